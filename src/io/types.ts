@@ -1,0 +1,52 @@
+/**
+ * Checkpoint data model shared by every reader (DESIGN.md section 3). No vscode here.
+ */
+
+export type DType =
+  | 'float64' | 'float32' | 'float16' | 'bfloat16'
+  | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
+
+/** A random-access byte source: readers ask only for the ranges they need. */
+export interface ByteSource {
+  /** what to call it in an error message: usually the file path (or "archive.npz:member.npy") */
+  readonly name: string;
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close?(): Promise<void>;
+}
+
+/** Where an array's bytes are, so a caller can decode all of it or only a row range later. */
+export interface ArrayEntry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /**
+   * Decode rows [start, end) along axis 0 (all rows when omitted), row-major (C order) whatever the
+   * file's order: Float32Array for float dtypes (float64/16/bf16 converted), Int32Array for integer
+   * and bool dtypes (an int64 outside the int32 range is a ReaderError).
+   */
+  readRows(start?: number, end?: number): Promise<Float32Array | Int32Array>;
+}
+
+export interface Checkpoint {
+  path: string;
+  format: 'safetensors' | 'npy' | 'npz' | 'npy-folder' | 'json';
+  entries: ArrayEntry[];
+  metadata: { epoch?: number; step?: number; [key: string]: unknown };
+}
+
+/** A 2-D float matrix, row-major. This is what the engine receives. */
+export interface Matrix {
+  name: string;
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+/** Every reader problem is one of these: one line, naming the file and the problem. */
+export class ReaderError extends Error {
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'ReaderError';
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The geometry report: the JSON contract of `dagr inspect --json`, the webview and the HTML export.
+ * Field names are public API (issue "Geometry engine"): never rename, only add.
+ * No vscode, DOM or node imports here: host, compute process and webview all import this file.
+ */
+
+export type PairsMode = 'offdiag' | 'all';
+export type HingeMode = 'linear' | 'squared';
+
+export interface EngineInfo {
+  /** e.g. "onnxruntime", "js", "tfjs-wasm", "tfjs-cpu", "tfjs-node", "tfjs-node-gpu" */
+  name: string;
+  /** e.g. "cpu", "cuda:0"; plus a plain warning when a GPU was wanted but not used */
+  device: string;
+  threads: number;
+  /** optional plain-language note, e.g. "GPU not used: tfjs-node-gpu needs CUDA 11.2 ..." */
+  note?: string;
+}
+
+export interface ReportOptions {
+  t: number;
+  tau: number;
+  pairs: PairsMode;
+  hinge: HingeMode;
+  /** O(N^2) metrics (dispersive loss, retrieval) use a seeded sample of at most this many rows; 0 = all rows */
+  maxPairwiseRows: number;
+}
+
+export interface ModalityReport {
+  dim: number;
+  effectiveRank: number;
+  effectiveRankCentered: number;
+  stableRank: number;
+  dispersiveLoss: number;
+  /** singular values of the raw (uncentered) Z, descending */
+  spectrum: number[];
+  /** cumulative explained variance of the centered Z, in [0,1], length = spectrum length */
+  explainedVariance: number[];
+  /** mean pairwise cosine similarity over i != j (complete-collapse indicator) */
+  meanCosine: number;
+  /** fraction of dimensions whose variance is below the dead-dimension threshold */
+  deadDimensionFraction: number;
+  /** rows used for the dispersive loss (== n unless sampled) */
+  pairwiseRows: number;
+}
+
+export interface RetrievalDirection {
+  r1: number;
+  r5: number;
+  r10: number;
+  medianRank: number;
+}
+
+export interface DriftStats {
+  mean: number;
+  median: number;
+  p90: number;
+  p99: number;
+  max: number;
+  fractionBeyondTau: number;
+  /** edges has bins+1 entries on [0,4]; counts has bins entries */
+  histogram: { edges: number[]; counts: number[] };
+}
+
+export interface PairReport {
+  a: string;
+  b: string;
+  linearCka: number;
+  /** null when widths differ (see note) */
+  anchoringLoss: number | null;
+  drift: DriftStats | null;
+  modalityGap: number | null;
+  retrieval: { aToB: RetrievalDirection; bToA: RetrievalDirection; galleryRows: number } | null;
+  /** why something was omitted or sampled; empty string when nothing to say */
+  note: string;
+}
+
+export type WarningCode =
+  | 'dimensional-collapse'
+  | 'complete-collapse'
+  | 'excess-drift'
+  | 'dead-dimensions'
+  | 'modality-gap';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface GeometryWarning {
+  code: WarningCode;
+  severity: Severity;
+  modality?: string;
+  pair?: string; // "a/b"
+  value: number;
+  threshold: number;
+  message: string;
+}
+
+export interface WarningThresholds {
+  /** effective rank below this fraction of min(N, d) */
+  dimensionalCollapse: number;
+  /** mean pairwise cosine above this */
+  completeCollapse: number;
+  /** fraction of pairs beyond tau above this */
+  excessDrift: number;
+  /** fraction of dimensions with variance < deadVariance above this */
+  deadDimensions: number;
+  deadVariance: number;
+  /** modality gap above this */
+  modalityGap: number;
+}
+
+export const DEFAULT_THRESHOLDS: WarningThresholds = {
+  dimensionalCollapse: 0.1,
+  completeCollapse: 0.9,
+  excessDrift: 0.5,
+  deadDimensions: 0.2,
+  deadVariance: 1e-8,
+  modalityGap: 0.5,
+};
+
+export const DEFAULT_OPTIONS: ReportOptions = {
+  t: 2,
+  tau: 0.5,
+  pairs: 'offdiag',
+  hinge: 'linear',
+  maxPairwiseRows: 16384,
+};
+
+export interface GeometryReport {
+  /** report format version */
+  version: 1;
+  /** file the report was computed from (absolute or as given) */
+  source: string;
+  engine: EngineInfo;
+  n: number;
+  options: ReportOptions;
+  thresholds: WarningThresholds;
+  modalities: Record<string, ModalityReport>;
+  pairs: PairReport[];
+  warnings: GeometryWarning[];
+  /** checkpoint metadata (epoch, step, ...) when present */
+  metadata: { epoch?: number; step?: number; [key: string]: unknown };
+  /** 2-D PCA projection of a row sample, for the scatter plot; rows are paired across modalities */
+  projection?: { rows: number[]; points: Record<string, number[]> /* x0,y0,x1,y1,... */ };
+  /** label array name, when labels were found */
+  labels?: string;
+  seconds: number;
+}
+
+/** A run: one report per checkpoint, ordered by epoch/step. */
+export interface RunReport {
+  version: 1;
+  kind: 'run';
+  source: string;
+  engine: EngineInfo;
+  checkpoints: { file: string; epoch: number | null; step: number | null; report: GeometryReport }[];
+  /** first checkpoint index at which each warning code fires */
+  firstWarning: Partial<Record<WarningCode, number>>;
+}
+
+export interface CompareReport {
+  version: 1;
+  kind: 'compare';
+  a: GeometryReport;
+  b: GeometryReport;
+  /** flat metric path -> { a, b, delta }, e.g. "modalities.audio.effectiveRank" */
+  changes: { metric: string; a: number | null; b: number | null; delta: number | null }[];
+}

@@ -1,0 +1,60 @@
+/**
+ * Messages between the extension host and the Geometry webview (both directions), and the
+ * persisted webview state. No vscode, DOM or node imports.
+ */
+import type { CompareReport, GeometryReport, HingeMode, PairsMode, RunReport } from './report';
+import type { EpochMetrics, RunSummary, SweepPoint, TrainConfig } from './train';
+
+export const WEBVIEW_STATE_VERSION = 1;
+
+export type ViewModel =
+  | { kind: 'report'; report: GeometryReport; availableModalities: string[]; maxPointsPlotted: number }
+  | { kind: 'run'; run: RunReport }
+  | { kind: 'compare'; compare: CompareReport }
+  | { kind: 'training'; config: TrainConfig; runDir: string; epochs: EpochMetrics[]; summary?: RunSummary; comparison?: { label: string; epochs: EpochMetrics[] } }
+  | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean };
+
+export interface Controls {
+  tau: number;
+  t: number;
+  hinge: HingeMode;
+  pairs: PairsMode;
+  modalities: string[];
+}
+
+/** host -> webview */
+export type HostToWebview =
+  | { type: 'init'; view: ViewModel }
+  | { type: 'update'; view: ViewModel }
+  | { type: 'busy'; message: string }
+  | { type: 'error'; message: string }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'sweepPoint'; point: SweepPoint };
+
+/** webview -> host */
+export type WebviewToHost =
+  | { type: 'ready'; restoredVersion?: number }
+  | { type: 'recompute'; controls: Controls }
+  | { type: 'export'; format: 'html' | 'json' }
+  | { type: 'openCheckpoint'; file: string }
+  | { type: 'cancel' }
+  | { type: 'fineTune' };
+
+/** what the webview saves with vscode.setState, and the serializer restores from */
+export interface PersistedState {
+  version: typeof WEBVIEW_STATE_VERSION;
+  /** enough for the host to recompute the view after a reload */
+  source: { kind: 'file' | 'run' | 'compare' | 'training' | 'sweep'; paths: string[] };
+  controls?: Controls;
+  view?: ViewModel;
+}
+
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
+    ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint'].includes((x as { type: string }).type);
+}
+
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
+    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune'].includes((x as { type: string }).type);
+}
