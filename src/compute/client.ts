@@ -1,0 +1,218 @@
+/**
+ * Client of the compute process, free of vscode so it can be unit-tested with plain Node.
+ * Guarantees: the process starts on the first request; every request settles exactly once
+ * (result, error, cancel, or the process dying); after a death the next request starts a fresh
+ * process. Only paths and small JSON go over the channel.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { ComputeError, isComputeToHost } from '../protocol/messages';
+import type { ComputeToHost, HostToCompute, JobKind, JobTable } from '../protocol/messages';
+import type { EpochMetrics, SweepPoint } from '../protocol/train';
+
+export interface RequestHandlers {
+  signal?: AbortSignal;
+  onProgress?(fraction: number, message: string): void;
+  onEpoch?(m: EpochMetrics): void;
+  onSweepPoint?(p: SweepPoint): void;
+}
+
+export interface ComputeClientOptions {
+  /** path of the bundled worker (dist/worker.js) */
+  workerPath: string;
+  env?: NodeJS.ProcessEnv;
+  execArgv?: string[];
+  /** called when the process dies unexpectedly (not when disposed) */
+  onCrash?(reason: string): void;
+  /** a cancelled job the process does not acknowledge within this time gets the process killed (if idle otherwise) */
+  cancelGraceMs?: number;
+  log?(line: string): void;
+}
+
+/** The process died with requests in flight. */
+export class ComputeCrashError extends Error {
+  constructor(reason: string) {
+    super(`The DAGR compute process stopped (${reason}). It restarts on the next request.`);
+    this.name = 'ComputeCrashError';
+  }
+}
+
+export function abortError(): Error {
+  const e = new Error('cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+interface Pending {
+  kind: JobKind;
+  handlers: RequestHandlers;
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+export class ComputeClient {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** ids cancelled on the host side whose worker acknowledgement is still awaited */
+  private readonly cancelling = new Map<number, NodeJS.Timeout>();
+  private disposed = false;
+
+  constructor(private readonly opts: ComputeClientOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  request<K extends JobKind>(kind: K, params: JobTable[K]['params'], handlers: RequestHandlers = {}): Promise<JobTable[K]['result']> {
+    return new Promise<JobTable[K]['result']>((resolve, reject) => {
+      if (this.disposed) return reject(new Error('the compute client was disposed'));
+      if (handlers.signal?.aborted) return reject(abortError());
+      const id = this.nextId++;
+      const onAbort = (): void => this.cancel(id);
+      const signal = handlers.signal;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        kind,
+        handlers,
+        resolve: (v) => { signal?.removeEventListener('abort', onAbort); resolve(v as JobTable[K]['result']); },
+        reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
+      });
+      try {
+        this.post({ type: 'job', id, kind, params } as HostToCompute);
+      } catch (e) {
+        this.settle(id, e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  /** Cancels one request: it rejects with AbortError now, and the process is told to stop it. */
+  cancel(id: number): void {
+    if (!this.pending.has(id)) return;
+    this.settle(id, abortError());
+    if (!this.child) return;
+    try {
+      this.post({ type: 'cancel', id });
+    } catch {
+      return; // channel gone: the exit handler cleans up
+    }
+    // a job stuck in synchronous code never reads the cancel; kill the process rather than leave it spinning
+    const grace = this.opts.cancelGraceMs ?? 15000;
+    const t = setTimeout(() => {
+      this.cancelling.delete(id);
+      if (this.pending.size === 0 && this.cancelling.size === 0 && this.child) {
+        this.opts.log?.(`compute: job ${id} ignored cancel for ${grace} ms; restarting the process`);
+        this.stopChild();
+      }
+    }, grace);
+    t.unref();
+    this.cancelling.set(id, t);
+  }
+
+  /** Stops the process; pending requests reject. */
+  dispose(): void {
+    this.disposed = true;
+    this.failAll(new Error('the compute process was shut down'));
+    this.stopChild();
+  }
+
+  /** Kills the process as a crash would (tests, and "restart" from the UI). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child?.kill(signal);
+  }
+
+  private post(msg: HostToCompute): void {
+    const child = this.ensureChild();
+    if (!child.connected) throw new ComputeCrashError('the IPC channel is closed');
+    child.send(msg, (err) => {
+      if (err && msg.type === 'job') this.settle(msg.id, new ComputeCrashError(err.message));
+    });
+  }
+
+  private ensureChild(): ChildProcess {
+    if (this.child) return this.child;
+    // ELECTRON_RUN_AS_NODE: in desktop VS Code process.execPath is Electron, which must act as plain Node here
+    const child = fork(this.opts.workerPath, [], {
+      env: { ...process.env, ...this.opts.env, ELECTRON_RUN_AS_NODE: '1' },
+      execArgv: this.opts.execArgv ?? [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.child = child;
+    this.opts.log?.(`compute: started process ${child.pid ?? '?'}`);
+    child.stdout?.on('data', (d: Buffer) => this.opts.log?.(d.toString().trimEnd()));
+    child.stderr?.on('data', (d: Buffer) => this.opts.log?.(d.toString().trimEnd()));
+    child.on('message', (m: unknown) => this.onMessage(m));
+    child.on('error', (e) => this.onExit(child, e.message));
+    child.on('exit', (code, signal) => this.onExit(child, signal ? `signal ${signal}` : `exit code ${code ?? '?'}`));
+    return child;
+  }
+
+  private onExit(child: ChildProcess, reason: string): void {
+    if (this.child !== child) return; // an old process, already handled
+    this.child = undefined;
+    for (const t of this.cancelling.values()) clearTimeout(t);
+    this.cancelling.clear();
+    const hadWork = this.pending.size > 0;
+    this.failAll(new ComputeCrashError(reason));
+    if (!this.disposed && (hadWork || reason.startsWith('signal'))) this.opts.onCrash?.(reason);
+    this.opts.log?.(`compute: process ${child.pid ?? '?'} ended (${reason})`);
+  }
+
+  private stopChild(): void {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined; // an intentional stop is not a crash
+    for (const t of this.cancelling.values()) clearTimeout(t);
+    this.cancelling.clear();
+    this.failAll(new ComputeCrashError('restarted'));
+    try { child.disconnect(); } catch { /* already gone */ }
+    child.kill('SIGKILL');
+  }
+
+  private failAll(e: Error): void {
+    for (const id of [...this.pending.keys()]) this.settle(id, e);
+  }
+
+  private settle(id: number, outcome: Error | { value: unknown }): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (outcome instanceof Error) p.reject(outcome);
+    else p.resolve(outcome.value);
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isComputeToHost(m)) {
+      this.opts.log?.('compute: ignored a malformed message');
+      return;
+    }
+    if (m.type === 'ready') return;
+    if (m.type === 'result' || m.type === 'error') {
+      const t = this.cancelling.get(m.id);
+      if (t) { clearTimeout(t); this.cancelling.delete(m.id); }
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return; // cancelled on this side already
+    this.dispatch(m, p);
+  }
+
+  private dispatch(m: Exclude<ComputeToHost, { type: 'ready' }>, p: Pending): void {
+    try {
+      switch (m.type) {
+        case 'progress': p.handlers.onProgress?.(m.fraction, m.message); break;
+        case 'epoch': p.handlers.onEpoch?.(m.metrics); break;
+        case 'sweepPoint': p.handlers.onSweepPoint?.(m.point); break;
+        case 'result': this.settle(m.id, { value: m.result }); break;
+        case 'error': this.settle(m.id, new ComputeError(m.error)); break;
+      }
+    } catch (e) {
+      // a throwing UI callback must not leave the request hanging
+      this.settle(m.id, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Messages between the extension host and the compute process (Node IPC over child_process.fork).
+ * Only paths and small JSON cross this channel: the compute process reads files itself, so a big
+ * checkpoint never passes through the extension host. No vscode, DOM or node imports.
+ */
+import type { CompareReport, EngineInfo, GeometryReport, ReportOptions, RunReport, WarningThresholds } from './report';
+import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
+
+export type EngineChoice = 'onnxruntime' | 'js' | 'tfjs';
+
+export interface InspectJob {
+  path: string;
+  modalities?: string[];
+  options: ReportOptions;
+  thresholds: WarningThresholds;
+  engine?: EngineChoice;
+}
+
+export interface EmbedJob {
+  model: string;
+  input: string;
+  out: string;
+  batchSize?: number;
+  inputName?: string;
+  outputName?: string;
+  name?: string;
+}
+
+/** What each job kind takes and returns; the single source for the unions below. */
+export interface JobTable {
+  /** a file -> GeometryReport, a run folder -> RunReport */
+  inspect: { params: InspectJob; result: GeometryReport | RunReport };
+  compare: { params: { a: InspectJob; b: InspectJob }; result: CompareReport };
+  embed: { params: EmbedJob; result: { out: string; rows: number; dim: number } };
+  train: { params: { config: TrainConfig }; result: RunSummary };
+  sweep: { params: { config: SweepConfig }; result: SweepPoint[] };
+  engineInfo: { params: { engine?: EngineChoice }; result: EngineReport };
+}
+
+export type JobKind = keyof JobTable;
+export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo'];
+
+/** Engine Info: the geometry engine actually loaded, plus what the trainer would pick. */
+export interface EngineReport {
+  geometry: EngineInfo;
+  /** set when the wanted engine could not load and another one is used instead */
+  fallbackNote?: string;
+  training?: { backend: string; note?: string };
+  node: string;
+  platform: string;
+}
+
+/** host -> compute process */
+export type JobRequest = { [K in JobKind]: { type: 'job'; id: number; kind: K; params: JobTable[K]['params'] } }[JobKind];
+export type CancelRequest = { type: 'cancel'; id: number };
+export type HostToCompute = JobRequest | CancelRequest;
+
+/** errors cross the channel as plain data; AbortError means the job was cancelled */
+export interface WireError {
+  name: string;
+  message: string;
+  file?: string;
+}
+
+/** compute process -> host */
+export type ComputeToHost =
+  | { type: 'progress'; id: number; fraction: number; message: string }
+  | { type: 'epoch'; id: number; metrics: EpochMetrics }
+  | { type: 'sweepPoint'; id: number; point: SweepPoint }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: WireError }
+  /** sent once when the process has loaded and is listening */
+  | { type: 'ready'; pid: number };
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isId = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isOptStrArray = (x: unknown): boolean => x === undefined || (Array.isArray(x) && x.every((s) => typeof s === 'string'));
+
+export function isInspectJob(x: unknown): x is InspectJob {
+  return isObj(x) && isStr(x.path) && isObj(x.options) && isObj(x.thresholds) && isOptStrArray(x.modalities) &&
+    (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs');
+}
+
+/** Shallow shape checks per job: enough that the worker never dereferences undefined. */
+const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
+  inspect: isInspectJob,
+  compare: (p) => isObj(p) && isInspectJob(p.a) && isInspectJob(p.b),
+  embed: (p) => isObj(p) && isStr(p.model) && isStr(p.input) && isStr(p.out),
+  train: (p) => isObj(p) && isObj(p.config) && isStr(p.config.dataset) && isStr(p.config.outDir),
+  sweep: (p) => isObj(p) && isObj(p.config) && isStr(p.config.dataset) && isStr(p.config.outDir) && isObj(p.config.grid),
+  engineInfo: (p) => isObj(p),
+};
+
+export function isJobRequest(x: unknown): x is JobRequest {
+  if (!isObj(x) || x.type !== 'job' || !isId(x.id) || typeof x.kind !== 'string') return false;
+  // own keys only: "toString" must not find Object.prototype's
+  if (!Object.hasOwn(paramChecks, x.kind)) return false;
+  return paramChecks[x.kind as JobKind](x.params);
+}
+
+export function isHostToCompute(x: unknown): x is HostToCompute {
+  return isJobRequest(x) || (isObj(x) && x.type === 'cancel' && isId(x.id));
+}
+
+export function isWireError(x: unknown): x is WireError {
+  return isObj(x) && typeof x.name === 'string' && typeof x.message === 'string' && (x.file === undefined || typeof x.file === 'string');
+}
+
+export function isComputeToHost(x: unknown): x is ComputeToHost {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'ready': return isId(x.pid);
+    case 'progress': return isId(x.id) && isNum(x.fraction) && typeof x.message === 'string';
+    case 'epoch': return isId(x.id) && isObj(x.metrics) && typeof x.metrics.epoch === 'number';
+    case 'sweepPoint': return isId(x.id) && isObj(x.point) && isObj(x.point.params);
+    case 'result': return isId(x.id) && 'result' in x;
+    case 'error': return isId(x.id) && isWireError(x.error);
+    default: return false;
+  }
+}
+
+/** Turns any thrown value into wire data; keeps ReaderError's file so the host can point at it. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof Error) {
+    const file = (e as { file?: unknown }).file;
+    return typeof file === 'string' ? { name: e.name, message: e.message, file } : { name: e.name, message: e.message };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+/** The error a settled-by-error request rejects with on the host side. */
+export class ComputeError extends Error {
+  readonly file?: string;
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+    if (wire.file !== undefined) this.file = wire.file;
+  }
+}
+
+export function isAbortError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError';
+}

@@ -1,0 +1,137 @@
+// The compute client's promise: every request settles (result, error, cancel, process death),
+// and a dead process is replaced on the next request. A tiny scripted worker stands in for the
+// real one so these run in milliseconds without the engine.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ComputeClient, ComputeCrashError } from '../../src/compute/client';
+import type { JobTable } from '../../src/protocol/messages';
+
+const dir = mkdtempSync(join(tmpdir(), 'dagr-compute-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// behaviour is chosen by the request's path: "ok", "fail", "slow", "stuck", "crash"
+const fakeWorker = join(dir, 'fake-worker.js');
+writeFileSync(fakeWorker, `
+const timers = new Map();
+process.on('message', (m) => {
+  if (m.type === 'cancel') {
+    const t = timers.get(m.id);
+    if (t) { clearInterval(t); timers.delete(m.id); process.send({ type: 'error', id: m.id, error: { name: 'AbortError', message: 'cancelled' } }); }
+    return;
+  }
+  const mode = m.params.path;
+  if (mode === 'ok') process.send({ type: 'result', id: m.id, result: { pid: process.pid } });
+  else if (mode === 'fail') process.send({ type: 'error', id: m.id, error: { name: 'ReaderError', message: 'x.npy: bad header', file: 'x.npy' } });
+  else if (mode === 'slow') {
+    let f = 0;
+    timers.set(m.id, setInterval(() => { f += 0.1; process.send({ type: 'progress', id: m.id, fraction: f, message: 'working' }); }, 10));
+  } else if (mode === 'stuck') { const end = Date.now() + 60000; while (Date.now() < end) {} }
+  else if (mode === 'crash') process.exit(7);
+  else if (mode === 'garbage') { process.send({ nonsense: true }); process.send({ type: 'result', id: m.id, result: 1 }); }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ type: 'ready', pid: process.pid });
+`);
+
+const inspect = (path: string): JobTable['inspect']['params'] =>
+  ({ path, options: {} as never, thresholds: {} as never });
+
+function client(extra: Partial<ConstructorParameters<typeof ComputeClient>[0]> = {}): ComputeClient {
+  return new ComputeClient({ workerPath: fakeWorker, ...extra });
+}
+
+test('starts lazily and resolves a result', async () => {
+  const c = client();
+  assert.equal(c.pid, undefined);
+  const r = await c.request('inspect', inspect('ok')) as unknown as { pid: number };
+  assert.equal(typeof r.pid, 'number');
+  c.dispose();
+});
+
+test('an error response rejects with its name, message and file', async () => {
+  const c = client();
+  await assert.rejects(c.request('inspect', inspect('fail')), (e: Error & { file?: string }) =>
+    e.name === 'ReaderError' && e.message === 'x.npy: bad header' && e.file === 'x.npy');
+  c.dispose();
+});
+
+test('progress arrives, and cancel rejects with AbortError and stops the job', async () => {
+  const c = client();
+  const ac = new AbortController();
+  const seen: number[] = [];
+  const p = c.request('inspect', inspect('slow'), { signal: ac.signal, onProgress: (f) => { seen.push(f); if (seen.length === 3) ac.abort(); } });
+  await assert.rejects(p, { name: 'AbortError' });
+  assert.ok(seen.length >= 3);
+  // the same process still serves requests afterwards
+  const pid = c.pid;
+  await c.request('inspect', inspect('ok'));
+  assert.equal(c.pid, pid);
+  c.dispose();
+});
+
+test('an already-aborted signal rejects without starting anything', async () => {
+  const c = client();
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(c.request('inspect', inspect('ok'), { signal: ac.signal }), { name: 'AbortError' });
+  assert.equal(c.pid, undefined);
+  c.dispose();
+});
+
+test('a process killed mid-request rejects every pending request, reports the crash, and restarts', async () => {
+  const crashes: string[] = [];
+  const c = client({ onCrash: (r) => crashes.push(r) });
+  const a = c.request('inspect', inspect('slow'));
+  const b = c.request('inspect', inspect('slow'));
+  await new Promise((r) => setTimeout(r, 50));
+  const firstPid = c.pid;
+  c.kill('SIGKILL');
+  await assert.rejects(a, ComputeCrashError);
+  await assert.rejects(b, (e: Error) => e instanceof ComputeCrashError && /SIGKILL/.test(e.message));
+  assert.equal(crashes.length, 1);
+  await c.request('inspect', inspect('ok'));
+  assert.notEqual(c.pid, firstPid);
+  c.dispose();
+});
+
+test('a process that exits by itself rejects the request with the exit code', async () => {
+  const c = client({ onCrash: () => undefined });
+  await assert.rejects(c.request('inspect', inspect('crash')), (e: Error) => e instanceof ComputeCrashError && /exit code 7/.test(e.message));
+  await c.request('inspect', inspect('ok'));
+  c.dispose();
+});
+
+test('a job stuck in synchronous code is cancelled at once and its process replaced after the grace time', async () => {
+  const c = client({ cancelGraceMs: 100 });
+  const ac = new AbortController();
+  const p = c.request('inspect', inspect('stuck'), { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 100));
+  const stuckPid = c.pid;
+  ac.abort();
+  await assert.rejects(p, { name: 'AbortError' });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.pid, undefined, 'the stuck process was stopped');
+  await c.request('inspect', inspect('ok'));
+  assert.notEqual(c.pid, stuckPid);
+  c.dispose();
+});
+
+test('malformed messages from the process are ignored, the request still settles', async () => {
+  const logs: string[] = [];
+  const c = client({ log: (l) => logs.push(l) });
+  assert.equal(await c.request('inspect', inspect('garbage')), 1);
+  assert.ok(logs.some((l) => /malformed/.test(l)));
+  c.dispose();
+});
+
+test('dispose rejects pending requests and refuses new ones', async () => {
+  const c = client();
+  const p = c.request('inspect', inspect('slow'));
+  await new Promise((r) => setTimeout(r, 30));
+  c.dispose();
+  await assert.rejects(p);
+  await assert.rejects(c.request('inspect', inspect('ok')), /disposed/);
+});
