@@ -1,0 +1,151 @@
+/**
+ * Human-readable reports for stdout: per-modality and per-pair tables, warnings, a run's timeline
+ * and a comparison. Every report names the engine that produced its numbers.
+ */
+import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningCode } from '../protocol/report';
+import { fixed, num, percent, renderTable } from './table';
+
+export function engineLine(e: EngineInfo): string {
+  const threads = `${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+  return `engine: ${e.name} (device ${e.device}, ${threads})${e.note ? ` - ${e.note}` : ''}`;
+}
+
+function metadataText(meta: GeometryReport['metadata']): string {
+  const parts = Object.entries(meta)
+    .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object')
+    .map(([k, v]) => `${k} ${String(v)}`);
+  return parts.join(', ');
+}
+
+export function formatReport(r: GeometryReport): string {
+  const o = r.options;
+  const lines: string[] = [];
+  lines.push(`dagr report: ${r.source}`);
+  lines.push(engineLine(r.engine));
+  lines.push(`N = ${r.n}   t = ${o.t}   tau = ${o.tau}   pairs = ${o.pairs}   hinge = ${o.hinge}   ${r.seconds.toFixed(2)} s`);
+  const meta = metadataText(r.metadata);
+  if (meta || r.labels) lines.push([meta && `metadata: ${meta}`, r.labels && `labels: ${r.labels}`].filter(Boolean).join('   '));
+  lines.push('');
+  lines.push('Modalities');
+  const mods = Object.entries(r.modalities).map(([name, m]) => [
+    name,
+    String(m.dim),
+    fixed(m.effectiveRank, 2),
+    fixed(m.effectiveRankCentered, 2),
+    fixed(m.stableRank, 2),
+    fixed(m.dispersiveLoss, 4),
+    fixed(m.meanCosine, 3),
+    percent(m.deadDimensionFraction),
+    m.pairwiseRows < r.n ? `${m.pairwiseRows} of ${r.n}` : 'all',
+  ]);
+  lines.push(renderTable(['modality', 'dim', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'], mods));
+  if (r.pairs.length > 0) {
+    lines.push('');
+    lines.push('Pairs');
+    const recalls = (x: { r1: number; r5: number; r10: number } | undefined): string =>
+      x ? `${percent(x.r1, 0)}/${percent(x.r5, 0)}/${percent(x.r10, 0)}` : '-';
+    const pairs = r.pairs.map((p) => [
+      `${p.a}/${p.b}`,
+      fixed(p.anchoringLoss, 4),
+      fixed(p.drift?.mean, 3),
+      fixed(p.drift?.median, 3),
+      fixed(p.drift?.p90, 3),
+      percent(p.drift?.fractionBeyondTau),
+      fixed(p.modalityGap, 3),
+      recalls(p.retrieval?.aToB),
+      recalls(p.retrieval?.bToA),
+      fixed(p.linearCka, 3),
+    ]);
+    lines.push(renderTable(['pair', 'anchoring', 'drift mean', 'median', 'p90', '> tau', 'gap', 'R@1/5/10 a->b', 'R@1/5/10 b->a', 'CKA'], pairs));
+    for (const p of r.pairs) if (p.note) lines.push(`  note ${p.a}/${p.b}: ${p.note}`);
+  }
+  lines.push('');
+  lines.push(...formatWarnings(r.warnings));
+  return lines.join('\n');
+}
+
+export function formatWarnings(ws: GeometryWarning[]): string[] {
+  if (ws.length === 0) return ['Warnings: none'];
+  return [
+    `Warnings (${ws.length})`,
+    ...ws.map((w) => {
+      const where = w.modality ?? w.pair ?? '';
+      return `  ${w.severity.toUpperCase().padEnd(7)} ${w.code}${where ? ` [${where}]` : ''}: ${w.message} (value ${num(w.value)}, threshold ${num(w.threshold)})`;
+    }),
+  ];
+}
+
+/** One row per checkpoint; a warning code is printed in the row where it first fires, "+" after. */
+export function formatRun(run: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`dagr run: ${run.source} (${run.checkpoints.length} checkpoints)`);
+  lines.push(engineLine(run.engine));
+  const first = run.checkpoints[0]?.report;
+  if (!first) return [...lines, 'no checkpoints'].join('\n');
+  const o = first.options;
+  lines.push(`N = ${first.n}   t = ${o.t}   tau = ${o.tau}   pairs = ${o.pairs}   hinge = ${o.hinge}`);
+  lines.push('');
+  const modNames = Object.keys(first.modalities);
+  const pairNames = first.pairs.map((p) => `${p.a}/${p.b}`);
+  const header = [
+    'epoch', 'step', 'file',
+    ...modNames.map((m) => `${m} rank`),
+    ...modNames.map((m) => `${m} disp`),
+    ...pairNames.flatMap((p) => [`${p} drift`, `${p} > tau`, `${p} R@1`]),
+    'warnings',
+  ];
+  const firstAt = new Map<number, WarningCode[]>();
+  for (const [code, idx] of Object.entries(run.firstWarning) as [WarningCode, number][]) firstAt.set(idx, [...(firstAt.get(idx) ?? []), code]);
+  const rows = run.checkpoints.map((c, i) => {
+    const r = c.report;
+    const pairOf = (name: string): GeometryReport['pairs'][number] | undefined => r.pairs.find((p) => `${p.a}/${p.b}` === name);
+    const codes = [...new Set(r.warnings.map((w) => w.code))];
+    const newly = firstAt.get(i) ?? [];
+    const warn = codes.length === 0 ? '' : codes.map((code) => (newly.includes(code) ? `<< ${code}` : `+${code}`)).join(' ');
+    return [
+      c.epoch === null ? '-' : String(c.epoch),
+      c.step === null ? '-' : String(c.step),
+      baseName(c.file),
+      ...modNames.map((m) => fixed(r.modalities[m]?.effectiveRank, 2)),
+      ...modNames.map((m) => fixed(r.modalities[m]?.dispersiveLoss, 3)),
+      ...pairNames.flatMap((p) => {
+        const pr = pairOf(p);
+        return [fixed(pr?.drift?.mean, 3), percent(pr?.drift?.fractionBeyondTau), percent(pr?.retrieval?.aToB.r1)];
+      }),
+      warn,
+    ];
+  });
+  lines.push(renderTable(header, rows, { leftColumns: 0 }));
+  lines.push('');
+  const fw = Object.entries(run.firstWarning) as [WarningCode, number][];
+  if (fw.length === 0) lines.push('Warnings: none in any checkpoint');
+  else {
+    lines.push('First warnings ("<<" marks the checkpoint where a warning first fires, "+" that it still fires)');
+    for (const [code, idx] of fw.sort((a, b) => a[1] - b[1])) {
+      const c = run.checkpoints[idx];
+      lines.push(`  ${code}: checkpoint ${idx + 1}${c?.epoch !== null && c?.epoch !== undefined ? ` (epoch ${c.epoch})` : ''} ${c ? baseName(c.file) : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function formatCompare(c: CompareReport): string {
+  const lines: string[] = [];
+  lines.push(`dagr compare`);
+  lines.push(`  A: ${c.a.source}`);
+  lines.push(`  B: ${c.b.source}`);
+  lines.push(`A ${engineLine(c.a.engine)}`);
+  lines.push(`B ${engineLine(c.b.engine)}`);
+  lines.push('');
+  const rows = c.changes.map((ch) => [ch.metric, num(ch.a), num(ch.b), ch.delta === null ? '-' : (ch.delta > 0 ? '+' : '') + num(ch.delta)]);
+  lines.push(renderTable(['metric', 'A', 'B', 'change (B - A)'], rows));
+  lines.push('');
+  lines.push('A ' + formatWarnings(c.a.warnings).join('\n  '));
+  lines.push('B ' + formatWarnings(c.b.warnings).join('\n  '));
+  return lines.join('\n');
+}
+
+function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] ?? p;
+}

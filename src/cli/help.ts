@@ -1,0 +1,65 @@
+/** Usage texts. Kept in one place so `--help` and the README can be checked against each other. */
+import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
+
+const thresholdLines = (Object.entries(DEFAULT_THRESHOLDS) as [string, number][])
+  .map(([k, v]) => `  --threshold-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} X`.padEnd(40) + `default ${v}`)
+  .join('\n');
+
+export const INSPECT_HELP = `dagr inspect FILE|FOLDER [options]
+
+Geometry report of one checkpoint (.safetensors, .npz, .npy, .json, a folder of .npy), or a
+timeline of a run folder (one checkpoint per epoch).
+
+  --modalities a,b                     arrays to use (default: every 2-D float array)
+  --tau X                              anchoring margin / drift band (default ${DEFAULT_OPTIONS.tau})
+  --t X                                dispersive loss temperature (default ${DEFAULT_OPTIONS.t})
+  --pairs offdiag|all                  dispersive loss pairs (default ${DEFAULT_OPTIONS.pairs})
+  --hinge linear|squared               anchoring hinge (default ${DEFAULT_OPTIONS.hinge})
+  --max-pairwise-rows N                sample for O(N^2) metrics, 0 = all rows (default ${DEFAULT_OPTIONS.maxPairwiseRows})
+  --engine onnxruntime|js|tfjs         metric engine (default onnxruntime)
+  --threads N                          engine threads (default: the engine's choice)
+  --json                               print the report JSON on stdout
+  --html OUT.html                      also write a self-contained HTML report
+  --fail-on warning|error              exit 3 when a warning (of that severity) fires
+Warning thresholds:
+${thresholdLines}
+`;
+
+export const COMPARE_HELP = `dagr compare A B [--json] [--html OUT.html] [inspect options]
+
+Reports of two checkpoints and the change (B - A) of every metric. --fail-on looks at B.
+`;
+
+export const EMBED_HELP = `dagr embed MODEL.onnx --input X.npy --out EMB.safetensors [options]
+
+Runs an ONNX encoder over the input rows in batches and writes the embeddings.
+An existing output file is never overwritten.
+
+  --batch-size N        rows per batch (default 256)
+  --array NAME          input array, when the input file has several
+  --input-name NAME     model input (default: the model's first input)
+  --output-name NAME    model output (default: the model's first output)
+  --name NAME           tensor name in the output file (default "embeddings")
+  --json                print {out, rows, dim} as JSON
+`;
+
+export const ENGINE_HELP = `dagr engine [--engine onnxruntime|js|tfjs] [--threads N] [--json]
+
+Prints the engine the metrics run on here: name, device, threads.
+`;
+
+export const MAIN_HELP = `dagr: geometry diagnostics of multimodal embeddings
+
+Usage:
+  dagr inspect FILE|FOLDER [options]   report of a checkpoint, or timeline of a run folder
+  dagr compare A B [options]           two checkpoints and the change of every metric
+  dagr embed MODEL.onnx --input X.npy --out EMB.safetensors [--batch-size N]
+  dagr engine                          print the engine in use (name, device, threads)
+  dagr train CONFIG.json               fine-tune with the DAGR regularizer (TensorFlow.js)
+  dagr sweep CONFIG.json               grid of (lambda, tau) and the Pareto front
+  dagr COMMAND --help                  options of a command
+  dagr --version
+
+Exit codes: 0 fine, 2 bad input or usage, 3 a warning fired with --fail-on warning.
+Set DAGR_DEBUG=1 to see the stack of an unexpected error.
+`;

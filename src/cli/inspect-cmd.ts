@@ -1,0 +1,84 @@
+/** `dagr inspect FILE|FOLDER` and `dagr compare A B`. */
+import type { GeometryReport, RunReport } from '../protocol/report';
+import { parseArgs } from './args';
+import { EXIT_OK, EXIT_WARNING, UsageError } from './errors';
+import { formatCompare, formatReport, formatRun } from './format';
+import { writeHtml } from './html';
+import { failOn, inspectRequest, METRIC_FLAGS } from './options';
+import type { FailOn } from './options';
+import { createProgress } from './progress';
+import type { CommandContext } from './context';
+import { INSPECT_HELP, COMPARE_HELP } from './help';
+
+export async function inspectCommand(argv: string[], cx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, METRIC_FLAGS);
+  if (args.booleans.has('help')) return cx.print(INSPECT_HELP), EXIT_OK;
+  const [path, ...extra] = args.positionals;
+  if (path === undefined) throw new UsageError('inspect needs a FILE or FOLDER');
+  if (extra.length > 0) throw new UsageError(`inspect takes one FILE or FOLDER, got also "${extra.join(' ')}"`);
+  cx.currentFile = path;
+  const req = inspectRequest(path, args);
+  const fail = failOn(args);
+  const { inspectPath } = await import('../jobs');
+  const progress = createProgress();
+  let result: GeometryReport | RunReport;
+  try {
+    result = await inspectPath(req, { onProgress: (f, s) => progress.update(f, s), signal: cx.signal });
+  } finally {
+    progress.done();
+  }
+  const html = args.values.get('html');
+  const isRun = 'kind' in result && result.kind === 'run';
+  if (html !== undefined) {
+    const view = isRun
+      ? { kind: 'run' as const, run: result as RunReport }
+      : { kind: 'report' as const, report: result as GeometryReport, availableModalities: Object.keys((result as GeometryReport).modalities), maxPointsPlotted: 2000 };
+    await writeHtml(html, view, `DAGR report: ${path}`);
+  }
+  if (args.booleans.has('json')) cx.print(JSON.stringify(result, null, 2));
+  else {
+    cx.print(isRun ? formatRun(result as RunReport) : formatReport(result as GeometryReport));
+    if (html !== undefined) cx.print(`\nHTML report written to ${html}`);
+  }
+  const reports = isRun ? (result as RunReport).checkpoints.map((c) => c.report) : [result as GeometryReport];
+  return warningExit(reports, fail);
+}
+
+export async function compareCommand(argv: string[], cx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, METRIC_FLAGS);
+  if (args.booleans.has('help')) return cx.print(COMPARE_HELP), EXIT_OK;
+  const [a, b, ...extra] = args.positionals;
+  if (a === undefined || b === undefined || extra.length > 0) throw new UsageError('compare needs exactly two checkpoint files, A and B');
+  const fail = failOn(args);
+  const { compareCheckpoints } = await import('../jobs');
+  const progress = createProgress();
+  cx.currentFile = a;
+  let result;
+  try {
+    result = await compareCheckpoints(inspectRequest(a, args), inspectRequest(b, args), {
+      onProgress: (f, s) => {
+        // The file being read decides which name a reader-less error line carries.
+        cx.currentFile = f < 0.5 ? a : b;
+        progress.update(f, s);
+      },
+      signal: cx.signal,
+    });
+  } finally {
+    progress.done();
+  }
+  const html = args.values.get('html');
+  if (html !== undefined) await writeHtml(html, { kind: 'compare', compare: result }, `DAGR compare: ${a} vs ${b}`);
+  if (args.booleans.has('json')) cx.print(JSON.stringify(result, null, 2));
+  else {
+    cx.print(formatCompare(result));
+    if (html !== undefined) cx.print(`\nHTML report written to ${html}`);
+  }
+  return warningExit([result.b], fail);
+}
+
+/** Exit 3 when --fail-on is given and a warning of that severity fired in any report. */
+export function warningExit(reports: GeometryReport[], fail: FailOn): number {
+  if (!fail) return EXIT_OK;
+  const fired = reports.some((r) => r.warnings.some((w) => fail === 'warning' || w.severity === 'error'));
+  return fired ? EXIT_WARNING : EXIT_OK;
+}

@@ -1,0 +1,61 @@
+/**
+ * The `dagr` command (bundled to dist/cli.js). Parses the command word, runs it, and turns every
+ * failure into one stderr line and an exit code: 0 fine, 2 bad input/usage, 3 warning with
+ * --fail-on. Heavy modules (engine, tfjs, report) load only inside the command that needs them.
+ */
+import { version } from '../../package.json';
+import type { CommandContext } from './context';
+import { describeError, EXIT_BAD_INPUT, EXIT_OK, UsageError } from './errors';
+import { MAIN_HELP } from './help';
+import { compareCommand, inspectCommand } from './inspect-cmd';
+import { embedCommand } from './embed-cmd';
+import { engineCommand } from './engine-cmd';
+import { sweepCommand, trainCommand } from './train-cmd';
+
+const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<number>> = {
+  inspect: inspectCommand,
+  compare: compareCommand,
+  embed: embedCommand,
+  engine: engineCommand,
+  train: trainCommand,
+  sweep: sweepCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  const cx: CommandContext = { print: (t) => void process.stdout.write(`${t}\n`), signal: controller.signal };
+  try {
+    const [cmd, ...rest] = argv;
+    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      cx.print(MAIN_HELP);
+      return cmd === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+    }
+    if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+      cx.print(version);
+      return EXIT_OK;
+    }
+    const run = COMMANDS[cmd];
+    if (!run) throw new UsageError(`unknown command "${cmd}"`);
+    return await run(rest, cx);
+  } catch (e) {
+    const { line, code } = describeError(e, cx.currentFile);
+    process.stderr.write(`${line}\n`);
+    if (process.env.DAGR_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return code;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+// Set exitCode instead of calling exit() so stdout (possibly a pipe) is flushed first.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`dagr: ${String(e)}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  },
+);

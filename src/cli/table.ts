@@ -1,0 +1,32 @@
+/** Plain-text tables for the terminal: first column left-aligned, the rest right-aligned (numbers). */
+
+export function renderTable(header: string[], rows: string[][], opts: { leftColumns?: number } = {}): string {
+  const left = opts.leftColumns ?? 1;
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => (c < left ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function fixed(x: number | null | undefined, digits: number): string {
+  if (x === null || x === undefined) return '-';
+  return x.toFixed(digits);
+}
+
+export function percent(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined) return '-';
+  return `${(100 * x).toFixed(digits)}%`;
+}
+
+/** Compact general number for mixed-magnitude values (compare deltas, thresholds). */
+export function num(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '-';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (Number.isInteger(x) && a < 1e9) return String(x);
+  if (a >= 1e5 || a < 1e-3) return x.toExponential(3);
+  return x.toFixed(4);
+}

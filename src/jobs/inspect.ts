@@ -1,0 +1,85 @@
+/**
+ * One checkpoint -> one GeometryReport: read (io), choose modalities, load, compute (engine).
+ * Reader and engine errors propagate unchanged so the CLI can print their one line.
+ */
+import { loadMatrix, openCheckpoint, selectModalities } from '../io';
+import { computeGeometry, createBackend, evaluateWarnings } from '../engine';
+import type { GeometryBackend } from '../engine';
+import type { Matrix } from '../io/types';
+import type { GeometryReport } from '../protocol/report';
+import type { InspectRequest, JobControl } from './types';
+import { throwIfAborted } from './types';
+import { applyTfjsGeometry } from './tfjs';
+
+/** Loading is cheap next to the O(N^2) metrics; this share of the bar is for reading. */
+const LOAD_SHARE = 0.2;
+
+/** The backend an InspectRequest asks for; 'tfjs' still uses ONNX Runtime for everything tfjs does not recompute. */
+export async function backendFor(req: Pick<InspectRequest, 'engine' | 'threads'>): Promise<GeometryBackend> {
+  const name = req.engine === 'js' ? 'js' : 'onnxruntime';
+  return createBackend(name, req.threads ? { threads: req.threads } : undefined);
+}
+
+/** Runs fn with a backend created for it and always disposed afterwards. */
+export async function withBackend<T>(req: Pick<InspectRequest, 'engine' | 'threads'>, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
+  const backend = await backendFor(req);
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.dispose();
+  }
+}
+
+export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport> {
+  return withBackend(req, (b) => inspectWith(req, b, ctl));
+}
+
+/** The body of inspectCheckpoint on a backend owned by the caller (a run shares one across checkpoints). */
+export async function inspectWith(req: InspectRequest, backend: GeometryBackend, ctl?: JobControl): Promise<GeometryReport> {
+  try {
+    return await inspectBody(req, backend, ctl);
+  } catch (e) {
+    // EngineError names the array but not the file; in a run the caller cannot tell which
+    // checkpoint failed. Tag the same error object (its type and message are unchanged).
+    if (e instanceof Error && !('file' in e)) Object.assign(e, { file: req.path });
+    throw e;
+  }
+}
+
+async function inspectBody(req: InspectRequest, backend: GeometryBackend, ctl?: JobControl): Promise<GeometryReport> {
+  const started = performance.now();
+  const progress = ctl?.onProgress;
+  throwIfAborted(ctl?.signal);
+  progress?.(0, 'reading');
+  const cp = await openCheckpoint(req.path);
+  const { modalities, labels } = selectModalities(cp, req.modalities);
+  const matrices: Matrix[] = [];
+  for (const [i, entry] of modalities.entries()) {
+    throwIfAborted(ctl?.signal);
+    progress?.((LOAD_SHARE * i) / modalities.length, `loading ${entry.name}`);
+    matrices.push(await loadMatrix(entry));
+  }
+  progress?.(LOAD_SHARE, 'computing');
+  const core = await computeGeometry(matrices, req.options, req.thresholds, backend, {
+    signal: ctl?.signal,
+    onProgress: progress ? (f, stage) => progress(LOAD_SHARE + (1 - LOAD_SHARE) * f, stage) : undefined,
+  });
+  let report: GeometryReport = {
+    version: 1,
+    source: req.path,
+    ...core,
+    metadata: cp.metadata ?? {},
+    ...(labels ? { labels: labels.name } : {}),
+    seconds: 0,
+  };
+  if (req.engine === 'tfjs') {
+    throwIfAborted(ctl?.signal);
+    progress?.(0.99, 'tfjs');
+    report = await applyTfjsGeometry(report, matrices);
+    // The replaced ranks can move a warning across its threshold: re-judge with the same rules.
+    report.warnings = evaluateWarnings(report, req.thresholds);
+  }
+  report.seconds = (performance.now() - started) / 1000;
+  progress?.(1, 'done');
+  return report;
+}

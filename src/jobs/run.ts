@@ -1,0 +1,45 @@
+/**
+ * A run folder -> RunReport: one report per checkpoint in epoch/step order, one backend shared by
+ * all of them, and the first checkpoint at which each warning code fires (the timeline's marks).
+ */
+import { listRun } from '../io';
+import type { GeometryReport, RunReport, WarningCode } from '../protocol/report';
+import type { InspectRequest, JobControl } from './types';
+import { throwIfAborted } from './types';
+import { inspectWith, withBackend } from './inspect';
+
+export async function inspectRun(req: InspectRequest, ctl?: JobControl): Promise<RunReport> {
+  const files = await listRun(req.path);
+  return inspectRunFiles(req, files, ctl);
+}
+
+/** inspectRun on an already listed folder (inspectPath lists once to decide what the folder is). */
+export async function inspectRunFiles(
+  req: InspectRequest,
+  files: { file: string; epoch: number | null; step: number | null }[],
+  ctl?: JobControl,
+): Promise<RunReport> {
+  return withBackend(req, async (backend) => {
+    const checkpoints: RunReport['checkpoints'] = [];
+    for (const [i, f] of files.entries()) {
+      throwIfAborted(ctl?.signal);
+      const onProgress = ctl?.onProgress;
+      const report = await inspectWith({ ...req, path: f.file }, backend, {
+        signal: ctl?.signal,
+        onProgress: onProgress ? (frac, stage) => onProgress((i + frac) / files.length, `${i + 1}/${files.length} ${stage}`) : undefined,
+      });
+      checkpoints.push({ file: f.file, epoch: f.epoch, step: f.step, report });
+    }
+    const engine = checkpoints[0]?.report.engine ?? backend.info;
+    return { version: 1, kind: 'run', source: req.path, engine, checkpoints, firstWarning: firstWarnings(checkpoints.map((c) => c.report)) };
+  });
+}
+
+/** For each warning code, the index of the first report in which it fires. */
+export function firstWarnings(reports: Pick<GeometryReport, 'warnings'>[]): Partial<Record<WarningCode, number>> {
+  const first: Partial<Record<WarningCode, number>> = {};
+  reports.forEach((r, i) => {
+    for (const w of r.warnings) if (first[w.code] === undefined) first[w.code] = i;
+  });
+  return first;
+}

@@ -1,0 +1,33 @@
+/**
+ * `--engine tfjs`: the trainer's own loss code (src/train tfjsGeometry) recomputes the losses and
+ * effective ranks, so a user can check that training and diagnostics agree. src/train pulls in
+ * TensorFlow.js, which is slow to load, so it is imported only here and only when asked for.
+ */
+import type { Matrix } from '../io/types';
+import type { GeometryReport } from '../protocol/report';
+import { EngineError } from '../engine';
+
+export async function applyTfjsGeometry(report: GeometryReport, matrices: Matrix[]): Promise<GeometryReport> {
+  let train: typeof import('../train');
+  try {
+    train = await import('../train');
+  } catch (e) {
+    throw new EngineError(`engine tfjs is not available: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  const g = await train.tfjsGeometry(matrices, report.options);
+  const modalities = { ...report.modalities };
+  for (const [name, m] of Object.entries(modalities)) {
+    const disp = g.dispersiveLoss[name];
+    const rank = g.effectiveRank[name];
+    modalities[name] = {
+      ...m,
+      ...(disp !== undefined ? { dispersiveLoss: disp } : {}),
+      ...(rank !== undefined ? { effectiveRank: rank } : {}),
+    };
+  }
+  const pairs = report.pairs.map((p) => {
+    const anc = g.anchoringLoss[`${p.a}/${p.b}`];
+    return anc !== undefined ? { ...p, anchoringLoss: anc } : p;
+  });
+  return { ...report, engine: g.engine, modalities, pairs };
+}
