@@ -1,0 +1,152 @@
+/**
+ * The DAGR terms of DESIGN.md section 2 in TensorFlow.js, on L2-normalized rows
+ * (z / max(|z|, 1e-12)). The tensor functions are for the trainer's autograd; the typed-array
+ * wrappers below them are what other folders and tests use, so no tensor leaves src/train.
+ */
+import type { HingeMode, PairsMode } from '../protocol/report';
+import { tf, type Scalar, type Tensor1D, type Tensor2D } from './tf';
+
+/**
+ * Row-wise L2 normalization. rsqrt(max(|z|^2, 1e-24)) equals 1 / max(|z|, 1e-12) but has a finite
+ * gradient at a zero row, where sqrt's derivative would be infinite and give NaN.
+ */
+export function normalizeRows(z: Tensor2D): Tensor2D {
+  return tf.tidy(() => tf.mul(z, tf.rsqrt(tf.maximum(tf.sum(tf.square(z), 1, true), 1e-24))));
+}
+
+/**
+ * Per-row log-sum-exp of -t |a_i - b_j|^2 for a row tile `a` (normalized) against all rows `b`
+ * (normalized); `offset` is the index of a's first row in b, used to drop the diagonal.
+ * Reducing each row first keeps every float32 sum short (the N^2 single-reduction trap of DESIGN.md).
+ */
+export function dispersiveRowLse(a: Tensor2D, b: Tensor2D, t: number, pairs: PairsMode, offset = 0): Tensor1D {
+  return tf.tidy(() => {
+    const na = tf.sum(tf.square(a), 1, true);
+    const nb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
+    const dist = tf.relu(tf.sub(tf.add(na, nb), tf.mul(2, tf.matMul(a, b, false, true))));
+    let logits = tf.mul(-t, dist);
+    if (pairs === 'offdiag') {
+      // exp(-1e9) is exactly 0 in float32: the diagonal drops out of the sum and of the gradient.
+      const rows = a.shape[0];
+      const diag = tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), b.shape[0], 1, 0, 'float32');
+      logits = tf.sub(logits, tf.mul(diag, 1e9));
+    }
+    return tf.logSumExp(logits, 1) as Tensor1D;
+  });
+}
+
+/** Number of pairs the mean runs over. */
+export function pairCount(n: number, pairs: PairsMode): number {
+  return pairs === 'offdiag' ? n * (n - 1) : n * n;
+}
+
+/** L_disp = log(mean over pairs of exp(-t |zi - zj|^2)) on normalized rows, as a scalar tensor. */
+export function dispersiveLoss(z: Tensor2D, t: number, pairs: PairsMode): Scalar {
+  return tf.tidy(() => {
+    const n = z.shape[0];
+    if (n < 2) throw new Error('dispersive loss needs at least 2 rows');
+    const zh = normalizeRows(z);
+    const rowLse = dispersiveRowLse(zh, zh, t, pairs, 0);
+    return tf.sub(tf.logSumExp(rowLse), Math.log(pairCount(n, pairs))) as Scalar;
+  });
+}
+
+/** Per-row drift |za_i - zb_i|^2 of normalized rows. */
+export function driftPerRow(za: Tensor2D, zb: Tensor2D): Tensor1D {
+  return tf.tidy(() => tf.sum(tf.square(tf.sub(normalizeRows(za), normalizeRows(zb))), 1) as Tensor1D);
+}
+
+/** L_anc = mean over i of h(|za_i - zb_i|^2 - tau), h linear or squared hinge. */
+export function anchoringLoss(za: Tensor2D, zb: Tensor2D, tau: number, hinge: HingeMode): Scalar {
+  return tf.tidy(() => {
+    if (za.shape[1] !== zb.shape[1]) throw new Error(`anchoring loss needs equal widths (${za.shape[1]} vs ${zb.shape[1]})`);
+    const h = tf.relu(tf.sub(driftPerRow(za, zb), tau));
+    return tf.mean(hinge === 'squared' ? tf.square(h) : h) as Scalar;
+  });
+}
+
+// ---- typed arrays in, numbers out ----
+
+/** Stable log(sum(exp(v))) in float64. */
+export function logSumExp64(v: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, v[i] as number);
+  if (!Number.isFinite(m)) return m;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += Math.exp((v[i] as number) - m);
+  return m + Math.log(s);
+}
+
+/**
+ * L_disp of an [n, d] row-major matrix of any size: row tiles of `tile` rows against all rows,
+ * each tile's per-row log-sum-exp downloaded and combined in float64, so memory stays
+ * tile x n and the result does not drift with n.
+ */
+export function dispersiveLossValue(data: Float32Array, n: number, d: number, t: number, pairs: PairsMode, tile = 1024): number {
+  if (n < 2) throw new Error('dispersive loss needs at least 2 rows');
+  const rowLse = new Float64Array(n);
+  const all = tf.tidy(() => normalizeRows(tf.tensor2d(data, [n, d])));
+  try {
+    for (let start = 0; start < n; start += tile) {
+      const rows = Math.min(tile, n - start);
+      const part = tf.tidy(() => dispersiveRowLse(tf.slice(all, [start, 0], [rows, d]), all, t, pairs, start));
+      rowLse.set(part.dataSync(), start);
+      part.dispose();
+    }
+  } finally {
+    all.dispose();
+  }
+  return logSumExp64(rowLse) - Math.log(pairCount(n, pairs));
+}
+
+/** L_anc of two [n, d] matrices; null when widths differ (the report's convention). */
+export function anchoringLossValue(a: Float32Array, b: Float32Array, n: number, d: number, tau: number, hinge: HingeMode): number {
+  const drift = driftValues(a, b, n, d);
+  let s = 0;
+  for (const x of drift) {
+    const h = Math.max(0, x - tau);
+    s += hinge === 'squared' ? h * h : h;
+  }
+  return s / n;
+}
+
+/** Per-row drift of two [n, d] matrices as float64 (computed in tfjs, summed here in float64). */
+export function driftValues(a: Float32Array, b: Float32Array, n: number, d: number): Float64Array {
+  const t = tf.tidy(() => driftPerRow(tf.tensor2d(a, [n, d]), tf.tensor2d(b, [n, d])));
+  const out = Float64Array.from(t.dataSync());
+  t.dispose();
+  return out;
+}
+
+/** Value and gradient of L_disp with respect to the raw rows (for gradient checks and tools). */
+export function dispersiveLossAndGrad(data: Float32Array, n: number, d: number, t: number, pairs: PairsMode): { value: number; grad: Float32Array } {
+  return valueAndGrad(data, n, d, (z) => dispersiveLoss(z, t, pairs));
+}
+
+/** Value and gradients of L_anc with respect to both inputs. */
+export function anchoringLossAndGrad(
+  a: Float32Array, b: Float32Array, n: number, d: number, tau: number, hinge: HingeMode,
+): { value: number; gradA: Float32Array; gradB: Float32Array } {
+  const ta = tf.tensor2d(a, [n, d]);
+  const tb = tf.tensor2d(b, [n, d]);
+  try {
+    const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => anchoringLoss(x as Tensor2D, y as Tensor2D, tau, hinge))([ta, tb]);
+    const out = { value: value.dataSync()[0] as number, gradA: grads[0]!.dataSync() as Float32Array, gradB: grads[1]!.dataSync() as Float32Array };
+    tf.dispose([value, ...grads]);
+    return out;
+  } finally {
+    tf.dispose([ta, tb]);
+  }
+}
+
+function valueAndGrad(data: Float32Array, n: number, d: number, f: (z: Tensor2D) => Scalar): { value: number; grad: Float32Array } {
+  const z = tf.tensor2d(data, [n, d]);
+  try {
+    const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => f(x as Tensor2D))(z);
+    const out = { value: value.dataSync()[0] as number, grad: grad.dataSync() as Float32Array };
+    tf.dispose([value, grad]);
+    return out;
+  } finally {
+    z.dispose();
+  }
+}
