@@ -28,7 +28,9 @@ export function dispersiveRowLse(a: Tensor2D, b: Tensor2D, t: number, pairs: Pai
     if (pairs === 'offdiag') {
       // exp(-1e9) is exactly 0 in float32: the diagonal drops out of the sum and of the gradient.
       const rows = a.shape[0];
-      const diag = tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), b.shape[0], 1, 0, 'float32');
+      // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
+      // plain int32 form is cast instead.
+      const diag = tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), b.shape[0]), 'float32');
       logits = tf.sub(logits, tf.mul(diag, 1e9));
     }
     return tf.logSumExp(logits, 1) as Tensor1D;
