@@ -3,7 +3,7 @@
  * Only paths and small JSON cross this channel: the compute process reads files itself, so a big
  * checkpoint never passes through the extension host. No vscode, DOM or node imports.
  */
-import type { CompareReport, EngineInfo, GeometryReport, ReportOptions, RunReport, WarningThresholds } from './report';
+import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, ReportOptions, RunReport, WarningThresholds } from './report';
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
 
 export type EngineChoice = 'onnxruntime' | 'js' | 'tfjs';
@@ -35,10 +35,16 @@ export interface JobTable {
   train: { params: { config: TrainConfig }; result: RunSummary };
   sweep: { params: { config: SweepConfig }; result: SweepPoint[] };
   engineInfo: { params: { engine?: EngineChoice }; result: EngineReport };
+  /** array names, dtypes and shapes of a file (headers only): for the fine-tuning modality picker */
+  describe: { params: { path: string }; result: { arrays: { name: string; dtype: string; shape: number[] }[] } };
+  /** thresholds changed in the settings: re-judge a finished report without recomputing it */
+  evaluateWarnings: { params: { core: WarningInput; thresholds: WarningThresholds }; result: GeometryWarning[] };
 }
 
+export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options'>;
+
 export type JobKind = keyof JobTable;
-export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo'];
+export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo', 'evaluateWarnings', 'describe'];
 
 /** Engine Info: the geometry engine actually loaded, plus what the trainer would pick. */
 export interface EngineReport {
@@ -91,6 +97,8 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   train: (p) => isObj(p) && isObj(p.config) && isStr(p.config.dataset) && isStr(p.config.outDir),
   sweep: (p) => isObj(p) && isObj(p.config) && isStr(p.config.dataset) && isStr(p.config.outDir) && isObj(p.config.grid),
   engineInfo: (p) => isObj(p),
+  describe: (p) => isObj(p) && isStr(p.path),
+  evaluateWarnings: (p) => isObj(p) && isObj(p.core) && isObj(p.core.modalities) && Array.isArray(p.core.pairs) && isObj(p.thresholds),
 };
 
 export function isJobRequest(x: unknown): x is JobRequest {

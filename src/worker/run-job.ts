@@ -58,6 +58,15 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
     }
     case 'engineInfo':
       return engineInfo(req.params.engine);
+    case 'describe': {
+      const io = await import('../io');
+      const cp = await io.openCheckpoint(req.params.path);
+      return { arrays: cp.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape] })) };
+    }
+    case 'evaluateWarnings': {
+      const engine = await import('../engine');
+      return engine.evaluateWarnings(req.params.core, req.params.thresholds);
+    }
   }
 }
 

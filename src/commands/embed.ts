@@ -1,0 +1,40 @@
+/**
+ * Embed with ONNX Encoder…: runs a model over an input array in the compute process and writes
+ * the embeddings, then offers to inspect them. Needs a trusted workspace: a model file can run
+ * arbitrary operators, a checkpoint cannot.
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { Services } from '../panels/services';
+import { reportJobError } from '../compute/service';
+import { pickFile, pickSaveFile, urisFromArgs } from './pick';
+import { showCheckpoint } from './inspect';
+
+export async function embedWithOnnx(svc: Services, ...args: unknown[]): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('DAGR: running an ONNX model needs a trusted workspace. Viewing checkpoints works without it.');
+    return;
+  }
+  const given = urisFromArgs(args)[0];
+  const model = given?.fsPath.endsWith('.onnx') ? given : await pickFile(svc.memory, 'last.onnxModel', 'ONNX encoder model', { 'ONNX model': ['onnx'] });
+  if (!model) return;
+  const input = await pickFile(svc.memory, 'last.embedInput', 'Input array for the encoder', { Arrays: ['npy', 'npz', 'safetensors'] });
+  if (!input) return;
+  const suggested = `${path.basename(input.fsPath).replace(/\.[^.]+$/, '')}.embeddings.safetensors`;
+  const out = await pickSaveFile(svc.memory, 'last.embedOut', 'Write embeddings to', suggested, { Safetensors: ['safetensors'], NumPy: ['npy'] });
+  if (!out) return;
+  const name = await vscode.window.showInputBox({
+    title: 'Modality name for the embeddings',
+    value: svc.memory.get('last.embedName', 'embeddings'),
+    validateInput: (v) => (/^[A-Za-z_][\w.-]*$/.test(v) ? undefined : 'letters, digits, _ . -'),
+  });
+  if (name === undefined) return;
+  await svc.memory.set('last.embedName', name);
+  try {
+    const r = await svc.compute.run('embed', { model: model.fsPath, input: input.fsPath, out: out.fsPath, name }, { title: `DAGR: embedding ${path.basename(input.fsPath)}` });
+    const pick = await vscode.window.showInformationMessage(`DAGR: wrote ${r.rows} × ${r.dim} embeddings to ${path.basename(r.out)}`, 'Inspect');
+    if (pick) await showCheckpoint(svc, vscode.Uri.file(r.out));
+  } catch (e) {
+    reportJobError(e, 'embedding');
+  }
+}

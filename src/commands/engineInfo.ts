@@ -1,0 +1,26 @@
+/**
+ * Show Engine Info: what the compute process actually loaded, so a number is never separated
+ * from what produced it (and a silent CPU fallback is visible).
+ */
+import * as vscode from 'vscode';
+import type { Services } from '../panels/services';
+import { readSettings } from '../settings/config';
+import { reportJobError } from '../compute/service';
+
+export async function showEngineInfo(svc: Services): Promise<void> {
+  try {
+    const info = await svc.compute.run('engineInfo', { engine: readSettings().engine }, { title: 'DAGR: loading the engine' });
+    const g = info.geometry;
+    const lines = [
+      `Geometry engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${g.note ? ` (${g.note})` : ''}`,
+      ...(info.fallbackNote ? [`Note: ${info.fallbackNote}`] : []),
+      ...(info.training ? [`Training backend: ${info.training.backend}${info.training.note ? ` (${info.training.note})` : ''}`] : []),
+      `Compute process: pid ${svc.compute.pid ?? '?'}, Node ${info.node}, ${info.platform}`,
+    ];
+    lines.forEach((l) => svc.log.appendLine(l));
+    const pick = await vscode.window.showInformationMessage(`DAGR engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${info.fallbackNote ? `. ${info.fallbackNote}` : ''}`, 'Show Details');
+    if (pick) svc.log.show(true);
+  } catch (e) {
+    reportJobError(e, 'loading the engine');
+  }
+}

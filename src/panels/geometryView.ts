@@ -1,0 +1,190 @@
+/**
+ * One webview showing a ViewModel: a checkpoint report (custom editor or panel), a run, a
+ * comparison, a training session or a sweep. It owns the ready -> init handshake, recomputes in
+ * the compute process when controls or settings change, and answers the webview's requests.
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { Controls, HostToWebview, PersistedState, ViewModel } from '../protocol/webview';
+import { isWebviewToHost } from '../protocol/webview';
+import type { GeometryReport, RunReport } from '../protocol/report';
+import type { EpochMetrics, SweepPoint } from '../protocol/train';
+import type { InspectJob } from '../protocol/messages';
+import { isAbortError } from '../protocol/messages';
+import { readSettings } from '../settings/config';
+import { reportJobError } from '../compute/service';
+import { setupWebview } from './html';
+import { exportView } from './export';
+import type { Services } from './services';
+
+export type ViewSource = PersistedState['source'];
+
+export class GeometryView implements vscode.Disposable {
+  private view: ViewModel | undefined;
+  private ready = false;
+  private controls: Controls | undefined;
+  private job: vscode.CancellationTokenSource | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly source: ViewSource,
+    private readonly svc: Services,
+    readonly isEditor: boolean,
+    restored?: PersistedState,
+  ) {
+    this.controls = restored?.controls;
+    // a restored training or sweep view cannot be recomputed: it shows what it saved
+    if (restored?.view && (source.kind === 'training' || source.kind === 'sweep')) this.view = restored.view;
+    setupWebview(panel, svc.extensionUri, panel.title);
+    this.subs.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    svc.views.add(this);
+  }
+
+  get current(): ViewModel | undefined {
+    return this.view;
+  }
+
+  /** Can this view be recomputed from its source paths? */
+  get recomputable(): boolean {
+    return this.source.kind === 'file' || this.source.kind === 'run' || this.source.kind === 'compare';
+  }
+
+  /** Runs the inspect/compare job for this view's source with the current settings and controls. */
+  async compute(): Promise<void> {
+    if (!this.recomputable || this.disposed) return;
+    this.job?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.job = cts;
+    const settings = readSettings();
+    const c = this.controls;
+    const job = (p: string): InspectJob => {
+      const j: InspectJob = {
+        path: p,
+        options: c ? { ...settings.options, tau: c.tau, t: c.t, hinge: c.hinge, pairs: c.pairs } : settings.options,
+        thresholds: settings.thresholds,
+        engine: settings.engine,
+      };
+      if (c && c.modalities.length > 0 && this.source.kind === 'file') j.modalities = c.modalities;
+      return j;
+    };
+    const name = this.source.paths.map((p) => path.basename(p)).join(' vs ');
+    this.post({ type: 'busy', message: `Computing ${name}…` });
+    try {
+      let view: ViewModel;
+      if (this.source.kind === 'compare') {
+        const [a, b] = this.source.paths;
+        if (a === undefined || b === undefined) throw new Error('a comparison needs two checkpoints');
+        const compare = await this.svc.compute.run('compare', { a: job(a), b: job(b) }, { title: `DAGR: comparing ${name}`, token: cts.token });
+        view = { kind: 'compare', compare };
+        this.svc.warnings.update(compare.a, false);
+        this.svc.warnings.update(compare.b);
+      } else {
+        const p = this.source.paths[0];
+        if (p === undefined) throw new Error('nothing to inspect');
+        const r = await this.svc.compute.run('inspect', job(p), { title: `DAGR: inspecting ${name}`, token: cts.token });
+        view = this.toView(r, settings.maxPointsPlotted);
+      }
+      if (this.job !== cts || this.disposed) return; // superseded while running
+      this.setView(view);
+    } catch (e) {
+      if (this.job !== cts || this.disposed) return;
+      this.post(isAbortError(e) ? { type: 'error', message: 'Cancelled. Change a control or run the command again to recompute.' }
+        : { type: 'error', message: e instanceof Error ? e.message : String(e) });
+      reportJobError(e, `inspecting ${name}`);
+    } finally {
+      if (this.job === cts) this.job = undefined;
+      cts.dispose();
+    }
+  }
+
+  private toView(r: GeometryReport | RunReport, maxPointsPlotted: number): ViewModel {
+    if ('kind' in r && r.kind === 'run') {
+      r.checkpoints.forEach((c, i) => this.svc.warnings.update(c.report, i === r.checkpoints.length - 1));
+      return { kind: 'run', run: r };
+    }
+    const report = r as GeometryReport;
+    this.svc.warnings.update(report);
+    const available = new Set([...Object.keys(report.modalities), ...(this.controls?.modalities ?? [])]);
+    return { kind: 'report', report, availableModalities: [...available], maxPointsPlotted };
+  }
+
+  /** Shows a new model (first time: init, afterwards: update). */
+  setView(view: ViewModel): void {
+    const first = this.view === undefined;
+    this.view = view;
+    if (this.ready) this.post({ type: first ? 'init' : 'update', view });
+  }
+
+  /** Live training and sweep events go straight to the webview, which appends them. */
+  pushEpoch(metrics: EpochMetrics): void {
+    if (this.view?.kind === 'training') this.view = { ...this.view, epochs: [...this.view.epochs, metrics] };
+    this.post({ type: 'epoch', metrics });
+  }
+
+  pushSweepPoint(point: SweepPoint): void {
+    if (this.view?.kind === 'sweep') this.view = { ...this.view, points: [...this.view.points, point] };
+    this.post({ type: 'sweepPoint', point });
+  }
+
+  /** The warnings were re-judged after a thresholds change: patch the shown report in place. */
+  patchWarnings(source: string, warnings: GeometryReport['warnings']): void {
+    if (this.view?.kind === 'report' && this.view.report.source === source) {
+      this.setView({ ...this.view, report: { ...this.view.report, warnings } });
+    }
+  }
+
+  /** The training command's cancel, wired to the view's Cancel button. */
+  onCancel: (() => void) | undefined;
+
+  post(msg: HostToWebview): void {
+    if (!this.ready || this.disposed) return;
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isWebviewToHost(m)) return;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.view) this.post({ type: 'init', view: this.view });
+        else if (this.job) this.post({ type: 'busy', message: 'Computing…' });
+        break;
+      case 'recompute':
+        if (!this.recomputable) break;
+        this.controls = m.controls;
+        void this.compute();
+        break;
+      case 'export':
+        if (this.view) void exportView(this.view, m.format, this.source);
+        break;
+      case 'openCheckpoint':
+        if (typeof m.file === 'string') void openCheckpointFile(m.file);
+        break;
+      case 'cancel':
+        this.job?.cancel();
+        this.onCancel?.();
+        break;
+      case 'fineTune':
+        void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: this.source.paths[0] });
+        break;
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.job?.cancel();
+    this.svc.views.delete(this);
+    this.subs.forEach((s) => s.dispose());
+  }
+}
+
+/** Opens a checkpoint in the geometry editor (or a panel for types the editor is not registered for). */
+export async function openCheckpointFile(file: string): Promise<void> {
+  await vscode.commands.executeCommand('dagr.inspectCheckpoint', vscode.Uri.file(file));
+}
