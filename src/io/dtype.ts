@@ -1,0 +1,147 @@
+/**
+ * dtype facts and the one decoder every reader uses: raw bytes (either byte order) to the typed
+ * arrays ArrayEntry.readRows promises (Float32Array for floats, Int32Array for integers and bool).
+ */
+import { endianness } from 'node:os';
+import { DType, ReaderError } from './types';
+
+export const ITEMSIZE: Record<DType, number> = {
+  float64: 8, float32: 4, float16: 2, bfloat16: 2,
+  int64: 8, int32: 4, int16: 2, int8: 1,
+  uint64: 8, uint32: 4, uint16: 2, uint8: 1, bool: 1,
+};
+
+export function isFloatDType(d: DType): boolean {
+  return d === 'float64' || d === 'float32' || d === 'float16' || d === 'bfloat16';
+}
+
+export function isIntDType(d: DType): boolean {
+  return !isFloatDType(d);
+}
+
+const HOST_LE = endianness() === 'LE';
+
+let halfTable: Float32Array | null = null;
+
+/** All 65536 half-precision values, built once: a lookup beats bit fiddling per element. */
+function halfToFloatTable(): Float32Array {
+  if (halfTable) return halfTable;
+  const t = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    if (exp === 0) t[h] = sign * frac * 2 ** -24;
+    else if (exp === 31) t[h] = frac ? NaN : sign * Infinity;
+    else t[h] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  }
+  halfTable = t;
+  return t;
+}
+
+/** Copies bytes into a fresh aligned buffer in host byte order. */
+function hostOrderCopy(bytes: Uint8Array, itemsize: number, littleEndian: boolean): ArrayBuffer {
+  const out = new Uint8Array(bytes.length);
+  if (itemsize === 1 || littleEndian === HOST_LE) {
+    out.set(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i += itemsize) {
+      for (let k = 0; k < itemsize; k++) out[i + k] = bytes[i + itemsize - 1 - k] as number;
+    }
+  }
+  return out.buffer;
+}
+
+function outOfRange(file: string, array: string, value: bigint | number, index: number): ReaderError {
+  return new ReaderError(file, `"${array}" holds ${String(value)} at element ${index}, outside the int32 range`);
+}
+
+/**
+ * Decodes `bytes` (a whole number of items of `dtype`) in the given byte order.
+ * `file` and `array` only name things in error messages.
+ */
+export function decode(
+  bytes: Uint8Array,
+  dtype: DType,
+  littleEndian: boolean,
+  file: string,
+  array: string,
+): Float32Array | Int32Array {
+  const size = ITEMSIZE[dtype];
+  if (bytes.length % size !== 0) {
+    throw new ReaderError(file, `"${array}": ${bytes.length} bytes is not a whole number of ${dtype} items`);
+  }
+  const buf = hostOrderCopy(bytes, size, littleEndian);
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return new Float32Array(new Float64Array(buf));
+    case 'float16': {
+      const t = halfToFloatTable();
+      const h = new Uint16Array(buf);
+      const out = new Float32Array(h.length);
+      for (let i = 0; i < h.length; i++) out[i] = t[h[i] as number] as number;
+      return out;
+    }
+    case 'bfloat16': {
+      // bfloat16 is the top half of a float32.
+      const h = new Uint16Array(buf);
+      const out = new Float32Array(h.length);
+      const bits = new Uint32Array(out.buffer);
+      for (let i = 0; i < h.length; i++) bits[i] = (h[i] as number) << 16;
+      return out;
+    }
+    case 'int8':
+      return new Int32Array(new Int8Array(buf));
+    case 'uint8':
+      return new Int32Array(new Uint8Array(buf));
+    case 'bool': {
+      const b = new Uint8Array(buf);
+      const out = new Int32Array(b.length);
+      for (let i = 0; i < b.length; i++) out[i] = b[i] ? 1 : 0;
+      return out;
+    }
+    case 'int16':
+      return new Int32Array(new Int16Array(buf));
+    case 'uint16':
+      return new Int32Array(new Uint16Array(buf));
+    case 'int32':
+      return new Int32Array(buf);
+    case 'uint32': {
+      const u = new Uint32Array(buf);
+      const out = new Int32Array(u.length);
+      for (let i = 0; i < u.length; i++) {
+        const v = u[i] as number;
+        if (v > 0x7fffffff) throw outOfRange(file, array, v, i);
+        out[i] = v;
+      }
+      return out;
+    }
+    case 'int64':
+    case 'uint64': {
+      const w = dtype === 'int64' ? new BigInt64Array(buf) : new BigUint64Array(buf);
+      const out = new Int32Array(w.length);
+      for (let i = 0; i < w.length; i++) {
+        const v = w[i] as bigint;
+        if (v > 2147483647n || v < -2147483648n) throw outOfRange(file, array, v, i);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+  }
+}
+
+/** Product of a shape, or null when it is not a safe integer. */
+export function shapeProduct(shape: number[]): number | null {
+  let n = 1;
+  for (const s of shape) {
+    n *= s;
+    if (!Number.isSafeInteger(n)) return null;
+  }
+  return n;
+}
+
+export function formatShape(shape: number[]): string {
+  return `[${shape.join(', ')}]`;
+}
