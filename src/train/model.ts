@@ -40,6 +40,13 @@ const stopGradient = tf.customGrad((...args: (tf.Tensor | ((save: tf.Tensor[]) =
 
 let instance = 0;
 
+/** A variable from an initial tensor, which is then freed (tf.variable keeps its own reference). */
+export function ownedVariable(init: tf.Tensor, name?: string, trainable = true): Variable {
+  const v = tf.variable(init, trainable, name);
+  init.dispose();
+  return v;
+}
+
 export class Model {
   /** weights in a fixed order: the optimizer state and saved files rely on it */
   readonly params: { name: string; variable: Variable }[] = [];
@@ -67,8 +74,8 @@ export class Model {
     const std = relu ? Math.sqrt(2 / inDim) : Math.sqrt(2 / (inDim + outDim));
     const w = new Float32Array(inDim * outDim);
     for (let i = 0; i < w.length; i++) w[i] = normal(rng) * std;
-    this.params.push({ name: `${name}/kernel`, variable: tf.variable(tf.tensor2d(w, [inDim, outDim]), true, `${this.prefix}/${name}/kernel`) });
-    this.params.push({ name: `${name}/bias`, variable: tf.variable(tf.zeros([outDim]), true, `${this.prefix}/${name}/bias`) });
+    this.params.push({ name: `${name}/kernel`, variable: ownedVariable(tf.tensor2d(w, [inDim, outDim]), `${this.prefix}/${name}/kernel`) });
+    this.params.push({ name: `${name}/bias`, variable: ownedVariable(tf.zeros([outDim]), `${this.prefix}/${name}/bias`) });
   }
 
   private p(name: string): Variable {

@@ -3,7 +3,7 @@
  * using tf.train.* so the learning rate can follow a schedule per step and the full state (moments,
  * step count) can be saved and restored exactly on resume.
  */
-import type { NamedArray } from './model';
+import { ownedVariable, type NamedArray } from './model';
 import { tf, type Tensor, type Variable } from './tf';
 
 export interface OptimizerState {
@@ -18,8 +18,8 @@ export class Optimizer {
   private readonly v: Variable[];
 
   constructor(readonly kind: 'adam' | 'sgd', private readonly vars: Variable[], private readonly momentum = 0.9) {
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = kind === 'adam' ? vars.map((x) => tf.variable(tf.zerosLike(x), false)) : [];
+    this.m = vars.map((x) => ownedVariable(tf.zerosLike(x), undefined, false));
+    this.v = kind === 'adam' ? vars.map((x) => ownedVariable(tf.zerosLike(x), undefined, false)) : [];
   }
 
   /** One update with learning rate `lr`; grads are in the same order as the variables. */

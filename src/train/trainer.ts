@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as io from '../io';
-import type { Checkpoint } from '../io/types';
+import { openCheckpoint } from '../io/open';
 import type { EngineInfo } from '../protocol/report';
 import type { EpochMetrics, RunSummary, TrainConfig } from '../protocol/train';
 import { describeEngine, selectBackend } from './backend';
@@ -30,9 +30,7 @@ export interface TrainControl {
 const MODEL_FORMAT = 'dagr-lens-mlp';
 
 export async function openDataset(cfg: TrainConfig): Promise<PairedDataset> {
-  const open = (io as unknown as { openCheckpoint?: (p: string) => Promise<Checkpoint> }).openCheckpoint;
-  if (!open) throw new Error('src/io has no openCheckpoint yet');
-  return datasetFromCheckpoint(await open(cfg.dataset), { modalities: cfg.modalities, labels: cfg.labels, seed: cfg.seed });
+  return datasetFromCheckpoint(await openCheckpoint(cfg.dataset), { modalities: cfg.modalities, labels: cfg.labels, seed: cfg.seed });
 }
 
 interface ResumeState {
@@ -51,7 +49,9 @@ async function prepareResume(cfg: TrainConfig): Promise<{ runDir: string; cfg: T
   } catch (e) {
     throw new Error(`${file}: cannot resume: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const base = validateTrainConfig(stored, file);
+  // config.json also records the engine that ran; it is not a config field.
+  const { engine: _engine, ...fields } = (stored ?? {}) as Record<string, unknown>;
+  const base = validateTrainConfig(fields, file);
   return { runDir, cfg: { ...base, epochs: Math.max(cfg.epochs, base.epochs), backend: cfg.backend, resumeFrom: runDir } };
 }
 
