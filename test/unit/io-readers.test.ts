@@ -68,12 +68,12 @@ async function checkCheckpoint(rel: string, cp: Checkpoint, want: FileExpect): P
 }
 
 for (const [rel, want] of Object.entries(expected)) {
-  test(`reads ${rel}`, async () => {
+  void test(`reads ${rel}`, async () => {
     await checkCheckpoint(rel, await openCheckpoint(join(ROOT, rel)), want);
   });
 }
 
-test('fixture set covers every npy dtype, byte order, memory order and version', () => {
+void test('fixture set covers every npy dtype, byte order, memory order and version', () => {
   const files = Object.keys(expected).filter((k) => k.startsWith('npy/'));
   for (const code of ['f2', 'f4', 'f8', 'i1', 'i2', 'i4', 'i8', 'u1', 'u2', 'u4', 'u8', 'b1']) {
     for (const order of ['C', 'F']) assert.ok(files.some((f) => f.startsWith(`npy/${code}_`) && f.endsWith(`_${order}.npy`)), `${code} ${order}`);
@@ -84,7 +84,7 @@ test('fixture set covers every npy dtype, byte order, memory order and version',
   assert.equal(Object.keys(st.arrays).filter((k) => k.startsWith('t_')).length, 13);
 });
 
-test('int64 outside the int32 range is a ReaderError naming the value', async () => {
+void test('int64 outside the int32 range is a ReaderError naming the value', async () => {
   for (const rel of ['npy/int64_out_of_range.npy', 'safetensors/int64_out_of_range.safetensors']) {
     const cp = await openCheckpoint(join(ROOT, rel));
     const e = cp.entries[0];
@@ -95,25 +95,27 @@ test('int64 outside the int32 range is a ReaderError naming the value', async ()
   }
 });
 
-test('selectModalities: .embeddings arrays first, suffix stripped, labels found', async () => {
+void test('selectModalities: .embeddings arrays first, suffix stripped, labels found', async () => {
   const cp = await openCheckpoint(join(ROOT, 'safetensors/embeddings.safetensors'));
   const sel = selectModalities(cp);
   assert.deepEqual(sel.modalities.map((m) => m.name), ['audio', 'text']);
   assert.equal(sel.labels?.name, 'labels');
-  const m = await loadMatrix(sel.modalities[1] as never);
+  const [audio, text] = sel.modalities;
+  assert.ok(audio && text);
+  const m = await loadMatrix(text);
   assert.equal(m.name, 'text');
   assert.equal(m.rows, 6);
   assert.equal(m.cols, 5);
   assert.equal(m.data.length, 30);
-  const part = await loadMatrix(sel.modalities[0] as never, [2, 5]);
+  const part = await loadMatrix(audio, [2, 5]);
   assert.equal(part.rows, 3);
-  assert.deepEqual(Array.from(part.data), Array.from((await loadMatrix(sel.modalities[0] as never)).data.subarray(8, 20)));
+  assert.deepEqual(Array.from(part.data), Array.from((await loadMatrix(audio)).data.subarray(8, 20)));
   // Explicit names: stored or shown name.
   const ex = selectModalities(cp, ['text.embeddings', 'audio']);
   assert.deepEqual(ex.modalities.map((x) => x.name), ['text', 'audio']);
 });
 
-test('selectModalities: every 2-D float array when none is named .embeddings', async () => {
+void test('selectModalities: every 2-D float array when none is named .embeddings', async () => {
   const cp = await openCheckpoint(join(ROOT, 'npz/stored.npz'));
   const sel = selectModalities(cp);
   assert.deepEqual(sel.modalities.map((m) => m.name), ['audio', 'visual']);
@@ -123,7 +125,7 @@ test('selectModalities: every 2-D float array when none is named .embeddings', a
   assert.equal(folder.labels?.name, 'y');
 });
 
-test('selectModalities: problems are ReaderErrors that list what exists', async () => {
+void test('selectModalities: problems are ReaderErrors that list what exists', async () => {
   const cp = await openCheckpoint(join(ROOT, 'safetensors/embeddings.safetensors'));
   assert.throws(() => selectModalities(cp, ['audio', 'video']), (e: unknown) =>
     e instanceof ReaderError && /no array named "video"/.test(e.message) && /audio\.embeddings \(float32 \[6, 4\]\)/.test(e.message) && e.message.includes('embeddings.safetensors'));
@@ -136,7 +138,7 @@ test('selectModalities: problems are ReaderErrors that list what exists', async 
   assert.throws(() => selectModalities(ints), (e: unknown) => e instanceof ReaderError && /no 2-D float arrays/.test(e.message) && /one_d \(int32 \[9\]\)/.test(e.message));
 });
 
-test('listRun orders by metadata epoch, skipping non-checkpoint json', async () => {
+void test('listRun orders by metadata epoch, skipping non-checkpoint json', async () => {
   const dir = join(ROOT, 'runs/by_metadata');
   assert.equal(await isRunFolder(dir), true);
   const run = await listRun(dir);
@@ -145,7 +147,7 @@ test('listRun orders by metadata epoch, skipping non-checkpoint json', async () 
   ]);
 });
 
-test('listRun orders by the last number in the name', async () => {
+void test('listRun orders by the last number in the name', async () => {
   const run = await listRun(join(ROOT, 'runs/by_name'));
   assert.deepEqual(run.map((r) => [r.file.split('/').pop(), r.epoch]), [
     ['run3_epoch_1.npz', 1], ['run3_epoch_2.npz', 2], ['run3_epoch_10.npz', 10],
@@ -158,7 +160,7 @@ test('listRun orders by the last number in the name', async () => {
   assert.equal(cp.format, 'npy-folder');
 });
 
-test('a folder of un-numbered .npy files is one checkpoint, not a run', async () => {
+void test('a folder of un-numbered .npy files is one checkpoint, not a run', async () => {
   assert.equal(await isRunFolder(join(ROOT, 'runs/npy_series')), true);
   assert.equal(await isRunFolder(join(ROOT, 'runs/folders')), true);
   assert.equal(await isRunFolder(join(ROOT, 'folder')), false);
