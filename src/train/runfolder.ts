@@ -21,14 +21,14 @@ function timestamp(d = new Date()): string {
 }
 
 /** Makes `<outDir>/<name or timestamp>`, adding -2, -3, ... when taken; mkdir without recursive is the atomic claim. */
-export async function createRunDir(outDir: string, name?: string): Promise<string> {
+export async function createRunDir(outDir: string, name?: string, withCheckpoints = true): Promise<string> {
   await mkdir(outDir, { recursive: true });
   const base = name ?? timestamp();
   for (let k = 1; k < 10000; k++) {
     const dir = path.join(outDir, k === 1 ? base : `${base}-${k}`);
     try {
       await mkdir(dir);
-      await mkdir(path.join(dir, FILES.checkpoints));
+      if (withCheckpoints) await mkdir(path.join(dir, FILES.checkpoints));
       return dir;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

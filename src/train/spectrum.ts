@@ -19,13 +19,16 @@ export function gram64(z: Float32Array, n: number, d: number): Float64Array {
   return g;
 }
 
-/** Singular values (descending) from a Gram matrix; tiny negative eigenvalues from rounding clip to 0. */
-export function singularValuesFromGram(g: Float64Array, d: number): Float64Array {
+/**
+ * The min(n, d) singular values (descending) of an [n, d] matrix from its d x d Gram matrix; tiny
+ * negative eigenvalues from rounding clip to 0. Keeping min(n, d) matches the report's spectrum.
+ */
+export function singularValuesFromGram(g: Float64Array, d: number, n: number): Float64Array {
   const ev = symmetricEigenvalues(g, d);
   const s = Float64Array.from(ev, (x) => Math.sqrt(Math.max(0, x)));
-  return s.sort().reverse();
+  return s.sort().reverse().slice(0, Math.min(n, d));
 }
 
 export function effectiveRank(z: Float32Array, n: number, d: number): number {
-  return effectiveRankFromSingularValues(singularValuesFromGram(gram64(z, n, d), d));
+  return effectiveRankFromSingularValues(singularValuesFromGram(gram64(z, n, d), d, n));
 }

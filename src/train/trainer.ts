@@ -55,7 +55,9 @@ async function prepareResume(cfg: TrainConfig): Promise<{ runDir: string; cfg: T
   return { runDir, cfg: { ...base, epochs: Math.max(cfg.epochs, base.epochs), backend: cfg.backend, resumeFrom: runDir } };
 }
 
-export async function train(config: TrainConfig, ctl: TrainControl = {}): Promise<RunSummary> {
+export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise<RunSummary> {
+  // Callers other than the CLI (the compute process, sweeps) get the same checks and defaults.
+  const config = validateTrainConfig(input, input.name ?? 'train config', ['grid']);
   let cfg = config;
   let runDir: string;
   if (config.resumeFrom) ({ runDir, cfg } = await prepareResume(config));

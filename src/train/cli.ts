@@ -1,0 +1,180 @@
+/**
+ * `dagr train CONFIG.json` and `dagr sweep CONFIG.json`: read and validate the config (paths in it
+ * are relative to the config file), run, show a progress bar on stderr when it is a terminal,
+ * print the run (or sweep) folder on stdout. Exit 0 done, 2 bad config or dataset (one line),
+ * 1 a failure while training, 130 interrupted (the run is cancelled cleanly and resumable).
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ReaderError } from '../io/types';
+import type { EpochMetrics, TrainConfig } from '../protocol/train';
+import { ConfigError, validateSweepConfig, validateTrainConfig } from './config';
+import { DatasetError } from './dataset';
+import { sweep } from './sweep';
+import { train } from './trainer';
+
+const USAGE_TRAIN = 'usage: dagr train CONFIG.json [--resume RUN_DIR]';
+const USAGE_SWEEP = 'usage: dagr sweep CONFIG.json';
+export const EXIT = { ok: 0, failed: 1, bad: 2, interrupted: 130 } as const;
+
+interface Io {
+  out(line: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+}
+
+const realIo: Io = {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (t) => process.stderr.write(t),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+function bar(io: Io): { update(f: number, msg: string): void; clear(): void } {
+  if (!io.isTTY) return { update: () => undefined, clear: () => undefined };
+  let last = 0;
+  return {
+    update(f, msg) {
+      const now = Date.now();
+      if (now - last < 100 && f < 1) return;
+      last = now;
+      const w = 30;
+      const filled = Math.round(Math.min(1, Math.max(0, f)) * w);
+      io.err(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${(f * 100).toFixed(0).padStart(3)}% ${msg}\x1b[K`);
+    },
+    clear: () => io.err('\r\x1b[K'),
+  };
+}
+
+function epochLine(m: EpochMetrics): string {
+  const acc = Object.entries(m.valAccuracy).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ');
+  const rank = Object.entries(m.effectiveRank).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  return `epoch ${m.epoch}: loss ${m.losses.total.toFixed(4)}; val acc ${acc}; eff. rank ${rank} (${m.seconds.toFixed(1)} s)\n`;
+}
+
+/** Reads a JSON config and resolves its paths against the config file's folder. */
+async function readConfig(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, '(file)', `cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, '(file)', `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    const base = path.dirname(path.resolve(file));
+    for (const k of ['dataset', 'outDir', 'resumeFrom']) if (typeof o[k] === 'string' && o[k]) o[k] = path.resolve(base, o[k] as string);
+  }
+  return raw;
+}
+
+function parseArgs(argv: string[], usage: string, flags: string[]): { file: string; values: Record<string, string> } | string {
+  const values: Record<string, string> = {};
+  const pos: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-h' || a === '--help') return usage;
+    if (a.startsWith('--')) {
+      const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+      if (!flags.includes(k)) return `unknown option --${k}; ${usage}`;
+      const v = inline ?? argv[++i];
+      if (v === undefined) return `--${k} needs a value; ${usage}`;
+      values[k] = v;
+    } else pos.push(a);
+  }
+  if (pos.length !== 1) return usage;
+  return { file: pos[0] as string, values };
+}
+
+/** Classifies an error: bad input (exit 2, one line) or a failure (exit 1). */
+function report(e: unknown, io: Io): number {
+  const msg = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+  const bad = e instanceof ConfigError || e instanceof DatasetError || e instanceof ReaderError || (e instanceof Error && e.name === 'ReaderError');
+  io.err(`dagr: ${msg}\n`);
+  return bad ? EXIT.bad : EXIT.failed;
+}
+
+/** Aborts on the first SIGINT; a second one exits at once. Returns the cleanup. */
+function onInterrupt(ac: AbortController, io: Io): () => void {
+  const handler = () => {
+    if (ac.signal.aborted) process.exit(EXIT.interrupted);
+    io.err('\ndagr: interrupted; finishing the current batch (Ctrl-C again to quit now)\n');
+    ac.abort();
+  };
+  process.on('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}
+
+export async function runTrainCli(argv: string[], io: Io = realIo): Promise<number> {
+  const args = parseArgs(argv, USAGE_TRAIN, ['resume']);
+  if (typeof args === 'string') {
+    io.err(`dagr: ${args}\n`);
+    return args === USAGE_TRAIN && argv.some((a) => a === '-h' || a === '--help') ? EXIT.ok : EXIT.bad;
+  }
+  const ac = new AbortController();
+  const cleanup = onInterrupt(ac, io);
+  const progress = bar(io);
+  try {
+    const cfg: TrainConfig = validateTrainConfig(await readConfig(args.file), args.file);
+    if (args.values.resume) cfg.resumeFrom = path.resolve(args.values.resume);
+    const s = await train(cfg, {
+      signal: ac.signal,
+      onProgress: (f, msg) => progress.update(f, msg),
+      onEpoch: (m) => {
+        progress.clear();
+        io.err(epochLine(m));
+      },
+    });
+    progress.clear();
+    io.err(`backend: ${s.backend}\n`);
+    if (s.status === 'cancelled') io.err(`dagr: run cancelled after ${s.epochsCompleted} epoch(s); resume with: dagr train ${args.file} --resume ${s.runDir}\n`);
+    io.out(s.runDir);
+    return s.status === 'cancelled' ? EXIT.interrupted : EXIT.ok;
+  } catch (e) {
+    progress.clear();
+    return report(e, io);
+  } finally {
+    cleanup();
+  }
+}
+
+export async function runSweepCli(argv: string[], io: Io = realIo): Promise<number> {
+  const args = parseArgs(argv, USAGE_SWEEP, []);
+  if (typeof args === 'string') {
+    io.err(`dagr: ${args}\n`);
+    return args === USAGE_SWEEP && argv.some((a) => a === '-h' || a === '--help') ? EXIT.ok : EXIT.bad;
+  }
+  const ac = new AbortController();
+  const cleanup = onInterrupt(ac, io);
+  const progress = bar(io);
+  try {
+    const cfg = validateSweepConfig(await readConfig(args.file), args.file);
+    const points = await sweep(cfg, {
+      signal: ac.signal,
+      onProgress: (f, msg) => progress.update(f, msg),
+      onPoint: (p) => {
+        progress.clear();
+        const params = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ');
+        io.err(`${params}: mean unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1)}%, fusion ${(100 * p.fusionAccuracy).toFixed(1)}%\n`);
+      },
+    });
+    progress.clear();
+    const dir = points[0] ? path.dirname(points[0].runDir) : cfg.outDir;
+    for (const p of points) {
+      const params = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ');
+      io.err(`${p.pareto ? '*' : ' '} ${params.padEnd(28)} unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1).padStart(5)}%  fusion ${(100 * p.fusionAccuracy).toFixed(1).padStart(5)}%\n`);
+    }
+    io.out(dir);
+    return ac.signal.aborted ? EXIT.interrupted : EXIT.ok;
+  } catch (e) {
+    progress.clear();
+    return report(e, io);
+  } finally {
+    cleanup();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * tfjsGeometry: the report's DAGR losses and effective rank computed through the trainer's own
+ * TensorFlow.js code (`dagr inspect --engine tfjs`), so training and diagnostics can be checked
+ * against each other. Same sampling as the engine for the O(N^2) dispersive loss (its seeded
+ * sample of maxPairwiseRows rows); anchoring and effective rank use every row, in row tiles.
+ */
+import type { Matrix } from '../io/types';
+import type { EngineInfo, ReportOptions } from '../protocol/report';
+import { PAIRWISE_SEED, sampleRows } from '../engine/sample';
+import { selectBackend } from './backend';
+import { gatherRows } from './dataset';
+import { dispersiveLossValue, driftValues } from './losses';
+import { effectiveRankFromSingularValues } from './eigen';
+import { singularValuesFromGram } from './spectrum';
+import { tf } from './tf';
+
+export interface TfjsGeometry {
+  engine: EngineInfo;
+  dispersiveLoss: Record<string, number>;
+  anchoringLoss: Record<string, number | null>;
+  effectiveRank: Record<string, number>;
+}
+
+const TILE_ROWS = 4096;
+
+/** Z^T Z computed in tfjs per row tile (float32 inside a tile), tiles summed in float64. */
+function gramTfjs(m: Matrix): Float64Array {
+  const d = m.cols;
+  const g = new Float64Array(d * d);
+  for (let start = 0; start < m.rows; start += TILE_ROWS) {
+    const rows = Math.min(TILE_ROWS, m.rows - start);
+    const part = tf.tidy(() => {
+      const z = tf.tensor2d(m.data.subarray(start * d, (start + rows) * d), [rows, d]);
+      return tf.matMul(z, z, true, false);
+    });
+    const vals = part.dataSync();
+    part.dispose();
+    for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) + (vals[i] as number);
+  }
+  return g;
+}
+
+function anchoringTiled(a: Matrix, b: Matrix, o: ReportOptions): number {
+  const d = a.cols;
+  let s = 0;
+  for (let start = 0; start < a.rows; start += TILE_ROWS) {
+    const rows = Math.min(TILE_ROWS, a.rows - start);
+    const drift = driftValues(a.data.subarray(start * d, (start + rows) * d), b.data.subarray(start * d, (start + rows) * d), rows, d);
+    for (const x of drift) {
+      const h = Math.max(0, x - o.tau);
+      s += o.hinge === 'squared' ? h * h : h;
+    }
+  }
+  return s / a.rows;
+}
+
+export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions): Promise<TfjsGeometry> {
+  const engine = await selectBackend('auto');
+  const out: TfjsGeometry = { engine, dispersiveLoss: {}, anchoringLoss: {}, effectiveRank: {} };
+  for (const m of modalities) {
+    if (m.rows < 2) throw new Error(`${m.name}: needs at least 2 rows`);
+    const size = options.maxPairwiseRows > 0 && m.rows > options.maxPairwiseRows ? options.maxPairwiseRows : m.rows;
+    const sample = sampleRows(m.rows, size, PAIRWISE_SEED);
+    const data = size === m.rows ? m.data : gatherRows(m.data, m.cols, sample);
+    out.dispersiveLoss[m.name] = dispersiveLossValue(data, size, m.cols, options.t, options.pairs);
+    out.effectiveRank[m.name] = effectiveRankFromSingularValues(singularValuesFromGram(gramTfjs(m), m.cols, m.rows));
+  }
+  for (let i = 0; i < modalities.length; i++) {
+    for (let j = i + 1; j < modalities.length; j++) {
+      const a = modalities[i]!;
+      const b = modalities[j]!;
+      out.anchoringLoss[`${a.name}/${b.name}`] = a.cols === b.cols && a.rows === b.rows ? anchoringTiled(a, b, options) : null;
+    }
+  }
+  return out;
+}
