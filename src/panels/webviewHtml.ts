@@ -1,0 +1,72 @@
+/**
+ * The Geometry webview's HTML with a strict Content-Security-Policy. Pure strings (no vscode
+ * import) so it is unit-tested; the panel passes webview.cspSource and asWebviewUri() results.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface WebviewHtmlOptions {
+  /** webview.cspSource: the origin the webview may load the extension's own files from */
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+  title: string;
+}
+
+/** 128 bits from the OS RNG, base64 without padding (valid in a CSP nonce-source). */
+export function makeNonce(): string {
+  return randomBytes(16).toString('base64').replace(/=+$/, '');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** A nonce-source value must be base64/base64url; anything else would break out of the policy. */
+function checkNonce(nonce: string): void {
+  if (!/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(nonce)) throw new Error('invalid CSP nonce');
+}
+
+/** A CSP source list entry must not contain separators that would add directives. */
+function checkSource(src: string): void {
+  if (/[;,'"\s]/.test(src) || src.length === 0) throw new Error(`invalid CSP source: ${src}`);
+}
+
+/**
+ * The policy: nothing by default; the bundle and stylesheet only with the nonce (or, for the
+ * stylesheet and fonts, from the extension's own origin); images from there or data: URIs.
+ * Without a cspSource (the standalone export) nothing is loaded from any origin.
+ */
+export function buildCsp(cspSource: string | undefined, nonce: string): string {
+  if (cspSource !== undefined) checkSource(cspSource);
+  checkNonce(nonce);
+  const src = cspSource === undefined ? '' : `${cspSource} `;
+  const parts = [
+    "default-src 'none'",
+    `img-src ${src}data:`,
+    `style-src ${src}'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+  ];
+  if (cspSource !== undefined) parts.push(`font-src ${cspSource}`);
+  return parts.join('; ') + ';';
+}
+
+export function buildWebviewHtml(o: WebviewHtmlOptions): string {
+  const csp = buildCsp(o.cspSource, o.nonce);
+  const n = escapeHtml(o.nonce);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${escapeHtml(o.styleUri)}" nonce="${n}">
+<title>${escapeHtml(o.title)}</title>
+</head>
+<body>
+<main id="app" aria-live="polite" aria-busy="true"></main>
+<script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,2 @@
+export { findAssetRoot, jsonForScript, renderStandaloneHtml } from './standalone';
+export type { StandaloneOptions } from './standalone';

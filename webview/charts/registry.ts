@@ -1,0 +1,63 @@
+/**
+ * Owns the Chart instances of the current view. Each chart is kept with the function that
+ * builds its configuration from the palette, so a theme change destroys and rebuilds it in the
+ * new colors and a data change (a live epoch) updates it in place.
+ */
+import { Chart } from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
+import type { Palette } from '../theme';
+import { applyChartDefaults, registerCharts } from './setup';
+
+export type ChartBuild = (p: Palette) => ChartConfiguration;
+
+interface Item { canvas: HTMLCanvasElement; build: ChartBuild; chart?: Chart }
+
+export class ChartHost {
+  private items: Item[] = [];
+
+  constructor(private readonly palette: () => Palette) {
+    registerCharts();
+  }
+
+  /** Queue a chart; it is created by mount() once its canvas is in the document. */
+  add(canvas: HTMLCanvasElement, build: ChartBuild): void {
+    this.items.push({ canvas, build });
+  }
+
+  mount(): void {
+    const p = this.palette();
+    applyChartDefaults(p);
+    for (const it of this.items) if (!it.chart) it.chart = new Chart(it.canvas, it.build(p));
+  }
+
+  /** New data, same theme: update in place (keeps the canvas and avoids flicker). */
+  refresh(): void {
+    const p = this.palette();
+    for (const it of this.items) {
+      if (!it.chart) continue;
+      const cfg = it.build(p);
+      it.chart.data = cfg.data;
+      if (cfg.options) it.chart.options = cfg.options;
+      it.chart.update('none');
+    }
+  }
+
+  /** Theme changed: rebuild every chart with the new palette and Chart.js defaults. */
+  retheme(): void {
+    const p = this.palette();
+    applyChartDefaults(p);
+    for (const it of this.items) {
+      it.chart?.destroy();
+      it.chart = new Chart(it.canvas, it.build(p));
+    }
+  }
+
+  destroy(): void {
+    for (const it of this.items) it.chart?.destroy();
+    this.items = [];
+  }
+
+  get count(): number {
+    return this.items.length;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Entry of the Geometry webview (bundled to dist/webview.js). Inside VS Code: handshake with the
+ * host (ready -> init/update), persist the view with setState, render a restored view at once.
+ * Standalone (the HTML export): read the view from <script id="dagr-data"> and render it.
+ */
+import type { Controls, ViewModel } from '../src/protocol/webview';
+import { ChartHost } from './charts/registry';
+import { h } from './dom';
+import { isValidHostMessage, isViewModel } from './guards';
+import { connectHost } from './host';
+import { createOverlays } from './overlay';
+import { makeState, migrateState } from './state';
+import { observeTheme, readPalette } from './theme';
+import type { Palette } from './theme';
+import { renderCompare } from './views/compare';
+import { colorAssigner } from './views/context';
+import type { ViewContext, ViewHandle } from './views/context';
+import { renderReport } from './views/report';
+import { renderRun } from './views/run';
+import { renderSweep } from './views/sweep';
+import { renderTraining } from './views/training';
+
+const host = connectHost();
+document.body.classList.toggle('dagr-standalone', !host.connected);
+const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+const overlays = createOverlays(host);
+
+let palette: Palette = readPalette();
+let charts = new ChartHost(() => palette);
+let current: ViewModel | undefined;
+let controls: Controls | undefined;
+let handle: ViewHandle = {};
+let renders = 0;
+let themeGeneration = 0;
+
+function persist(): void {
+  if (current) host.setState(makeState(current, controls));
+}
+
+function render(view: ViewModel): void {
+  charts.destroy();
+  charts = new ChartHost(() => palette);
+  app.replaceChildren();
+  current = view;
+  if (view.kind !== 'report') controls = undefined;
+  const ctx: ViewContext = {
+    host,
+    charts,
+    palette: () => palette,
+    color: colorAssigner(),
+    saveControls: (c) => { controls = c; persist(); },
+  };
+  try {
+    switch (view.kind) {
+      case 'report': handle = renderReport(app, ctx, view); break;
+      case 'run': handle = renderRun(app, ctx, view); break;
+      case 'compare': handle = renderCompare(app, ctx, view); break;
+      case 'training': handle = renderTraining(app, ctx, view); break;
+      case 'sweep': handle = renderSweep(app, ctx, view); break;
+    }
+    charts.mount();
+  } catch (e) {
+    handle = {};
+    overlays.showError(`Could not show this view: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // test hooks: which view is on screen and how many times it was drawn
+  document.body.dataset.view = view.kind;
+  document.body.dataset.renders = String(++renders);
+}
+
+function onTheme(): void {
+  const next = readPalette();
+  if (next.key === palette.key) return;
+  palette = next;
+  try {
+    charts.retheme();
+  } catch (e) {
+    overlays.showError(`Could not redraw the charts: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  document.body.dataset.themeGeneration = String(++themeGeneration);
+}
+
+function onMessage(data: unknown): void {
+  if (!isValidHostMessage(data)) return;
+  switch (data.type) {
+    case 'init':
+    case 'update':
+      overlays.hideBusy();
+      overlays.hideError();
+      render(data.view);
+      persist();
+      break;
+    case 'busy':
+      overlays.showBusy(data.message);
+      break;
+    case 'error':
+      overlays.hideBusy();
+      overlays.showError(data.message);
+      break;
+    case 'epoch':
+      if (current?.kind === 'training') { handle.onEpoch?.(data.metrics); persist(); }
+      break;
+    case 'sweepPoint':
+      if (current?.kind === 'sweep') { handle.onSweepPoint?.(data.point); persist(); }
+      break;
+  }
+}
+
+function readEmbeddedView(): ViewModel | undefined {
+  const el = document.getElementById('dagr-data');
+  if (!el?.textContent) return undefined;
+  try {
+    const v: unknown = JSON.parse(el.textContent);
+    return isViewModel(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+observeTheme(onTheme);
+
+if (host.connected) {
+  window.addEventListener('message', (e: MessageEvent<unknown>) => onMessage(e.data));
+  const restored = migrateState(host.getState());
+  if (restored?.view) {
+    controls = restored.controls;
+    render(restored.view);
+  }
+  host.post(restored ? { type: 'ready', restoredVersion: restored.version } : { type: 'ready' });
+} else {
+  const view = readEmbeddedView();
+  if (view) render(view);
+  else overlays.showError('This report file holds no readable view data.');
+}

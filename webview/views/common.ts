@@ -1,0 +1,40 @@
+/** Page header, engine line and severity badges shared by several views. */
+import type { EngineInfo, GeometryWarning, Severity } from '../../src/protocol/report';
+import { h } from '../dom';
+import type { Child } from '../dom';
+
+export function pageHeader(title: string, subtitle: string, meta: Child[], actions: Child[] = []): HTMLElement {
+  return h('header', { class: 'page-header' },
+    h('div', { class: 'page-title' },
+      h('h1', { id: 'view-title', title: subtitle }, title),
+      h('p', { class: 'page-subtitle', title: subtitle }, subtitle),
+      h('p', { class: 'page-meta' }, ...meta.flatMap((m, i) => (i === 0 ? [m] : [h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'), m])))),
+    actions.some((a) => a) ? h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Report actions' }, ...actions) : null);
+}
+
+export function engineText(e: EngineInfo): string {
+  return `${e.name} · ${e.device} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+}
+
+/** The engine is always shown next to the numbers it produced (DESIGN.md section 4). */
+export function engineLine(e: EngineInfo): HTMLElement {
+  return h('span', { class: 'engine' },
+    h('span', { class: 'label' }, 'Engine '),
+    h('span', { id: 'engine', class: 'engine-name' }, engineText(e)),
+    e.note ? h('span', { id: 'engine-note', class: 'engine-note', role: 'note' }, e.note) : null);
+}
+
+const ICON: Record<Severity, string> = { error: '⛔', warning: '⚠', info: 'ℹ' };
+
+export function severityBadge(s: Severity): HTMLElement {
+  return h('span', { class: `sev sev-${s}` },
+    h('span', { class: 'sev-icon', 'aria-hidden': 'true' }, ICON[s]),
+    h('span', { class: 'visually-hidden' }, `${s}: `));
+}
+
+export function warningItem(w: GeometryWarning): HTMLElement {
+  return h('li', { class: `warning warning-${w.severity}`, 'data-code': w.code, 'data-severity': w.severity },
+    severityBadge(w.severity),
+    h('span', { class: 'warning-message' }, w.message),
+    h('span', { class: 'warning-code' }, w.code));
+}

@@ -1,0 +1,122 @@
+/**
+ * A run folder: every metric as a curve over epochs, a marker where each warning first fires,
+ * and the checkpoint table. Clicking a point or a row opens that checkpoint's report.
+ */
+import type { GeometryReport, PairReport, RunReport } from '../../src/protocol/report';
+import type { ViewModel } from '../../src/protocol/webview';
+import type { Series, XY } from '../charts/common';
+import { curvesConfig } from '../charts/curves';
+import type { Marker } from '../charts/markers';
+import { card, chartBox, h } from '../dom';
+import { basename, fmtFixed, fmtInt } from '../format';
+import type { Palette } from '../theme';
+import { engineLine, pageHeader } from './common';
+import type { ViewContext, ViewHandle } from './context';
+
+type RunView = Extract<ViewModel, { kind: 'run' }>;
+type Checkpoint = RunReport['checkpoints'][number];
+
+/** x of each checkpoint: its epoch when every checkpoint has one, else its step, else its index. */
+export function runAxis(run: RunReport): { title: string; xs: number[] } {
+  const cps = run.checkpoints;
+  if (cps.length > 0 && cps.every((c) => c.epoch !== null)) return { title: 'epoch', xs: cps.map((c) => c.epoch ?? 0) };
+  if (cps.length > 0 && cps.every((c) => c.step !== null)) return { title: 'step', xs: cps.map((c) => c.step ?? 0) };
+  return { title: 'checkpoint', xs: cps.map((_, i) => i) };
+}
+
+export function warningMarkers(run: RunReport, xs: number[]): Marker[] {
+  return Object.entries(run.firstWarning)
+    .filter((e): e is [string, number] => typeof e[1] === 'number' && xs[e[1]] !== undefined)
+    .map(([code, i]) => ({ x: xs[i] ?? 0, label: code }));
+}
+
+function pairKey(p: PairReport): string {
+  return `${p.a}/${p.b}`;
+}
+
+export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): ViewHandle {
+  const run = view.run;
+  const cps = run.checkpoints;
+  const { title: xTitle, xs } = runAxis(run);
+  const markers = warningMarkers(run, xs);
+  const modalities = [...new Set(cps.flatMap((c) => Object.keys(c.report.modalities)))];
+  const pairs = [...new Set(cps.flatMap((c) => c.report.pairs.map(pairKey)))];
+  const open = (file: string): void => ctx.host.post({ type: 'openCheckpoint', file });
+  const openAtX = ctx.host.connected ? (x: number): void => {
+    const i = xs.indexOf(x);
+    const cp = cps[i];
+    if (cp) open(cp.file);
+  } : undefined;
+
+  const pts = (f: (r: GeometryReport) => number | null | undefined): XY[] =>
+    cps.flatMap((c, i) => {
+      const y = f(c.report);
+      return typeof y === 'number' && Number.isFinite(y) ? [{ x: xs[i] ?? i, y }] : [];
+    });
+  const pairOf = (r: GeometryReport, key: string): PairReport | undefined => r.pairs.find((p) => pairKey(p) === key);
+
+  const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false): HTMLElement => {
+    const box = chartBox(name, `${title} over ${xTitle}s`);
+    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle, yTitle, series: series(p), percent, markers, onClickX: openAtX }));
+    return card(title, { className: 'card-chart' }, box.box);
+  };
+
+  const perModality = (f: (r: GeometryReport, m: string) => number | undefined) => (p: Palette): Series[] =>
+    modalities.map((m) => ({ label: m, color: ctx.color(m, p), points: pts((r) => f(r, m)) }));
+  const perPair = (f: (pr: PairReport) => number | null | undefined) => (p: Palette): Series[] =>
+    pairs.map((k) => ({ label: k, color: ctx.color(k, p), points: pts((r) => { const pr = pairOf(r, k); return pr ? f(pr) : null; }) }));
+
+  const firstList = Object.entries(run.firstWarning).filter((e): e is [string, number] => typeof e[1] === 'number');
+  const meta = [h('span', { id: 'checkpoint-count', 'data-value': cps.length }, `${fmtInt(cps.length)} checkpoints`), engineLine(run.engine)];
+  root.append(pageHeader(`Run · ${basename(run.source)}`, run.source, meta));
+
+  const warningsCard = card('First warnings', { id: 'warnings', className: 'card-warnings card-wide' },
+    firstList.length
+      ? h('ul', { class: 'warning-list' }, ...firstList.map(([code, i]) => h('li', { class: 'warning warning-warning', 'data-code': code, 'data-index': i },
+        h('span', { class: 'sev sev-warning' }, h('span', { class: 'sev-icon', 'aria-hidden': 'true' }, '⚠')),
+        h('span', { class: 'warning-message' }, `${code} first fires at ${xTitle} ${xs[i] ?? i}`),
+        h('span', { class: 'warning-code' }, basename(cps[i]?.file ?? '')))))
+      : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warning fires in this run.'));
+
+  const grid = h('div', { class: 'grid' },
+    warningsCard,
+    chart('run-effective-rank', 'Effective rank', 'effective rank', perModality((r, m) => r.modalities[m]?.effectiveRank)),
+    chart('run-dispersive-loss', 'Dispersive loss', 'L_disp (lower = more dispersed)', perModality((r, m) => r.modalities[m]?.dispersiveLoss)),
+    chart('run-anchoring', 'Anchoring loss', 'L_anc', perPair((pr) => pr.anchoringLoss)),
+    chart('run-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', perPair((pr) => pr.drift?.mean)),
+    chart('run-drift-beyond', 'Drift beyond τ', 'fraction of pairs', perPair((pr) => pr.drift?.fractionBeyondTau), true),
+    chart('run-gap', 'Modality gap', '‖mean ẑᵃ − mean ẑᵇ‖', perPair((pr) => pr.modalityGap)),
+    chart('run-r1', 'Retrieval R@1', 'R@1', (p) => pairs.flatMap((k) => [
+      { label: `${k} a→b`, color: ctx.color(k, p), points: pts((r) => pairOf(r, k)?.retrieval?.aToB.r1) },
+      { label: `${k} b→a`, color: ctx.color(k, p), faint: true, points: pts((r) => pairOf(r, k)?.retrieval?.bToA.r1) },
+    ]), true),
+    checkpointTable(ctx, cps, modalities, xTitle, open));
+  root.append(grid);
+  return {};
+}
+
+function checkpointTable(ctx: ViewContext, cps: Checkpoint[], modalities: string[], xTitle: string, open: (file: string) => void): HTMLElement {
+  const clickable = ctx.host.connected;
+  const rows = cps.map((c) => {
+    const tr = h('tr', { 'data-file': c.file, tabindex: clickable ? 0 : undefined, class: clickable ? 'clickable' : undefined, title: clickable ? `Open ${c.file}` : c.file },
+      h('td', { class: 'file' }, basename(c.file)),
+      h('td', { class: 'num' }, c.epoch ?? '—'),
+      h('td', { class: 'num' }, c.step ?? '—'),
+      ...modalities.map((m) => h('td', { class: 'num' }, fmtFixed(c.report.modalities[m]?.effectiveRank, 2))),
+      h('td', { class: 'num' }, c.report.warnings.length || '—'));
+    if (clickable) {
+      tr.addEventListener('click', () => open(c.file));
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(c.file); } });
+    }
+    return tr;
+  });
+  return card('Checkpoints', { id: 'checkpoints-card', className: 'card-wide' },
+    h('div', { class: 'table-scroll' },
+      h('table', { class: 'grid-table', id: 'checkpoints' },
+        h('caption', { class: 'visually-hidden' }, `Checkpoints by ${xTitle}${clickable ? '; press Enter to open one' : ''}`),
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, 'file'), h('th', { scope: 'col' }, 'epoch'), h('th', { scope: 'col' }, 'step'),
+          ...modalities.map((m) => h('th', { scope: 'col' }, `eff. rank ${m}`)),
+          h('th', { scope: 'col' }, 'warnings'))),
+        h('tbody', null, ...rows))));
+}

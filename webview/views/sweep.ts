@@ -1,0 +1,54 @@
+/** A (λ, τ) sweep: Pareto scatter of unimodal vs fusion accuracy, with the table beside it. */
+import type { SweepPoint } from '../../src/protocol/train';
+import type { ViewModel } from '../../src/protocol/webview';
+import { paretoFront } from '../analysis';
+import { paretoConfig } from '../charts/pareto';
+import { card, chartBox, h } from '../dom';
+import { basename, fmtNum, fmtPct } from '../format';
+import { pageHeader } from './common';
+import type { ViewContext, ViewHandle } from './context';
+
+type SweepView = Extract<ViewModel, { kind: 'sweep' }>;
+
+/** Insert or replace by run folder. */
+export function mergePoint(points: SweepPoint[], p: SweepPoint): SweepPoint[] {
+  return [...points.filter((q) => q.runDir !== p.runDir), p];
+}
+
+function rowsOf(view: SweepView): HTMLElement[] {
+  const front = new Set(paretoFront(view.points));
+  return view.points.map((pt) => h('tr', { class: front.has(pt) ? 'pareto' : undefined, 'data-pareto': front.has(pt) ? 'true' : 'false', title: pt.runDir },
+    ...view.axes.map((ax) => h('td', { class: 'num' }, fmtNum(pt.params[ax]))),
+    h('td', { class: 'num' }, fmtPct(pt.meanUnimodalAccuracy)),
+    h('td', { class: 'num' }, fmtPct(pt.fusionAccuracy)),
+    h('td', { class: 'center' }, front.has(pt) ? h('span', { class: 'pareto-mark' }, '★', h('span', { class: 'visually-hidden' }, ' on the front')) : ''),
+    h('td', { class: 'file' }, basename(pt.runDir))));
+}
+
+function statusOf(view: SweepView): string {
+  return `${view.points.length} run${view.points.length === 1 ? '' : 's'} · ${view.done ? 'done' : 'running'} · front: ${paretoFront(view.points).length}`;
+}
+
+export function renderSweep(root: HTMLElement, ctx: ViewContext, view: SweepView): ViewHandle {
+  const status = h('span', { id: 'sweep-status', role: 'status', 'aria-live': 'polite' }, statusOf(view));
+  root.append(pageHeader(`Sweep · ${view.axes.join(' × ')}`, `grid over ${view.axes.join(', ')}`, [status]));
+  const box = chartBox('pareto', 'Mean unimodal accuracy against fusion accuracy; Pareto front joined', 'lg');
+  ctx.charts.add(box.canvas, (p) => paretoConfig(p, view.points));
+  const tbody = h('tbody', null, ...rowsOf(view));
+  const table = h('table', { class: 'grid-table', id: 'sweep-table' },
+    h('caption', { class: 'visually-hidden' }, 'Sweep runs; ★ marks the Pareto front'),
+    h('thead', null, h('tr', null, ...view.axes.map((ax) => h('th', { scope: 'col' }, ax)),
+      h('th', { scope: 'col' }, 'unimodal'), h('th', { scope: 'col' }, 'fusion'), h('th', { scope: 'col' }, 'front'), h('th', { scope: 'col' }, 'run'))),
+    tbody);
+  root.append(h('div', { class: 'grid grid-sweep' },
+    card('Pareto front', { className: 'card-chart' }, box.box, h('p', { class: 'caption' }, 'Up and right is better: the front holds the runs no other run beats on both accuracies.')),
+    card('Runs', { className: 'card-table' }, h('div', { class: 'table-scroll' }, table))));
+  return {
+    onSweepPoint(pt) {
+      view.points = mergePoint(view.points, pt);
+      tbody.replaceChildren(...rowsOf(view));
+      status.textContent = statusOf(view);
+      ctx.charts.refresh();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Live fine-tuning: curves grow as {type:'epoch'} messages arrive; the optional comparison run
+ * ("DAGR off") is drawn dashed in the same colors on the same charts.
+ */
+import type { EpochMetrics } from '../../src/protocol/train';
+import type { ViewModel } from '../../src/protocol/webview';
+import type { Series, XY } from '../charts/common';
+import { curvesConfig } from '../charts/curves';
+import { button, card, chartBox, h } from '../dom';
+import { basename, fmtNum, fmtSeconds } from '../format';
+import type { Palette } from '../theme';
+import { pageHeader } from './common';
+import type { ViewContext, ViewHandle } from './context';
+
+type TrainingView = Extract<ViewModel, { kind: 'training' }>;
+
+/** Insert or replace by epoch (a resumed run may resend one), keeping epoch order. */
+export function mergeEpoch(epochs: EpochMetrics[], m: EpochMetrics): EpochMetrics[] {
+  const rest = epochs.filter((e) => e.epoch !== m.epoch);
+  rest.push(m);
+  return rest.sort((x, y) => x.epoch - y.epoch);
+}
+
+function keysOf(epochs: EpochMetrics[], f: (e: EpochMetrics) => Record<string, unknown>): string[] {
+  return [...new Set(epochs.flatMap((e) => Object.keys(f(e))))];
+}
+
+export function statusText(view: TrainingView): string {
+  const last = view.epochs[view.epochs.length - 1];
+  const total = view.epochs.reduce((s, e) => s + (Number.isFinite(e.seconds) ? e.seconds : 0), 0);
+  const backend = last?.backend ?? view.summary?.backend ?? view.config.backend;
+  const parts = [`backend ${backend}`, `epoch ${last ? last.epoch : 0}/${view.config.epochs}`];
+  if (last) parts.push(`${fmtSeconds(last.seconds)} last epoch`, `${fmtSeconds(total)} total`);
+  if (view.summary) parts.push(view.summary.status + (view.summary.message ? `: ${view.summary.message}` : ''));
+  else parts.push('running');
+  return parts.join(' · ');
+}
+
+export function renderTraining(root: HTMLElement, ctx: ViewContext, view: TrainingView): ViewHandle {
+  const cmp = view.comparison;
+  const dagr = view.config.dagr;
+  const dagrText = dagr.enabled
+    ? `DAGR on: λ_disp ${fmtNum(dagr.lambdaDisp)}, λ_anc ${fmtNum(dagr.lambdaAnc)}, τ ${fmtNum(dagr.tau)}, t ${fmtNum(dagr.t)}, ${dagr.hinge} hinge`
+    : 'DAGR off';
+  const status = h('p', { id: 'training-status', class: 'status-line', role: 'status', 'aria-live': 'polite' }, statusText(view));
+  const cancel = ctx.host.connected && !view.summary
+    ? button('Cancel', { id: 'training-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; everything written so far is kept' }, () => ctx.host.post({ type: 'cancel' }))
+    : null;
+  root.append(pageHeader(`Fine-tuning · ${basename(view.runDir)}`, view.runDir,
+    [h('span', null, dagrText), h('span', null, `dataset ${basename(view.config.dataset)}`), h('span', null, `${view.config.optimizer}, lr ${fmtNum(view.config.learningRate)}, batch ${view.config.batchSize}`)],
+    [cancel]));
+  root.append(status);
+
+  const x = (e: EpochMetrics): number => e.epoch;
+  const pts = (epochs: EpochMetrics[], f: (e: EpochMetrics) => number | undefined): XY[] =>
+    epochs.flatMap((e) => { const y = f(e); return typeof y === 'number' && Number.isFinite(y) ? [{ x: x(e), y }] : []; });
+  /** the same series for this run and, dashed, for the comparison run */
+  const both = (label: string, color: string, f: (e: EpochMetrics) => number | undefined, faint = false): Series[] => {
+    const out: Series[] = [{ label, color, faint, points: pts(view.epochs, f) }];
+    if (cmp) out.push({ label: `${label} (${cmp.label})`, color, faint, dashed: true, points: pts(cmp.epochs, f) });
+    return out;
+  };
+  const all = (): EpochMetrics[] => [...view.epochs, ...(cmp?.epochs ?? [])];
+
+  const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false): HTMLElement => {
+    const box = chartBox(name, `${title} per epoch`);
+    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle: 'epoch', yTitle, series: series(p), percent }));
+    return card(title, { className: 'card-chart' }, box.box);
+  };
+
+  const grid = h('div', { class: 'grid' },
+    chart('training-loss', 'Loss', 'loss', (p) => [
+      ...both('total', ctx.color('total', p), (e) => e.losses.total),
+      ...both('task (fusion)', ctx.color('task', p), (e) => e.losses.task),
+      ...both('unimodal', ctx.color('unimodal', p), (e) => e.losses.unimodal),
+    ]),
+    chart('training-dagr', 'DAGR terms', 'loss term', (p) => [
+      ...keysOf(all(), (e) => e.losses.dispersive).flatMap((m) => both(`dispersive ${m}`, ctx.color(m, p), (e) => e.losses.dispersive[m])),
+      ...keysOf(all(), (e) => e.losses.anchoring).flatMap((k) => both(`anchoring ${k}`, ctx.color(k, p), (e) => e.losses.anchoring[k])),
+    ]),
+    chart('training-accuracy', 'Accuracy per head', 'accuracy', (p) => keysOf(all(), (e) => ({ ...e.valAccuracy, ...e.trainAccuracy })).flatMap((head) => [
+      ...both(`${head} val`, ctx.color(head, p), (e) => e.valAccuracy[head]),
+      ...both(`${head} train`, ctx.color(head, p), (e) => e.trainAccuracy[head], true),
+    ]), true),
+    chart('training-rank', 'Effective rank', 'effective rank', (p) => keysOf(all(), (e) => e.effectiveRank).flatMap((m) => both(m, ctx.color(m, p), (e) => e.effectiveRank[m]))),
+    chart('training-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(k, ctx.color(k, p), (e) => e.drift[k]?.mean))),
+    chart('training-drift-beyond', 'Drift beyond τ', 'fraction of pairs', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(k, ctx.color(k, p), (e) => e.drift[k]?.fractionBeyondTau)), true),
+  );
+  const waiting = h('p', { class: 'caption', id: 'training-waiting' }, 'Waiting for the first epoch…');
+  waiting.hidden = view.epochs.length > 0;
+  root.append(waiting, grid);
+
+  return {
+    onEpoch(m) {
+      view.epochs = mergeEpoch(view.epochs, m);
+      status.textContent = statusText(view);
+      waiting.hidden = true;
+      ctx.charts.refresh();
+    },
+  };
+}
