@@ -1,0 +1,1 @@
+export async function createOrtBackend(_o: unknown): Promise<never> { throw new Error("not yet"); }

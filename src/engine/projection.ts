@@ -1,0 +1,181 @@
+/**
+ * 2-D PCA of a seeded row sample for the scatter plot. With equal widths one PCA is fitted on the
+ * stacked normalized rows of all modalities, so paired points share axes and pair lines mean
+ * something; otherwise one PCA per modality. The top two components come from a few steps of
+ * subspace iteration on the covariance (the general eigensolver returns eigenvalues only) and a
+ * Rayleigh-Ritz step solved by Jacobi rotations on the small projected matrix.
+ */
+import type { Matrix } from '../io/types';
+import { inverseNorm, tileRows } from './rows';
+import { mulberry32, PROJECTION_SEED, sampleRows } from './sample';
+import type { GeometryBackend } from './types';
+
+const BLOCK = 8;
+const POWER_STEPS = 12;
+
+export async function projection(
+  modalities: Matrix[], maxRows: number, backend: GeometryBackend,
+): Promise<{ rows: number[]; points: Record<string, number[]> }> {
+  const first = modalities[0] as Matrix;
+  const rows = sampleRows(first.rows, Math.max(2, Math.floor(maxRows)), PROJECTION_SEED);
+  const points: Record<string, number[]> = {};
+  const sameWidth = modalities.every((m) => m.cols === first.cols);
+  const groups = sameWidth ? [modalities] : modalities.map((m) => [m]);
+  for (const group of groups) {
+    const d = (group[0] as Matrix).cols;
+    const s = rows.length;
+    const x = new Float64Array(group.length * s * d);
+    group.forEach((m, g) => {
+      for (let r = 0; r < s; r++) {
+        const i = rows[r] as number;
+        const inv = inverseNorm(m, i);
+        const o = (g * s + r) * d;
+        for (let j = 0; j < d; j++) x[o + j] = (m.data[i * d + j] as number) * inv;
+      }
+    });
+    const total = group.length * s;
+    const mean = new Float64Array(d);
+    for (let r = 0; r < total; r++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[r * d + j] as number);
+    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / total;
+    for (let r = 0; r < total; r++) for (let j = 0; j < d; j++) x[r * d + j] = (x[r * d + j] as number) - (mean[j] as number);
+    const cov = new Float64Array(d * d);
+    const step = tileRows(backend.maxTileElements, d);
+    for (let r0 = 0; r0 < total; r0 += step) {
+      const r1 = Math.min(total, r0 + step);
+      const part = await backend.gram(x.subarray(r0 * d, r1 * d), r1 - r0, d);
+      for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) + (part[k] as number);
+    }
+    const [u, v] = topTwoEigenvectors(cov, d);
+    group.forEach((m, g) => {
+      const pts: number[] = new Array<number>(2 * s);
+      for (let r = 0; r < s; r++) {
+        const o = (g * s + r) * d;
+        let px = 0;
+        let py = 0;
+        for (let j = 0; j < d; j++) {
+          px += (x[o + j] as number) * (u[j] as number);
+          py += (x[o + j] as number) * (v[j] as number);
+        }
+        pts[2 * r] = px;
+        pts[2 * r + 1] = py;
+      }
+      points[m.name] = pts;
+    });
+  }
+  return { rows: Array.from(rows), points };
+}
+
+/** leading two eigenvectors of a symmetric d x d matrix, each signed so its largest entry is positive */
+export function topTwoEigenvectors(c: Float64Array, d: number): [Float64Array, Float64Array] {
+  const k = Math.min(BLOCK, d);
+  const rand = mulberry32(PROJECTION_SEED);
+  let q: Float64Array = new Float64Array(d * k); // column-major: column c is q[c*d .. c*d+d)
+  for (let i = 0; i < q.length; i++) q[i] = rand() - 0.5;
+  orthonormalize(q, d, k);
+  for (let step = 0; step < POWER_STEPS; step++) {
+    q = multiply(c, q, d, k);
+    orthonormalize(q, d, k);
+  }
+  // Rayleigh-Ritz: eigenvectors of the k x k matrix Q^T C Q rotate Q onto the Ritz vectors
+  const cq = multiply(c, q, d, k);
+  const small = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += (q[a * d + i] as number) * (cq[b * d + i] as number);
+      small[a * k + b] = s;
+    }
+  }
+  const { values, vectors } = jacobiEigen(small, k);
+  const order = Array.from(values.keys()).sort((x, y) => (values[y] as number) - (values[x] as number));
+  const result: Float64Array[] = [];
+  for (const col of order.slice(0, 2)) {
+    const vec = new Float64Array(d);
+    for (let a = 0; a < k; a++) {
+      const w = vectors[a * k + col] as number;
+      for (let i = 0; i < d; i++) vec[i] = (vec[i] as number) + w * (q[a * d + i] as number);
+    }
+    let big = 0;
+    for (const x of vec) if (Math.abs(x) > Math.abs(big)) big = x;
+    if (big < 0) for (let i = 0; i < d; i++) vec[i] = -(vec[i] as number);
+    result.push(vec);
+  }
+  return [result[0] ?? new Float64Array(d), result[1] ?? new Float64Array(d)];
+}
+
+function multiply(c: Float64Array, q: Float64Array, d: number, k: number): Float64Array {
+  const out = new Float64Array(d * k);
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    for (let a = 0; a < k; a++) {
+      let s = 0;
+      const col = a * d;
+      for (let j = 0; j < d; j++) s += (c[row + j] as number) * (q[col + j] as number);
+      out[col + i] = s;
+    }
+  }
+  return out;
+}
+
+/** modified Gram-Schmidt on the k columns; a column that vanishes is replaced by a unit vector */
+function orthonormalize(q: Float64Array, d: number, k: number): void {
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < a; b++) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += (q[a * d + i] as number) * (q[b * d + i] as number);
+      for (let i = 0; i < d; i++) q[a * d + i] = (q[a * d + i] as number) - dot * (q[b * d + i] as number);
+    }
+    let norm = 0;
+    for (let i = 0; i < d; i++) norm += (q[a * d + i] as number) ** 2;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-300) {
+      for (let i = 0; i < d; i++) q[a * d + i] = i === a % d ? 1 : 0;
+    } else {
+      for (let i = 0; i < d; i++) q[a * d + i] = (q[a * d + i] as number) / norm;
+    }
+  }
+}
+
+/** cyclic Jacobi for a small symmetric matrix: values and column eigenvectors (k x k row-major) */
+function jacobiEigen(m: Float64Array, k: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(m);
+  const v = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) v[i * k + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let offNorm = 0;
+    for (let p = 0; p < k; p++) for (let r = p + 1; r < k; r++) offNorm += (a[p * k + r] as number) ** 2;
+    if (offNorm < 1e-30) break;
+    for (let p = 0; p < k; p++) {
+      for (let r = p + 1; r < k; r++) {
+        const apr = a[p * k + r] as number;
+        if (Math.abs(apr) < 1e-300) continue;
+        // rotation angle that zeroes a[p][r]
+        const theta = ((a[r * k + r] as number) - (a[p * k + p] as number)) / (2 * apr);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let i = 0; i < k; i++) {
+          const aip = a[i * k + p] as number;
+          const air = a[i * k + r] as number;
+          a[i * k + p] = c * aip - s * air;
+          a[i * k + r] = s * aip + c * air;
+        }
+        for (let i = 0; i < k; i++) {
+          const api = a[p * k + i] as number;
+          const ari = a[r * k + i] as number;
+          a[p * k + i] = c * api - s * ari;
+          a[r * k + i] = s * api + c * ari;
+        }
+        for (let i = 0; i < k; i++) {
+          const vip = v[i * k + p] as number;
+          const vir = v[i * k + r] as number;
+          v[i * k + p] = c * vip - s * vir;
+          v[i * k + r] = s * vip + c * vir;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(k);
+  for (let i = 0; i < k; i++) values[i] = a[i * k + i] as number;
+  return { values, vectors: v };
+}

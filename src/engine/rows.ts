@@ -1,0 +1,60 @@
+/** Row-tile helpers shared by the metric files: float32 input in, float64 or normalized rows out. */
+import type { Matrix } from '../io/types';
+
+/** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) */
+export const NORM_FLOOR = 1e-12;
+
+/** rows [start, end) of m as float64, optionally minus a column mean */
+export function rowsAsFloat64(m: Matrix, start: number, end: number, mean?: Float64Array): Float64Array {
+  const d = m.cols;
+  const out = new Float64Array((end - start) * d);
+  const src = m.data;
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const base = i * d;
+    if (mean) for (let j = 0; j < d; j++) out[o++] = (src[base + j] as number) - (mean[j] as number);
+    else for (let j = 0; j < d; j++) out[o++] = src[base + j] as number;
+  }
+  return out;
+}
+
+/** 1 / max(||row i||, 1e-12) in float64 */
+export function inverseNorm(m: Matrix, i: number): number {
+  const d = m.cols;
+  const src = m.data;
+  const base = i * d;
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const x = src[base + j] as number;
+    s += x * x;
+  }
+  return 1 / Math.max(Math.sqrt(s), NORM_FLOOR);
+}
+
+/**
+ * The normalized rows `rows` of m as float32 (what the float32 kernels take), and their squared
+ * norms computed in float64 from those float32 values (so the kernels' distances are consistent).
+ */
+export function normalizedSample(m: Matrix, rows: Int32Array): { z: Float32Array; sq: Float32Array } {
+  const d = m.cols;
+  const z = new Float32Array(rows.length * d);
+  const sq = new Float32Array(rows.length);
+  const src = m.data;
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r] as number;
+    const inv = inverseNorm(m, i);
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const v = Math.fround((src[i * d + j] as number) * inv);
+      z[r * d + j] = v;
+      s += v * v;
+    }
+    sq[r] = s;
+  }
+  return { z, sq };
+}
+
+/** how many rows of width `cols` fit one tile of `maxElements` values (at least 1) */
+export function tileRows(maxElements: number, cols: number): number {
+  return Math.max(1, Math.floor(maxElements / Math.max(1, cols)));
+}

@@ -1,0 +1,144 @@
+/**
+ * Spectrum, effective ranks, stable rank, explained variance and per-dimension variance of one
+ * modality. All O(N d^2) work goes through the backend's float64 gram kernel over row tiles; the
+ * eigenvalues come from eigen.ts. Uses every row (no sampling).
+ */
+import type { Matrix } from '../io/types';
+import { symmetricEigenvalues } from './eigen';
+import { rowsAsFloat64, tileRows } from './rows';
+import type { GeometryBackend } from './types';
+import { throwIfAborted } from './types';
+
+export interface SpectrumResult {
+  /** singular values of raw Z, descending, length min(N, d) */
+  spectrum: Float64Array;
+  /** eigenvalues of the centered Gram (= squared singular values of centered Z), descending, clamped >= 0 */
+  centeredEigen: Float64Array;
+  effectiveRank: number;
+  effectiveRankCentered: number;
+  stableRank: number;
+  explainedVariance: Float64Array;
+  /** column means and population variances (ddof = 0) of raw Z */
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+/**
+ * RankMe effective rank: exp(-sum p log p) with p_k = sigma_k / sum(sigma) + 1e-7 (the epsilon is
+ * part of the definition, DESIGN.md section 2). 0 for an all-zero spectrum.
+ */
+export function effectiveRankFromSingularValues(sigma: Float64Array): number {
+  let total = 0;
+  for (const s of sigma) total += s;
+  if (!(total > 0)) return 0;
+  let h = 0;
+  for (const s of sigma) {
+    const p = s / total + 1e-7;
+    h -= p * Math.log(p);
+  }
+  return Math.exp(h);
+}
+
+export function columnMeanAndVariance(m: Matrix): { mean: Float64Array; variance: Float64Array } {
+  const { rows: n, cols: d, data } = m;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const b = i * d;
+    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (data[b + j] as number);
+  }
+  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  // second pass on centered values: E[x^2] - mu^2 would cancel below the 1e-8 dead-dimension level
+  const variance = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const b = i * d;
+    for (let j = 0; j < d; j++) {
+      const x = (data[b + j] as number) - (mean[j] as number);
+      variance[j] = (variance[j] as number) + x * x;
+    }
+  }
+  for (let j = 0; j < d; j++) variance[j] = (variance[j] as number) / n;
+  return { mean, variance };
+}
+
+/**
+ * The Gram matrix that has Z's nonzero spectrum: Z^T Z (d x d) when N >= d, else Z Z^T (N x N),
+ * so the eigen problem is min(N, d) wide. `mean` centers the rows first (in float64, rather than
+ * subtracting N mu mu^T afterwards, which cancels).
+ */
+export async function smallGram(
+  m: Matrix, backend: GeometryBackend, mean: Float64Array | undefined, signal?: AbortSignal,
+): Promise<{ gram: Float64Array; size: number }> {
+  const { rows: n, cols: d } = m;
+  if (n >= d) {
+    const g = new Float64Array(d * d);
+    const step = tileRows(backend.maxTileElements, d);
+    for (let s = 0; s < n; s += step) {
+      throwIfAborted(signal);
+      const e = Math.min(n, s + step);
+      const part = await backend.gram(rowsAsFloat64(m, s, e, mean), e - s, d);
+      for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+    }
+    return { gram: g, size: d };
+  }
+  // N < d: the transpose (d x N) has rows = dimensions; its gram is Z Z^T
+  const zt = new Float64Array(d * n);
+  const src = m.data;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      zt[j * n + i] = (src[i * d + j] as number) - (mean ? (mean[j] as number) : 0);
+    }
+  }
+  const g = new Float64Array(n * n);
+  const step = tileRows(backend.maxTileElements, n);
+  for (let s = 0; s < d; s += step) {
+    throwIfAborted(signal);
+    const e = Math.min(d, s + step);
+    const part = await backend.gram(zt.subarray(s * n, e * n), e - s, n);
+    for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+  }
+  return { gram: g, size: n };
+}
+
+export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
+  const { mean, variance } = columnMeanAndVariance(m);
+
+  const raw = await smallGram(m, backend, undefined, signal);
+  let trace = 0;
+  for (let i = 0; i < raw.size; i++) trace += raw.gram[i * raw.size + i] as number;
+  const eig = symmetricEigenvalues(raw.gram, raw.size);
+  const spectrum = new Float64Array(eig.length);
+  for (let k = 0; k < eig.length; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
+
+  throwIfAborted(signal);
+  const cen = await smallGram(m, backend, mean, signal);
+  const ceig = symmetricEigenvalues(cen.gram, cen.size);
+  const centeredEigen = new Float64Array(ceig.length);
+  let ctotal = 0;
+  for (let k = 0; k < ceig.length; k++) {
+    const v = Math.max(ceig[k] as number, 0);
+    centeredEigen[k] = v;
+    ctotal += v;
+  }
+  const explainedVariance = new Float64Array(ceig.length);
+  const csigma = new Float64Array(ceig.length);
+  let acc = 0;
+  for (let k = 0; k < ceig.length; k++) {
+    acc += centeredEigen[k] as number;
+    // all rows identical: no variance to explain; report 0 rather than NaN
+    explainedVariance[k] = ctotal > 0 ? Math.min(1, acc / ctotal) : 0;
+    csigma[k] = Math.sqrt(centeredEigen[k] as number);
+  }
+
+  const top = eig.length > 0 ? Math.max(eig[0] as number, 0) : 0;
+  return {
+    spectrum,
+    centeredEigen,
+    effectiveRank: effectiveRankFromSingularValues(spectrum),
+    effectiveRankCentered: effectiveRankFromSingularValues(csigma),
+    // ||Z||_F^2 / sigma_max^2; the trace is exact where the top eigenvalue is not
+    stableRank: top > 0 ? trace / top : 0,
+    explainedVariance,
+    mean,
+    variance,
+  };
+}

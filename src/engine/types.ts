@@ -1,0 +1,79 @@
+/**
+ * Shared engine types: the kernel interface both backends implement, the result shape, and the
+ * one error class for bad numbers. computeGeometry does all tiling, sampling and float64
+ * combination on top of these kernels, so the two backends can only differ inside a tile.
+ */
+import type { EngineInfo, GeometryReport } from '../protocol/report';
+
+export type EngineName = 'onnxruntime' | 'js';
+
+export type GeometryCore = Pick<
+  GeometryReport,
+  'engine' | 'n' | 'options' | 'thresholds' | 'modalities' | 'pairs' | 'warnings' | 'projection'
+>;
+
+export interface GeometryControl {
+  onProgress?(fraction: number, stage: string): void;
+  signal?: AbortSignal;
+  /** rows in the 2-D projection sample (default 2000) */
+  projectionRows?: number;
+}
+
+export interface BackendOptions {
+  threads?: number;
+}
+
+/**
+ * Tile kernels. Inputs are row-major; every call handles one tile, so a caller bounds memory by
+ * choosing the tile sizes (see maxTileElements). Reductions happen per row inside the kernel and
+ * are combined across tiles in float64 by the caller (DESIGN.md section 2: a single float32
+ * reduction over N^2 values drifts).
+ */
+export interface GeometryBackend {
+  readonly info: EngineInfo;
+  /** largest ra*rb (or d*d) a caller should ask of one kernel call */
+  readonly maxTileElements: number;
+  /**
+   * For each row i of a: sum_j exp(-t * max(0, na_i + nb_j - 2 a_i.b_j)) over the rows j of b.
+   * na/nb are the squared row norms (computed by the caller in float64), length ra / rb.
+   */
+  expRowSums(
+    a: Float32Array, na: Float32Array, ra: number,
+    b: Float32Array, nb: Float32Array, rb: number,
+    d: number, t: number,
+  ): Promise<Float64Array>;
+  /**
+   * For each query row i: the number of gallery rows j with q_i.g_j > pos_i and gIdx_j != qIdx_i.
+   * Strictly greater, so a tie counts in favour of the true match (rank = 1 + count over tiles).
+   * The true match itself is excluded by index rather than by value: its dot product computed in
+   * float32 may exceed pos_i (computed in float64) by rounding, which would shift every rank by 1.
+   */
+  retrievalCounts(
+    q: Float32Array, rq: number,
+    g: Float32Array, rg: number,
+    d: number, pos: Float32Array, qIdx: Int32Array, gIdx: Int32Array,
+  ): Promise<Float64Array>;
+  /** a^T a for a (rows x d), d x d row-major, float64 throughout (spectra need it) */
+  gram(a: Float64Array, rows: number, d: number): Promise<Float64Array>;
+  /** a^T b for a (rows x da), b (rows x db): da x db row-major, float64 */
+  cross(a: Float64Array, b: Float64Array, rows: number, da: number, db: number): Promise<Float64Array>;
+  dispose(): Promise<void>;
+}
+
+/** Bad numbers in the input: one line naming the array and the problem. */
+export class EngineError extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+    this.name = 'EngineError';
+  }
+}
+
+export function abortError(): Error {
+  const e = new Error('The geometry computation was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError();
+}
