@@ -1,0 +1,62 @@
+// package.json and the code must agree: every command the code registers is contributed (and
+// the reverse), menus name real commands, every dagr.* setting the code reads is declared, and
+// the custom editor is the default for the checkpoint types.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  main: string;
+  extensionKind: string[];
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: unknown } };
+  contributes: {
+    commands: { command: string; title: string; category: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    customEditors: { viewType: string; selector: { filenamePattern: string }[]; priority: string }[];
+    configuration: { properties: Record<string, { default: unknown }> };
+  };
+};
+const src = (f: string): string => readFileSync(join(root, 'src', f), 'utf8');
+
+test('registered commands and contributed commands are the same set, all in category DAGR', () => {
+  const registered = [...src('commands/index.ts').matchAll(/'(dagr\.[A-Za-z]+)':/g)].map((m) => m[1]).sort();
+  const contributed = pkg.contributes.commands.map((c) => c.command).sort();
+  assert.deepEqual(registered, contributed);
+  for (const c of pkg.contributes.commands) assert.equal(c.category, 'DAGR', c.command);
+});
+
+test('menus only name contributed commands', () => {
+  const ids = new Set(pkg.contributes.commands.map((c) => c.command));
+  for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
+    for (const i of items) assert.ok(ids.has(i.command), `${menu}: ${i.command}`);
+  }
+});
+
+test('every dagr.* setting the code reads is declared with a default', () => {
+  const code = src('settings/config.ts');
+  const keys = new Set([...code.matchAll(/\(cfg, '([\w.]+)'/g), ...code.matchAll(/cfg\.get<\w+>\('([\w.]+)'\)/g)].map((m) => `dagr.${m[1]}`));
+  assert.ok(keys.size >= 13, `found ${keys.size} keys`);
+  for (const k of keys) assert.ok(k in pkg.contributes.configuration.properties, k);
+  for (const [k, v] of Object.entries(pkg.contributes.configuration.properties)) assert.notEqual(v.default, undefined, k);
+});
+
+test('the geometry editor is the default for .safetensors, .npz and .npy', () => {
+  const ed = pkg.contributes.customEditors.find((e) => e.viewType === 'dagr.geometry');
+  assert.ok(ed);
+  assert.equal(ed.priority, 'default');
+  assert.deepEqual(ed.selector.map((s) => s.filenamePattern).sort(), ['*.npy', '*.npz', '*.safetensors']);
+  assert.match(src('panels/services.ts'), /GEOMETRY_EDITOR = 'dagr\.geometry'/);
+});
+
+test('runs next to the data, works in restricted mode, entry is the bundle', () => {
+  assert.deepEqual(pkg.extensionKind, ['workspace']);
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.equal(pkg.main, './dist/extension.js');
+  // activation comes from contributions (commands, custom editor, serializer): nothing eager
+  assert.ok(!pkg.activationEvents.includes('*'));
+  // panels restored after a reload need the serializer before anything else activates the extension
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:dagr.panel'));
+});
