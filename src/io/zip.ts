@@ -48,10 +48,8 @@ interface EndRecord {
   cdOffset: number;
 }
 
-async function findEnd(src: ByteSource): Promise<EndRecord> {
-  const file = src.name;
-  if (src.size < EOCD_SIZE) throw new ReaderError(file, `truncated file: ${src.size} bytes, too short for a zip archive`);
-  const tailLen = Math.min(src.size, EOCD_SIZE + MAX_COMMENT);
+/** Finds the end record in the last `tailLen` bytes. */
+async function searchEnd(src: ByteSource, tailLen: number): Promise<{ dv: DataView; at: number; tailStart: number; exact: boolean } | null> {
   const tailStart = src.size - tailLen;
   const tail = await src.read(tailStart, tailLen);
   const dv = view(tail);
@@ -65,8 +63,19 @@ async function findEnd(src: ByteSource): Promise<EndRecord> {
     if (end === tailLen) { at = p; break; }
     if (end < tailLen && loose < 0) loose = p;
   }
+  const exact = at >= 0;
   if (at < 0) at = loose;
-  if (at < 0) throw new ReaderError(file, 'wrong magic: no zip end-of-central-directory record (not a zip/.npz file, or truncated)');
+  return at < 0 ? null : { dv, at, tailStart, exact };
+}
+
+async function findEnd(src: ByteSource): Promise<EndRecord> {
+  const file = src.name;
+  if (src.size < EOCD_SIZE) throw new ReaderError(file, `truncated file: ${src.size} bytes, too short for a zip archive`);
+  // Most archives have no comment: look near the end first, then as far back as a comment can reach.
+  let found = await searchEnd(src, Math.min(src.size, EOCD_SIZE + 1024));
+  if (!found?.exact && src.size > EOCD_SIZE + 1024) found = await searchEnd(src, Math.min(src.size, EOCD_SIZE + MAX_COMMENT));
+  if (!found) throw new ReaderError(file, 'wrong magic: no zip end-of-central-directory record (not a zip/.npz file, or truncated)');
+  const { dv, at, tailStart } = found;
   const disk = dv.getUint16(at + 4, true);
   const cdDisk = dv.getUint16(at + 6, true);
   let entries = dv.getUint16(at + 10, true);
