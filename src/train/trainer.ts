@@ -39,7 +39,10 @@ interface ResumeState {
   optimizerRestored: boolean;
 }
 
-/** Reads a run folder's config and resume state; the stored config wins except for epochs/backend. */
+/**
+ * Reads a run folder's config: it wins for everything that shapes the model and the data, while
+ * `epochs` (how far to continue) and `backend` come from the caller's config.
+ */
 async function prepareResume(cfg: TrainConfig): Promise<{ runDir: string; cfg: TrainConfig }> {
   const runDir = cfg.resumeFrom as string;
   const file = path.join(runDir, FILES.config);
@@ -52,7 +55,7 @@ async function prepareResume(cfg: TrainConfig): Promise<{ runDir: string; cfg: T
   // config.json also records the engine that ran; it is not a config field.
   const { engine: _engine, ...fields } = (stored ?? {}) as Record<string, unknown>;
   const base = validateTrainConfig(fields, file);
-  return { runDir, cfg: { ...base, epochs: Math.max(cfg.epochs, base.epochs), backend: cfg.backend, resumeFrom: runDir } };
+  return { runDir, cfg: { ...base, epochs: cfg.epochs, backend: cfg.backend, resumeFrom: runDir } };
 }
 
 export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise<RunSummary> {
