@@ -40,6 +40,7 @@ async function loadCase(c: RefCase): Promise<Matrix[]> {
 
 /** worst relative error seen per metric path, printed at the end for the report */
 const worst = new Map<string, number>();
+let currentEngine = '';
 
 /**
  * Walks `want` and compares each number in `got`. `floor` is the absolute error allowed on top of
@@ -54,7 +55,7 @@ function compare(got: unknown, want: unknown, path: string, floor: (p: string, w
     assert.equal(typeof got, 'number', `${path} is not a number`);
     const g = got as number;
     const err = Math.abs(g - want);
-    const key = path.replace(/\[\d+\]/g, '[]').replace(/^[^.]+\./, '');
+    const key = `${currentEngine} ${path.replace(/\[\d+\]/g, '[]').replace(/^[^.]+\.(modalities|pairs)\.[^.]+\./, '')}`;
     const fl = floor(path, want);
     // relative error, measured against the floor's scale where the value itself is ~0
     worst.set(key, Math.max(worst.get(key) ?? 0, err / Math.max(Math.abs(want), fl / rel, 1e-300)));
@@ -122,6 +123,7 @@ for (const engine of ['onnxruntime', 'js'] as const) {
     if (engine === 'js' && c.case === 'large') continue;
     void test(`${engine}: ${c.case} matches the numpy reference`, async () => {
       const mats = await loadCase(c);
+      currentEngine = engine;
       const core = await computeGeometry(mats, c.options, ref.thresholds, await backend(engine));
       assert.equal(core.engine.name, engine);
       checkCase(c, core);
@@ -132,6 +134,7 @@ for (const engine of ['onnxruntime', 'js'] as const) {
 void test('js: the N = 8192 dispersive loss matches numpy (float64 row sums, no float32 drift)', async () => {
   const c = ref.cases.find((x) => x.case === 'large') as RefCase;
   const mats = await loadCase(c);
+  currentEngine = 'js';
   const core = await computeGeometry(mats, c.options, ref.thresholds, await backend('js'), { projectionRows: 200 });
   checkCase(c, core);
 });
