@@ -115,7 +115,7 @@ export function formatRun(run: RunReport): string {
       warn,
     ];
   });
-  lines.push(renderTable(header, rows, { leftColumns: 0 }));
+  lines.push(renderTable(header, rows, { left: [2, header.length - 1] }));
   lines.push('');
   const fw = Object.entries(run.firstWarning) as [WarningCode, number][];
   if (fw.length === 0) lines.push('Warnings: none in any checkpoint');

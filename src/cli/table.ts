@@ -1,11 +1,14 @@
-/** Plain-text tables for the terminal: first column left-aligned, the rest right-aligned (numbers). */
+/**
+ * Plain-text tables for the terminal: by default the first column left-aligned (names), the rest
+ * right-aligned (numbers); `left` lists other columns to left-align (file names, warning codes).
+ */
 
-export function renderTable(header: string[], rows: string[][], opts: { leftColumns?: number } = {}): string {
-  const left = opts.leftColumns ?? 1;
+export function renderTable(header: string[], rows: string[][], opts: { left?: number[] } = {}): string {
+  const left = new Set(opts.left ?? [0]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]): string =>
     cells
-      .map((cell, c) => (c < left ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .map((cell, c) => (left.has(c) ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -38,46 +38,46 @@ async function expectBadInput(file: string, extra: string[] = [], fileInLine = b
 
 const good = (rows: number, cols: number, seed = 1): Uint8Array => pairFile(rows, cols, seed);
 
-test('missing file', async () => {
+void test('missing file', async () => {
   await expectBadInput(join(dir, 'nope.safetensors'));
 });
 
-test('truncated safetensors (data cut short)', async () => {
+void test('truncated safetensors (data cut short)', async () => {
   const full = good(20, 4);
   await expectBadInput(write('truncated.safetensors', full.subarray(0, full.length - 37)));
 });
 
-test('truncated: shorter than the 8-byte length prefix', async () => {
+void test('truncated: shorter than the 8-byte length prefix', async () => {
   await expectBadInput(write('tiny.safetensors', Uint8Array.from([1, 2, 3])));
 });
 
-test('wrong magic: npy without \\x93NUMPY', async () => {
+void test('wrong magic: npy without \\x93NUMPY', async () => {
   const f = npy([4, 3], f32(values(12, 3)));
   f.write('XXXXXX', 0, 'latin1');
   await expectBadInput(write('badmagic.npy', f));
 });
 
-test('wrong magic: npz that is not a zip', async () => {
+void test('wrong magic: npz that is not a zip', async () => {
   await expectBadInput(write('notzip.npz', Buffer.from('this is not a zip archive at all, just text\n'.repeat(4))));
 });
 
-test('header length past the end of the file', async () => {
+void test('header length past the end of the file', async () => {
   const f = Buffer.from(good(10, 4));
   f.writeBigUInt64LE(10_000_000n, 0);
   await expectBadInput(write('longheader.safetensors', f));
 });
 
-test('header that is not JSON', async () => {
+void test('header that is not JSON', async () => {
   await expectBadInput(write('notjson.safetensors', safetensors([], undefined, '{"audio": {dtype: F32,')));
 });
 
-test('unsupported dtype (safetensors C64 and npy complex)', async () => {
+void test('unsupported dtype (safetensors C64 and npy complex)', async () => {
   const t = { name: 'audio', dtype: 'C64', shape: [4, 2], data: new Uint8Array(64) };
   await expectBadInput(write('complex.safetensors', safetensors([t])));
   await expectBadInput(write('complex.npy', npy([4, 2], new Uint8Array(64), '<c8')));
 });
 
-test('arrays with different row counts', async () => {
+void test('arrays with different row counts', async () => {
   const f = safetensors([
     { name: 'audio', dtype: 'F32', shape: [10, 4], data: f32(values(40, 1)) },
     { name: 'visual', dtype: 'F32', shape: [12, 4], data: f32(values(48, 2)) },
@@ -86,19 +86,19 @@ test('arrays with different row counts', async () => {
   await expectBadInput(p, ['--modalities', 'audio,visual']);
 });
 
-test('zero rows', async () => {
+void test('zero rows', async () => {
   await expectBadInput(write('zero.npy', npy([0, 4], new Uint8Array(0))));
 });
 
-test('N = 1', async () => {
+void test('N = 1', async () => {
   await expectBadInput(write('one.safetensors', good(1, 4)));
 });
 
-test('d = 1', async () => {
+void test('d = 1', async () => {
   await expectBadInput(write('d1.safetensors', good(10, 1)));
 });
 
-test('all-zero rows', async () => {
+void test('all-zero rows', async () => {
   const f = safetensors([
     { name: 'audio', dtype: 'F32', shape: [10, 4], data: f32(values(40, 1)) },
     { name: 'visual', dtype: 'F32', shape: [10, 4], data: new Uint8Array(160) },
@@ -106,7 +106,7 @@ test('all-zero rows', async () => {
   await expectBadInput(write('zeros.safetensors', f));
 });
 
-test('NaN and Inf name the array and the first bad row', async () => {
+void test('NaN and Inf name the array and the first bad row', async () => {
   for (const [name, bad] of [['nan', NaN], ['inf', Infinity]] as const) {
     const v = values(40, 5);
     v[4 * 7 + 2] = bad; // row 7
@@ -121,12 +121,12 @@ test('NaN and Inf name the array and the first bad row', async () => {
   }
 });
 
-test('zip member escaping its folder', async () => {
+void test('zip member escaping its folder', async () => {
   const member = npy([6, 3], f32(values(18, 4)));
   await expectBadInput(write('escape.npz', zip([{ name: '../audio.npy', data: member }, { name: 'visual.npy', data: member }])));
 });
 
-test('zip member that inflates without bound (declared small, inflates to 64 MiB)', async () => {
+void test('zip member that inflates without bound (declared small, inflates to 64 MiB)', async () => {
   const head = npy([4, 4], f32(values(16, 9)));
   const bomb = new Uint8Array(64 << 20);
   bomb.set(head, 0);
@@ -134,7 +134,7 @@ test('zip member that inflates without bound (declared small, inflates to 64 MiB
   await expectBadInput(write('bomb.npz', f));
 });
 
-test('a folder with nothing readable', async () => {
+void test('a folder with nothing readable', async () => {
   const d = join(dir, 'empty-folder');
   mkdirSync(d);
   await expectBadInput(d, [], 'empty-folder');

@@ -49,7 +49,7 @@ function expected(): Float64Array {
   return y;
 }
 
-test('embed equals x @ W for several batch sizes', async () => {
+void test('embed equals x @ W for several batch sizes', async () => {
   const want = expected();
   for (const batch of [1, 8, 256]) {
     const out = join(dir, `emb-${batch}.safetensors`);
@@ -62,7 +62,7 @@ test('embed equals x @ W for several batch sizes', async () => {
   }
 });
 
-test('embed --name and --json', async () => {
+void test('embed --name and --json', async () => {
   const out = join(dir, 'named.safetensors');
   const r = await runCli(['embed', join(dir, 'enc.onnx'), '--input', join(dir, 'x.npy'), '--out', out, '--name', 'audio', '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -70,7 +70,7 @@ test('embed --name and --json', async () => {
   assert.deepEqual(readTensor(out, 'audio').shape, [N, K]);
 });
 
-test('embed never overwrites an existing output', async () => {
+void test('embed never overwrites an existing output', async () => {
   const out = join(dir, 'exists.safetensors');
   writeFileSync(out, 'precious');
   const r = await runCli(['embed', join(dir, 'enc.onnx'), '--input', join(dir, 'x.npy'), '--out', out]);
@@ -80,7 +80,7 @@ test('embed never overwrites an existing output', async () => {
   assert.equal(readFileSync(out, 'utf8'), 'precious');
 });
 
-test('embed: a broken model or a wrong width is one line naming the file', async () => {
+void test('embed: a broken model or a wrong width is one line naming the file', async () => {
   writeFileSync(join(dir, 'broken.onnx'), 'not a model');
   const bad = await runCli(['embed', join(dir, 'broken.onnx'), '--input', join(dir, 'x.npy'), '--out', join(dir, 'o1.safetensors')]);
   assert.equal(bad.code, 2);

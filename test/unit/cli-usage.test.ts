@@ -14,14 +14,14 @@ async function usageError(args: string[], pattern: RegExp): Promise<void> {
   assert.equal(r.stdout, '');
 }
 
-test('--version prints the package version', async () => {
+void test('--version prints the package version', async () => {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const r = await runCli(['--version']);
   assert.equal(r.code, 0);
   assert.equal(r.stdout.trim(), version);
 });
 
-test('--help lists every command and the exit codes', async () => {
+void test('--help lists every command and the exit codes', async () => {
   const r = await runCli(['--help']);
   assert.equal(r.code, 0);
   for (const cmd of ['inspect', 'compare', 'embed', 'engine', 'train', 'sweep']) assert.match(r.stdout, new RegExp(`dagr ${cmd}`));
@@ -33,7 +33,7 @@ test('--help lists every command and the exit codes', async () => {
   }
 });
 
-test('usage errors exit 2 with one line', async () => {
+void test('usage errors exit 2 with one line', async () => {
   await usageError(['frobnicate'], /^dagr: unknown command "frobnicate"/);
   await usageError(['inspect'], /needs a FILE/);
   await usageError(['inspect', 'examples/healthy.safetensors', '--no-such-flag'], /unknown option --no-such-flag/);

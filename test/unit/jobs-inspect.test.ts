@@ -4,7 +4,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareCheckpoints, diffReports, embedWithOnnx, firstWarnings, inspectCheckpoint, inspectPath, inspectRun } from '../../src/jobs';
@@ -19,7 +19,7 @@ const req = (path: string, extra: object = {}) => ({ path, options: DEFAULT_OPTI
 const tmp = mkdtempSync(join(tmpdir(), 'dagr-jobs-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('inspectCheckpoint: version, source, metadata, labels, seconds, engine', async () => {
+void test('inspectCheckpoint: version, source, metadata, labels, seconds, engine', async () => {
   const r = await inspectCheckpoint(req(ex('run-collapse/epoch_03.safetensors')));
   assert.equal(r.version, 1);
   assert.equal(r.source, ex('run-collapse/epoch_03.safetensors'));
@@ -27,10 +27,11 @@ test('inspectCheckpoint: version, source, metadata, labels, seconds, engine', as
   assert.equal(r.labels, 'labels');
   assert.ok(r.seconds > 0);
   assert.equal(r.n, 500);
-  assert.equal(r.engine.name, 'onnxruntime');
+  // the default engine: onnxruntime, or the engine's JS fallback saying why
+  assert.ok(r.engine.name === 'onnxruntime' || /onnxruntime/.test(r.engine.note ?? ''), JSON.stringify(r.engine));
 });
 
-test('engines onnxruntime and js agree on the examples', async () => {
+void test('engines onnxruntime and js agree on the examples', async () => {
   const a = await inspectCheckpoint(req(ex('collapsed.safetensors'), { engine: 'onnxruntime' }));
   const b = await inspectCheckpoint(req(ex('collapsed.safetensors'), { engine: 'js' }));
   assert.equal(b.engine.name, 'js');
@@ -41,14 +42,14 @@ test('engines onnxruntime and js agree on the examples', async () => {
   assert.deepEqual(a.warnings.map((w) => w.code).sort(), b.warnings.map((w) => w.code).sort());
 });
 
-test('inspectPath: file -> report, run folder -> run, folder of plain .npy -> one checkpoint', async () => {
+void test('inspectPath: file -> report, run folder -> run, folder of plain .npy -> one checkpoint', async () => {
   const file = await inspectPath(req(ex('healthy.safetensors')));
   assert.ok(!('kind' in file));
   const run = (await inspectPath(req(ex('run-collapse')))) as RunReport;
   assert.equal(run.kind, 'run');
   assert.equal(run.checkpoints.length, 10);
   const npyDir = join(tmp, 'npy-folder');
-  require('node:fs').mkdirSync(npyDir);
+  mkdirSync(npyDir);
   writeFileSync(join(npyDir, 'audio.npy'), npy([30, 4], f32(values(120, 1))));
   writeFileSync(join(npyDir, 'text.npy'), npy([30, 4], f32(values(120, 2))));
   const one = (await inspectPath(req(npyDir))) as GeometryReport;
@@ -56,7 +57,7 @@ test('inspectPath: file -> report, run folder -> run, folder of plain .npy -> on
   assert.deepEqual(Object.keys(one.modalities).sort(), ['audio', 'text']);
 });
 
-test('inspectRun orders by epoch and reports first warnings', async () => {
+void test('inspectRun orders by epoch and reports first warnings', async () => {
   const run = await inspectRun(req(ex('run-collapse')));
   assert.deepEqual(run.checkpoints.map((c) => c.epoch), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.equal(run.firstWarning['excess-drift'], 5);
@@ -64,7 +65,7 @@ test('inspectRun orders by epoch and reports first warnings', async () => {
   assert.equal(run.engine.name, run.checkpoints[0]?.report.engine.name);
 });
 
-test('reader and engine errors propagate with their own type', async () => {
+void test('reader and engine errors propagate with their own type', async () => {
   writeFileSync(join(tmp, 'bad.safetensors'), Buffer.from([1, 2, 3]));
   await assert.rejects(inspectCheckpoint(req(join(tmp, 'bad.safetensors'))), (e: Error) => e.name === 'ReaderError');
   const zeros = Buffer.from(pairFile(10, 4));
@@ -74,7 +75,7 @@ test('reader and engine errors propagate with their own type', async () => {
   await assert.rejects(inspectCheckpoint(req(join(tmp, 'zeros.safetensors'))), (e: Error & { file?: string }) => e.name === 'EngineError' && e.file === join(tmp, 'zeros.safetensors'));
 });
 
-test('cancellation rejects with AbortError', async () => {
+void test('cancellation rejects with AbortError', async () => {
   const c = new AbortController();
   c.abort();
   await assert.rejects(inspectCheckpoint(req(ex('healthy.safetensors')), { signal: c.signal }), (e: Error) => e.name === 'AbortError');
@@ -83,14 +84,14 @@ test('cancellation rejects with AbortError', async () => {
   await assert.rejects(p, (e: Error) => e.name === 'AbortError');
 });
 
-test('progress is monotone and ends at 1', async () => {
+void test('progress is monotone and ends at 1', async () => {
   const seen: number[] = [];
   await inspectCheckpoint(req(ex('healthy.safetensors')), { onProgress: (f) => seen.push(f) });
   assert.equal(seen.at(-1), 1);
   for (let i = 1; i < seen.length; i++) assert.ok((seen[i] ?? 0) >= (seen[i - 1] ?? 0) - 1e-12, `progress ${seen.join(', ')}`);
 });
 
-test('compareCheckpoints: changes are b - a over both reports', async () => {
+void test('compareCheckpoints: changes are b - a over both reports', async () => {
   const c = await compareCheckpoints(req(ex('run-collapse/epoch_01.safetensors')), req(ex('run-collapse/epoch_10.safetensors')));
   const m = c.changes.find((x) => x.metric === 'modalities.visual.effectiveRank');
   assert.ok(m && m.a !== null && m.b !== null);
@@ -98,7 +99,7 @@ test('compareCheckpoints: changes are b - a over both reports', async () => {
   assert.ok(m.delta !== null && m.delta < -40);
 });
 
-test('firstWarnings and diffReports (pure)', () => {
+void test('firstWarnings and diffReports (pure)', () => {
   const w = (code: GeometryWarning['code']): GeometryWarning => ({ code, severity: 'warning', value: 1, threshold: 0, message: '' });
   assert.deepEqual(firstWarnings([{ warnings: [] }, { warnings: [w('excess-drift')] }, { warnings: [w('excess-drift'), w('modality-gap')] }]), { 'excess-drift': 1, 'modality-gap': 2 });
   const base = { modalities: {}, pairs: [], n: 10 } as unknown as GeometryReport;
@@ -109,7 +110,7 @@ test('firstWarnings and diffReports (pure)', () => {
   ]);
 });
 
-test('embedWithOnnx in-process: progress between batches, cancel, no overwrite', async () => {
+void test('embedWithOnnx in-process: progress between batches, cancel, no overwrite', async () => {
   const x = values(40 * 3, 5);
   writeFileSync(join(tmp, 'x.npy'), npy([40, 3], f32(x)));
   writeFileSync(join(tmp, 'm.onnx'), matmulModel(Float32Array.from(values(6, 6)), 3, 2));
