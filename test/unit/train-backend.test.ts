@@ -6,7 +6,6 @@ import { gpuNote, probeSharedLibrary, selectBackend, type BackendDeps } from '..
 import { tf } from '../../src/train/tf';
 
 const missingNative: BackendDeps = {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   requireModule: (id) => {
     if (id.includes('tfjs-node')) throw new Error(`Cannot find module '${id}'`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -15,7 +14,7 @@ const missingNative: BackendDeps = {
   probeLibrary: () => false,
 };
 
-test('auto falls back to wasm and names what was skipped', async () => {
+void test('auto falls back to wasm and names what was skipped', async () => {
   const info = await selectBackend('auto', missingNative);
   assert.equal(info.name, 'tfjs-wasm');
   assert.equal(info.device, 'cpu');
@@ -24,7 +23,7 @@ test('auto falls back to wasm and names what was skipped', async () => {
   assert.equal(tf.getBackend(), 'wasm');
 });
 
-test('wasm failing falls back to the pure-JS cpu backend', async () => {
+void test('wasm failing falls back to the pure-JS cpu backend', async () => {
   const deps: BackendDeps = { requireModule: () => { throw new Error('boom'); }, probeLibrary: () => false };
   const info = await selectBackend('auto', deps);
   assert.equal(info.name, 'tfjs-cpu');
@@ -32,12 +31,12 @@ test('wasm failing falls back to the pure-JS cpu backend', async () => {
   assert.equal(tf.getBackend(), 'cpu');
 });
 
-test('the real machine reports a backend (native packages are optional)', async () => {
+void test('the real machine reports a backend (native packages are optional)', async () => {
   const info = await selectBackend('auto');
   assert.match(info.name, /^tfjs-(node-gpu|node|wasm|cpu)$/);
 });
 
-test('tfjs-node-gpu without CUDA 11.2 says plainly that the GPU is not used', async () => {
+void test('tfjs-node-gpu without CUDA 11.2 says plainly that the GPU is not used', async () => {
   // Stand in for tfjs-node-gpu: it registers a "tensorflow" backend (here the CPU one).
   const fakeGpu: BackendDeps = {
     requireModule: (id) => {
@@ -60,7 +59,7 @@ test('tfjs-node-gpu without CUDA 11.2 says plainly that the GPU is not used', as
   }
 });
 
-test('gpuNote is null when CUDA 11 and cuDNN 8 load; the loader probe tells present from missing', () => {
+void test('gpuNote is null when CUDA 11 and cuDNN 8 load; the loader probe tells present from missing', () => {
   assert.equal(gpuNote(() => true), null);
   assert.match(gpuNote(() => false) ?? '', /found no CUDA runtime/);
   assert.equal(probeSharedLibrary('libc.so.6'), true);

@@ -16,7 +16,7 @@ function captureIo() {
 
 const small = { hidden: [8], embeddingDim: 4, batchSize: 32, epochs: 1, learningRate: 0.01, backend: 'cpu' };
 
-test('dagr train: relative paths, run folder on stdout, exit 0', async () => {
+void test('dagr train: relative paths, run folder on stdout, exit 0', async () => {
   const dir = await tempDir();
   await tinyDataset(dir);
   const file = path.join(dir, 'train.json');
@@ -28,7 +28,7 @@ test('dagr train: relative paths, run folder on stdout, exit 0', async () => {
   assert.match(c.err(), /backend: tfjs-cpu/);
 });
 
-test('dagr train: bad config or dataset is exit 2 with one line naming file and field', async () => {
+void test('dagr train: bad config or dataset is exit 2 with one line naming file and field', async () => {
   const dir = await tempDir();
   const file = path.join(dir, 'train.json');
   await writeFile(file, JSON.stringify({ dataset: 'tiny.safetensors', outDir: 'runs', epochs: -1 }));
@@ -49,7 +49,7 @@ test('dagr train: bad config or dataset is exit 2 with one line naming file and 
   assert.match(c.err(), /usage: dagr train CONFIG.json/);
 });
 
-test('dagr sweep: one run per grid point, sweep.json with Pareto flags', async () => {
+void test('dagr sweep: one run per grid point, sweep.json with Pareto flags', async () => {
   const dir = await tempDir();
   await tinyDataset(dir);
   const file = path.join(dir, 'sweep.json');
@@ -65,7 +65,7 @@ test('dagr sweep: one run per grid point, sweep.json with Pareto flags', async (
   assert.equal(path.dirname(sweep.points[1].runDir), path.join(dir, 'sweeps', 's'));
 });
 
-test('Pareto flags: dominated points are off the front', () => {
+void test('Pareto flags: dominated points are off the front', () => {
   const pts = [
     { meanUnimodalAccuracy: 0.5, fusionAccuracy: 0.9 },
     { meanUnimodalAccuracy: 0.6, fusionAccuracy: 0.8 },
@@ -75,7 +75,7 @@ test('Pareto flags: dominated points are off the front', () => {
   assert.deepEqual(paretoFlags(pts), [true, true, false, true]);
 });
 
-test('SIGINT: exit 130, the run is marked cancelled and resumes', async () => {
+void test('SIGINT: exit 130, the run is marked cancelled and resumes', async () => {
   const { spawn } = await import('node:child_process');
   const dir = await tempDir();
   await tinyDataset(dir, 1500);

@@ -5,7 +5,7 @@ import { ConfigError, DEFAULT_CONFIG, validateSweepConfig, validateTrainConfig }
 
 const ok = { dataset: 'd.safetensors', outDir: 'runs' };
 
-test('missing optional fields get the defaults', () => {
+void test('missing optional fields get the defaults', () => {
   const c = validateTrainConfig(ok, 'train.json');
   assert.deepEqual(c, { ...DEFAULT_CONFIG, ...ok });
   const d = validateTrainConfig({ ...ok, dagr: { lambdaAnc: 0.3 } }, 'train.json');
@@ -13,7 +13,7 @@ test('missing optional fields get the defaults', () => {
   assert.equal(d.dagr.tau, 0.5);
 });
 
-test('every bad field is one line naming the file and the field', () => {
+void test('every bad field is one line naming the file and the field', () => {
   const cases: [unknown, string][] = [
     [[], 'train.json: (top level) must be a JSON object'],
     [{ outDir: 'x' }, 'train.json: dataset is required'],
@@ -39,7 +39,7 @@ test('every bad field is one line naming the file and the field', () => {
   }
 });
 
-test('sweep grids are (lambdaAnc, tau) or (lambdaDisp, t)', () => {
+void test('sweep grids are (lambdaAnc, tau) or (lambdaDisp, t)', () => {
   const s = validateSweepConfig({ ...ok, grid: { lambdaAnc: [0, 0.1], tau: [0.5] } }, 'sweep.json');
   assert.deepEqual(s.grid, { lambdaAnc: [0, 0.1], tau: [0.5] });
   assert.throws(() => validateSweepConfig(ok, 'sweep.json'), /sweep.json: grid is required/);

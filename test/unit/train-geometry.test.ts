@@ -38,11 +38,11 @@ async function compare(mods: Matrix[], options: ReportOptions): Promise<void> {
   }
 }
 
-test('tfjsGeometry equals the engine on the same embeddings (default options)', async () => {
+void test('tfjsGeometry equals the engine on the same embeddings (default options)', async () => {
   await compare([matrix('audio', 400, 16, 1, 4), matrix('visual', 400, 16, 2), matrix('text', 400, 8, 3)], DEFAULT_OPTIONS);
 });
 
-test('tfjsGeometry equals the engine with all pairs, squared hinge and a row sample', async () => {
+void test('tfjsGeometry equals the engine with all pairs, squared hinge and a row sample', async () => {
   const options: ReportOptions = { t: 1, tau: 0.2, pairs: 'all', hinge: 'squared', maxPairwiseRows: 300 };
   await compare([matrix('a', 700, 12, 4, 6), matrix('b', 700, 12, 5)], options);
 });

@@ -77,7 +77,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 for (const backend of ['wasm', 'cpu'] as const) {
-  test(`dispersive and anchoring losses match the float64 reference (${backend})`, async () => {
+  void test(`dispersive and anchoring losses match the float64 reference (${backend})`, async () => {
     const info = await selectBackend(backend);
     assert.equal(info.name, `tfjs-${backend}`);
     const n = 50;
@@ -101,7 +101,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     }
   });
 
-  test(`gradients agree with finite differences of the float64 reference (${backend})`, async () => {
+  void test(`gradients agree with finite differences of the float64 reference (${backend})`, async () => {
     await selectBackend(backend);
     const n = 12;
     const d = 5;
@@ -123,7 +123,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
-test('a zero row normalizes to zero with a finite gradient', async () => {
+void test('a zero row normalizes to zero with a finite gradient', async () => {
   await selectBackend('cpu');
   const n = 4;
   const d = 3;
@@ -134,7 +134,7 @@ test('a zero row normalizes to zero with a finite gradient', async () => {
   assert.ok(grad.every((g) => Number.isFinite(g)));
 });
 
-test('large N: per-row reduction keeps the float32 result at the float64 value', async () => {
+void test('large N: per-row reduction keeps the float32 result at the float64 value', async () => {
   await selectBackend('wasm');
   // N large enough that a single float32 reduction over all N^2 kernel values drifts (DESIGN.md 2).
   const n = 3000;

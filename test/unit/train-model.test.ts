@@ -29,7 +29,7 @@ function gradNorms(cfg: TrainConfig): Record<string, number> {
   }
 }
 
-test('gradient decoupling: the fusion loss does not reach the encoders', async () => {
+void test('gradient decoupling: the fusion loss does not reach the encoders', async () => {
   await selectBackend('cpu');
   const before = tf.memory().numTensors;
   const base: TrainConfig = { ...DEFAULT_CONFIG, dataset: '', outDir: '', unimodalWeight: 0, dagr: { ...DEFAULT_CONFIG.dagr, enabled: false } };
@@ -45,7 +45,7 @@ test('gradient decoupling: the fusion loss does not reach the encoders', async (
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('learning-rate schedules', () => {
+void test('learning-rate schedules', () => {
   assert.equal(scheduledRate(0.1, 'constant', 50, 100), 0.1);
   assert.equal(scheduledRate(0.1, 'cosine', 0, 100), 0.1);
   assert.ok(Math.abs(scheduledRate(0.1, 'cosine', 50, 100) - 0.05) < 1e-12);

@@ -18,7 +18,7 @@ async function metricsOf(runDir: string): Promise<EpochMetrics[]> {
 /** Metrics without wall-clock time, for equality checks. */
 const timeless = (m: EpochMetrics) => ({ ...m, seconds: 0 });
 
-test('a run writes config, metrics, per-epoch validation checkpoints, the model and a summary', async () => {
+void test('a run writes config, metrics, per-epoch validation checkpoints, the model and a summary', async () => {
   const dir = await tempDir();
   const data = await tinyDataset(dir);
   const seen: EpochMetrics[] = [];
@@ -56,7 +56,7 @@ test('a run writes config, metrics, per-epoch validation checkpoints, the model 
   assert.equal((await metricsOf(s.runDir)).length, 2);
 });
 
-test('same seed on the same backend repeats exactly; another seed differs; no tensors leak', async () => {
+void test('same seed on the same backend repeats exactly; another seed differs; no tensors leak', async () => {
   const dir = await tempDir();
   const data = await tinyDataset(dir);
   await train(tinyConfig(data, dir, { epochs: 1, name: 'warm' })); // backend init allocates once
@@ -69,7 +69,7 @@ test('same seed on the same backend repeats exactly; another seed differs; no te
   assert.notDeepEqual((await metricsOf(a.runDir)).map(timeless), (await metricsOf(c.runDir)).map(timeless));
 });
 
-test('cancel stops after the current batch and resume finishes like an uninterrupted run', async () => {
+void test('cancel stops after the current batch and resume finishes like an uninterrupted run', async () => {
   const dir = await tempDir();
   const data = await tinyDataset(dir);
   const cfg = tinyConfig(data, dir, { epochs: 3, seed: 3, batchSize: 16 });
