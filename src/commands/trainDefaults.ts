@@ -3,22 +3,10 @@
  * a sensible default, and the last answers are remembered (globally: they are habits, not data).
  */
 import type { TrainConfig } from '../protocol/train';
+import { DEFAULT_CONFIG } from '../train/config';
 
-export const DEFAULT_TRAIN: Omit<TrainConfig, 'dataset' | 'outDir'> = {
-  hidden: [64],
-  embeddingDim: 32,
-  dagr: { enabled: true, lambdaDisp: 0.1, lambdaAnc: 0.1, tau: 0.5, t: 2, pairs: 'offdiag', hinge: 'linear' },
-  unimodalWeight: 0.5,
-  gradientDecoupling: false,
-  optimizer: 'adam',
-  learningRate: 1e-3,
-  momentum: 0.9,
-  schedule: 'constant',
-  batchSize: 64,
-  epochs: 20,
-  seed: 0,
-  backend: 'auto',
-};
+// the trainer's own defaults (config.ts imports no TensorFlow.js, so the host can load it)
+export const DEFAULT_TRAIN: Omit<TrainConfig, 'dataset' | 'outDir'> = DEFAULT_CONFIG;
 
 /** The baseline of "Compare with DAGR Off": same everything, regularizer off. */
 export function withDagrOff(config: TrainConfig): TrainConfig {

@@ -77,6 +77,14 @@ async function engineInfo(wanted: JobTable['engineInfo']['params']['engine']): P
   try {
     const report: EngineReport = { geometry: backend.info, node: process.version, platform: `${process.platform}-${process.arch}` };
     if (d.note !== undefined) report.fallbackNote = d.note;
+    // the trainer's backend too: loading TensorFlow.js is slow, but this is an explicit request
+    try {
+      const train = await import('../train');
+      const info = await train.selectBackend('auto');
+      report.training = { backend: train.describeEngine(info) };
+    } catch (e) {
+      report.training = { backend: 'unavailable', note: (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '' };
+    }
     return report;
   } finally {
     await backend.dispose();

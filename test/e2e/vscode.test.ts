@@ -71,7 +71,7 @@ async function writeBigCheckpoint(file: string): Promise<void> {
   ]);
 }
 
-test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
+void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
   const started = Date.now();
   const problem = installCodeServer();
   if (problem) {

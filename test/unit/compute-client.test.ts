@@ -43,7 +43,7 @@ function client(extra: Partial<ConstructorParameters<typeof ComputeClient>[0]> =
   return new ComputeClient({ workerPath: fakeWorker, ...extra });
 }
 
-test('starts lazily and resolves a result', async () => {
+void test('starts lazily and resolves a result', async () => {
   const c = client();
   assert.equal(c.pid, undefined);
   const r = await c.request('inspect', inspect('ok')) as unknown as { pid: number };
@@ -51,14 +51,14 @@ test('starts lazily and resolves a result', async () => {
   c.dispose();
 });
 
-test('an error response rejects with its name, message and file', async () => {
+void test('an error response rejects with its name, message and file', async () => {
   const c = client();
   await assert.rejects(c.request('inspect', inspect('fail')), (e: Error & { file?: string }) =>
     e.name === 'ReaderError' && e.message === 'x.npy: bad header' && e.file === 'x.npy');
   c.dispose();
 });
 
-test('progress arrives, and cancel rejects with AbortError and stops the job', async () => {
+void test('progress arrives, and cancel rejects with AbortError and stops the job', async () => {
   const c = client();
   const ac = new AbortController();
   const seen: number[] = [];
@@ -72,7 +72,7 @@ test('progress arrives, and cancel rejects with AbortError and stops the job', a
   c.dispose();
 });
 
-test('an already-aborted signal rejects without starting anything', async () => {
+void test('an already-aborted signal rejects without starting anything', async () => {
   const c = client();
   const ac = new AbortController();
   ac.abort();
@@ -81,7 +81,7 @@ test('an already-aborted signal rejects without starting anything', async () => 
   c.dispose();
 });
 
-test('a process killed mid-request rejects every pending request, reports the crash, and restarts', async () => {
+void test('a process killed mid-request rejects every pending request, reports the crash, and restarts', async () => {
   const crashes: string[] = [];
   const c = client({ onCrash: (r) => crashes.push(r) });
   const a = c.request('inspect', inspect('slow'));
@@ -97,14 +97,14 @@ test('a process killed mid-request rejects every pending request, reports the cr
   c.dispose();
 });
 
-test('a process that exits by itself rejects the request with the exit code', async () => {
+void test('a process that exits by itself rejects the request with the exit code', async () => {
   const c = client({ onCrash: () => undefined });
   await assert.rejects(c.request('inspect', inspect('crash')), (e: Error) => e instanceof ComputeCrashError && /exit code 7/.test(e.message));
   await c.request('inspect', inspect('ok'));
   c.dispose();
 });
 
-test('a job stuck in synchronous code is cancelled at once and its process replaced after the grace time', async () => {
+void test('a job stuck in synchronous code is cancelled at once and its process replaced after the grace time', async () => {
   const c = client({ cancelGraceMs: 100 });
   const ac = new AbortController();
   const p = c.request('inspect', inspect('stuck'), { signal: ac.signal });
@@ -119,7 +119,7 @@ test('a job stuck in synchronous code is cancelled at once and its process repla
   c.dispose();
 });
 
-test('malformed messages from the process are ignored, the request still settles', async () => {
+void test('malformed messages from the process are ignored, the request still settles', async () => {
   const logs: string[] = [];
   const c = client({ log: (l) => logs.push(l) });
   assert.equal(await c.request('inspect', inspect('garbage')), 1);
@@ -127,7 +127,7 @@ test('malformed messages from the process are ignored, the request still settles
   c.dispose();
 });
 
-test('dispose rejects pending requests and refuses new ones', async () => {
+void test('dispose rejects pending requests and refuses new ones', async () => {
   const c = client();
   const p = c.request('inspect', inspect('slow'));
   await new Promise((r) => setTimeout(r, 30));

@@ -21,21 +21,21 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 const src = (f: string): string => readFileSync(join(root, 'src', f), 'utf8');
 
-test('registered commands and contributed commands are the same set, all in category DAGR', () => {
+void test('registered commands and contributed commands are the same set, all in category DAGR', () => {
   const registered = [...src('commands/index.ts').matchAll(/'(dagr\.[A-Za-z]+)':/g)].map((m) => m[1]).sort();
   const contributed = pkg.contributes.commands.map((c) => c.command).sort();
   assert.deepEqual(registered, contributed);
   for (const c of pkg.contributes.commands) assert.equal(c.category, 'DAGR', c.command);
 });
 
-test('menus only name contributed commands', () => {
+void test('menus only name contributed commands', () => {
   const ids = new Set(pkg.contributes.commands.map((c) => c.command));
   for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
     for (const i of items) assert.ok(ids.has(i.command), `${menu}: ${i.command}`);
   }
 });
 
-test('every dagr.* setting the code reads is declared with a default', () => {
+void test('every dagr.* setting the code reads is declared with a default', () => {
   const code = src('settings/config.ts');
   const keys = new Set([...code.matchAll(/\(cfg, '([\w.]+)'/g), ...code.matchAll(/cfg\.get<\w+>\('([\w.]+)'\)/g)].map((m) => `dagr.${m[1]}`));
   assert.ok(keys.size >= 13, `found ${keys.size} keys`);
@@ -43,7 +43,7 @@ test('every dagr.* setting the code reads is declared with a default', () => {
   for (const [k, v] of Object.entries(pkg.contributes.configuration.properties)) assert.notEqual(v.default, undefined, k);
 });
 
-test('the geometry editor is the default for .safetensors, .npz and .npy', () => {
+void test('the geometry editor is the default for .safetensors, .npz and .npy', () => {
   const ed = pkg.contributes.customEditors.find((e) => e.viewType === 'dagr.geometry');
   assert.ok(ed);
   assert.equal(ed.priority, 'default');
@@ -51,7 +51,7 @@ test('the geometry editor is the default for .safetensors, .npz and .npy', () =>
   assert.match(src('panels/services.ts'), /GEOMETRY_EDITOR = 'dagr\.geometry'/);
 });
 
-test('runs next to the data, works in restricted mode, entry is the bundle', () => {
+void test('runs next to the data, works in restricted mode, entry is the bundle', () => {
   assert.deepEqual(pkg.extensionKind, ['workspace']);
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.equal(pkg.main, './dist/extension.js');

@@ -8,7 +8,7 @@ import { ReaderError } from '../../src/io/types';
 
 const inspect = { path: '/data/a.safetensors', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS };
 
-test('valid job requests pass', () => {
+void test('valid job requests pass', () => {
   assert.ok(isJobRequest({ type: 'job', id: 1, kind: 'inspect', params: inspect }));
   assert.ok(isJobRequest({ type: 'job', id: 2, kind: 'compare', params: { a: inspect, b: { ...inspect, engine: 'js' } } }));
   assert.ok(isJobRequest({ type: 'job', id: 3, kind: 'embed', params: { model: 'm.onnx', input: 'x.npy', out: 'y.npy' } }));
@@ -18,7 +18,7 @@ test('valid job requests pass', () => {
   assert.ok(isHostToCompute({ type: 'cancel', id: 6 }));
 });
 
-test('malformed host messages are rejected', () => {
+void test('malformed host messages are rejected', () => {
   const bad: unknown[] = [
     null, 42, 'job', [], {},
     { type: 'job', id: -1, kind: 'inspect', params: inspect },
@@ -38,7 +38,7 @@ test('malformed host messages are rejected', () => {
   for (const m of bad) assert.equal(isHostToCompute(m), false, JSON.stringify(m));
 });
 
-test('compute -> host guard', () => {
+void test('compute -> host guard', () => {
   assert.ok(isComputeToHost({ type: 'ready', pid: 10 }));
   assert.ok(isComputeToHost({ type: 'progress', id: 1, fraction: 0.5, message: 'x' }));
   assert.ok(isComputeToHost({ type: 'result', id: 1, result: null }));
@@ -56,7 +56,7 @@ test('compute -> host guard', () => {
   ]) assert.equal(isComputeToHost(m), false, JSON.stringify(m));
 });
 
-test('errors travel as one line with name and file, and come back as the same name', () => {
+void test('errors travel as one line with name and file, and come back as the same name', () => {
   const w = toWireError(new ReaderError('/d/x.npy', 'truncated data'));
   assert.deepEqual(w, { name: 'ReaderError', message: '/d/x.npy: truncated data', file: '/d/x.npy' });
   const e = new ComputeError(w);
