@@ -198,7 +198,9 @@ function inflatingSource(name: string, src: ByteSource, dataStart: number, m: Zi
 
   const inflatePrefix = async (): Promise<Uint8Array> => {
     if (prefix) return prefix;
-    const take = Math.min(csize, PREFIX_BYTES);
+    // A small member is inflated whole, so its sizes and CRC are checked before its header is parsed.
+    if (csize <= PREFIX_BYTES) return inflateAll();
+    const take = PREFIX_BYTES;
     const comp = await src.read(dataStart, take);
     try {
       // Z_SYNC_FLUSH: return what the partial input decodes to instead of failing on its end.

@@ -76,7 +76,7 @@ void test('npz, stored: members are windows into the archive; rows read only the
   assert.deepEqual(Array.from(part), Array.from(all.subarray(5 * 16, 9 * 16)));
 });
 
-void test('npz, deflated: opening inflates only the start of each member', async () => {
+void test('npz, deflated: members read through the archive source, never more than the archive', async () => {
   const c = counting(await fileByteSource(join(ROOT, 'npz/deflated.npz')));
   const cp = await readNpz(c.src);
   assert.deepEqual(cp.entries.map((e) => e.name).sort(), ['audio', 'labels', 'visual']);
