@@ -19,7 +19,8 @@ export async function dispersiveLoss(
   z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode,
   backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
 ): Promise<number> {
-  const cols = Math.min(s, MAX_TILE_COLS);
+  // at least 64 rows per tile, so small tile budgets (tests) also split the columns
+  const cols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
   const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, cols));
   const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / cols);
   let done = 0;

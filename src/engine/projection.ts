@@ -1,7 +1,7 @@
 /**
  * 2-D PCA of a seeded row sample for the scatter plot. With equal widths one PCA is fitted on the
  * stacked normalized rows of all modalities, so paired points share axes and pair lines mean
- * something; otherwise one PCA per modality. The top two components come from a few steps of
+ * something; otherwise one PCA per modality. The top two components come from
  * subspace iteration on the covariance (the general eigensolver returns eigenvalues only) and a
  * Rayleigh-Ritz step solved by Jacobi rotations on the small projected matrix.
  */
@@ -11,7 +11,7 @@ import { mulberry32, PROJECTION_SEED, sampleRows } from './sample';
 import type { GeometryBackend } from './types';
 
 const BLOCK = 8;
-const POWER_STEPS = 12;
+const MAX_STEPS = 500;
 
 export async function projection(
   modalities: Matrix[], maxRows: number, backend: GeometryBackend,
@@ -72,9 +72,19 @@ export function topTwoEigenvectors(c: Float64Array, d: number): [Float64Array, F
   let q: Float64Array = new Float64Array(d * k); // column-major: column c is q[c*d .. c*d+d)
   for (let i = 0; i < q.length; i++) q[i] = rand() - 0.5;
   orthonormalize(q, d, k);
-  for (let step = 0; step < POWER_STEPS; step++) {
+  // simultaneous iteration: columns converge to eigenvectors in order; stop once the leading
+  // two stop turning (a flat spectrum needs many steps, a typical embedding few)
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const prev = q;
     q = multiply(c, q, d, k);
     orthonormalize(q, d, k);
+    let turn = 0;
+    for (let a = 0; a < Math.min(2, k); a++) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += (q[a * d + i] as number) * (prev[a * d + i] as number);
+      turn = Math.max(turn, 1 - Math.abs(dot));
+    }
+    if (turn < 1e-15) break;
   }
   // Rayleigh-Ritz: eigenvectors of the k x k matrix Q^T C Q rotate Q onto the Ritz vectors
   const cq = multiply(c, q, d, k);

@@ -26,7 +26,8 @@ export async function retrievalRanks(
   const index = new Int32Array(s);
   for (let i = 0; i < s; i++) index[i] = i;
   const ranks = new Float64Array(s).fill(1);
-  const cols = Math.min(s, MAX_TILE_COLS);
+  // at least 64 rows per tile, so small tile budgets (tests) also split the columns
+  const cols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
   const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, cols));
   const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / cols);
   let done = 0;
