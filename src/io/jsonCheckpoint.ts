@@ -4,7 +4,7 @@
  */
 import { ArrayEntry, ByteSource, Checkpoint, DType, ReaderError } from './types';
 import { checkRows, rowGeometry } from './rows';
-import { normalizeMetadata } from './metadata';
+import { brief, normalizeMetadata } from './metadata';
 
 /** Beyond this a .json checkpoint is the wrong format; V8 strings also top out near 512 MB. */
 const MAX_JSON = 256 * 1024 * 1024;
@@ -70,7 +70,7 @@ export async function readJsonCheckpoint(src: ByteSource): Promise<Checkpoint> {
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
-    throw new ReaderError(file, `not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new ReaderError(file, `not JSON (${brief(e)})`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ReaderError(file, 'not a JSON object of named arrays');
   const entries: ArrayEntry[] = [];

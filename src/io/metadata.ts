@@ -24,3 +24,9 @@ export function normalizeMetadata(raw: Record<string, unknown>): Checkpoint['met
   }
   return out;
 }
+
+/** A parser's own message, shortened: it may quote a long excerpt of the bad input. */
+export function brief(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.length > 160 ? `${m.slice(0, 157)}...` : m;
+}

@@ -5,7 +5,7 @@
 import { ArrayEntry, ByteSource, Checkpoint, DType, ReaderError } from './types';
 import { ITEMSIZE, decode, formatShape, shapeProduct } from './dtype';
 import { checkRows, rowGeometry } from './rows';
-import { normalizeMetadata } from './metadata';
+import { brief, normalizeMetadata } from './metadata';
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -42,7 +42,7 @@ async function readHeader(src: ByteSource): Promise<{ header: Record<string, unk
   try {
     header = JSON.parse(text);
   } catch (e) {
-    throw new ReaderError(file, `header is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new ReaderError(file, `header is not JSON (${brief(e)})`);
   }
   if (!isPlainObject(header)) throw new ReaderError(file, 'header is not a JSON object');
   return { header, dataStart: 8 + n };

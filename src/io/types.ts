@@ -43,10 +43,17 @@ export interface Matrix {
   data: Float32Array;
 }
 
+/** Line breaks (from a JSON parser's excerpt, a tensor or member name) would break the one-line promise. */
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ');
+}
+
 /** Every reader problem is one of these: one line, naming the file and the problem. */
 export class ReaderError extends Error {
-  constructor(readonly file: string, readonly problem: string) {
-    super(`${file}: ${problem}`);
+  readonly problem: string;
+  constructor(readonly file: string, problem: string) {
+    super(`${oneLine(file)}: ${oneLine(problem)}`);
+    this.problem = oneLine(problem);
     this.name = 'ReaderError';
   }
 }
