@@ -12,6 +12,12 @@ export type ChartBuild = (p: Palette) => ChartConfiguration;
 
 interface Item { canvas: HTMLCanvasElement; build: ChartBuild; chart?: Chart }
 
+/** Test hook: how many data points the chart holds, on the canvas as data-points. */
+function markPoints(canvas: HTMLCanvasElement, chart: Chart): void {
+  const n = chart.data.datasets.reduce((s, d) => s + d.data.length, 0);
+  canvas.dataset.points = String(n);
+}
+
 export class ChartHost {
   private items: Item[] = [];
 
@@ -27,7 +33,11 @@ export class ChartHost {
   mount(): void {
     const p = this.palette();
     applyChartDefaults(p);
-    for (const it of this.items) if (!it.chart) it.chart = new Chart(it.canvas, it.build(p));
+    for (const it of this.items) {
+      if (it.chart) continue;
+      it.chart = new Chart(it.canvas, it.build(p));
+      markPoints(it.canvas, it.chart);
+    }
   }
 
   /** New data, same theme: update in place (keeps the canvas and avoids flicker). */
@@ -39,6 +49,7 @@ export class ChartHost {
       it.chart.data = cfg.data;
       if (cfg.options) it.chart.options = cfg.options;
       it.chart.update('none');
+      markPoints(it.canvas, it.chart);
     }
   }
 
@@ -49,6 +60,7 @@ export class ChartHost {
     for (const it of this.items) {
       it.chart?.destroy();
       it.chart = new Chart(it.canvas, it.build(p));
+      markPoints(it.canvas, it.chart);
     }
   }
 

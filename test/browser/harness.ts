@@ -1,0 +1,179 @@
+/**
+ * Loads the webview bundle in Debian's Chromium (playwright-core, never a downloaded browser)
+ * the way VS Code does: the page comes from buildWebviewHtml with its CSP, acquireVsCodeApi is a
+ * stub that records posted messages, and the theme variables are set on <html> like VS Code.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { buildWebviewHtml, makeNonce } from '../../src/panels/webviewHtml';
+import type { ViewModel } from '../../src/protocol/webview';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const OUT_DIR = join(ROOT, 'test-output');
+export const CHROMIUM = '/usr/bin/chromium';
+const ORIGIN = 'http://webview.test';
+
+export function fixture(name: string): ViewModel {
+  return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'views', `${name}.json`), 'utf8')) as ViewModel;
+}
+
+/** Same options as scripts/build.mjs, so the test sees what ships. */
+export async function buildBundle(): Promise<void> {
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'webview', 'main.ts')], outfile: join(ROOT, 'dist', 'webview.js'),
+    bundle: true, sourcemap: true, target: 'es2022', platform: 'browser', format: 'iife', logLevel: 'warning',
+  });
+  mkdirSync(OUT_DIR, { recursive: true });
+}
+
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export function chromiumMissing(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium)`;
+}
+
+/** Colors of VS Code's Dark+, Light+ and High Contrast themes, as VS Code sets them on <html>. */
+export const THEMES = {
+  'vscode-dark': {
+    '--vscode-editor-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-descriptionForeground': '#9d9d9d',
+    '--vscode-editorWidget-background': '#202020', '--vscode-widget-border': '#313131', '--vscode-focusBorder': '#0078d4',
+    '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700', '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-red': '#f14c4c', '--vscode-charts-green': '#89d185', '--vscode-charts-yellow': '#cca700',
+    '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7', '--vscode-button-background': '#0078d4',
+    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc',
+    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+  },
+  'vscode-light': {
+    '--vscode-editor-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-descriptionForeground': '#616161',
+    '--vscode-editorWidget-background': '#f8f8f8', '--vscode-widget-border': '#e5e5e5', '--vscode-focusBorder': '#005fb8',
+    '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#bf8803', '--vscode-charts-blue': '#1a85ff',
+    '--vscode-charts-red': '#e51400', '--vscode-charts-green': '#388a34', '--vscode-charts-yellow': '#bf8803',
+    '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#652d90', '--vscode-button-background': '#005fb8',
+    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#3b3b3b',
+    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+  },
+  'vscode-high-contrast': {
+    '--vscode-editor-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-descriptionForeground': '#ffffff',
+    '--vscode-editorWidget-background': '#0c141f', '--vscode-contrastBorder': '#6fc3df', '--vscode-focusBorder': '#f38518',
+    '--vscode-errorForeground': '#f48771', '--vscode-editorWarning-foreground': '#ffd370', '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-red': '#f14c4c', '--vscode-charts-green': '#89d185', '--vscode-charts-yellow': '#ffd370',
+    '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7', '--vscode-button-background': '#000000',
+    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#000000', '--vscode-input-foreground': '#ffffff',
+    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+  },
+} as const;
+export type ThemeName = keyof typeof THEMES;
+
+export interface Session {
+  page: Page;
+  /** console errors, page errors, CSP violations and blocked requests, as lines */
+  problems: string[];
+  posted(): Promise<{ type: string; [k: string]: unknown }[]>;
+  send(msg: unknown): Promise<void>;
+  setTheme(t: ThemeName): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs in the page before the bundle: the VS Code API stub, the CSP listener, the theme. */
+const INIT_SCRIPT = `function (cfg) {
+  window.__posted = [];
+  window.__state = cfg.state;
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });
+  window.acquireVsCodeApi = function () {
+    return {
+      postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+      getState: function () { return window.__state; },
+      setState: function (s) { window.__state = JSON.parse(JSON.stringify(s)); },
+    };
+  };
+  // VS Code sets the theme before the webview's scripts run: variables on <html>, class on <body>
+  var apply = function () {
+    var html = document.documentElement;
+    if (html) Object.keys(cfg.vars).forEach(function (k) { html.style.setProperty(k, cfg.vars[k]); });
+    if (document.body) { document.body.className = cfg.theme; return true; }
+    return false;
+  };
+  if (!apply()) {
+    var mo = new MutationObserver(function () { if (apply()) mo.disconnect(); });
+    mo.observe(document, { childList: true, subtree: true });
+  }
+}`;
+
+declare global {
+  interface Window { __posted: unknown[]; __state: unknown; __csp: string[] }
+}
+
+/** Opens the webview page as VS Code would, optionally with a state to restore. */
+export async function openWebview(browser: Browser, opts: { theme?: ThemeName; state?: unknown; width?: number } = {}): Promise<Session> {
+  const page = await browser.newPage({ viewport: { width: opts.width ?? 1400, height: 900 }, deviceScaleFactor: 1 });
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const nonce = makeNonce();
+  await page.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== ORIGIN) { problems.push(`request outside the webview: ${url.href}`); return route.abort(); }
+    if (url.pathname === '/index.html') {
+      return route.fulfill({
+        contentType: 'text/html',
+        body: buildWebviewHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/webview.css`, title: 'Geometry' }),
+      });
+    }
+    const file = join(ROOT, url.pathname);
+    if (!file.startsWith(ROOT) || !existsSync(file)) return route.fulfill({ status: 404, body: '' });
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+    return route.fulfill({ contentType: type, body: readFileSync(file) });
+  });
+  // a string, not a function: tsx's keepNames would inject a helper the page does not have
+  await page.addInitScript(`(${INIT_SCRIPT})(${JSON.stringify({ state: opts.state, theme: opts.theme ?? 'vscode-dark', vars: THEMES[opts.theme ?? 'vscode-dark'] })});`);
+  await page.goto(`${ORIGIN}/index.html`);
+  return {
+    page,
+    problems,
+    posted: () => page.evaluate(() => window.__posted as { type: string }[]),
+    send: (msg) => page.evaluate((m) => { window.postMessage(m, '*'); }, msg),
+    setTheme: async (t) => {
+      await page.evaluate(({ t, vars }) => {
+        const html = document.documentElement;
+        for (const k of Array.from(html.style)) if (k.startsWith('--vscode-')) html.style.removeProperty(k);
+        for (const [k, v] of Object.entries(vars)) html.style.setProperty(k, v);
+        document.body.className = t;
+      }, { t, vars: THEMES[t] });
+    },
+    close: async () => {
+      const csp = await page.evaluate(() => window.__csp).catch(() => [] as string[]);
+      problems.push(...csp.map((c) => `CSP violation: ${c}`));
+      await page.close();
+    },
+  };
+}
+
+export interface CanvasInfo { name: string; width: number; height: number; inked: number; points: number }
+
+/** Every chart canvas: its size, how many pixels were drawn on it, and its data point count. */
+export async function canvases(page: Page): Promise<CanvasInfo[]> {
+  return page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((c) => {
+    // read a copy: repeated readbacks of the chart's own canvas make Chromium warn
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true });
+    let inked = 0;
+    if (ctx && c.width > 0 && c.height > 0) {
+      ctx.drawImage(c, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if ((d[i] ?? 0) > 0) inked++;
+    }
+    return { name: c.dataset.chart ?? '', width: c.width, height: c.height, inked, points: Number(c.dataset.points ?? '0') };
+  }));
+}

@@ -1,0 +1,248 @@
+/**
+ * The Geometry webview in Chromium: every view kind renders every chart, talks the protocol,
+ * follows theme changes, and the standalone export works with no network. Screenshots go to
+ * test-output/webview-*.png.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { renderStandaloneHtml } from '../../src/report';
+import type { ViewModel } from '../../src/protocol/webview';
+import { OUT_DIR, buildBundle, canvases, chromiumMissing, fixture, launch, openWebview } from './harness';
+import type { Session, ThemeName } from './harness';
+
+const missing = chromiumMissing();
+if (missing && process.env.CI === 'true') {
+  it('chromium is installed', () => assert.fail(`${missing}; the browser tests cannot run`));
+}
+
+const KINDS = ['report', 'run', 'compare', 'training', 'sweep'] as const;
+
+/** Every chart has a size, data points and drawn pixels (a blank canvas is a defect). */
+async function assertChartsDrawn(s: Session, label: string, min: number): Promise<void> {
+  const cs = await canvases(s.page);
+  assert.ok(cs.length >= min, `${label}: expected at least ${min} charts, found ${cs.length}`);
+  for (const c of cs) {
+    assert.ok(c.width > 100 && c.height > 100, `${label}: chart ${c.name} is ${c.width}x${c.height}`);
+    assert.ok(c.points > 0, `${label}: chart ${c.name} has no data points`);
+    assert.ok(c.inked > 2000, `${label}: chart ${c.name} looks blank (${c.inked} drawn pixels)`);
+  }
+}
+
+async function init(s: Session, view: ViewModel): Promise<void> {
+  await s.page.waitForFunction(() => window.__posted.some((m) => (m as { type?: string }).type === 'ready'));
+  const before = await s.page.evaluate(() => Number(document.body.dataset.renders ?? '0'));
+  await s.send({ type: 'init', view });
+  await s.page.waitForFunction((n) => Number(document.body.dataset.renders ?? '0') > n, before);
+}
+
+async function shot(s: Session, name: string): Promise<void> {
+  await s.page.screenshot({ path: join(OUT_DIR, `webview-${name}.png`), fullPage: true });
+}
+
+async function closeClean(s: Session, label: string): Promise<void> {
+  await s.close();
+  assert.deepEqual(s.problems, [], `${label}: console errors, CSP violations or outside requests`);
+}
+
+const MIN_CHARTS: Record<(typeof KINDS)[number], number> = { report: 6, run: 7, compare: 2, training: 6, sweep: 1 };
+
+describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
+  let browser: Browser;
+  before(async () => {
+    await buildBundle();
+    browser = await launch();
+  });
+  after(async () => { await browser?.close(); });
+
+  for (const kind of KINDS) {
+    it(`renders the ${kind} view in dark, light and high-contrast themes`, async () => {
+      const s = await openWebview(browser, { theme: 'vscode-dark' });
+      const view = fixture(kind);
+      await init(s, view);
+      assert.equal(await s.page.getAttribute('body', 'data-view'), kind);
+      await assertChartsDrawn(s, `${kind} dark`, MIN_CHARTS[kind]);
+      await shot(s, `${kind}-dark`);
+      let gen = 0;
+      for (const theme of ['vscode-light', 'vscode-high-contrast'] as ThemeName[]) {
+        await s.setTheme(theme);
+        gen++;
+        await s.page.waitForFunction((g) => Number(document.body.dataset.themeGeneration ?? '0') >= g, gen);
+        await assertChartsDrawn(s, `${kind} ${theme}`, MIN_CHARTS[kind]);
+        await shot(s, `${kind}-${theme.replace('vscode-', '')}`);
+      }
+      // the state the host's serializer gets back after a reload
+      const state = await s.page.evaluate(() => window.__state) as { version: number; view: { kind: string }; source: { kind: string } };
+      assert.equal(state.version, 1);
+      assert.equal(state.view.kind, kind);
+      await closeClean(s, kind);
+    });
+  }
+
+  it('report: shows the numbers, engine note and warnings; controls post recompute; busy, cancel, error, export', async () => {
+    const s = await openWebview(browser);
+    const view = fixture('report');
+    assert.equal(view.kind, 'report');
+    if (view.kind !== 'report') return;
+    await init(s, view);
+    const p = s.page;
+    for (const [m, mr] of Object.entries(view.report.modalities)) {
+      assert.equal(await p.textContent(`#effective-rank-${m}`), mr.effectiveRank.toFixed(2));
+      assert.equal(Number(await p.getAttribute(`#effective-rank-${m}`, 'data-value')), mr.effectiveRank);
+    }
+    assert.equal(await p.textContent('#engine-note'), view.report.engine.note);
+    assert.ok(await p.isVisible('#engine-note'));
+    assert.equal(await p.locator('#warnings li[data-code]').count(), view.report.warnings.length);
+    const pointsDrawn = Number(await p.getAttribute('#projection-caption', 'data-points'));
+    assert.ok(pointsDrawn > 0 && pointsDrawn <= view.maxPointsPlotted, `projection draws ${pointsDrawn} of at most ${view.maxPointsPlotted}`);
+
+    // a control change posts recompute with every control
+    await p.fill('#control-tau', '0.75');
+    await p.press('#control-tau', 'Tab');
+    await p.uncheck('#control-modality-visual');
+    const rec = (await s.posted()).filter((m) => m.type === 'recompute');
+    assert.equal(rec.length, 2);
+    assert.deepEqual(rec[1], { type: 'recompute', controls: { tau: 0.75, t: 2, hinge: 'linear', pairs: 'offdiag', modalities: ['audio'] } });
+    // an invalid value is marked, not sent
+    await p.fill('#control-tau', '9');
+    await p.press('#control-tau', 'Tab');
+    assert.equal((await s.posted()).filter((m) => m.type === 'recompute').length, 2);
+    assert.match((await p.textContent('#controls-error')) ?? '', /between 0 and 4/);
+
+    await s.send({ type: 'busy', message: 'Computing spectrum…' });
+    await p.waitForSelector('#busy', { state: 'visible' });
+    assert.equal(await p.textContent('#busy-message'), 'Computing spectrum…');
+    await p.click('#busy-cancel');
+    assert.ok((await s.posted()).some((m) => m.type === 'cancel'));
+    await s.send({ type: 'error', message: 'Cancelled.' });
+    await p.waitForSelector('#busy', { state: 'hidden' });
+    await p.waitForSelector('#error-banner', { state: 'visible' });
+    assert.equal(await p.textContent('#error-message'), 'Cancelled.');
+
+    await p.click('#export-html');
+    await p.click('#export-json');
+    const exports = (await s.posted()).filter((m) => m.type === 'export').map((m) => m.format);
+    assert.deepEqual(exports, ['html', 'json']);
+    await s.send({ type: 'update', view });
+    await p.waitForSelector('#error-banner', { state: 'hidden' });
+    await closeClean(s, 'report interactions');
+  });
+
+  it('report: keyboard reaches the controls in order with a visible focus ring', async () => {
+    const s = await openWebview(browser, { theme: 'vscode-light' });
+    await init(s, fixture('report'));
+    const p = s.page;
+    const order: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await p.keyboard.press('Tab');
+      order.push(await p.evaluate(() => document.activeElement?.id ?? ''));
+    }
+    for (const id of ['export-html', 'export-json', 'fine-tune', 'control-tau', 'control-t', 'control-hinge']) assert.ok(order.includes(id), `${id} not reached by Tab: ${order.join(', ')}`);
+    await p.focus('#control-tau');
+    await p.keyboard.press('Tab');
+    const outline = await p.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    assert.notEqual(outline, 'none');
+    await closeClean(s, 'keyboard');
+  });
+
+  it('report: narrow panel keeps every chart drawn (no zero-width canvas)', async () => {
+    const s = await openWebview(browser, { width: 520 });
+    await init(s, fixture('report'));
+    await assertChartsDrawn(s, 'narrow report', 6);
+    await shot(s, 'report-narrow');
+    await closeClean(s, 'narrow');
+  });
+
+  it('restores a saved view at once and reports the state version with ready', async () => {
+    const view = fixture('compare');
+    const s = await openWebview(browser, { state: { version: 1, source: { kind: 'compare', paths: [] }, view } });
+    await s.page.waitForFunction(() => document.body.dataset.view === 'compare');
+    const ready = (await s.posted()).find((m) => m.type === 'ready');
+    assert.deepEqual(ready, { type: 'ready', restoredVersion: 1 });
+    await assertChartsDrawn(s, 'restored compare', 2);
+    // a state from a newer extension is not misread: plain ready, nothing shown
+    const s2 = await openWebview(browser, { state: { version: 99, view } });
+    await s2.page.waitForFunction(() => window.__posted.length > 0);
+    assert.deepEqual(await s2.posted(), [{ type: 'ready' }]);
+    assert.equal(await s2.page.getAttribute('body', 'data-view'), null);
+    await closeClean(s, 'restore');
+    await closeClean(s2, 'restore newer');
+  });
+
+  it('run: clicking a checkpoint row or pressing Enter on it opens that checkpoint', async () => {
+    const s = await openWebview(browser);
+    const view = fixture('run');
+    if (view.kind !== 'run') return assert.fail('run fixture');
+    await init(s, view);
+    const rows = s.page.locator('#checkpoints tbody tr');
+    assert.equal(await rows.count(), view.run.checkpoints.length);
+    await rows.nth(2).click();
+    await rows.nth(4).focus();
+    await s.page.keyboard.press('Enter');
+    const opened = (await s.posted()).filter((m) => m.type === 'openCheckpoint').map((m) => m.file);
+    assert.deepEqual(opened, [view.run.checkpoints[2]?.file, view.run.checkpoints[4]?.file]);
+    await closeClean(s, 'run click');
+  });
+
+  it('training: live epochs extend the curves and the status; Cancel posts cancel', async () => {
+    const s = await openWebview(browser);
+    const view = fixture('training');
+    if (view.kind !== 'training') return assert.fail('training fixture');
+    const start = { ...view, epochs: view.epochs.slice(0, 3) };
+    await init(s, start);
+    assert.match((await s.page.textContent('#training-status')) ?? '', /epoch 3\/20/);
+    const before = await canvases(s.page);
+    for (const m of view.epochs.slice(3)) await s.send({ type: 'epoch', metrics: m });
+    await s.page.waitForFunction(() => /epoch 8\/20/.test(document.getElementById('training-status')?.textContent ?? ''));
+    const after = await canvases(s.page);
+    const loss = (cs: typeof before): number => cs.find((c) => c.name === 'training-loss')?.points ?? 0;
+    assert.ok(loss(after) > loss(before), `loss points ${loss(before)} -> ${loss(after)}`);
+    await s.page.click('#training-cancel');
+    assert.ok((await s.posted()).some((m) => m.type === 'cancel'));
+    await closeClean(s, 'training live');
+  });
+
+  it('sweep: points arriving extend the table and the front', async () => {
+    const s = await openWebview(browser);
+    const view = fixture('sweep');
+    if (view.kind !== 'sweep') return assert.fail('sweep fixture');
+    await init(s, { ...view, points: view.points.slice(0, 5), done: false });
+    for (const pt of view.points.slice(5)) await s.send({ type: 'sweepPoint', point: pt });
+    await s.page.waitForFunction((n) => document.querySelectorAll('#sweep-table tbody tr').length === n, view.points.length);
+    assert.ok(await s.page.locator('#sweep-table tr[data-pareto="true"]').count() >= 1);
+    await closeClean(s, 'sweep live');
+  });
+
+  for (const kind of ['report', 'training'] as const) {
+    it(`standalone ${kind} export renders from a file with no network request`, async () => {
+      const html = await renderStandaloneHtml(fixture(kind));
+      const file = join(OUT_DIR, `webview-standalone-${kind}.html`);
+      writeFileSync(file, html);
+      for (const scheme of ['light', 'dark'] as const) {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
+        const problems: string[] = [];
+        page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+        page.on('pageerror', (e) => problems.push(e.message));
+        await page.route('**/*', (route) => {
+          const u = route.request().url();
+          if (u.startsWith('file:') || u.startsWith('data:')) return route.continue();
+          problems.push(`network request: ${u}`);
+          return route.abort();
+        });
+        await page.goto(`file://${file}`);
+        await page.waitForFunction((k) => document.body.dataset.view === k, kind);
+        const s = { page } as Session;
+        await assertChartsDrawn(s, `standalone ${kind} ${scheme}`, MIN_CHARTS[kind]);
+        for (const hostOnly of ['#export-html', '#export-json', '#control-tau', '#busy-cancel', '#training-cancel', '#fine-tune']) {
+          assert.equal(await page.locator(hostOnly).count(), 0, `${hostOnly} shown in the standalone export`);
+        }
+        await page.screenshot({ path: join(OUT_DIR, `webview-standalone-${kind}-${scheme}.png`), fullPage: true });
+        await page.close();
+        assert.deepEqual(problems, []);
+      }
+    });
+  }
+});
+
