@@ -281,7 +281,9 @@ def make_folder_json_runs():
     np.save(os.path.join(d, 'text.npy'), text)
     np.save(os.path.join(d, 'y.npy'), y)
     np.save(os.path.join(d, 'epoch.npy'), np.array(12))
-    record(d, {'audio': describe(audio, 'float32'), 'text': describe(text, 'float64'), 'y': describe(y, 'int32')}, {'epoch': 12}, 'npy-folder')
+    np.save(os.path.join(d, 'step.npy'), np.array(5_000_000_000, dtype='<i8'))  # past int32: metadata is read exactly
+    record(d, {'audio': describe(audio, 'float32'), 'text': describe(text, 'float64'), 'y': describe(y, 'int32')},
+           {'epoch': 12, 'step': 5_000_000_000}, 'npy-folder')
 
     d = os.path.join(ROOT, 'json')
     os.makedirs(d)

@@ -6,6 +6,19 @@ import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ByteSource, ReaderError } from './types';
 
+/** Buffers a source made for one read and holds no reference to: a decoder may reuse them in place. */
+const fresh = new WeakSet<Uint8Array>();
+
+export function markFresh(b: Uint8Array): Uint8Array {
+  fresh.add(b);
+  return b;
+}
+
+/** True when `b` is a whole, unshared buffer (so decoding can skip a copy of a multi-GB matrix). */
+export function isFresh(b: Uint8Array): boolean {
+  return fresh.has(b) && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+}
+
 /** fs.read takes at most 2 GiB per call, so bigger ranges are read in pieces. */
 const MAX_CHUNK = 1 << 30;
 
@@ -80,7 +93,7 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
       } finally {
         await release();
       }
-      return out;
+      return markFresh(out);
     },
     async close(): Promise<void> { /* nothing is held between reads */ },
   };

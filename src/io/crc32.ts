@@ -1,4 +1,8 @@
-/** CRC-32 (the zip polynomial), to check inflated members. */
+/** CRC-32 (the zip polynomial), to check inflated members: zlib's when this Node has it (20.15+). */
+import * as zlib from 'node:zlib';
+
+const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
 let table: Uint32Array | null = null;
 
 function crcTable(): Uint32Array {
@@ -14,6 +18,11 @@ function crcTable(): Uint32Array {
 }
 
 export function crc32(bytes: Uint8Array): number {
+  if (native) return native(bytes) >>> 0;
+  return crc32js(bytes);
+}
+
+export function crc32js(bytes: Uint8Array): number {
   const t = crcTable();
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = (t[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);

@@ -4,6 +4,7 @@
  */
 import { endianness } from 'node:os';
 import { DType, ReaderError } from './types';
+import { isFresh } from './byteSource';
 
 export const ITEMSIZE: Record<DType, number> = {
   float64: 8, float32: 4, float16: 2, bfloat16: 2,
@@ -39,17 +40,43 @@ function halfToFloatTable(): Float32Array {
   return t;
 }
 
-/** Copies bytes into a fresh aligned buffer in host byte order. */
-function hostOrderCopy(bytes: Uint8Array, itemsize: number, littleEndian: boolean): ArrayBuffer {
-  const out = new Uint8Array(bytes.length);
-  if (itemsize === 1 || littleEndian === HOST_LE) {
-    out.set(bytes);
-  } else {
-    for (let i = 0; i < bytes.length; i += itemsize) {
-      for (let k = 0; k < itemsize; k++) out[i + k] = bytes[i + itemsize - 1 - k] as number;
+/** Reverses the bytes of every item, a word at a time (a byte loop is ~10x slower on big arrays). */
+function swapInPlace(buf: ArrayBuffer, itemsize: number): void {
+  if (itemsize === 2) {
+    const u = new Uint16Array(buf);
+    for (let i = 0; i < u.length; i++) {
+      const v = u[i] as number;
+      u[i] = ((v & 0xff) << 8) | (v >>> 8);
     }
+    return;
   }
-  return out.buffer;
+  const u = new Uint32Array(buf);
+  const bswap = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+  if (itemsize === 4) {
+    for (let i = 0; i < u.length; i++) u[i] = bswap(u[i] as number);
+    return;
+  }
+  for (let i = 0; i < u.length; i += 2) {
+    const a = u[i] as number;
+    u[i] = bswap(u[i + 1] as number);
+    u[i + 1] = bswap(a);
+  }
+}
+
+/**
+ * The bytes in host byte order in an aligned buffer nobody else holds: the source's own buffer
+ * when it was made for this read (no copy), else a copy.
+ */
+function hostOrder(bytes: Uint8Array, itemsize: number, littleEndian: boolean): ArrayBuffer {
+  let out: Uint8Array;
+  if (isFresh(bytes)) {
+    out = bytes;
+  } else {
+    out = new Uint8Array(bytes.length);
+    out.set(bytes);
+  }
+  if (itemsize > 1 && littleEndian !== HOST_LE) swapInPlace(out.buffer as ArrayBuffer, itemsize);
+  return out.buffer as ArrayBuffer;
 }
 
 function outOfRange(file: string, array: string, value: bigint | number, index: number): ReaderError {
@@ -71,7 +98,7 @@ export function decode(
   if (bytes.length % size !== 0) {
     throw new ReaderError(file, `"${array}": ${bytes.length} bytes is not a whole number of ${dtype} items`);
   }
-  const buf = hostOrderCopy(bytes, size, littleEndian);
+  const buf = hostOrder(bytes, size, littleEndian);
   switch (dtype) {
     case 'float32':
       return new Float32Array(buf);

@@ -16,6 +16,7 @@ function memoryEntry(file: string, name: string, dtype: DType, shape: number[], 
     name,
     dtype,
     shape,
+    file,
     readRows(start?: number, end?: number): Promise<Float32Array | Int32Array> {
       try {
         const [s, e] = checkRows(file, name, rows, start, end);

@@ -3,12 +3,13 @@
  * read up front; rows are read when asked for.
  */
 import { ArrayEntry, ByteSource, Checkpoint, DType, ReaderError } from './types';
-import { ITEMSIZE, decode, formatShape, shapeProduct } from './dtype';
+import { ITEMSIZE, decode, formatShape, isFloatDType, shapeProduct } from './dtype';
 import { parseDescr, parseNpyDict, parseNpyPreamble } from './npyHeader';
 import { checkRows, rowGeometry } from './rows';
 
 /** Columns of a Fortran-order array read at once; bounds the number of concurrent reads. */
 const COLUMN_BATCH = 256;
+const TRANSPOSE_BLOCK = 64;
 
 export interface NpyArrayInfo {
   dtype: DType;
@@ -75,21 +76,23 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
   const { rows, rowSize } = rowGeometry(shape);
   const file = src.name;
 
-  async function readFortran(s: number, e: number): Promise<Uint8Array> {
+  /** Rows [s, e) of a Fortran-order array, decoded, in C order. */
+  async function readFortran(s: number, e: number): Promise<Float32Array | Int32Array> {
     const cols = fortranColumns(shape, rowSize);
     const take = e - s;
-    const out = new Uint8Array(take * rowSize * item);
-    const place = (bytes: Uint8Array, c: number): void => {
-      for (let r = 0; r < take; r++) {
-        const to = (r * rowSize + c) * item;
-        for (let k = 0; k < item; k++) out[to + k] = bytes[r * item + k] as number;
-      }
+    const out = isFloatDType(dtype) ? new Float32Array(take * rowSize) : new Int32Array(take * rowSize);
+    const place = (values: Float32Array | Int32Array, c: number, from: number): void => {
+      for (let r = 0; r < take; r++) out[r * rowSize + c] = values[from + r] as number;
     };
     if (s === 0 && e === rows) {
-      const all = await src.read(dataOffset, rows * rowSize * item);
-      for (let c = 0; c < rowSize; c++) {
-        const f = cols[c] as number;
-        place(all.subarray(f * rows * item, (f * rows + take) * item), c);
+      const all = decode(await src.read(dataOffset, rows * rowSize * item), dtype, littleEndian, file, name);
+      // Blocks of rows keep the written rows in cache while every column visits them.
+      for (let r0 = 0; r0 < rows; r0 += TRANSPOSE_BLOCK) {
+        const r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK);
+        for (let c = 0; c < rowSize; c++) {
+          const from = (cols[c] as number) * rows;
+          for (let r = r0; r < r1; r++) out[r * rowSize + c] = all[from + r] as number;
+        }
       }
       return out;
     }
@@ -97,7 +100,7 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
       const batch: Promise<void>[] = [];
       for (let c = c0; c < Math.min(rowSize, c0 + COLUMN_BATCH); c++) {
         const f = cols[c] as number;
-        batch.push(src.read(dataOffset + (f * rows + s) * item, take * item).then((b) => place(b, c)));
+        batch.push(src.read(dataOffset + (f * rows + s) * item, take * item).then((b) => place(decode(b, dtype, littleEndian, file, name), c, 0)));
       }
       await Promise.all(batch);
     }
@@ -108,14 +111,25 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
     name,
     dtype,
     shape,
+    file,
     async readRows(start?: number, end?: number): Promise<Float32Array | Int32Array> {
       const [s, e] = checkRows(file, name, rows, start, end);
-      const bytes = fortranOrder && shape.length >= 2 && rowSize > 0 && e > s
-        ? await readFortran(s, e)
-        : await src.read(dataOffset + s * rowSize * item, (e - s) * rowSize * item);
+      if (fortranOrder && shape.length >= 2 && rowSize > 0 && e > s) return readFortran(s, e);
+      const bytes = await src.read(dataOffset + s * rowSize * item, (e - s) * rowSize * item);
       return decode(bytes, dtype, littleEndian, file, name);
     },
   };
+}
+
+/** The value of a 0-d array as a JS number (int64 too, where readRows would insist on int32). */
+export async function readScalar(src: ByteSource, info: NpyArrayInfo): Promise<number> {
+  const item = ITEMSIZE[info.dtype];
+  const b = await src.read(info.dataOffset, item);
+  if (info.dtype === 'int64' || info.dtype === 'uint64') {
+    const dv = new DataView(b.buffer, b.byteOffset, 8);
+    return Number(info.dtype === 'int64' ? dv.getBigInt64(0, info.littleEndian) : dv.getBigUint64(0, info.littleEndian));
+  }
+  return decode(b, info.dtype, info.littleEndian, src.name, 'scalar')[0] as number;
 }
 
 export async function readNpyArray(src: ByteSource, name: string): Promise<ArrayEntry> {

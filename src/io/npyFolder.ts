@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArrayEntry, Checkpoint, ReaderError } from './types';
 import { fileByteSource } from './byteSource';
-import { npyEntry, npyStem, readNpyInfo } from './npy';
+import { npyEntry, npyStem, readNpyInfo, readScalar } from './npy';
 import { normalizeMetadata } from './metadata';
 
 export async function npyFilesIn(folder: string): Promise<string[]> {
@@ -27,7 +27,7 @@ export async function readNpyFolder(folder: string): Promise<Checkpoint> {
     const name = npyStem(f);
     const entry = npyEntry(src, name, info);
     if ((name === 'epoch' || name === 'step') && info.shape.length === 0) {
-      rawMeta[name] = (await entry.readRows())[0];
+      rawMeta[name] = await readScalar(src, info);
       continue;
     }
     entries.push(entry);

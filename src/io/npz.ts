@@ -1,7 +1,7 @@
 /** .npz reader: a zip of .npy members; 0-d "epoch"/"step" members are metadata, not arrays. */
 import { ArrayEntry, ByteSource, Checkpoint, ReaderError } from './types';
 import { listZip, memberSource } from './zip';
-import { npyEntry, readNpyInfo } from './npy';
+import { npyEntry, readNpyInfo, readScalar } from './npy';
 import { normalizeMetadata } from './metadata';
 
 export async function readNpz(src: ByteSource): Promise<Checkpoint> {
@@ -18,7 +18,7 @@ export async function readNpz(src: ByteSource): Promise<Checkpoint> {
     const info = await readNpyInfo(msrc);
     const entry = npyEntry(msrc, name, info);
     if ((name === 'epoch' || name === 'step') && info.shape.length === 0) {
-      rawMeta[name] = (await entry.readRows())[0];
+      rawMeta[name] = await readScalar(msrc, info);
       continue;
     }
     entries.push(entry);

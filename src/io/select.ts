@@ -24,7 +24,9 @@ function isLabels(e: ArrayEntry): boolean {
 /** The same entry under the name users see ("audio" for "audio.embeddings"). */
 function renamed(e: ArrayEntry, name: string): ArrayEntry {
   if (name === e.name) return e;
-  return { name, dtype: e.dtype, shape: e.shape, readRows: (s?: number, t?: number) => e.readRows(s, t) };
+  const out: ArrayEntry = { name, dtype: e.dtype, shape: e.shape, readRows: (s?: number, t?: number) => e.readRows(s, t) };
+  if (e.file !== undefined) out.file = e.file;
+  return out;
 }
 
 export function displayName(name: string): string {
@@ -74,7 +76,7 @@ export function selectModalities(cp: Checkpoint, explicit?: string[]): { modalit
 /** Reads a 2-D array (all rows, or rows [start, end)) as a float32 matrix. */
 export async function loadMatrix(entry: ArrayEntry, rows?: [number, number]): Promise<Matrix> {
   if (entry.shape.length !== 2) {
-    throw new ReaderError(entry.name, `not a 2-D array: ${describe(entry)}`);
+    throw new ReaderError(entry.file ?? entry.name, `"${entry.name}" is not a 2-D array: ${describe(entry)}`);
   }
   const n = entry.shape[0] as number;
   const cols = entry.shape[1] as number;

@@ -20,6 +20,8 @@ export interface ArrayEntry {
   name: string;
   dtype: DType;
   shape: number[];
+  /** the file (or "archive.npz:member.npy") it is read from, for error messages */
+  file?: string;
   /**
    * Decode rows [start, end) along axis 0 (all rows when omitted), row-major (C order) whatever the
    * file's order: Float32Array for float dtypes (float64/16/bf16 converted), Int32Array for integer

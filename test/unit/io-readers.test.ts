@@ -166,7 +166,7 @@ void test('a folder of un-numbered .npy files is one checkpoint, not a run', asy
   assert.equal(await isRunFolder(join(ROOT, 'folder')), false);
   assert.equal(await isRunFolder(join(ROOT, 'runs/not_a_run')), false);
   const one = await listRun(join(ROOT, 'folder'));
-  assert.deepEqual(one, [{ file: join(ROOT, 'folder'), epoch: 12, step: null }]);
+  assert.deepEqual(one, [{ file: join(ROOT, 'folder'), epoch: 12, step: 5_000_000_000 }]);
   const cp = await openCheckpoint(join(ROOT, 'runs/not_a_run'));
   assert.deepEqual(cp.entries.map((e) => e.name), ['clip_b32', 'wav2vec2']);
 });
