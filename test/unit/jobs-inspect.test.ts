@@ -124,3 +124,20 @@ void test('embedWithOnnx in-process: progress between batches, cancel, no overwr
   c.abort();
   await assert.rejects(embedWithOnnx({ model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out: join(tmp, 'e2.safetensors') }, { signal: c.signal }), (e: Error) => e.name === 'AbortError');
 });
+
+void test("engine 'tfjs': the trainer's losses and ranks replace the report's, and agree with it", async () => {
+  const file = ex('run-collapse/epoch_10.safetensors');
+  const ort = await inspectCheckpoint(req(file));
+  const tf = await inspectCheckpoint(req(file, { engine: 'tfjs' }));
+  assert.match(tf.engine.name, /^tfjs/);
+  for (const [name, m] of Object.entries(ort.modalities)) {
+    const t = tf.modalities[name];
+    assert.ok(t);
+    assert.ok(Math.abs(t.effectiveRank - m.effectiveRank) <= 1e-3 * m.effectiveRank, `${name} rank ${t.effectiveRank} vs ${m.effectiveRank}`);
+    assert.ok(Math.abs(t.dispersiveLoss - m.dispersiveLoss) <= 1e-3 * Math.abs(m.dispersiveLoss), `${name} dispersive ${t.dispersiveLoss} vs ${m.dispersiveLoss}`);
+  }
+  const [pa, pt] = [ort.pairs[0], tf.pairs[0]];
+  assert.ok(pa && pt && pa.anchoringLoss !== null && pt.anchoringLoss !== null);
+  assert.ok(Math.abs(pt.anchoringLoss - pa.anchoringLoss) <= 1e-3 * pa.anchoringLoss);
+  assert.deepEqual(tf.warnings.map((w) => w.code).sort(), ort.warnings.map((w) => w.code).sort());
+});
