@@ -4,6 +4,8 @@ import { formatShape, isFloatDType } from './dtype';
 
 const EMB_SUFFIX = '.embeddings';
 const LABEL_NAMES = ['labels', 'y'];
+/** Never picked as modalities unless named: one-hot labels or a split column are 2-D floats too. */
+const NOT_MODALITIES = new Set([...LABEL_NAMES, 'split']);
 
 function describe(e: ArrayEntry): string {
   return `${e.name} (${e.dtype} ${formatShape(e.shape)})`;
@@ -35,7 +37,7 @@ export function displayName(name: string): string {
 
 /**
  * The modalities of a checkpoint: the arrays named explicitly (by stored or shown name), else the
- * "<name>.embeddings" arrays if there are any, else every 2-D float array. They must share one
+ * "<name>.embeddings" arrays if there are any, else every 2-D float array but labels/y/split. They must share one
  * row count; "labels"/"y" (1-D integers) are the labels.
  */
 export function selectModalities(cp: Checkpoint, explicit?: string[]): { modalities: ArrayEntry[]; labels?: ArrayEntry } {
@@ -50,7 +52,7 @@ export function selectModalities(cp: Checkpoint, explicit?: string[]): { modalit
       chosen.push(e);
     }
   } else {
-    const floats = cp.entries.filter(is2dFloat);
+    const floats = cp.entries.filter((e) => is2dFloat(e) && !NOT_MODALITIES.has(e.name));
     const emb = floats.filter((e) => e.name.endsWith(EMB_SUFFIX));
     chosen = emb.length > 0 ? emb : floats;
     if (chosen.length === 0) throw new ReaderError(cp.path, `no 2-D float arrays to use as modalities; arrays: ${listArrays(cp)}`);

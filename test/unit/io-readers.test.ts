@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCheckpoint, selectModalities, loadMatrix, listRun, isRunFolder, ReaderError } from '../../src/io';
+import { openCheckpoint, selectModalities, loadMatrix, listRun, isRunFolder, memoryByteSource, readCheckpoint, ReaderError } from '../../src/io';
 import type { Checkpoint } from '../../src/io';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'io');
@@ -169,4 +169,33 @@ void test('a folder of un-numbered .npy files is one checkpoint, not a run', asy
   assert.deepEqual(one, [{ file: join(ROOT, 'folder'), epoch: 12, step: 5_000_000_000 }]);
   const cp = await openCheckpoint(join(ROOT, 'runs/not_a_run'));
   assert.deepEqual(cp.entries.map((e) => e.name), ['clip_b32', 'wav2vec2']);
+});
+
+void test('selectModalities: labels/y/split are never auto-picked; ".embeddings" kept when stripping would clash', async () => {
+  const json = JSON.stringify({
+    audio: [[1, 2], [3, 4]], 'audio.embeddings': [[5, 6], [7, 8]], labels: [[1, 0], [0, 1]], split: [[0], [1]],
+  });
+  const cp = await readCheckpoint(memoryByteSource('m.json', new TextEncoder().encode(json)), 'json');
+  assert.deepEqual(selectModalities(cp).modalities.map((m) => m.name), ['audio.embeddings']);
+  assert.deepEqual(selectModalities(cp, ['audio', 'audio.embeddings']).modalities.map((m) => m.name), ['audio', 'audio.embeddings']);
+  const plain = await readCheckpoint(memoryByteSource('p.json', new TextEncoder().encode(JSON.stringify({ a: [[1, 2]], y: [[1, 2]] }))), 'json');
+  assert.deepEqual(selectModalities(plain).modalities.map((m) => m.name), ['a']);
+  assert.equal(selectModalities(plain).labels, undefined, '2-D float "y" is not labels');
+});
+
+void test('a decoded array is the caller\'s: changing it does not change the next read', async () => {
+  for (const rel of ['npy/f4_le_C.npy', 'npy/rows_F.npy', 'npz/deflated.npz', 'npz/stored.npz', 'safetensors/all_dtypes.safetensors']) {
+    const bytes = new Uint8Array(readFileSync(join(ROOT, rel)));
+    const fromMemory = await readCheckpoint(memoryByteSource(rel, bytes), rel.endsWith('.npy') ? 'npy' : rel.endsWith('.npz') ? 'npz' : 'safetensors');
+    const fromFile = await openCheckpoint(join(ROOT, rel));
+    for (const cp of [fromMemory, fromFile]) {
+      const e = cp.entries[0];
+      assert.ok(e);
+      const first = await e.readRows();
+      const copy = Array.from(first);
+      first.fill(99);
+      assert.deepEqual(Array.from(await e.readRows()), copy, `${rel} (${cp === fromMemory ? 'memory' : 'file'})`);
+    }
+    assert.deepEqual(new Uint8Array(readFileSync(join(ROOT, rel))), bytes, `${rel}: source bytes untouched`);
+  }
 });
