@@ -47,7 +47,7 @@ function render(view: ViewModel): void {
     host,
     charts,
     palette: () => palette,
-    color: colorAssigner(),
+    ...colorAssigner(),
     saveControls: (c) => { controls = c; persist(); },
   };
   try {

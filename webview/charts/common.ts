@@ -31,6 +31,8 @@ export function lineDataset(p: Palette, s: Series): ChartDataset<'line', XY[]> {
     pointHoverRadius: 4,
     tension: 0,
     spanGaps: true,
+    // let a point on the plot's edge show whole instead of cut in half
+    clip: 6,
   };
 }
 
@@ -53,14 +55,18 @@ export function logAxis(p: Palette, title: string): ScaleOptions<'logarithmic'> 
     title: { display: true, text: title, color: p.muted },
     grid: { color: p.grid },
     border: { color: p.grid },
-    // only powers of ten: the default 1,2,5 labels collide over many decades
+    // powers of ten only when the axis spans several decades (1, 2, 5 would collide there);
+    // 1, 2, 5 multiples too when it spans less, so a short axis still has labels
     ticks: {
       color: p.fg,
       autoSkip: true,
-      callback: (v) => {
+      callback: (v, _i, ticks) => {
         const n = Number(v);
-        const e = Math.log10(n);
-        return Math.abs(e - Math.round(e)) < 1e-9 ? fmtNum(n, 1) : '';
+        const vals = ticks.map((t) => t.value).filter((x) => x > 0);
+        const span = vals.length ? Math.log10(Math.max(...vals) / Math.min(...vals)) : 0;
+        const mant = n / 10 ** Math.floor(Math.log10(n) + 1e-9);
+        const keep = span >= 2 ? [1] : [1, 2, 5];
+        return keep.some((k) => Math.abs(mant - k) < 1e-6) ? fmtNum(n, 2) : '';
       },
     },
   };

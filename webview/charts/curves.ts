@@ -3,7 +3,9 @@ import type { ChartConfiguration } from 'chart.js';
 import type { Palette } from '../theme';
 import { legend, lineDataset, linearAxis, percentAxis } from './common';
 import type { Series } from './common';
+import { markerPadding } from './markers';
 import type { Marker } from './markers';
+import { Chart } from 'chart.js';
 
 export interface CurveOptions {
   xTitle: string;
@@ -14,6 +16,8 @@ export interface CurveOptions {
   /** called with the x value of the clicked point */
   onClickX?: (x: number) => void;
   beginAtZero?: boolean;
+  /** legend entries to keep (the dashed twin of every series need not repeat its entry) */
+  legendFilter?: (label: string) => boolean;
 }
 
 export function curvesConfig(p: Palette, o: CurveOptions): ChartConfiguration {
@@ -26,6 +30,7 @@ export function curvesConfig(p: Palette, o: CurveOptions): ChartConfiguration {
     data: { datasets: o.series.map((s) => lineDataset(p, { ...s, dots: s.dots ?? s.points.length <= 40 })) },
     options: {
       parsing: false,
+      layout: { padding: { top: markerPadding(o.markers?.length ?? 0, Number(Chart.defaults.font.size ?? 12)) } },
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: { x: linearAxis(p, o.xTitle, { min: xMin, max: xMax === xMin ? xMin + 1 : xMax, ticks: { color: p.fg, precision: 0, maxTicksLimit: 10 } }), y },
       onClick: o.onClickX ? (_e, elements, chart) => {
@@ -39,9 +44,11 @@ export function curvesConfig(p: Palette, o: CurveOptions): ChartConfiguration {
         if (t instanceof HTMLElement) t.classList.toggle('clickable', elements.length > 0);
       } : undefined,
       plugins: {
-        legend: legend(p, o.series.length > 1),
+        legend: o.legendFilter
+          ? { ...legend(p, o.series.length > 1), labels: { ...legend(p, true).labels, filter: (item) => o.legendFilter?.(item.text) ?? true } }
+          : legend(p, o.series.length > 1),
         tooltip: { mode: 'nearest', axis: 'x', intersect: false },
-        dagrMarkers: o.markers && o.markers.length ? { markers: o.markers, color: p.warning, background: p.bg } : false,
+        dagrMarkers: o.markers && o.markers.length ? { markers: o.markers, color: p.warning } : false,
       },
     },
   };

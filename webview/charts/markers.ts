@@ -1,7 +1,7 @@
 /**
  * Vertical markers with a label at given x values: the epoch where a warning first fires.
- * Labels at the same x stack downwards; a label that would run past the right edge is drawn on
- * the left of its line, so nothing is clipped.
+ * Labels sit above the plot, one row each; a label that would run past the right edge is drawn
+ * on the left of its line, so nothing is clipped.
  */
 import type { Chart, ChartType, Plugin } from 'chart.js';
 
@@ -10,7 +10,6 @@ export interface Marker { x: number; label: string }
 export interface MarkerOptions {
   markers?: Marker[];
   color?: string;
-  background?: string;
 }
 
 declare module 'chart.js' {
@@ -21,6 +20,17 @@ declare module 'chart.js' {
   }
 }
 
+const MARKER_GAP = 5;
+
+function markerFontSize(chart: Chart): number {
+  return Math.max(10, (chart.options.font?.size ?? 12) - 1);
+}
+
+/** Top padding a chart needs for `count` marker labels (one row each). */
+export function markerPadding(count: number, fontSize = 12): number {
+  return count > 0 ? count * (Math.max(10, fontSize - 1) + MARKER_GAP) + 2 : 0;
+}
+
 export const markersPlugin: Plugin<ChartType, MarkerOptions> = {
   id: 'dagrMarkers',
   afterDatasetsDraw(chart: Chart, _args, opts) {
@@ -29,37 +39,32 @@ export const markersPlugin: Plugin<ChartType, MarkerOptions> = {
     if (!markers || markers.length === 0 || !x) return;
     const area = chart.chartArea;
     const ctx = chart.ctx;
-    const size = Math.max(10, (chart.options.font?.size ?? 12) - 1);
-    const lineHeight = size + 6;
-    const stackAt = new Map<number, number>();
+    const size = markerFontSize(chart);
+    const lineHeight = size + MARKER_GAP;
     ctx.save();
     ctx.font = `600 ${size}px ${chart.options.font?.family ?? 'sans-serif'}`;
     ctx.textBaseline = 'middle';
-    for (const m of markers) {
+    // one label row per marker, in the padding above the plot (markerPadding), so a label never
+    // covers data and two warnings at nearby epochs never overlap
+    const sorted = [...markers].sort((a, b) => a.x - b.x);
+    sorted.forEach((m, row) => {
       const px = x.getPixelForValue(m.x);
-      if (!Number.isFinite(px) || px < area.left - 1 || px > area.right + 1) continue;
-      const slot = stackAt.get(m.x) ?? 0;
-      stackAt.set(m.x, slot + 1);
+      if (!Number.isFinite(px) || px < area.left - 1 || px > area.right + 1) return;
       ctx.strokeStyle = opts.color ?? 'black';
       ctx.lineWidth = 1.5;
       ctx.setLineDash([4, 3]);
+      const y = area.top - (sorted.length - row) * lineHeight;
       ctx.beginPath();
-      ctx.moveTo(px, area.top);
+      ctx.moveTo(px, y + lineHeight / 2);
       ctx.lineTo(px, area.bottom);
       ctx.stroke();
       ctx.setLineDash([]);
       const w = ctx.measureText(m.label).width;
-      const onRight = px + 4 + w + 6 <= area.right;
-      const left = onRight ? px + 4 : Math.max(area.left, px - 4 - w - 6);
-      const y = area.top + 2 + slot * lineHeight;
-      if (opts.background) {
-        ctx.fillStyle = opts.background;
-        ctx.fillRect(left, y, w + 6, lineHeight - 2);
-      }
+      const onRight = px + 4 + w <= chart.width - 2;
       ctx.fillStyle = opts.color ?? 'black';
-      ctx.textAlign = 'left';
-      ctx.fillText(m.label, left + 3, y + (lineHeight - 2) / 2);
-    }
+      ctx.textAlign = onRight ? 'left' : 'right';
+      ctx.fillText(m.label, onRight ? px + 4 : px - 4, y + lineHeight / 2);
+    });
     ctx.restore();
   },
 };

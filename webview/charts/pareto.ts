@@ -5,7 +5,7 @@ import { withAlpha } from '../color';
 import { fmtPct } from '../format';
 import type { SweepPoint } from '../../src/protocol/train';
 import type { Palette } from '../theme';
-import { legend, percentAxis } from './common';
+import { percentAxis } from './common';
 
 export function paramsLabel(p: SweepPoint): string {
   return Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(', ');
@@ -49,13 +49,14 @@ export function paretoConfig(p: Palette, points: SweepPoint[]): ChartConfigurati
       ],
     },
     options: {
-      parsing: false,
+      // parsing stays on: with it off Chart.js takes the x range from the first and last point
+      // (it assumes sorted data), which clips an unsorted scatter
       scales: {
         x: percentAxis(p, 'mean unimodal accuracy', points.length ? { min: pad(xs, true), max: pad(xs, false) } : {}),
         y: percentAxis(p, 'fusion accuracy', points.length ? { min: pad(ys, true), max: pad(ys, false) } : {}),
       },
       plugins: {
-        legend: legend(p, true),
+        legend: { display: true, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'circle' } },
         tooltip: {
           callbacks: {
             label: (item) => {

@@ -3,7 +3,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { strideSample } from '../analysis';
 import { withAlpha } from '../color';
 import type { Palette } from '../theme';
-import { legend, linearAxis } from './common';
+import { linearAxis } from './common';
 import type { XY } from './common';
 
 export interface Projection { rows: number[]; points: Record<string, number[]> }
@@ -59,10 +59,11 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
     type: 'scatter',
     data: { datasets },
     options: {
-      parsing: false,
+      // parsing stays on: with it off Chart.js takes the x range from the first and last point
+      // (it assumes sorted data), which clips an unsorted scatter
       scales: { x: linearAxis(p, 'PC 1'), y: linearAxis(p, 'PC 2') },
       plugins: {
-        legend: legend(p, true),
+        legend: { display: true, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'circle' } },
         dagrPairLines: { segments, color: withAlpha(p.muted, p.highContrast ? 0.8 : 0.35), width: p.highContrast ? 1 : 0.75 },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''} row ${proj.rows[plan.drawn[item.dataIndex] ?? 0] ?? ''}` } },
       },

@@ -25,8 +25,9 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
   root.append(pageHeader(`Compare · ${basename(a.source)} vs ${basename(b.source)}`, `${a.source}  ⟷  ${b.source}`, [
     h('span', null, 'A = before, B = after; change = B − A'),
   ]));
-  const rows = compareRows(view.compare);
-  const arrow = { good: '▲ better', bad: '▼ worse', neutral: '' } as const;
+  // row counts and sample sizes are bookkeeping, not geometry
+  const rows = compareRows(view.compare).filter((r) => !/(^n|\.pairwiseRows|\.galleryRows)$/.test(r.metric));
+  const word = { good: 'better', bad: 'worse', neutral: '' } as const;
   const table = h('table', { class: 'grid-table changes', id: 'changes' },
     h('caption', { class: 'visually-hidden' }, 'Key numbers of A and B and the change'),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'metric'), h('th', { scope: 'col' }, 'A'), h('th', { scope: 'col' }, 'B'), h('th', { scope: 'col' }, 'change'))),
@@ -34,8 +35,8 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
       h('th', { scope: 'row' }, r.label),
       h('td', { class: 'num' }, fmtNum(r.a)),
       h('td', { class: 'num' }, fmtNum(r.b)),
-      h('td', { class: `num change change-${r.cls}`, 'data-change': r.cls, title: arrow[r.cls] },
-        fmtDelta(r.delta), r.cls !== 'neutral' ? h('span', { class: 'visually-hidden' }, ` (${arrow[r.cls]})`) : null)))));
+      h('td', { class: `num change change-${r.cls}`, 'data-change': r.cls },
+        fmtDelta(r.delta), r.cls !== 'neutral' ? h('span', { class: 'change-word' }, word[r.cls]) : null)))));
 
   const shared = Object.keys(a.modalities).filter((m) => b.modalities[m]);
   const spectra = shared.map((m) => {

@@ -12,6 +12,8 @@ export interface ViewContext {
   palette(): Palette;
   /** the series color of a modality/pair/head, stable within a view and across theme changes */
   color(name: string, p: Palette): string;
+  /** the series index behind color(): CSS mirrors it as .series-<i % 6> for swatches */
+  seriesIndex(name: string): number;
   /** remember the controls (persisted with the view) */
   saveControls(c: Controls): void;
 }
@@ -21,11 +23,12 @@ export interface ViewHandle {
   onSweepPoint?(p: SweepPoint): void;
 }
 
-export function colorAssigner(): (name: string, p: Palette) => string {
+export function colorAssigner(): { color(name: string, p: Palette): string; seriesIndex(name: string): number } {
   const index = new Map<string, number>();
-  return (name, p) => {
+  const seriesIndex = (name: string): number => {
     let i = index.get(name);
     if (i === undefined) { i = index.size; index.set(name, i); }
-    return seriesColor(p, i);
+    return i;
   };
+  return { seriesIndex, color: (name, p) => seriesColor(p, seriesIndex(name)) };
 }

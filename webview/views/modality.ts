@@ -32,6 +32,6 @@ export function modalityCard(ctx: ViewContext, name: string, m: ModalityReport, 
     h('h3', { class: 'chart-title' }, 'Cumulative explained variance (centered)'),
     vari.box,
     k90 >= 0 ? h('p', { class: 'caption' }, `90% of the variance in ${fmtInt(k90 + 1)} of ${fmtInt(m.explainedVariance.length)} components.`) : null);
-  title.querySelector('h2')?.prepend(h('span', { class: 'swatch', 'data-series': name, 'aria-hidden': 'true' }));
+  title.querySelector('h2')?.prepend(h('span', { class: `swatch series-${ctx.seriesIndex(name) % 6}`, 'aria-hidden': 'true' }));
   return title;
 }

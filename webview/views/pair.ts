@@ -48,11 +48,11 @@ export function pairCard(ctx: ViewContext, p: PairReport, tau: number): HTMLElem
     const drift = p.drift;
     const box = chartBox(`drift-${id}`, `Histogram of squared drift between ${p.a} and ${p.b}, band beyond τ shaded`);
     ctx.charts.add(box.canvas, (pal) => driftHistogramConfig(pal, drift, tau, ctx.color(`${p.a}/${p.b}`, pal)));
-    hist = h('div', null, h('h3', { class: 'chart-title' }, 'Drift ‖ẑᵃ − ẑᵇ‖² per pair'), box.box);
+    hist = h('div', { class: 'pair-chart' }, h('h3', { class: 'chart-title' }, 'Drift ‖ẑᵃ − ẑᵇ‖² per pair'), box.box);
   }
   return card(`${p.a} ↔ ${p.b}`, { id: `pair-${id}`, className: 'card-pair' },
     p.note ? h('p', { class: 'note', id: `pair-note-${id}`, role: 'note' }, p.note) : null,
-    statTable(rows, `${p.a} and ${p.b}`),
-    retrievalTable(p, id),
-    hist);
+    h('div', { class: 'pair-body' },
+      h('div', { class: 'pair-numbers' }, statTable(rows, `${p.a} and ${p.b}`), retrievalTable(p, id)),
+      hist));
 }

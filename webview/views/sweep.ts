@@ -38,7 +38,7 @@ export function renderSweep(root: HTMLElement, ctx: ViewContext, view: SweepView
   const table = h('table', { class: 'grid-table', id: 'sweep-table' },
     h('caption', { class: 'visually-hidden' }, 'Sweep runs; ★ marks the Pareto front'),
     h('thead', null, h('tr', null, ...view.axes.map((ax) => h('th', { scope: 'col' }, ax)),
-      h('th', { scope: 'col' }, 'unimodal'), h('th', { scope: 'col' }, 'fusion'), h('th', { scope: 'col' }, 'front'), h('th', { scope: 'col' }, 'run'))),
+      h('th', { scope: 'col' }, 'unimodal'), h('th', { scope: 'col' }, 'fusion'), h('th', { scope: 'col', class: 'center' }, 'front'), h('th', { scope: 'col', class: 'file' }, 'run'))),
     tbody);
   root.append(h('div', { class: 'grid grid-sweep' },
     card('Pareto front', { className: 'card-chart' }, box.box, h('p', { class: 'caption' }, 'Up and right is better: the front holds the runs no other run beats on both accuracies.')),

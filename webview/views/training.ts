@@ -51,6 +51,10 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
     [cancel]));
   root.append(status);
 
+  // modalities, pairs and the fusion head take the first colors, as in the report and run views
+  const first = view.epochs[0] ?? cmp?.epochs[0];
+  for (const name of [...(view.config.modalities ?? Object.keys(first?.effectiveRank ?? {})), ...Object.keys(first?.drift ?? {}), 'fusion']) ctx.seriesIndex(name);
+
   const x = (e: EpochMetrics): number => e.epoch;
   const pts = (epochs: EpochMetrics[], f: (e: EpochMetrics) => number | undefined): XY[] =>
     epochs.flatMap((e) => { const y = f(e); return typeof y === 'number' && Number.isFinite(y) ? [{ x: x(e), y }] : []; });
@@ -62,10 +66,14 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
   };
   const all = (): EpochMetrics[] => [...view.epochs, ...(cmp?.epochs ?? [])];
 
-  const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false): HTMLElement => {
+  // the legend names each series once; line styles are explained in a caption instead
+  const twin = cmp ? ` (${cmp.label})` : undefined;
+  const legendFilter = (label: string): boolean => !(twin && label.endsWith(twin)) && !label.endsWith(' train');
+  const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false, faintNote = ''): HTMLElement => {
     const box = chartBox(name, `${title} per epoch`);
-    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle: 'epoch', yTitle, series: series(p), percent }));
-    return card(title, { className: 'card-chart' }, box.box);
+    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle: 'epoch', yTitle, series: series(p), percent, legendFilter }));
+    const notes = [cmp ? `dashed: ${cmp.label}` : '', faintNote].filter((n) => n);
+    return card(title, { className: 'card-chart' }, box.box, notes.length ? h('p', { class: 'caption' }, `Solid: this run; ${notes.join('; ')}.`) : null);
   };
 
   const grid = h('div', { class: 'grid' },
@@ -81,7 +89,7 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
     chart('training-accuracy', 'Accuracy per head', 'accuracy', (p) => keysOf(all(), (e) => ({ ...e.valAccuracy, ...e.trainAccuracy })).flatMap((head) => [
       ...both(`${head} val`, ctx.color(head, p), (e) => e.valAccuracy[head]),
       ...both(`${head} train`, ctx.color(head, p), (e) => e.trainAccuracy[head], true),
-    ]), true),
+    ]), true, 'faint: train accuracy, bright: validation'),
     chart('training-rank', 'Effective rank', 'effective rank', (p) => keysOf(all(), (e) => e.effectiveRank).flatMap((m) => both(m, ctx.color(m, p), (e) => e.effectiveRank[m]))),
     chart('training-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(k, ctx.color(k, p), (e) => e.drift[k]?.mean))),
     chart('training-drift-beyond', 'Drift beyond τ', 'fraction of pairs', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(k, ctx.color(k, p), (e) => e.drift[k]?.fractionBeyondTau)), true),
