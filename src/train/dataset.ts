@@ -4,6 +4,7 @@
  * train/val split. Reads any reader format through src/io; every problem is a DatasetError that
  * names the file and what is wrong.
  */
+import { loadMatrix } from '../io';
 import type { ArrayEntry, Checkpoint } from '../io/types';
 import { makeRng, deriveSeed, shuffled } from './rng';
 
@@ -105,8 +106,8 @@ export async function datasetFromCheckpoint(
   const modalities: ModalityFeatures[] = [];
   for (const e of modEntries) {
     const dim = e.shape[1] ?? 0;
-    const raw = await e.readRows();
-    const data = raw instanceof Float32Array ? Float32Array.from(raw) : Float32Array.from(raw);
+    // A copy: standardization below writes into it, and the reader may hand out shared buffers.
+    const data = Float32Array.from((await loadMatrix(e)).data);
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i] as number)) throw new DatasetError(file, `modality "${e.name}" has a non-finite value at row ${Math.floor(i / dim)}`);
     }

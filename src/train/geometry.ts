@@ -10,7 +10,7 @@ import { PAIRWISE_SEED, sampleRows } from '../engine/sample';
 import { selectBackend } from './backend';
 import { gatherRows } from './dataset';
 import { dispersiveLossValue, driftValues } from './losses';
-import { effectiveRankFromSingularValues } from './eigen';
+import { effectiveRankFromSingularValues } from '../engine';
 import { singularValuesFromGram } from './spectrum';
 import { tf } from './tf';
 

@@ -2,7 +2,7 @@
  * Effective rank (RankMe, DESIGN.md section 2) of an embedding matrix from its d x d Gram matrix:
  * singular values of Z are the square roots of the Gram's eigenvalues.
  */
-import { effectiveRankFromSingularValues, symmetricEigenvalues } from './eigen';
+import { effectiveRankFromSingularValues, symmetricEigenvalues } from '../engine';
 
 /** Z^T Z of an [n, d] float32 matrix, accumulated in float64. */
 export function gram64(z: Float32Array, n: number, d: number): Float64Array {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as io from '../io';
-import { openCheckpoint } from '../io/open';
+import { openCheckpoint } from '../io';
 import type { EngineInfo } from '../protocol/report';
 import type { EpochMetrics, RunSummary, TrainConfig } from '../protocol/train';
 import { describeEngine, selectBackend } from './backend';
@@ -138,8 +138,8 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
   }
 }
 
-/** One optimizer step on the rows `idx`; returns the (kept) vector of loss terms. */
-function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: Int32Array, cfg: TrainConfig, lr: number): Tensor1D {
+/** One optimizer step on the rows `idx`; returns the (kept) vector of loss terms, which the caller disposes. */
+export function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: Int32Array, cfg: TrainConfig, lr: number): Tensor1D {
   let terms: Tensor1D | null = null;
   tf.tidy(() => {
     const inputs = ds.modalities.map((m) => tf.tensor2d(gatherRows(m.data, m.dim, idx), [idx.length, m.dim]));

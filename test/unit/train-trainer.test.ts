@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { openCheckpoint } from '../../src/io/open';
+import { openCheckpoint } from '../../src/io';
 import type { EpochMetrics, RunSummary } from '../../src/protocol/train';
 import { train } from '../../src/train/trainer';
 import { tf } from '../../src/train/tf';
