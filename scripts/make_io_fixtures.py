@@ -296,7 +296,7 @@ def make_folder_json_runs():
     record(p, {'image': describe(img, 'float64'), 'text': describe(txt, 'float64'), 'labels': describe(np.array(labels, dtype='<i4'), 'int32')},
            {'epoch': 2, 'step': 40, 'model': 'toy'}, 'json')
 
-    runs = os.path.join(ROOT, 'runs')
+    runs = os.path.join(ROOT, 'run_folders')  # not 'runs': .gitignore ignores runs/
     # Metadata decides the order, not the names.
     r = os.path.join(runs, 'by_metadata')
     os.makedirs(r)
@@ -305,6 +305,10 @@ def make_folder_json_runs():
         write_safetensors(os.path.join(r, fname), [('audio', 'F32', a.shape, a.tobytes())], {'epoch': str(ep)})
     with open(os.path.join(r, 'config.json'), 'w') as f:
         json.dump({'lr': 0.001, 'name': 'not a checkpoint'}, f)
+    with open(os.path.join(r, 'metrics.json'), 'w') as f:
+        json.dump({'loss': [0.5, 0.25], '__metadata__': {'epoch': 0}}, f)
+    opt = np.zeros(4, dtype='<f4')
+    write_safetensors(os.path.join(r, 'optimizer.safetensors'), [('momentum', 'F32', opt.shape, opt.tobytes())])
     # No metadata: the last number in the name decides.
     r = os.path.join(runs, 'by_name')
     os.makedirs(r)

@@ -8,6 +8,7 @@ import { ReaderError } from './types';
 import { npyFilesIn, readNpyFolder } from './npyFolder';
 import { openCheckpoint } from './open';
 import { npyStem } from './npy';
+import { isFloatDType } from './dtype';
 
 export interface RunCheckpoint {
   file: string;
@@ -89,7 +90,8 @@ function fromName(name: string): { epoch: number | null; step: number | null } {
 /**
  * The checkpoints of a run folder, ordered by epoch/step from their metadata, else by the last
  * number in the file name, else by name. A folder that is one .npy checkpoint lists as itself.
- * .json files that are not checkpoints (configs, logs) are skipped; other unreadable files throw.
+ * Files without a 2-D float array (metrics, optimizer state) and .json files that are not
+ * checkpoints (configs) are skipped; other unreadable files throw.
  */
 export async function listRun(folder: string): Promise<RunCheckpoint[]> {
   const s = await scan(folder);
@@ -108,7 +110,8 @@ export async function listRun(folder: string): Promise<RunCheckpoint[]> {
     if (!name.toLowerCase().endsWith('.npy')) {
       try {
         const cp = await openCheckpoint(file);
-        if (cp.entries.length === 0) continue;
+        // Logs, optimizer state and the like hold no embeddings to inspect.
+        if (!cp.entries.some((e) => e.shape.length === 2 && isFloatDType(e.dtype))) continue;
         epoch = cp.metadata.epoch ?? null;
         step = cp.metadata.step ?? null;
       } catch (e) {

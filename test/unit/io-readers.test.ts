@@ -139,7 +139,7 @@ void test('selectModalities: problems are ReaderErrors that list what exists', a
 });
 
 void test('listRun orders by metadata epoch, skipping non-checkpoint json', async () => {
-  const dir = join(ROOT, 'runs/by_metadata');
+  const dir = join(ROOT, 'run_folders/by_metadata');
   assert.equal(await isRunFolder(dir), true);
   const run = await listRun(dir);
   assert.deepEqual(run.map((r) => [r.file.split('/').pop(), r.epoch, r.step]), [
@@ -148,26 +148,26 @@ void test('listRun orders by metadata epoch, skipping non-checkpoint json', asyn
 });
 
 void test('listRun orders by the last number in the name', async () => {
-  const run = await listRun(join(ROOT, 'runs/by_name'));
+  const run = await listRun(join(ROOT, 'run_folders/by_name'));
   assert.deepEqual(run.map((r) => [r.file.split('/').pop(), r.epoch]), [
     ['run3_epoch_1.npz', 1], ['run3_epoch_2.npz', 2], ['run3_epoch_10.npz', 10],
   ]);
-  const series = await listRun(join(ROOT, 'runs/npy_series'));
+  const series = await listRun(join(ROOT, 'run_folders/npy_series'));
   assert.deepEqual(series.map((r) => [r.file.split('/').pop(), r.epoch]), [['emb_001.npy', 1], ['emb_003.npy', 3], ['emb_020.npy', 20]]);
-  const folders = await listRun(join(ROOT, 'runs/folders'));
+  const folders = await listRun(join(ROOT, 'run_folders/folders'));
   assert.deepEqual(folders.map((r) => [r.file.split('/').pop(), r.epoch]), [['epoch_1', 1], ['epoch_2', 2]]);
   const cp = await openCheckpoint(folders[0]?.file ?? '');
   assert.equal(cp.format, 'npy-folder');
 });
 
 void test('a folder of un-numbered .npy files is one checkpoint, not a run', async () => {
-  assert.equal(await isRunFolder(join(ROOT, 'runs/npy_series')), true);
-  assert.equal(await isRunFolder(join(ROOT, 'runs/folders')), true);
+  assert.equal(await isRunFolder(join(ROOT, 'run_folders/npy_series')), true);
+  assert.equal(await isRunFolder(join(ROOT, 'run_folders/folders')), true);
   assert.equal(await isRunFolder(join(ROOT, 'folder')), false);
-  assert.equal(await isRunFolder(join(ROOT, 'runs/not_a_run')), false);
+  assert.equal(await isRunFolder(join(ROOT, 'run_folders/not_a_run')), false);
   const one = await listRun(join(ROOT, 'folder'));
   assert.deepEqual(one, [{ file: join(ROOT, 'folder'), epoch: 12, step: 5_000_000_000 }]);
-  const cp = await openCheckpoint(join(ROOT, 'runs/not_a_run'));
+  const cp = await openCheckpoint(join(ROOT, 'run_folders/not_a_run'));
   assert.deepEqual(cp.entries.map((e) => e.name), ['clip_b32', 'wav2vec2']);
 });
 
