@@ -135,6 +135,7 @@ export async function computeGeometry(
   }
 
   throwIfAborted(signal);
+  progress.step(1, 'projection', 0);
   const proj = await projection(modalities, ctl.projectionRows ?? DEFAULT_PROJECTION_ROWS, backend);
   progress.step(1, 'projection');
 

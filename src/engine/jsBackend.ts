@@ -45,11 +45,11 @@ export function createJsBackend(note?: string): GeometryBackend {
       const out = new Float64Array(rq);
       for (let i = 0; i < rq; i++) {
         const p = pos[i] as number;
-        const self = qIdx[i] as number;
+        const self = qIdx ? (qIdx[i] as number) : -1;
         let c = 0;
         for (let j = 0; j < rg; j++) {
           // strict >: ties count in favour of the true match; the match itself is skipped by index
-          if (gIdx[j] !== self && dot(q, i * d, g, j * d, d) > p) c++;
+          if ((gIdx ? gIdx[j] : -2) !== self && dot(q, i * d, g, j * d, d) > p) c++;
         }
         out[i] = c;
       }

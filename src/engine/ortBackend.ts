@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import { crossGraph, expRowSumsGraph, gramGraph, retrievalCountsGraph } from './onnx/graphs';
+import { crossGraph, expRowSumsGraph, gramGraph, retrievalCountsGraph, retrievalCountsMaskedGraph } from './onnx/graphs';
 import type { BackendOptions, GeometryBackend } from './types';
 
 type OrtModule = typeof Ort;
@@ -26,9 +26,10 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
   };
-  const [expSession, retrievalSession, gramSession, crossSession] = await Promise.all([
+  const [expSession, retrievalSession, maskedSession, gramSession, crossSession] = await Promise.all([
     ort.InferenceSession.create(expRowSumsGraph(), sessionOptions),
     ort.InferenceSession.create(retrievalCountsGraph(), sessionOptions),
+    ort.InferenceSession.create(retrievalCountsMaskedGraph(), sessionOptions),
     ort.InferenceSession.create(gramGraph(), sessionOptions),
     ort.InferenceSession.create(crossGraph(), sessionOptions),
   ]);
@@ -65,13 +66,16 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
     },
 
     async retrievalCounts(q, rq, g, rg, d, pos, qIdx, gIdx) {
-      const out = await runOne(retrievalSession, {
+      const feeds: Record<string, Ort.Tensor> = {
         q: new ort.Tensor('float32', q, [rq, d]),
         g: new ort.Tensor('float32', g, [rg, d]),
         pos: new ort.Tensor('float32', pos, [rq, 1]),
-        qi: new ort.Tensor('int32', qIdx, [rq, 1]),
-        gi: new ort.Tensor('int32', gIdx, [1, rg]),
-      }, 'counts');
+      };
+      if (qIdx && gIdx) {
+        feeds.qi = new ort.Tensor('int32', qIdx, [rq, 1]);
+        feeds.gi = new ort.Tensor('int32', gIdx, [1, rg]);
+      }
+      const out = await runOne(qIdx && gIdx ? maskedSession : retrievalSession, feeds, 'counts');
       return Float64Array.from(out.data as Float32Array);
     },
 
@@ -89,7 +93,7 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
     },
 
     async dispose() {
-      await Promise.all([expSession, retrievalSession, gramSession, crossSession].map((s) => s.release()));
+      await Promise.all([expSession, retrievalSession, maskedSession, gramSession, crossSession].map((s) => s.release()));
     },
   };
 }

@@ -36,11 +36,21 @@ export async function retrievalRanks(
     for (let j0 = 0; j0 < s; j0 += cols) {
       throwIfAborted(signal);
       const j1 = Math.min(s, j0 + cols);
-      const counts = await backend.retrievalCounts(
-        qz.subarray(i0 * d, i1 * d), i1 - i0, gz.subarray(j0 * d, j1 * d), j1 - j0, d,
-        pos.subarray(i0, i1), index.subarray(i0, i1), index.subarray(j0, j1),
-      );
-      for (let i = 0; i < counts.length; i++) ranks[i0 + i] = (ranks[i0 + i] as number) + (counts[i] as number);
+      // only the gallery columns [i0, i1) can hold this tile's true matches: those go to the
+      // masked kernel, the columns before and after to the plain one
+      const m0 = Math.max(j0, i0);
+      const m1 = Math.min(j1, i1);
+      const parts: [number, number, boolean][] = m0 < m1
+        ? [[j0, m0, false], [m0, m1, true], [m1, j1, false]]
+        : [[j0, j1, false]];
+      for (const [c0, c1, masked] of parts) {
+        if (c1 <= c0) continue;
+        const counts = await backend.retrievalCounts(
+          qz.subarray(i0 * d, i1 * d), i1 - i0, gz.subarray(c0 * d, c1 * d), c1 - c0, d, pos.subarray(i0, i1),
+          masked ? index.subarray(i0, i1) : undefined, masked ? index.subarray(c0, c1) : undefined,
+        );
+        for (let i = 0; i < counts.length; i++) ranks[i0 + i] = (ranks[i0 + i] as number) + (counts[i] as number);
+      }
       onTile?.(++done / tilesTotal);
     }
   }

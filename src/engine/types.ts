@@ -43,15 +43,17 @@ export interface GeometryBackend {
     d: number, t: number,
   ): Promise<Float64Array>;
   /**
-   * For each query row i: the number of gallery rows j with q_i.g_j > pos_i and gIdx_j != qIdx_i.
-   * Strictly greater, so a tie counts in favour of the true match (rank = 1 + count over tiles).
-   * The true match itself is excluded by index rather than by value: its dot product computed in
-   * float32 may exceed pos_i (computed in float64) by rounding, which would shift every rank by 1.
+   * For each query row i: the number of gallery rows j with q_i.g_j > pos_i, skipping the j with
+   * gIdx_j == qIdx_i when the index arrays are given. Strictly greater, so a tie counts in favour
+   * of the true match (rank = 1 + count over all tiles). The true match itself is excluded by
+   * index rather than by value: its dot product computed in float32 may exceed pos_i (computed
+   * in float64) by rounding, which would shift ranks by 1. Callers pass indices only for the
+   * tiles that hold true matches.
    */
   retrievalCounts(
     q: Float32Array, rq: number,
     g: Float32Array, rg: number,
-    d: number, pos: Float32Array, qIdx: Int32Array, gIdx: Int32Array,
+    d: number, pos: Float32Array, qIdx?: Int32Array, gIdx?: Int32Array,
   ): Promise<Float64Array>;
   /** a^T a for a (rows x d), d x d row-major, float64 throughout (spectra need it) */
   gram(a: Float64Array, rows: number, d: number): Promise<Float64Array>;
