@@ -2,7 +2,7 @@
  * Measures DAGR off vs on for the paired example over several seeds and prints a Markdown table
  * (mean ± std of the final epoch): effective rank per modality, drift mean, unimodal and fusion
  * validation accuracy. Usage:
- *   npx tsx examples/paired/measure.ts [train.json] [--seeds 0,1,2] [--set '{"unimodalWeight":0.1}']
+ *   npx tsx examples/paired/measure.ts [train.json] [--seeds 0,1,2] [--set '{"unimodalWeight":0.1}'] [--on-only]
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const i = argv.indexOf(k);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const file = argv.find((a, i) => !a.startsWith('--') && !(argv[i - 1] ?? '').startsWith('--')) ?? path.join(__dirname, 'train.json');
+  const file = argv.find((a, i) => !a.startsWith('--') && !['--seeds', '--set'].includes(argv[i - 1] ?? '')) ?? path.join(__dirname, 'train.json');
   const seeds = (flag('--seeds') ?? '0,1,2').split(',').map(Number);
   const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   const base = path.dirname(path.resolve(file));
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   Object.assign(raw, JSON.parse(flag('--set') ?? '{}'));
   const cfg = validateTrainConfig(raw, file);
   const rows: { label: string; finals: EpochMetrics[]; backend: string; seconds: number[] }[] = [];
-  for (const enabled of [false, true]) {
+  for (const enabled of argv.includes('--on-only') ? [true] : [false, true]) {
     const finals: EpochMetrics[] = [];
     const seconds: number[] = [];
     let backend = '';
