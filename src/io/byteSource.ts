@@ -22,6 +22,15 @@ export function isFresh(b: Uint8Array): boolean {
 /** fs.read takes at most 2 GiB per call, so bigger ranges are read in pieces. */
 const MAX_CHUNK = 1 << 30;
 
+/** A byte buffer, or a ReaderError (not a RangeError) when it cannot exist in this process. */
+export function allocate(name: string, length: number): Uint8Array {
+  try {
+    return new Uint8Array(length);
+  } catch {
+    throw new ReaderError(name, `cannot hold ${length} bytes in memory at once; read fewer rows at a time`);
+  }
+}
+
 export function checkRange(name: string, size: number, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new ReaderError(name, `invalid byte range ${offset}+${length}`);
@@ -68,7 +77,7 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
     size,
     async read(offset: number, length: number): Promise<Uint8Array> {
       checkRange(path, size, offset, length);
-      const out = new Uint8Array(length);
+      const out = allocate(path, length);
       if (length === 0) return out;
       let fh: FileHandle;
       try {

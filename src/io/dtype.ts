@@ -98,7 +98,17 @@ export function decode(
   if (bytes.length % size !== 0) {
     throw new ReaderError(file, `"${array}": ${bytes.length} bytes is not a whole number of ${dtype} items`);
   }
-  const buf = hostOrder(bytes, size, littleEndian);
+  try {
+    return decodeHostOrder(hostOrder(bytes, size, littleEndian), dtype, file, array);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new ReaderError(file, `"${array}": ${bytes.length} bytes of ${dtype} cannot be held in memory at once; read fewer rows at a time`);
+    }
+    throw e;
+  }
+}
+
+function decodeHostOrder(buf: ArrayBuffer, dtype: DType, file: string, array: string): Float32Array | Int32Array {
   switch (dtype) {
     case 'float32':
       return new Float32Array(buf);

@@ -80,7 +80,12 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
   async function readFortran(s: number, e: number): Promise<Float32Array | Int32Array> {
     const cols = fortranColumns(shape, rowSize);
     const take = e - s;
-    const out = isFloatDType(dtype) ? new Float32Array(take * rowSize) : new Int32Array(take * rowSize);
+    let out: Float32Array | Int32Array;
+    try {
+      out = isFloatDType(dtype) ? new Float32Array(take * rowSize) : new Int32Array(take * rowSize);
+    } catch {
+      throw new ReaderError(file, `"${name}": ${take * rowSize} values cannot be held in memory at once; read fewer rows at a time`);
+    }
     const place = (values: Float32Array | Int32Array, c: number, from: number): void => {
       for (let r = 0; r < take; r++) out[r * rowSize + c] = values[from + r] as number;
     };

@@ -1,7 +1,7 @@
 /** Bad input: every problem is a one-line ReaderError that names the file and says what is wrong. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -255,4 +255,18 @@ void test('rows outside the array are a ReaderError', async () => {
   for (const [s, t] of [[-1, 1], [0, 3], [2, 1], [0.5, 1]] as const) {
     await fails(e.readRows(s, t), 'r.npy', /row range .* is outside 0\.\.2/);
   }
+});
+
+void test('an array too big to hold at once is a ReaderError; a row range of it still reads', async () => {
+  // A sparse file: 8 GiB of float32 zeros that take no disk space.
+  const p = join(dir, 'huge.npy');
+  const head = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648, 1), }", new Uint8Array(0));
+  writeFileSync(p, head);
+  truncateSync(p, head.length + 2 ** 33);
+  const cp = await openCheckpoint(p);
+  const e = cp.entries[0];
+  assert.ok(e);
+  assert.deepEqual(e.shape, [2 ** 31, 1]);
+  await fails(e.readRows(), p, /cannot hold \d+ bytes in memory at once; read fewer rows at a time/);
+  assert.deepEqual(Array.from(await e.readRows(2 ** 31 - 3, 2 ** 31)), [0, 0, 0]);
 });
