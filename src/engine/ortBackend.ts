@@ -81,7 +81,7 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
 
     async gram(a, rows, d) {
       const out = await runOne(gramSession, { a: new ort.Tensor('float64', a, [rows, d]) }, 'gram');
-      return Float64Array.from(out.data as Float64Array);
+      return out.data as Float64Array; // a fresh buffer per run: no copy needed
     },
 
     async cross(a, b, rows, da, db) {
@@ -89,7 +89,7 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
         a: new ort.Tensor('float64', a, [rows, da]),
         b: new ort.Tensor('float64', b, [rows, db]),
       }, 'cross');
-      return Float64Array.from(out.data as Float64Array);
+      return out.data as Float64Array;
     },
 
     async dispose() {
