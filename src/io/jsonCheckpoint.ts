@@ -67,9 +67,15 @@ export async function readJsonCheckpoint(src: ByteSource): Promise<Checkpoint> {
   const file = src.name;
   if (src.size > MAX_JSON) throw new ReaderError(file, `${src.size} bytes is too large for a .json checkpoint (use .npy, .npz or .safetensors)`);
   const bytes = await src.read(0, src.size);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ReaderError(file, 'not UTF-8 text (not a .json checkpoint?)');
+  }
   let doc: unknown;
   try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    doc = JSON.parse(text);
   } catch (e) {
     throw new ReaderError(file, `not JSON (${brief(e)})`);
   }

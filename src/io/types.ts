@@ -45,17 +45,29 @@ export interface Matrix {
   data: Float32Array;
 }
 
-/** Line breaks (from a JSON parser's excerpt, a tensor or member name) would break the one-line promise. */
-function oneLine(s: string): string {
-  return s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ');
+/**
+ * Problems quote file contents (a JSON parser's excerpt, tensor and member names): line breaks
+ * become spaces and other control characters \xNN, so the message stays one printable line.
+ */
+function oneLine(s: string, max = Infinity): string {
+  let out = '';
+  for (const ch of s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')) {
+    const c = ch.charCodeAt(0);
+    out += c < 0x20 || (c >= 0x7f && c < 0xa0) ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
+  }
+  return out.length > max ? `${out.slice(0, max - 3)}...` : out;
 }
+
+/** Long enough for any problem we write; a quoted key list or excerpt from a hostile file is cut. */
+const MAX_PROBLEM = 500;
 
 /** Every reader problem is one of these: one line, naming the file and the problem. */
 export class ReaderError extends Error {
   readonly problem: string;
   constructor(readonly file: string, problem: string) {
-    super(`${oneLine(file)}: ${oneLine(problem)}`);
-    this.problem = oneLine(problem);
+    const p = oneLine(problem, MAX_PROBLEM);
+    super(`${oneLine(file)}: ${p}`);
+    this.problem = p;
     this.name = 'ReaderError';
   }
 }

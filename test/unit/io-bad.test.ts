@@ -270,3 +270,12 @@ void test('an array too big to hold at once is a ReaderError; a row range of it 
   await fails(e.readRows(), p, /cannot hold \d+ bytes in memory at once; read fewer rows at a time/);
   assert.deepEqual(Array.from(await e.readRows(2 ** 31 - 3, 2 ** 31)), [0, 0, 0]);
 });
+
+void test('problems quoting the file stay one printable line of bounded length', () => {
+  const e = new ReaderError('a\nb.npz:m\u0007.npy', `bad key "x\u001b[31m\ny" ${'k'.repeat(2000)}`);
+  assert.equal(e.message.includes('\n'), false);
+  assert.equal(e.message.includes('\u001b'), false);
+  assert.match(e.message, /^a b\.npz:m\\x07\.npy: bad key "x\\x1b\[31m y" k+\.\.\.$/);
+  assert.ok(e.problem.length <= 500);
+  assert.equal(e.file, 'a\nb.npz:m\u0007.npy', 'file keeps the real name for callers');
+});
