@@ -6,6 +6,7 @@ import { computeGeometry, createBackend } from '../../src/engine';
 import type { Matrix } from '../../src/io/types';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, type ReportOptions } from '../../src/protocol/report';
 import { tfjsGeometry } from '../../src/train/geometry';
+import { tf } from '../../src/train/tf';
 import { makeRng, normal } from '../../src/train/rng';
 
 function matrix(name: string, rows: number, cols: number, seed: number, lowRank = 0): Matrix {
@@ -22,7 +23,10 @@ async function compare(mods: Matrix[], options: ReportOptions): Promise<void> {
   const backend = await createBackend('js');
   try {
     const core = await computeGeometry(mods, options, DEFAULT_THRESHOLDS, backend);
+    await tfjsGeometry(mods, options); // first call selects the backend, which allocates once
+    const before = tf.memory().numTensors;
     const g = await tfjsGeometry(mods, options);
+    assert.equal(tf.memory().numTensors, before, 'tfjsGeometry leaked tensors');
     for (const m of mods) {
       const e = core.modalities[m.name]!;
       assert.ok(Math.abs(g.dispersiveLoss[m.name]! - e.dispersiveLoss) < 1e-5, `${m.name} dispersive ${g.dispersiveLoss[m.name]} vs ${e.dispersiveLoss}`);

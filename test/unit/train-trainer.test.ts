@@ -99,3 +99,16 @@ void test('cancel stops after the current batch and resume finishes like an unin
   assert.equal(b.length, 3);
   assert.deepEqual(b, a);
 });
+
+void test('every kernel training uses works on the wasm backend and agrees with cpu', async () => {
+  const dir = await tempDir();
+  const data = await tinyDataset(dir);
+  const onCpu = await train(tinyConfig(data, dir, { epochs: 1, name: 'cpu', backend: 'cpu' }));
+  const onWasm = await train(tinyConfig(data, dir, { epochs: 1, name: 'wasm', backend: 'wasm' }));
+  assert.match(onWasm.backend, /^tfjs-wasm/);
+  const a = onCpu.final!;
+  const b = onWasm.final!;
+  assert.ok(Math.abs(a.losses.total - b.losses.total) < 1e-3, `${a.losses.total} vs ${b.losses.total}`);
+  assert.ok(Math.abs(a.effectiveRank.b! - b.effectiveRank.b!) < 1e-2);
+  assert.deepEqual(Object.keys(b.losses.anchoring), ['a/b']);
+});
