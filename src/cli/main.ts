@@ -28,9 +28,10 @@ export async function main(argv: string[]): Promise<number> {
   const cx: CommandContext = { print: (t) => void process.stdout.write(`${t}\n`), signal: controller.signal };
   try {
     const [cmd, ...rest] = argv;
-    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    if (cmd === undefined) throw new UsageError('no command');
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       cx.print(MAIN_HELP);
-      return cmd === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+      return EXIT_OK;
     }
     if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
       cx.print(version);
@@ -48,6 +49,13 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 }
+
+// `dagr inspect ... --json | head` closes the pipe early: that is the reader's choice, not an
+// error worth a stack trace. Stop quietly, as other Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  throw e;
+});
 
 // Set exitCode instead of calling exit() so stdout (possibly a pipe) is flushed first.
 main(process.argv.slice(2)).then(

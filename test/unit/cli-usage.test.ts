@@ -34,6 +34,7 @@ void test('--help lists every command and the exit codes', async () => {
 });
 
 void test('usage errors exit 2 with one line', async () => {
+  await usageError([], /^dagr: no command/);
   await usageError(['frobnicate'], /^dagr: unknown command "frobnicate"/);
   await usageError(['inspect'], /needs a FILE/);
   await usageError(['inspect', 'examples/healthy.safetensors', '--no-such-flag'], /unknown option --no-such-flag/);
