@@ -122,6 +122,7 @@ export async function listRun(folder: string): Promise<RunCheckpoint[]> {
     if (epoch === null && step === null) ({ epoch, step } = fromName(name));
     out.push({ file, epoch, step, name });
   }
+  if (out.length === 0) throw new ReaderError(folder, 'no checkpoints in this folder (no file holds a 2-D float array)');
   const key = (v: number | null): number => (v === null ? Infinity : v);
   out.sort((a, b) => key(a.epoch) - key(b.epoch) || key(a.step) - key(b.step) || naturalCompare(a.name, b.name));
   return out.map(({ file, epoch, step }) => ({ file, epoch, step }));

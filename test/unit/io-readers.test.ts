@@ -1,7 +1,8 @@
 /** Every fixture of scripts/make_io_fixtures.py reads to the values in expected.json. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCheckpoint, selectModalities, loadMatrix, listRun, isRunFolder, memoryByteSource, readCheckpoint, ReaderError } from '../../src/io';
 import type { Checkpoint } from '../../src/io';
@@ -197,5 +198,16 @@ void test('a decoded array is the caller\'s: changing it does not change the nex
       assert.deepEqual(Array.from(await e.readRows()), copy, `${rel} (${cp === fromMemory ? 'memory' : 'file'})`);
     }
     assert.deepEqual(new Uint8Array(readFileSync(join(ROOT, rel))), bytes, `${rel}: source bytes untouched`);
+  }
+});
+
+void test('listRun: a folder with no checkpoints is a ReaderError', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dagr-io-run-'));
+  try {
+    await assert.rejects(listRun(dir), (e: unknown) => e instanceof ReaderError && e.file === dir && /no checkpoints in this folder/.test(e.problem));
+    writeFileSync(join(dir, 'config.json'), '{"lr": 0.1}');
+    await assert.rejects(listRun(dir), (e: unknown) => e instanceof ReaderError && /no checkpoints in this folder/.test(e.problem));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
