@@ -108,8 +108,22 @@ const INIT_SCRIPT = `function (cfg) {
   }
 }`;
 
-declare global {
-  interface Window { __posted: unknown[]; __state: unknown; __csp: string[] }
+/**
+ * Page-side code is passed as strings: the root tsconfig has no DOM types (on purpose), and
+ * tsx's keepNames would inject a helper into serialized functions that the page does not have.
+ */
+export function js<T>(page: Page, expr: string): Promise<T> {
+  return page.evaluate(expr) as Promise<T>;
+}
+
+/** Polls from Node: Playwright's waitForFunction(string) evals in the page, which the CSP blocks. */
+export async function waitJs(page: Page, expr: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(expr)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${expr}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** Opens the webview page as VS Code would, optionally with a state to restore. */
@@ -140,18 +154,18 @@ export async function openWebview(browser: Browser, opts: { theme?: ThemeName; s
   return {
     page,
     problems,
-    posted: () => page.evaluate(() => window.__posted as { type: string }[]),
-    send: (msg) => page.evaluate((m) => { window.postMessage(m, '*'); }, msg),
-    setTheme: async (t) => {
-      await page.evaluate(({ t, vars }) => {
-        const html = document.documentElement;
-        for (const k of Array.from(html.style)) if (k.startsWith('--vscode-')) html.style.removeProperty(k);
-        for (const [k, v] of Object.entries(vars)) html.style.setProperty(k, v);
-        document.body.className = t;
-      }, { t, vars: THEMES[t] });
-    },
+    posted: () => js<{ type: string; [k: string]: unknown }[]>(page, 'window.__posted'),
+    send: (msg) => js<void>(page, `window.postMessage(${JSON.stringify(msg)}, '*')`),
+    // what VS Code does on a theme change: new variables on <html>, new class on <body>
+    setTheme: (t) => js<void>(page, `(() => {
+      const html = document.documentElement;
+      for (const k of Array.from(html.style)) if (k.startsWith('--vscode-')) html.style.removeProperty(k);
+      const vars = ${JSON.stringify(THEMES[t])};
+      for (const k of Object.keys(vars)) html.style.setProperty(k, vars[k]);
+      document.body.className = ${JSON.stringify(t)};
+    })()`),
     close: async () => {
-      const csp = await page.evaluate(() => window.__csp).catch(() => [] as string[]);
+      const csp = await js<string[]>(page, 'window.__csp').catch(() => [] as string[]);
       problems.push(...csp.map((c) => `CSP violation: ${c}`));
       await page.close();
     },
@@ -162,7 +176,7 @@ export interface CanvasInfo { name: string; width: number; height: number; inked
 
 /** Every chart canvas: its size, how many pixels were drawn on it, and its data point count. */
 export async function canvases(page: Page): Promise<CanvasInfo[]> {
-  return page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((c) => {
+  return js<CanvasInfo[]>(page, `Array.from(document.querySelectorAll('canvas[data-chart]')).map((c) => {
     // read a copy: repeated readbacks of the chart's own canvas make Chromium warn
     const copy = document.createElement('canvas');
     copy.width = c.width;
@@ -172,8 +186,8 @@ export async function canvases(page: Page): Promise<CanvasInfo[]> {
     if (ctx && c.width > 0 && c.height > 0) {
       ctx.drawImage(c, 0, 0);
       const d = ctx.getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if ((d[i] ?? 0) > 0) inked++;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++;
     }
-    return { name: c.dataset.chart ?? '', width: c.width, height: c.height, inked, points: Number(c.dataset.points ?? '0') };
-  }));
+    return { name: c.dataset.chart || '', width: c.width, height: c.height, inked, points: Number(c.dataset.points || '0') };
+  })`);
 }

@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { renderStandaloneHtml } from '../../src/report';
 import type { ViewModel } from '../../src/protocol/webview';
-import { OUT_DIR, buildBundle, canvases, chromiumMissing, fixture, launch, openWebview } from './harness';
+import { OUT_DIR, buildBundle, canvases, chromiumMissing, fixture, js, launch, openWebview, waitJs } from './harness';
 import type { Session, ThemeName } from './harness';
 
 const missing = chromiumMissing();
 if (missing && process.env.CI === 'true') {
-  it('chromium is installed', () => assert.fail(`${missing}; the browser tests cannot run`));
+  void it('chromium is installed', () => assert.fail(`${missing}; the browser tests cannot run`));
 }
 
 const KINDS = ['report', 'run', 'compare', 'training', 'sweep'] as const;
@@ -32,10 +32,10 @@ async function assertChartsDrawn(s: Session, label: string, min: number): Promis
 }
 
 async function init(s: Session, view: ViewModel): Promise<void> {
-  await s.page.waitForFunction(() => window.__posted.some((m) => (m as { type?: string }).type === 'ready'));
-  const before = await s.page.evaluate(() => Number(document.body.dataset.renders ?? '0'));
+  await waitJs(s.page, "window.__posted.some((m) => m.type === 'ready')");
+  const before = await js<number>(s.page, "Number(document.body.dataset.renders || '0')");
   await s.send({ type: 'init', view });
-  await s.page.waitForFunction((n) => Number(document.body.dataset.renders ?? '0') > n, before);
+  await waitJs(s.page, `Number(document.body.dataset.renders || '0') > ${before}`);
 }
 
 async function shot(s: Session, name: string): Promise<void> {
@@ -49,7 +49,7 @@ async function closeClean(s: Session, label: string): Promise<void> {
 
 const MIN_CHARTS: Record<(typeof KINDS)[number], number> = { report: 6, run: 7, compare: 2, training: 6, sweep: 1 };
 
-describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
+void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
   let browser: Browser;
   before(async () => {
     await buildBundle();
@@ -58,7 +58,7 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
   after(async () => { await browser?.close(); });
 
   for (const kind of KINDS) {
-    it(`renders the ${kind} view in dark, light and high-contrast themes`, async () => {
+    void it(`renders the ${kind} view in dark, light and high-contrast themes`, async () => {
       const s = await openWebview(browser, { theme: 'vscode-dark' });
       const view = fixture(kind);
       await init(s, view);
@@ -69,19 +69,19 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
       for (const theme of ['vscode-light', 'vscode-high-contrast'] as ThemeName[]) {
         await s.setTheme(theme);
         gen++;
-        await s.page.waitForFunction((g) => Number(document.body.dataset.themeGeneration ?? '0') >= g, gen);
+        await waitJs(s.page, `Number(document.body.dataset.themeGeneration || '0') >= ${gen}`);
         await assertChartsDrawn(s, `${kind} ${theme}`, MIN_CHARTS[kind]);
         await shot(s, `${kind}-${theme.replace('vscode-', '')}`);
       }
       // the state the host's serializer gets back after a reload
-      const state = await s.page.evaluate(() => window.__state) as { version: number; view: { kind: string }; source: { kind: string } };
+      const state = await js<{ version: number; view: { kind: string }; source: { kind: string } }>(s.page, 'window.__state');
       assert.equal(state.version, 1);
       assert.equal(state.view.kind, kind);
       await closeClean(s, kind);
     });
   }
 
-  it('report: shows the numbers, engine note and warnings; controls post recompute; busy, cancel, error, export', async () => {
+  void it('report: shows the numbers, engine note and warnings; controls post recompute; busy, cancel, error, export', async () => {
     const s = await openWebview(browser);
     const view = fixture('report');
     assert.equal(view.kind, 'report');
@@ -130,24 +130,24 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
     await closeClean(s, 'report interactions');
   });
 
-  it('report: keyboard reaches the controls in order with a visible focus ring', async () => {
+  void it('report: keyboard reaches the controls in order with a visible focus ring', async () => {
     const s = await openWebview(browser, { theme: 'vscode-light' });
     await init(s, fixture('report'));
     const p = s.page;
     const order: string[] = [];
     for (let i = 0; i < 8; i++) {
       await p.keyboard.press('Tab');
-      order.push(await p.evaluate(() => document.activeElement?.id ?? ''));
+      order.push(await js<string>(p, "document.activeElement ? document.activeElement.id : ''"));
     }
     for (const id of ['export-html', 'export-json', 'fine-tune', 'control-tau', 'control-t', 'control-hinge']) assert.ok(order.includes(id), `${id} not reached by Tab: ${order.join(', ')}`);
     await p.focus('#control-tau');
     await p.keyboard.press('Tab');
-    const outline = await p.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    const outline = await js<string>(p, 'getComputedStyle(document.activeElement).outlineStyle');
     assert.notEqual(outline, 'none');
     await closeClean(s, 'keyboard');
   });
 
-  it('report: narrow panel keeps every chart drawn (no zero-width canvas)', async () => {
+  void it('report: narrow panel keeps every chart drawn (no zero-width canvas)', async () => {
     const s = await openWebview(browser, { width: 520 });
     await init(s, fixture('report'));
     await assertChartsDrawn(s, 'narrow report', 6);
@@ -155,23 +155,23 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
     await closeClean(s, 'narrow');
   });
 
-  it('restores a saved view at once and reports the state version with ready', async () => {
+  void it('restores a saved view at once and reports the state version with ready', async () => {
     const view = fixture('compare');
     const s = await openWebview(browser, { state: { version: 1, source: { kind: 'compare', paths: [] }, view } });
-    await s.page.waitForFunction(() => document.body.dataset.view === 'compare');
+    await waitJs(s.page, "document.body.dataset.view === 'compare'");
     const ready = (await s.posted()).find((m) => m.type === 'ready');
     assert.deepEqual(ready, { type: 'ready', restoredVersion: 1 });
     await assertChartsDrawn(s, 'restored compare', 2);
     // a state from a newer extension is not misread: plain ready, nothing shown
     const s2 = await openWebview(browser, { state: { version: 99, view } });
-    await s2.page.waitForFunction(() => window.__posted.length > 0);
+    await waitJs(s2.page, 'window.__posted.length > 0');
     assert.deepEqual(await s2.posted(), [{ type: 'ready' }]);
     assert.equal(await s2.page.getAttribute('body', 'data-view'), null);
     await closeClean(s, 'restore');
     await closeClean(s2, 'restore newer');
   });
 
-  it('run: clicking a checkpoint row or pressing Enter on it opens that checkpoint', async () => {
+  void it('run: clicking a checkpoint row or pressing Enter on it opens that checkpoint', async () => {
     const s = await openWebview(browser);
     const view = fixture('run');
     if (view.kind !== 'run') return assert.fail('run fixture');
@@ -186,7 +186,7 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
     await closeClean(s, 'run click');
   });
 
-  it('training: live epochs extend the curves and the status; Cancel posts cancel', async () => {
+  void it('training: live epochs extend the curves and the status; Cancel posts cancel', async () => {
     const s = await openWebview(browser);
     const view = fixture('training');
     if (view.kind !== 'training') return assert.fail('training fixture');
@@ -195,7 +195,7 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
     assert.match((await s.page.textContent('#training-status')) ?? '', /epoch 3\/20/);
     const before = await canvases(s.page);
     for (const m of view.epochs.slice(3)) await s.send({ type: 'epoch', metrics: m });
-    await s.page.waitForFunction(() => /epoch 8\/20/.test(document.getElementById('training-status')?.textContent ?? ''));
+    await waitJs(s.page, "/epoch 8\\/20/.test(document.getElementById('training-status').textContent)");
     const after = await canvases(s.page);
     const loss = (cs: typeof before): number => cs.find((c) => c.name === 'training-loss')?.points ?? 0;
     assert.ok(loss(after) > loss(before), `loss points ${loss(before)} -> ${loss(after)}`);
@@ -204,19 +204,19 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
     await closeClean(s, 'training live');
   });
 
-  it('sweep: points arriving extend the table and the front', async () => {
+  void it('sweep: points arriving extend the table and the front', async () => {
     const s = await openWebview(browser);
     const view = fixture('sweep');
     if (view.kind !== 'sweep') return assert.fail('sweep fixture');
     await init(s, { ...view, points: view.points.slice(0, 5), done: false });
     for (const pt of view.points.slice(5)) await s.send({ type: 'sweepPoint', point: pt });
-    await s.page.waitForFunction((n) => document.querySelectorAll('#sweep-table tbody tr').length === n, view.points.length);
+    await waitJs(s.page, `document.querySelectorAll('#sweep-table tbody tr').length === ${view.points.length}`);
     assert.ok(await s.page.locator('#sweep-table tr[data-pareto="true"]').count() >= 1);
     await closeClean(s, 'sweep live');
   });
 
   for (const kind of ['report', 'training'] as const) {
-    it(`standalone ${kind} export renders from a file with no network request`, async () => {
+    void it(`standalone ${kind} export renders from a file with no network request`, async () => {
       const html = await renderStandaloneHtml(fixture(kind));
       const file = join(OUT_DIR, `webview-standalone-${kind}.html`);
       writeFileSync(file, html);
@@ -232,7 +232,7 @@ describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
           return route.abort();
         });
         await page.goto(`file://${file}`);
-        await page.waitForFunction((k) => document.body.dataset.view === k, kind);
+        await waitJs(page, `document.body.dataset.view === '${kind}'`);
         const s = { page } as Session;
         await assertChartsDrawn(s, `standalone ${kind} ${scheme}`, MIN_CHARTS[kind]);
         for (const hostOnly of ['#export-html', '#export-json', '#control-tau', '#busy-cancel', '#training-cancel', '#fine-tune']) {

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { changeClass, compareRows, metricDirection, metricLabel, paretoFront, strideSample } from '../../webview/analysis';
+import { parseColor, withAlpha } from '../../webview/color';
+import { basename, fmtDelta, fmtFixed, fmtInt, fmtNum, fmtPct, fmtSeconds, idPart } from '../../webview/format';
+import type { SweepPoint } from '../../src/protocol/train';
+
+void describe('number formatting', () => {
+  void it('fmtNum: three significant digits, exponent at the extremes, a dash for missing', () => {
+    assert.equal(fmtNum(0.123456), '0.123');
+    assert.equal(fmtNum(-3.96123), '-3.96');
+    assert.equal(fmtNum(12.345), '12.3');
+    assert.equal(fmtNum(0.5), '0.5');
+    assert.equal(fmtNum(0), '0');
+    assert.equal(fmtNum(1234.6), '1,235');
+    assert.equal(fmtNum(0.000123), '1.23e-4');
+    assert.equal(fmtNum(2.5e7), '2.50e7');
+    assert.equal(fmtNum(-3.96123, 4), '-3.961');
+    for (const bad of [null, undefined, NaN, Infinity]) assert.equal(fmtNum(bad), '—');
+  });
+
+  void it('fmtFixed keeps exactly the decimals asked (effective rank) and never prints -0.00', () => {
+    assert.equal(fmtFixed(36.33317, 2), '36.33');
+    assert.equal(fmtFixed(4.989994, 2), '4.99');
+    assert.equal(fmtFixed(768, 2), '768.00');
+    assert.equal(fmtFixed(-0.001, 2), '0.00');
+    assert.equal(fmtFixed(null, 2), '—');
+    // same text as the CLI's toFixed(2), so the e2e test can compare them
+    for (const x of [1.005, 2.675, 17.0481, 42.0318]) assert.equal(fmtFixed(x, 2), x.toFixed(2));
+  });
+
+  void it('fmtInt, fmtPct, fmtDelta, fmtSeconds', () => {
+    assert.equal(fmtInt(1234567), '1,234,567');
+    assert.equal(fmtInt(-1200), '-1,200');
+    assert.equal(fmtInt(999), '999');
+    assert.equal(fmtPct(0.1234), '12.3%');
+    assert.equal(fmtPct(1), '100.0%');
+    assert.equal(fmtPct(0.5, 0), '50%');
+    assert.equal(fmtDelta(0.25), '+0.25');
+    assert.equal(fmtDelta(-1.5), '-1.5');
+    assert.equal(fmtDelta(0), '0');
+    assert.equal(fmtSeconds(0.42), '0.42 s');
+    assert.equal(fmtSeconds(12.34), '12.3 s');
+    assert.equal(fmtSeconds(125), '2 min 05 s');
+  });
+
+  void it('basename and idPart', () => {
+    assert.equal(basename('/data/runs/x/epoch-001.safetensors'), 'epoch-001.safetensors');
+    assert.equal(basename('C:\\data\\a.npz'), 'a.npz');
+    assert.equal(basename('/data/runs/'), 'runs');
+    assert.equal(idPart('audio.embeddings'), 'audio.embeddings');
+    assert.equal(idPart('a b/c'), 'a_b_c');
+  });
+});
+
+void describe('colors', () => {
+  void it('parses hex and rgb() and applies alpha', () => {
+    assert.deepEqual(parseColor('#3794ff'), { r: 0x37, g: 0x94, b: 0xff, a: 1 });
+    assert.deepEqual(parseColor('#fff'), { r: 255, g: 255, b: 255, a: 1 });
+    assert.deepEqual(parseColor('#00000080')?.a, 128 / 255);
+    assert.deepEqual(parseColor('rgb(10, 20, 30)'), { r: 10, g: 20, b: 30, a: 1 });
+    assert.deepEqual(parseColor('rgba(10 20 30 / 50%)'), { r: 10, g: 20, b: 30, a: 0.5 });
+    assert.equal(parseColor('red'), undefined);
+    assert.equal(withAlpha('#3794ff', 0.5), 'rgba(55, 148, 255, 0.5)');
+    assert.equal(withAlpha('CanvasText', 0.5), 'CanvasText');
+  });
+});
+
+void describe('analysis helpers', () => {
+  void it('knows which direction of each metric is good', () => {
+    assert.equal(metricDirection('modalities.audio.effectiveRank'), 'up');
+    assert.equal(metricDirection('modalities.audio.dispersiveLoss'), 'down');
+    assert.equal(metricDirection('pairs.audio/visual.drift.mean'), 'down');
+    assert.equal(metricDirection('pairs.audio/visual.drift.fractionBeyondTau'), 'down');
+    assert.equal(metricDirection('pairs.audio/visual.retrieval.aToB.r1'), 'up');
+    assert.equal(metricDirection('pairs.audio/visual.retrieval.bToA.medianRank'), 'down');
+    assert.equal(metricDirection('modalities.audio.dim'), 'neutral');
+    assert.equal(changeClass(2, 'up'), 'good');
+    assert.equal(changeClass(-2, 'up'), 'bad');
+    assert.equal(changeClass(0.1, 'down'), 'bad');
+    assert.equal(changeClass(0, 'up'), 'neutral');
+    assert.equal(changeClass(null, 'up'), 'neutral');
+    assert.equal(metricLabel('pairs.audio/visual.retrieval.bToA.r1'), 'audio/visual · R@1 b→a');
+    assert.equal(metricLabel('modalities.visual.effectiveRankCentered'), 'visual · eff. rank (centered)');
+  });
+
+  void it('compareRows derives rows from the reports when the host sent no changes', () => {
+    const rep = (rank: number, drift: number) => ({
+      modalities: { a: { dim: 8, effectiveRank: rank, effectiveRankCentered: rank, stableRank: 1, dispersiveLoss: -1, meanCosine: 0, deadDimensionFraction: 0 } },
+      pairs: [{ a: 'a', b: 'b', linearCka: 0.5, anchoringLoss: 0.1, drift: { mean: drift, fractionBeyondTau: 0.2 }, modalityGap: 0.1, retrieval: null }],
+    });
+    const rows = compareRows({ version: 1, kind: 'compare', a: rep(2, 1) as never, b: rep(5, 0.5) as never, changes: [] });
+    const rank = rows.find((r) => r.metric === 'modalities.a.effectiveRank');
+    assert.deepEqual(rank && { a: rank.a, b: rank.b, delta: rank.delta, cls: rank.cls }, { a: 2, b: 5, delta: 3, cls: 'good' });
+    assert.equal(rows.find((r) => r.metric === 'pairs.a/b.drift.mean')?.cls, 'good');
+    assert.equal(rows.find((r) => r.metric === 'pairs.a/b.retrieval.aToB.r1')?.delta, null);
+  });
+
+  void it('paretoFront keeps the non-dominated points in unimodal order', () => {
+    const pt = (u: number, f: number): SweepPoint => ({ params: { u, f }, runDir: `${u}-${f}`, meanUnimodalAccuracy: u, fusionAccuracy: f, pareto: false });
+    const pts = [pt(0.5, 0.9), pt(0.6, 0.92), pt(0.7, 0.91), pt(0.55, 0.88), pt(0.7, 0.85), pt(0.6, 0.92)];
+    assert.deepEqual(paretoFront(pts).map((p) => [p.meanUnimodalAccuracy, p.fusionAccuracy]), [[0.6, 0.92], [0.6, 0.92], [0.7, 0.91]]);
+    assert.deepEqual(paretoFront([]), []);
+  });
+
+  void it('strideSample is deterministic, in range and capped', () => {
+    assert.deepEqual(strideSample(10, 4), [0, 2, 5, 7]);
+    assert.deepEqual(strideSample(3, 10), [0, 1, 2]);
+    assert.deepEqual(strideSample(5, 0), []);
+  });
+});
