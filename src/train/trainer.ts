@@ -117,7 +117,7 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
       sums?.dispose();
       if (cancelled) {
         const final = last;
-        await writeJson(path.join(runDir, FILES.summary), summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`));
+        await writeSummary(runDir, engine, summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`));
         return summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`);
       }
       const m = await finishEpoch(runDir, model, opt, ds, cfg, engine, names, epoch, step, avg, (Date.now() - t0) / 1000);
@@ -126,16 +126,21 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
       ctl.onEpoch?.(m);
     }
     const s = summary('completed', done, last, state.epoch > 0 && !state.optimizerRestored ? 'resumed with weights only (no optimizer state found)' : undefined);
-    await writeJson(path.join(runDir, FILES.summary), s);
+    await writeSummary(runDir, engine, s);
     return s;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    await writeJson(path.join(runDir, FILES.summary), summary('failed', done, last, msg)).catch(() => undefined);
+    await writeSummary(runDir, engine, summary('failed', done, last, msg)).catch(() => undefined);
     throw e;
   } finally {
     opt.dispose();
     model.dispose();
   }
+}
+
+/** summary.json: the RunSummary plus the full EngineInfo, so the file names what produced it. */
+async function writeSummary(runDir: string, engine: EngineInfo, s: RunSummary): Promise<void> {
+  await writeJson(path.join(runDir, FILES.summary), { ...s, engine });
 }
 
 /** One optimizer step on the rows `idx`; returns the (kept) vector of loss terms, which the caller disposes. */
