@@ -29,5 +29,8 @@ export async function applyTfjsGeometry(report: GeometryReport, matrices: Matrix
     const anc = g.anchoringLoss[`${p.a}/${p.b}`];
     return anc !== undefined ? { ...p, anchoringLoss: anc } : p;
   });
-  return { ...report, engine: g.engine, modalities, pairs };
+  // Only three metrics come from tfjs; say what produced the rest, so no number loses its source.
+  const others = `dispersive loss, anchoring loss and effective rank from ${g.engine.name}; other metrics from ${report.engine.name} (${report.engine.device})`;
+  const engine = { ...g.engine, note: g.engine.note ? `${g.engine.note}; ${others}` : others };
+  return { ...report, engine, modalities, pairs };
 }
