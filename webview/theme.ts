@@ -45,7 +45,8 @@ export function readPalette(): Palette {
     fg,
     muted: cssVar(cs, '--dagr-muted', fg),
     bg: cssVar(cs, '--dagr-bg', 'Canvas'),
-    grid: hc ? cssVar(cs, '--dagr-contrast-border', fg) : withAlpha(cssVar(cs, '--dagr-grid', fg), 0.18),
+    // high contrast: grid in the contrast border color, but softer than the data it frames
+    grid: hc ? withAlpha(cssVar(cs, '--dagr-contrast-border', fg), 0.5) : withAlpha(cssVar(cs, '--dagr-grid', fg), 0.18),
     focus: cssVar(cs, '--dagr-focus', fg),
     error: cssVar(cs, '--dagr-error', fg),
     warning: cssVar(cs, '--dagr-warning', fg),

@@ -12,7 +12,8 @@ import type { ViewModel } from '../../src/protocol/webview';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const OUT_DIR = join(ROOT, 'test-output');
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; DAGR_CHROMIUM points elsewhere (the test of the missing-browser path uses it) */
+export const CHROMIUM = process.env.DAGR_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'http://webview.test';
 
 export function fixture(name: string): ViewModel {

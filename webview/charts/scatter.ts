@@ -64,7 +64,7 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
       scales: { x: linearAxis(p, 'PC 1'), y: linearAxis(p, 'PC 2') },
       plugins: {
         legend: { display: true, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'circle' } },
-        dagrPairLines: { segments, color: withAlpha(p.muted, p.highContrast ? 0.8 : 0.35), width: p.highContrast ? 1 : 0.75 },
+        dagrPairLines: { segments, color: withAlpha(p.muted, p.highContrast ? 0.5 : 0.35), width: p.highContrast ? 1 : 0.75 },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''} row ${proj.rows[plan.drawn[item.dataIndex] ?? 0] ?? ''}` } },
       },
     },
