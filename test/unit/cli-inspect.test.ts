@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompareReport, GeometryReport, RunReport } from '../../src/protocol/report';
@@ -148,6 +148,13 @@ void test('--html writes one self-contained file (when src/report is present)', 
     const html = readFileSync(out, 'utf8');
     assert.match(html, /<html/i);
     assert.doesNotMatch(html, /<script[^>]+src=["']https?:/i, 'no network scripts');
+    const run = await runCli(['inspect', RUN, '--html', join(dir, 'run.html')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /HTML report written to .*run\.html/);
+    const cmp = await runCli(['compare', HEALTHY, COLLAPSED, '--html', join(dir, 'compare.html')]);
+    assert.equal(cmp.code, 0, cmp.stderr);
+    // The named files and nothing else.
+    assert.deepEqual(readdirSync(dir).sort(), ['compare.html', 'report.html', 'run.html']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
