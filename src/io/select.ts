@@ -37,8 +37,8 @@ export function displayName(name: string): string {
 
 /**
  * The modalities of a checkpoint: the arrays named explicitly (by stored or shown name), else the
- * "<name>.embeddings" arrays if there are any, else every 2-D float array but labels/y/split. They must share one
- * row count; "labels"/"y" (1-D integers) are the labels.
+ * "<name>.embeddings" arrays if there are any, else every 2-D float array but labels/y/split.
+ * They must share one row count; "labels"/"y" (1-D integers) are the labels.
  */
 export function selectModalities(cp: Checkpoint, explicit?: string[]): { modalities: ArrayEntry[]; labels?: ArrayEntry } {
   let chosen: ArrayEntry[];
