@@ -63,6 +63,7 @@ function render(view: ViewModel): void {
     handle = {};
     overlays.showError(`Could not show this view: ${e instanceof Error ? e.message : String(e)}`);
   }
+  app.setAttribute('aria-busy', 'false');
   // test hooks: which view is on screen and how many times it was drawn
   document.body.dataset.view = view.kind;
   document.body.dataset.renders = String(++renders);

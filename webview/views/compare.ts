@@ -48,10 +48,11 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
     return card(`Spectrum · ${m}`, { className: 'card-chart' }, box.box, h('p', { class: 'caption' }, 'A solid, B dashed; log scale.'));
   });
 
-  root.append(h('div', { class: 'grid' },
+  // two columns: A beside B, then the change table beside the overlaid spectra
+  root.append(h('div', { class: 'grid grid-compare' },
     summaryCard('A', a, 'compare-a'),
     summaryCard('B', b, 'compare-b'),
-    card('Changes', { id: 'changes-card', className: 'card-wide' }, h('div', { class: 'table-scroll' }, table)),
-    ...spectra));
+    card('Changes', { id: 'changes-card' }, h('div', { class: 'table-scroll' }, table)),
+    h('div', { class: 'stack' }, ...spectra)));
   return {};
 }
