@@ -120,7 +120,8 @@ export async function runTrainCli(argv: string[], io: Io = realIo): Promise<numb
   const cleanup = onInterrupt(ac, io);
   const progress = bar(io);
   try {
-    const cfg: TrainConfig = validateTrainConfig(await readConfig(args.file), args.file);
+    // "engine" is allowed so a run's own config.json can be trained again.
+    const cfg: TrainConfig = validateTrainConfig(await readConfig(args.file), args.file, ['engine']);
     if (args.values.resume) cfg.resumeFrom = path.resolve(args.values.resume);
     const s = await train(cfg, {
       signal: ac.signal,

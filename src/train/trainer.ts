@@ -52,15 +52,14 @@ async function prepareResume(cfg: TrainConfig): Promise<{ runDir: string; cfg: T
   } catch (e) {
     throw new Error(`${file}: cannot resume: ${e instanceof Error ? e.message : String(e)}`);
   }
-  // config.json also records the engine that ran; it is not a config field.
-  const { engine: _engine, ...fields } = (stored ?? {}) as Record<string, unknown>;
-  const base = validateTrainConfig(fields, file);
+  // config.json also records the engine that ran (an "engine" field the validator lets through).
+  const base = validateTrainConfig(stored, file, ['engine']);
   return { runDir, cfg: { ...base, epochs: cfg.epochs, backend: cfg.backend, resumeFrom: runDir } };
 }
 
 export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise<RunSummary> {
   // Callers other than the CLI (the compute process, sweeps) get the same checks and defaults.
-  const config = validateTrainConfig(input, input.name ?? 'train config', ['grid']);
+  const config = validateTrainConfig(input, input.name ?? 'train config', ['grid', 'engine']);
   let cfg = config;
   let runDir: string;
   if (config.resumeFrom) ({ runDir, cfg } = await prepareResume(config));
@@ -110,8 +109,9 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         batches++;
         step++;
         ctl.onProgress?.(((epoch - 1) * stepsPerEpoch + b + 1) / totalSteps, `epoch ${epoch}/${cfg.epochs}, batch ${b + 1}/${stepsPerEpoch}`);
-        // Yield so an abort from a signal handler or the host can be seen between batches.
-        if (b % 8 === 7) await new Promise<void>((r) => setImmediate(r));
+        // Yield to the event loop so an abort from a signal handler or the host (IPC) is seen
+        // before the next batch; a setImmediate costs microseconds against a step's milliseconds.
+        await new Promise<void>((r) => setImmediate(r));
       }
       const avg = sums ? Array.from(sums.dataSync(), (x) => x / Math.max(1, batches)) : [];
       sums?.dispose();
