@@ -30,6 +30,7 @@ export function num(x: number | null | undefined): string {
   if (x === 0) return '0';
   const a = Math.abs(x);
   if (Number.isInteger(x) && a < 1e9) return String(x);
-  if (a >= 1e5 || a < 1e-3) return x.toExponential(3);
-  return x.toFixed(4);
+  if (a >= 1e6 || a < 1e-4) return x.toExponential(3);
+  // five significant digits, without trailing zeros: 0.5, 3.1811, 6.4
+  return String(Number(x.toPrecision(5)));
 }
