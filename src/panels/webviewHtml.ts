@@ -27,9 +27,15 @@ function checkNonce(nonce: string): void {
   if (!/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(nonce)) throw new Error('invalid CSP nonce');
 }
 
-/** A CSP source list entry must not contain separators that would add directives. */
+/**
+ * VS Code's webview.cspSource is a source list (e.g. "'self' https://*.vscode-cdn.net"). Each
+ * token must be a quoted keyword or an unquoted host/scheme source; ';' or ',' would start a new
+ * directive or policy, and any other quoted token could smuggle in 'unsafe-inline'.
+ */
 function checkSource(src: string): void {
-  if (/[;,'"\s]/.test(src) || src.length === 0) throw new Error(`invalid CSP source: ${src}`);
+  const tokens = src.trim().split(/\s+/).filter((t) => t.length > 0);
+  const ok = tokens.length > 0 && tokens.every((t) => /^'(self|none)'$/.test(t) || /^[^;,'"\s]+$/.test(t));
+  if (!ok) throw new Error(`invalid CSP source: ${src}`);
 }
 
 /**
@@ -40,14 +46,14 @@ function checkSource(src: string): void {
 export function buildCsp(cspSource: string | undefined, nonce: string): string {
   if (cspSource !== undefined) checkSource(cspSource);
   checkNonce(nonce);
-  const src = cspSource === undefined ? '' : `${cspSource} `;
+  const src = cspSource === undefined ? '' : `${cspSource.trim().split(/\s+/).join(' ')} `;
   const parts = [
     "default-src 'none'",
     `img-src ${src}data:`,
     `style-src ${src}'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
   ];
-  if (cspSource !== undefined) parts.push(`font-src ${cspSource}`);
+  if (cspSource !== undefined) parts.push(`font-src ${src.trim()}`);
   return parts.join('; ') + ';';
 }
 
