@@ -115,7 +115,7 @@ function tridiagonalize(a: Float64Array, n: number, diag: Float64Array, off: Flo
  * QL sweeps: for each leading index, chase a shifted rotation up from the first negligible
  * off-diagonal entry until the entry at `lo` deflates.
  */
-function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number): void {
+export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number): void {
   const eps = Number.EPSILON;
   for (let lo = 0; lo < n; lo++) {
     for (let iter = 0; ; iter++) {

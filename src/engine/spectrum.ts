@@ -1,10 +1,10 @@
 /**
  * Spectrum, effective ranks, stable rank, explained variance and per-dimension variance of one
  * modality. All O(N d^2) work goes through the backend's float64 gram kernel over row tiles; the
- * eigenvalues come from eigen.ts. Uses every row (no sampling).
+ * eigenvalues come from eigen.ts, or eigenBand.ts for wide Gram matrices. Uses every row.
  */
 import type { Matrix } from '../io/types';
-import { symmetricEigenvalues } from './eigen';
+import { symmetricEigenvaluesFast } from './eigenBand';
 import { rowsAsFloat64, tileRows } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -105,13 +105,13 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
   const raw = await smallGram(m, backend, undefined, signal);
   let trace = 0;
   for (let i = 0; i < raw.size; i++) trace += raw.gram[i * raw.size + i] as number;
-  const eig = symmetricEigenvalues(raw.gram, raw.size);
+  const eig = await symmetricEigenvaluesFast(raw.gram, raw.size, backend, signal);
   const spectrum = new Float64Array(eig.length);
   for (let k = 0; k < eig.length; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
 
   throwIfAborted(signal);
   const cen = await smallGram(m, backend, mean, signal);
-  const ceig = symmetricEigenvalues(cen.gram, cen.size);
+  const ceig = await symmetricEigenvaluesFast(cen.gram, cen.size, backend, signal);
   const centeredEigen = new Float64Array(ceig.length);
   let ctotal = 0;
   for (let k = 0; k < ceig.length; k++) {

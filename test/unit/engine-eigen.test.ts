@@ -1,7 +1,8 @@
 /** symmetricEigenvalues against spectra known by construction, and the effective-rank helper. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
+import { createBackend, effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
+import { symmetricEigenvaluesFast, twoStageEigenvalues } from '../../src/engine/eigenBand';
 import { mulberry32 } from '../../src/engine/sample';
 
 /** Q diag(lambda) Q^T with Q a product of random Householder reflections (so the spectrum is known) */
@@ -79,4 +80,25 @@ void test('effectiveRankFromSingularValues follows RankMe', () => {
   const want = Math.exp(-p.reduce((h, x) => h + x * Math.log(x), 0));
   assert.ok(Math.abs(effectiveRankFromSingularValues(s) - want) < 1e-14);
   assert.equal(effectiveRankFromSingularValues(new Float64Array(3)), 0);
+});
+
+void test('two-stage (band + bulge chasing) eigenvalues match known spectra on both backends', async () => {
+  const rand = mulberry32(21);
+  const ort = await createBackend('onnxruntime');
+  const js = await createBackend('js');
+  try {
+    for (const [n, b] of [[2, 4], [7, 2], [50, 4], [61, 8], [130, 32]] as const) {
+      const lambda = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : (rand() - 0.4) * 10 ** (3 * rand())));
+      const a = withSpectrum(lambda, 100 + n);
+      assertSpectrum(await twoStageEigenvalues(a, n, b, js), lambda, 1e-12);
+      assertSpectrum(await twoStageEigenvalues(a, n, b, ort), lambda, 1e-12);
+    }
+    // above the threshold, with the onnxruntime GEMMs (as spectrum.ts uses it)
+    const n = 1030;
+    const lambda = Array.from({ length: n }, (_, i) => (i < 900 ? Math.exp(-i / 50) : 0));
+    assertSpectrum(await symmetricEigenvaluesFast(withSpectrum(lambda, 7, 2), n, ort), lambda, 1e-12);
+  } finally {
+    await ort.dispose();
+    await js.dispose();
+  }
 });

@@ -1,0 +1,241 @@
+/**
+ * Eigenvalues of a large symmetric matrix in two stages, for widths where the one-stage
+ * Householder reduction of eigen.ts (all level-2 work in plain JS) takes a minute:
+ *  1. reduce to a band of width BAND with blocked Householder reflections; the O(d^3) part is
+ *     two matrix products per panel, which run in the backend's float64 GEMM (ONNX Runtime);
+ *  2. reduce the band to tridiagonal form with Givens rotations and bulge chasing (O(d^2 BAND),
+ *     plain JS), then the implicit QL of eigen.ts.
+ * Same eigenvalues as symmetricEigenvalues to rounding; used for d >= TWO_STAGE_MIN with the
+ * onnxruntime backend (with the js backend the GEMMs would be no faster than eigen.ts).
+ */
+import { symmetricEigenvalues, tridiagonalQL } from './eigen';
+import type { GeometryBackend } from './types';
+import { throwIfAborted } from './types';
+
+const BAND = 32;
+export const TWO_STAGE_MIN = 1024;
+
+/** eigenvalues, descending: the two-stage method where it pays, else eigen.ts */
+export async function symmetricEigenvaluesFast(
+  a: Float64Array, n: number, backend: GeometryBackend, signal?: AbortSignal,
+): Promise<Float64Array> {
+  if (n < TWO_STAGE_MIN || backend.info.name !== 'onnxruntime') return symmetricEigenvalues(a, n);
+  return twoStageEigenvalues(a, n, BAND, backend, signal);
+}
+
+export async function twoStageEigenvalues(
+  a: Float64Array, n: number, b: number, backend: GeometryBackend, signal?: AbortSignal,
+): Promise<Float64Array> {
+  const band = await reduceToBand(a, n, b, backend, signal);
+  const diag = new Float64Array(n);
+  const off = new Float64Array(n);
+  bandToTridiagonal(band, n, b, diag, off);
+  tridiagonalQL(diag, off, n);
+  return diag.sort().reverse();
+}
+
+/**
+ * Q^T A Q with bandwidth b, in lower band storage of width b + 2 (see bandIndex; the two spare
+ * diagonals hold the bulge of stage 2). Works on a compact copy of the trailing block that
+ * shrinks by b rows and columns per panel.
+ */
+export async function reduceToBand(
+  a: Float64Array, n: number, b: number, backend: GeometryBackend, signal?: AbortSignal,
+): Promise<Float64Array> {
+  const W = b + 2;
+  const out = new Float64Array(n * W);
+  let c = Float64Array.from(a.subarray(0, n * n)); // trailing block A[k:, k:], size s x s
+  let k = 0;
+  for (;;) {
+    throwIfAborted(signal); // a d = 4096 reduction takes seconds: stay cancellable per panel
+    const s = n - k;
+    if (s <= b + 1) {
+      // what is left is already inside the band
+      for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) out[(k + i) * W + i - j] = c[i * s + j] as number;
+      break;
+    }
+    // the diagonal block stays as it is
+    for (let i = 0; i < b; i++) for (let j = 0; j <= i; j++) out[(k + i) * W + i - j] = c[i * s + j] as number;
+    const m = s - b;
+    // the panel C[b:, 0:b] (m x b), copied row-major
+    const panel = new Float64Array(m * b);
+    for (let i = 0; i < m; i++) for (let j = 0; j < b; j++) panel[i * b + j] = c[(b + i) * s + j] as number;
+    const { v, t, nr } = householderPanel(panel, m, b);
+    // R (upper triangular, now in the panel's top rows) is the band below the diagonal block:
+    // entry (k + b + i, k + j), i <= j, at distance b + i - j <= b
+    for (let i = 0; i < Math.min(m, b); i++) {
+      for (let j = i; j < b; j++) out[(k + b + i) * W + b + i - j] = panel[i * b + j] as number;
+    }
+    // trailing block A22 = C[b:, b:] (m x m)
+    const a22 = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) a22.set(c.subarray((b + i) * s + b, (b + i) * s + s), i * m);
+    if (nr > 0) await twoSidedUpdate(a22, m, v, t, nr, backend);
+    c = a22;
+    k += b;
+  }
+  return out;
+}
+
+/**
+ * Householder QR of the m x b panel in place (R in the top rows), with the compact WY form:
+ * Q = H_0 ... H_{nr-1} = I - V T V^T, V (m x nr, unit diagonal), T (nr x nr upper triangular).
+ */
+function householderPanel(p: Float64Array, m: number, b: number): { v: Float64Array; t: Float64Array; nr: number } {
+  const nr = Math.min(b, m - 1);
+  const v = new Float64Array(m * Math.max(nr, 1));
+  const tau = new Float64Array(Math.max(nr, 1));
+  for (let col = 0; col < nr; col++) {
+    const x0 = p[col * b + col] as number;
+    let sigma = 0;
+    for (let i = col + 1; i < m; i++) sigma += (p[i * b + col] as number) ** 2;
+    if (sigma === 0) {
+      // already zero below the diagonal: H = I
+      v[col * nr + col] = 1;
+      continue;
+    }
+    const norm = Math.sqrt(x0 * x0 + sigma);
+    const beta = x0 >= 0 ? -norm : norm;
+    const tc = (beta - x0) / beta;
+    const scale = 1 / (x0 - beta);
+    v[col * nr + col] = 1;
+    for (let i = col + 1; i < m; i++) v[i * nr + col] = (p[i * b + col] as number) * scale;
+    tau[col] = tc;
+    p[col * b + col] = beta;
+    for (let i = col + 1; i < m; i++) p[i * b + col] = 0;
+    // apply H = I - tau v v^T to the remaining panel columns
+    for (let j = col + 1; j < b; j++) {
+      let w = 0;
+      for (let i = col; i < m; i++) w += (v[i * nr + col] as number) * (p[i * b + j] as number);
+      w *= tc;
+      if (w === 0) continue;
+      for (let i = col; i < m; i++) p[i * b + j] = (p[i * b + j] as number) - w * (v[i * nr + col] as number);
+    }
+  }
+  // T: T[i][i] = tau_i, T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i)
+  const t = new Float64Array(Math.max(nr, 1) ** 2);
+  const z = new Float64Array(Math.max(nr, 1));
+  for (let i = 0; i < nr; i++) {
+    const ti = tau[i] as number;
+    t[i * nr + i] = ti;
+    if (ti === 0) continue;
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let r = i; r < m; r++) s += (v[r * nr + j] as number) * (v[r * nr + i] as number);
+      z[j] = s;
+    }
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let l = j; l < i; l++) s += (t[j * nr + l] as number) * (z[l] as number);
+      t[j * nr + i] = -ti * s;
+    }
+  }
+  return { v, t, nr };
+}
+
+/**
+ * A <- Q^T A Q = A - V W^T - W V^T with X = A V T and W = X - (1/2) V (T^T V^T X). The two
+ * m x m x nr products are the backend's cross kernel (a^T b; A is symmetric so A^T V = A V).
+ */
+async function twoSidedUpdate(
+  a: Float64Array, m: number, v: Float64Array, t: Float64Array, nr: number, backend: GeometryBackend,
+): Promise<void> {
+  const av = await backend.cross(a, v, m, m, nr); // m x nr
+  const x = new Float64Array(m * nr);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < nr; j++) {
+      let s = 0;
+      for (let l = 0; l <= j; l++) s += (av[i * nr + l] as number) * (t[l * nr + j] as number);
+      x[i * nr + j] = s;
+    }
+  }
+  const vx = new Float64Array(nr * nr);
+  for (let r = 0; r < m; r++) {
+    for (let i = 0; i < nr; i++) {
+      const vri = v[r * nr + i] as number;
+      if (vri === 0) continue;
+      for (let j = 0; j < nr; j++) vx[i * nr + j] = (vx[i * nr + j] as number) + vri * (x[r * nr + j] as number);
+    }
+  }
+  const zt = new Float64Array(nr * nr); // T^T (V^T X)
+  for (let i = 0; i < nr; i++) {
+    for (let j = 0; j < nr; j++) {
+      let s = 0;
+      for (let l = 0; l <= i; l++) s += (t[l * nr + i] as number) * (vx[l * nr + j] as number);
+      zt[i * nr + j] = s;
+    }
+  }
+  // S1 = [V^T; W^T], S2 = [W^T; V^T] (2nr x m): S1^T S2 = V W^T + W V^T
+  const s1 = new Float64Array(2 * nr * m);
+  const s2 = new Float64Array(2 * nr * m);
+  for (let r = 0; r < m; r++) {
+    for (let j = 0; j < nr; j++) {
+      let vz = 0;
+      for (let l = 0; l < nr; l++) vz += (v[r * nr + l] as number) * (zt[l * nr + j] as number);
+      const w = (x[r * nr + j] as number) - 0.5 * vz;
+      const vr = v[r * nr + j] as number;
+      s1[j * m + r] = vr;
+      s1[(nr + j) * m + r] = w;
+      s2[j * m + r] = w;
+      s2[(nr + j) * m + r] = vr;
+    }
+  }
+  const upd = await backend.cross(s1, s2, 2 * nr, m, m);
+  for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) - (upd[i] as number);
+}
+
+/**
+ * Band (width b) to tridiagonal by Givens rotations, one bandwidth level at a time: zero the
+ * outermost entry of each column with a rotation of the two rows just above it, then chase the
+ * single bulge that rotation creates down the band (Rutishauser's scheme). Rotations touch only
+ * the band plus one, so each costs O(b); the compact storage (n x (b + 2), 1 MB at n = 4096)
+ * keeps every access in cache, where a dense n x n matrix would miss on each column access.
+ * Storage: entry (i, j), i >= j, i - j <= b + 1, at s[i * (b + 2) + i - j].
+ */
+export function bandToTridiagonal(s: Float64Array, n: number, b: number, diag: Float64Array, off: Float64Array): void {
+  const W = b + 2;
+  const at = (i: number, j: number): number => (i >= j ? i * W + i - j : j * W + j - i);
+  for (let w = Math.min(b, n - 1); w >= 2; w--) {
+    for (let j = 0; j + w < n; j++) {
+      // zero (j + w, j) with rows (j + w - 1, j + w); then the bulge at (q + w, q - 1) and so on
+      let col = j;
+      let q = j + w;
+      while (q < n) {
+        const p = q - 1;
+        const x = s[at(p, col)] as number;
+        const y = s[at(q, col)] as number;
+        if (y === 0) break;
+        const r = Math.hypot(x, y);
+        const cs = x / r;
+        const sn = y / r;
+        // rows p and q are nonzero only in columns [q - w - 1, q + w]
+        const lo = Math.max(0, q - w - 1);
+        const hi = Math.min(n - 1, q + w);
+        for (let k = lo; k <= hi; k++) {
+          if (k === p || k === q) continue;
+          const ip = at(p, k);
+          const iq = at(q, k);
+          const ap = s[ip] as number;
+          const aq = s[iq] as number;
+          s[ip] = cs * ap + sn * aq;
+          s[iq] = cs * aq - sn * ap;
+        }
+        const ipp = p * W;
+        const iqq = q * W;
+        const ipq = q * W + 1;
+        const app = s[ipp] as number;
+        const aqq = s[iqq] as number;
+        const apq = s[ipq] as number;
+        s[ipp] = cs * cs * app + 2 * cs * sn * apq + sn * sn * aqq;
+        s[iqq] = sn * sn * app - 2 * cs * sn * apq + cs * cs * aqq;
+        s[ipq] = cs * sn * (aqq - app) + (cs * cs - sn * sn) * apq;
+        s[at(q, col)] = 0;
+        // row p took on row q's entries, out to column q + w: the new bulge is (q + w, p)
+        col = p;
+        q = q + w;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) diag[i] = s[i * W] as number;
+  for (let i = 0; i + 1 < n; i++) off[i] = s[(i + 1) * W + 1] as number;
+  off[n - 1] = 0;
+}
