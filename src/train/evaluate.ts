@@ -2,6 +2,8 @@
  * Per-epoch evaluation: accuracy of every head on the train and validation rows, and the geometry
  * of the validation embeddings (effective rank, dispersive loss per modality, drift per pair).
  */
+import { PAIRWISE_SEED, sampleRows } from '../engine/sample';
+import { DEFAULT_OPTIONS } from '../protocol/report';
 import type { TrainConfig } from '../protocol/train';
 import { gatherLabels, gatherRows, type PairedDataset } from './dataset';
 import { dispersiveLossValue, driftValues } from './losses';
@@ -52,9 +54,14 @@ export interface GeometrySummary {
 /** Geometry of paired embeddings with the run's DAGR options (also computed when DAGR is off). */
 export function embeddingGeometry(names: string[], emb: Float32Array[], n: number, dim: number, dagr: TrainConfig['dagr']): GeometrySummary {
   const out: GeometrySummary = { effectiveRank: {}, dispersiveLoss: {}, drift: {} };
+  // The O(n^2) dispersive loss uses the engine's seeded row sample, so it equals what a report
+  // of the saved checkpoint shows, and stays bounded for a large validation split.
+  const size = Math.min(n, DEFAULT_OPTIONS.maxPairwiseRows);
+  const sample = sampleRows(n, size, PAIRWISE_SEED);
   names.forEach((name, k) => {
     out.effectiveRank[name] = effectiveRank(emb[k]!, n, dim);
-    out.dispersiveLoss[name] = dispersiveLossValue(emb[k]!, n, dim, dagr.t, dagr.pairs);
+    const rows = size === n ? emb[k]! : gatherRows(emb[k]!, dim, sample);
+    out.dispersiveLoss[name] = dispersiveLossValue(rows, size, dim, dagr.t, dagr.pairs);
   });
   for (let a = 0; a < names.length; a++) {
     for (let b = a + 1; b < names.length; b++) {

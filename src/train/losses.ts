@@ -84,8 +84,10 @@ export function logSumExp64(v: ArrayLike<number>): number {
  * each tile's per-row log-sum-exp downloaded and combined in float64, so memory stays
  * tile x n and the result does not drift with n.
  */
-export function dispersiveLossValue(data: Float32Array, n: number, d: number, t: number, pairs: PairsMode, tile = 1024): number {
+export function dispersiveLossValue(data: Float32Array, n: number, d: number, t: number, pairs: PairsMode, maxTile = 1024): number {
   if (n < 2) throw new Error('dispersive loss needs at least 2 rows');
+  // Bound a tile's kernel matrix (tile x n) to about 4M floats whatever n is.
+  const tile = Math.max(1, Math.min(maxTile, Math.floor(4_194_304 / n)));
   const rowLse = new Float64Array(n);
   const all = tf.tidy(() => normalizeRows(tf.tensor2d(data, [n, d])));
   try {
