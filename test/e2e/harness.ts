@@ -58,6 +58,9 @@ export function writeUserSettings(p: Profile, settings: Record<string, unknown>)
     'terminal.integrated.hideOnStartup': 'always',
     'workbench.tips.enabled': false,
     'security.workspace.trust.enabled': false,
+    // the repo's git folder sits above the workspace: no prompt about it
+    'git.openRepositoryInParentFolders': 'never',
+    'extensions.ignoreRecommendations': true,
     ...settings,
   }, null, 2));
 }

@@ -7,20 +7,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { writeSafetensors } from '../../src/io';
 import type { GeometryReport } from '../../src/protocol/report';
-import { REPO, installCodeServer, installVsix, makeProfile, run, startCodeServer, stopCodeServer, writeUserSettings } from './harness';
+import { REPO, installCodeServer, installVsix, makeProfile, run, startCodeServer, stopCodeServer } from './harness';
 import type { Server } from './harness';
 
 const OUT = join(REPO, 'test-output');
 const SHOTS = join(REPO, 'docs', 'screenshots');
 const DARK = 'Default Dark Modern';
-const LIGHT = 'Default Light Modern';
+/** the theme picker lists labels, settings take ids ("Default Light Modern") */
+const LIGHT_LABEL = 'Light Modern';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The webview lives in nested iframes: look in every frame. */
@@ -41,7 +42,13 @@ async function findInFrames(page: Page, selector: string, timeoutMs: number): Pr
   }
 }
 
+/** Keys typed while a webview has focus stay in its iframe: focus the workbench first. */
+async function focusWorkbench(page: Page): Promise<void> {
+  await page.locator('.part.sidebar .composite.title').first().click();
+}
+
 async function palette(page: Page, command: string): Promise<void> {
+  await focusWorkbench(page);
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
   await page.keyboard.type(command);
@@ -50,6 +57,7 @@ async function palette(page: Page, command: string): Promise<void> {
 }
 
 async function quickOpen(page: Page, text: string): Promise<void> {
+  await focusWorkbench(page);
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
   await page.keyboard.type(text);
@@ -82,8 +90,13 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
 
-  run('npm', ['run', 'package'], { timeoutMs: 240_000 });
-  const vsix = join(REPO, 'build', 'dagr-lens.vsix');
+  // DAGR_E2E_VSIX: test an already built package instead of running `npm run package`
+  let vsix = process.env.DAGR_E2E_VSIX ?? '';
+  if (vsix === '') {
+    mkdirSync(join(REPO, 'build'), { recursive: true }); // vsce does not create the output folder
+    run('npm', ['run', 'package'], { timeoutMs: 240_000 });
+    vsix = join(REPO, 'build', 'dagr-lens.vsix');
+  }
   const expected = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json'])) as GeometryReport;
 
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-'));
@@ -97,79 +110,100 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
 
   let server: Server | undefined;
   let browser: Browser | undefined;
+  let page: Page | undefined;
+  const consoleErrors: string[] = [];
   try {
     server = await startCodeServer(profile, join(REPO, 'examples'));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
-    const consoleErrors: string[] = [];
+    page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    await page.goto(server.url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const p = page;
+    await p.goto(server.url);
+    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await sleep(4000); // let the extension host start
 
     // 1. Quick Open the collapsed example: the geometry editor is its default editor
-    await quickOpen(page, 'collapsed.safetensors');
+    await quickOpen(p, 'collapsed.safetensors');
     for (const [name, m] of Object.entries(expected.modalities)) {
-      const { text } = await findInFrames(page, `#effective-rank-${name}`, 90_000);
+      const { text } = await findInFrames(p, `#effective-rank-${name}`, 90_000);
       assert.equal(text.match(/-?\d+(\.\d+)?/)?.[0], m.effectiveRank.toFixed(2), `effective rank of ${name} shown in the view`);
     }
+    // the new warnings were announced, with the two actions
+    const note = p.locator('.notification-toast', { hasText: 'DAGR: collapsed.safetensors' });
+    await note.waitFor({ timeout: 20_000 });
+    assert.ok(await note.getByRole('button', { name: 'Fine-Tune with DAGR' }).count() > 0);
+    await palette(p, 'Notifications: Clear All Notifications');
     await sleep(1500); // charts finish drawing
-    await page.screenshot({ path: join(OUT, 'geometry-dark.png') });
+    await p.screenshot({ path: join(OUT, 'geometry-dark.png') });
     copyFileSync(join(OUT, 'geometry-dark.png'), join(SHOTS, 'geometry-dark.png'));
 
     // 2. the warning is in the Problems panel
     assert.ok(expected.warnings.length > 0, 'the collapsed example has warnings');
-    await page.keyboard.press('Control+Shift+M');
-    const markers = page.locator('.markers-panel');
-    await markers.waitFor({ timeout: 15_000 });
-    const first = expected.warnings[0];
-    assert.ok(first);
-    // string expressions: this file is compiled without the DOM library
-    await page.waitForFunction(`(document.querySelector('.markers-panel')?.textContent ?? '').includes(${JSON.stringify(first.message.slice(0, 40))})`,
-      undefined, { timeout: 20_000 });
-    await page.screenshot({ path: join(OUT, 'problems.png') });
-    await page.keyboard.press('Control+Shift+M'); // toggle the panel closed again
+    await p.locator('[id="status.problems"]').click();
+    try {
+      for (const w of expected.warnings) {
+        await p.locator('.markers-panel .monaco-list-row', { hasText: w.message.slice(0, 40) }).first().waitFor({ timeout: 20_000 });
+      }
+    } catch (e) {
+      const text = await p.locator('.markers-panel').first().textContent().catch(() => 'no .markers-panel');
+      throw new Error(`warning not in the Problems panel; it shows: ${(text ?? '').slice(0, 300)}`, { cause: e });
+    }
+    await p.screenshot({ path: join(OUT, 'problems.png') });
+    await p.locator('[id="status.problems"]').click(); // toggle the panel closed again
 
-    // 3. light theme: VS Code picks up the settings file change live
-    writeUserSettings(profile, { ...baseSettings, 'workbench.colorTheme': LIGHT });
-    await page.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
+    // 3. light theme, picked as a person would (the webview follows VS Code's theme variables)
+    await focusWorkbench(p);
+    await p.keyboard.press('Control+K');
+    await p.keyboard.press('Control+T');
+    await p.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+    await sleep(500);
+    await p.keyboard.type(LIGHT_LABEL);
+    await sleep(500);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
     await sleep(2500); // the webview re-reads the theme variables and redraws
-    await findInFrames(page, '#effective-rank-visual', 20_000);
-    await page.screenshot({ path: join(OUT, 'geometry-light.png') });
+    await findInFrames(p, '#effective-rank-visual', 20_000);
+    await p.screenshot({ path: join(OUT, 'geometry-light.png') });
     copyFileSync(join(OUT, 'geometry-light.png'), join(SHOTS, 'geometry-light.png'));
-    writeUserSettings(profile, baseSettings);
 
     // 4. a long job, cancelled from its progress notification
-    await quickOpen(page, big);
-    const toast = page.locator('.notification-toast', { hasText: 'DAGR: inspecting big.safetensors' });
+    await quickOpen(p, big);
+    const toast = p.locator('.notification-toast', { hasText: 'DAGR: inspecting big.safetensors' });
     await toast.waitFor({ timeout: 30_000 });
     await sleep(3000);
     await toast.hover();
     await toast.getByRole('button', { name: 'Cancel' }).click();
     await toast.waitFor({ state: 'detached', timeout: 15_000 });
-    await findInFrames(page, 'body :text("Cancelled")', 15_000).catch(() => undefined);
-    await page.screenshot({ path: join(OUT, 'cancelled.png') });
+    await findInFrames(p, 'body :text("Cancelled")', 15_000).catch(() => undefined);
+    await p.screenshot({ path: join(OUT, 'cancelled.png') });
 
     // responsive: the palette opens, and a new job runs promptly (the cancelled one is not hogging the process)
     const t0 = Date.now();
-    await quickOpen(page, 'healthy.safetensors');
+    await quickOpen(p, 'healthy.safetensors');
     const healthy = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'healthy.safetensors'), '--json'])) as GeometryReport;
-    const { text } = await findInFrames(page, '#effective-rank-audio', 60_000);
+    const { text } = await findInFrames(p, '#effective-rank-audio', 60_000);
     assert.equal(text.match(/-?\d+(\.\d+)?/)?.[0], healthy.modalities.audio?.effectiveRank.toFixed(2));
     t.diagnostic(`after cancel, the next report took ${Date.now() - t0} ms`);
     assert.ok(Date.now() - t0 < 45_000, 'a job after a cancel runs promptly');
-    await palette(page, 'DAGR: Show Engine Info');
-    await page.locator('.notification-toast', { hasText: 'DAGR engine:' }).waitFor({ timeout: 60_000 });
-    const engineLine = (await page.locator('.notification-toast', { hasText: 'DAGR engine:' }).first().textContent()) ?? '';
+    await palette(p, 'DAGR: Show Engine Info');
+    await p.locator('.notification-toast', { hasText: 'DAGR engine:' }).waitFor({ timeout: 60_000 });
+    const engineLine = (await p.locator('.notification-toast .notification-list-item-message', { hasText: 'DAGR engine:' }).first().textContent()) ?? '';
     t.diagnostic(`engine: ${engineLine.trim()}`);
-    await page.screenshot({ path: join(OUT, 'engine-info.png') });
+    await p.screenshot({ path: join(OUT, 'engine-info.png') });
 
     const csp = consoleErrors.filter((e) => /Content Security Policy/i.test(e));
     assert.deepEqual(csp, [], 'no CSP violations');
     t.diagnostic(`e2e took ${Math.round((Date.now() - started) / 1000)} s`);
+  } catch (e) {
+    // what a person would have seen, and code-server's log, for the failure report
+    await page?.screenshot({ path: join(OUT, 'failure.png') }).catch(() => undefined);
+    if (server) writeFileSync(join(OUT, 'code-server.log'), server.logs.join(''));
+    writeFileSync(join(OUT, 'browser-console.log'), consoleErrors.join('\n'));
+    cpSync(join(profile.userDataDir, 'logs'), join(OUT, 'vscode-logs'), { recursive: true });
+    throw e;
   } finally {
     await browser?.close().catch(() => undefined);
     if (server) await stopCodeServer(server);
