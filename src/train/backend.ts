@@ -83,8 +83,11 @@ async function tryNative(gpu: boolean, deps: BackendDeps): Promise<EngineInfo> {
   // Prefer the binding's own answer when this tfjs-node-gpu version has it; else probe the loader.
   const b = tf.backend() as unknown as { isUsingGpuDevice?: () => boolean };
   const usingGpu = typeof b.isUsingGpuDevice === 'function' ? b.isUsingGpuDevice() : null;
+  if (usingGpu === true) return { name: 'tfjs-node-gpu', device: 'cuda:0', threads };
   const note = gpuNote(deps.probeLibrary);
-  if (usingGpu === true && note === null) return { name: 'tfjs-node-gpu', device: 'cuda:0', threads };
+  if (usingGpu === null && note === null) {
+    return { name: 'tfjs-node-gpu', device: 'cuda:0', threads, note: 'CUDA 11 runtime and cuDNN 8 found; this tfjs-node-gpu cannot report its device' };
+  }
   return {
     name: 'tfjs-node-gpu',
     device: 'cpu (GPU not used)',

@@ -65,3 +65,24 @@ void test('gpuNote is null when CUDA 11 and cuDNN 8 load; the loader probe tells
   assert.equal(probeSharedLibrary('libc.so.6'), true);
   assert.equal(probeSharedLibrary('libdagr-does-not-exist.so.1'), false);
 });
+
+void test('tfjs-node-gpu whose binding reports a GPU device runs on cuda:0', async () => {
+  const fakeGpu: BackendDeps = {
+    requireModule: (id) => {
+      if (id !== '@tensorflow/tfjs-node-gpu') throw new Error(`Cannot find module '${id}'`);
+      if (!tf.findBackend('tensorflow')) {
+        tf.registerBackend('tensorflow', () => Object.assign(tf.findBackendFactory('cpu')!() as object, { isUsingGpuDevice: () => true }) as unknown as tf.KernelBackend);
+      }
+      return {};
+    },
+    probeLibrary: () => false,
+  };
+  try {
+    const info = await selectBackend('auto', fakeGpu);
+    assert.equal(info.device, 'cuda:0');
+    assert.equal(info.note, undefined);
+  } finally {
+    await tf.setBackend('cpu');
+    tf.removeBackend('tensorflow');
+  }
+});
