@@ -80,9 +80,9 @@ async function tryNative(gpu: boolean, deps: BackendDeps): Promise<EngineInfo> {
   await tf.ready();
   const threads = os.cpus().length;
   if (!gpu) return { name: 'tfjs-node', device: 'cpu', threads };
-  // Prefer the binding's own answer when this tfjs-node-gpu version has it; else probe the loader.
-  const b = tf.backend() as unknown as { isUsingGpuDevice?: () => boolean };
-  const usingGpu = typeof b.isUsingGpuDevice === 'function' ? b.isUsingGpuDevice() : null;
+  // Prefer TensorFlow's own answer (the native binding's isUsingGpuDevice, a function or a flag
+  // depending on the version) when it has one; else probe the loader for the CUDA libraries.
+  const usingGpu = reportsGpu(tf.backend()) ?? reportsGpu((tf.backend() as unknown as { binding?: unknown }).binding);
   if (usingGpu === true) return { name: 'tfjs-node-gpu', device: 'cuda:0', threads };
   const note = gpuNote(deps.probeLibrary);
   if (usingGpu === null && note === null) {
@@ -94,6 +94,13 @@ async function tryNative(gpu: boolean, deps: BackendDeps): Promise<EngineInfo> {
     threads,
     note: note ?? 'GPU not used: tfjs-node-gpu loaded but TensorFlow reports no GPU device',
   };
+}
+
+function reportsGpu(o: unknown): boolean | null {
+  const v = (o as { isUsingGpuDevice?: unknown } | undefined)?.isUsingGpuDevice;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'function') return Boolean((v as () => unknown).call(o));
+  return null;
 }
 
 async function tryWasm(deps: BackendDeps): Promise<EngineInfo> {

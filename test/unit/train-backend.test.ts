@@ -86,3 +86,24 @@ void test('tfjs-node-gpu whose binding reports a GPU device runs on cuda:0', asy
     tf.removeBackend('tensorflow');
   }
 });
+
+void test('the GPU flag is also read from the native binding', async () => {
+  const fakeGpu: BackendDeps = {
+    requireModule: (id) => {
+      if (id !== '@tensorflow/tfjs-node-gpu') throw new Error(`Cannot find module '${id}'`);
+      if (!tf.findBackend('tensorflow')) {
+        tf.registerBackend('tensorflow', () => Object.assign(tf.findBackendFactory('cpu')!() as object, { binding: { isUsingGpuDevice: false } }) as unknown as tf.KernelBackend);
+      }
+      return {};
+    },
+    probeLibrary: () => true,
+  };
+  try {
+    const info = await selectBackend('auto', fakeGpu);
+    assert.equal(info.device, 'cpu (GPU not used)');
+    assert.equal(info.note, 'GPU not used: tfjs-node-gpu loaded but TensorFlow reports no GPU device');
+  } finally {
+    await tf.setBackend('cpu');
+    tf.removeBackend('tensorflow');
+  }
+});
