@@ -121,6 +121,8 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     await p.waitForSelector('#error-banner', { state: 'visible' });
     assert.equal(await p.textContent('#error-message'), 'Cancelled.');
 
+    await p.click('#fine-tune');
+    assert.ok((await s.posted()).some((m) => m.type === 'fineTune'));
     await p.click('#export-html');
     await p.click('#export-json');
     const exports = (await s.posted()).filter((m) => m.type === 'export').map((m) => m.format);
