@@ -1,17 +1,21 @@
 /**
- * Kernel timings: dispersive loss (N = 8192, d = 768) per backend, the eigensolver at d = 768 and
- * d = 4096, and a whole computeGeometry. Run: node --import tsx bench/kernels.ts [--quick]
- * (--quick skips the d = 4096 eigenproblem and the plain-JS N = 8192 dispersive loss.)
+ * Kernel timings: dispersive loss (N = 8192, d = 768) per backend, the eigensolvers at d = 768 and
+ * d = 4096 (one-stage eigen.ts, and the two-stage eigenBand.ts that spectrum.ts uses from d = 1024
+ * with onnxruntime), and a whole computeGeometry.
+ * Run: node --import tsx bench/kernels.ts [--quick] [--full]
+ * --quick skips the plain-JS N = 8192 dispersive loss; --full adds the one-stage d = 4096 (minutes).
  */
 import { cpus } from 'node:os';
 import { computeGeometry, createBackend, symmetricEigenvalues, type GeometryBackend } from '../src/engine';
 import { dispersiveLoss } from '../src/engine/dispersive';
+import { twoStageEigenvalues } from '../src/engine/eigenBand';
 import { normalizedSample } from '../src/engine/rows';
 import { mulberry32, sampleRows } from '../src/engine/sample';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../src/protocol/report';
 import type { Matrix } from '../src/io/types';
 
 const quick = process.argv.includes('--quick');
+const full = process.argv.includes('--full');
 
 function gaussianMatrix(name: string, rows: number, cols: number, seed: number): Matrix {
   const rand = mulberry32(seed);
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
   console.log(`  values ${l2} / ${l3}`);
   if (!quick) await time('dispersive loss N=8192 d=768, js', () => dispersive(js, big));
 
-  for (const d of quick ? [768] : [768, 4096]) {
+  for (const d of [768, 4096]) {
     const rand = mulberry32(d);
     const a = new Float64Array(d * d);
     for (let i = 0; i < d; i++) {
@@ -58,7 +62,8 @@ async function main(): Promise<void> {
         a[j * d + i] = x;
       }
     }
-    await time(`symmetricEigenvalues d=${d}`, () => symmetricEigenvalues(a, d));
+    if (d < 4096 || full) await time(`symmetricEigenvalues (one-stage, JS) d=${d}`, () => symmetricEigenvalues(a, d));
+    await time(`two-stage eigenvalues (onnxruntime GEMM + JS chase) d=${d}`, () => twoStageEigenvalues(a, d, 32, ort));
   }
 
   const b = gaussianMatrix('visual', 8192, 768, 4);
