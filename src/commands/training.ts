@@ -11,6 +11,13 @@ import type { Services } from '../panels/services';
 import { openPanel } from '../panels/panels';
 import type { GeometryView } from '../panels/geometryView';
 import { reportJobError } from '../compute/service';
+import { isAbortError } from '../protocol/messages';
+
+/** A cancelled run keeps what it wrote; say so in the panel instead of an error. */
+function failureText(e: unknown): string {
+  if (isAbortError(e)) return 'Cancelled. The epochs finished so far are kept in the run folder.';
+  return e instanceof Error ? e.message : String(e);
+}
 import { askTrainConfig } from './trainAsk';
 import type { FineTuneArgs } from './trainAsk';
 import { parseGrid, withDagrOff } from './trainDefaults';
@@ -61,7 +68,7 @@ export async function startFineTuning(svc: Services, args?: FineTuneArgs): Promi
     view.setView(model);
     finish(svc, summary);
   } catch (e) {
-    view.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    view.post({ type: 'error', message: failureText(e) });
     reportJobError(e, 'training');
   } finally {
     cts.dispose();
@@ -101,7 +108,7 @@ export async function compareWithDagrOff(svc: Services, args?: FineTuneArgs): Pr
     svc.log.appendLine(`baseline without DAGR: ${summaryOff.runDir}`);
     finish(svc, summaryOn);
   } catch (e) {
-    view.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    view.post({ type: 'error', message: failureText(e) });
     reportJobError(e, 'training');
   } finally {
     cts.dispose();

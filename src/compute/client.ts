@@ -45,6 +45,8 @@ export function abortError(): Error {
 
 interface Pending {
   kind: JobKind;
+  /** kept so the job can be re-sent if its process is replaced under it */
+  msg: HostToCompute;
   handlers: RequestHandlers;
   resolve(v: unknown): void;
   reject(e: Error): void;
@@ -76,14 +78,16 @@ export class ComputeClient {
       const onAbort = (): void => this.cancel(id);
       const signal = handlers.signal;
       signal?.addEventListener('abort', onAbort, { once: true });
+      const msg = { type: 'job', id, kind, params } as HostToCompute;
       this.pending.set(id, {
         kind,
+        msg,
         handlers,
         resolve: (v) => { signal?.removeEventListener('abort', onAbort); resolve(v as JobTable[K]['result']); },
         reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
       });
       try {
-        this.post({ type: 'job', id, kind, params } as HostToCompute);
+        this.post(msg);
       } catch (e) {
         this.settle(id, e instanceof Error ? e : new Error(String(e)));
       }
@@ -100,14 +104,13 @@ export class ComputeClient {
     } catch {
       return; // channel gone: the exit handler cleans up
     }
-    // a job stuck in synchronous code never reads the cancel; kill the process rather than leave it spinning
-    const grace = this.opts.cancelGraceMs ?? 15000;
+    // a job stuck in synchronous code never reads the cancel and would slow every later job:
+    // replace its process (the other jobs in flight are sent again to the new one)
+    const grace = this.opts.cancelGraceMs ?? 10000;
     const t = setTimeout(() => {
-      this.cancelling.delete(id);
-      if (this.pending.size === 0 && this.cancelling.size === 0 && this.child) {
-        this.opts.log?.(`compute: job ${id} ignored cancel for ${grace} ms; restarting the process`);
-        this.stopChild();
-      }
+      if (!this.cancelling.delete(id) || !this.child) return;
+      this.opts.log?.(`compute: job ${id} ignored cancel for ${grace} ms; replacing the process`);
+      this.replaceChild();
     }, grace);
     t.unref();
     this.cancelling.set(id, t);
@@ -161,6 +164,24 @@ export class ComputeClient {
     this.failAll(new ComputeCrashError(reason));
     if (!this.disposed && (hadWork || reason.startsWith('signal'))) this.opts.onCrash?.(reason);
     this.opts.log?.(`compute: process ${child.pid ?? '?'} ended (${reason})`);
+  }
+
+  /** Kills the process without failing its jobs: they are re-sent to a fresh process. */
+  private replaceChild(): void {
+    const old = this.child;
+    if (!old) return;
+    this.child = undefined; // its exit event is then ignored
+    for (const t of this.cancelling.values()) clearTimeout(t);
+    this.cancelling.clear();
+    try { old.disconnect(); } catch { /* already gone */ }
+    old.kill('SIGKILL');
+    for (const [id, p] of [...this.pending]) {
+      try {
+        this.post(p.msg);
+      } catch (e) {
+        this.settle(id, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
   }
 
   private stopChild(): void {
