@@ -132,6 +132,32 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     await closeClean(s, 'report interactions');
   });
 
+  void it('report: degenerate data (widths differ, zero singular values, no projection, no warnings) renders plainly', async () => {
+    const view = fixture('report');
+    if (view.kind !== 'report') return assert.fail('report fixture');
+    const r = view.report;
+    const audio = r.modalities.audio;
+    const pair = r.pairs[0];
+    if (!audio || !pair) return assert.fail('fixture shape');
+    audio.spectrum = audio.spectrum.map((v, i) => (i >= 40 ? 0 : v));
+    r.pairs = [{ ...pair, anchoringLoss: null, drift: null, modalityGap: null, retrieval: null, note: 'audio and visual have different widths (64 vs 32): anchoring, drift, gap and retrieval need equal widths' }];
+    r.warnings = [];
+    delete r.projection;
+    delete r.engine.note;
+    const s = await openWebview(browser, { theme: 'vscode-light' });
+    await init(s, view);
+    const p = s.page;
+    assert.match((await p.textContent('#pair-note-audio-visual')) ?? '', /different widths/);
+    assert.equal(await p.textContent('#anchoring-loss-audio-visual'), '—');
+    assert.equal(await p.locator('#engine-note').count(), 0);
+    assert.equal(await p.locator('#warnings li').count(), 0);
+    assert.match((await p.textContent('#warnings')) ?? '', /No warnings/);
+    assert.match((await p.textContent('#modality-audio')) ?? '', /24 zero singular values not shown/);
+    await assertChartsDrawn(s, 'degenerate report', 4);
+    await shot(s, 'report-degenerate');
+    await closeClean(s, 'degenerate report');
+  });
+
   void it('report: keyboard reaches the controls in order with a visible focus ring', async () => {
     const s = await openWebview(browser, { theme: 'vscode-light' });
     await init(s, fixture('report'));
