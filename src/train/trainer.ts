@@ -92,7 +92,7 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
     for (let epoch = state.epoch + 1; epoch <= cfg.epochs; epoch++) {
       const t0 = Date.now();
       const order = shuffled(ds.train, makeRng(deriveSeed(cfg.seed, 1000 + epoch)));
-      let sums: Tensor1D | null = null;
+      let sums: Float64Array | null = null;
       let batches = 0;
       let cancelled = false;
       for (let b = 0; b < stepsPerEpoch; b++) {
@@ -103,9 +103,8 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         const idx = order.subarray(b * cfg.batchSize, Math.min(order.length, (b + 1) * cfg.batchSize));
         if (idx.length < 2) continue; // the DAGR terms need two rows; a 1-row tail is skipped
         const terms = trainStep(model, opt, ds, idx, cfg, scheduledRate(cfg.learningRate, cfg.schedule, step, totalSteps));
-        const next: Tensor1D = sums ? (tf.add(sums, terms) as Tensor1D) : terms;
-        if (sums) tf.dispose([sums, terms]);
-        sums = next;
+        sums ??= new Float64Array(terms.length);
+        for (let i = 0; i < terms.length; i++) sums[i] = (sums[i] as number) + (terms[i] as number);
         batches++;
         step++;
         ctl.onProgress?.(((epoch - 1) * stepsPerEpoch + b + 1) / totalSteps, `epoch ${epoch}/${cfg.epochs}, batch ${b + 1}/${stepsPerEpoch}`);
@@ -113,8 +112,7 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         // before the next batch; a setImmediate costs microseconds against a step's milliseconds.
         await new Promise<void>((r) => setImmediate(r));
       }
-      const avg = sums ? Array.from(sums.dataSync(), (x) => x / Math.max(1, batches)) : [];
-      sums?.dispose();
+      const avg = sums ? Array.from(sums, (x) => x / Math.max(1, batches)) : [];
       if (cancelled) {
         const final = last;
         await writeSummary(runDir, engine, summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`));
@@ -143,8 +141,11 @@ async function writeSummary(runDir: string, engine: EngineInfo, s: RunSummary): 
   await writeJson(path.join(runDir, FILES.summary), { ...s, engine });
 }
 
-/** One optimizer step on the rows `idx`; returns the (kept) vector of loss terms, which the caller disposes. */
-export function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: Int32Array, cfg: TrainConfig, lr: number): Tensor1D {
+/**
+ * One optimizer step on the rows `idx`; returns the loss terms [total, task, unimodal, disp..., anc...]
+ * as numbers. Reading them back also waits for the step to finish, which keeps timings honest.
+ */
+export function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: Int32Array, cfg: TrainConfig, lr: number): Float32Array {
   let terms: Tensor1D | null = null;
   tf.tidy(() => {
     const inputs = ds.modalities.map((m) => tf.tensor2d(gatherRows(m.data, m.dim, idx), [idx.length, m.dim]));
@@ -157,7 +158,10 @@ export function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: 
     }, vars);
     opt.apply(vars.map((v) => grads[v.name] as Tensor), lr);
   });
-  return terms as unknown as Tensor1D;
+  const kept = terms as unknown as Tensor1D;
+  const values = kept.dataSync() as Float32Array;
+  kept.dispose();
+  return values;
 }
 
 async function finishEpoch(
