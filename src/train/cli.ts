@@ -133,6 +133,7 @@ export async function runTrainCli(argv: string[], io: Io = realIo): Promise<numb
     });
     progress.clear();
     io.err(`backend: ${s.backend}\n`);
+    if (s.message && s.status !== 'cancelled') io.err(`note: ${s.message}\n`);
     if (s.status === 'cancelled') io.err(`dagr: run cancelled after ${s.epochsCompleted} epoch(s); resume with: dagr train ${args.file} --resume ${s.runDir}\n`);
     io.out(s.runDir);
     return s.status === 'cancelled' ? EXIT.interrupted : EXIT.ok;
