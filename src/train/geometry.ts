@@ -59,6 +59,8 @@ export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions)
   const out: TfjsGeometry = { engine, dispersiveLoss: {}, anchoringLoss: {}, effectiveRank: {} };
   for (const m of modalities) {
     if (m.rows < 2) throw new Error(`${m.name}: needs at least 2 rows`);
+    const bad = m.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`${m.name}: row ${Math.floor(bad / m.cols)} has a NaN or infinite value`);
     const size = options.maxPairwiseRows > 0 && m.rows > options.maxPairwiseRows ? options.maxPairwiseRows : m.rows;
     const sample = sampleRows(m.rows, size, PAIRWISE_SEED);
     const data = size === m.rows ? m.data : gatherRows(m.data, m.cols, sample);

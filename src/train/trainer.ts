@@ -113,6 +113,8 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         await new Promise<void>((r) => setImmediate(r));
       }
       const avg = sums ? Array.from(sums, (x) => x / Math.max(1, batches)) : [];
+      // A diverged run says so instead of writing NaN into metrics and checkpoints.
+      if (avg.some((x) => !Number.isFinite(x))) throw new Error(`training diverged in epoch ${epoch}: the loss is not finite; try a lower learningRate`);
       if (cancelled) {
         const final = last;
         await writeSummary(runDir, engine, summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`));

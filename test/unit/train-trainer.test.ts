@@ -112,3 +112,14 @@ void test('every kernel training uses works on the wasm backend and agrees with 
   assert.ok(Math.abs(a.effectiveRank.b! - b.effectiveRank.b!) < 1e-2);
   assert.deepEqual(Object.keys(b.losses.anchoring), ['a/b']);
 });
+
+void test('a diverging run fails with a plain message and a failed summary', async () => {
+  const dir = await tempDir();
+  const data = await tinyDataset(dir);
+  await assert.rejects(
+    train(tinyConfig(data, dir, { name: 'nan', epochs: 1, learningRate: 1e30, optimizer: 'sgd' })),
+    /training diverged in epoch 1: the loss is not finite/,
+  );
+  const summary = JSON.parse(await readFile(path.join(dir, 'nan', 'summary.json'), 'utf8')) as RunSummary;
+  assert.equal(summary.status, 'failed');
+});
