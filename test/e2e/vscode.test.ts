@@ -138,6 +138,12 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     await palette(p, 'Notifications: Clear All Notifications');
     await sleep(1500); // charts finish drawing
     await p.screenshot({ path: join(OUT, 'geometry-dark.png') });
+    // and the lower half (drift histogram, PCA scatter), for a person checking the charts
+    const view = await findInFrames(p, '#effective-rank-visual', 5_000);
+    await view.frame.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    await sleep(800);
+    await p.screenshot({ path: join(OUT, 'geometry-dark-lower.png') });
+    await view.frame.evaluate('window.scrollTo(0, 0)');
     copyFileSync(join(OUT, 'geometry-dark.png'), join(SHOTS, 'geometry-dark.png'));
 
     // 2. the warning is in the Problems panel
@@ -193,6 +199,23 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     const engineLine = (await p.locator('.notification-toast .notification-list-item-message', { hasText: 'DAGR engine:' }).first().textContent()) ?? '';
     t.diagnostic(`engine: ${engineLine.trim()}`);
     await p.screenshot({ path: join(OUT, 'engine-info.png') });
+
+    // 5. a run from the Explorer's context menu: one curve point per epoch
+    await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'run-collapse' }).first().click({ button: 'right' });
+    // VS Code's menu reacts to its own key handling more reliably than to a synthetic click
+    await p.getByRole('menuitem', { name: 'Open Run…' }).hover();
+    await p.keyboard.press('Enter');
+    const count = await findInFrames(p, '#checkpoint-count', 60_000);
+    assert.match(count.text, /^10 checkpoints/);
+    await sleep(1500);
+    await p.screenshot({ path: join(OUT, 'run.png') });
+
+    // 6. after a window reload the panel comes back (serializer) and recomputes from its source path
+    await palette(p, 'Developer: Reload Window');
+    await sleep(3000);
+    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const restored = await findInFrames(p, '#checkpoint-count', 90_000);
+    assert.match(restored.text, /^10 checkpoints/);
 
     const csp = consoleErrors.filter((e) => /Content Security Policy/i.test(e));
     assert.deepEqual(csp, [], 'no CSP violations');
