@@ -72,9 +72,24 @@ function isRun(s: FolderScan): boolean {
   return s.files.length > 0;
 }
 
+/**
+ * A fine-tuning run folder (src/train) keeps its per-epoch checkpoints in `checkpoints/` beside
+ * config.json and metrics.jsonl; opening the run folder itself should show them.
+ */
+async function scanRun(folder: string): Promise<{ folder: string; scan: FolderScan }> {
+  const top = await scan(folder);
+  const hasTopLevelCheckpoints = top.npy.length > 0 || top.files.some((f) => !f.toLowerCase().endsWith('.json'));
+  if (!hasTopLevelCheckpoints) {
+    const inner = join(folder, 'checkpoints');
+    const sub = await scan(inner).catch(() => null);
+    if (sub && isRun(sub)) return { folder: inner, scan: sub };
+  }
+  return { folder, scan: top };
+}
+
 /** Whether `folder` is a run (many checkpoints) rather than one checkpoint made of .npy files. */
 export async function isRunFolder(folder: string): Promise<boolean> {
-  return isRun(await scan(folder));
+  return isRun((await scanRun(folder)).scan);
 }
 
 function naturalCompare(a: string, b: string): number {
@@ -93,8 +108,8 @@ function fromName(name: string): { epoch: number | null; step: number | null } {
  * Files without a 2-D float array (metrics, optimizer state) and .json files that are not
  * checkpoints (configs) are skipped; other unreadable files throw.
  */
-export async function listRun(folder: string): Promise<RunCheckpoint[]> {
-  const s = await scan(folder);
+export async function listRun(runFolder: string): Promise<RunCheckpoint[]> {
+  const { folder, scan: s } = await scanRun(runFolder);
   if (!isRun(s)) {
     if (s.npy.length === 0) throw new ReaderError(folder, 'no checkpoints in this folder');
     const cp = await readNpyFolder(folder);
