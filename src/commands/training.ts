@@ -23,6 +23,11 @@ import type { FineTuneArgs } from './trainAsk';
 import { parseGrid, withDagrOff } from './trainDefaults';
 
 /** One cancellation for a whole command (two runs, or a grid), tied to the panel's Cancel button. */
+/** The run folder is named only when training starts writing: title the panel by dataset meanwhile. */
+function titleTraining(view: GeometryView, config: TrainConfig, what = 'Training'): void {
+  view.panel.title = `${what}: ${path.basename(config.dataset)}`;
+}
+
 function cancelFor(view: GeometryView): vscode.CancellationTokenSource {
   const cts = new vscode.CancellationTokenSource();
   view.onCancel = () => cts.cancel();
@@ -35,6 +40,8 @@ async function trainOne(svc: Services, config: TrainConfig, label: string, token
     title: `DAGR: training ${label} on ${path.basename(config.dataset)}`,
     token,
     onEpoch,
+    // the trainer stops after the current batch and reports its run folder as 'cancelled'
+    cooperativeCancel: true,
   });
 }
 
@@ -56,6 +63,7 @@ export async function startFineTuning(svc: Services, args?: FineTuneArgs): Promi
   }
   if (!config) return;
   const view = openPanel(svc, { kind: 'training', paths: [config.outDir] }, { reuse: false });
+  titleTraining(view, config);
   let model: Extract<ViewModel, { kind: 'training' }> = { kind: 'training', config, runDir: config.outDir, epochs: [] };
   view.setView(model);
   const cts = cancelFor(view);
@@ -87,6 +95,7 @@ export async function compareWithDagrOff(svc: Services, args?: FineTuneArgs): Pr
   const on: TrainConfig = config.dagr.enabled ? config : { ...config, dagr: { ...config.dagr, enabled: true } };
   const off = withDagrOff(on);
   const view = openPanel(svc, { kind: 'training', paths: [on.outDir] }, { reuse: false });
+  titleTraining(view, on, 'DAGR on vs off');
   let model: Extract<ViewModel, { kind: 'training' }> = { kind: 'training', config: on, runDir: on.outDir, epochs: [], comparison: { label: 'DAGR off (λ = 0)', epochs: [] } };
   view.setView(model);
   const cts = cancelFor(view);
@@ -151,6 +160,7 @@ export async function sweep(svc: Services, args?: FineTuneArgs): Promise<void> {
   }
   const config: SweepConfig = { ...base, dagr: { ...base.dagr, enabled: true }, grid };
   const view = openPanel(svc, { kind: 'sweep', paths: [config.outDir] }, { reuse: false });
+  titleTraining(view, config, 'Sweep');
   let model: Extract<ViewModel, { kind: 'sweep' }> = { kind: 'sweep', points: [], axes: [axes.axes.keys[0], axes.axes.keys[1]], done: false };
   view.setView(model);
   const cts = cancelFor(view);
@@ -159,6 +169,7 @@ export async function sweep(svc: Services, args?: FineTuneArgs): Promise<void> {
     const points = await svc.compute.run('sweep', { config }, {
       title: `DAGR: sweep of ${size} runs`,
       token: cts.token,
+      cooperativeCancel: true,
       onSweepPoint: (p) => {
         model = { ...model, points: [...model.points, p] };
         view.pushSweepPoint(p);

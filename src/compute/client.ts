@@ -15,6 +15,11 @@ export interface RequestHandlers {
   onProgress?(fraction: number, message: string): void;
   onEpoch?(m: EpochMetrics): void;
   onSweepPoint?(p: SweepPoint): void;
+  /**
+   * On cancel, wait for the job's own answer (training returns a 'cancelled' summary naming its
+   * run folder) instead of rejecting at once; still rejects with AbortError after the grace time.
+   */
+  cooperativeCancel?: boolean;
 }
 
 export interface ComputeClientOptions {
@@ -96,8 +101,10 @@ export class ComputeClient {
 
   /** Cancels one request: it rejects with AbortError now, and the process is told to stop it. */
   cancel(id: number): void {
-    if (!this.pending.has(id)) return;
-    this.settle(id, abortError());
+    const p = this.pending.get(id);
+    if (!p) return;
+    const cooperative = p.handlers.cooperativeCancel === true;
+    if (!cooperative) this.settle(id, abortError());
     if (!this.child) return;
     try {
       this.post({ type: 'cancel', id });
@@ -110,6 +117,7 @@ export class ComputeClient {
     const t = setTimeout(() => {
       if (!this.cancelling.delete(id) || !this.child) return;
       this.opts.log?.(`compute: job ${id} ignored cancel for ${grace} ms; replacing the process`);
+      this.settle(id, abortError());
       this.replaceChild();
     }, grace);
     t.unref();

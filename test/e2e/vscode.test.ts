@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -100,6 +100,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
   const expected = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json'])) as GeometryReport;
 
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-'));
+  const hadRuns = existsSync(join(REPO, 'examples', 'runs'));
   // all of the O(N²) work on the big file, so that job is long enough to cancel
   const baseSettings = { 'workbench.colorTheme': DARK, 'dagr.maxPairwiseRows': 0, 'window.autoDetectColorScheme': false };
   const profile = makeProfile(tmp, baseSettings);
@@ -217,6 +218,34 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     const restored = await findInFrames(p, '#checkpoint-count', 90_000);
     assert.match(restored.text, /^10 checkpoints/);
 
+    // 7. fine-tuning from the palette on the shipped paired dataset: live epochs, Cancel in the panel,
+    // the run (kept, marked cancelled) opens at the end
+    const dataset = join(REPO, 'examples', 'paired', 'imbalanced.safetensors');
+    await palette(p, 'DAGR: Start Fine-Tuning');
+    await p.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+    await sleep(500);
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type(dataset);
+    await sleep(500);
+    await p.keyboard.press('Enter'); // the file
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: 'DAGR on' }).first().waitFor({ timeout: 30_000 });
+    await p.keyboard.press('Enter'); // DAGR on
+    await sleep(500);
+    await p.keyboard.press('Enter'); // λ (default)
+    await sleep(500);
+    await p.keyboard.press('Enter'); // τ (default)
+    const training = await findInFrames(p, '#training-status', 60_000);
+    const deadline = Date.now() + 90_000;
+    while (!/epoch [1-9]/.test((await training.frame.textContent('#training-status')) ?? '')) {
+      assert.ok(Date.now() < deadline, 'a training epoch arrived in the panel');
+      await sleep(500);
+    }
+    await p.screenshot({ path: join(OUT, 'training.png') });
+    await training.frame.click('#training-cancel');
+    const ran = await findInFrames(p, '#checkpoint-count', 60_000); // the run opens when training stops
+    assert.match(ran.text, /^[1-9]\d* checkpoints?/);
+    await p.screenshot({ path: join(OUT, 'training-run.png') });
+
     const csp = consoleErrors.filter((e) => /Content Security Policy/i.test(e));
     assert.deepEqual(csp, [], 'no CSP violations');
     t.diagnostic(`e2e took ${Math.round((Date.now() - started) / 1000)} s`);
@@ -231,5 +260,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     await browser?.close().catch(() => undefined);
     if (server) await stopCodeServer(server);
     rmSync(tmp, { recursive: true, force: true });
+    // the fine-tuning run went to the workspace's runs/ folder (git-ignored); leave the examples as found
+    if (!hadRuns) rmSync(join(REPO, 'examples', 'runs'), { recursive: true, force: true });
   }
 });

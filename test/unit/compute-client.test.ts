@@ -19,15 +19,21 @@ const timers = new Map();
 process.on('message', (m) => {
   if (m.type === 'cancel') {
     const t = timers.get(m.id);
-    if (t) { clearInterval(t); timers.delete(m.id); process.send({ type: 'error', id: m.id, error: { name: 'AbortError', message: 'cancelled' } }); }
+    if (t) {
+      clearInterval(t); timers.delete(m.id);
+      // "coop" jobs answer a cancel with a result, as the trainer does (a 'cancelled' summary)
+      process.send(t.coop ? { type: 'result', id: m.id, result: { status: 'cancelled' } } : { type: 'error', id: m.id, error: { name: 'AbortError', message: 'cancelled' } });
+    }
     return;
   }
   const mode = m.params.path;
   if (mode === 'ok') process.send({ type: 'result', id: m.id, result: { pid: process.pid } });
   else if (mode === 'fail') process.send({ type: 'error', id: m.id, error: { name: 'ReaderError', message: 'x.npy: bad header', file: 'x.npy' } });
-  else if (mode === 'slow') {
+  else if (mode === 'slow' || mode === 'coop') {
     let f = 0;
-    timers.set(m.id, setInterval(() => { f += 0.1; process.send({ type: 'progress', id: m.id, fraction: f, message: 'working' }); }, 10));
+    const t = setInterval(() => { f += 0.1; process.send({ type: 'progress', id: m.id, fraction: f, message: 'working' }); }, 10);
+    t.coop = mode === 'coop';
+    timers.set(m.id, t);
   } else if (mode === 'stuck') { const end = Date.now() + 60000; while (Date.now() < end) {} }
   else if (mode === 'crash') process.exit(7);
   else if (mode === 'garbage') { process.send({ nonsense: true }); process.send({ type: 'result', id: m.id, result: 1 }); }
@@ -69,6 +75,24 @@ void test('progress arrives, and cancel rejects with AbortError and stops the jo
   const pid = c.pid;
   await c.request('inspect', inspect('ok'));
   assert.equal(c.pid, pid);
+  c.dispose();
+});
+
+void test('a cooperative cancel waits for the job to answer with its own result', async () => {
+  const c = client();
+  const ac = new AbortController();
+  const p = c.request('inspect', inspect('coop'), { signal: ac.signal, cooperativeCancel: true, onProgress: () => ac.abort() });
+  assert.deepEqual(await p, { status: 'cancelled' });
+  c.dispose();
+});
+
+void test('a cooperative cancel that is never answered still rejects after the grace time', async () => {
+  const c = client({ cancelGraceMs: 150 });
+  const ac = new AbortController();
+  const p = c.request('inspect', inspect('stuck'), { signal: ac.signal, cooperativeCancel: true });
+  await new Promise((r) => setTimeout(r, 100));
+  ac.abort();
+  await assert.rejects(p, { name: 'AbortError' });
   c.dispose();
 });
 
