@@ -237,7 +237,11 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     const training = await findInFrames(p, '#training-status', 60_000);
     const deadline = Date.now() + 90_000;
     while (!/epoch [1-9]/.test((await training.frame.textContent('#training-status')) ?? '')) {
-      assert.ok(Date.now() < deadline, 'a training epoch arrived in the panel');
+      if (Date.now() > deadline) {
+        // e.g. a package without TensorFlow.js: the panel says why
+        const why = await training.frame.textContent('#error-banner').catch(() => null);
+        assert.fail(`no training epoch arrived in the panel${why ? `: ${why.trim()}` : ''}`);
+      }
       await sleep(500);
     }
     await p.screenshot({ path: join(OUT, 'training.png') });
