@@ -13,12 +13,14 @@ export async function showEngineInfo(svc: Services): Promise<void> {
     const g = info.geometry;
     const lines = [
       `Geometry engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${g.note ? ` (${g.note})` : ''}`,
-      ...(info.fallbackNote ? [`Note: ${info.fallbackNote}`] : []),
       ...(info.training ? [`Training backend: ${info.training.backend}${info.training.note ? ` (${info.training.note})` : ''}`] : []),
       `Compute process: pid ${svc.compute.pid ?? '?'}, Node ${info.node}, ${info.platform}`,
     ];
     lines.forEach((l) => svc.log.appendLine(l));
-    const pick = await vscode.window.showInformationMessage(`DAGR engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${info.fallbackNote ? `. ${info.fallbackNote}` : ''}`, 'Show Details');
+    // a fallback is said in the message itself, not only in the details
+    const fallback = g.name === 'js' && g.note ? `. ${g.note}` : '';
+    const training = info.training ? `. Training: ${info.training.backend}` : '';
+    const pick = await vscode.window.showInformationMessage(`DAGR engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${fallback}${training}`, 'Show Details');
     if (pick) svc.log.show(true);
   } catch (e) {
     reportJobError(e, 'loading the engine');

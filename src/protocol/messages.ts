@@ -48,9 +48,8 @@ export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'tr
 
 /** Engine Info: the geometry engine actually loaded, plus what the trainer would pick. */
 export interface EngineReport {
+  /** info.note says why when onnxruntime-node could not load and the js engine runs instead */
   geometry: EngineInfo;
-  /** set when the wanted engine could not load and another one is used instead */
-  fallbackNote?: string;
   training?: { backend: string; note?: string };
   node: string;
   platform: string;

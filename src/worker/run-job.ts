@@ -1,11 +1,10 @@
 /**
  * Runs one job of the protocol with the src/jobs and src/train functions. Heavy modules
- * (engine, TensorFlow.js) are imported on first use so the process starts fast.
+ * (engine, TensorFlow.js) are imported on first use so the process starts fast. Which engine
+ * really ran (and why, after a fallback) travels inside every report's `engine`.
  */
-import type { CompareReport, GeometryReport, RunReport } from '../protocol/report';
 import type { EpochMetrics, SweepPoint } from '../protocol/train';
-import type { EngineReport, InspectJob, JobRequest, JobTable } from '../protocol/messages';
-import { decideEngine } from './engine-choice';
+import type { EngineReport, JobRequest, JobTable } from '../protocol/messages';
 
 export interface JobSink {
   signal: AbortSignal;
@@ -14,35 +13,16 @@ export interface JobSink {
   sweepPoint(p: SweepPoint): void;
 }
 
-/** Applies the engine fallback to a request and returns the note to attach to the result. */
-async function withEngine(job: InspectJob): Promise<{ job: InspectJob; note?: string }> {
-  const d = await decideEngine(job.engine);
-  return d.note === undefined ? { job: { ...job, engine: d.engine } } : { job: { ...job, engine: d.engine }, note: d.note };
-}
-
-function noteReport<T extends GeometryReport | RunReport>(r: T, note: string | undefined): T {
-  if (note === undefined) return r;
-  const engine = { ...r.engine, note: r.engine.note ? `${r.engine.note}; ${note}` : note };
-  if ('kind' in r && r.kind === 'run') {
-    return { ...r, engine, checkpoints: r.checkpoints.map((c) => ({ ...c, report: noteReport(c.report, note) })) };
-  }
-  return { ...r, engine };
-}
-
 export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[typeof req.kind]['result']> {
   const ctl = { signal: sink.signal, onProgress: (f: number, m: string) => sink.progress(f, m) };
   switch (req.kind) {
     case 'inspect': {
       const jobs = await import('../jobs');
-      const { job, note } = await withEngine(req.params);
-      return noteReport(await jobs.inspectPath(job, ctl), note);
+      return jobs.inspectPath(req.params, ctl);
     }
     case 'compare': {
       const jobs = await import('../jobs');
-      const a = await withEngine(req.params.a);
-      const b = await withEngine(req.params.b);
-      const r: CompareReport = await jobs.compareCheckpoints(a.job, b.job, ctl);
-      return { ...r, a: noteReport(r.a, a.note), b: noteReport(r.b, b.note) };
+      return jobs.compareCheckpoints(req.params.a, req.params.b, ctl);
     }
     case 'embed': {
       const jobs = await import('../jobs');
@@ -71,12 +51,11 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
 }
 
 async function engineInfo(wanted: JobTable['engineInfo']['params']['engine']): Promise<EngineReport> {
-  const d = await decideEngine(wanted === 'tfjs' ? 'onnxruntime' : wanted);
+  // the engine falls back to 'js' by itself when onnxruntime-node cannot load, and says why in info.note
   const engine = await import('../engine');
-  const backend = await engine.createBackend(d.engine === 'js' ? 'js' : 'onnxruntime');
+  const backend = await engine.createBackend(wanted === 'js' ? 'js' : 'onnxruntime');
   try {
     const report: EngineReport = { geometry: backend.info, node: process.version, platform: `${process.platform}-${process.arch}` };
-    if (d.note !== undefined) report.fallbackNote = d.note;
     // the trainer's backend too: loading TensorFlow.js is slow, but this is an explicit request
     try {
       const train = await import('../train');
