@@ -5,26 +5,15 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { mulberry32, normalSampler, type Uniform } from '../src/engine/random';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fills out with N(0,1) by Box-Muller (both outputs used). */
-function fillNormal(u: () => number, out: Float32Array, scale: number): void {
-  for (let i = 0; i < out.length; i += 2) {
-    const r = scale * Math.sqrt(-2 * Math.log(1 - u()));
-    const th = 2 * Math.PI * u();
-    out[i] = r * Math.cos(th);
-    if (i + 1 < out.length) out[i + 1] = r * Math.sin(th);
-  }
+/**
+ * Fills out with scale * N(0,1). A fresh sampler per call: an odd length drops the pair's second
+ * normal, as the files written so far did (callers cache them by rows, cols and seed).
+ */
+function fillNormal(u: Uniform, out: Float32Array, scale: number): void {
+  const g = normalSampler(u);
+  for (let i = 0; i < out.length; i++) out[i] = scale * g();
 }
 
 /** npy format 1.0 header for a little-endian float32 C-order [rows, cols] array. */

@@ -10,7 +10,8 @@ import { computeGeometry, createBackend, symmetricEigenvalues, type GeometryBack
 import { dispersiveLoss } from '../src/engine/dispersive';
 import { twoStageEigenvalues } from '../src/engine/eigenBand';
 import { normalizedSample } from '../src/engine/rows';
-import { mulberry32, sampleRows } from '../src/engine/sample';
+import { mulberry32 } from '../src/engine/random';
+import { sampleRows } from '../src/engine/sample';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../src/protocol/report';
 import type { Matrix } from '../src/io/types';
 

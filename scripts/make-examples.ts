@@ -13,6 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSafetensors } from '../src/io';
+import { mulberry32, normalSampler } from '../src/engine/random';
 
 const OUT = join(__dirname, '..', 'examples');
 const D = 64;
@@ -20,34 +21,6 @@ const CLASSES = 10;
 const NOISE = 0.3;
 /** far below the signal, so the collapsed modality is low rank but has no exactly dead dimension */
 const FLOOR = 0.002;
-
-/** mulberry32: tiny, seedable, and the same sequence on every platform (integer arithmetic). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal by Box-Muller on the seeded uniforms. */
-function normal(u: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const r = Math.sqrt(-2 * Math.log(1 - u()));
-    const th = 2 * Math.PI * u();
-    spare = r * Math.sin(th);
-    return r * Math.cos(th);
-  };
-}
 
 interface Latent {
   s: Float64Array; // n x D
@@ -127,7 +100,7 @@ const HEALTHY_WEIGHT = [1, 1, 1, 1, 0.6, 0.25, 0.08, 0.025, 0.008, 0.003];
 
 async function main(): Promise<void> {
   await mkdir(join(OUT, 'run-collapse'), { recursive: true });
-  const g = normal(rng(20260129));
+  const g = normalSampler(mulberry32(20260129));
   const q = subspace3(g);
 
   const n = 2000;

@@ -3,8 +3,8 @@
 
 Writes test/fixtures/reference/<case>_<modality>.npy (float32) and reference.json. The
 definitions follow DESIGN.md section 2 literally, in float64, with no tiling or sampling tricks
-beyond the seeded row sample that src/engine/sample.ts draws (mirrored below), so a
-disagreement points at the engine. Run: python3 scripts/make_reference.py
+beyond the seeded row sample that src/engine/sample.ts draws with src/engine/random.ts
+(mirrored below), so a disagreement points at the engine. Run: python3 scripts/make_reference.py
 """
 import json
 import os
@@ -17,7 +17,7 @@ PAIRWISE_SEED = 0x5EED
 
 
 def mulberry32(seed):
-    """The generator of src/engine/sample.ts, bit for bit (Math.imul = product mod 2^32)."""
+    """The generator of src/engine/random.ts, bit for bit (Math.imul = product mod 2^32)."""
     s = seed & MASK
 
     def rand():

@@ -7,7 +7,8 @@
  */
 import type { Matrix } from '../io/types';
 import { inverseNorm, tileRows } from './rows';
-import { mulberry32, PROJECTION_SEED, sampleRows } from './sample';
+import { mulberry32 } from './random';
+import { PROJECTION_SEED, sampleRows } from './sample';
 import type { GeometryBackend } from './types';
 
 const BLOCK = 8;

@@ -1,19 +1,8 @@
 /**
- * Seeded, deterministic row samples. The same generator is reimplemented in
+ * Seeded, deterministic row samples. The generator (./random) is reimplemented in
  * scripts/make_reference.py so the reference can use the very same rows; keep the two in step.
  */
-
-/** mulberry32: a tiny 32-bit generator, good enough to pick rows and easy to mirror in Python */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1) >>> 0;
-    z = (z ^ (z + Math.imul(z ^ (z >>> 7), z | 61))) >>> 0;
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './random';
 
 export const PAIRWISE_SEED = 0x5eed;
 export const PROJECTION_SEED = 0x9a7e;

@@ -1,18 +1,14 @@
 /**
- * Seeded pseudo-random numbers (mulberry32) so initialization, splits and shuffles repeat exactly
+ * Seeded pseudo-random numbers (the engine's mulberry32) so initialization, splits and shuffles repeat exactly
  * for a given seed. Math.random is never used in training.
  */
+import { mulberry32 } from '../engine/random';
+
 export type Rng = () => number;
 
+/** The engine's mulberry32, its seed mixed first so small seeds (0, 1, 2) start far apart. */
 export function makeRng(seed: number): Rng {
-  let a = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
 }
 
 /** A seed derived from a base seed and a stream id, so streams (init, split, epoch k) are independent. */

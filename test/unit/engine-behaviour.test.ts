@@ -10,7 +10,7 @@ import {
   computeGeometry, createBackend, EngineError, evaluateWarnings, symmetricEigenvalues,
   type GeometryBackend, type GeometryCore,
 } from '../../src/engine';
-import { mulberry32 } from '../../src/engine/sample';
+import { mulberry32 } from '../../src/engine/random';
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

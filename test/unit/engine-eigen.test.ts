@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend, effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
 import { symmetricEigenvaluesFast, twoStageEigenvalues } from '../../src/engine/eigenBand';
-import { mulberry32 } from '../../src/engine/sample';
+import { mulberry32 } from '../../src/engine/random';
 
 /** Q diag(lambda) Q^T with Q a product of random Householder reflections (so the spectrum is known) */
 function withSpectrum(lambda: number[], seed: number, reflections = 4): Float64Array {

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryByteSource, readCheckpoint, ReaderError } from '../../src/io';
 import type { FileFormat } from '../../src/io';
+// mulberry32: small, fast, good enough to pick mutations
+import { mulberry32 as rng } from '../../src/engine/random';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'io');
 const CASES = 30000;
@@ -35,18 +37,6 @@ const SEEDS: { file: string; format: FileFormat }[] = [
   { file: 'json/ckpt.json', format: 'json' },
 ];
 const FORMATS: FileFormat[] = ['safetensors', 'npy', 'npz', 'json'];
-
-/** mulberry32: small, fast, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds = SEEDS.map((s) => ({ ...s, bytes: new Uint8Array(readFileSync(join(ROOT, s.file))) }));
 
