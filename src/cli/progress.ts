@@ -10,7 +10,14 @@ export interface Progress {
 
 const NONE: Progress = { update: () => undefined, done: () => undefined };
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+/** Where the bar is drawn: process.stderr, or a test's or the trainer CLI's injected writer. */
+export interface ProgressSink {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+export function createProgress(stream: ProgressSink = process.stderr): Progress {
   if (!stream.isTTY) return NONE;
   let last = 0;
   let shown = false;

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { createProgress, type Progress } from '../cli/progress';
 import { ReaderError } from '../io/types';
 import type { EpochMetrics, TrainConfig } from '../protocol/train';
 import { ConfigError, validateSweepConfig, validateTrainConfig } from './config';
@@ -28,22 +29,6 @@ const realIo: Io = {
   err: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stderr.isTTY),
 };
-
-function bar(io: Io): { update(f: number, msg: string): void; clear(): void } {
-  if (!io.isTTY) return { update: () => undefined, clear: () => undefined };
-  let last = 0;
-  return {
-    update(f, msg) {
-      const now = Date.now();
-      if (now - last < 100 && f < 1) return;
-      last = now;
-      const w = 30;
-      const filled = Math.round(Math.min(1, Math.max(0, f)) * w);
-      io.err(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${(f * 100).toFixed(0).padStart(3)}% ${msg}\x1b[K`);
-    },
-    clear: () => io.err('\r\x1b[K'),
-  };
-}
 
 function epochLine(m: EpochMetrics): string {
   const acc = Object.entries(m.valAccuracy).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ');
@@ -110,73 +95,76 @@ function onInterrupt(ac: AbortController, io: Io): () => void {
   return () => process.off('SIGINT', handler);
 }
 
-export async function runTrainCli(argv: string[], io: Io = realIo): Promise<number> {
-  const args = parseArgs(argv, USAGE_TRAIN, ['resume']);
+/**
+ * What train and sweep share: parse the arguments (usage or an error: one line), abort on Ctrl-C,
+ * draw the progress bar on a terminal, and turn a thrown error into its exit code.
+ */
+async function runCommand(
+  argv: string[],
+  usage: string,
+  flags: string[],
+  io: Io,
+  body: (args: { file: string; values: Record<string, string> }, signal: AbortSignal, progress: Progress) => Promise<number>,
+): Promise<number> {
+  const args = parseArgs(argv, usage, flags);
   if (typeof args === 'string') {
     io.err(`dagr: ${args}\n`);
-    return args === USAGE_TRAIN && argv.some((a) => a === '-h' || a === '--help') ? EXIT.ok : EXIT.bad;
+    return args === usage && argv.some((a) => a === '-h' || a === '--help') ? EXIT.ok : EXIT.bad;
   }
   const ac = new AbortController();
   const cleanup = onInterrupt(ac, io);
-  const progress = bar(io);
+  const progress = createProgress({ isTTY: io.isTTY, columns: process.stderr.columns, write: io.err });
   try {
-    // "engine" is allowed so a run's own config.json can be trained again.
-    const cfg: TrainConfig = validateTrainConfig(await readConfig(args.file), args.file, ['engine']);
-    if (args.values.resume) cfg.resumeFrom = path.resolve(args.values.resume);
-    const s = await train(cfg, {
-      signal: ac.signal,
-      onProgress: (f, msg) => progress.update(f, msg),
-      onEpoch: (m) => {
-        progress.clear();
-        io.err(epochLine(m));
-      },
-    });
-    progress.clear();
-    io.err(`backend: ${s.backend}\n`);
-    if (s.message && s.status !== 'cancelled') io.err(`note: ${s.message}\n`);
-    if (s.status === 'cancelled') io.err(`dagr: run cancelled after ${s.epochsCompleted} epoch(s); resume with: dagr train ${args.file} --resume ${s.runDir}\n`);
-    io.out(s.runDir);
-    return s.status === 'cancelled' ? EXIT.interrupted : EXIT.ok;
+    return await body(args, ac.signal, progress);
   } catch (e) {
-    progress.clear();
+    progress.done();
     return report(e, io);
   } finally {
     cleanup();
   }
 }
 
-export async function runSweepCli(argv: string[], io: Io = realIo): Promise<number> {
-  const args = parseArgs(argv, USAGE_SWEEP, []);
-  if (typeof args === 'string') {
-    io.err(`dagr: ${args}\n`);
-    return args === USAGE_SWEEP && argv.some((a) => a === '-h' || a === '--help') ? EXIT.ok : EXIT.bad;
-  }
-  const ac = new AbortController();
-  const cleanup = onInterrupt(ac, io);
-  const progress = bar(io);
-  try {
+export function runTrainCli(argv: string[], io: Io = realIo): Promise<number> {
+  return runCommand(argv, USAGE_TRAIN, ['resume'], io, async (args, signal, progress) => {
+    // "engine" is allowed so a run's own config.json can be trained again.
+    const cfg: TrainConfig = validateTrainConfig(await readConfig(args.file), args.file, ['engine']);
+    if (args.values.resume) cfg.resumeFrom = path.resolve(args.values.resume);
+    const s = await train(cfg, {
+      signal,
+      onProgress: (f, msg) => progress.update(f, msg),
+      onEpoch: (m) => {
+        progress.done();
+        io.err(epochLine(m));
+      },
+    });
+    progress.done();
+    io.err(`backend: ${s.backend}\n`);
+    if (s.message && s.status !== 'cancelled') io.err(`note: ${s.message}\n`);
+    if (s.status === 'cancelled') io.err(`dagr: run cancelled after ${s.epochsCompleted} epoch(s); resume with: dagr train ${args.file} --resume ${s.runDir}\n`);
+    io.out(s.runDir);
+    return s.status === 'cancelled' ? EXIT.interrupted : EXIT.ok;
+  });
+}
+
+export function runSweepCli(argv: string[], io: Io = realIo): Promise<number> {
+  return runCommand(argv, USAGE_SWEEP, [], io, async (args, signal, progress) => {
     const cfg = validateSweepConfig(await readConfig(args.file), args.file);
     const points = await sweep(cfg, {
-      signal: ac.signal,
+      signal,
       onProgress: (f, msg) => progress.update(f, msg),
       onPoint: (p) => {
-        progress.clear();
+        progress.done();
         const params = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ');
         io.err(`${params}: mean unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1)}%, fusion ${(100 * p.fusionAccuracy).toFixed(1)}%\n`);
       },
     });
-    progress.clear();
+    progress.done();
     const dir = points[0] ? path.dirname(points[0].runDir) : cfg.outDir;
     for (const p of points) {
       const params = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ');
       io.err(`${p.pareto ? '*' : ' '} ${params.padEnd(28)} unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1).padStart(5)}%  fusion ${(100 * p.fusionAccuracy).toFixed(1).padStart(5)}%\n`);
     }
     io.out(dir);
-    return ac.signal.aborted ? EXIT.interrupted : EXIT.ok;
-  } catch (e) {
-    progress.clear();
-    return report(e, io);
-  } finally {
-    cleanup();
-  }
+    return signal.aborted ? EXIT.interrupted : EXIT.ok;
+  });
 }
