@@ -2,19 +2,18 @@
  * Request and control types of the jobs layer (docs/architecture.md "src/jobs"). The CLI and the
  * compute process both build these; no vscode here.
  */
-import type { ReportOptions, WarningThresholds } from '../protocol/report';
+import type { EmbedParams, EngineChoice, InspectParams } from '../protocol/jobs';
+import type { EngineDevice } from '../engine/types';
 
-export type JobEngine = 'onnxruntime' | 'js' | 'tfjs';
+export type JobEngine = EngineChoice;
+export type { EmbedResult } from '../protocol/jobs';
 
-export interface InspectRequest {
-  path: string;
-  /** explicit modality array names; default: every 2-D float array with the common row count */
-  modalities?: string[];
-  options: ReportOptions;
-  thresholds: WarningThresholds;
-  engine?: JobEngine;
+/** The compute process's inspect job, plus settings that only a local caller (the CLI) sets. */
+export interface InspectRequest extends InspectParams {
   /** engine threads (0 or absent: the engine's default) */
   threads?: number;
+  /** where onnxruntime runs the metric graphs; default 'auto' (CUDA when usable, else CPU) */
+  device?: EngineDevice;
 }
 
 export interface JobControl {
@@ -22,22 +21,7 @@ export interface JobControl {
   signal?: AbortSignal;
 }
 
-export interface EmbedRequest {
-  model: string;
-  input: string;
-  out: string;
-  batchSize?: number;
-  inputName?: string;
-  outputName?: string;
-  /** tensor name in the output file; default "embeddings" */
-  name?: string;
-}
-
-export interface EmbedResult {
-  out: string;
-  rows: number;
-  dim: number;
-}
+export type EmbedRequest = EmbedParams;
 
 /** Thrown when a job is cancelled, same shape as the engine's (name === 'AbortError'). */
 export function abortError(): Error {

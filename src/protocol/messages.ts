@@ -3,35 +3,20 @@
  * Only paths and small JSON cross this channel: the compute process reads files itself, so a big
  * checkpoint never passes through the extension host. No vscode, DOM or node imports.
  */
-import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, ReportOptions, RunReport, WarningThresholds } from './report';
+import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningThresholds } from './report';
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
+import type { EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
 
-export type EngineChoice = 'onnxruntime' | 'js' | 'tfjs';
-
-export interface InspectJob {
-  path: string;
-  modalities?: string[];
-  options: ReportOptions;
-  thresholds: WarningThresholds;
-  engine?: EngineChoice;
-}
-
-export interface EmbedJob {
-  model: string;
-  input: string;
-  out: string;
-  batchSize?: number;
-  inputName?: string;
-  outputName?: string;
-  name?: string;
-}
+export type { EngineChoice } from './jobs';
+export type InspectJob = InspectParams;
+export type EmbedJob = EmbedParams;
 
 /** What each job kind takes and returns; the single source for the unions below. */
 export interface JobTable {
   /** a file -> GeometryReport, a run folder -> RunReport */
   inspect: { params: InspectJob; result: GeometryReport | RunReport };
   compare: { params: { a: InspectJob; b: InspectJob }; result: CompareReport };
-  embed: { params: EmbedJob; result: { out: string; rows: number; dim: number } };
+  embed: { params: EmbedJob; result: EmbedResult };
   train: { params: { config: TrainConfig }; result: RunSummary };
   sweep: { params: { config: SweepConfig }; result: SweepPoint[] };
   engineInfo: { params: { engine?: EngineChoice }; result: EngineReport };

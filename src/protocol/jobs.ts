@@ -1,0 +1,34 @@
+/**
+ * The request shapes of the inspect and embed jobs, defined once: the compute-process messages
+ * (./messages) carry them as they are, and src/jobs extends them with process-local settings.
+ * Plain data only (paths, names, options), so they cross IPC as JSON.
+ */
+import type { ReportOptions, WarningThresholds } from './report';
+
+export type EngineChoice = 'onnxruntime' | 'js' | 'tfjs';
+
+export interface InspectParams {
+  path: string;
+  /** explicit modality array names; default: every 2-D float array with the common row count */
+  modalities?: string[];
+  options: ReportOptions;
+  thresholds: WarningThresholds;
+  engine?: EngineChoice;
+}
+
+export interface EmbedParams {
+  model: string;
+  input: string;
+  out: string;
+  batchSize?: number;
+  inputName?: string;
+  outputName?: string;
+  /** tensor name in the output file; default "embeddings" */
+  name?: string;
+}
+
+export interface EmbedResult {
+  out: string;
+  rows: number;
+  dim: number;
+}
