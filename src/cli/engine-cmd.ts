@@ -3,15 +3,16 @@ import { choiceFlag, numberFlag, parseArgs } from './args';
 import type { CommandContext } from './context';
 import { EXIT_OK, UsageError } from './errors';
 import { engineLine } from './format';
-import { ENGINES } from './options';
+import { deviceFlag, ENGINES } from './options';
 import { ENGINE_HELP } from './help';
 
 export async function engineCommand(argv: string[], cx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['engine', 'threads'], booleans: ['json', 'help'] });
+  const args = parseArgs(argv, { values: ['engine', 'threads', 'device'], booleans: ['json', 'help'] });
   if (args.booleans.has('help')) return cx.print(ENGINE_HELP), EXIT_OK;
   if (args.positionals.length > 0) throw new UsageError(`engine takes no arguments, got "${args.positionals.join(' ')}"`);
   const name = choiceFlag(args, 'engine', ENGINES) ?? 'onnxruntime';
   const threads = numberFlag(args, 'threads', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  const device = deviceFlag(args);
   let info;
   if (name === 'tfjs') {
     // The trainer's backend choice (tfjs-node-gpu, tfjs-node, wasm, cpu) is what tfjs would use.
@@ -21,7 +22,7 @@ export async function engineCommand(argv: string[], cx: CommandContext): Promise
     info = (await tfjsGeometry([probe], DEFAULT_OPTIONS)).engine;
   } else {
     const { withBackend } = await import('../jobs');
-    info = await withBackend({ engine: name, ...(threads ? { threads } : {}) }, async (b) => b.info);
+    info = await withBackend({ engine: name, ...(threads ? { threads } : {}), ...device }, async (b) => b.info);
   }
   cx.print(args.booleans.has('json') ? JSON.stringify(info) : engineLine(info));
   return EXIT_OK;

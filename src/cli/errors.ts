@@ -28,6 +28,8 @@ export function describeError(e: unknown, fallbackFile?: string): { line: string
   }
   const file = (err as { file?: unknown }).file ?? fallbackFile;
   const where = typeof file === 'string' && file !== '' ? `${file}: ` : '';
+  // --device cuda where CUDA cannot be used: the reason is the whole message, no file involved.
+  if (err.name === 'EngineDeviceError') return { line: `dagr: ${oneLine(err.message)}`, code: EXIT_BAD_INPUT };
   if (err.name === 'EngineError') return { line: `dagr: ${where}${oneLine(err.message)}`, code: EXIT_BAD_INPUT };
   // Not ours: a bug or an environment problem. Still one line; the stack only when asked for.
   return { line: `dagr: ${where}${oneLine(err.message || err.name)} (run with DAGR_DEBUG=1 for details)`, code: EXIT_BAD_INPUT };

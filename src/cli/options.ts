@@ -4,15 +4,17 @@
  */
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
 import type { ReportOptions, WarningThresholds } from '../protocol/report';
+import type { EngineDevice } from '../engine/types';
 import type { InspectRequest, JobEngine } from '../jobs/types';
 import type { FlagSpec, ParsedArgs } from './args';
 import { choiceFlag, numberFlag } from './args';
 import { UsageError } from './errors';
 
 export const ENGINES: readonly JobEngine[] = ['onnxruntime', 'js', 'tfjs'];
+export const DEVICES: readonly EngineDevice[] = ['auto', 'cpu', 'cuda'];
 
 export const METRIC_FLAGS: FlagSpec = {
-  values: ['modalities', 'tau', 't', 'pairs', 'hinge', 'max-pairwise-rows', 'engine', 'threads', 'html', 'fail-on'],
+  values: ['modalities', 'tau', 't', 'pairs', 'hinge', 'max-pairwise-rows', 'engine', 'threads', 'device', 'html', 'fail-on'],
   booleans: ['json', 'help'],
   valuePrefixes: ['threshold-'],
 };
@@ -60,7 +62,14 @@ export function inspectRequest(path: string, args: ParsedArgs): InspectRequest {
     thresholds: thresholds(args),
     engine: choiceFlag(args, 'engine', ENGINES) ?? 'onnxruntime',
     ...(threads ? { threads } : {}),
+    ...deviceFlag(args),
   };
+}
+
+/** --device auto|cpu|cuda, absent when not given (the engine's default is 'auto'). */
+export function deviceFlag(args: ParsedArgs): { device?: EngineDevice } {
+  const device = choiceFlag(args, 'device', DEVICES);
+  return device ? { device } : {};
 }
 
 export type FailOn = 'warning' | 'error' | undefined;

@@ -4,9 +4,12 @@
  */
 import type { EngineName, GeometryBackend, BackendOptions } from './types';
 import { createJsBackend } from './jsBackend';
+import { EngineDeviceError } from './ortDevice';
 
 export type { EngineName, GeometryBackend, GeometryControl, GeometryCore, BackendOptions } from './types';
+export type { EngineDevice } from './types';
 export { EngineError } from './types';
+export { EngineDeviceError } from './ortDevice';
 export { computeGeometry } from './geometry';
 export { evaluateWarnings } from './warnings';
 export { effectiveRankFromSingularValues } from './spectrum';
@@ -15,14 +18,22 @@ export { symmetricEigenvalues } from './eigen';
 /**
  * The backend to compute with. 'onnxruntime' (the default) falls back to 'js' when
  * onnxruntime-node cannot be loaded, and says so in info.note; asking for 'js' gets 'js'.
+ * opts.device 'cuda' is a demand: where CUDA cannot be used it throws EngineDeviceError rather
+ * than quietly computing on the CPU ('auto', the default, falls back and says why in the note).
  */
 export async function createBackend(name: EngineName = 'onnxruntime', opts: BackendOptions = {}): Promise<GeometryBackend> {
-  if (name === 'js') return createJsBackend();
+  const needCuda = opts.device === 'cuda';
+  if (name === 'js') {
+    if (needCuda) throw new EngineDeviceError('device cuda requested but the js engine runs on the CPU only; use the onnxruntime engine');
+    return createJsBackend();
+  }
   try {
     const { createOrtBackend } = await import('./ortBackend');
     return await createOrtBackend(opts);
   } catch (e) {
+    if (e instanceof EngineDeviceError) throw e;
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    if (needCuda) throw new EngineDeviceError(`device cuda requested but onnxruntime-node could not be used (${why})`);
     return createJsBackend(`onnxruntime-node could not be used (${why}); computing in plain JavaScript`);
   }
 }

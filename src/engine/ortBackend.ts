@@ -1,14 +1,27 @@
 /**
- * The kernels as ONNX graphs run by onnxruntime-node (CPU provider). Sessions are created once
- * per backend and reused for every tile (all dimensions are symbolic). The float32 kernels do
- * the O(N^2 d) work; gram/cross run in float64 because spectra need it and they are O(N d^2).
+ * The kernels as ONNX graphs run by onnxruntime-node, on its CUDA provider where installed and
+ * usable, else its CPU provider (./ortDevice decides). Sessions are created once per backend and
+ * reused for every tile (all dimensions are symbolic). The float32 kernels do the O(N^2 d) work;
+ * gram/cross run in float64 because spectra need it and they are O(N d^2).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { crossGraph, expRowSumsGraph, gramGraph, retrievalCountsGraph, retrievalCountsMaskedGraph } from './onnx/graphs';
+import { placeSessions, type CudaProbe, type Provider } from './ortDevice';
 import type { BackendOptions, GeometryBackend } from './types';
 
 type OrtModule = typeof Ort;
+
+/** The parts of onnxruntime-node used here, so a test can hand in a fake one. */
+export type OrtLike = Pick<OrtModule, 'InferenceSession' | 'Tensor' | 'env'> & { listSupportedBackends?: OrtModule['listSupportedBackends'] };
+
+export interface OrtDeps {
+  ort: OrtLike;
+  /** whether the CUDA provider library was installed; undefined when that cannot be told */
+  cudaInstalled(): boolean | undefined;
+}
 
 function loadOrt(): OrtModule {
   // plain require keeps the native module out of any bundle and out of the load path of 'js'
@@ -16,23 +29,52 @@ function loadOrt(): OrtModule {
   return require('onnxruntime-node') as OrtModule;
 }
 
-export async function createOrtBackend(opts: BackendOptions = {}): Promise<GeometryBackend> {
-  const ort = loadOrt();
+/**
+ * The CUDA provider is a separate download (onnxruntime-node-install=cuda12) into the folder of
+ * the native binding. Looking for it avoids trying a CUDA session on every CPU-only install,
+ * which fails, but only after onnxruntime logs a red error line to stderr.
+ */
+function cudaLibraryPresent(): boolean | undefined {
+  try {
+    const bin = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    if (!existsSync(bin)) return undefined; // another package layout: let a session attempt tell
+    return existsSync(join(bin, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return undefined;
+  }
+}
+
+function probeCuda(deps: OrtDeps): CudaProbe {
+  const listed = (deps.ort.listSupportedBackends?.() ?? []).some((b) => b.name === 'cuda');
+  return listed ? { listed, installed: deps.cudaInstalled() } : { listed };
+}
+
+export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
+  const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent });
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const sessionOptions: Ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-  };
-  const [expSession, retrievalSession, maskedSession, gramSession, crossSession] = await Promise.all([
-    ort.InferenceSession.create(expRowSumsGraph(), sessionOptions),
-    ort.InferenceSession.create(retrievalCountsGraph(), sessionOptions),
-    ort.InferenceSession.create(retrievalCountsMaskedGraph(), sessionOptions),
-    ort.InferenceSession.create(gramGraph(), sessionOptions),
-    ort.InferenceSession.create(crossGraph(), sessionOptions),
-  ]);
+  const graphs = [expRowSumsGraph(), retrievalCountsGraph(), retrievalCountsMaskedGraph(), gramGraph(), crossGraph()];
+
+  /** All five sessions on these providers, or none: a half-made CUDA set would hold GPU memory. */
+  async function open(providers: Provider[]): Promise<Ort.InferenceSession[]> {
+    const sessionOptions: Ort.InferenceSession.SessionOptions = {
+      executionProviders: providers,
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    };
+    const made = await Promise.allSettled(graphs.map((g) => ort.InferenceSession.create(g, sessionOptions)));
+    const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    const ok = made.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : []));
+    if (!failed) return ok;
+    await Promise.allSettled(ok.map((s) => s.release()));
+    throw failed.reason;
+  }
+
+  const placed = await placeSessions(opts.device ?? 'auto', probeCuda(deps), open);
+  const [expSession, retrievalSession, maskedSession, gramSession, crossSession] = placed.sessions as [
+    Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
+  ];
   const negt = new Float32Array(1);
 
   async function runOne(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, output: string): Promise<Ort.Tensor> {
@@ -43,12 +85,14 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
   }
 
   const version = (ort.env as { versions?: { node?: string } }).versions?.node;
+  const provider = placed.device === 'cpu' ? 'CPU' : 'CUDA';
+  const what = `onnxruntime-node ${version ?? ''} ${provider} provider; float32 pairwise kernels with float64 combination, float64 Gram matrices`.replace('  ', ' ');
   return {
     info: {
       name: 'onnxruntime',
-      device: 'cpu',
+      device: placed.device,
       threads,
-      note: `onnxruntime-node ${version ?? ''} CPU provider; float32 pairwise kernels with float64 combination, float64 Gram matrices`.replace('  ', ' '),
+      note: placed.gpuNote ? `${placed.gpuNote}. ${what}` : what,
     },
     // 4M float32 kernel values (16 MB) per tile: big enough for BLAS speed, small at any N
     maxTileElements: 1 << 22,
@@ -93,7 +137,7 @@ export async function createOrtBackend(opts: BackendOptions = {}): Promise<Geome
     },
 
     async dispose() {
-      await Promise.all([expSession, retrievalSession, maskedSession, gramSession, crossSession].map((s) => s.release()));
+      await Promise.all(placed.sessions.map((s) => s.release()));
     },
   };
 }

@@ -19,8 +19,13 @@ export interface GeometryControl {
   projectionRows?: number;
 }
 
+/** Where onnxruntime runs the metric graphs: 'auto' is CUDA when usable, else the CPU. */
+export type EngineDevice = 'auto' | 'cpu' | 'cuda';
+
 export interface BackendOptions {
   threads?: number;
+  /** onnxruntime only (the js backend is always on the CPU); default 'auto' */
+  device?: EngineDevice;
 }
 
 /**

@@ -15,13 +15,13 @@ import { applyTfjsGeometry } from './tfjs';
 const LOAD_SHARE = 0.2;
 
 /** The backend an InspectRequest asks for; 'tfjs' still uses ONNX Runtime for everything tfjs does not recompute. */
-export async function backendFor(req: Pick<InspectRequest, 'engine' | 'threads'>): Promise<GeometryBackend> {
+export async function backendFor(req: Pick<InspectRequest, 'engine' | 'threads' | 'device'>): Promise<GeometryBackend> {
   const name = req.engine === 'js' ? 'js' : 'onnxruntime';
-  return createBackend(name, req.threads ? { threads: req.threads } : undefined);
+  return createBackend(name, { ...(req.threads ? { threads: req.threads } : {}), ...(req.device ? { device: req.device } : {}) });
 }
 
 /** Runs fn with a backend created for it and always disposed afterwards. */
-export async function withBackend<T>(req: Pick<InspectRequest, 'engine' | 'threads'>, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
+export async function withBackend<T>(req: Pick<InspectRequest, 'engine' | 'threads' | 'device'>, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
   const backend = await backendFor(req);
   try {
     return await fn(backend);
