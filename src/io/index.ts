@@ -1,7 +1,7 @@
 /** src/io: checkpoint readers and writers over byte sources (no vscode). See docs/architecture.md. */
 export * from './types';
 export { fileByteSource, memoryByteSource, sliceByteSource } from './byteSource';
-export { writeSafetensors, writeNpy } from './write';
+export { writeSafetensors, writeNpy, pathExists } from './write';
 export type { WritableDType, WritableData, WritableTensor, WriteOptions } from './write';
 export { openCheckpoint, readCheckpoint, sniffFormat, formatFromName } from './open';
 export type { FileFormat } from './open';

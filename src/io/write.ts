@@ -57,7 +57,8 @@ function leBytes(data: WritableData): Uint8Array {
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether something is at `path` (the writers' refusal to overwrite, and callers that check up front). */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -69,7 +70,7 @@ async function exists(path: string): Promise<boolean> {
 /** Writes the parts to a temp file, then moves it to `path`. */
 async function writeAtomically(path: string, parts: Uint8Array[], opts: WriteOptions | undefined): Promise<void> {
   const overwrite = opts?.overwrite === true;
-  if (!overwrite && (await exists(path))) {
+  if (!overwrite && (await pathExists(path))) {
     throw new ReaderError(path, 'already exists (pass { overwrite: true } to replace it)');
   }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -102,7 +103,7 @@ async function writeAtomically(path: string, parts: Uint8Array[], opts: WriteOpt
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') throw new ReaderError(path, 'already exists (pass { overwrite: true } to replace it)');
         // Filesystems without hard links: fall back to check-then-rename.
-        if (await exists(path)) throw new ReaderError(path, 'already exists (pass { overwrite: true } to replace it)');
+        if (await pathExists(path)) throw new ReaderError(path, 'already exists (pass { overwrite: true } to replace it)');
         await rename(tmp, path);
       }
       await unlink(tmp).catch(() => undefined);

@@ -3,9 +3,8 @@
  * .safetensors. Input rows are read batch by batch (the reader's byte ranges), so only the output
  * is held whole. An existing output file is never overwritten.
  */
-import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { openCheckpoint, writeSafetensors } from '../io';
+import { openCheckpoint, pathExists, writeSafetensors } from '../io';
 import type { ArrayEntry } from '../io/types';
 import { ReaderError } from '../io/types';
 import type { EmbedRequest, EmbedResult, JobControl } from './types';
@@ -17,7 +16,7 @@ export async function embedWithOnnx(req: EmbedRequest & { array?: string }, ctl?
   const batchSize = req.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ReaderError(req.model, `batch size must be a positive integer, got ${batchSize}`);
   // Fail before any work: finding out after an hour of inference that --out exists helps nobody.
-  if (await exists(req.out)) throw new ReaderError(req.out, 'already exists; refusing to overwrite it (choose another --out)');
+  if (await pathExists(req.out)) throw new ReaderError(req.out, 'already exists; refusing to overwrite it (choose another --out)');
 
   const entry = pickInputArray(await openCheckpoint(req.input), req.input, req.array);
   const rows = entry.shape[0] ?? 0;
@@ -101,15 +100,6 @@ function pickInputArray(cp: { entries: ArrayEntry[] }, file: string, name?: stri
   }
   if (only.shape.length < 1) throw new ReaderError(file, `array "${only.name}" is a scalar`);
   return only;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function firstLine(e: unknown): string {
