@@ -3,23 +3,7 @@
  * the annotation package is one more dependency for one rectangle.
  */
 import type { Chart, ChartType, Plugin } from 'chart.js';
-
-export interface BandOptions {
-  from?: number;
-  to?: number;
-  color?: string;
-  edgeColor?: string;
-  label?: string;
-  labelColor?: string;
-}
-
-declare module 'chart.js' {
-  // merged declarations must repeat Chart.js's type parameter name, used or not
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  interface PluginOptionsByType<TType extends ChartType> {
-    dagrBand?: BandOptions | false;
-  }
-}
+import type { BandOptions } from './pluginOptions';
 
 export const bandPlugin: Plugin<ChartType, BandOptions> = {
   id: 'dagrBand',

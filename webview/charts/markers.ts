@@ -4,21 +4,9 @@
  * on the left of its line, so nothing is clipped.
  */
 import type { Chart, ChartType, Plugin } from 'chart.js';
+import type { MarkerOptions } from './pluginOptions';
 
-export interface Marker { x: number; label: string }
-
-export interface MarkerOptions {
-  markers?: Marker[];
-  color?: string;
-}
-
-declare module 'chart.js' {
-  // merged declarations must repeat Chart.js's type parameter name, used or not
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  interface PluginOptionsByType<TType extends ChartType> {
-    dagrMarkers?: MarkerOptions | false;
-  }
-}
+export type { Marker } from './pluginOptions';
 
 const MARKER_GAP = 5;
 

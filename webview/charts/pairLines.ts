@@ -3,21 +3,7 @@
  * them; a line dataset per pair would make hundreds of datasets and legend entries.
  */
 import type { Chart, ChartType, Plugin } from 'chart.js';
-
-export interface PairLinesOptions {
-  /** flat x0, y0, x1, y1 per segment, in data units */
-  segments?: number[];
-  color?: string;
-  width?: number;
-}
-
-declare module 'chart.js' {
-  // merged declarations must repeat Chart.js's type parameter name, used or not
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  interface PluginOptionsByType<TType extends ChartType> {
-    dagrPairLines?: PairLinesOptions | false;
-  }
-}
+import type { PairLinesOptions } from './pluginOptions';
 
 export const pairLinesPlugin: Plugin<ChartType, PairLinesOptions> = {
   id: 'dagrPairLines',
