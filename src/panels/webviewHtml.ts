@@ -57,22 +57,39 @@ export function buildCsp(cspSource: string | undefined, nonce: string): string {
   return parts.join('; ') + ';';
 }
 
+/**
+ * The page both the webview and the standalone export use: the policy first (before anything it
+ * governs), then the caller's head and body markup. `head` and `body` are trusted markup built by
+ * the callers from escaped parts; `csp` and `title` are escaped here.
+ */
+export function htmlPage(o: { csp: string; title: string; head: string[]; body: string[] }): string {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(o.csp)}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(o.title)}</title>`,
+    ...o.head,
+    '</head>',
+    '<body>',
+    ...o.body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 export function buildWebviewHtml(o: WebviewHtmlOptions): string {
-  const csp = buildCsp(o.cspSource, o.nonce);
   const n = escapeHtml(o.nonce);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeHtml(o.styleUri)}" nonce="${n}">
-<title>${escapeHtml(o.title)}</title>
-</head>
-<body>
-<main id="app" aria-live="polite" aria-busy="true"></main>
-<script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return htmlPage({
+    csp: buildCsp(o.cspSource, o.nonce),
+    title: o.title,
+    head: [`<link rel="stylesheet" href="${escapeHtml(o.styleUri)}" nonce="${n}">`],
+    body: [
+      '<main id="app" aria-live="polite" aria-busy="true"></main>',
+      `<script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>`,
+    ],
+  });
 }

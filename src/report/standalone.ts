@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ViewModel } from '../protocol/webview';
-import { buildCsp, escapeHtml, makeNonce } from '../panels/webviewHtml';
+import { buildCsp, htmlPage, makeNonce } from '../panels/webviewHtml';
 
 export interface StandaloneOptions {
   title?: string;
@@ -70,30 +70,17 @@ export async function renderStandaloneHtml(view: ViewModel, opts: StandaloneOpti
   const cssFiles = (await readdir(join(root, 'media'))).filter((f) => f.endsWith('.css')).sort();
   const css = (await Promise.all(cssFiles.map((f) => readFile(join(root, 'media', f), 'utf8')))).join('\n');
   const nonce = makeNonce();
-  // no cspSource: nothing is loaded from any origin, images only as data: URIs
-  const csp = buildCsp(undefined, nonce);
-  const title = opts.title ?? titleOf(view);
   // the source map comment would make devtools fetch a file that is not there
   const code = script.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="DAGR Lens">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">
-${safeInline(css, 'style')}
-</style>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script type="application/json" id="dagr-data" nonce="${nonce}">${jsonForScript(view)}</script>
-<script nonce="${nonce}">
-${safeInline(code, 'script')}
-</script>
-</body>
-</html>
-`;
+  return htmlPage({
+    // no cspSource: nothing is loaded from any origin, images only as data: URIs
+    csp: buildCsp(undefined, nonce),
+    title: opts.title ?? titleOf(view),
+    head: ['<meta name="generator" content="DAGR Lens">', `<style nonce="${nonce}">`, safeInline(css, 'style'), '</style>'],
+    body: [
+      '<main id="app" aria-live="polite"></main>',
+      `<script type="application/json" id="dagr-data" nonce="${nonce}">${jsonForScript(view)}</script>`,
+      `<script nonce="${nonce}">`, safeInline(code, 'script'), '</script>',
+    ],
+  });
 }
