@@ -41,37 +41,38 @@ export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium)`;
 }
 
-/** Colors of VS Code's Dark+, Light+ and High Contrast themes, as VS Code sets them on <html>. */
-export const THEMES = {
-  'vscode-dark': {
-    '--vscode-editor-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-descriptionForeground': '#9d9d9d',
-    '--vscode-editorWidget-background': '#202020', '--vscode-widget-border': '#313131', '--vscode-focusBorder': '#0078d4',
-    '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700', '--vscode-charts-blue': '#3794ff',
-    '--vscode-charts-red': '#f14c4c', '--vscode-charts-green': '#89d185', '--vscode-charts-yellow': '#cca700',
-    '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7', '--vscode-button-background': '#0078d4',
-    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc',
-    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
-  },
-  'vscode-light': {
-    '--vscode-editor-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-descriptionForeground': '#616161',
-    '--vscode-editorWidget-background': '#f8f8f8', '--vscode-widget-border': '#e5e5e5', '--vscode-focusBorder': '#005fb8',
-    '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#bf8803', '--vscode-charts-blue': '#1a85ff',
-    '--vscode-charts-red': '#e51400', '--vscode-charts-green': '#388a34', '--vscode-charts-yellow': '#bf8803',
-    '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#652d90', '--vscode-button-background': '#005fb8',
-    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#3b3b3b',
-    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
-  },
-  'vscode-high-contrast': {
-    '--vscode-editor-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-descriptionForeground': '#ffffff',
-    '--vscode-editorWidget-background': '#0c141f', '--vscode-contrastBorder': '#6fc3df', '--vscode-focusBorder': '#f38518',
-    '--vscode-errorForeground': '#f48771', '--vscode-editorWarning-foreground': '#ffd370', '--vscode-charts-blue': '#3794ff',
-    '--vscode-charts-red': '#f14c4c', '--vscode-charts-green': '#89d185', '--vscode-charts-yellow': '#ffd370',
-    '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7', '--vscode-button-background': '#000000',
-    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#000000', '--vscode-input-foreground': '#ffffff',
-    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
-  },
-} as const;
-export type ThemeName = keyof typeof THEMES;
+/**
+ * Colors of VS Code's Dark+, Light+ and High Contrast themes, as VS Code sets them on <html>:
+ * one row per variable with its value in each theme (the order of THEME_NAMES).
+ */
+const THEME_NAMES = ['vscode-dark', 'vscode-light', 'vscode-high-contrast'] as const;
+const THEME_ROWS: [variable: string, dark: string, light: string, highContrast: string][] = [
+  ['--vscode-editor-foreground', '#cccccc', '#3b3b3b', '#ffffff'],
+  ['--vscode-editor-background', '#1f1f1f', '#ffffff', '#000000'],
+  ['--vscode-descriptionForeground', '#9d9d9d', '#616161', '#ffffff'],
+  ['--vscode-editorWidget-background', '#202020', '#f8f8f8', '#0c141f'],
+  ['--vscode-widget-border', '#313131', '#e5e5e5', ''],
+  ['--vscode-contrastBorder', '', '', '#6fc3df'],
+  ['--vscode-focusBorder', '#0078d4', '#005fb8', '#f38518'],
+  ['--vscode-errorForeground', '#f85149', '#f85149', '#f48771'],
+  ['--vscode-editorWarning-foreground', '#cca700', '#bf8803', '#ffd370'],
+  ['--vscode-charts-blue', '#3794ff', '#1a85ff', '#3794ff'],
+  ['--vscode-charts-red', '#f14c4c', '#e51400', '#f14c4c'],
+  ['--vscode-charts-green', '#89d185', '#388a34', '#89d185'],
+  ['--vscode-charts-yellow', '#cca700', '#bf8803', '#ffd370'],
+  ['--vscode-charts-orange', '#d18616', '#d18616', '#d18616'],
+  ['--vscode-charts-purple', '#b180d7', '#652d90', '#b180d7'],
+  ['--vscode-button-background', '#0078d4', '#005fb8', '#000000'],
+  ['--vscode-button-foreground', '#ffffff', '#ffffff', '#ffffff'],
+  ['--vscode-input-background', '#313131', '#ffffff', '#000000'],
+  ['--vscode-input-foreground', '#cccccc', '#3b3b3b', '#ffffff'],
+  ['--vscode-font-family', 'system-ui, sans-serif', 'system-ui, sans-serif', 'system-ui, sans-serif'],
+  ['--vscode-font-size', '13px', '13px', '13px'],
+];
+/** Per theme, the variables it sets (an empty cell above: that theme leaves the variable unset). */
+export const THEMES = Object.fromEntries(THEME_NAMES.map((name, i) => [name,
+  Object.fromEntries(THEME_ROWS.flatMap((row) => (row[i + 1] ? [[row[0], row[i + 1]]] : [])))])) as Record<(typeof THEME_NAMES)[number], Record<string, string>>;
+export type ThemeName = (typeof THEME_NAMES)[number];
 
 export interface Session {
   page: Page;
