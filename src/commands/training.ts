@@ -4,38 +4,66 @@
  * the run folder opens when training ends.
  */
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { EpochMetrics, RunSummary, SweepConfig, TrainConfig } from '../protocol/train';
+import type { RunSummary, SweepConfig, TrainConfig } from '../protocol/train';
 import type { ViewModel } from '../protocol/webview';
 import type { Services } from '../panels/services';
 import { openPanel } from '../panels/panels';
 import type { GeometryView } from '../panels/geometryView';
 import { reportJobError } from '../compute/service';
 import { isAbortError } from '../protocol/messages';
+import { askTrainConfig } from './trainAsk';
+import type { FineTuneArgs } from './trainAsk';
+import { parseGrid, withDagrOff } from './trainDefaults';
+import { freeRunDir, runStamp } from './runName';
+
+type TrainingView = Extract<ViewModel, { kind: 'training' }>;
+type SweepView = Extract<ViewModel, { kind: 'sweep' }>;
 
 /** A cancelled run keeps what it wrote; say so in the panel instead of an error. */
 function failureText(e: unknown): string {
   if (isAbortError(e)) return 'Cancelled. The epochs finished so far are kept in the run folder.';
   return e instanceof Error ? e.message : String(e);
 }
-import { askTrainConfig } from './trainAsk';
-import type { FineTuneArgs } from './trainAsk';
-import { parseGrid, withDagrOff } from './trainDefaults';
 
-/** One cancellation for a whole command (two runs, or a grid), tied to the panel's Cancel button. */
-/** The run folder is named only when training starts writing: title the panel by dataset meanwhile. */
-function titleTraining(view: GeometryView, config: TrainConfig, what = 'Training'): void {
-  view.panel.title = `${what}: ${path.basename(config.dataset)}`;
+/** The questions of every command here; a dataset that cannot be read is reported once, here. */
+async function askConfig(svc: Services, args: FineTuneArgs | undefined): Promise<TrainConfig | undefined> {
+  try {
+    return await askTrainConfig(svc, args);
+  } catch (e) {
+    reportJobError(e, 'reading the dataset');
+    return undefined;
+  }
 }
 
-function cancelFor(view: GeometryView): vscode.CancellationTokenSource {
+/** The config with its run folder fixed now (runName.ts says why), and that folder. */
+function withRunDir(config: TrainConfig): { config: TrainConfig; runDir: string } {
+  if (config.resumeFrom) return { config, runDir: config.resumeFrom };
+  const runDir = freeRunDir(config.outDir, config.name ?? runStamp(new Date()), existsSync);
+  return { config: { ...config, name: path.basename(runDir) }, runDir };
+}
+
+/**
+ * A fresh panel for a job, titled by dataset, with one cancellation for the whole command (two
+ * runs, or a grid) tied to the panel's Cancel button and to closing the panel.
+ */
+function jobPanel(svc: Services, first: ViewModel & { kind: 'training' | 'sweep' }, config: TrainConfig, what: string): { view: GeometryView; cts: vscode.CancellationTokenSource } {
+  const view = openPanel(svc, { kind: first.kind, paths: [first.kind === 'training' ? first.runDir : config.outDir] }, { reuse: false });
+  view.panel.title = `${what}: ${path.basename(config.dataset)}`;
+  view.setView(first);
   const cts = new vscode.CancellationTokenSource();
   view.onCancel = () => cts.cancel();
   view.panel.onDidDispose(() => cts.cancel());
-  return cts;
+  return { view, cts };
 }
 
-async function trainOne(svc: Services, config: TrainConfig, label: string, token: vscode.CancellationToken, onEpoch: (m: EpochMetrics) => void): Promise<RunSummary> {
+/** The view's own model (pushEpoch keeps it current), for whole updates. */
+function trainingOf(view: GeometryView, fallback: TrainingView): TrainingView {
+  return view.current?.kind === 'training' ? view.current : fallback;
+}
+
+function trainOne(svc: Services, config: TrainConfig, label: string, token: vscode.CancellationToken, onEpoch: (m: TrainingView['epochs'][number]) => void): Promise<RunSummary> {
   return svc.compute.run('train', { config }, {
     title: `DAGR: training ${label} on ${path.basename(config.dataset)}`,
     token,
@@ -47,33 +75,35 @@ async function trainOne(svc: Services, config: TrainConfig, label: string, token
 
 function finish(svc: Services, summary: RunSummary): void {
   const how = summary.status === 'completed' ? 'finished' : summary.status;
-  svc.log.appendLine(`training ${how}: ${summary.runDir} (${summary.epochsCompleted} epochs, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`);
+  const epochs = `${summary.epochsCompleted} epoch${summary.epochsCompleted === 1 ? '' : 's'}`;
+  svc.log.appendLine(`training ${how}: ${summary.runDir} (${epochs}, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`);
   if (summary.status === 'failed') void vscode.window.showErrorMessage(`DAGR: training failed: ${summary.message ?? 'see the log'}`);
   // the run's geometry over epochs, from the checkpoints it wrote
   if (summary.epochsCompleted > 0) openPanel(svc, { kind: 'run', paths: [summary.runDir] });
 }
 
-export async function startFineTuning(svc: Services, args?: FineTuneArgs): Promise<void> {
-  let config: TrainConfig | undefined;
+/**
+ * Trains `on` into a panel (and, when given, `off` after it as the dashed comparison), then shows
+ * the summary and opens the run. Sequential: both runs would compete for the same cores otherwise,
+ * and the same seed keeps them comparable.
+ */
+async function trainIntoPanel(svc: Services, ask: TrainConfig, what: string, baseline?: { label: string; config: (on: TrainConfig) => TrainConfig }): Promise<void> {
+  const { config: on, runDir } = withRunDir(ask);
+  const first: TrainingView = { kind: 'training', config: on, runDir, epochs: [] };
+  if (baseline) first.comparison = { label: baseline.label, epochs: [] };
+  const { view, cts } = jobPanel(svc, first, on, what);
+  const part = (i: number, label: string): string => (baseline ? `${label} (${i} of 2)` : label);
   try {
-    config = await askTrainConfig(svc, args);
-  } catch (e) {
-    reportJobError(e, 'reading the dataset');
-    return;
-  }
-  if (!config) return;
-  const view = openPanel(svc, { kind: 'training', paths: [config.outDir] }, { reuse: false });
-  titleTraining(view, config);
-  let model: Extract<ViewModel, { kind: 'training' }> = { kind: 'training', config, runDir: config.outDir, epochs: [] };
-  view.setView(model);
-  const cts = cancelFor(view);
-  try {
-    const summary = await trainOne(svc, config, config.dagr.enabled ? 'with DAGR' : 'without DAGR', cts.token, (m) => {
-      model = { ...model, epochs: [...model.epochs, m] };
-      view.pushEpoch(m);
-    });
-    model = { ...model, runDir: summary.runDir, summary };
-    view.setView(model);
+    const summary = await trainOne(svc, on, part(1, on.dagr.enabled ? 'with DAGR' : 'without DAGR'), cts.token, (m) => view.pushEpoch(m));
+    view.setView({ ...trainingOf(view, first), runDir: summary.runDir, summary });
+    if (baseline && summary.status === 'completed') {
+      const off = await trainOne(svc, baseline.config(on), part(2, 'without DAGR'), cts.token, (m) => {
+        // the webview's 'epoch' message appends to the main run, so the baseline goes as whole updates
+        const now = trainingOf(view, first);
+        view.setView({ ...now, comparison: { label: baseline.label, epochs: [...(now.comparison?.epochs ?? []), m] } });
+      });
+      svc.log.appendLine(`baseline without DAGR: ${off.runDir}`);
+    }
     finish(svc, summary);
   } catch (e) {
     view.post({ type: 'error', message: failureText(e) });
@@ -83,45 +113,16 @@ export async function startFineTuning(svc: Services, args?: FineTuneArgs): Promi
   }
 }
 
+export async function startFineTuning(svc: Services, args?: FineTuneArgs): Promise<void> {
+  const config = await askConfig(svc, args);
+  if (config) await trainIntoPanel(svc, config, 'Training');
+}
+
 export async function compareWithDagrOff(svc: Services, args?: FineTuneArgs): Promise<void> {
-  let config: TrainConfig | undefined;
-  try {
-    config = await askTrainConfig(svc, args);
-  } catch (e) {
-    reportJobError(e, 'reading the dataset');
-    return;
-  }
+  const config = await askConfig(svc, args);
   if (!config) return;
   const on: TrainConfig = config.dagr.enabled ? config : { ...config, dagr: { ...config.dagr, enabled: true } };
-  const off = withDagrOff(on);
-  const view = openPanel(svc, { kind: 'training', paths: [on.outDir] }, { reuse: false });
-  titleTraining(view, on, 'DAGR on vs off');
-  let model: Extract<ViewModel, { kind: 'training' }> = { kind: 'training', config: on, runDir: on.outDir, epochs: [], comparison: { label: 'DAGR off (λ = 0)', epochs: [] } };
-  view.setView(model);
-  const cts = cancelFor(view);
-  try {
-    // sequential: both runs compete for the same cores otherwise, and the same seed keeps them comparable
-    const summaryOn = await trainOne(svc, on, 'with DAGR (1 of 2)', cts.token, (m) => {
-      model = { ...model, epochs: [...model.epochs, m] };
-      view.pushEpoch(m);
-    });
-    model = { ...model, runDir: summaryOn.runDir, summary: summaryOn };
-    view.setView(model);
-    if (summaryOn.status !== 'completed') return finish(svc, summaryOn);
-    const summaryOff = await trainOne(svc, off, 'without DAGR (2 of 2)', cts.token, (m) => {
-      // the webview's 'epoch' message appends to the main run, so the baseline goes as whole updates
-      const prevEpochs = model.comparison?.epochs ?? [];
-      model = { ...model, comparison: { label: 'DAGR off (λ = 0)', epochs: [...prevEpochs, m] } };
-      view.setView(model);
-    });
-    svc.log.appendLine(`baseline without DAGR: ${summaryOff.runDir}`);
-    finish(svc, summaryOn);
-  } catch (e) {
-    view.post({ type: 'error', message: failureText(e) });
-    reportJobError(e, 'training');
-  } finally {
-    cts.dispose();
-  }
+  await trainIntoPanel(svc, on, 'DAGR on vs off', { label: 'DAGR off (λ = 0)', config: withDagrOff });
 }
 
 type Axes = { keys: [keyof SweepConfig['grid'], keyof SweepConfig['grid']]; label: string; defaults: [string, string] };
@@ -130,56 +131,54 @@ const AXES: Axes[] = [
   { keys: ['lambdaDisp', 't'], label: 'λ_disp × t (dispersion)', defaults: ['0, 0.05, 0.1, 0.2', '1, 2, 4'] },
 ];
 
-export async function sweep(svc: Services, args?: FineTuneArgs): Promise<void> {
-  let base: TrainConfig | undefined;
-  try {
-    base = await askTrainConfig(svc, args);
-  } catch (e) {
-    reportJobError(e, 'reading the dataset');
-    return;
-  }
-  if (!base) return;
+/** The sweep's axes and their values, each proposing the last answer; undefined when dismissed. */
+async function askGrid(svc: Services): Promise<{ axes: Axes; grid: SweepConfig['grid'] } | undefined> {
   const lastAxes = svc.memory.get<string>('last.sweepAxes', 'lambdaAnc', 'global');
-  const axes = await vscode.window.showQuickPick(
+  const picked = await vscode.window.showQuickPick(
     AXES.map((a) => ({ label: a.label, axes: a })).sort((a, b) => Number(b.axes.keys[0] === lastAxes) - Number(a.axes.keys[0] === lastAxes)),
     { title: 'Sweep over' },
   );
-  if (!axes) return;
-  await svc.memory.set('last.sweepAxes', axes.axes.keys[0], 'global');
+  if (!picked) return undefined;
+  await svc.memory.set('last.sweepAxes', picked.axes.keys[0], 'global');
   const grid: SweepConfig['grid'] = {};
-  for (const [i, key] of axes.axes.keys.entries()) {
-    const remembered = svc.memory.get<string>(`last.sweep.${key}`, axes.axes.defaults[i] ?? '', 'global');
+  for (const [i, key] of picked.axes.keys.entries()) {
+    const remembered = svc.memory.get<string>(`last.sweep.${key}`, picked.axes.defaults[i] ?? '', 'global');
     const text = await vscode.window.showInputBox({
       title: `Values of ${key} (comma-separated)`, value: remembered,
       validateInput: (s) => (parseGrid(s) ? undefined : 'numbers ≥ 0 separated by commas'),
     });
     const values = text === undefined ? undefined : parseGrid(text);
-    if (!values) return;
+    if (!values) return undefined;
     await svc.memory.set(`last.sweep.${key}`, text, 'global');
     grid[key] = values;
   }
+  return { axes: picked.axes, grid };
+}
+
+export async function sweep(svc: Services, args?: FineTuneArgs): Promise<void> {
+  const base = await askConfig(svc, args);
+  if (!base) return;
+  const asked = await askGrid(svc);
+  if (!asked) return;
+  const { axes, grid } = asked;
   const config: SweepConfig = { ...base, dagr: { ...base.dagr, enabled: true }, grid };
-  const view = openPanel(svc, { kind: 'sweep', paths: [config.outDir] }, { reuse: false });
-  titleTraining(view, config, 'Sweep');
-  let model: Extract<ViewModel, { kind: 'sweep' }> = { kind: 'sweep', points: [], axes: [axes.axes.keys[0], axes.axes.keys[1]], done: false };
-  view.setView(model);
-  const cts = cancelFor(view);
-  const size = axes.axes.keys.reduce((n, k) => n * (grid[k]?.length ?? 1), 1);
+  const first: SweepView = { kind: 'sweep', points: [], axes: [axes.keys[0], axes.keys[1]], done: false };
+  const { view, cts } = jobPanel(svc, first, config, 'Sweep');
+  const size = axes.keys.reduce((n, k) => n * (grid[k]?.length ?? 1), 1);
+  const done = (points?: SweepView['points']): void => {
+    const now = view.current?.kind === 'sweep' ? view.current : first;
+    view.setView({ ...now, points: points ?? now.points, done: true });
+  };
   try {
     const points = await svc.compute.run('sweep', { config }, {
-      title: `DAGR: sweep of ${size} runs`,
+      title: `DAGR: sweep of ${size} run${size === 1 ? '' : 's'}`,
       token: cts.token,
       cooperativeCancel: true,
-      onSweepPoint: (p) => {
-        model = { ...model, points: [...model.points, p] };
-        view.pushSweepPoint(p);
-      },
+      onSweepPoint: (p) => view.pushSweepPoint(p),
     });
-    model = { ...model, points, done: true };
-    view.setView(model);
+    done(points);
   } catch (e) {
-    model = { ...model, done: true };
-    view.setView(model);
+    done();
     reportJobError(e, 'the sweep');
   } finally {
     cts.dispose();

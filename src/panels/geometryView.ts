@@ -15,6 +15,7 @@ import { readSettings } from '../settings/config';
 import { reportJobError } from '../compute/service';
 import { setupWebview } from './html';
 import { exportView } from './export';
+import { detached, settleFromFolder } from './restore';
 import type { Services } from './services';
 
 export type ViewSource = PersistedState['source'];
@@ -35,8 +36,12 @@ export class GeometryView implements vscode.Disposable {
     restored?: PersistedState,
   ) {
     this.controls = restored?.controls;
-    // a restored training or sweep view cannot be recomputed: it shows what it saved
-    if (restored?.view && (source.kind === 'training' || source.kind === 'sweep')) this.view = restored.view;
+    // a restored training or sweep view cannot be recomputed: it shows what it saved, without a
+    // job behind it (restore.ts), then how its run folder says the run ended
+    if (restored?.view && (source.kind === 'training' || source.kind === 'sweep')) {
+      this.view = detached(restored.view);
+      void settleFromFolder(this.view, readText).then((v) => { if (!this.disposed) this.setView(v); });
+    }
     setupWebview(panel, svc.extensionUri, panel.title);
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
@@ -54,8 +59,12 @@ export class GeometryView implements vscode.Disposable {
     return this.source.kind === 'file' || this.source.kind === 'run' || this.source.kind === 'compare';
   }
 
-  /** Runs the inspect/compare job for this view's source with the current settings and controls. */
-  async compute(): Promise<void> {
+  /**
+   * Runs the inspect/compare job for this view's source with the current settings and controls.
+   * `byUser`: started from the view's own controls, so the webview may move focus to Cancel; a
+   * restored panel or a settings change recomputes without taking the keyboard focus.
+   */
+  async compute(byUser = false): Promise<void> {
     if (!this.recomputable || this.disposed) return;
     this.job?.cancel();
     const cts = new vscode.CancellationTokenSource();
@@ -73,7 +82,7 @@ export class GeometryView implements vscode.Disposable {
       return j;
     };
     const name = this.source.paths.map((p) => path.basename(p)).join(' vs ');
-    this.post({ type: 'busy', message: `Computing ${name}…` });
+    this.post({ type: 'busy', message: `Computing ${name}…`, focus: byUser });
     try {
       let view: ViewModel;
       if (this.source.kind === 'compare') {
@@ -157,7 +166,7 @@ export class GeometryView implements vscode.Disposable {
       case 'recompute':
         if (!this.recomputable) break;
         this.controls = m.controls;
-        void this.compute();
+        void this.compute(true);
         break;
       case 'export':
         if (this.view) void exportView(this.view, m.format, this.source);
@@ -168,6 +177,10 @@ export class GeometryView implements vscode.Disposable {
       case 'cancel':
         this.job?.cancel();
         this.onCancel?.();
+        break;
+      case 'openRun':
+        // through the command, as checkpoints are: a folder opens as a run, and it is remembered
+        if (typeof m.dir === 'string') void vscode.commands.executeCommand('dagr.openRun', vscode.Uri.file(m.dir));
         break;
       case 'fineTune':
         void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: this.source.paths[0] });
@@ -181,6 +194,15 @@ export class GeometryView implements vscode.Disposable {
     this.job?.cancel();
     this.svc.views.delete(this);
     this.subs.forEach((s) => s.dispose());
+  }
+}
+
+/** A small file of a run folder, read on the host (summary.json, metrics.jsonl, sweep.json). */
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8');
+  } catch {
+    return undefined;
   }
 }
 

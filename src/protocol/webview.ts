@@ -7,12 +7,16 @@ import type { EpochMetrics, RunSummary, SweepPoint, TrainConfig } from './train'
 
 export const WEBVIEW_STATE_VERSION = 1;
 
+/**
+ * training/sweep `detached`: restored after a window reload, so no job of this window feeds the
+ * view (nothing to cancel); a training run without a summary, or a sweep not done, was interrupted.
+ */
 export type ViewModel =
   | { kind: 'report'; report: GeometryReport; availableModalities: string[]; maxPointsPlotted: number }
   | { kind: 'run'; run: RunReport }
   | { kind: 'compare'; compare: CompareReport }
-  | { kind: 'training'; config: TrainConfig; runDir: string; epochs: EpochMetrics[]; summary?: RunSummary; comparison?: { label: string; epochs: EpochMetrics[] } }
-  | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean };
+  | { kind: 'training'; config: TrainConfig; runDir: string; epochs: EpochMetrics[]; summary?: RunSummary; comparison?: { label: string; epochs: EpochMetrics[] }; detached?: boolean }
+  | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean; detached?: boolean };
 
 export interface Controls {
   tau: number;
@@ -26,7 +30,8 @@ export interface Controls {
 export type HostToWebview =
   | { type: 'init'; view: ViewModel }
   | { type: 'update'; view: ViewModel }
-  | { type: 'busy'; message: string }
+  /** focus: the user started this from the view, so the keyboard focus may move to Cancel */
+  | { type: 'busy'; message: string; focus?: boolean }
   | { type: 'error'; message: string }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'sweepPoint'; point: SweepPoint };
@@ -38,7 +43,9 @@ export type WebviewToHost =
   | { type: 'export'; format: 'html' | 'json' }
   | { type: 'openCheckpoint'; file: string }
   | { type: 'cancel' }
-  | { type: 'fineTune' };
+  | { type: 'fineTune' }
+  /** a run folder (a sweep point's run, a finished training run) to open as a run view */
+  | { type: 'openRun'; dir: string };
 
 /** what the webview saves with vscode.setState, and the serializer restores from */
 export interface PersistedState {
@@ -56,5 +63,5 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
 
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune'].includes((x as { type: string }).type);
+    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun'].includes((x as { type: string }).type);
 }
