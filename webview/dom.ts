@@ -50,6 +50,19 @@ export function chartBox(name: string, label: string, size: 'sm' | 'md' | 'lg' =
   return { box, canvas };
 }
 
+/**
+ * Makes a table row open something: by click, and from the keyboard (Tab to it, Enter or Space),
+ * with the pointer cursor and a tooltip saying what opens.
+ */
+export function activatable<T extends HTMLElement>(el: T, title: string, onActivate: () => void): T {
+  el.tabIndex = 0;
+  el.classList.add('clickable');
+  el.title = title;
+  el.addEventListener('click', onActivate);
+  el.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onActivate(); } });
+  return el;
+}
+
 export function button(label: string, opts: { id?: string; className?: string; title?: string }, onClick: () => void): HTMLButtonElement {
   const b = h('button', { type: 'button', id: opts.id, class: opts.className ?? 'btn', title: opts.title }, label);
   b.addEventListener('click', onClick);

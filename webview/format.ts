@@ -38,6 +38,14 @@ export function fmtInt(x: number | null | undefined): string {
   return neg ? `-${grouped}` : grouped;
 }
 
+/**
+ * A count with its noun in the right number: "1 checkpoint", "2 checkpoints", "1,200 rows".
+ * `many` for nouns whose plural is not noun + "s".
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+}
+
 /** A fraction in [0,1] as a percentage. */
 export function fmtPct(x: number | null | undefined, decimals = 1): string {
   if (!finite(x)) return DASH;

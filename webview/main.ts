@@ -9,11 +9,11 @@ import { h } from './dom';
 import { isValidHostMessage, isViewModel } from './guards';
 import { connectHost } from './host';
 import { createOverlays } from './overlay';
+import { seriesAssigner } from './series';
 import { makeState, migrateState } from './state';
 import { observeTheme, readPalette } from './theme';
 import type { Palette } from './theme';
 import { renderCompare } from './views/compare';
-import { colorAssigner } from './views/context';
 import type { ViewContext, ViewHandle } from './views/context';
 import { renderReport } from './views/report';
 import { renderRun } from './views/run';
@@ -38,6 +38,8 @@ function persist(): void {
 }
 
 function render(view: ViewModel): void {
+  // a redraw replaces every element: the keyboard focus goes back to the control that had it
+  const focusedId = app.contains(document.activeElement) ? document.activeElement?.id : undefined;
   charts.destroy();
   charts = new ChartHost(() => palette);
   app.replaceChildren();
@@ -47,7 +49,7 @@ function render(view: ViewModel): void {
     host,
     charts,
     palette: () => palette,
-    ...colorAssigner(),
+    ...seriesAssigner(),
     saveControls: (c) => { controls = c; persist(); },
   };
   try {
@@ -64,6 +66,7 @@ function render(view: ViewModel): void {
     overlays.showError(`Could not show this view: ${e instanceof Error ? e.message : String(e)}`);
   }
   app.setAttribute('aria-busy', 'false');
+  if (focusedId && !app.contains(document.activeElement)) document.getElementById(focusedId)?.focus();
   // test hooks: which view is on screen and how many times it was drawn
   document.body.dataset.view = view.kind;
   document.body.dataset.renders = String(++renders);
@@ -92,7 +95,7 @@ function onMessage(data: unknown): void {
       persist();
       break;
     case 'busy':
-      overlays.showBusy(data.message);
+      overlays.showBusy(data.message, data.focus === true);
       break;
     case 'error':
       overlays.hideBusy();

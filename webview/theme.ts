@@ -60,10 +60,6 @@ export function readPalette(): Palette {
   return { ...p, key: JSON.stringify([document.body.className, p]) };
 }
 
-export function seriesColor(p: Palette, i: number): string {
-  return p.series[i % p.series.length] ?? p.fg;
-}
-
 /**
  * Calls `onChange` when the theme changes: VS Code swaps the body class (vscode-dark,
  * vscode-light, vscode-high-contrast) and rewrites the variables on <html style>; the standalone

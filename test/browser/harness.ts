@@ -3,6 +3,7 @@
  * the way VS Code does: the page comes from buildWebviewHtml with its CSP, acquireVsCodeApi is a
  * stub that records posted messages, and the theme variables are set on <html> like VS Code.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -192,4 +193,31 @@ export async function canvases(page: Page): Promise<CanvasInfo[]> {
     }
     return { name: c.dataset.chart || '', width: c.width, height: c.height, inked, points: Number(c.dataset.points || '0') };
   })`);
+}
+
+/** Every chart has a size, data points and drawn pixels (a blank canvas is a defect). */
+export async function assertChartsDrawn(s: Session, label: string, min: number): Promise<void> {
+  const cs = await canvases(s.page);
+  assert.ok(cs.length >= min, `${label}: expected at least ${min} charts, found ${cs.length}`);
+  for (const c of cs) {
+    assert.ok(c.width > 100 && c.height > 100, `${label}: chart ${c.name} is ${c.width}x${c.height}`);
+    assert.ok(c.points > 0, `${label}: chart ${c.name} has no data points`);
+    assert.ok(c.inked > 2000, `${label}: chart ${c.name} looks blank (${c.inked} drawn pixels)`);
+  }
+}
+
+export async function init(s: Session, view: ViewModel): Promise<void> {
+  await waitJs(s.page, "window.__posted.some((m) => m.type === 'ready')");
+  const before = await js<number>(s.page, "Number(document.body.dataset.renders || '0')");
+  await s.send({ type: 'init', view });
+  await waitJs(s.page, `Number(document.body.dataset.renders || '0') > ${before}`);
+}
+
+export async function shot(s: Session, name: string): Promise<void> {
+  await s.page.screenshot({ path: join(OUT_DIR, `webview-${name}.png`), fullPage: true });
+}
+
+export async function closeClean(s: Session, label: string): Promise<void> {
+  await s.close();
+  assert.deepEqual(s.problems, [], `${label}: console errors, CSP violations or outside requests`);
 }

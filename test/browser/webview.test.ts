@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { renderStandaloneHtml } from '../../src/report';
-import type { ViewModel } from '../../src/protocol/webview';
-import { OUT_DIR, buildBundle, canvases, chromiumMissing, fixture, js, launch, openWebview, waitJs } from './harness';
+import { OUT_DIR, assertChartsDrawn, buildBundle, canvases, chromiumMissing, closeClean, fixture, init, js, launch, openWebview, shot, waitJs } from './harness';
 import type { Session, ThemeName } from './harness';
 
 const missing = chromiumMissing();
@@ -19,33 +18,6 @@ if (missing && process.env.CI === 'true') {
 }
 
 const KINDS = ['report', 'run', 'compare', 'training', 'sweep'] as const;
-
-/** Every chart has a size, data points and drawn pixels (a blank canvas is a defect). */
-async function assertChartsDrawn(s: Session, label: string, min: number): Promise<void> {
-  const cs = await canvases(s.page);
-  assert.ok(cs.length >= min, `${label}: expected at least ${min} charts, found ${cs.length}`);
-  for (const c of cs) {
-    assert.ok(c.width > 100 && c.height > 100, `${label}: chart ${c.name} is ${c.width}x${c.height}`);
-    assert.ok(c.points > 0, `${label}: chart ${c.name} has no data points`);
-    assert.ok(c.inked > 2000, `${label}: chart ${c.name} looks blank (${c.inked} drawn pixels)`);
-  }
-}
-
-async function init(s: Session, view: ViewModel): Promise<void> {
-  await waitJs(s.page, "window.__posted.some((m) => m.type === 'ready')");
-  const before = await js<number>(s.page, "Number(document.body.dataset.renders || '0')");
-  await s.send({ type: 'init', view });
-  await waitJs(s.page, `Number(document.body.dataset.renders || '0') > ${before}`);
-}
-
-async function shot(s: Session, name: string): Promise<void> {
-  await s.page.screenshot({ path: join(OUT_DIR, `webview-${name}.png`), fullPage: true });
-}
-
-async function closeClean(s: Session, label: string): Promise<void> {
-  await s.close();
-  assert.deepEqual(s.problems, [], `${label}: console errors, CSP violations or outside requests`);
-}
 
 const MIN_CHARTS: Record<(typeof KINDS)[number], number> = { report: 6, run: 7, compare: 2, training: 6, sweep: 1 };
 

@@ -2,46 +2,40 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { changeClass, compareRows, metricDirection, metricLabel, paretoFront, strideSample } from '../../webview/analysis';
 import { parseColor, withAlpha } from '../../webview/color';
-import { basename, fmtDelta, fmtFixed, fmtInt, fmtNum, fmtPct, fmtSeconds, idPart } from '../../webview/format';
+import { basename, fmtDelta, fmtFixed, fmtInt, fmtNum, fmtPct, fmtSeconds, idPart, plural } from '../../webview/format';
+import { seriesAssigner, seriesDash } from '../../webview/series';
 import type { SweepPoint } from '../../src/protocol/train';
+
+/** Each input with the text it must format to. */
+function cases<T>(f: (x: T) => string, table: [T, string][]): void {
+  for (const [x, want] of table) assert.equal(f(x), want, `${String(x)}`);
+}
 
 void describe('number formatting', () => {
   void it('fmtNum: three significant digits, exponent at the extremes, a dash for missing', () => {
-    assert.equal(fmtNum(0.123456), '0.123');
-    assert.equal(fmtNum(-3.96123), '-3.96');
-    assert.equal(fmtNum(12.345), '12.3');
-    assert.equal(fmtNum(0.5), '0.5');
-    assert.equal(fmtNum(0), '0');
-    assert.equal(fmtNum(1234.6), '1,235');
-    assert.equal(fmtNum(0.000123), '1.23e-4');
-    assert.equal(fmtNum(2.5e7), '2.50e7');
+    cases(fmtNum, [[0.123456, '0.123'], [-3.96123, '-3.96'], [12.345, '12.3'], [0.5, '0.5'], [0, '0'],
+      [1234.6, '1,235'], [0.000123, '1.23e-4'], [2.5e7, '2.50e7'], [null, '—'], [undefined, '—'], [NaN, '—'], [Infinity, '—']]);
     assert.equal(fmtNum(-3.96123, 4), '-3.961');
-    for (const bad of [null, undefined, NaN, Infinity]) assert.equal(fmtNum(bad), '—');
   });
 
   void it('fmtFixed keeps exactly the decimals asked (effective rank) and never prints -0.00', () => {
-    assert.equal(fmtFixed(36.33317, 2), '36.33');
-    assert.equal(fmtFixed(4.989994, 2), '4.99');
-    assert.equal(fmtFixed(768, 2), '768.00');
-    assert.equal(fmtFixed(-0.001, 2), '0.00');
-    assert.equal(fmtFixed(null, 2), '—');
+    cases((x: number | null) => fmtFixed(x, 2), [[36.33317, '36.33'], [4.989994, '4.99'], [768, '768.00'], [-0.001, '0.00'], [null, '—']]);
     // same text as the CLI's toFixed(2), so the e2e test can compare them
     for (const x of [1.005, 2.675, 17.0481, 42.0318]) assert.equal(fmtFixed(x, 2), x.toFixed(2));
   });
 
   void it('fmtInt, fmtPct, fmtDelta, fmtSeconds', () => {
-    assert.equal(fmtInt(1234567), '1,234,567');
-    assert.equal(fmtInt(-1200), '-1,200');
-    assert.equal(fmtInt(999), '999');
-    assert.equal(fmtPct(0.1234), '12.3%');
-    assert.equal(fmtPct(1), '100.0%');
+    cases(fmtInt, [[1234567, '1,234,567'], [-1200, '-1,200'], [999, '999']]);
+    cases(fmtPct, [[0.1234, '12.3%'], [1, '100.0%']]);
     assert.equal(fmtPct(0.5, 0), '50%');
-    assert.equal(fmtDelta(0.25), '+0.25');
-    assert.equal(fmtDelta(-1.5), '-1.5');
-    assert.equal(fmtDelta(0), '0');
-    assert.equal(fmtSeconds(0.42), '0.42 s');
-    assert.equal(fmtSeconds(12.34), '12.3 s');
-    assert.equal(fmtSeconds(125), '2 min 05 s');
+    cases(fmtDelta, [[0.25, '+0.25'], [-1.5, '-1.5'], [0, '0']]);
+    cases(fmtSeconds, [[0.42, '0.42 s'], [12.34, '12.3 s'], [125, '2 min 05 s']]);
+  });
+
+  void it('plural: the noun agrees with the count ("1 checkpoint", never "1 checkpoints")', () => {
+    cases((n: number) => plural(n, 'checkpoint'), [[1, '1 checkpoint'], [0, '0 checkpoints'], [2, '2 checkpoints'], [1200, '1,200 checkpoints']]);
+    assert.equal(plural(1, 'zero singular value'), '1 zero singular value');
+    assert.equal(plural(3, 'axis', 'axes'), '3 axes');
   });
 
   void it('basename and idPart', () => {
@@ -63,6 +57,20 @@ void describe('colors', () => {
     assert.equal(parseColor('red'), undefined);
     assert.equal(withAlpha('#3794ff', 0.5), 'rgba(55, 148, 255, 0.5)');
     assert.equal(withAlpha('CanvasText', 0.5), 'CanvasText');
+  });
+
+  void it('no two of the first 18 series look alike: past six the colors repeat with a new dash pattern', () => {
+    const p = { series: ['b', 'o', 'g', 'p', 'r', 'y'], fg: 'f' };
+    const c = seriesAssigner();
+    const names = Array.from({ length: 18 }, (_, i) => `s${i}`);
+    const looks = names.map((n) => JSON.stringify(c.series(n, p)));
+    assert.equal(new Set(looks).size, 18, looks.join(' '));
+    // the first six stay solid, as before; the seventh is the first color, dotted
+    assert.deepEqual(c.series('s0', p), { color: 'b', pattern: [] });
+    assert.deepEqual(c.series('s6', p), { color: 'b', pattern: seriesDash(p, 6) });
+    assert.notDeepEqual(seriesDash(p, 6), []);
+    // stable: asking again gives the same index
+    assert.equal(c.seriesIndex('s6'), 6);
   });
 });
 

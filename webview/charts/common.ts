@@ -12,6 +12,8 @@ export interface Series {
   color: string;
   /** the comparison run ("DAGR off") and the second report of a compare are dashed */
   dashed?: boolean;
+  /** the series' own dash pattern (ViewContext.series), when `dashed` does not apply */
+  pattern?: number[];
   /** lighter series (train accuracy next to validation) */
   faint?: boolean;
   /** show a dot at every point (short runs), else a clean line */
@@ -25,7 +27,7 @@ export function lineDataset(p: Palette, s: Series): ChartDataset<'line', XY[]> {
     data: s.points,
     borderColor: color,
     backgroundColor: color,
-    borderDash: s.dashed ? [6, 4] : [],
+    borderDash: s.dashed ? [6, 4] : s.pattern ?? [],
     borderWidth: (p.highContrast ? 2.5 : 1.75) * (s.faint ? 0.8 : 1),
     pointRadius: s.dots ? (p.highContrast ? 3 : 2.5) : 0,
     pointHoverRadius: 4,
@@ -53,13 +55,17 @@ export function logAxis(p: Palette, title: string): ScaleOptions<'logarithmic'> 
   return {
     type: 'logarithmic',
     title: { display: true, text: title, color: p.muted },
-    grid: { color: p.grid },
+    // a line at every labelled tick only: with every tick kept (below), lines at 3, 4, 6, 7, ...
+    // of each decade would crowd the plot
+    grid: { color: (c) => (c.tick?.label ? p.grid : 'transparent') },
     border: { color: p.grid },
     // powers of ten only when the axis spans several decades (1, 2, 5 would collide there);
-    // 1, 2, 5 multiples too when it spans less, so a short axis still has labels
+    // 1, 2, 5 multiples too when it spans less, so a short axis still has labels. The callback
+    // does the thinning: Chart.js's autoSkip would first drop ticks by position, and could keep
+    // only ticks the callback blanks (a spectrum from 3 to 200 was left with "100" alone)
     ticks: {
       color: p.fg,
-      autoSkip: true,
+      autoSkip: false,
       callback: (v, _i, ticks) => {
         const n = Number(v);
         const vals = ticks.map((t) => t.value).filter((x) => x > 0);

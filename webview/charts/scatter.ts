@@ -61,7 +61,8 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
     options: {
       // parsing stays on: with it off Chart.js takes the x range from the first and last point
       // (it assumes sorted data), which clips an unsorted scatter
-      scales: { x: linearAxis(p, 'PC 1'), y: linearAxis(p, 'PC 2') },
+      // grace: a margin beyond the outermost points, which would otherwise sit half outside the plot
+      scales: { x: linearAxis(p, 'PC 1', { grace: '4%' }), y: linearAxis(p, 'PC 2', { grace: '4%' }) },
       plugins: {
         legend: { display: true, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'circle' } },
         dagrPairLines: { segments, color: withAlpha(p.muted, p.highContrast ? 0.5 : 0.35), width: p.highContrast ? 1 : 0.75 },

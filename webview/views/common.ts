@@ -1,6 +1,8 @@
 /** Page header, engine line and severity badges shared by several views. */
 import type { EngineInfo, GeometryWarning, Severity } from '../../src/protocol/report';
 import { h } from '../dom';
+import { plural } from '../format';
+import { severityIcon } from '../icons';
 import type { Child } from '../dom';
 
 export function pageHeader(title: string, subtitle: string, meta: Child[], actions: Child[] = []): HTMLElement {
@@ -13,7 +15,7 @@ export function pageHeader(title: string, subtitle: string, meta: Child[], actio
 }
 
 export function engineText(e: EngineInfo): string {
-  return `${e.name} · ${e.device} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+  return `${e.name} · ${e.device} · ${plural(e.threads, 'thread')}`;
 }
 
 /** The engine is always shown next to the numbers it produced (DESIGN.md section 4). */
@@ -24,12 +26,8 @@ export function engineLine(e: EngineInfo): HTMLElement {
     e.note ? h('span', { id: 'engine-note', class: 'engine-note', role: 'note' }, e.note) : null);
 }
 
-const ICON: Record<Severity, string> = { error: '⛔', warning: '⚠', info: 'ℹ' };
-
 export function severityBadge(s: Severity): HTMLElement {
-  return h('span', { class: `sev sev-${s}` },
-    h('span', { class: 'sev-icon', 'aria-hidden': 'true' }, ICON[s]),
-    h('span', { class: 'visually-hidden' }, `${s}: `));
+  return h('span', { class: `sev sev-${s}` }, severityIcon(s), h('span', { class: 'visually-hidden' }, `${s}: `));
 }
 
 export function warningItem(w: GeometryWarning): HTMLElement {

@@ -2,7 +2,7 @@
 import type { ModalityReport } from '../../src/protocol/report';
 import { spectrumConfig, varianceConfig } from '../charts/spectrum';
 import { card, chartBox, h, statTable } from '../dom';
-import { fmtFixed, fmtInt, fmtNum, fmtPct, idPart } from '../format';
+import { fmtFixed, fmtInt, fmtNum, fmtPct, idPart, plural } from '../format';
 import type { ViewContext } from './context';
 
 export function modalityCard(ctx: ViewContext, name: string, m: ModalityReport, n: number): HTMLElement {
@@ -28,10 +28,10 @@ export function modalityCard(ctx: ViewContext, name: string, m: ModalityReport, 
     table,
     h('h3', { class: 'chart-title' }, 'Singular-value spectrum'),
     spec.box,
-    zeros > 0 ? h('p', { class: 'caption' }, `${fmtInt(zeros)} zero singular value${zeros === 1 ? '' : 's'} not shown on the log scale.`) : null,
+    zeros > 0 ? h('p', { class: 'caption' }, `${plural(zeros, 'zero singular value')} not shown on the log scale.`) : null,
     h('h3', { class: 'chart-title' }, 'Cumulative explained variance (centered)'),
     vari.box,
-    k90 >= 0 ? h('p', { class: 'caption' }, `90% of the variance in ${fmtInt(k90 + 1)} of ${fmtInt(m.explainedVariance.length)} components.`) : null);
+    k90 >= 0 ? h('p', { class: 'caption' }, `90% of the variance in ${fmtInt(k90 + 1)} of ${plural(m.explainedVariance.length, 'component')}.`) : null);
   title.querySelector('h2')?.prepend(h('span', { class: `swatch series-${ctx.seriesIndex(name) % 6}`, 'aria-hidden': 'true' }));
   return title;
 }

@@ -3,7 +3,7 @@ import type { PairReport } from '../../src/protocol/report';
 import { driftHistogramConfig } from '../charts/histogram';
 import { card, chartBox, h, statTable } from '../dom';
 import type { StatRow } from '../dom';
-import { fmtInt, fmtNum, fmtPct, idPart } from '../format';
+import { fmtNum, fmtPct, idPart, plural } from '../format';
 import type { ViewContext } from './context';
 
 export function pairId(p: { a: string; b: string }): string {
@@ -21,7 +21,7 @@ function retrievalTable(p: PairReport, id: string): HTMLElement | null {
       h('td', { class: 'num', 'data-value': d.r10 }, fmtPct(d.r10)),
       h('td', { class: 'num', 'data-value': d.medianRank }, fmtNum(d.medianRank)));
   return h('table', { class: 'grid-table retrieval', id: `retrieval-${id}` },
-    h('caption', null, `Retrieval over ${fmtInt(r.galleryRows)} rows`),
+    h('caption', null, `Retrieval over ${plural(r.galleryRows, 'row')}`),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'query → gallery'), h('th', { scope: 'col' }, 'R@1'), h('th', { scope: 'col' }, 'R@5'), h('th', { scope: 'col' }, 'R@10'), h('th', { scope: 'col' }, 'median rank'))),
     h('tbody', null, row(`${p.a} → ${p.b}`, r.aToB, 'ab'), row(`${p.b} → ${p.a}`, r.bToA, 'ba')));
 }

@@ -1,7 +1,7 @@
 /** The report of one checkpoint: header, warnings, options, per-modality and per-pair cards, projection. */
 import type { ViewModel } from '../../src/protocol/webview';
 import { button, card, h } from '../dom';
-import { basename, fmtInt, fmtSeconds } from '../format';
+import { basename, fmtSeconds, plural } from '../format';
 import { engineLine, pageHeader, warningItem } from './common';
 import type { ViewContext, ViewHandle } from './context';
 import { controlsCard } from './controls';
@@ -15,7 +15,7 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
   const r = view.report;
   const names = Object.keys(r.modalities);
   const meta = [
-    h('span', { id: 'row-count', 'data-value': r.n }, `N = ${fmtInt(r.n)} rows`),
+    h('span', { id: 'row-count', 'data-value': r.n }, `N = ${plural(r.n, 'row')}`),
     typeof r.metadata.epoch === 'number' ? h('span', null, `epoch ${r.metadata.epoch}`) : null,
     typeof r.metadata.step === 'number' ? h('span', null, `step ${r.metadata.step}`) : null,
     r.labels ? h('span', null, `labels: ${r.labels}`) : null,

@@ -7,10 +7,10 @@ import type { ViewModel } from '../../src/protocol/webview';
 import type { Series, XY } from '../charts/common';
 import { curvesConfig } from '../charts/curves';
 import type { Marker } from '../charts/markers';
-import { card, chartBox, h } from '../dom';
-import { basename, fmtFixed, fmtInt } from '../format';
+import { activatable, card, chartBox, h } from '../dom';
+import { basename, fmtFixed, plural } from '../format';
 import type { Palette } from '../theme';
-import { engineLine, pageHeader } from './common';
+import { engineLine, pageHeader, severityBadge } from './common';
 import type { ViewContext, ViewHandle } from './context';
 
 type RunView = Extract<ViewModel, { kind: 'run' }>;
@@ -62,18 +62,18 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
   };
 
   const perModality = (f: (r: GeometryReport, m: string) => number | undefined) => (p: Palette): Series[] =>
-    modalities.map((m) => ({ label: m, color: ctx.color(m, p), points: pts((r) => f(r, m)) }));
+    modalities.map((m) => ({ label: m, ...ctx.series(m, p), points: pts((r) => f(r, m)) }));
   const perPair = (f: (pr: PairReport) => number | null | undefined) => (p: Palette): Series[] =>
-    pairs.map((k) => ({ label: k, color: ctx.color(k, p), points: pts((r) => { const pr = pairOf(r, k); return pr ? f(pr) : null; }) }));
+    pairs.map((k) => ({ label: k, ...ctx.series(k, p), points: pts((r) => { const pr = pairOf(r, k); return pr ? f(pr) : null; }) }));
 
   const firstList = Object.entries(run.firstWarning).filter((e): e is [string, number] => typeof e[1] === 'number');
-  const meta = [h('span', { id: 'checkpoint-count', 'data-value': cps.length }, `${fmtInt(cps.length)} checkpoints`), engineLine(run.engine)];
+  const meta = [h('span', { id: 'checkpoint-count', 'data-value': cps.length }, plural(cps.length, 'checkpoint')), engineLine(run.engine)];
   root.append(pageHeader(`Run · ${basename(run.source)}`, run.source, meta));
 
   const warningsCard = card('First warnings', { id: 'warnings', className: 'card-warnings card-wide' },
     firstList.length
       ? h('ul', { class: 'warning-list' }, ...firstList.map(([code, i]) => h('li', { class: 'warning warning-warning', 'data-code': code, 'data-index': i },
-        h('span', { class: 'sev sev-warning' }, h('span', { class: 'sev-icon', 'aria-hidden': 'true' }, '⚠')),
+        severityBadge('warning'),
         h('span', { class: 'warning-message' }, `${code} first fires at ${xTitle} ${xs[i] ?? i}`),
         h('span', { class: 'warning-code' }, basename(cps[i]?.file ?? '')))))
       : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warning fires in this run.'));
@@ -87,8 +87,8 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
     chart('run-drift-beyond', 'Drift beyond τ', 'fraction of pairs', perPair((pr) => pr.drift?.fractionBeyondTau), true),
     chart('run-gap', 'Modality gap', '‖mean ẑᵃ − mean ẑᵇ‖', perPair((pr) => pr.modalityGap)),
     chart('run-r1', 'Retrieval R@1', 'R@1', (p) => pairs.flatMap((k) => [
-      { label: `${k} a→b`, color: ctx.color(k, p), points: pts((r) => pairOf(r, k)?.retrieval?.aToB.r1) },
-      { label: `${k} b→a`, color: ctx.color(k, p), faint: true, points: pts((r) => pairOf(r, k)?.retrieval?.bToA.r1) },
+      { label: `${k} a→b`, ...ctx.series(k, p), points: pts((r) => pairOf(r, k)?.retrieval?.aToB.r1) },
+      { label: `${k} b→a`, ...ctx.series(k, p), faint: true, points: pts((r) => pairOf(r, k)?.retrieval?.bToA.r1) },
     ]), true),
     checkpointTable(ctx, cps, modalities, xTitle, open));
   root.append(grid);
@@ -98,17 +98,13 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
 function checkpointTable(ctx: ViewContext, cps: Checkpoint[], modalities: string[], xTitle: string, open: (file: string) => void): HTMLElement {
   const clickable = ctx.host.connected;
   const rows = cps.map((c) => {
-    const tr = h('tr', { 'data-file': c.file, tabindex: clickable ? 0 : undefined, class: clickable ? 'clickable' : undefined, title: clickable ? `Open ${c.file}` : c.file },
+    const tr = h('tr', { 'data-file': c.file, title: c.file },
       h('td', { class: 'file' }, basename(c.file)),
       h('td', { class: 'num' }, c.epoch ?? '—'),
       h('td', { class: 'num' }, c.step ?? '—'),
       ...modalities.map((m) => h('td', { class: 'num' }, fmtFixed(c.report.modalities[m]?.effectiveRank, 2))),
       h('td', { class: 'num' }, c.report.warnings.length || '—'));
-    if (clickable) {
-      tr.addEventListener('click', () => open(c.file));
-      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(c.file); } });
-    }
-    return tr;
+    return clickable ? activatable(tr, `Open ${c.file}`, () => open(c.file)) : tr;
   });
   return card('Checkpoints', { id: 'checkpoints-card', className: 'card-wide' },
     h('div', { class: 'table-scroll' },

@@ -3,8 +3,8 @@ import type { SweepPoint } from '../../src/protocol/train';
 import type { ViewModel } from '../../src/protocol/webview';
 import { paretoFront } from '../analysis';
 import { paretoConfig } from '../charts/pareto';
-import { card, chartBox, h } from '../dom';
-import { basename, fmtNum, fmtPct } from '../format';
+import { activatable, button, card, chartBox, h } from '../dom';
+import { basename, fmtNum, fmtPct, plural } from '../format';
 import { pageHeader } from './common';
 import type { ViewContext, ViewHandle } from './context';
 
@@ -15,28 +15,39 @@ export function mergePoint(points: SweepPoint[], p: SweepPoint): SweepPoint[] {
   return [...points.filter((q) => q.runDir !== p.runDir), p];
 }
 
-function rowsOf(view: SweepView): HTMLElement[] {
+/** Each row opens its run (click, Enter or Space) where a host can open it. */
+function rowsOf(ctx: ViewContext, view: SweepView): HTMLElement[] {
   const front = new Set(paretoFront(view.points));
-  return view.points.map((pt) => h('tr', { class: front.has(pt) ? 'pareto' : undefined, 'data-pareto': front.has(pt) ? 'true' : 'false', title: pt.runDir },
-    ...view.axes.map((ax) => h('td', { class: 'num' }, fmtNum(pt.params[ax]))),
-    h('td', { class: 'num' }, fmtPct(pt.meanUnimodalAccuracy)),
-    h('td', { class: 'num' }, fmtPct(pt.fusionAccuracy)),
-    h('td', { class: 'center' }, front.has(pt) ? h('span', { class: 'pareto-mark' }, '★', h('span', { class: 'visually-hidden' }, ' on the front')) : ''),
-    h('td', { class: 'file' }, basename(pt.runDir))));
+  return view.points.map((pt) => {
+    const on = front.has(pt);
+    const tr = h('tr', { class: on ? 'pareto' : undefined, 'data-pareto': on ? 'true' : 'false', 'data-run': pt.runDir, title: pt.runDir },
+      ...view.axes.map((ax) => h('td', { class: 'num' }, fmtNum(pt.params[ax]))),
+      h('td', { class: 'num' }, fmtPct(pt.meanUnimodalAccuracy)),
+      h('td', { class: 'num' }, fmtPct(pt.fusionAccuracy)),
+      h('td', { class: 'center' }, on ? h('span', { class: 'pareto-mark' }, '★', h('span', { class: 'visually-hidden' }, ' on the front')) : ''),
+      h('td', { class: 'file' }, basename(pt.runDir)));
+    return ctx.host.connected ? activatable(tr, `Open ${pt.runDir}`, () => ctx.host.post({ type: 'openRun', dir: pt.runDir })) : tr;
+  });
 }
 
 function statusOf(view: SweepView): string {
-  return `${view.points.length} run${view.points.length === 1 ? '' : 's'} · ${view.done ? 'done' : 'running'} · front: ${paretoFront(view.points).length}`;
+  // detached and not done: the window reloaded while the sweep ran (src/panels/restore.ts)
+  const state = view.done ? 'done' : view.detached ? 'interrupted (the window reloaded while it ran)' : 'running';
+  return `${plural(view.points.length, 'run')} · ${state} · front: ${paretoFront(view.points).length}`;
 }
 
 export function renderSweep(root: HTMLElement, ctx: ViewContext, view: SweepView): ViewHandle {
   const status = h('span', { id: 'sweep-status', role: 'status', 'aria-live': 'polite' }, statusOf(view));
-  root.append(pageHeader(`Sweep · ${view.axes.join(' × ')}`, `grid over ${view.axes.join(', ')}`, [status]));
+  // Cancel only while this window's job feeds the view
+  const cancel = ctx.host.connected && !view.done && !view.detached
+    ? button('Cancel', { id: 'sweep-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; finished runs are kept' }, () => ctx.host.post({ type: 'cancel' }))
+    : null;
+  root.append(pageHeader(`Sweep · ${view.axes.join(' × ')}`, `grid over ${view.axes.join(', ')}`, [status], [cancel]));
   const box = chartBox('pareto', 'Mean unimodal accuracy against fusion accuracy; Pareto front joined', 'lg');
   ctx.charts.add(box.canvas, (p) => paretoConfig(p, view.points));
-  const tbody = h('tbody', null, ...rowsOf(view));
+  const tbody = h('tbody', null, ...rowsOf(ctx, view));
   const table = h('table', { class: 'grid-table', id: 'sweep-table' },
-    h('caption', { class: 'visually-hidden' }, 'Sweep runs; ★ marks the Pareto front'),
+    h('caption', { class: 'visually-hidden' }, `Sweep runs; ★ marks the Pareto front${ctx.host.connected ? '; press Enter on a row to open its run' : ''}`),
     h('thead', null, h('tr', null, ...view.axes.map((ax) => h('th', { scope: 'col' }, ax)),
       h('th', { scope: 'col' }, 'unimodal'), h('th', { scope: 'col' }, 'fusion'), h('th', { scope: 'col', class: 'center' }, 'front'), h('th', { scope: 'col', class: 'file' }, 'run'))),
     tbody);
@@ -46,7 +57,7 @@ export function renderSweep(root: HTMLElement, ctx: ViewContext, view: SweepView
   return {
     onSweepPoint(pt) {
       view.points = mergePoint(view.points, pt);
-      tbody.replaceChildren(...rowsOf(view));
+      tbody.replaceChildren(...rowsOf(ctx, view));
       status.textContent = statusOf(view);
       ctx.charts.refresh();
     },

@@ -25,6 +25,9 @@ function keysOf(epochs: EpochMetrics[], f: (e: EpochMetrics) => Record<string, u
   return [...new Set(epochs.flatMap((e) => Object.keys(f(e))))];
 }
 
+/** A restored view with no summary in its folder: the job stopped without writing how it ended. */
+const INTERRUPTED = 'interrupted: the window reloaded while it ran; the epochs finished so far are in the run folder';
+
 export function statusText(view: TrainingView): string {
   const last = view.epochs[view.epochs.length - 1];
   const total = view.epochs.reduce((s, e) => s + (Number.isFinite(e.seconds) ? e.seconds : 0), 0);
@@ -32,8 +35,21 @@ export function statusText(view: TrainingView): string {
   const parts = [`backend ${backend}`, `epoch ${last ? last.epoch : 0}/${view.config.epochs}`];
   if (last) parts.push(`${fmtSeconds(last.seconds)} last epoch`, `${fmtSeconds(total)} total`);
   if (view.summary) parts.push(view.summary.status + (view.summary.message ? `: ${view.summary.message}` : ''));
+  else if (view.detached) parts.push(INTERRUPTED);
   else parts.push('running');
   return parts.join(' · ');
+}
+
+/** Cancel only while this window's job feeds the view; Open Run once the run has epochs to show. */
+function actions(ctx: ViewContext, view: TrainingView): HTMLElement[] {
+  if (!ctx.host.connected) return [];
+  if (!view.summary && !view.detached) {
+    return [button('Cancel', { id: 'training-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; everything written so far is kept' }, () => ctx.host.post({ type: 'cancel' }))];
+  }
+  const epochs = view.summary?.epochsCompleted ?? view.epochs.length;
+  return epochs > 0
+    ? [button('Open Run', { id: 'training-open-run', title: `Open ${view.runDir} as a run: geometry of every checkpoint` }, () => ctx.host.post({ type: 'openRun', dir: view.runDir }))]
+    : [];
 }
 
 export function renderTraining(root: HTMLElement, ctx: ViewContext, view: TrainingView): ViewHandle {
@@ -43,12 +59,9 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
     ? `DAGR on: λ_disp ${fmtNum(dagr.lambdaDisp)}, λ_anc ${fmtNum(dagr.lambdaAnc)}, τ ${fmtNum(dagr.tau)}, t ${fmtNum(dagr.t)}, ${dagr.hinge} hinge`
     : 'DAGR off';
   const status = h('p', { id: 'training-status', class: 'status-line', role: 'status', 'aria-live': 'polite' }, statusText(view));
-  const cancel = ctx.host.connected && !view.summary
-    ? button('Cancel', { id: 'training-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; everything written so far is kept' }, () => ctx.host.post({ type: 'cancel' }))
-    : null;
   root.append(pageHeader(`Fine-tuning · ${basename(view.runDir)}`, view.runDir,
     [h('span', null, dagrText), h('span', null, `dataset ${basename(view.config.dataset)}`), h('span', null, `${view.config.optimizer}, lr ${fmtNum(view.config.learningRate)}, batch ${view.config.batchSize}`)],
-    [cancel]));
+    actions(ctx, view)));
   root.append(status);
 
   // modalities, pairs and the fusion head take the first colors, as in the report and run views
@@ -58,10 +71,11 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
   const x = (e: EpochMetrics): number => e.epoch;
   const pts = (epochs: EpochMetrics[], f: (e: EpochMetrics) => number | undefined): XY[] =>
     epochs.flatMap((e) => { const y = f(e); return typeof y === 'number' && Number.isFinite(y) ? [{ x: x(e), y }] : []; });
-  /** the same series for this run and, dashed, for the comparison run */
-  const both = (label: string, color: string, f: (e: EpochMetrics) => number | undefined, faint = false): Series[] => {
-    const out: Series[] = [{ label, color, faint, points: pts(view.epochs, f) }];
-    if (cmp) out.push({ label: `${label} (${cmp.label})`, color, faint, dashed: true, points: pts(cmp.epochs, f) });
+  /** the same series for this run and, dashed, for the comparison run; `name` picks the color */
+  const both = (p: Palette, label: string, name: string, f: (e: EpochMetrics) => number | undefined, faint = false): Series[] => {
+    const style = ctx.series(name, p);
+    const out: Series[] = [{ label, ...style, faint, points: pts(view.epochs, f) }];
+    if (cmp) out.push({ label: `${label} (${cmp.label})`, ...style, faint, dashed: true, points: pts(cmp.epochs, f) });
     return out;
   };
   const all = (): EpochMetrics[] => [...view.epochs, ...(cmp?.epochs ?? [])];
@@ -78,23 +92,24 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
 
   const grid = h('div', { class: 'grid' },
     chart('training-loss', 'Loss', 'loss', (p) => [
-      ...both('total', ctx.color('total', p), (e) => e.losses.total),
-      ...both('task (fusion)', ctx.color('task', p), (e) => e.losses.task),
-      ...both('unimodal', ctx.color('unimodal', p), (e) => e.losses.unimodal),
+      ...both(p, 'total', 'total', (e) => e.losses.total),
+      // the task loss is the fusion head's: the same color as its accuracy curve
+      ...both(p, 'task (fusion)', 'fusion', (e) => e.losses.task),
+      ...both(p, 'unimodal', 'unimodal', (e) => e.losses.unimodal),
     ]),
     chart('training-dagr', 'DAGR terms', 'loss term', (p) => [
-      ...keysOf(all(), (e) => e.losses.dispersive).flatMap((m) => both(`dispersive ${m}`, ctx.color(m, p), (e) => e.losses.dispersive[m])),
-      ...keysOf(all(), (e) => e.losses.anchoring).flatMap((k) => both(`anchoring ${k}`, ctx.color(k, p), (e) => e.losses.anchoring[k])),
+      ...keysOf(all(), (e) => e.losses.dispersive).flatMap((m) => both(p, `dispersive ${m}`, m, (e) => e.losses.dispersive[m])),
+      ...keysOf(all(), (e) => e.losses.anchoring).flatMap((k) => both(p, `anchoring ${k}`, k, (e) => e.losses.anchoring[k])),
     ]),
     chart('training-accuracy', 'Accuracy per head', 'accuracy', (p) => keysOf(all(), (e) => ({ ...e.valAccuracy, ...e.trainAccuracy })).flatMap((head) => [
-      ...both(`${head} val`, ctx.color(head, p), (e) => e.valAccuracy[head]),
-      ...both(`${head} train`, ctx.color(head, p), (e) => e.trainAccuracy[head], true),
+      ...both(p, `${head} val`, head, (e) => e.valAccuracy[head]),
+      ...both(p, `${head} train`, head, (e) => e.trainAccuracy[head], true),
     ]), true, 'faint: train accuracy, bright: validation'),
-    chart('training-rank', 'Effective rank', 'effective rank', (p) => keysOf(all(), (e) => e.effectiveRank).flatMap((m) => both(m, ctx.color(m, p), (e) => e.effectiveRank[m]))),
-    chart('training-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(k, ctx.color(k, p), (e) => e.drift[k]?.mean))),
-    chart('training-drift-beyond', 'Drift beyond τ', 'fraction of pairs', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(k, ctx.color(k, p), (e) => e.drift[k]?.fractionBeyondTau)), true),
+    chart('training-rank', 'Effective rank', 'effective rank', (p) => keysOf(all(), (e) => e.effectiveRank).flatMap((m) => both(p, m, m, (e) => e.effectiveRank[m]))),
+    chart('training-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(p, k, k, (e) => e.drift[k]?.mean))),
+    chart('training-drift-beyond', 'Drift beyond τ', 'fraction of pairs', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(p, k, k, (e) => e.drift[k]?.fractionBeyondTau)), true),
   );
-  const waiting = h('p', { class: 'caption', id: 'training-waiting' }, 'Waiting for the first epoch…');
+  const waiting = h('p', { class: 'caption', id: 'training-waiting' }, view.summary || view.detached ? 'No epoch finished.' : 'Waiting for the first epoch…');
   waiting.hidden = view.epochs.length > 0;
   root.append(waiting, grid);
 
