@@ -21,6 +21,8 @@ export interface OrtDeps {
   ort: OrtLike;
   /** whether the CUDA provider library was installed; undefined when that cannot be told */
   cudaInstalled(): boolean | undefined;
+  /** whether an NVIDIA GPU is visible; omitted (unknown) in tests that fake the module */
+  gpuPresent?(): boolean | undefined;
 }
 
 function loadOrt(): OrtModule {
@@ -44,13 +46,21 @@ function cudaLibraryPresent(): boolean | undefined {
   }
 }
 
+/** The NVIDIA driver's device nodes; only Linux can be told this cheaply. */
+function nvidiaGpuPresent(): boolean | undefined {
+  if (process.platform !== 'linux') return undefined;
+  return existsSync('/dev/nvidiactl') || existsSync('/proc/driver/nvidia/version');
+}
+
 function probeCuda(deps: OrtDeps): CudaProbe {
   const listed = (deps.ort.listSupportedBackends?.() ?? []).some((b) => b.name === 'cuda');
-  return listed ? { listed, installed: deps.cudaInstalled() } : { listed };
+  const gpuPresent = deps.gpuPresent?.();
+  const probe: CudaProbe = listed ? { listed, installed: deps.cudaInstalled() } : { listed };
+  return gpuPresent === undefined ? probe : { ...probe, gpuPresent };
 }
 
 export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
-  const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent });
+  const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent });
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
   const graphs = [expRowSumsGraph(), retrievalCountsGraph(), retrievalCountsMaskedGraph(), gramGraph(), crossGraph()];
 

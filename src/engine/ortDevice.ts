@@ -13,6 +13,8 @@ export interface CudaProbe {
   listed: boolean;
   /** the provider library is on disk; undefined when that cannot be told (then a session is tried) */
   installed?: boolean;
+  /** an NVIDIA driver is visible on this machine; undefined when that cannot be told */
+  gpuPresent?: boolean;
 }
 
 /** --device cuda where CUDA cannot be used: the user's choice cannot be met (CLI exit 2). */
@@ -44,6 +46,8 @@ export interface Placed<S> {
  */
 export async function placeSessions<S>(device: EngineDevice, probe: CudaProbe, open: (providers: Provider[]) => Promise<S>): Promise<Placed<S>> {
   if (device === 'cpu') return { sessions: await open(['cpu']), device: 'cpu' };
+  // with no GPU at all the CPU is simply the machine, not a fallback worth a warning
+  if (device === 'auto' && probe.gpuPresent === false) return { sessions: await open(['cpu']), device: 'cpu', gpuNote: 'no NVIDIA GPU found' };
   let why: string;
   if (!probe.listed) why = CUDA_NOT_BUILT;
   else if (probe.installed === false) why = CUDA_NOT_INSTALLED;

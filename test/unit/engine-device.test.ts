@@ -83,6 +83,23 @@ void test('auto where a CUDA session fails to start: CPU, the provider error in 
   await b.dispose();
 });
 
+void test('auto on a machine with no NVIDIA GPU: CPU, a short note and no GPU warning or CUDA attempt', async () => {
+  const f = fakeOrt(['cpu', 'cuda']);
+  const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => false, gpuPresent: () => false });
+  assert.equal(b.info.device, 'cpu');
+  assert.match(b.info.note ?? '', /^no NVIDIA GPU found\. /);
+  assert.doesNotMatch(b.info.note ?? '', /GPU not used/);
+  assert.equal(cudaAsked(f), 0);
+  await b.dispose();
+});
+
+void test("a GPU is present but the CUDA provider is not installed: 'GPU not used' with the install advice", async () => {
+  const f = fakeOrt(['cpu', 'cuda']);
+  const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => false, gpuPresent: () => true });
+  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}.`), b.info.note);
+  await b.dispose();
+});
+
 void test("onnxruntime's missing-library error reads as 'not installed'", async () => {
   const f = fakeOrt(['cpu', 'cuda'], 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library');
   const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => undefined });
@@ -138,7 +155,7 @@ void test('the real install: --device cpu works; where it has no CUDA provider, 
   assert.equal(bad.code, 2);
   const auto = JSON.parse((await runCli(['engine', '--json'])).stdout) as { device: string; note?: string };
   if (auto.device !== 'cpu') return; // a machine with a usable GPU: nothing below applies
-  assert.match(auto.note ?? '', /^GPU not used: /);
+  assert.match(auto.note ?? '', /^(GPU not used: |no NVIDIA GPU found\.)/);
   const r = await runCli(['inspect', 'examples/healthy.safetensors', '--device', 'cuda', '--json']);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');
