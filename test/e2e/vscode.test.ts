@@ -1,17 +1,20 @@
 /**
  * End to end in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven by Debian's
  * Chromium: the packaged .vsix opens the collapsed example from Quick Open, shows the same
- * effective rank as `dagr inspect --json`, puts its warning in the Problems panel, cancels a
- * long job while the editor stays responsive, and screenshots the view in a dark and a light theme.
+ * effective rank as `dagr inspect --json`, puts its warning in the Problems panel, screenshots the
+ * view in a dark and a light theme, exports the report as JSON through the save dialog (the CLI's
+ * numbers), recomputes from the view's τ control, reads a threshold setting live, cancels a long
+ * job while the editor stays responsive, opens a run, restores panels after a reload, and
+ * fine-tunes (Cancel in the panel; a reload mid-run leaves a panel without Cancel that opens the run).
  * Skips (with a message) when code-server cannot be installed, unless CI=true.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { writeSafetensors } from '../../src/io';
 import type { GeometryReport } from '../../src/protocol/report';
 import { REPO, installCodeServer, installVsix, makeProfile, run, startCodeServer, stopCodeServer } from './harness';
@@ -76,6 +79,106 @@ async function quickOpen(page: Page, text: string): Promise<void> {
   // wait for the file search to list it before accepting
   await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${text.split('/').pop() ?? text}"]`, { timeout: 15_000 });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Every number in `actual` equals the one at the same place in `expected` to 1e-9 relative: the
+ * extension and the CLI run the same engine, but thread counts may reorder a float sum.
+ */
+function assertSameNumbers(actual: unknown, expected: unknown, where: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${where}: ${actual} vs ${expected}`);
+  } else if (typeof expected === 'object' && expected !== null) {
+    assert.equal(typeof actual, 'object', `${where} missing`);
+    for (const [k, v] of Object.entries(expected)) assertSameNumbers((actual as Record<string, unknown>)[k], v, `${where}.${k}`);
+  } else {
+    assert.deepEqual(actual, expected, where);
+  }
+}
+
+/** The drift fraction as the view shows it (webview/format.ts fmtPct). */
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** Waits until `selector` in the frame reads `want` (it is redrawn, so it is read again each time). */
+async function waitText(frame: Frame, selector: string, want: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = ((await frame.textContent(selector).catch(() => null)) ?? '').trim();
+    if (seen === want) return;
+    await sleep(250);
+  }
+  assert.fail(`${selector} shows "${seen}", expected "${want}"`);
+}
+
+async function toggleProblems(page: Page): Promise<void> {
+  await page.locator('[id="status.problems"]').click();
+}
+
+/**
+ * Accepts VS Code's file dialog (code-server's is the simple dialog: a path in a quick input) with
+ * its OK button, as a person would: Enter right after typing can land while it still checks the path.
+ */
+async function acceptDialog(page: Page): Promise<void> {
+  await sleep(1000);
+  await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+}
+
+/** Starts DAGR: Start Fine-Tuning on `dataset` from the palette, picking the file in the dialog. */
+async function fineTuneFromPalette(page: Page, dataset: string): Promise<void> {
+  await palette(page, 'DAGR: Start Fine-Tuning');
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+  await sleep(500);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(dataset);
+  await acceptDialog(page); // the file
+}
+
+/** Starts it from the Explorer's context menu on the dataset (`folder/file` in the workspace): no dialog. */
+async function fineTuneFromExplorer(page: Page, folder: string, file: string): Promise<void> {
+  const row = (name: string): Locator => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  if ((await row(file).count()) === 0) await row(folder).click();
+  await row(file).click({ button: 'right' });
+  // VS Code's menu reacts to its own key handling more reliably than to a synthetic click
+  await page.getByRole('menuitem', { name: 'Start Fine-Tuning…' }).hover();
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Answers the rest of Start Fine-Tuning (DAGR on, default λ and τ) once `start` has chosen the
+ * dataset; returns the new panel's frame once its first epoch is shown.
+ */
+async function fineTune(page: Page, start: () => Promise<void>): Promise<Frame> {
+  await start();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'DAGR on' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter'); // DAGR on
+  await sleep(500);
+  await page.keyboard.press('Enter'); // λ (default)
+  await sleep(500);
+  await page.keyboard.press('Enter'); // τ (default)
+  // the newest panel: an earlier run's panel may still be open with its epochs
+  const { frame } = await findInFrames(page, '#training-status:has-text("running")', 60_000);
+  const deadline = Date.now() + 90_000;
+  while (!/epoch [1-9]/.test((await frame.textContent('#training-status')) ?? '')) {
+    // e.g. a package without TensorFlow.js: the panel says why, at once
+    const why = (await frame.isVisible('#error-banner')) ? await frame.textContent('#error-message') : null;
+    if (why || Date.now() > deadline) assert.fail(`no training epoch arrived in the panel${why ? `: ${why.trim()}` : ''}`);
+    await sleep(500);
+  }
+  return frame;
+}
+
+/** The Settings UI searched for one setting: the input box of the setting titled `title`. */
+async function openSetting(page: Page, id: string, title: string): Promise<Locator> {
+  await palette(page, 'Preferences: Open Settings (UI)');
+  await page.waitForSelector('.settings-editor', { timeout: 20_000 });
+  await sleep(1000); // the search box takes the focus once the editor has loaded
+  await page.keyboard.type(id);
+  // the list filters as the search is typed: wait for the one result, then take its own input
+  await page.locator('.settings-editor .settings-count-widget', { hasText: '1 Setting Found' }).waitFor({ timeout: 20_000 });
+  const input = page.locator('.settings-editor .setting-item-contents', { hasText: title }).locator('input').first();
+  await input.waitFor({ timeout: 20_000 });
+  return input;
 }
 
 /** A big checkpoint whose O(N²) metrics take minutes: the job to cancel. */
@@ -161,7 +264,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
 
     // 2. the warning is in the Problems panel
     assert.ok(expected.warnings.length > 0, 'the collapsed example has warnings');
-    await p.locator('[id="status.problems"]').click();
+    await toggleProblems(p);
     try {
       for (const w of expected.warnings) {
         await p.locator('.markers-panel .monaco-list-row', { hasText: w.message.slice(0, 40) }).first().waitFor({ timeout: 20_000 });
@@ -171,7 +274,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
       throw new Error(`warning not in the Problems panel; it shows: ${(text ?? '').slice(0, 300)}`, { cause: e });
     }
     await p.screenshot({ path: join(OUT, 'problems.png') });
-    await p.locator('[id="status.problems"]').click(); // toggle the panel closed again
+    await toggleProblems(p); // closed again
 
     // 3. light theme, picked as a person would (the webview follows VS Code's theme variables)
     await focusWorkbench(p);
@@ -187,6 +290,57 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     await findInFrames(p, '#effective-rank-visual', 20_000);
     await p.screenshot({ path: join(OUT, 'geometry-light.png') });
     copyFileSync(join(OUT, 'geometry-light.png'), join(SHOTS, 'geometry-light.png'));
+
+    // 3b. Export Report (JSON) from the palette, through VS Code's own save dialog (code-server's
+    // is the simple dialog: a path in a quick input); the file holds the CLI's numbers
+    const exported = join(tmp, 'export', 'collapsed.dagr.json');
+    mkdirSync(join(tmp, 'export'));
+    await palette(p, 'DAGR: Export Report (JSON)');
+    await p.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+    await sleep(500);
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type(exported);
+    await acceptDialog(p);
+    for (const end = Date.now() + 20_000; !existsSync(exported); await sleep(250)) {
+      if (Date.now() > end) assert.fail(`the export did not write ${exported}`);
+    }
+    await p.locator('.notification-toast', { hasText: 'DAGR: report exported to' }).waitFor({ timeout: 10_000 });
+    const saved = JSON.parse(readFileSync(exported, 'utf8')) as GeometryReport;
+    assertSameNumbers(saved.modalities, expected.modalities, 'exported modalities');
+    assertSameNumbers(saved.pairs, expected.pairs, 'exported pairs');
+    assert.deepEqual(saved.warnings, expected.warnings);
+    assert.equal(saved.n, expected.n);
+    await palette(p, 'Notifications: Clear All Notifications');
+
+    // 3c. recompute from the view's own controls: τ = 3.5 gives the CLI's drift beyond τ
+    const atTau = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--tau', '3.5', '--json'])) as GeometryReport;
+    const driftId = '#drift-beyond-audio-visual';
+    const drift = await findInFrames(p, driftId, 10_000);
+    assert.equal(drift.text, pct(expected.pairs[0]?.drift?.fractionBeyondTau ?? NaN));
+    await drift.frame.fill('#control-tau', '3.5');
+    await drift.frame.press('#control-tau', 'Tab'); // a control recomputes on commit
+    await waitText(drift.frame, driftId, pct(atTau.pairs[0]?.drift?.fractionBeyondTau ?? NaN), 60_000);
+    assert.notEqual(atTau.pairs[0]?.drift?.fractionBeyondTau, expected.pairs[0]?.drift?.fractionBeyondTau, 'τ = 3.5 changes the number');
+
+    // 3d. a settings change is read live: a low dimensional-collapse threshold, set in the Settings
+    // UI, clears its Problems entry (and the view's warning); the default brings it back
+    const collapse = expected.warnings.find((w) => w.code === 'dimensional-collapse');
+    assert.ok(collapse, 'the collapsed example has a dimensional-collapse warning');
+    const collapseRow = p.locator('.markers-panel .monaco-list-row', { hasText: collapse.message.slice(0, 40) });
+    await toggleProblems(p);
+    await collapseRow.first().waitFor({ timeout: 20_000 });
+    const threshold = await openSetting(p, 'dagr.thresholds.dimensionalCollapse', 'Dimensional Collapse');
+    await threshold.fill('0.01');
+    await threshold.press('Tab');
+    await collapseRow.first().waitFor({ state: 'detached', timeout: 20_000 });
+    await p.screenshot({ path: join(OUT, 'settings-live.png') });
+    await threshold.fill('0.1');
+    await threshold.press('Tab');
+    await collapseRow.first().waitFor({ timeout: 20_000 });
+    await p.keyboard.press('Control+W'); // the Settings editor; the geometry view is shown again
+    await toggleProblems(p);
+    // the view followed both changes: its warning is back
+    await findInFrames(p, '#warnings li[data-code="dimensional-collapse"]', 20_000);
 
     // 4. a long job, cancelled from its progress notification
     await quickOpen(p, big);
@@ -236,32 +390,29 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     // 7. fine-tuning from the palette on the shipped paired dataset: live epochs, Cancel in the panel,
     // the run (kept, marked cancelled) opens at the end
     const dataset = join(REPO, 'examples', 'paired', 'imbalanced.safetensors');
-    await palette(p, 'DAGR: Start Fine-Tuning');
-    await p.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
-    await sleep(500);
-    await p.keyboard.press('Control+A');
-    await p.keyboard.type(dataset);
-    await sleep(500);
-    await p.keyboard.press('Enter'); // the file
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: 'DAGR on' }).first().waitFor({ timeout: 30_000 });
-    await p.keyboard.press('Enter'); // DAGR on
-    await sleep(500);
-    await p.keyboard.press('Enter'); // λ (default)
-    await sleep(500);
-    await p.keyboard.press('Enter'); // τ (default)
-    const training = await findInFrames(p, '#training-status', 60_000);
-    const deadline = Date.now() + 90_000;
-    while (!/epoch [1-9]/.test((await training.frame.textContent('#training-status')) ?? '')) {
-      // e.g. a package without TensorFlow.js: the panel says why, at once
-      const why = (await training.frame.isVisible('#error-banner')) ? await training.frame.textContent('#error-message') : null;
-      if (why || Date.now() > deadline) assert.fail(`no training epoch arrived in the panel${why ? `: ${why.trim()}` : ''}`);
-      await sleep(500);
-    }
+    const training = await fineTune(p, () => fineTuneFromPalette(p, dataset));
     await p.screenshot({ path: join(OUT, 'training.png') });
-    await training.frame.click('#training-cancel');
+    await training.click('#training-cancel');
     const ran = await findInFrames(p, '#checkpoint-count', 60_000); // the run opens when training stops
-    assert.match(ran.text, /^[1-9]\d* checkpoints?/);
+    assert.match(ran.text, /^[1-9]\d* checkpoints?$/);
     await p.screenshot({ path: join(OUT, 'training-run.png') });
+
+    // 8. a window reload while training runs ends the job with the extension host: the restored
+    // panel offers no Cancel, says how its folder ended, and opens that run
+    await fineTune(p, () => fineTuneFromExplorer(p, 'paired', 'imbalanced.safetensors'));
+    await palette(p, 'Developer: Reload Window');
+    await sleep(3000);
+    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const after = await findInFrames(p, '#training-status', 90_000);
+    await after.frame.locator('#training-open-run').waitFor({ timeout: 20_000 }); // once the folder is read
+    const status = (await after.frame.textContent('#training-status')) ?? '';
+    t.diagnostic(`restored training panel: ${status}`);
+    assert.match(status, /interrupted|cancelled/);
+    assert.equal(await after.frame.locator('#training-cancel').count(), 0, 'no Cancel without a job');
+    await p.screenshot({ path: join(OUT, 'training-restored.png') });
+    await after.frame.click('#training-open-run');
+    const reopened = await findInFrames(p, '#checkpoint-count', 60_000);
+    assert.match(reopened.text, /^[1-9]\d* checkpoints?$/);
 
     const csp = consoleErrors.filter((e) => /Content Security Policy/i.test(e));
     assert.deepEqual(csp, [], 'no CSP violations');
