@@ -37,7 +37,7 @@ function persist(): void {
   if (current) host.setState(makeState(current, controls));
 }
 
-function render(view: ViewModel): void {
+function render(view: ViewModel, fromSavedState = false): void {
   // a redraw replaces every element: the keyboard focus goes back to the control that had it
   const focusedId = app.contains(document.activeElement) ? document.activeElement?.id : undefined;
   charts.destroy();
@@ -49,6 +49,7 @@ function render(view: ViewModel): void {
     host,
     charts,
     palette: () => palette,
+    fromSavedState,
     ...seriesAssigner(),
     saveControls: (c) => { controls = c; persist(); },
   };
@@ -128,7 +129,7 @@ if (host.connected) {
   const restored = migrateState(host.getState());
   if (restored?.view) {
     controls = restored.controls;
-    render(restored.view);
+    render(restored.view, true);
   }
   host.post(restored ? { type: 'ready', restoredVersion: restored.version } : { type: 'ready' });
 } else {

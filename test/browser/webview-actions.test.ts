@@ -98,6 +98,16 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
     await closeClean(s, 'training restored');
   });
 
+  void it('a training view drawn from its saved state offers Cancel only once the host says a job feeds it', async () => {
+    const live = fixture('training') as TrainingView;
+    const s = await openWebview(browser, { state: { version: 1, source: { kind: 'training', paths: [live.runDir] }, view: live } });
+    await waitJs(s.page, "document.body.dataset.view === 'training'");
+    assert.equal(await s.page.locator('#training-cancel').count(), 0, 'no Cancel before the host answers');
+    await init(s, live); // the panel was only hidden: the host's job still runs
+    assert.equal(await s.page.locator('#training-cancel').count(), 1);
+    await closeClean(s, 'training from saved state');
+  });
+
   void it('sweep: a row opens its run by click or Enter; Cancel only while this window runs it', async () => {
     const sweep = fixture('sweep') as SweepView;
     const s = await openWebview(browser);

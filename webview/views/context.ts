@@ -11,6 +11,11 @@ export interface ViewContext extends SeriesAssigner {
   host: Host;
   charts: ChartHost;
   palette(): Palette;
+  /**
+   * drawn from the state saved before the webview was rebuilt, not yet confirmed by the host:
+   * whether a job still feeds the view is unknown, so no Cancel is offered until the host answers
+   */
+  fromSavedState: boolean;
   /** remember the controls (persisted with the view) */
   saveControls(c: Controls): void;
 }

@@ -39,7 +39,7 @@ function statusOf(view: SweepView): string {
 export function renderSweep(root: HTMLElement, ctx: ViewContext, view: SweepView): ViewHandle {
   const status = h('span', { id: 'sweep-status', role: 'status', 'aria-live': 'polite' }, statusOf(view));
   // Cancel only while this window's job feeds the view
-  const cancel = ctx.host.connected && !view.done && !view.detached
+  const cancel = ctx.host.connected && !view.done && !view.detached && !ctx.fromSavedState
     ? button('Cancel', { id: 'sweep-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; finished runs are kept' }, () => ctx.host.post({ type: 'cancel' }))
     : null;
   root.append(pageHeader(`Sweep · ${view.axes.join(' × ')}`, `grid over ${view.axes.join(', ')}`, [status], [cancel]));

@@ -44,6 +44,7 @@ export function statusText(view: TrainingView): string {
 function actions(ctx: ViewContext, view: TrainingView): HTMLElement[] {
   if (!ctx.host.connected) return [];
   if (!view.summary && !view.detached) {
+    if (ctx.fromSavedState) return [];
     return [button('Cancel', { id: 'training-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; everything written so far is kept' }, () => ctx.host.post({ type: 'cancel' }))];
   }
   const epochs = view.summary?.epochsCompleted ?? view.epochs.length;
@@ -64,9 +65,15 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
     actions(ctx, view)));
   root.append(status);
 
-  // modalities, pairs and the fusion head take the first colors, as in the report and run views
-  const first = view.epochs[0] ?? cmp?.epochs[0];
-  for (const name of [...(view.config.modalities ?? Object.keys(first?.effectiveRank ?? {})), ...Object.keys(first?.drift ?? {}), 'fusion']) ctx.seriesIndex(name);
+  // modalities, pairs and the fusion head take the first colors, as in the report and run views;
+  // a live run names its modalities with its first epoch, so nothing is drawn (and no color is
+  // handed out to 'total' first) until then
+  const seed = (): void => {
+    const first = view.epochs[0] ?? cmp?.epochs[0];
+    const modalities = view.config.modalities ?? Object.keys(first?.effectiveRank ?? {});
+    if (modalities.length > 0) for (const name of [...modalities, ...Object.keys(first?.drift ?? {}), 'fusion']) ctx.seriesIndex(name);
+  };
+  seed();
 
   const x = (e: EpochMetrics): number => e.epoch;
   const pts = (epochs: EpochMetrics[], f: (e: EpochMetrics) => number | undefined): XY[] =>
@@ -85,7 +92,7 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
   const legendFilter = (label: string): boolean => !(twin && label.endsWith(twin)) && !label.endsWith(' train');
   const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false, faintNote = ''): HTMLElement => {
     const box = chartBox(name, `${title} per epoch`);
-    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle: 'epoch', yTitle, series: series(p), percent, legendFilter }));
+    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle: 'epoch', yTitle, series: all().length > 0 ? series(p) : [], percent, legendFilter }));
     const notes = [cmp ? `dashed: ${cmp.label}` : '', faintNote].filter((n) => n);
     return card(title, { className: 'card-chart' }, box.box, notes.length ? h('p', { class: 'caption' }, `Solid: this run; ${notes.join('; ')}.`) : null);
   };
@@ -116,6 +123,7 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
   return {
     onEpoch(m) {
       view.epochs = mergeEpoch(view.epochs, m);
+      seed();
       status.textContent = statusText(view);
       waiting.hidden = true;
       ctx.charts.refresh();
