@@ -50,7 +50,10 @@ export function makeProfile(root: string, settings: Record<string, unknown>): Pr
   return { extensionsDir, userDataDir };
 }
 
-/** VS Code watches this file, so rewriting it changes settings (theme included) live. */
+/**
+ * The user settings, written before code-server starts. A rewrite while it runs was not seen by
+ * code-server here, so the test changes settings live as a person does: theme picker, Settings UI.
+ */
 export function writeUserSettings(p: Profile, settings: Record<string, unknown>): void {
   writeFileSync(join(p.userDataDir, 'User', 'settings.json'), JSON.stringify({
     // otherwise a welcome page and the terminal take the keyboard focus
