@@ -6,13 +6,15 @@ import * as vscode from 'vscode';
 import type { Services } from '../panels/services';
 import { readSettings } from '../settings/config';
 import { reportJobError } from '../compute/service';
+// the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
+import { plural } from '../../webview/format';
 
 export async function showEngineInfo(svc: Services): Promise<void> {
   try {
     const info = await svc.compute.run('engineInfo', { engine: readSettings().engine }, { title: 'DAGR: loading the engine' });
     const g = info.geometry;
     const lines = [
-      `Geometry engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${g.note ? ` (${g.note})` : ''}`,
+      `Geometry engine: ${g.name} on ${g.device}, ${plural(g.threads, 'thread')}${g.note ? ` (${g.note})` : ''}`,
       ...(info.training ? [`Training backend: ${info.training.backend}${info.training.note ? ` (${info.training.note})` : ''}`] : []),
       `Compute process: pid ${svc.compute.pid ?? '?'}, Node ${info.node}, ${info.platform}`,
     ];
@@ -20,7 +22,7 @@ export async function showEngineInfo(svc: Services): Promise<void> {
     // a fallback is said in the message itself, not only in the details
     const fallback = g.name === 'js' && g.note ? `. ${g.note}` : '';
     const training = info.training ? `. Training: ${info.training.backend}` : '';
-    const pick = await vscode.window.showInformationMessage(`DAGR engine: ${g.name} on ${g.device}, ${g.threads} thread(s)${fallback}${training}`, 'Show Details');
+    const pick = await vscode.window.showInformationMessage(`DAGR engine: ${g.name} on ${g.device}, ${plural(g.threads, 'thread')}${fallback}${training}`, 'Show Details');
     if (pick) svc.log.show(true);
   } catch (e) {
     reportJobError(e, 'loading the engine');

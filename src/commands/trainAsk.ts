@@ -8,6 +8,8 @@ import type { TrainConfig } from '../protocol/train';
 import type { Services } from '../panels/services';
 import { pickFile } from './pick';
 import { DEFAULT_TRAIN } from './trainDefaults';
+// the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
+import { plural } from '../../webview/format';
 
 export interface FineTuneArgs {
   /** a checkpoint whose warning led here: its run's dataset is proposed */
@@ -64,7 +66,7 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
     modalities = picks.map((p) => p.label);
     await m.set('last.modalities', modalities);
   } else if (candidates.length < 2) {
-    void vscode.window.showErrorMessage(`DAGR: ${path.basename(dataset)} has ${candidates.length} 2-D float array(s); fine-tuning needs two modalities.`);
+    void vscode.window.showErrorMessage(`DAGR: ${path.basename(dataset)} has ${plural(candidates.length, '2-D float array')}; fine-tuning needs two modalities.`);
     return undefined;
   }
 

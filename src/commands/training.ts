@@ -17,6 +17,8 @@ import { askTrainConfig } from './trainAsk';
 import type { FineTuneArgs } from './trainAsk';
 import { parseGrid, withDagrOff } from './trainDefaults';
 import { freeRunDir, runStamp } from './runName';
+// the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
+import { plural } from '../../webview/format';
 
 type TrainingView = Extract<ViewModel, { kind: 'training' }>;
 type SweepView = Extract<ViewModel, { kind: 'sweep' }>;
@@ -75,8 +77,7 @@ function trainOne(svc: Services, config: TrainConfig, label: string, token: vsco
 
 function finish(svc: Services, summary: RunSummary): void {
   const how = summary.status === 'completed' ? 'finished' : summary.status;
-  const epochs = `${summary.epochsCompleted} epoch${summary.epochsCompleted === 1 ? '' : 's'}`;
-  svc.log.appendLine(`training ${how}: ${summary.runDir} (${epochs}, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`);
+  svc.log.appendLine(`training ${how}: ${summary.runDir} (${plural(summary.epochsCompleted, 'epoch')}, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`);
   if (summary.status === 'failed') void vscode.window.showErrorMessage(`DAGR: training failed: ${summary.message ?? 'see the log'}`);
   // the run's geometry over epochs, from the checkpoints it wrote
   if (summary.epochsCompleted > 0) openPanel(svc, { kind: 'run', paths: [summary.runDir] });
@@ -171,7 +172,7 @@ export async function sweep(svc: Services, args?: FineTuneArgs): Promise<void> {
   };
   try {
     const points = await svc.compute.run('sweep', { config }, {
-      title: `DAGR: sweep of ${size} run${size === 1 ? '' : 's'}`,
+      title: `DAGR: sweep of ${plural(size, 'run')}`,
       token: cts.token,
       cooperativeCancel: true,
       onSweepPoint: (p) => view.pushSweepPoint(p),
