@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebviewHtml, makeNonce } from '../../src/panels/webviewHtml';
 import type { ViewModel } from '../../src/protocol/webview';
@@ -36,6 +37,23 @@ export async function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * Inside a describe(): builds the bundle and starts Chromium once before the suite's tests and
+ * closes it after them. The returned function gives the browser to the tests.
+ */
+export function suiteBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    await buildBundle();
+    browser = await launch();
+  });
+  after(async () => { await browser?.close(); });
+  return () => {
+    if (!browser) throw new Error('Chromium was not started');
+    return browser;
+  };
 }
 
 export function chromiumMissing(): string | undefined {

@@ -5,10 +5,9 @@
  * and sweep rows open their runs.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import type { ViewModel } from '../../src/protocol/webview';
-import { buildBundle, chromiumMissing, closeClean, fixture, init, js, launch, openWebview, shot, waitJs } from './harness';
+import { chromiumMissing, closeClean, fixture, init, js, openWebview, shot, suiteBrowser, waitJs } from './harness';
 
 const missing = chromiumMissing();
 type TrainingView = Extract<ViewModel, { kind: 'training' }>;
@@ -17,15 +16,10 @@ type SweepView = Extract<ViewModel, { kind: 'sweep' }>;
 const focusedId = 'document.activeElement ? document.activeElement.id : ""';
 
 void describe('webview actions and small print in Chromium', { skip: missing ?? false }, () => {
-  let browser: Browser;
-  before(async () => {
-    await buildBundle();
-    browser = await launch();
-  });
-  after(async () => { await browser?.close(); });
+  const browser = suiteBrowser();
 
   void it('severity icons are drawn SVG in the severity color, in the warnings and the error banner', async () => {
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     await init(s, fixture('report'));
     await s.send({ type: 'error', message: 'The compute process stopped.' });
     await s.page.waitForSelector('#error-banner', { state: 'visible' });
@@ -50,7 +44,7 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
   void it('counts agree with their nouns: "1 checkpoint", "1 run"', async () => {
     const run = fixture('run');
     if (run.kind !== 'run') return assert.fail('run fixture');
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     await init(s, { ...run, run: { ...run.run, checkpoints: run.run.checkpoints.slice(0, 1) } });
     assert.equal(((await s.page.textContent('#checkpoint-count')) ?? '').trim(), '1 checkpoint');
     const sweep = fixture('sweep') as SweepView;
@@ -60,7 +54,7 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
   });
 
   void it('busy: Cancel takes the focus only when the user started the work; the control gets it back after', async () => {
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     await init(s, fixture('report'));
     const p = s.page;
     // a restored panel (or a settings change) recomputing by itself: the focus stays put
@@ -81,7 +75,7 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
 
   void it('training: a restored (detached) view has no Cancel, says interrupted, and opens its run', async () => {
     const live = fixture('training') as TrainingView;
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     await init(s, live);
     assert.equal(await s.page.locator('#training-cancel').count(), 1, 'a live run can be cancelled');
     await init(s, { ...live, detached: true });
@@ -100,7 +94,7 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
 
   void it('a training view drawn from its saved state offers Cancel only once the host says a job feeds it', async () => {
     const live = fixture('training') as TrainingView;
-    const s = await openWebview(browser, { state: { version: 1, source: { kind: 'training', paths: [live.runDir] }, view: live } });
+    const s = await openWebview(browser(), { state: { version: 1, source: { kind: 'training', paths: [live.runDir] }, view: live } });
     await waitJs(s.page, "document.body.dataset.view === 'training'");
     assert.equal(await s.page.locator('#training-cancel').count(), 0, 'no Cancel before the host answers');
     await init(s, live); // the panel was only hidden: the host's job still runs
@@ -110,7 +104,7 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
 
   void it('sweep: a row opens its run by click or Enter; Cancel only while this window runs it', async () => {
     const sweep = fixture('sweep') as SweepView;
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     await init(s, { ...sweep, done: false });
     assert.equal(await s.page.locator('#sweep-cancel').count(), 1);
     const rows = s.page.locator('#sweep-table tbody tr');

@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { renderStandaloneHtml } from '../../src/report';
-import { OUT_DIR, assertChartsDrawn, buildBundle, canvases, chromiumMissing, closeClean, fixture, init, js, launch, openWebview, shot, waitJs } from './harness';
+import { OUT_DIR, assertChartsDrawn, canvases, chromiumMissing, closeClean, fixture, init, js, openWebview, shot, suiteBrowser, waitJs } from './harness';
 import type { Session, ThemeName } from './harness';
 
 const missing = chromiumMissing();
@@ -22,16 +21,11 @@ const KINDS = ['report', 'run', 'compare', 'training', 'sweep'] as const;
 const MIN_CHARTS: Record<(typeof KINDS)[number], number> = { report: 6, run: 7, compare: 2, training: 6, sweep: 1 };
 
 void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => {
-  let browser: Browser;
-  before(async () => {
-    await buildBundle();
-    browser = await launch();
-  });
-  after(async () => { await browser?.close(); });
+  const browser = suiteBrowser();
 
   for (const kind of KINDS) {
     void it(`renders the ${kind} view in dark, light and high-contrast themes`, async () => {
-      const s = await openWebview(browser, { theme: 'vscode-dark' });
+      const s = await openWebview(browser(), { theme: 'vscode-dark' });
       const view = fixture(kind);
       await init(s, view);
       assert.equal(await s.page.getAttribute('body', 'data-view'), kind);
@@ -54,7 +48,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
   }
 
   void it('report: shows the numbers, engine note and warnings; controls post recompute; busy, cancel, error, export', async () => {
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     const view = fixture('report');
     assert.equal(view.kind, 'report');
     if (view.kind !== 'report') return;
@@ -116,7 +110,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     r.warnings = [];
     delete r.projection;
     delete r.engine.note;
-    const s = await openWebview(browser, { theme: 'vscode-light' });
+    const s = await openWebview(browser(), { theme: 'vscode-light' });
     await init(s, view);
     const p = s.page;
     assert.match((await p.textContent('#pair-note-audio-visual')) ?? '', /different widths/);
@@ -131,7 +125,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
   });
 
   void it('report: keyboard reaches the controls in order with a visible focus ring', async () => {
-    const s = await openWebview(browser, { theme: 'vscode-light' });
+    const s = await openWebview(browser(), { theme: 'vscode-light' });
     await init(s, fixture('report'));
     const p = s.page;
     const order: string[] = [];
@@ -148,7 +142,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
   });
 
   void it('report: narrow panel keeps every chart drawn (no zero-width canvas)', async () => {
-    const s = await openWebview(browser, { width: 520 });
+    const s = await openWebview(browser(), { width: 520 });
     await init(s, fixture('report'));
     await assertChartsDrawn(s, 'narrow report', 6);
     await shot(s, 'report-narrow');
@@ -157,13 +151,13 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
 
   void it('restores a saved view at once and reports the state version with ready', async () => {
     const view = fixture('compare');
-    const s = await openWebview(browser, { state: { version: 1, source: { kind: 'compare', paths: [] }, view } });
+    const s = await openWebview(browser(), { state: { version: 1, source: { kind: 'compare', paths: [] }, view } });
     await waitJs(s.page, "document.body.dataset.view === 'compare'");
     const ready = (await s.posted()).find((m) => m.type === 'ready');
     assert.deepEqual(ready, { type: 'ready', restoredVersion: 1 });
     await assertChartsDrawn(s, 'restored compare', 2);
     // a state from a newer extension is not misread: plain ready, nothing shown
-    const s2 = await openWebview(browser, { state: { version: 99, view } });
+    const s2 = await openWebview(browser(), { state: { version: 99, view } });
     await waitJs(s2.page, 'window.__posted.length > 0');
     assert.deepEqual(await s2.posted(), [{ type: 'ready' }]);
     assert.equal(await s2.page.getAttribute('body', 'data-view'), null);
@@ -172,7 +166,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
   });
 
   void it('run: clicking a checkpoint row or pressing Enter on it opens that checkpoint', async () => {
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     const view = fixture('run');
     if (view.kind !== 'run') return assert.fail('run fixture');
     await init(s, view);
@@ -187,7 +181,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
   });
 
   void it('training: live epochs extend the curves and the status; Cancel posts cancel', async () => {
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     const view = fixture('training');
     if (view.kind !== 'training') return assert.fail('training fixture');
     const start = { ...view, epochs: view.epochs.slice(0, 3) };
@@ -205,7 +199,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
   });
 
   void it('sweep: points arriving extend the table and the front', async () => {
-    const s = await openWebview(browser);
+    const s = await openWebview(browser());
     const view = fixture('sweep');
     if (view.kind !== 'sweep') return assert.fail('sweep fixture');
     await init(s, { ...view, points: view.points.slice(0, 5), done: false });
@@ -221,7 +215,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
       const file = join(OUT_DIR, `webview-standalone-${kind}.html`);
       writeFileSync(file, html);
       for (const scheme of ['light', 'dark'] as const) {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
+        const page = await browser().newPage({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
         const problems: string[] = [];
         page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
         page.on('pageerror', (e) => problems.push(e.message));
