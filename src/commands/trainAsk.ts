@@ -33,11 +33,13 @@ export async function datasetOfCheckpoint(checkpoint: string): Promise<string | 
 
 function number(title: string, value: number, ok: (v: number) => boolean, hint: string): Thenable<number | undefined> {
   return vscode.window.showInputBox({
-    title, value: String(value),
+    title, value: String(value), ignoreFocusOut: true,
     validateInput: (s) => (s.trim() !== '' && ok(Number(s)) ? undefined : hint),
   }).then((s) => (s === undefined ? undefined : Number(s)));
 }
 
+// The questions of a fine-tuning set-up keep their place when focus moves (a view that finishes
+// drawing, a notification): a multi-step dialog that vanishes half-way loses the user's answers.
 export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Promise<TrainConfig | undefined> {
   const m = svc.memory;
   let dataset = args.dataset ?? (args.checkpoint ? await datasetOfCheckpoint(args.checkpoint) : undefined);
@@ -56,7 +58,7 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
     const last = m.get<string[]>('last.modalities', []);
     const picks = await vscode.window.showQuickPick(
       candidates.map((a) => ({ label: a.name, description: `${a.dtype} [${a.shape.join(', ')}]`, picked: last.length === 0 || last.includes(a.name) })),
-      { title: 'Modalities to train (at least two)', canPickMany: true },
+      { title: 'Modalities to train (at least two)', canPickMany: true, ignoreFocusOut: true },
     );
     if (!picks) return undefined;
     if (picks.length < 2) {
@@ -74,7 +76,7 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
   const onOff = await vscode.window.showQuickPick([
     { label: 'DAGR on', description: 'dispersive + anchoring terms', on: true },
     { label: 'DAGR off', description: 'task loss only (baseline)', on: false },
-  ].sort((a, b) => Number(b.on === prev.enabled) - Number(a.on === prev.enabled)), { title: 'Regularizer' });
+  ].sort((a, b) => Number(b.on === prev.enabled) - Number(a.on === prev.enabled)), { title: 'Regularizer', ignoreFocusOut: true });
   if (!onOff) return undefined;
   const dagr = { ...prev, enabled: onOff.on };
   if (onOff.on) {

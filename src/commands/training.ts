@@ -137,7 +137,7 @@ async function askGrid(svc: Services): Promise<{ axes: Axes; grid: SweepConfig['
   const lastAxes = svc.memory.get<string>('last.sweepAxes', 'lambdaAnc', 'global');
   const picked = await vscode.window.showQuickPick(
     AXES.map((a) => ({ label: a.label, axes: a })).sort((a, b) => Number(b.axes.keys[0] === lastAxes) - Number(a.axes.keys[0] === lastAxes)),
-    { title: 'Sweep over' },
+    { title: 'Sweep over', ignoreFocusOut: true },
   );
   if (!picked) return undefined;
   await svc.memory.set('last.sweepAxes', picked.axes.keys[0], 'global');
@@ -145,7 +145,7 @@ async function askGrid(svc: Services): Promise<{ axes: Axes; grid: SweepConfig['
   for (const [i, key] of picked.axes.keys.entries()) {
     const remembered = svc.memory.get<string>(`last.sweep.${key}`, picked.axes.defaults[i] ?? '', 'global');
     const text = await vscode.window.showInputBox({
-      title: `Values of ${key} (comma-separated)`, value: remembered,
+      title: `Values of ${key} (comma-separated)`, value: remembered, ignoreFocusOut: true,
       validateInput: (s) => (parseGrid(s) ? undefined : 'numbers ≥ 0 separated by commas'),
     });
     const values = text === undefined ? undefined : parseGrid(text);
