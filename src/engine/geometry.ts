@@ -116,9 +116,8 @@ export async function computeGeometry(
       const drift = driftPerRow(a, b);
       const za = samples.get(a.name) as Float32Array;
       const zb = samples.get(b.name) as Float32Array;
-      const aToB = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) => progress.step(3, `retrieval ${label}`, f / 2));
-      const bToA = await retrievalRanks(zb, za, sampleSize, a.cols, backend, signal, (f) => progress.step(3, `retrieval ${label}`, 0.5 + f / 2));
-      progress.step(3, `retrieval ${label}`);
+      // the last tile reports fraction 1, which completes the stage's weight
+      const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) => progress.step(3, `retrieval ${label}`, f));
       pairs.push({
         a: a.name,
         b: b.name,

@@ -41,19 +41,23 @@ export function createJsBackend(note?: string): GeometryBackend {
       return Promise.resolve(out);
     },
 
-    retrievalCounts(q, rq, g, rg, d, pos, qIdx, gIdx) {
-      const out = new Float64Array(rq);
-      for (let i = 0; i < rq; i++) {
-        const p = pos[i] as number;
-        const self = qIdx ? (qIdx[i] as number) : -1;
+    retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {
+      const rows = new Float64Array(ra);
+      const cols = new Float64Array(rb);
+      for (let i = 0; i < ra; i++) {
+        const p = posA[i] as number;
+        const self = aIdx ? (aIdx[i] as number) : -1;
         let c = 0;
-        for (let j = 0; j < rg; j++) {
+        for (let j = 0; j < rb; j++) {
           // strict >: ties count in favour of the true match; the match itself is skipped by index
-          if ((gIdx ? gIdx[j] : -2) !== self && dot(q, i * d, g, j * d, d) > p) c++;
+          if ((bIdx ? bIdx[j] : -2) === self) continue;
+          const s = dot(a, i * d, b, j * d, d);
+          if (s > p) c++;
+          if (s > (posB[j] as number)) cols[j] = (cols[j] as number) + 1;
         }
-        out[i] = c;
+        rows[i] = c;
       }
-      return Promise.resolve(out);
+      return Promise.resolve({ rows, cols });
     },
 
     gram(a, rows, d) {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { crossGraph, expRowSumsGraph, gramGraph, retrievalCountsGraph, retrievalCountsMaskedGraph } from './onnx/graphs';
+import { crossGraph, expRowSumsGraph, gramGraph, retrievalCountsGraph } from './onnx/graphs';
 import { placeSessions, type CudaProbe, type Provider } from './ortDevice';
 import type { BackendOptions, GeometryBackend } from './types';
 
@@ -62,7 +62,7 @@ function probeCuda(deps: OrtDeps): CudaProbe {
 export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
   const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent });
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const graphs = [expRowSumsGraph(), retrievalCountsGraph(), retrievalCountsMaskedGraph(), gramGraph(), crossGraph()];
+  const graphs = [expRowSumsGraph(), retrievalCountsGraph(false), retrievalCountsGraph(true), gramGraph(), crossGraph()];
 
   /** All five sessions on these providers, or none: a half-made CUDA set would hold GPU memory. */
   async function open(providers: Provider[]): Promise<Ort.InferenceSession[]> {
@@ -119,18 +119,22 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
       return Float64Array.from(out.data as Float32Array);
     },
 
-    async retrievalCounts(q, rq, g, rg, d, pos, qIdx, gIdx) {
+    async retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {
       const feeds: Record<string, Ort.Tensor> = {
-        q: new ort.Tensor('float32', q, [rq, d]),
-        g: new ort.Tensor('float32', g, [rg, d]),
-        pos: new ort.Tensor('float32', pos, [rq, 1]),
+        a: new ort.Tensor('float32', a, [ra, d]),
+        b: new ort.Tensor('float32', b, [rb, d]),
+        pa: new ort.Tensor('float32', posA, [ra, 1]),
+        pb: new ort.Tensor('float32', posB, [1, rb]),
       };
-      if (qIdx && gIdx) {
-        feeds.qi = new ort.Tensor('int32', qIdx, [rq, 1]);
-        feeds.gi = new ort.Tensor('int32', gIdx, [1, rg]);
+      if (aIdx && bIdx) {
+        feeds.ai = new ort.Tensor('int32', aIdx, [ra, 1]);
+        feeds.bi = new ort.Tensor('int32', bIdx, [1, rb]);
       }
-      const out = await runOne(qIdx && gIdx ? maskedSession : retrievalSession, feeds, 'counts');
-      return Float64Array.from(out.data as Float32Array);
+      const result = await (aIdx && bIdx ? maskedSession : retrievalSession).run(feeds);
+      const rows = result.rows;
+      const cols = result.cols;
+      if (!rows || !cols) throw new Error("onnxruntime returned no 'rows' or 'cols'");
+      return { rows: Float64Array.from(rows.data as Float32Array), cols: Float64Array.from(cols.data as Float32Array) };
     },
 
     async gram(a, rows, d) {

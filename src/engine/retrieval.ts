@@ -1,7 +1,8 @@
 /**
  * Cross-modal retrieval over the pairwise row sample: for query i of modality a, the rank of its
  * own partner among all sampled rows of b by cosine similarity (rank = 1 + number of strictly
- * more similar gallery rows), then R@1/5/10 and the median rank; both directions.
+ * more similar gallery rows), then R@1/5/10 and the median rank; both directions from one pass
+ * over the similarities (cos(b_j, a_i) is the same S_ij as cos(a_i, b_j)).
  */
 import type { RetrievalDirection } from '../protocol/report';
 import { tileRows } from './rows';
@@ -10,51 +11,52 @@ import { throwIfAborted } from './types';
 
 const MAX_TILE_COLS = 16384;
 
-/** ranks of the true partner for each query row; qz/gz are the normalized sample rows (s x d) */
+/**
+ * Ranks of the true partner for each row, both ways: aToB[i] for query row i of a among the rows
+ * of b, bToA[j] for query row j of b among the rows of a. za/zb are the normalized sample rows
+ * (s x d); each tile of S = za zb^T is computed once and counted by rows and by columns.
+ */
 export async function retrievalRanks(
-  qz: Float32Array, gz: Float32Array, s: number, d: number,
+  za: Float32Array, zb: Float32Array, s: number, d: number,
   backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
-): Promise<Float64Array> {
-  // the partner's similarity in float64 from the same float32 rows the kernel multiplies
+): Promise<{ aToB: Float64Array; bToA: Float64Array }> {
+  // the partner's similarity in float64 from the same float32 rows the kernel multiplies; the
+  // same value serves both directions (the products are the same numbers, summed in one order)
   const pos = new Float32Array(s);
   for (let i = 0; i < s; i++) {
     let dot = 0;
     const b = i * d;
-    for (let k = 0; k < d; k++) dot += (qz[b + k] as number) * (gz[b + k] as number);
+    for (let k = 0; k < d; k++) dot += (za[b + k] as number) * (zb[b + k] as number);
     pos[i] = dot;
   }
   const index = new Int32Array(s);
   for (let i = 0; i < s; i++) index[i] = i;
-  const ranks = new Float64Array(s).fill(1);
+  const aToB = new Float64Array(s).fill(1);
+  const bToA = new Float64Array(s).fill(1);
   // at least 64 rows per tile, so small tile budgets (tests) also split the columns
-  const cols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
-  const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, cols));
-  const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / cols);
+  const tileCols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
+  const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, tileCols));
+  const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / tileCols);
   let done = 0;
   for (let i0 = 0; i0 < s; i0 += rowsPerTile) {
     const i1 = Math.min(s, i0 + rowsPerTile);
-    for (let j0 = 0; j0 < s; j0 += cols) {
+    for (let j0 = 0; j0 < s; j0 += tileCols) {
       throwIfAborted(signal);
-      const j1 = Math.min(s, j0 + cols);
-      // only the gallery columns [i0, i1) can hold this tile's true matches: those go to the
-      // masked kernel, the columns before and after to the plain one
-      const m0 = Math.max(j0, i0);
-      const m1 = Math.min(j1, i1);
-      const parts: [number, number, boolean][] = m0 < m1
-        ? [[j0, m0, false], [m0, m1, true], [m1, j1, false]]
-        : [[j0, j1, false]];
-      for (const [c0, c1, masked] of parts) {
-        if (c1 <= c0) continue;
-        const counts = await backend.retrievalCounts(
-          qz.subarray(i0 * d, i1 * d), i1 - i0, gz.subarray(c0 * d, c1 * d), c1 - c0, d, pos.subarray(i0, i1),
-          masked ? index.subarray(i0, i1) : undefined, masked ? index.subarray(c0, c1) : undefined,
-        );
-        for (let i = 0; i < counts.length; i++) ranks[i0 + i] = (ranks[i0 + i] as number) + (counts[i] as number);
-      }
+      const j1 = Math.min(s, j0 + tileCols);
+      // a tile that meets the diagonal holds true matches: the masked kernel skips them by index
+      // (over the whole tile: one shape per tile runs faster in onnxruntime than split parts)
+      const masked = j0 < i1 && i0 < j1;
+      const { rows, cols } = await backend.retrievalCounts(
+        za.subarray(i0 * d, i1 * d), i1 - i0, zb.subarray(j0 * d, j1 * d), j1 - j0, d,
+        pos.subarray(i0, i1), pos.subarray(j0, j1),
+        masked ? index.subarray(i0, i1) : undefined, masked ? index.subarray(j0, j1) : undefined,
+      );
+      for (let i = 0; i < rows.length; i++) aToB[i0 + i] = (aToB[i0 + i] as number) + (rows[i] as number);
+      for (let j = 0; j < cols.length; j++) bToA[j0 + j] = (bToA[j0 + j] as number) + (cols[j] as number);
       onTile?.(++done / tilesTotal);
     }
   }
-  return ranks;
+  return { aToB, bToA };
 }
 
 export function summarizeRanks(ranks: Float64Array): RetrievalDirection {

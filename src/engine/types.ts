@@ -48,18 +48,20 @@ export interface GeometryBackend {
     d: number, t: number,
   ): Promise<Float64Array>;
   /**
-   * For each query row i: the number of gallery rows j with q_i.g_j > pos_i, skipping the j with
-   * gIdx_j == qIdx_i when the index arrays are given. Strictly greater, so a tie counts in favour
-   * of the true match (rank = 1 + count over all tiles). The true match itself is excluded by
-   * index rather than by value: its dot product computed in float32 may exceed pos_i (computed
-   * in float64) by rounding, which would shift ranks by 1. Callers pass indices only for the
-   * tiles that hold true matches.
+   * One tile of similarities S = a b^T, counted in both retrieval directions from the one
+   * product: rows[i] = #{ j : S_ij > posA_i } (row i of a as the query, the rows of b as the
+   * gallery) and cols[j] = #{ i : S_ij > posB_j } (row j of b as the query against the rows of
+   * a), skipping every (i, j) with aIdx_i == bIdx_j when the index arrays are given. Strictly
+   * greater, so a tie counts in favour of the true match (rank = 1 + count over all tiles). The
+   * true match itself is excluded by index rather than by value: its dot product computed in
+   * float32 may exceed pos (computed in float64) by rounding, which would shift ranks by 1.
+   * Callers pass indices only for the tiles that hold true matches.
    */
   retrievalCounts(
-    q: Float32Array, rq: number,
-    g: Float32Array, rg: number,
-    d: number, pos: Float32Array, qIdx?: Int32Array, gIdx?: Int32Array,
-  ): Promise<Float64Array>;
+    a: Float32Array, ra: number,
+    b: Float32Array, rb: number,
+    d: number, posA: Float32Array, posB: Float32Array, aIdx?: Int32Array, bIdx?: Int32Array,
+  ): Promise<{ rows: Float64Array; cols: Float64Array }>;
   /** a^T a for a (rows x d), d x d row-major, float64 throughout (spectra need it) */
   gram(a: Float64Array, rows: number, d: number): Promise<Float64Array>;
   /** a^T b for a (rows x da), b (rows x db): da x db row-major, float64 */

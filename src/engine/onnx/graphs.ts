@@ -67,42 +67,37 @@ export function expRowSumsGraph(): Uint8Array {
 }
 
 /**
- * counts[i] = #{ j : q_i.g_j > pos_i } (strict >: ties favour the true match), for tiles that do
- * not contain the true match. All float ops: Gemm folds in -pos, and sign(relu(x)) is 1 exactly
- * when x > 0; boolean ops (Greater/And/Cast) over a 4M tile cost several times more in ORT.
- * Inputs q [rq,d], g [rg,d], pos [rq,1] float32.
+ * Retrieval counts of one tile in both directions from one product S = a b^T:
+ * rows[i] = #{ j : S_ij > pa_i } and cols[j] = #{ i : S_ij > pb_j } (strict >: ties favour the
+ * true match). Masked (for the tiles that hold true matches, those meeting the diagonal): the
+ * (i, j) with ai_i == bi_j are skipped. Every tile compares the same plain float32 product,
+ * so a near-tie is judged alike in every tile and in both directions.
+ * Inputs a [ra,d], b [rb,d], pa [ra,1], pb [1,rb] float32; masked also ai [ra,1], bi [1,rb] int32.
  */
-export function retrievalCountsGraph(): Uint8Array {
-  const g = new GraphBuilder('retrieval_counts');
-  const q = g.input('q', DataType.FLOAT, ['rq', 'd']);
-  const gal = g.input('g', DataType.FLOAT, ['rg', 'd']);
-  const pos = g.input('pos', DataType.FLOAT, ['rq', 1]);
-  const diff = g.op('Gemm', [q, gal, pos], [{ name: 'beta', f: -1 }, { name: 'transB', i: 1 }]);
-  const hit = g.op('Sign', [g.op('Relu', [diff])]);
-  g.op('ReduceSum', [hit, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'counts');
-  g.output('counts', DataType.FLOAT, ['rq']);
-  return g.build();
-}
-
-/**
- * counts[i] = #{ j : q_i.g_j > pos_i and gi_j != qi_i } (strict >: ties favour the true match).
- * Used only on the small tiles that hold the true matches (the diagonal blocks).
- * Inputs q [rq,d], g [rg,d], pos [rq,1] float32; qi [rq,1], gi [1,rg] int32 row ids.
- */
-export function retrievalCountsMaskedGraph(): Uint8Array {
-  const g = new GraphBuilder('retrieval_counts_masked');
-  const q = g.input('q', DataType.FLOAT, ['rq', 'd']);
-  const gal = g.input('g', DataType.FLOAT, ['rg', 'd']);
-  const pos = g.input('pos', DataType.FLOAT, ['rq', 1]);
-  const qi = g.input('qi', DataType.INT32, ['rq', 1]);
-  const gi = g.input('gi', DataType.INT32, [1, 'rg']);
-  // the same comparison as retrievalCountsGraph, so a near-tie is judged alike in every tile
-  const diff = g.op('Gemm', [q, gal, pos], [{ name: 'beta', f: -1 }, { name: 'transB', i: 1 }]);
-  const hit = g.op('Sign', [g.op('Relu', [diff])]);
-  const other = g.op('Cast', [g.op('Not', [g.op('Equal', [qi, gi])])], [{ name: 'to', i: DataType.FLOAT }]);
-  // float32 counts are exact up to 2^24 gallery rows per tile, far above any tile
-  g.op('ReduceSum', [g.op('Mul', [hit, other]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'counts');
-  g.output('counts', DataType.FLOAT, ['rq']);
+export function retrievalCountsGraph(masked: boolean): Uint8Array {
+  const g = new GraphBuilder(masked ? 'retrieval_counts_masked' : 'retrieval_counts');
+  const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
+  const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
+  const pa = g.input('pa', DataType.FLOAT, ['ra', 1]);
+  const pb = g.input('pb', DataType.FLOAT, [1, 'rb']);
+  const s = g.op('Gemm', [a, b], [{ name: 'transB', i: 1 }]);
+  let rowHit = g.op('Greater', [s, pa]);
+  let colHit = g.op('Greater', [s, pb]);
+  if (masked) {
+    const ai = g.input('ai', DataType.INT32, ['ra', 1]);
+    const bi = g.input('bi', DataType.INT32, [1, 'rb']);
+    const other = g.op('Not', [g.op('Equal', [ai, bi])]);
+    rowHit = g.op('And', [rowHit, other]);
+    colHit = g.op('And', [colHit, other]);
+  }
+  // float32 counts are exact up to 2^24 rows per tile, far above any tile
+  const count = (hit: string, axis: number, out: string): void => {
+    g.op('ReduceSum', [g.op('Cast', [hit], [{ name: 'to', i: DataType.FLOAT }]), g.int64s([axis])], [{ name: 'keepdims', i: 0 }], out);
+  };
+  count(rowHit, 1, 'rows');
+  count(colHit, 0, 'cols');
+  g.output('rows', DataType.FLOAT, ['ra']);
+  g.output('cols', DataType.FLOAT, ['rb']);
   return g.build();
 }
 
