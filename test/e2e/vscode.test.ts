@@ -5,18 +5,24 @@
  * view in a dark and a light theme, exports the report as JSON through the save dialog (the CLI's
  * numbers), recomputes from the view's τ control, reads a threshold setting live, cancels a long
  * job while the editor stays responsive, opens a run, restores panels after a reload, and
- * fine-tunes (Cancel in the panel; a reload mid-run leaves a panel without Cancel that opens the run).
+ * fine-tunes (Cancel in the panel; a reload mid-run leaves a panel without Cancel that opens the run),
+ * compares a run with DAGR off (both in one panel), sweeps a tiny grid (Pareto view, a row opens
+ * its run), and embeds an array with a hand-encoded ONNX encoder (the output opens; an existing
+ * output is never overwritten).
  * Skips (with a message) when code-server cannot be installed, unless CI=true.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { writeSafetensors } from '../../src/io';
 import type { GeometryReport } from '../../src/protocol/report';
+import type { RunSummary } from '../../src/protocol/train';
+import { f32, npy, values } from '../fixtures/cli/files';
+import { matmulModel } from '../fixtures/cli/onnx-model';
 import { REPO, installCodeServer, installVsix, makeProfile, run, startCodeServer, stopCodeServer } from './harness';
 import type { Server } from './harness';
 
@@ -169,6 +175,90 @@ async function fineTune(page: Page, start: () => Promise<void>): Promise<Frame> 
   return frame;
 }
 
+/** The open quick input (a question, a quick pick, code-server's file dialog) titled `title`. */
+async function waitQuestion(page: Page, title: string | RegExp, timeoutMs = 30_000): Promise<void> {
+  await page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-title', { hasText: title }).first().waitFor({ timeout: timeoutMs });
+}
+
+/** Answers the input box titled `title`: `value` replaces the proposed answer, or the proposal is kept. */
+async function answerInput(page: Page, title: string | RegExp, value?: string): Promise<void> {
+  await waitQuestion(page, title);
+  const input = page.locator('.quick-input-widget:not([style*="display: none"]) input').first();
+  if (value !== undefined) {
+    await input.fill(value);
+    await until(`the answer ${value} typed`, 5_000, async () => ((await input.inputValue()) === value ? true : undefined));
+  }
+  await input.press('Enter');
+  // the next question (or none) replaces this one
+  await page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-title', { hasText: title }).first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** Picks the item `label` of the quick pick titled `title`. */
+async function answerPick(page: Page, title: string | RegExp, label: string): Promise<void> {
+  await waitQuestion(page, title);
+  await page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-list .monaco-list-row', { hasText: label }).first().click();
+}
+
+/**
+ * Answers code-server's file dialog titled `title` with `file`. Types only once the dialog has
+ * settled (its folder listed, its value unchanged), since a late completion rewrites the typed path;
+ * types again if it did. With `overwrite`, the dialog's "already exists" question is accepted too.
+ */
+async function answerFileDialog(page: Page, title: string, file: string, overwrite = false): Promise<void> {
+  await waitQuestion(page, title);
+  const input = page.locator('.quick-input-widget:not([style*="display: none"]) input').first();
+  // the dialog fills in its folder, then lists it and completes the name: wait until that settles
+  const settled = async (): Promise<string> => {
+    let last = '';
+    let since = Date.now();
+    return until('the file dialog settling', 15_000, async () => {
+      const now = await input.inputValue();
+      const listed = await page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-list .monaco-list-row').count();
+      if (now !== last || now === '' || listed === 0) { last = now; since = Date.now(); return undefined; }
+      return Date.now() - since >= 600 ? now : undefined;
+    });
+  };
+  let shown = await settled();
+  for (let attempt = 1; shown !== file; attempt++) {
+    if (attempt > 3) assert.fail(`the file dialog shows "${shown}", not ${file}`);
+    await input.press('Control+A');
+    await page.keyboard.type(file);
+    shown = await settled();
+  }
+  await acceptDialog(page);
+  if (overwrite) {
+    await waitQuestion(page, `${basename(file)} already exists`);
+    await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+  }
+}
+
+/** DAGR on with the proposed λ and τ: the questions every fine-tuning command asks after the dataset. */
+async function answerDagrOn(page: Page): Promise<void> {
+  await answerPick(page, 'Regularizer', 'DAGR on');
+  await answerInput(page, /^λ/);
+  await answerInput(page, /^τ/);
+}
+
+/** The number of data points a chart of the view in `frame` holds (its test hook). */
+async function chartPoints(frame: Frame, chart: string): Promise<number> {
+  return Number((await frame.getAttribute(`canvas[data-chart="${chart}"]`, 'data-points').catch(() => null)) ?? NaN);
+}
+
+/** Polls `probe` until it returns a value (not undefined); fails with `what` and the last seen text. */
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, seen: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms${seen() ? `; last seen: ${seen()}` : ''}`);
+    await sleep(300);
+  }
+}
+
+function readSummary(runDir: string): RunSummary {
+  return JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+}
+
 /** The Settings UI searched for one setting: the input box of the setting titled `title`. */
 async function openSetting(page: Page, id: string, title: string): Promise<Locator> {
   await palette(page, 'Preferences: Open Settings (UI)');
@@ -216,7 +306,10 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
   const expected = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json'])) as GeometryReport;
 
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-'));
-  const hadRuns = existsSync(join(REPO, 'examples', 'runs'));
+  // the fine-tuning runs go to the workspace's runs/ folder (git-ignored): remove what this test adds
+  const runsRoot = join(REPO, 'examples', 'runs');
+  const hadRuns = existsSync(runsRoot);
+  const runsBefore = new Set(hadRuns ? readdirSync(runsRoot) : []);
   // all of the O(N²) work on the big file, so that job is long enough to cancel
   const baseSettings = { 'workbench.colorTheme': DARK, 'dagr.maxPairwiseRows': 0, 'window.autoDetectColorScheme': false };
   const profile = makeProfile(tmp, baseSettings);
@@ -415,6 +508,99 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     const reopened = await findInFrames(p, '#checkpoint-count', 60_000);
     assert.match(reopened.text, /^[1-9]\d* checkpoints?$/);
 
+    // 9. Compare with DAGR Off from the palette: the DAGR-on run, then the baseline drawn dashed on
+    // the same charts of one panel; both runs finish and the DAGR-on run opens
+    await palette(p, 'Notifications: Clear All Notifications');
+    await palette(p, 'DAGR: Compare with DAGR Off');
+    await answerFileDialog(p, 'Paired dataset', dataset);
+    await answerDagrOn(p);
+    const cmpSel = 'p.caption:has-text("dashed: DAGR off")';
+    const cmpView = await findInFrames(p, cmpSel, 60_000);
+    const cmpName = ((await cmpView.frame.textContent('#view-title')) ?? '').replace(/^Fine-tuning · /, '').trim();
+    assert.ok(cmpName !== '', 'the comparison panel names its run');
+    // the strong and weak modalities: one effective-rank point each per epoch, for each run
+    let cmpSeen = '';
+    const cmpEpochs = await until('the DAGR-off run drawn beside the finished DAGR-on run', 150_000, async () => {
+      const { frame } = await findInFrames(p, cmpSel, 2_000);
+      const status = (await frame.textContent('#training-status')) ?? '';
+      const points = await chartPoints(frame, 'training-rank');
+      cmpSeen = `${status}; ${points} effective-rank points`;
+      const m = /epoch (\d+)\/(\d+)/.exec(status);
+      return m && m[1] === m[2] && /completed/.test(status) && points > 2 * Number(m[2]) ? Number(m[2]) : undefined;
+    }, () => cmpSeen);
+    await p.screenshot({ path: join(OUT, 'compare-dagr-off.png') });
+    // when the baseline finishes, the DAGR-on run opens (its panel replaces the comparison's)
+    const cmpRun = await findInFrames(p, `#view-title:has-text("Run · ${cmpName}")`, 120_000);
+    await waitText(cmpRun.frame, '#checkpoint-count', `${cmpEpochs} checkpoints`, 60_000);
+    for (const dir of [cmpName, `${cmpName}-dagr-off`]) {
+      const summary = readSummary(join(runsRoot, dir));
+      assert.equal(summary.status, 'completed', `${dir} completed`);
+      assert.equal(summary.epochsCompleted, cmpEpochs, `${dir}: every epoch`);
+    }
+
+    // 10. Sweep over λ_anc ∈ {0, 0.1} × τ ∈ {0.5}: both points in the Pareto view, and a row opens its run
+    await palette(p, 'DAGR: Sweep');
+    await answerFileDialog(p, 'Paired dataset', dataset);
+    await answerDagrOn(p);
+    await answerPick(p, 'Sweep over', 'λ_anc × τ');
+    await answerInput(p, 'Values of lambdaAnc', '0, 0.1');
+    await answerInput(p, 'Values of tau', '0.5');
+    let sweepSeen = '';
+    const sweepView = await until('a finished sweep of 2 runs', 150_000, async () => {
+      const { frame, text } = await findInFrames(p, '#sweep-status', 2_000);
+      sweepSeen = text;
+      return /^2 runs · done/.test(text) ? frame : undefined;
+    }, () => sweepSeen);
+    const rows = sweepView.locator('#sweep-table tbody tr[data-run]');
+    assert.equal(await rows.count(), 2, 'a table row per point');
+    assert.equal(await chartPoints(sweepView, 'pareto'), 2, 'a Pareto chart point per run');
+    assert.ok(await sweepView.locator('#sweep-table tr[data-pareto="true"]').count() >= 1, 'a point on the front');
+    const params = (await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''))).sort();
+    assert.deepEqual(params, ['0', '0.1'], 'λ_anc of the rows');
+    assert.equal(await sweepView.locator('#sweep-cancel').count(), 0, 'no Cancel once done');
+    await p.screenshot({ path: join(OUT, 'sweep.png') });
+    const pointRun = (await rows.first().getAttribute('data-run')) ?? '';
+    assert.ok(pointRun.startsWith(runsRoot), `the sweep's runs are in the workspace's runs folder: ${pointRun}`);
+    await rows.first().click();
+    const pointView = await findInFrames(p, `#view-title:has-text("Run · ${basename(pointRun)}")`, 60_000);
+    await waitText(pointView.frame, '#checkpoint-count', `${readSummary(pointRun).epochsCompleted} checkpoints`, 60_000);
+
+    // 11. Embed with ONNX Encoder: a tiny MatMul model over a 64 × 12 array writes 64 × 8 embeddings
+    // that open in the Geometry view with the CLI's numbers; an existing output is never overwritten
+    const embDir = join(tmp, 'embed');
+    mkdirSync(embDir);
+    const model = join(embDir, 'encoder.onnx');
+    const input = join(embDir, 'x.npy');
+    const embOut = join(embDir, 'x.embeddings.safetensors');
+    writeFileSync(input, npy([64, 12], f32(values(64 * 12, 21))));
+    writeFileSync(model, matmulModel(Float32Array.from(values(12 * 8, 22)), 12, 8));
+    const embed = async (overwrite: boolean): Promise<void> => {
+      await palette(p, 'Notifications: Clear All Notifications');
+      await palette(p, 'DAGR: Embed with ONNX Encoder');
+      await answerFileDialog(p, 'ONNX encoder model', model);
+      await answerFileDialog(p, 'Input array for the encoder', input);
+      await answerFileDialog(p, 'Write embeddings to', embOut, overwrite);
+      await answerInput(p, 'Modality name for the embeddings', 'enc');
+    };
+    await embed(false);
+    const wrote = p.locator('.notification-toast', { hasText: 'DAGR: wrote 64 × 8 embeddings to x.embeddings.safetensors' });
+    await wrote.waitFor({ timeout: 60_000 });
+    assert.ok(existsSync(embOut), 'the embeddings file is written');
+    const embReport = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', embOut, '--json'])) as GeometryReport;
+    assert.equal(embReport.n, 64);
+    assert.deepEqual(Object.keys(embReport.modalities), ['enc']);
+    await wrote.getByRole('button', { name: 'Inspect' }).click();
+    const embRank = await findInFrames(p, '#effective-rank-enc', 60_000);
+    assert.equal(embRank.text.match(/-?\d+(\.\d+)?/)?.[0], embReport.modalities.enc?.effectiveRank.toFixed(2), 'effective rank of the embeddings shown in the view');
+    assert.equal((await embRank.frame.textContent('#dim-enc'))?.match(/\d+/)?.[0], '8', 'the encoder output dimension');
+    await p.screenshot({ path: join(OUT, 'embed.png') });
+    // the same output again: VS Code's own "already exists" question accepted, the extension still refuses
+    const embBytes = readFileSync(embOut);
+    await embed(true);
+    await p.locator('.notification-toast', { hasText: 'DAGR: embedding failed' }).filter({ hasText: 'refusing to overwrite' }).waitFor({ timeout: 60_000 });
+    assert.ok(readFileSync(embOut).equals(embBytes), 'the existing embeddings file is unchanged');
+    await palette(p, 'Notifications: Clear All Notifications');
+
     const csp = consoleErrors.filter((e) => /Content Security Policy/i.test(e));
     assert.deepEqual(csp, [], 'no CSP violations');
     t.diagnostic(`e2e took ${Math.round((Date.now() - started) / 1000)} s`);
@@ -429,7 +615,8 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     await browser?.close().catch(() => undefined);
     if (server) await stopCodeServer(server);
     rmSync(tmp, { recursive: true, force: true });
-    // the fine-tuning run went to the workspace's runs/ folder (git-ignored); leave the examples as found
-    if (!hadRuns) rmSync(join(REPO, 'examples', 'runs'), { recursive: true, force: true });
+    // leave the examples as found: the runs folder, or only the runs this test wrote in it
+    if (!hadRuns) rmSync(runsRoot, { recursive: true, force: true });
+    else if (existsSync(runsRoot)) for (const f of readdirSync(runsRoot)) if (!runsBefore.has(f)) rmSync(join(runsRoot, f), { recursive: true, force: true });
   }
 });
