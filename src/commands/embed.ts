@@ -23,8 +23,15 @@ export async function embedWithOnnx(svc: Services, ...args: unknown[]): Promise<
   const suggested = `${path.basename(input.fsPath).replace(/\.[^.]+$/, '')}.embeddings.safetensors`;
   const out = await pickSaveFile(svc.memory, 'last.embedOut', 'Write embeddings to', suggested, { Safetensors: ['safetensors'], NumPy: ['npy'] });
   if (!out) return;
+  // the save dialog's own "replace?" question cannot be turned off; say at once, before any
+  // work, that an existing file is never written over (the compute process refuses it too)
+  if (await exists(out)) {
+    void vscode.window.showErrorMessage(`DAGR: ${path.basename(out.fsPath)} already exists; embeddings are never written over an existing file. Choose a new name.`);
+    return;
+  }
   const name = await vscode.window.showInputBox({
     title: 'Modality name for the embeddings',
+    ignoreFocusOut: true,
     value: svc.memory.get('last.embedName', 'embeddings'),
     validateInput: (v) => (/^[A-Za-z_][\w.-]*$/.test(v) ? undefined : 'letters, digits, _ . -'),
   });
@@ -36,5 +43,14 @@ export async function embedWithOnnx(svc: Services, ...args: unknown[]): Promise<
     if (pick) await showCheckpoint(svc, vscode.Uri.file(r.out));
   } catch (e) {
     reportJobError(e, 'embedding');
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -580,7 +580,8 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
       await answerFileDialog(p, 'ONNX encoder model', model);
       await answerFileDialog(p, 'Input array for the encoder', input);
       await answerFileDialog(p, 'Write embeddings to', embOut, overwrite);
-      await answerInput(p, 'Modality name for the embeddings', 'enc');
+      // an existing output is refused right after the dialog, before the name is asked
+      if (!overwrite) await answerInput(p, 'Modality name for the embeddings', 'enc');
     };
     await embed(false);
     const wrote = p.locator('.notification-toast', { hasText: 'DAGR: wrote 64 × 8 embeddings to x.embeddings.safetensors' });
@@ -597,7 +598,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 6 * 60_000 }, async (t) => {
     // the same output again: VS Code's own "already exists" question accepted, the extension still refuses
     const embBytes = readFileSync(embOut);
     await embed(true);
-    await p.locator('.notification-toast', { hasText: 'DAGR: embedding failed' }).filter({ hasText: 'refusing to overwrite' }).waitFor({ timeout: 60_000 });
+    await p.locator('.notification-toast', { hasText: 'x.embeddings.safetensors already exists' }).filter({ hasText: 'never written over' }).waitFor({ timeout: 60_000 });
     assert.ok(readFileSync(embOut).equals(embBytes), 'the existing embeddings file is unchanged');
     await palette(p, 'Notifications: Clear All Notifications');
 
