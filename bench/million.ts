@@ -13,12 +13,8 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { inspectCheckpoint } from '../src/jobs';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../src/protocol/report';
+import { flag } from './args';
 import { writePair } from './inspect-data';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return (i >= 0 ? process.argv[i + 1] : undefined) ?? fallback;
-}
 
 const n = Number(flag('n', '1000000'));
 const d = Number(flag('d', '256'));

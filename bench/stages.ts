@@ -6,17 +6,13 @@ import { join } from 'node:path';
 import { computeGeometry, createBackend } from '../src/engine';
 import { loadMatrix, openCheckpoint, selectModalities } from '../src/io';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../src/protocol/report';
+import { flag } from './args';
 import { writePair } from './inspect-data';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
-}
-
 async function main(): Promise<void> {
-  const n = Number(arg('n', '8192'));
-  const d = Number(arg('d', '768'));
-  const engine = arg('engine', 'onnxruntime') === 'js' ? 'js' : 'onnxruntime';
+  const n = Number(flag('n', '8192'));
+  const d = Number(flag('d', '768'));
+  const engine = flag('engine', 'onnxruntime') === 'js' ? 'js' : 'onnxruntime';
   const dir = join('bench', 'out', `pair-n${n}-d${d}`);
   writePair(join(dir, 'audio.npy'), join(dir, 'visual.npy'), n, d, 8192); // the inspect benchmark's data and seed
   const matrices = [];

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import type { Matrix } from '../../src/io/types';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, type ReportOptions } from '../../src/protocol/report';
 import {
-  computeGeometry, createBackend, EngineError, evaluateWarnings, symmetricEigenvalues,
+  computeGeometry, EngineError, evaluateWarnings, symmetricEigenvalues,
   type GeometryBackend, type GeometryCore,
 } from '../../src/engine';
 import { mulberry32 } from '../../src/engine/random';
+import { openBothBackends } from './engine-backends';
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -31,16 +32,7 @@ function partner(a: Matrix, name: string, noise: number, seed: number): Matrix {
 }
 
 const opts: ReportOptions = { ...DEFAULT_OPTIONS };
-let ort: GeometryBackend;
-let js: GeometryBackend;
-test.before(async () => {
-  ort = await createBackend('onnxruntime');
-  js = await createBackend('js');
-});
-test.after(async () => {
-  await ort.dispose();
-  await js.dispose();
-});
+const backends = openBothBackends();
 
 function rel(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), 1e-9);
@@ -62,10 +54,10 @@ function assertClose(a: GeometryCore, b: GeometryCore, tol = 1e-4): void {
 }
 
 void test('onnxruntime is the default engine and says what it runs on', () => {
-  assert.equal(ort.info.name, 'onnxruntime');
-  assert.equal(ort.info.device, 'cpu');
-  assert.ok(ort.info.threads >= 1);
-  assert.equal(js.info.name, 'js');
+  assert.equal(backends.ort.info.name, 'onnxruntime');
+  assert.equal(backends.ort.info.device, 'cpu');
+  assert.ok(backends.ort.info.threads >= 1);
+  assert.equal(backends.js.info.name, 'js');
 });
 
 void test('onnxruntime and js agree, also with tiles that do not divide N and a few zero rows', async () => {
@@ -75,10 +67,10 @@ void test('onnxruntime and js agree, also with tiles that do not divide N and a 
   a.data.fill(0, 5 * 24, 7 * 24);
   const c = randomMatrix('c', 203, 40, 3);
   const mats = [a, b, c];
-  const full = await computeGeometry(mats, opts, DEFAULT_THRESHOLDS, ort);
+  const full = await computeGeometry(mats, opts, DEFAULT_THRESHOLDS, backends.ort);
   const small = (be: GeometryBackend): GeometryBackend => ({ ...be, maxTileElements: 777 });
-  const ortTiled = await computeGeometry(mats, opts, DEFAULT_THRESHOLDS, small(ort));
-  const jsTiled = await computeGeometry(mats, opts, DEFAULT_THRESHOLDS, small(js));
+  const ortTiled = await computeGeometry(mats, opts, DEFAULT_THRESHOLDS, small(backends.ort));
+  const jsTiled = await computeGeometry(mats, opts, DEFAULT_THRESHOLDS, small(backends.js));
   assertClose(ortTiled, full);
   assertClose(jsTiled, full);
   const pair = full.pairs[0];
@@ -92,13 +84,13 @@ void test('O(N^2) metrics use a seeded sample above maxPairwiseRows and say so',
   const a = randomMatrix('a', 500, 16, 4);
   const b = partner(a, 'b', 0.8, 5);
   const o = { ...opts, maxPairwiseRows: 120 };
-  const r1 = await computeGeometry([a, b], o, DEFAULT_THRESHOLDS, ort);
-  const r2 = await computeGeometry([a, b], o, DEFAULT_THRESHOLDS, js);
+  const r1 = await computeGeometry([a, b], o, DEFAULT_THRESHOLDS, backends.ort);
+  const r2 = await computeGeometry([a, b], o, DEFAULT_THRESHOLDS, backends.js);
   assert.equal(r1.modalities.a?.pairwiseRows, 120);
   assert.equal(r1.pairs[0]?.retrieval?.galleryRows, 120);
   assert.match(r1.pairs[0]?.note ?? '', /sample of 120 of 500 rows/);
   assertClose(r1, r2);
-  const all = await computeGeometry([a, b], { ...opts, maxPairwiseRows: 0 }, DEFAULT_THRESHOLDS, ort);
+  const all = await computeGeometry([a, b], { ...opts, maxPairwiseRows: 0 }, DEFAULT_THRESHOLDS, backends.ort);
   assert.equal(all.modalities.a?.pairwiseRows, 500);
   assert.equal(all.pairs[0]?.note, '');
 });
@@ -106,7 +98,7 @@ void test('O(N^2) metrics use a seeded sample above maxPairwiseRows and say so',
 void test('every input problem is one EngineError line', async () => {
   const good = (): Matrix => randomMatrix('audio', 30, 8, 6);
   const expectError = async (mats: Matrix[], re: RegExp, o: ReportOptions = opts): Promise<void> => {
-    await assert.rejects(computeGeometry(mats, o, DEFAULT_THRESHOLDS, js), (e: unknown) => {
+    await assert.rejects(computeGeometry(mats, o, DEFAULT_THRESHOLDS, backends.js), (e: unknown) => {
       assert.ok(e instanceof EngineError, String(e));
       assert.match(e.message, re);
       assert.ok(!e.message.includes('\n'));
@@ -134,7 +126,7 @@ void test('cancellation rejects with an AbortError between tiles', async () => {
   const b = partner(a, 'b', 1, 8);
   const ctrl = new AbortController();
   const stages: string[] = [];
-  const run = computeGeometry([a, b], opts, DEFAULT_THRESHOLDS, { ...js, maxTileElements: 2000 }, {
+  const run = computeGeometry([a, b], opts, DEFAULT_THRESHOLDS, { ...backends.js, maxTileElements: 2000 }, {
     signal: ctrl.signal,
     onProgress: (f, stage) => {
       stages.push(stage);
@@ -145,13 +137,13 @@ void test('cancellation rejects with an AbortError between tiles', async () => {
   assert.ok(!stages.some((s) => s.startsWith('retrieval')), 'stopped before later stages');
   const pre = new AbortController();
   pre.abort();
-  await assert.rejects(computeGeometry([a], opts, DEFAULT_THRESHOLDS, js, { signal: pre.signal }), { name: 'AbortError' });
+  await assert.rejects(computeGeometry([a], opts, DEFAULT_THRESHOLDS, backends.js, { signal: pre.signal }), { name: 'AbortError' });
 });
 
 void test('progress is monotone and reaches 1', async () => {
   const a = randomMatrix('a', 100, 8, 9);
   const seen: number[] = [];
-  await computeGeometry([a, partner(a, 'b', 1, 10)], opts, DEFAULT_THRESHOLDS, js, { onProgress: (f) => seen.push(f) });
+  await computeGeometry([a, partner(a, 'b', 1, 10)], opts, DEFAULT_THRESHOLDS, backends.js, { onProgress: (f) => seen.push(f) });
   assert.ok(seen.length > 3);
   for (let i = 1; i < seen.length; i++) assert.ok((seen[i] as number) >= (seen[i - 1] as number) - 1e-12);
   assert.equal(seen[seen.length - 1], 1);
@@ -163,7 +155,7 @@ void test('warnings: plain messages with the numbers, severity, thresholds from 
   // every row is nearly the same direction: complete and dimensional collapse
   const col: Matrix = { name: 'audio', rows: n, cols: 32, data: new Float32Array(n * 32) };
   for (let i = 0; i < n; i++) for (let j = 0; j < 32; j++) col.data[i * 32 + j] = 1 + (j < 3 ? 0.05 * gaussian(rand) : 0);
-  const core = await computeGeometry([col], opts, DEFAULT_THRESHOLDS, ort);
+  const core = await computeGeometry([col], opts, DEFAULT_THRESHOLDS, backends.ort);
   const byCode = new Map(core.warnings.map((w) => [w.code, w]));
   const complete = byCode.get('complete-collapse');
   assert.equal(complete?.severity, 'error');
@@ -176,7 +168,7 @@ void test('warnings: plain messages with the numbers, severity, thresholds from 
   // stricter / looser thresholds, no recomputation
   assert.equal(evaluateWarnings(core, { ...DEFAULT_THRESHOLDS, completeCollapse: 1, dimensionalCollapse: 0, deadDimensions: 1 }).length, 0);
   const healthy = randomMatrix('h', 300, 32, 13);
-  const hcore = await computeGeometry([healthy, partner(healthy, 'g', 0.5, 14)], opts, DEFAULT_THRESHOLDS, ort);
+  const hcore = await computeGeometry([healthy, partner(healthy, 'g', 0.5, 14)], opts, DEFAULT_THRESHOLDS, backends.ort);
   assert.deepEqual(hcore.warnings, []);
   const strict = evaluateWarnings(hcore, { ...DEFAULT_THRESHOLDS, modalityGap: 0, excessDrift: 0 });
   assert.deepEqual(strict.map((w) => [w.code, w.pair]), [['excess-drift', 'h/g'], ['modality-gap', 'h/g']]);
@@ -186,7 +178,7 @@ void test('warnings: plain messages with the numbers, severity, thresholds from 
 void test('projection: one shared 2-D PCA for equal widths, capturing the top two eigenvalues', async () => {
   const a = randomMatrix('a', 900, 12, 15, 0.3);
   const b = partner(a, 'b', 0.7, 16);
-  const core = await computeGeometry([a, b], opts, DEFAULT_THRESHOLDS, ort, { projectionRows: 250 });
+  const core = await computeGeometry([a, b], opts, DEFAULT_THRESHOLDS, backends.ort, { projectionRows: 250 });
   const proj = core.projection;
   assert.ok(proj);
   assert.equal(proj.rows.length, 250);
@@ -215,6 +207,6 @@ void test('projection: one shared 2-D PCA for equal widths, capturing the top tw
   assert.ok(rel(sy, eig[1] as number) < 1e-6, `${sy} vs ${eig[1]}`);
   // different widths: one PCA per modality, still paired rows
   const c = randomMatrix('c', 900, 20, 17);
-  const mixed = await computeGeometry([a, c], opts, DEFAULT_THRESHOLDS, js, { projectionRows: 100 });
+  const mixed = await computeGeometry([a, c], opts, DEFAULT_THRESHOLDS, backends.js, { projectionRows: 100 });
   assert.equal(mixed.projection?.points.c?.length, 200);
 });

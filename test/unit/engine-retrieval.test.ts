@@ -6,20 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBackend, type GeometryBackend } from '../../src/engine';
 import { mulberry32 } from '../../src/engine/random';
 import { retrievalRanks } from '../../src/engine/retrieval';
+import { openBothBackends } from './engine-backends';
 
-let ort: GeometryBackend;
-let js: GeometryBackend;
-test.before(async () => {
-  ort = await createBackend('onnxruntime');
-  js = await createBackend('js');
-});
-test.after(async () => {
-  await ort.dispose();
-  await js.dispose();
-});
+const backends = openBothBackends();
 
 function dot(x: Float32Array, i: number, y: Float32Array, j: number, d: number): number {
   let s = 0;
@@ -63,7 +54,7 @@ void test('one-pass ranks equal brute force in both directions, any tiling, ties
   const wantBA = bruteRanks(b, a, n, d);
   assert.ok(wantAB.some((r) => r > 10) && wantAB.some((r) => r === 1), 'ranks are not trivial');
   // 777: 12 columns x 64 rows; 200: 3 x 66; 5000: 78 x 64 (the diagonal blocks straddle column tiles)
-  for (const [name, base] of [['js', js], ['onnxruntime', ort]] as const) {
+  for (const [name, base] of [['js', backends.js], ['onnxruntime', backends.ort]] as const) {
     for (const maxTileElements of [base.maxTileElements, 777, 200, 5000]) {
       const fractions: number[] = [];
       const got = await retrievalRanks(a, b, n, d, { ...base, maxTileElements }, undefined, (f) => fractions.push(f));
@@ -83,7 +74,7 @@ void test('one-pass ranks on float rows equal brute force; two rows is one maske
   const a = new Float32Array(n * d).map(gauss);
   const b = a.map((v) => Math.fround(v + 1.5 * gauss()));
   for (const name of ['js', 'onnxruntime'] as const) {
-    const be = name === 'js' ? js : ort;
+    const be = name === 'js' ? backends.js : backends.ort;
     const got = await retrievalRanks(a, b, n, d, { ...be, maxTileElements: 999 });
     assert.deepEqual(Array.from(got.aToB), bruteRanks(a, b, n, d), `${name}: a -> b`);
     assert.deepEqual(Array.from(got.bToA), bruteRanks(b, a, n, d), `${name}: b -> a`);
@@ -97,7 +88,7 @@ void test('retrieval stops between tiles when cancelled', async () => {
   const { a, b } = integerPair(203, 6, 23);
   const ctrl = new AbortController();
   let tiles = 0;
-  const run = retrievalRanks(a, b, 203, 6, { ...js, maxTileElements: 777 }, ctrl.signal, () => {
+  const run = retrievalRanks(a, b, 203, 6, { ...backends.js, maxTileElements: 777 }, ctrl.signal, () => {
     if (++tiles === 3) ctrl.abort();
   });
   await assert.rejects(run, { name: 'AbortError' });
