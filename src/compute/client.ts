@@ -34,6 +34,9 @@ export interface ComputeClientOptions {
   log?(line: string): void;
 }
 
+/** Jobs with side effects on disk: never re-sent to a replacement process. */
+const WRITES_FILES: ReadonlySet<JobKind> = new Set<JobKind>(['train', 'sweep', 'embed']);
+
 /** The process died with requests in flight. */
 export class ComputeCrashError extends Error {
   constructor(reason: string) {
@@ -174,7 +177,7 @@ export class ComputeClient {
     this.opts.log?.(`compute: process ${child.pid ?? '?'} ended (${reason})`);
   }
 
-  /** Kills the process without failing its jobs: they are re-sent to a fresh process. */
+  /** Kills the process; its read-only jobs are re-sent to a fresh process, jobs that write files fail. */
   private replaceChild(): void {
     const old = this.child;
     if (!old) return;
@@ -184,6 +187,12 @@ export class ComputeClient {
     try { old.disconnect(); } catch { /* already gone */ }
     old.kill('SIGKILL');
     for (const [id, p] of [...this.pending]) {
+      // a job that writes (a run, a sweep, embeddings) is not started over behind the user's back:
+      // it would begin a second run from scratch; it fails plainly instead, its files kept
+      if (WRITES_FILES.has(p.kind)) {
+        this.settle(id, new ComputeCrashError('restarted because another job ignored Cancel; start it again or resume the run'));
+        continue;
+      }
       try {
         this.post(p.msg);
       } catch (e) {

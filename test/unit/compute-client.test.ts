@@ -145,6 +145,19 @@ void test('a job stuck in synchronous code is cancelled at once; its process is 
   c.dispose();
 });
 
+void test('a job that writes files is not started over in the replacement process: it fails plainly', async () => {
+  const c = client({ cancelGraceMs: 200 });
+  const ac = new AbortController();
+  const stuck = c.request('inspect', inspect('stuck'), { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 100));
+  // a training queued behind the stuck job (the fake worker never answers it)
+  const training = c.request('train', { config: {} as never });
+  ac.abort();
+  await assert.rejects(stuck, { name: 'AbortError' });
+  await assert.rejects(training, (e: Error) => e instanceof ComputeCrashError && /start it again or resume/.test(e.message));
+  c.dispose();
+});
+
 void test('malformed messages from the process are ignored, the request still settles', async () => {
   const logs: string[] = [];
   const c = client({ log: (l) => logs.push(l) });
