@@ -30,10 +30,22 @@ export interface ArrayEntry {
   readRows(start?: number, end?: number): Promise<Float32Array | Int32Array>;
 }
 
+/** A member or tensor that a reader could not decode (a string array, a pickled object, an F8 dtype). */
+export interface SkippedEntry {
+  name: string;
+  /** one line: the rule or the unsupported feature, e.g. "dtype F8_E4M3 is not supported" */
+  reason: string;
+}
+
 export interface Checkpoint {
   path: string;
   format: 'safetensors' | 'npy' | 'npz' | 'npy-folder' | 'json';
   entries: ArrayEntry[];
+  /**
+   * Members that cannot be read are listed here instead of failing the whole file, so the rest
+   * is analysed; the report names each one with its reason. Absent or empty when none.
+   */
+  skipped?: SkippedEntry[];
   metadata: { epoch?: number; step?: number; [key: string]: unknown };
 }
 
