@@ -93,7 +93,7 @@ export function decode(
   littleEndian: boolean,
   file: string,
   array: string,
-): Float32Array | Int32Array {
+): Float32Array | Float64Array | Int32Array {
   const size = ITEMSIZE[dtype];
   if (bytes.length % size !== 0) {
     throw new ReaderError(file, `"${array}": ${bytes.length} bytes is not a whole number of ${dtype} items`);
@@ -108,12 +108,13 @@ export function decode(
   }
 }
 
-function decodeHostOrder(buf: ArrayBuffer, dtype: DType, file: string, array: string): Float32Array | Int32Array {
+function decodeHostOrder(buf: ArrayBuffer, dtype: DType, file: string, array: string): Float32Array | Float64Array | Int32Array {
   switch (dtype) {
     case 'float32':
       return new Float32Array(buf);
     case 'float64':
-      return new Float32Array(new Float64Array(buf));
+      // kept as float64: narrowing happens in loadMatrix, after the range is checked and scaled
+      return new Float64Array(buf);
     case 'float16': {
       const t = halfToFloatTable();
       const h = new Uint16Array(buf);

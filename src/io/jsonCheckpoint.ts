@@ -17,11 +17,12 @@ function memoryEntry(file: string, name: string, dtype: DType, shape: number[], 
     dtype,
     shape,
     file,
-    readRows(start?: number, end?: number): Promise<Float32Array | Int32Array> {
+    readRows(start?: number, end?: number): Promise<Float32Array | Float64Array | Int32Array> {
       try {
         const [s, e] = checkRows(file, name, rows, start, end);
         const part = values.subarray(s * rowSize, e * rowSize);
-        return Promise.resolve(isFloat ? new Float32Array(part) : new Int32Array(part));
+        // JSON numbers are float64: a copy keeps their range (loadMatrix narrows after checking it)
+        return Promise.resolve(isFloat ? part.slice() : new Int32Array(part));
       } catch (err) {
         return Promise.reject(err);
       }

@@ -77,16 +77,16 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
   const file = src.name;
 
   /** Rows [s, e) of a Fortran-order array, decoded, in C order. */
-  async function readFortran(s: number, e: number): Promise<Float32Array | Int32Array> {
+  async function readFortran(s: number, e: number): Promise<Float32Array | Float64Array | Int32Array> {
     const cols = fortranColumns(shape, rowSize);
     const take = e - s;
-    let out: Float32Array | Int32Array;
+    let out: Float32Array | Float64Array | Int32Array;
     try {
-      out = isFloatDType(dtype) ? new Float32Array(take * rowSize) : new Int32Array(take * rowSize);
+      out = dtype === 'float64' ? new Float64Array(take * rowSize) : isFloatDType(dtype) ? new Float32Array(take * rowSize) : new Int32Array(take * rowSize);
     } catch {
       throw new ReaderError(file, `"${name}": ${take * rowSize} values cannot be held in memory at once; read fewer rows at a time`);
     }
-    const place = (values: Float32Array | Int32Array, c: number, from: number): void => {
+    const place = (values: Float32Array | Float64Array | Int32Array, c: number, from: number): void => {
       for (let r = 0; r < take; r++) out[r * rowSize + c] = values[from + r] as number;
     };
     if (s === 0 && e === rows) {
@@ -117,7 +117,7 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
     dtype,
     shape,
     file,
-    async readRows(start?: number, end?: number): Promise<Float32Array | Int32Array> {
+    async readRows(start?: number, end?: number): Promise<Float32Array | Float64Array | Int32Array> {
       const [s, e] = checkRows(file, name, rows, start, end);
       if (fortranOrder && shape.length >= 2 && rowSize > 0 && e > s) return readFortran(s, e);
       const bytes = await src.read(dataOffset + s * rowSize * item, (e - s) * rowSize * item);

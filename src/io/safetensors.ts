@@ -78,7 +78,7 @@ function tensorEntry(src: ByteSource, name: string, desc: unknown, dataStart: nu
     dtype,
     shape: [...shape],
     file,
-    async readRows(start?: number, stop?: number): Promise<Float32Array | Int32Array> {
+    async readRows(start?: number, stop?: number): Promise<Float32Array | Float64Array | Int32Array> {
       const [s, e] = checkRows(file, name, rows, start, stop);
       const bytes = await src.read(dataStart + begin + s * rowBytes, (e - s) * rowBytes);
       return decode(bytes, dtype, true, file, name);

@@ -24,10 +24,12 @@ export interface ArrayEntry {
   file?: string;
   /**
    * Decode rows [start, end) along axis 0 (all rows when omitted), row-major (C order) whatever the
-   * file's order: Float32Array for float dtypes (float64/16/bf16 converted), Int32Array for integer
-   * and bool dtypes (an int64 outside the int32 range is a ReaderError).
+   * file's order: Float64Array for float64 (kept in the stored precision, so that values beyond
+   * float32's range are checked and scaled rather than cast to Inf or 0), Float32Array for the
+   * other float dtypes (float16/bf16 converted exactly), Int32Array for integer and bool dtypes (an
+   * int64 outside the int32 range is a ReaderError).
    */
-  readRows(start?: number, end?: number): Promise<Float32Array | Int32Array>;
+  readRows(start?: number, end?: number): Promise<Float32Array | Float64Array | Int32Array>;
 }
 
 /** A member or tensor that a reader could not decode (a string array, a pickled object, an F8 dtype). */
@@ -54,7 +56,15 @@ export interface Matrix {
   name: string;
   rows: number;
   cols: number;
+  /** the stored values divided by `scale` */
   data: Float32Array;
+  /**
+   * An exact power of two (1 when absent): stored values outside float32's comfortable range
+   * (1e39, or 1e-300 in a float64 file) are divided by it before narrowing, so nothing becomes Inf
+   * or 0. Scale-invariant metrics (effective rank, cosine-based ones) never see it; metrics in the
+   * data's units (singular values, variances) are multiplied back by it.
+   */
+  scale?: number;
 }
 
 /**
