@@ -36,6 +36,8 @@ def reader_values(arr, kind):
     if kind == 'bfloat16':
         return arr.astype(np.float64).ravel(order='C')
     a = np.asarray(arr)
+    if a.dtype.kind == 'f' and a.dtype.itemsize == 8:
+        return a.astype(np.float64).ravel(order='C')  # float64 is read as float64
     if a.dtype.kind == 'f':
         return a.astype(np.float32).astype(np.float64).ravel(order='C')
     return a.astype(np.int64).astype(np.float64).ravel(order='C')

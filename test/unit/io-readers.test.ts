@@ -25,7 +25,7 @@ interface FileExpect {
 
 const expected = JSON.parse(readFileSync(join(ROOT, 'expected.json'), 'utf8')) as Record<string, FileExpect>;
 
-function checkValues(label: string, got: Float32Array | Int32Array, want: ArrayExpect): void {
+function checkValues(label: string, got: Float32Array | Float64Array | Int32Array, want: ArrayExpect): void {
   const n = want.shape.reduce((a, b) => a * b, 1);
   assert.equal(got.length, n, `${label}: length`);
   let sum = 0;
@@ -53,7 +53,9 @@ async function checkCheckpoint(rel: string, cp: Checkpoint, want: FileExpect): P
     assert.deepEqual(e.shape, w.shape, `${rel}:${e.name} shape`);
     const all = await e.readRows();
     const isFloat = ['float64', 'float32', 'float16', 'bfloat16'].includes(w.dtype);
-    assert.ok(isFloat ? all instanceof Float32Array : all instanceof Int32Array, `${rel}:${e.name} array type`);
+    // float64 stays float64 (its range is checked before narrowing); other floats are float32
+    const wantType = w.dtype === 'float64' ? Float64Array : isFloat ? Float32Array : Int32Array;
+    assert.ok(all instanceof wantType, `${rel}:${e.name} array type ${all.constructor.name}, expected ${wantType.name}`);
     checkValues(`${rel}:${e.name}`, all, w);
     // Row sub-ranges agree with the whole array.
     const rows = e.shape.length ? (e.shape[0] as number) : 1;
