@@ -9,17 +9,23 @@ import { rowsAsFloat64, tileRows } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
+/**
+ * Units: `spectrum` and `variance` are the stored array's own (Matrix.scale multiplied back), so a
+ * report shows what the file holds; `centeredEigen` and `mean` stay in the units of Matrix.data,
+ * because the pair metrics combine them with that data.
+ */
 export interface SpectrumResult {
-  /** singular values of raw Z, descending, length min(N, d) */
+  /** singular values of raw Z, descending, length min(N, d), in stored units */
   spectrum: Float64Array;
-  /** eigenvalues of the centered Gram (= squared singular values of centered Z), descending, clamped >= 0 */
+  /** eigenvalues of the centered Gram (= squared singular values of centered Z), descending, clamped >= 0; data units */
   centeredEigen: Float64Array;
   effectiveRank: number;
   effectiveRankCentered: number;
   stableRank: number;
   explainedVariance: Float64Array;
-  /** column means and population variances (ddof = 0) of raw Z */
+  /** column means of raw Z (data units) */
   mean: Float64Array;
+  /** population variances (ddof = 0) of raw Z, in stored units */
   variance: Float64Array;
 }
 
@@ -130,15 +136,21 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
   }
 
   const top = eig.length > 0 ? Math.max(eig[0] as number, 0) : 0;
+  const effectiveRank = effectiveRankFromSingularValues(spectrum);
+  const effectiveRankCentered = effectiveRankFromSingularValues(csigma);
+  // the ranks above are scale-free; only the values a user reads in the file's units go back
+  const scale = m.scale ?? 1;
+  const storedVariance = scale === 1 ? variance : variance.map((v) => v * scale * scale);
+  if (scale !== 1) for (let k = 0; k < spectrum.length; k++) spectrum[k] = (spectrum[k] as number) * scale;
   return {
     spectrum,
     centeredEigen,
-    effectiveRank: effectiveRankFromSingularValues(spectrum),
-    effectiveRankCentered: effectiveRankFromSingularValues(csigma),
+    effectiveRank,
+    effectiveRankCentered,
     // ||Z||_F^2 / sigma_max^2; the trace is exact where the top eigenvalue is not
     stableRank: top > 0 ? trace / top : 0,
     explainedVariance,
     mean,
-    variance,
+    variance: storedVariance,
   };
 }

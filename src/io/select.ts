@@ -1,6 +1,7 @@
 /** Choosing the modality arrays and labels of a checkpoint, and loading a matrix from an entry. */
 import { ArrayEntry, Checkpoint, Matrix, ReaderError } from './types';
 import { formatShape, isFloatDType } from './dtype';
+import { narrowToFloat32 } from './narrow';
 
 const EMB_SUFFIX = '.embeddings';
 const LABEL_NAMES = ['labels', 'y'];
@@ -75,7 +76,10 @@ export function selectModalities(cp: Checkpoint, explicit?: string[]): { modalit
   return labels ? { modalities, labels } : { modalities };
 }
 
-/** Reads a 2-D array (all rows, or rows [start, end)) as a float32 matrix. */
+/**
+ * Reads a 2-D array (all rows, or rows [start, end)) as a float32 matrix: NaN/Inf are refused in
+ * the stored dtype, and a range float32 cannot hold is scaled by a power of two (Matrix.scale).
+ */
 export async function loadMatrix(entry: ArrayEntry, rows?: [number, number]): Promise<Matrix> {
   if (entry.shape.length !== 2) {
     throw new ReaderError(entry.file ?? entry.name, `"${entry.name}" is not a 2-D array: ${describe(entry)}`);
@@ -83,6 +87,7 @@ export async function loadMatrix(entry: ArrayEntry, rows?: [number, number]): Pr
   const n = entry.shape[0] as number;
   const cols = entry.shape[1] as number;
   const [s, e] = rows ?? [0, n];
-  const data = await entry.readRows(s, e);
-  return { name: entry.name, rows: e - s, cols, data: data instanceof Float32Array ? data : new Float32Array(data) };
+  const stored = await entry.readRows(s, e);
+  const { data, scale } = narrowToFloat32(stored, cols, entry.file ?? entry.name, entry.name, s);
+  return scale === 1 ? { name: entry.name, rows: e - s, cols, data } : { name: entry.name, rows: e - s, cols, data, scale };
 }
