@@ -6,7 +6,65 @@
  * Speed comes from memory layout rather than cleverness: only the lower triangle is stored and
  * touched (half the traffic), and the rank-2 update of step k is fused with the matrix-vector
  * product of step k+1, so each step streams over the trailing block once instead of twice.
+ *
+ * Robustness (every finite input gets its eigenvalues; nothing throws for lack of convergence):
+ *  - the matrix is scaled by a power of two into [2^-484, 2^484] when its largest entry lies
+ *    outside (LAPACK's rmin/rmax of dsyev), and the eigenvalues are scaled back: the scaling is
+ *    exact, so subnormal or 1e300 inputs behave like ordinary ones;
+ *  - each Householder column is normalized by its largest entry before its norm is formed, so a
+ *    column of 1e-170s does not underflow to a zero (or infinite) reflector;
+ *  - QL deflates an off-diagonal entry that is negligible next to its neighbours (relative test)
+ *    or next to the norm of the whole tridiagonal (absolute test, |e| <= eps ||T||), which is what
+ *    a rank-deficient matrix needs: its null space comes out of the reduction as a block of
+ *    rounding noise where the relative test alone may never be met;
+ *  - QL gets 30 n sweeps in total (LAPACK's budget); should they ever run out, or produce a
+ *    non-finite value, the eigenvalues come from Sturm-sequence bisection instead, which always
+ *    converges (slower: O(n^2) per bit of every eigenvalue).
+ * Accuracy is LAPACK's: |lambda_i - exact_i| <= c n eps ||A|| (absolute, not relative, for the
+ * eigenvalues much smaller than ||A||). Non-finite input gives NaN eigenvalues.
  */
+
+const EPS = Number.EPSILON;
+/** smallest positive normal double, 2^-1022 */
+const SAFE_MIN = 2 ** -1022;
+/** the matrix is scaled when its largest entry falls outside [2^-LOG2_SAFE, 2^LOG2_SAFE] */
+const LOG2_SAFE = 484;
+
+/** floor(log2(x)) for a finite x > 0 (subnormals included), exactly */
+function exponentOf(x: number): number {
+  let e = Math.floor(Math.log2(x));
+  if (e > 1023) e = 1023;
+  if (e < -1074) e = -1074;
+  while (e > -1074 && 2 ** e > x) e--;
+  while (e < 1023 && 2 ** (e + 1) <= x) e++;
+  return e;
+}
+
+/**
+ * The power of two 2^s (returned as s) that brings a largest entry `amax` into the safe range,
+ * or 0 when it is already there (or is 0 or not finite). |s| <= 1074 - 484, so 2^s and 2^-s are
+ * both normal numbers and one multiplication applies either.
+ */
+export function safeScaleExponent(amax: number): number {
+  if (!(amax > 0) || !Number.isFinite(amax)) return 0;
+  const e = exponentOf(amax);
+  if (e >= LOG2_SAFE) return LOG2_SAFE - 1 - e; // lands in [2^483, 2^484)
+  if (e < -LOG2_SAFE) return -LOG2_SAFE - e; // lands in [2^-484, 2^-483)
+  return 0;
+}
+
+/** largest |entry| of the lower triangle of the d x d row-major `a`; NaN if any entry is NaN or infinite */
+function lowerMaxAbs(a: Float64Array, d: number): number {
+  let m = 0;
+  for (let i = 0; i < d; i++) {
+    const r = i * d;
+    for (let j = 0; j <= i; j++) {
+      const x = Math.abs(a[r + j] as number);
+      if (!(x <= m)) m = x; // NaN also lands here
+    }
+  }
+  return Number.isFinite(m) ? m : NaN;
+}
 
 /** Eigenvalues of the symmetric d x d row-major matrix `a` (not modified), descending. */
 export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
@@ -15,18 +73,27 @@ export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
   }
   if (d === 0) return new Float64Array(0);
   const diag = new Float64Array(d);
+  const amax = lowerMaxAbs(a, d);
+  if (Number.isNaN(amax)) return diag.fill(NaN);
+  if (amax === 0) return diag;
+  const s = safeScaleExponent(amax);
   const off = new Float64Array(d); // off[k] = T[k+1][k]; off[d-1] = 0
-  tridiagonalize(a, d, diag, off);
+  tridiagonalize(a, d, 2 ** s, diag, off);
   tridiagonalQL(diag, off, d);
+  if (s !== 0) {
+    const back = 2 ** -s;
+    for (let i = 0; i < d; i++) diag[i] = (diag[i] as number) * back;
+  }
   return diag.sort().reverse();
 }
 
-/** Householder tridiagonalization of the lower triangle of a copy of `a`. */
-function tridiagonalize(a: Float64Array, n: number, diag: Float64Array, off: Float64Array): void {
+/** Householder tridiagonalization of the lower triangle of a copy of `a`, times `scale`. */
+function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64Array, off: Float64Array): void {
   const L = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const r = i * n;
-    for (let j = 0; j <= i; j++) L[r + j] = a[r + j] as number;
+    if (scale === 1) for (let j = 0; j <= i; j++) L[r + j] = a[r + j] as number;
+    else for (let j = 0; j <= i; j++) L[r + j] = (a[r + j] as number) * scale;
   }
   // the pending rank-2 update B -= pv pw^T + pw pv^T from the previous step (zeros at first)
   let pv = new Float64Array(n);
@@ -39,31 +106,45 @@ function tridiagonalize(a: Float64Array, n: number, diag: Float64Array, off: Flo
     // bring column k (rows >= k) up to date with the pending update
     const pvk = pv[k] as number;
     const pwk = pw[k] as number;
+    let amax = 0;
     for (let i = k; i < n; i++) {
       const idx = i * n + k;
-      L[idx] = (L[idx] as number) - ((pv[i] as number) * pwk + (pw[i] as number) * pvk);
+      const x = (L[idx] as number) - ((pv[i] as number) * pwk + (pw[i] as number) * pvk);
+      L[idx] = x;
+      if (i > k) {
+        const ax = Math.abs(x);
+        if (ax > amax) amax = ax;
+      }
     }
     diag[k] = L[k * n + k] as number;
 
-    // reflector that zeroes column k below the subdiagonal
+    // reflector that zeroes column k below the subdiagonal, formed from the column divided by
+    // its largest entry (the reflector does not depend on that factor; its norm cannot underflow)
     const x0 = L[(k + 1) * n + k] as number;
-    let sigma = 0;
-    for (let i = k + 2; i < n; i++) {
-      const x = L[i * n + k] as number;
-      sigma += x * x;
-    }
     v.fill(0);
     let beta = 0;
-    if (sigma === 0) {
-      off[k] = x0;
+    if (amax > 0) {
+      let sigma = 0;
+      for (let i = k + 2; i < n; i++) {
+        const x = (L[i * n + k] as number) / amax;
+        v[i] = x;
+        sigma += x * x;
+      }
+      if (sigma === 0) {
+        // nothing (or only entries below amax * 2^-537, whose squares vanish) to zero
+        off[k] = x0;
+        v.fill(0);
+      } else {
+        const y0 = x0 / amax;
+        const norm = Math.sqrt(y0 * y0 + sigma);
+        const alpha = y0 >= 0 ? -norm : norm;
+        off[k] = alpha * amax;
+        const v0 = y0 - alpha; // same sign as y0: no cancellation
+        v[k + 1] = v0;
+        beta = 2 / (sigma + v0 * v0);
+      }
     } else {
-      const norm = Math.sqrt(x0 * x0 + sigma);
-      const alpha = x0 >= 0 ? -norm : norm;
-      off[k] = alpha;
-      const v0 = x0 - alpha; // same sign as x0: no cancellation
-      v[k + 1] = v0;
-      for (let i = k + 2; i < n; i++) v[i] = L[i * n + k] as number;
-      beta = 2 / (sigma + v0 * v0);
+      off[k] = 0;
     }
 
     // fused pass over the trailing block: apply the pending update, and p = B v
@@ -110,24 +191,76 @@ function tridiagonalize(a: Float64Array, n: number, diag: Float64Array, off: Flo
   off[n - 1] = 0;
 }
 
+/** largest |entry| of the tridiagonal (diag, off[0 .. n-2]); NaN if any is NaN or infinite */
+function tridiagonalMaxAbs(diag: Float64Array, off: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const x = Math.abs(diag[i] as number);
+    if (!(x <= m)) m = x;
+  }
+  for (let i = 0; i + 1 < n; i++) {
+    const x = Math.abs(off[i] as number);
+    if (!(x <= m)) m = x;
+  }
+  return Number.isFinite(m) ? m : NaN;
+}
+
 /**
- * Eigenvalues of the symmetric tridiagonal matrix (diag, off) in place into `diag`, by implicit
- * QL sweeps: for each leading index, chase a shifted rotation up from the first negligible
- * off-diagonal entry until the entry at `lo` deflates.
+ * Eigenvalues of the symmetric tridiagonal matrix (diag, off) in place into `diag` (in no
+ * particular order), by implicit QL sweeps: for each leading index, chase a shifted rotation up
+ * from the first negligible off-diagonal entry until the entry at `lo` deflates. `off` (entries
+ * 0 .. n-2 are read) is overwritten. `maxSweeps` (default 30 n, LAPACK's) bounds the QL work;
+ * past it, or on a non-finite intermediate, the eigenvalues come from tridiagonalBisection of
+ * the input instead. Never throws; non-finite input gives NaN eigenvalues.
  */
-export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number): void {
-  const eps = Number.EPSILON;
+export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, maxSweeps = 30 * n): void {
+  if (n <= 0) return;
+  const amax = tridiagonalMaxAbs(diag, off, n);
+  if (Number.isNaN(amax)) {
+    diag.fill(NaN, 0, n);
+    return;
+  }
+  if (amax === 0 || n === 1) return;
+  const s = safeScaleExponent(amax);
+  if (s !== 0) {
+    const f = 2 ** s;
+    for (let i = 0; i < n; i++) diag[i] = (diag[i] as number) * f;
+    for (let i = 0; i + 1 < n; i++) off[i] = (off[i] as number) * f;
+  }
+  // the input, kept for the fallback
+  const d0 = diag.slice(0, n);
+  const e0 = off.slice(0, n);
+  e0[n - 1] = 0;
+  const ok = qlSweeps(diag, off, n, EPS * amax * 2 ** s, maxSweeps);
+  if (!ok) {
+    const ev = tridiagonalBisection(d0, e0, n);
+    diag.set(ev.subarray(0, n));
+  }
+  if (s !== 0) {
+    const back = 2 ** -s;
+    for (let i = 0; i < n; i++) diag[i] = (diag[i] as number) * back;
+  }
+}
+
+/** the QL iteration proper; false when the budget ran out or a value stopped being finite */
+function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {
+  let budget = maxSweeps;
   for (let lo = 0; lo < n; lo++) {
-    for (let iter = 0; ; iter++) {
-      // the block [lo, m] is unreduced; off[m] is negligible
+    for (;;) {
+      // the block [lo, m] is unreduced; off[m] is negligible (absolutely, or next to its diagonal
+      // neighbours) and is set to zero, which moves the eigenvalues by at most tol
       let m = lo;
       while (m < n - 1) {
-        const scale = Math.abs(diag[m] as number) + Math.abs(diag[m + 1] as number);
-        if (Math.abs(off[m] as number) <= eps * scale) break;
+        const e = Math.abs(off[m] as number);
+        if (e <= tol || e <= EPS * (Math.abs(diag[m] as number) + Math.abs(diag[m + 1] as number))) {
+          off[m] = 0;
+          break;
+        }
         m++;
       }
       if (m === lo) break;
-      if (iter > 100) throw new Error('symmetricEigenvalues: QL iteration did not converge');
+      if (budget <= 0) return false;
+      budget--;
 
       // shift from the leading 2 x 2 block (QL works from the top, so the shift comes from there)
       const dl = diag[lo] as number;
@@ -139,17 +272,17 @@ export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number):
       let s = 1;
       let c = 1;
       let shift = 0;
-      let underflow = false;
+      let split = false;
       for (let i = m - 1; i >= lo; i--) {
         const f = s * (off[i] as number);
         const b = c * (off[i] as number);
         r = Math.hypot(f, g);
         off[i + 1] = r;
         if (r === 0) {
-          // the rotation became trivial: the matrix split; drop this sweep's remainder
+          // the rotation became trivial: the matrix split at i + 1; drop this sweep's remainder
           diag[i + 1] = (diag[i + 1] as number) - shift;
           off[m] = 0;
-          underflow = true;
+          split = true;
           break;
         }
         s = f / r;
@@ -160,10 +293,90 @@ export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number):
         diag[i + 1] = g + shift;
         g = c * r - b;
       }
-      if (underflow) continue;
+      if (split) continue;
       diag[lo] = (diag[lo] as number) - shift;
       off[lo] = g;
       off[m] = 0;
+      // a NaN never deflates; stop at once rather than spend the budget on it
+      if (!Number.isFinite(g) || !Number.isFinite(diag[lo] as number)) return false;
     }
   }
+  for (let i = 0; i < n; i++) if (!Number.isFinite(diag[i] as number)) return false;
+  return true;
+}
+
+/**
+ * Eigenvalues of the symmetric tridiagonal matrix (diag, off[0 .. n-2]), ascending, by bisection
+ * on Sturm counts (LAPACK's dstebz, all eigenvalues): always converges, to an absolute error of
+ * about eps ||T||, in O(n^2 log(1/eps)). The inputs are not modified.
+ */
+export function tridiagonalBisection(diag: Float64Array, off: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const amax = tridiagonalMaxAbs(diag, off, n);
+  if (Number.isNaN(amax)) return out.fill(NaN);
+  if (amax === 0) return out;
+  const sc = safeScaleExponent(amax);
+  const f = 2 ** sc;
+  const d = new Float64Array(n);
+  const e2 = new Float64Array(n); // e2[i] = off[i]^2, the coupling of i and i + 1
+  let e2max = 0;
+  for (let i = 0; i < n; i++) d[i] = (diag[i] as number) * f;
+  for (let i = 0; i + 1 < n; i++) {
+    const x = (off[i] as number) * f;
+    e2[i] = x * x;
+    if ((e2[i] as number) > e2max) e2max = e2[i] as number;
+  }
+  // Gershgorin bounds
+  let gl = Infinity;
+  let gu = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const r = (i > 0 ? Math.abs((off[i - 1] as number) * f) : 0) + (i + 1 < n ? Math.abs((off[i] as number) * f) : 0);
+    gl = Math.min(gl, (d[i] as number) - r);
+    gu = Math.max(gu, (d[i] as number) + r);
+  }
+  const tnrm = Math.max(Math.abs(gl), Math.abs(gu));
+  const pivmin = SAFE_MIN * Math.max(1, e2max);
+  gl -= 2 * EPS * tnrm * n + 2 * pivmin;
+  gu += 2 * EPS * tnrm * n + 2 * pivmin;
+  const atol = 2 * EPS * tnrm;
+
+  /** number of eigenvalues < x (the negative pivots of T - x I) */
+  const count = (x: number): number => {
+    let c = 0;
+    let q = (d[0] as number) - x;
+    if (Math.abs(q) < pivmin) q = -pivmin;
+    if (q < 0) c++;
+    for (let i = 1; i < n; i++) {
+      q = (d[i] as number) - x - (e2[i - 1] as number) / q;
+      if (!(Math.abs(q) >= pivmin)) q = -pivmin;
+      if (q < 0) c++;
+    }
+    return c;
+  };
+
+  // brackets for every eigenvalue (ascending), narrowed by every count
+  const lower = new Float64Array(n).fill(gl);
+  const upper = new Float64Array(n).fill(gu);
+  for (let k = 0; k < n; k++) {
+    for (let it = 0; it < 2200; it++) {
+      const a = lower[k] as number;
+      const b = upper[k] as number;
+      if (b - a <= atol + 2 * EPS * Math.max(Math.abs(a), Math.abs(b))) break;
+      const mid = a + 0.5 * (b - a);
+      if (!(mid > a && mid < b)) break;
+      const c = count(mid);
+      // eigenvalues k .. c-1 are below mid, c .. n-1 above
+      for (let j = k; j < c; j++) if (mid < (upper[j] as number)) upper[j] = mid;
+      for (let j = Math.max(k, c); j < n; j++) if (mid > (lower[j] as number)) lower[j] = mid;
+    }
+    out[k] = ((lower[k] as number) + (upper[k] as number)) / 2;
+    // the next eigenvalue is not below this one
+    if (k + 1 < n && (lower[k + 1] as number) < (lower[k] as number)) lower[k + 1] = lower[k] as number;
+  }
+  if (sc !== 0) {
+    const back = 2 ** -sc;
+    for (let i = 0; i < n; i++) out[i] = (out[i] as number) * back;
+  }
+  return out;
 }
