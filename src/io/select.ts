@@ -12,8 +12,16 @@ function describe(e: ArrayEntry): string {
   return `${e.name} (${e.dtype} ${formatShape(e.shape)})`;
 }
 
+/** at most this many skipped members are quoted in one error line */
+const MAX_SKIPPED_LISTED = 5;
+
 function listArrays(cp: Checkpoint): string {
-  return cp.entries.length ? cp.entries.map(describe).join(', ') : '(none)';
+  const arrays = cp.entries.length ? cp.entries.map(describe).join(', ') : '(none)';
+  const skipped = cp.skipped ?? [];
+  if (skipped.length === 0) return arrays;
+  const quoted = skipped.slice(0, MAX_SKIPPED_LISTED).map((s) => `${s.name} (${s.reason})`).join(', ');
+  const more = skipped.length > MAX_SKIPPED_LISTED ? ` and ${skipped.length - MAX_SKIPPED_LISTED} more` : '';
+  return `${arrays}; skipped: ${quoted}${more}`;
 }
 
 function is2dFloat(e: ArrayEntry): boolean {
@@ -47,6 +55,8 @@ export function selectModalities(cp: Checkpoint, explicit?: string[]): { modalit
     chosen = [];
     for (const want of explicit) {
       const e = cp.entries.find((x) => x.name === want) ?? cp.entries.find((x) => displayName(x.name) === want);
+      const skipped = e ? undefined : cp.skipped?.find((x) => x.name === want || displayName(x.name) === want);
+      if (skipped) throw new ReaderError(cp.path, `"${want}" cannot be read: ${skipped.reason}`);
       if (!e) throw new ReaderError(cp.path, `no array named "${want}"; arrays: ${listArrays(cp)}`);
       if (!is2dFloat(e)) throw new ReaderError(cp.path, `"${want}" is not a 2-D float array: ${describe(e)}`);
       if (chosen.includes(e)) throw new ReaderError(cp.path, `"${want}" is named twice`);

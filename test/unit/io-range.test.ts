@@ -12,6 +12,7 @@ import type { GeometryReport } from '../../src/protocol/report';
 import { ROOT, runCli } from '../fixtures/cli/run';
 import { narrowToFloat32, scaleExponent, timesPowerOfTwo } from '../../src/io/narrow';
 import { ReaderError } from '../../src/io/types';
+import { selectModalities } from '../../src/io/select';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'range');
 
@@ -100,4 +101,14 @@ void test('the scale is an exact power of two, and none for ordinary data', () =
   }
   assert.equal(timesPowerOfTwo(1, -1074), 5e-324);
   assert.equal(timesPowerOfTwo(5e-324, 1074), 1);
+});
+
+void test('a member that was skipped is named with its reason, when asked for or when nothing else is left', () => {
+  const cp = {
+    path: 'x.npz', format: 'npz' as const, metadata: {},
+    entries: [{ name: 'labels', dtype: 'int64' as const, shape: [3], readRows: () => Promise.resolve(new Int32Array(3)) }],
+    skipped: [{ name: 'ids', reason: 'dtype <U12 (strings) is not a numeric array' }],
+  };
+  assert.throws(() => selectModalities(cp, ['ids']), (e: unknown) => e instanceof ReaderError && e.message === 'x.npz: "ids" cannot be read: dtype <U12 (strings) is not a numeric array');
+  assert.throws(() => selectModalities(cp), /no 2-D float arrays to use as modalities; arrays: labels \(int64 \[3\]\); skipped: ids \(dtype <U12 \(strings\) is not a numeric array\)$/);
 });
