@@ -10,6 +10,8 @@ export interface FlagSpec {
   booleans: readonly string[];
   /** prefixes whose flags take a value, e.g. "threshold-" */
   valuePrefixes?: readonly string[];
+  /** value flags that may be given more than once: the values are joined with ";" (else the last wins) */
+  repeatable?: readonly string[];
 }
 
 export interface ParsedArgs {
@@ -39,7 +41,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       if (eq >= 0) value = arg.slice(eq + 1);
       else value = argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      out.values.set(name, value);
+      const prev = out.values.get(name);
+      out.values.set(name, prev !== undefined && (spec.repeatable ?? []).includes(name) ? `${prev};${value}` : value);
     } else if (spec.booleans.includes(name)) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       out.booleans.add(name);

@@ -2,8 +2,23 @@
  * Human-readable reports for stdout: per-modality and per-pair tables, warnings, a run's timeline
  * and a comparison. Every report names the engine that produced its numbers.
  */
-import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningCode } from '../protocol/report';
+import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, SkippedMember, WarningCode } from '../protocol/report';
+import { getOwn } from '../protocol/keys';
 import { fixed, num, percent, renderTable } from './table';
+
+/** skipped members printed, at most; the rest are counted ("and N more") and all are in --json */
+export const MAX_SKIPPED_LINES = 20;
+/** a run's timeline has a column group per modality and per pair: at most this many of each */
+export const MAX_RUN_MODALITIES = 6;
+export const MAX_RUN_PAIRS = 6;
+
+/** "skipped: NAME (REASON)" per member, the first MAX_SKIPPED_LINES, then how many more. */
+export function formatSkipped(skipped: readonly SkippedMember[] | undefined, indent = ''): string[] {
+  if (!skipped || skipped.length === 0) return [];
+  const lines = skipped.slice(0, MAX_SKIPPED_LINES).map((e) => `${indent}skipped: ${e.name} (${e.reason})`);
+  if (skipped.length > MAX_SKIPPED_LINES) lines.push(`${indent}skipped: and ${skipped.length - MAX_SKIPPED_LINES} more (all are listed in --json)`);
+  return lines;
+}
 
 export function engineLine(e: EngineInfo): string {
   const threads = `${e.threads} thread${e.threads === 1 ? '' : 's'}`;
@@ -25,8 +40,9 @@ export function formatReport(r: GeometryReport): string {
   lines.push(`N = ${r.n}   t = ${o.t}   tau = ${o.tau}   pairs = ${o.pairs}   hinge = ${o.hinge}   ${r.seconds.toFixed(2)} s`);
   const meta = metadataText(r.metadata);
   if (meta || r.labels) lines.push([meta && `metadata: ${meta}`, r.labels && `labels: ${r.labels}`].filter(Boolean).join('   '));
+  lines.push(...formatSkipped(r.skipped));
   lines.push('');
-  lines.push('Modalities');
+  lines.push(`Modalities (${Object.keys(r.modalities).length})`);
   const mods = Object.entries(r.modalities).map(([name, m]) => [
     name,
     String(m.dim),
@@ -41,7 +57,9 @@ export function formatReport(r: GeometryReport): string {
   lines.push(renderTable(['modality', 'dim', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'], mods));
   if (r.pairs.length > 0) {
     lines.push('');
-    lines.push('Pairs');
+    const sel = r.pairSelection;
+    lines.push(sel && sel.computed < sel.possible ? `Pairs (${sel.computed} of ${sel.possible})` : 'Pairs');
+    if (sel?.note) lines.push(`  ${sel.note}`);
     const recalls = (x: { r1: number; r5: number; r10: number } | undefined): string =>
       x ? `${percent(x.r1, 0)}/${percent(x.r5, 0)}/${percent(x.r10, 0)}` : '-';
     const pairs = r.pairs.map((p) => [
@@ -58,7 +76,10 @@ export function formatReport(r: GeometryReport): string {
     ]);
     lines.push(renderTable(['pair', 'anchoring', 'drift mean', 'median', 'p90', '> tau', 'gap', 'R@1/5/10 a->b', 'R@1/5/10 b->a', 'CKA'], pairs));
     for (const p of r.pairs) if (p.note) lines.push(`  note ${p.a}/${p.b}: ${p.note}`);
+  } else if (r.pairSelection?.note) {
+    lines.push('', 'Pairs: none', `  ${r.pairSelection.note}`);
   }
+  if (r.projection?.note) lines.push('', `Projection: ${r.projection.note}`);
   lines.push('');
   lines.push(...formatWarnings(r.warnings));
   return lines.join('\n');
@@ -84,9 +105,15 @@ export function formatRun(run: RunReport): string {
   if (!first) return [...lines, 'no checkpoints'].join('\n');
   const o = first.options;
   lines.push(`N = ${first.n}   t = ${o.t}   tau = ${o.tau}   pairs = ${o.pairs}   hinge = ${o.hinge}`);
+  lines.push(...runSkipped(run));
   lines.push('');
-  const modNames = Object.keys(first.modalities);
-  const pairNames = first.pairs.map((p) => `${p.a}/${p.b}`);
+  const allMods = Object.keys(first.modalities);
+  const modNames = allMods.slice(0, MAX_RUN_MODALITIES);
+  const pairNames = first.pairs.slice(0, MAX_RUN_PAIRS).map((p) => `${p.a}/${p.b}`);
+  const cut: string[] = [];
+  if (allMods.length > modNames.length) cut.push(`the first ${modNames.length} of ${allMods.length} modalities`);
+  if (first.pairs.length > pairNames.length) cut.push(`the first ${pairNames.length} of ${first.pairs.length} pairs`);
+  if (cut.length > 0) lines.push(`Columns for ${cut.join(' and ')} (every one is in --json; --modalities or --pairs-of choose others)`);
   const header = [
     'epoch', 'step', 'file',
     ...modNames.map((m) => `${m} rank`),
@@ -98,7 +125,8 @@ export function formatRun(run: RunReport): string {
   for (const [code, idx] of Object.entries(run.firstWarning) as [WarningCode, number][]) firstAt.set(idx, [...(firstAt.get(idx) ?? []), code]);
   const rows = run.checkpoints.map((c, i) => {
     const r = c.report;
-    const pairOf = (name: string): GeometryReport['pairs'][number] | undefined => r.pairs.find((p) => `${p.a}/${p.b}` === name);
+    const byName = new Map(r.pairs.map((p) => [`${p.a}/${p.b}`, p] as const));
+    const pairOf = (name: string): GeometryReport['pairs'][number] | undefined => byName.get(name);
     const codes = [...new Set(r.warnings.map((w) => w.code))];
     const newly = firstAt.get(i) ?? [];
     const warn = codes.length === 0 ? '' : codes.map((code) => (newly.includes(code) ? `<< ${code}` : `+${code}`)).join(' ');
@@ -106,8 +134,8 @@ export function formatRun(run: RunReport): string {
       c.epoch === null ? '-' : String(c.epoch),
       c.step === null ? '-' : String(c.step),
       baseName(c.file),
-      ...modNames.map((m) => fixed(r.modalities[m]?.effectiveRank, 2)),
-      ...modNames.map((m) => fixed(r.modalities[m]?.dispersiveLoss, 3)),
+      ...modNames.map((m) => fixed(getOwn(r.modalities, m)?.effectiveRank, 2)),
+      ...modNames.map((m) => fixed(getOwn(r.modalities, m)?.dispersiveLoss, 3)),
       ...pairNames.flatMap((p) => {
         const pr = pairOf(p);
         return [fixed(pr?.drift?.mean, 3), percent(pr?.drift?.fractionBeyondTau), percent(pr?.retrieval?.aToB.r1)];
@@ -136,6 +164,8 @@ export function formatCompare(c: CompareReport): string {
   lines.push(`  B: ${c.b.source}`);
   lines.push(`A ${engineLine(c.a.engine)}`);
   lines.push(`B ${engineLine(c.b.engine)}`);
+  lines.push(...formatSkipped(c.a.skipped, 'A '), ...formatSkipped(c.b.skipped, 'B '));
+  for (const [side, r] of [['A', c.a], ['B', c.b]] as const) if (r.pairSelection?.note) lines.push(`${side} pairs: ${r.pairSelection.note}`);
   lines.push('');
   const rows = c.changes.map((ch) => [ch.metric, num(ch.a), num(ch.b), ch.delta === null ? '-' : (ch.delta > 0 ? '+' : '') + num(ch.delta)]);
   lines.push(renderTable(['metric', 'A', 'B', 'change (B - A)'], rows));
@@ -143,6 +173,13 @@ export function formatCompare(c: CompareReport): string {
   lines.push('A ' + formatWarnings(c.a.warnings).join('\n  '));
   lines.push('B ' + formatWarnings(c.b.warnings).join('\n  '));
   return lines.join('\n');
+}
+
+/** The skipped members of a run's checkpoints, each name and reason once. */
+function runSkipped(run: RunReport): string[] {
+  const seen = new Map<string, SkippedMember>();
+  for (const c of run.checkpoints) for (const e of c.report.skipped ?? []) seen.set(`${e.name}\u0000${e.reason}`, e);
+  return formatSkipped([...seen.values()]);
 }
 
 function baseName(p: string): string {

@@ -1,5 +1,5 @@
 /** Usage texts. Kept in one place so `--help` and the README can be checked against each other. */
-import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
+import { DEFAULT_MAX_PAIRS, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
 
 const thresholdLines = (Object.entries(DEFAULT_THRESHOLDS) as [string, number][])
   .map(([k, v]) => `  --threshold-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} X`.padEnd(40) + `default ${v}`)
@@ -16,6 +16,11 @@ timeline of a run folder (one checkpoint per epoch).
   --pairs offdiag|all                  dispersive loss pairs (default ${DEFAULT_OPTIONS.pairs})
   --hinge linear|squared               anchoring hinge (default ${DEFAULT_OPTIONS.hinge})
   --max-pairwise-rows N                sample for O(N^2) metrics, 0 = all rows (default ${DEFAULT_OPTIONS.maxPairwiseRows})
+  --max-pairs N                        pair metrics for every pair of modalities while there are at
+                                       most N pairs (default ${DEFAULT_MAX_PAIRS}, all pairs of 8 modalities); beyond
+                                       that, each modality paired with the first (M - 1 pairs)
+  --pairs-of "a,b;c,d"                 exactly these pairs instead: "a,b" is one pair, "a" alone
+                                       every pair of a; items split by ";" or repeated flags
   --engine onnxruntime|js|tfjs         metric engine (default onnxruntime)
   --threads N                          engine threads (default: the engine's choice)
   --device auto|cpu|cuda               onnxruntime device: auto = CUDA when installed and usable,
@@ -23,6 +28,8 @@ timeline of a run folder (one checkpoint per epoch).
   --json                               print the report JSON on stdout
   --html OUT.html                      also write a self-contained HTML report
   --fail-on warning|error              exit 3 when a warning (of that severity) fires
+Which pairs were computed and why is in the report (JSON: pairSelection); members that could
+not be read (strings, pickled objects, F8 tensors) are listed as skipped (JSON: skipped).
 Warning thresholds:
 ${thresholdLines}
 `;

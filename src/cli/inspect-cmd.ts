@@ -4,6 +4,7 @@ import { parseArgs } from './args';
 import { EXIT_OK, EXIT_WARNING, UsageError } from './errors';
 import { formatCompare, formatReport, formatRun } from './format';
 import { writeHtml } from './html';
+import { printJson } from './json';
 import { failOn, inspectRequest, METRIC_FLAGS } from './options';
 import type { FailOn } from './options';
 import { createProgress } from './progress';
@@ -35,7 +36,7 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
       : { kind: 'report' as const, report: result as GeometryReport, availableModalities: Object.keys((result as GeometryReport).modalities), maxPointsPlotted: 2000 };
     await writeHtml(html, view, `DAGR report: ${path}`);
   }
-  if (args.booleans.has('json')) cx.print(JSON.stringify(result, null, 2));
+  if (args.booleans.has('json')) printJson(cx.print, result);
   else {
     cx.print(isRun ? formatRun(result as RunReport) : formatReport(result as GeometryReport));
     if (html !== undefined) cx.print(`\nHTML report written to ${html}`);
@@ -68,7 +69,7 @@ export async function compareCommand(argv: string[], cx: CommandContext): Promis
   }
   const html = args.values.get('html');
   if (html !== undefined) await writeHtml(html, { kind: 'compare', compare: result }, `DAGR compare: ${a} vs ${b}`);
-  if (args.booleans.has('json')) cx.print(JSON.stringify(result, null, 2));
+  if (args.booleans.has('json')) printJson(cx.print, result);
   else {
     cx.print(formatCompare(result));
     if (html !== undefined) cx.print(`\nHTML report written to ${html}`);

@@ -14,10 +14,27 @@ export const ENGINES: readonly JobEngine[] = ['onnxruntime', 'js', 'tfjs'];
 export const DEVICES: readonly EngineDevice[] = ['auto', 'cpu', 'cuda'];
 
 export const METRIC_FLAGS: FlagSpec = {
-  values: ['modalities', 'tau', 't', 'pairs', 'hinge', 'max-pairwise-rows', 'engine', 'threads', 'device', 'html', 'fail-on'],
+  values: ['modalities', 'tau', 't', 'pairs', 'hinge', 'max-pairwise-rows', 'max-pairs', 'pairs-of', 'engine', 'threads', 'device', 'html', 'fail-on'],
   booleans: ['json', 'help'],
   valuePrefixes: ['threshold-'],
+  repeatable: ['pairs-of'],
 };
+
+/**
+ * --pairs-of: items separated by ";" (or given as repeated flags); an item "a,b" is one pair, an
+ * item "a" alone every pair of a with another modality. Names are trimmed; empty items are skipped.
+ */
+export function parsePairsOf(raw: string): string[][] {
+  const items = raw.split(';').map((item) => item.split(',').map((s) => s.trim())).filter((item) => item.some((s) => s !== ''));
+  for (const item of items) {
+    if (item.length > 2 || item.some((s) => s === '')) {
+      throw new UsageError(`--pairs-of takes "a,b" (one pair) or "a" (every pair of a), separated by ";", got "${item.join(',')}"`);
+    }
+    if (item.length === 2 && item[0] === item[1]) throw new UsageError(`--pairs-of pairs "${item[0] ?? ''}" with itself`);
+  }
+  if (items.length === 0) throw new UsageError('--pairs-of needs modality names: "a,b;c,d" or "a"');
+  return items;
+}
 
 export const THRESHOLD_FLAGS: Record<string, keyof WarningThresholds> = Object.fromEntries(
   (Object.keys(DEFAULT_THRESHOLDS) as (keyof WarningThresholds)[]).map((k) => [`threshold-${kebab(k)}`, k]),
@@ -28,6 +45,8 @@ function kebab(s: string): string {
 }
 
 export function reportOptions(args: ParsedArgs): ReportOptions {
+  const maxPairs = numberFlag(args, 'max-pairs', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  const pairsOf = args.values.get('pairs-of');
   return {
     t: numberFlag(args, 't', (x) => x > 0, 'a positive number') ?? DEFAULT_OPTIONS.t,
     tau: numberFlag(args, 'tau', (x) => x >= 0 && x <= 4, 'a number in [0, 4] (squared distance on the unit sphere)') ?? DEFAULT_OPTIONS.tau,
@@ -36,6 +55,8 @@ export function reportOptions(args: ParsedArgs): ReportOptions {
     maxPairwiseRows:
       numberFlag(args, 'max-pairwise-rows', (x) => Number.isInteger(x) && (x === 0 || x >= 2), '0 (all rows) or an integer >= 2') ??
       DEFAULT_OPTIONS.maxPairwiseRows,
+    ...(maxPairs !== undefined ? { maxPairs } : {}),
+    ...(pairsOf !== undefined ? { pairsOf: parsePairsOf(pairsOf) } : {}),
   };
 }
 

@@ -5,7 +5,11 @@
 
 export function renderTable(header: string[], rows: string[][], opts: { left?: number[] } = {}): string {
   const left = new Set(opts.left ?? [0]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  // a loop, not Math.max(...spread): a spread of 100,000 rows overflows the call stack
+  const widths = header.map((h) => h.length);
+  for (const r of rows) {
+    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c] ?? 0, (r[c] ?? '').length);
+  }
   const line = (cells: string[]): string =>
     cells
       .map((cell, c) => (left.has(c) ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))

@@ -4,7 +4,9 @@
  * backends differ only inside a kernel call.
  */
 import type { Matrix } from '../io/types';
-import type { ModalityReport, PairReport, ReportOptions, WarningThresholds } from '../protocol/report';
+import type { ModalityReport, PairReport, PairSelection, ReportOptions, WarningThresholds } from '../protocol/report';
+import { DEFAULT_MAX_PAIRS } from '../protocol/report';
+import { recordOf } from '../protocol/keys';
 import { dispersiveLoss } from './dispersive';
 import {
   anchoringLoss, driftPerRow, driftStats, linearCka, meanCosine, modalityGap, normalizedRowSum,
@@ -20,6 +22,79 @@ import { validateModalities } from './validate';
 import { evaluateWarnings } from './warnings';
 
 const DEFAULT_PROJECTION_ROWS = 2000;
+/**
+ * The scatter shows at most this many modalities: more points of more colors are unreadable, and
+ * the projection's JSON grows with every modality (2 numbers per sampled row each).
+ */
+export const MAX_PROJECTED_MODALITIES = 8;
+/** names quoted in an error or note, at most */
+const MAX_NAMES_QUOTED = 10;
+
+function quoteNames(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_NAMES_QUOTED).map((n) => `'${n}'`).join(', ');
+  return names.length > MAX_NAMES_QUOTED ? `${shown} and ${names.length - MAX_NAMES_QUOTED} more` : shown;
+}
+
+/**
+ * Which modality pairs get pair metrics. Every pair while there are at most options.maxPairs
+ * (default 28, all pairs of 8 modalities); beyond that every modality paired with the first
+ * ('withFirst', M - 1 pairs, so the cost stays linear in M); or exactly options.pairsOf, where
+ * [a, b] names one pair and [a] alone the pairs of a with every other modality.
+ */
+export function selectPairs(names: readonly string[], options: Pick<ReportOptions, 'maxPairs' | 'pairsOf'>): { pairs: [number, number][]; selection: PairSelection } {
+  const m = names.length;
+  const possible = (m * (m - 1)) / 2;
+  const maxPairs = options.maxPairs ?? DEFAULT_MAX_PAIRS;
+  const index = new Map<string, number>();
+  names.forEach((n, i) => index.set(n, i));
+  const find = (name: string): number => {
+    const i = index.get(name);
+    if (i === undefined) throw new EngineError(`pairsOf names '${name}', which is not a modality; modalities: ${quoteNames(names)}`);
+    return i;
+  };
+  const hubPairs = (hub: number): [number, number][] => names.flatMap((_, j) => (j === hub ? [] : [[hub, j] as [number, number]]));
+  const named = options.pairsOf ?? [];
+  if (named.length > 0) {
+    const out: [number, number][] = [];
+    const seen = new Set<string>();
+    const add = (a: number, b: number): void => {
+      const key = a < b ? `${a},${b}` : `${b},${a}`;
+      if (!seen.has(key)) { seen.add(key); out.push([a, b]); }
+    };
+    for (const item of named) {
+      if (item.length === 1) {
+        for (const [a, b] of hubPairs(find(item[0] as string))) add(a, b);
+      } else if (item.length === 2) {
+        const a = find(item[0] as string);
+        const b = find(item[1] as string);
+        if (a === b) throw new EngineError(`pairsOf pairs '${item[0] as string}' with itself`);
+        add(a, b);
+      } else {
+        throw new EngineError(`pairsOf items are one modality or a pair of two, got ${item.length} names`);
+      }
+    }
+    const only = named.length === 1 && named[0]?.length === 1 ? named[0][0] : undefined;
+    const selection: PairSelection = only !== undefined
+      ? { mode: 'withFirst', computed: out.length, possible, maxPairs, hub: only, note: `pairs of '${only}' with each other modality, as named (pairsOf): ${out.length} of ${possible} pairs` }
+      : { mode: 'named', computed: out.length, possible, maxPairs, note: `the ${out.length} pair${out.length === 1 ? '' : 's'} named (pairsOf), of ${possible}` };
+    return { pairs: out, selection };
+  }
+  if (possible <= maxPairs) {
+    const out: [number, number][] = [];
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) out.push([i, j]);
+    return { pairs: out, selection: { mode: 'all', computed: possible, possible, maxPairs, note: '' } };
+  }
+  const hub = names[0] as string;
+  const out = hubPairs(0);
+  return {
+    pairs: out,
+    selection: {
+      mode: 'withFirst', computed: out.length, possible, maxPairs, hub,
+      note: `${m} modalities make ${possible} pairs, more than maxPairs = ${maxPairs}: computed the ${out.length} pairs of the first modality, '${hub}', with each other one. ` +
+        'Name the pairs wanted with pairsOf (dagr --pairs-of a,b;c,d, or --pairs-of a for the pairs of a), or raise maxPairs (--max-pairs, setting dagr.maxPairs).',
+    },
+  };
+}
 
 function validateOptions(o: ReportOptions): void {
   if (!(Number.isFinite(o.t) && o.t > 0)) throw new EngineError(`option t must be a positive number, got ${o.t}`);
@@ -28,6 +103,12 @@ function validateOptions(o: ReportOptions): void {
   if (o.hinge !== 'linear' && o.hinge !== 'squared') throw new EngineError(`option hinge must be 'linear' or 'squared', got '${String(o.hinge)}'`);
   if (!(Number.isInteger(o.maxPairwiseRows) && (o.maxPairwiseRows === 0 || o.maxPairwiseRows >= 2))) {
     throw new EngineError(`option maxPairwiseRows must be 0 (all rows) or an integer >= 2, got ${o.maxPairwiseRows}`);
+  }
+  if (o.maxPairs !== undefined && !(Number.isInteger(o.maxPairs) && o.maxPairs >= 0)) {
+    throw new EngineError(`option maxPairs must be an integer >= 0, got ${o.maxPairs}`);
+  }
+  if (o.pairsOf !== undefined && !(Array.isArray(o.pairsOf) && o.pairsOf.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string')))) {
+    throw new EngineError('option pairsOf must be a list of modality names or name pairs');
   }
 }
 
@@ -44,14 +125,15 @@ class Progress {
 export async function computeGeometry(
   modalities: Matrix[], options: ReportOptions, thresholds: WarningThresholds,
   backend: GeometryBackend, ctl: GeometryControl = {},
-): Promise<GeometryCore> {
+): Promise<GeometryCore & { pairSelection?: PairSelection }> {
   const signal = ctl.signal;
   throwIfAborted(signal);
   validateModalities(modalities);
   validateOptions(options);
   const n = (modalities[0] as Matrix).rows;
   const m = modalities.length;
-  const npairs = (m * (m - 1)) / 2;
+  const { pairs: chosen, selection } = selectPairs(modalities.map((x) => x.name), options);
+  const npairs = chosen.length;
 
   const sampleSize = options.maxPairwiseRows > 0 && n > options.maxPairwiseRows ? options.maxPairwiseRows : n;
   const sample = sampleRows(n, sampleSize, PAIRWISE_SEED);
@@ -60,7 +142,8 @@ export async function computeGeometry(
   // weights: spectrum 2, dispersive 3 per modality; 1 + 3 (retrieval) per pair; projection 1
   const progress = new Progress(5 * m + 4 * npairs + 1, ctl.onProgress);
 
-  const reports: Record<string, ModalityReport> = {};
+  // user names are keys: a Map, turned into own properties at the end ("__proto__" is a name too)
+  const reports = new Map<string, ModalityReport>();
   const spectra = new Map<string, SpectrumResult>();
   const sums = new Map<string, Float64Array>();
   const samples = new Map<string, Float32Array>();
@@ -81,7 +164,7 @@ export async function computeGeometry(
 
     let dead = 0;
     for (const v of spec.variance) if (v < thresholds.deadVariance) dead++;
-    reports[mat.name] = {
+    reports.set(mat.name, {
       dim: mat.cols,
       effectiveRank: spec.effectiveRank,
       effectiveRankCentered: spec.effectiveRankCentered,
@@ -92,61 +175,73 @@ export async function computeGeometry(
       meanCosine: meanCosine(sum, sumSq, n),
       deadDimensionFraction: dead / mat.cols,
       pairwiseRows: sampleSize,
-    };
+    });
   }
 
   const pairs: PairReport[] = [];
-  for (let i = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++) {
-      const a = modalities[i] as Matrix;
-      const b = modalities[j] as Matrix;
-      const label = `'${a.name}'/'${b.name}'`;
-      const sa = spectra.get(a.name) as SpectrumResult;
-      const sb = spectra.get(b.name) as SpectrumResult;
-      const cka = await linearCka(a, sa.mean, sa.centeredEigen, b, sb.mean, sb.centeredEigen, backend, signal);
-      progress.step(1, `pair ${label}`);
-      if (a.cols !== b.cols) {
-        pairs.push({
-          a: a.name, b: b.name, linearCka: cka, anchoringLoss: null, drift: null, modalityGap: null, retrieval: null,
-          note: `widths differ (${a.cols} vs ${b.cols}): anchoring loss, drift, modality gap and retrieval compare rows in one space, so only linear CKA is reported`,
-        });
-        progress.step(3, `retrieval ${label}`);
-        continue;
-      }
-      const drift = driftPerRow(a, b);
-      const za = samples.get(a.name) as Float32Array;
-      const zb = samples.get(b.name) as Float32Array;
-      // the last tile reports fraction 1, which completes the stage's weight
-      const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) => progress.step(3, `retrieval ${label}`, f));
+  for (const [i, j] of chosen) {
+    const a = modalities[i] as Matrix;
+    const b = modalities[j] as Matrix;
+    const label = `'${a.name}'/'${b.name}'`;
+    const sa = spectra.get(a.name) as SpectrumResult;
+    const sb = spectra.get(b.name) as SpectrumResult;
+    const cka = await linearCka(a, sa.mean, sa.centeredEigen, b, sb.mean, sb.centeredEigen, backend, signal);
+    progress.step(1, `pair ${label}`);
+    if (a.cols !== b.cols) {
       pairs.push({
-        a: a.name,
-        b: b.name,
-        linearCka: cka,
-        anchoringLoss: anchoringLoss(drift, options.tau, options.hinge),
-        drift: driftStats(drift, options.tau),
-        modalityGap: modalityGap(sums.get(a.name) as Float64Array, sums.get(b.name) as Float64Array, n),
-        retrieval: { aToB: summarizeRanks(aToB), bToA: summarizeRanks(bToA), galleryRows: sampleSize },
-        note: sampled
-          ? `retrieval ranks each query among a seeded sample of ${sampleSize} of ${n} rows (maxPairwiseRows); drift, anchoring and gap use all rows`
-          : '',
+        a: a.name, b: b.name, linearCka: cka, anchoringLoss: null, drift: null, modalityGap: null, retrieval: null,
+        note: `widths differ (${a.cols} vs ${b.cols}): anchoring loss, drift, modality gap and retrieval compare rows in one space, so only linear CKA is reported`,
       });
+      progress.step(3, `retrieval ${label}`);
+      continue;
     }
+    const drift = driftPerRow(a, b);
+    const za = samples.get(a.name) as Float32Array;
+    const zb = samples.get(b.name) as Float32Array;
+    // the last tile reports fraction 1, which completes the stage's weight
+    const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) => progress.step(3, `retrieval ${label}`, f));
+    pairs.push({
+      a: a.name,
+      b: b.name,
+      linearCka: cka,
+      anchoringLoss: anchoringLoss(drift, options.tau, options.hinge),
+      drift: driftStats(drift, options.tau),
+      modalityGap: modalityGap(sums.get(a.name) as Float64Array, sums.get(b.name) as Float64Array, n),
+      retrieval: { aToB: summarizeRanks(aToB), bToA: summarizeRanks(bToA), galleryRows: sampleSize },
+      note: sampled
+        ? `retrieval ranks each query among a seeded sample of ${sampleSize} of ${n} rows (maxPairwiseRows); drift, anchoring and gap use all rows`
+        : '',
+    });
   }
 
   throwIfAborted(signal);
   progress.step(1, 'projection', 0);
-  const proj = await projection(modalities, ctl.projectionRows ?? DEFAULT_PROJECTION_ROWS, backend);
+  // the modalities of the computed pairs, in that order (the hub first), at most a few
+  const order: number[] = [];
+  for (const [i, j] of chosen) {
+    for (const k of [i, j]) if (!order.includes(k) && order.length < MAX_PROJECTED_MODALITIES) order.push(k);
+    if (order.length >= MAX_PROJECTED_MODALITIES) break;
+  }
+  if (order.length === 0) order.push(0);
+  const projected = order.map((k) => modalities[k] as Matrix);
+  const proj = await projection(projected, ctl.projectionRows ?? DEFAULT_PROJECTION_ROWS, backend);
+  if (projected.length < m) {
+    proj.note = `projected ${projected.length} of ${m} modalities (${quoteNames(projected.map((x) => x.name))}: the first in the computed pairs); ` +
+      `a scatter of more is unreadable and grows the report with every modality`;
+  }
   progress.step(1, 'projection');
 
-  const core: GeometryCore = {
+  const core: GeometryCore & { pairSelection?: PairSelection } = {
     engine: backend.info,
     n,
     options: { ...options },
     thresholds: { ...thresholds },
-    modalities: reports,
+    modalities: recordOf(reports),
     pairs,
     warnings: [],
     projection: proj,
+    // only when it says something: every pair computed is the rule a report without it follows
+    ...(selection.mode !== 'all' ? { pairSelection: selection } : {}),
   };
   core.warnings = evaluateWarnings(core, thresholds);
   return core;

@@ -3,9 +3,12 @@
  * stacked normalized rows of all modalities, so paired points share axes and pair lines mean
  * something; otherwise one PCA per modality. The top two components come from
  * subspace iteration on the covariance (the general eigensolver returns eigenvalues only) and a
- * Rayleigh-Ritz step solved by Jacobi rotations on the small projected matrix.
+ * Rayleigh-Ritz step solved by Jacobi rotations on the small projected matrix. The caller passes
+ * only the modalities to show (computeGeometry: at most MAX_PROJECTED_MODALITIES), so the cost and
+ * the size of `points` do not grow with the number of modalities in the checkpoint.
  */
 import type { Matrix } from '../io/types';
+import { setOwn } from '../protocol/keys';
 import { inverseNorm, tileRows } from './rows';
 import { mulberry32 } from './random';
 import { PROJECTION_SEED, sampleRows } from './sample';
@@ -21,7 +24,7 @@ const MAX_STEPS = 40;
 
 export async function projection(
   modalities: Matrix[], maxRows: number, backend: GeometryBackend,
-): Promise<{ rows: number[]; points: Record<string, number[]> }> {
+): Promise<{ rows: number[]; points: Record<string, number[]>; note?: string }> {
   const first = modalities[0] as Matrix;
   const rows = sampleRows(first.rows, Math.max(2, Math.floor(maxRows)), PROJECTION_SEED);
   const points: Record<string, number[]> = {};
@@ -65,7 +68,7 @@ export async function projection(
         pts[2 * r] = px;
         pts[2 * r + 1] = py;
       }
-      points[m.name] = pts;
+      setOwn(points, m.name, pts); // a modality may be named '__proto__'
     });
   }
   return { rows: Array.from(rows), points };

@@ -5,8 +5,8 @@
 import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import { computeGeometry, createBackend, evaluateWarnings } from '../engine';
 import type { GeometryBackend } from '../engine';
-import type { Matrix } from '../io/types';
-import type { GeometryReport } from '../protocol/report';
+import type { Checkpoint, Matrix } from '../io/types';
+import type { GeometryReport, SkippedMember } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
 import { applyTfjsGeometry } from './tfjs';
@@ -48,10 +48,25 @@ export async function inspectWith(req: InspectRequest, backend: GeometryBackend,
 
 async function inspectBody(req: InspectRequest, backend: GeometryBackend, ctl?: JobControl): Promise<GeometryReport> {
   const started = performance.now();
-  const progress = ctl?.onProgress;
   throwIfAborted(ctl?.signal);
-  progress?.(0, 'reading');
+  ctl?.onProgress?.(0, 'reading');
   const cp = await openCheckpoint(req.path);
+  return reportFromCheckpoint(req, cp, backend, ctl, started);
+}
+
+/** The members a reader could not decode, as the report lists them (a copy: plain name and reason). */
+export function skippedOf(cp: Pick<Checkpoint, 'skipped'>): SkippedMember[] {
+  return (cp.skipped ?? []).map((e) => ({ name: String(e.name), reason: String(e.reason) }));
+}
+
+/**
+ * The report of an opened checkpoint: choose the modalities, load them, compute. Exported so a
+ * checkpoint built in memory (a test's, with `skipped` filled in) goes through the same steps.
+ */
+export async function reportFromCheckpoint(
+  req: InspectRequest, cp: Checkpoint, backend: GeometryBackend, ctl?: JobControl, started = performance.now(),
+): Promise<GeometryReport> {
+  const progress = ctl?.onProgress;
   const { modalities, labels } = selectModalities(cp, req.modalities);
   const matrices: Matrix[] = [];
   for (const [i, entry] of modalities.entries()) {
@@ -72,6 +87,8 @@ async function inspectBody(req: InspectRequest, backend: GeometryBackend, ctl?: 
     ...(labels ? { labels: labels.name } : {}),
     seconds: 0,
   };
+  const skipped = skippedOf(cp);
+  if (skipped.length > 0) report.skipped = skipped;
   if (req.engine === 'tfjs') {
     throwIfAborted(ctl?.signal);
     progress?.(0.99, 'tfjs');

@@ -24,6 +24,44 @@ export interface ReportOptions {
   hinge: HingeMode;
   /** O(N^2) metrics (dispersive loss, retrieval) use a seeded sample of at most this many rows; 0 = all rows */
   maxPairwiseRows: number;
+  /**
+   * Pair metrics for every pair of modalities while there are at most this many pairs (default
+   * 28: every pair of 8 modalities); beyond it, the pairs of one modality with each other one
+   * (see PairSelection). Absent = the default.
+   */
+  maxPairs?: number;
+  /**
+   * The pairs to compute, named by the user instead of the automatic choice: [a, b] is one pair,
+   * [a] alone every pair of a with another modality. Absent = the automatic choice.
+   */
+  pairsOf?: string[][];
+}
+
+/** Which modality pairs a report has metrics for, and why (GeometryReport.pairSelection). */
+export interface PairSelection {
+  /**
+   * 'all': every pair (M(M-1)/2 <= maxPairs); 'withFirst': too many pairs for all, so every
+   * modality paired with one (the first, or the one the user named alone in pairsOf);
+   * 'named': exactly the pairs the user named
+   */
+  mode: 'all' | 'withFirst' | 'named';
+  /** pairs computed (= the length of GeometryReport.pairs) */
+  computed: number;
+  /** pairs the modalities make, M(M-1)/2 */
+  possible: number;
+  /** the cap that applied */
+  maxPairs: number;
+  /** in 'withFirst': the modality every computed pair includes */
+  hub?: string;
+  /** one sentence for the reader: which pairs and why; empty when every pair was computed */
+  note: string;
+}
+
+/** A checkpoint member that was not analysed because its reader could not decode it. */
+export interface SkippedMember {
+  name: string;
+  /** one line, e.g. "dtype F8_E4M3 is not supported" */
+  reason: string;
 }
 
 export interface ModalityReport {
@@ -125,6 +163,9 @@ export const DEFAULT_OPTIONS: ReportOptions = {
   maxPairwiseRows: 16384,
 };
 
+/** Default ReportOptions.maxPairs: every pair of up to 8 modalities (8 * 7 / 2 = 28). */
+export const DEFAULT_MAX_PAIRS = 28;
+
 export interface GeometryReport {
   /** report format version */
   version: 1;
@@ -139,8 +180,15 @@ export interface GeometryReport {
   warnings: GeometryWarning[];
   /** checkpoint metadata (epoch, step, ...) when present */
   metadata: { epoch?: number; step?: number; [key: string]: unknown };
-  /** 2-D PCA projection of a row sample, for the scatter plot; rows are paired across modalities */
-  projection?: { rows: number[]; points: Record<string, number[]> /* x0,y0,x1,y1,... */ };
+  /**
+   * 2-D PCA projection of a row sample, for the scatter plot; rows are paired across modalities.
+   * Only a few modalities are projected when there are many (note says which and why).
+   */
+  projection?: { rows: number[]; points: Record<string, number[]> /* x0,y0,x1,y1,... */; note?: string };
+  /** which modality pairs `pairs` holds and why; absent when `pairs` holds every pair */
+  pairSelection?: PairSelection;
+  /** members of the checkpoint that could not be read (strings, pickled objects, F8 tensors), with why */
+  skipped?: SkippedMember[];
   /** label array name, when labels were found */
   labels?: string;
   seconds: number;
