@@ -125,7 +125,7 @@ export function formatRun(run: RunReport): string {
   for (const [code, idx] of Object.entries(run.firstWarning) as [WarningCode, number][]) firstAt.set(idx, [...(firstAt.get(idx) ?? []), code]);
   const rows = run.checkpoints.map((c, i) => {
     const r = c.report;
-    const byName = new Map(r.pairs.map((p) => [`${p.a}/${p.b}`, p] as const));
+    const byName = new Map<string, GeometryReport['pairs'][number]>(r.pairs.map((p) => [`${p.a}/${p.b}`, p]));
     const pairOf = (name: string): GeometryReport['pairs'][number] | undefined => byName.get(name);
     const codes = [...new Set(r.warnings.map((w) => w.code))];
     const newly = firstAt.get(i) ?? [];
