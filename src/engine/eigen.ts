@@ -60,7 +60,10 @@ function lowerMaxAbs(a: Float64Array, d: number): number {
     const r = i * d;
     for (let j = 0; j <= i; j++) {
       const x = Math.abs(a[r + j] as number);
-      if (!(x <= m)) m = x; // NaN also lands here
+      if (!(x <= m)) {
+        if (Number.isNaN(x)) return NaN;
+        m = x;
+      }
     }
   }
   return Number.isFinite(m) ? m : NaN;
@@ -196,11 +199,17 @@ function tridiagonalMaxAbs(diag: Float64Array, off: Float64Array, n: number): nu
   let m = 0;
   for (let i = 0; i < n; i++) {
     const x = Math.abs(diag[i] as number);
-    if (!(x <= m)) m = x;
+    if (!(x <= m)) {
+      if (Number.isNaN(x)) return NaN;
+      m = x;
+    }
   }
   for (let i = 0; i + 1 < n; i++) {
     const x = Math.abs(off[i] as number);
-    if (!(x <= m)) m = x;
+    if (!(x <= m)) {
+      if (Number.isNaN(x)) return NaN;
+      m = x;
+    }
   }
   return Number.isFinite(m) ? m : NaN;
 }

@@ -8,7 +8,7 @@
  * Same eigenvalues as symmetricEigenvalues to rounding; used for d >= TWO_STAGE_MIN with the
  * onnxruntime backend (with the js backend the GEMMs would be no faster than eigen.ts).
  */
-import { symmetricEigenvalues, tridiagonalQL } from './eigen';
+import { safeScaleExponent, symmetricEigenvalues, tridiagonalQL } from './eigen';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
@@ -27,12 +27,37 @@ export async function symmetricEigenvaluesFast(
 export async function twoStageEigenvalues(
   a: Float64Array, n: number, b: number, backend: GeometryBackend, signal?: AbortSignal,
 ): Promise<Float64Array> {
-  const band = await reduceToBand(a, n, b, backend, signal);
+  if (!Number.isInteger(n) || n < 0 || a.length < n * n) {
+    throw new RangeError(`twoStageEigenvalues: expected a ${n} x ${n} matrix, got ${a.length} values`);
+  }
   const diag = new Float64Array(n);
+  const amax = maxAbs(a, n);
+  if (Number.isNaN(amax)) return diag.fill(NaN);
+  if (amax === 0) return diag;
+  // both stages run on the matrix scaled into the safe range (exactly, by a power of two)
+  const s = safeScaleExponent(amax);
+  const band = await reduceToBandScaled(a, n, b, 2 ** s, backend, signal);
   const off = new Float64Array(n);
   bandToTridiagonal(band, n, b, diag, off);
   tridiagonalQL(diag, off, n);
+  if (s !== 0) {
+    const back = 2 ** -s;
+    for (let i = 0; i < n; i++) diag[i] = (diag[i] as number) * back;
+  }
   return diag.sort().reverse();
+}
+
+/** largest |entry| of the n x n `a`; NaN if any entry is NaN or infinite */
+function maxAbs(a: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n * n; i++) {
+    const x = Math.abs(a[i] as number);
+    if (!(x <= m)) {
+      if (Number.isNaN(x)) return NaN;
+      m = x;
+    }
+  }
+  return Number.isFinite(m) ? m : NaN;
 }
 
 /**
@@ -43,9 +68,24 @@ export async function twoStageEigenvalues(
 export async function reduceToBand(
   a: Float64Array, n: number, b: number, backend: GeometryBackend, signal?: AbortSignal,
 ): Promise<Float64Array> {
+  const amax = maxAbs(a, n);
+  const s = Number.isNaN(amax) ? 0 : safeScaleExponent(amax);
+  const out = await reduceToBandScaled(a, n, b, 2 ** s, backend, signal);
+  if (s !== 0) {
+    const back = 2 ** -s;
+    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * back;
+  }
+  return out;
+}
+
+/** reduceToBand of scale * a (scale a power of two that keeps the products in range) */
+async function reduceToBandScaled(
+  a: Float64Array, n: number, b: number, scale: number, backend: GeometryBackend, signal?: AbortSignal,
+): Promise<Float64Array> {
   const W = b + 2;
   const out = new Float64Array(n * W);
   let c = Float64Array.from(a.subarray(0, n * n)); // trailing block A[k:, k:], size s x s
+  if (scale !== 1) for (let i = 0; i < c.length; i++) c[i] = (c[i] as number) * scale;
   let k = 0;
   for (;;) {
     throwIfAborted(signal); // a d = 4096 reduction takes seconds: stay cancellable per panel
@@ -86,22 +126,28 @@ function householderPanel(p: Float64Array, m: number, b: number): { v: Float64Ar
   const v = new Float64Array(m * Math.max(nr, 1));
   const tau = new Float64Array(Math.max(nr, 1));
   for (let col = 0; col < nr; col++) {
-    const x0 = p[col * b + col] as number;
+    // the column is divided by its largest entry before its norm is formed (H does not depend on
+    // that factor), so entries of 1e-170 do not square to zero, nor 1e170 to infinity
+    let amax = 0;
+    for (let i = col; i < m; i++) amax = Math.max(amax, Math.abs(p[i * b + col] as number));
     let sigma = 0;
-    for (let i = col + 1; i < m; i++) sigma += (p[i * b + col] as number) ** 2;
-    if (sigma === 0) {
-      // already zero below the diagonal: H = I
+    if (amax > 0) {
+      for (let i = col + 1; i < m; i++) sigma += ((p[i * b + col] as number) / amax) ** 2;
+    }
+    if (!(sigma > 0)) {
+      // zero below the diagonal (to within amax * 2^-537): H = I
       v[col * nr + col] = 1;
       continue;
     }
-    const norm = Math.sqrt(x0 * x0 + sigma);
-    const beta = x0 >= 0 ? -norm : norm;
-    const tc = (beta - x0) / beta;
-    const scale = 1 / (x0 - beta);
+    const y0 = (p[col * b + col] as number) / amax;
+    const norm = Math.sqrt(y0 * y0 + sigma);
+    const beta = y0 >= 0 ? -norm : norm;
+    const tc = (beta - y0) / beta;
+    const scale = 1 / (y0 - beta); // |y0 - beta| >= norm >= 1
     v[col * nr + col] = 1;
-    for (let i = col + 1; i < m; i++) v[i * nr + col] = (p[i * b + col] as number) * scale;
+    for (let i = col + 1; i < m; i++) v[i * nr + col] = ((p[i * b + col] as number) / amax) * scale;
     tau[col] = tc;
-    p[col * b + col] = beta;
+    p[col * b + col] = beta * amax;
     for (let i = col + 1; i < m; i++) p[i * b + col] = 0;
     // apply H = I - tau v v^T to the remaining panel columns
     for (let j = col + 1; j < b; j++) {
@@ -206,6 +252,7 @@ export function bandToTridiagonal(s: Float64Array, n: number, b: number, diag: F
         const y = s[at(q, col)] as number;
         if (y === 0) break;
         const r = Math.hypot(x, y);
+        if (!(r > 0) || !Number.isFinite(r)) break; // y underflowed to nothing, or the input is not finite
         const cs = x / r;
         const sn = y / r;
         // rows p and q are nonzero only in columns [q - w - 1, q + w]
