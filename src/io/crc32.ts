@@ -1,7 +1,10 @@
-/** CRC-32 (the zip polynomial), to check inflated members: zlib's when this Node has it (20.15+). */
+/**
+ * CRC-32 (the zip polynomial), to check zip members: zlib's when this Node has it (20.15+).
+ * `previous` continues a running CRC, so a member can be checked chunk by chunk as it streams.
+ */
 import * as zlib from 'node:zlib';
 
-const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 let table: Uint32Array | null = null;
 
@@ -17,14 +20,14 @@ function crcTable(): Uint32Array {
   return t;
 }
 
-export function crc32(bytes: Uint8Array): number {
-  if (native) return native(bytes) >>> 0;
-  return crc32js(bytes);
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  if (native) return native(bytes, previous) >>> 0;
+  return crc32js(bytes, previous);
 }
 
-export function crc32js(bytes: Uint8Array): number {
+export function crc32js(bytes: Uint8Array, previous = 0): number {
   const t = crcTable();
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = (t[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

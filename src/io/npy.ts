@@ -33,11 +33,15 @@ export async function readNpyInfo(src: ByteSource): Promise<NpyArrayInfo> {
   const dict = parseNpyDict(file, text);
   const { dtype, littleEndian } = parseDescr(file, dict.descr);
   const dataOffset = pre.headerStart + pre.headerLength;
+  // parseNpyDict already refused element counts past 2^53; the byte count can still pass it.
   const count = shapeProduct(dict.shape);
   const have = src.size - dataOffset;
   const need = count === null ? null : count * ITEMSIZE[dtype];
-  if (need === null || need > have) {
-    throw new ReaderError(file, `truncated file: shape ${formatShape(dict.shape)} of ${dtype} needs ${need ?? 'too many'} bytes of data but the file has ${have}`);
+  if (need === null || !Number.isSafeInteger(need)) {
+    throw new ReaderError(file, `shape ${formatShape(dict.shape)} of ${dtype} needs more bytes of data than can be represented (over 2^53)`);
+  }
+  if (need > have) {
+    throw new ReaderError(file, `truncated file: shape ${formatShape(dict.shape)} of ${dtype} needs ${need} bytes of data but the file has ${have}`);
   }
   if (need !== have) {
     throw new ReaderError(file, `shape/byte-count mismatch: shape ${formatShape(dict.shape)} of ${dtype} needs ${need} bytes of data but the file has ${have}`);

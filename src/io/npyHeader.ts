@@ -49,7 +49,8 @@ export function parseNpyPreamble(file: string, head: Uint8Array, size: number): 
   return { major, minor, headerStart, headerLength };
 }
 
-type PyValue = string | number | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+/** An integer literal past 2^53 - 1 stays a bigint, so the shape check can say what is wrong with it. */
+type PyValue = string | number | bigint | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
 
 class PyLiteralParser {
   private i = 0;
@@ -126,8 +127,7 @@ class PyLiteralParser {
     if (m[2] === 'False') return false;
     if (m[2] === 'None') return null;
     const n = Number(m[1]);
-    if (!Number.isSafeInteger(n)) this.fail(`integer ${m[1]} is too large`);
-    return n;
+    return Number.isSafeInteger(n) ? n : BigInt(m[1] as string);
   }
 
   str(q: string): string {
@@ -152,9 +152,48 @@ class PyLiteralParser {
 }
 
 export interface NpyDict {
-  descr: string;
+  /** a type string such as "<f4"; anything else (a structured list, a number) is refused by parseDescr */
+  descr: PyValue;
   fortranOrder: boolean;
   shape: number[];
+}
+
+/** A header value as Python would print it (for messages), cut to a readable length. */
+function pyRepr(v: PyValue, max = 80): string {
+  const r = (x: PyValue): string => {
+    if (typeof x === 'string') return `'${x}'`;
+    if (typeof x === 'bigint' || typeof x === 'number') return String(x);
+    if (x === null) return 'None';
+    if (typeof x === 'boolean') return x ? 'True' : 'False';
+    if (Array.isArray(x)) return `[${x.map(r).join(', ')}]`;
+    if (x instanceof Map) return `{${[...x].map(([k, val]) => `'${k}': ${r(val)}`).join(', ')}}`;
+    return x.tuple.length === 1 ? `(${r(x.tuple[0] as PyValue)},)` : `(${x.tuple.map(r).join(', ')})`;
+  };
+  const s = r(v);
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+/** 2^53: above it a float64 no longer counts every integer, so element and byte counts stop being exact. */
+const TWO_53 = 2n ** 53n;
+
+/**
+ * The shape tuple as numbers, with the rule broken when it cannot be one: a non-integer, a
+ * negative dimension, a dimension or an element count past 2^53 (not representable exactly).
+ */
+function parseShape(file: string, shape: PyValue): number[] {
+  const bad: (why: string) => never = (why) => { throw new ReaderError(file, `header is not a valid .npy header: shape ${why}`); };
+  if (!(shape && typeof shape === 'object' && 'tuple' in shape)) bad(`is not a tuple: ${pyRepr(shape)}`);
+  const dims: number[] = [];
+  let product = 1n;
+  for (const d of (shape as { tuple: PyValue[] }).tuple) {
+    if (typeof d !== 'number' && typeof d !== 'bigint') bad(`${pyRepr(shape)} holds ${pyRepr(d, 30)}: dimensions must be non-negative integers`);
+    if (d < 0) bad(`${pyRepr(shape)} holds ${String(d)}: dimensions must be non-negative integers`);
+    if (typeof d === 'bigint') bad(`${pyRepr(shape)} has dimension ${d}, more than can be represented (over 2^53 - 1)`);
+    dims.push(d as number);
+    product *= BigInt(d as number);
+  }
+  if (product > TWO_53) bad(`${pyRepr(shape)} has ${product} elements, more than can be represented (over 2^53)`);
+  return dims;
 }
 
 export function parseNpyDict(file: string, text: string): NpyDict {
@@ -164,22 +203,9 @@ export function parseNpyDict(file: string, text: string): NpyDict {
   if (keys !== 'descr,fortran_order,shape') {
     throw new ReaderError(file, `header is not a valid .npy header: keys are {${[...v.keys()].join(', ')}}, expected descr, fortran_order, shape`);
   }
-  const descr = v.get('descr');
   const fortran = v.get('fortran_order');
-  const shape = v.get('shape');
-  if (typeof descr !== 'string') throw new ReaderError(file, 'unsupported dtype: a structured or non-string descr');
   if (typeof fortran !== 'boolean') throw new ReaderError(file, 'header is not a valid .npy header: fortran_order is not True or False');
-  if (!(shape && typeof shape === 'object' && 'tuple' in shape)) {
-    throw new ReaderError(file, 'header is not a valid .npy header: shape is not a tuple');
-  }
-  const dims: number[] = [];
-  for (const d of shape.tuple) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new ReaderError(file, 'header is not a valid .npy header: shape holds something other than non-negative integers');
-    }
-    dims.push(d);
-  }
-  return { descr, fortranOrder: fortran, shape: dims };
+  return { descr: v.get('descr') as PyValue, fortranOrder: fortran, shape: parseShape(file, v.get('shape') as PyValue) };
 }
 
 const DESCR_TYPES: Record<string, DType> = {
@@ -189,12 +215,51 @@ const DESCR_TYPES: Record<string, DType> = {
   b1: 'bool',
 };
 
-export function parseDescr(file: string, descr: string): { dtype: DType; littleEndian: boolean } {
+/** What a numpy type character means, for the kinds we cannot read. */
+const UNREADABLE_KINDS: Record<string, string> = {
+  U: 'Unicode strings, not a numeric array',
+  S: 'byte strings, not a numeric array',
+  a: 'byte strings, not a numeric array',
+  O: 'pickled Python objects, which are never unpickled',
+  V: 'raw bytes (numpy void), not a numeric array',
+  c: 'complex numbers are not supported',
+  M: 'datetime64 values are not supported',
+  m: 'timedelta64 values are not supported',
+};
+
+/** Why a type string is not one we read: the rule it breaks, in words. */
+function descrProblem(descr: string): string {
+  const m = /^([<>|=]?)([a-zA-Z?])(\d*)(\[\w+\])?$/.exec(descr);
+  if (!m) return 'not a numpy type string (byte order, kind, item size, e.g. "<f4")';
+  const [, order, kind, size] = m as unknown as [string, string, string, string];
+  const why = UNREADABLE_KINDS[kind];
+  if (why) return why;
+  if (kind === 'f' && size === '16') return 'float128 (long double) is not supported';
+  if (kind === 'f' || kind === 'i' || kind === 'u' || kind === 'b' || kind === '?') {
+    if (order === '') return 'no byte-order character; numpy writes "<", ">" or "|"';
+    if (order === '=') return 'native byte order "=" is ambiguous in a file; numpy writes "<" or ">"';
+    if (order === '|') return 'a multi-byte type without a byte order ("|" is for one-byte types)';
+    return `item size ${size || '(none)'} is not supported for kind "${kind}"`;
+  }
+  return `type kind "${kind}" is not a numeric type`;
+}
+
+/** A descr that is not a plain type string: a structured dtype (a list of fields) or anything else. */
+function nonStringDescr(descr: PyValue): string {
+  if (Array.isArray(descr)) {
+    const names = descr.map((f) => (f && typeof f === 'object' && 'tuple' in f && typeof f.tuple[0] === 'string' ? f.tuple[0] : '?'));
+    return `a structured dtype with fields ${pyRepr(names, 60)}, not a plain numeric array`;
+  }
+  return `descr ${pyRepr(descr, 60)} is not a numpy type string`;
+}
+
+export function parseDescr(file: string, descr: PyValue): { dtype: DType; littleEndian: boolean } {
+  if (typeof descr !== 'string') throw new ReaderError(file, `unsupported dtype: ${nonStringDescr(descr)}`);
   const m = /^([<>|])([a-z]\d+)$/.exec(descr);
   const dtype = m ? DESCR_TYPES[m[2] as string] : undefined;
-  if (!m || !dtype) throw new ReaderError(file, `unsupported dtype "${descr}"`);
+  if (!m || !dtype) throw new ReaderError(file, `unsupported dtype "${descr}": ${descrProblem(descr)}`);
   const order = m[1];
   const oneByte = dtype === 'int8' || dtype === 'uint8' || dtype === 'bool';
-  if (order === '|' && !oneByte) throw new ReaderError(file, `unsupported dtype "${descr}" (no byte order)`);
+  if (order === '|' && !oneByte) throw new ReaderError(file, `unsupported dtype "${descr}": ${descrProblem(descr)}`);
   return { dtype, littleEndian: order !== '>' };
 }
