@@ -4,6 +4,7 @@
  */
 import type { CompareReport, GeometryReport } from '../src/protocol/report';
 import type { SweepPoint } from '../src/protocol/train';
+import { getOwn } from '../src/protocol/keys';
 
 export type Direction = 'up' | 'down' | 'neutral';
 
@@ -46,7 +47,7 @@ export function metricLabel(metric: string): string {
   const leaf = parts[parts.length - 1] ?? metric;
   const owner = parts[1] ?? '';
   const dir = parts.includes('aToB') ? ' a→b' : parts.includes('bToA') ? ' b→a' : '';
-  const name = (LABELS[leaf] ?? leaf) + dir;
+  const name = (getOwn(LABELS, leaf) ?? leaf) + dir;
   return owner && (parts[0] === 'modalities' || parts[0] === 'pairs') ? `${owner} · ${name}` : name;
 }
 

@@ -3,7 +3,7 @@
  * Values outside their range fall back to the defaults of the report contract.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
+import { DEFAULT_MAX_PAIRS, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
 import type { ReportOptions, WarningThresholds } from '../protocol/report';
 import type { EngineChoice } from '../protocol/messages';
 
@@ -36,6 +36,7 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
       hinge: hinge === 'squared' ? 'squared' : 'linear',
       pairs: pairs === 'all' ? 'all' : 'offdiag',
       maxPairwiseRows: Math.floor(num(cfg, 'maxPairwiseRows', DEFAULT_OPTIONS.maxPairwiseRows, (v) => v >= 0)),
+      maxPairs: Math.floor(num(cfg, 'maxPairs', DEFAULT_MAX_PAIRS, (v) => v >= 0)),
     },
     thresholds: {
       dimensionalCollapse: num(cfg, 'thresholds.dimensionalCollapse', DEFAULT_THRESHOLDS.dimensionalCollapse, frac),
@@ -53,7 +54,7 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
 
 /** Settings whose change needs the numbers recomputed (not only the warnings re-evaluated). */
 export function affectsMetrics(e: vscode.ConfigurationChangeEvent): boolean {
-  return ['tau', 't', 'hinge', 'pairs', 'maxPairwiseRows', 'engine', 'maxPointsPlotted'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return ['tau', 't', 'hinge', 'pairs', 'maxPairwiseRows', 'maxPairs', 'engine', 'maxPointsPlotted'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
 }
 
 export function affectsWarnings(e: vscode.ConfigurationChangeEvent): boolean {

@@ -6,6 +6,20 @@ import type { Palette } from '../theme';
 
 export interface XY { x: number; y: number }
 
+/**
+ * Smallest and largest of the values, by a loop: Math.min(...values) passes every value as an
+ * argument and overflows the call stack past about 100,000 of them. Undefined when empty.
+ */
+export function extent(values: Iterable<number>): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : undefined;
+}
+
 export interface Series {
   label: string;
   points: XY[];
@@ -69,7 +83,8 @@ export function logAxis(p: Palette, title: string): ScaleOptions<'logarithmic'> 
       callback: (v, _i, ticks) => {
         const n = Number(v);
         const vals = ticks.map((t) => t.value).filter((x) => x > 0);
-        const span = vals.length ? Math.log10(Math.max(...vals) / Math.min(...vals)) : 0;
+        const ext = extent(vals);
+        const span = ext ? Math.log10(ext.max / ext.min) : 0;
         const mant = n / 10 ** Math.floor(Math.log10(n) + 1e-9);
         const keep = span >= 2 ? [1] : [1, 2, 5];
         return keep.some((k) => Math.abs(mant - k) < 1e-6) ? fmtNum(n, 2) : '';

@@ -1,7 +1,7 @@
 /** Metric curves over epochs, with warning markers and click-to-open. */
 import type { ChartConfiguration } from 'chart.js';
 import type { Palette } from '../theme';
-import { legend, lineDataset, linearAxis, percentAxis } from './common';
+import { extent, legend, lineDataset, linearAxis, percentAxis } from './common';
 import type { Series } from './common';
 import { markerPadding } from './markers';
 import type { Marker } from './markers';
@@ -21,9 +21,9 @@ export interface CurveOptions {
 }
 
 export function curvesConfig(p: Palette, o: CurveOptions): ChartConfiguration {
-  const xs = o.series.flatMap((s) => s.points.map((pt) => pt.x));
-  const xMin = xs.length ? Math.min(...xs) : 0;
-  const xMax = xs.length ? Math.max(...xs) : 1;
+  const ext = extent((function* () { for (const s of o.series) for (const pt of s.points) yield pt.x; })());
+  const xMin = ext ? ext.min : 0;
+  const xMax = ext ? ext.max : 1;
   const y = o.percent ? percentAxis(p, o.yTitle, { suggestedMin: 0, suggestedMax: 1 }) : linearAxis(p, o.yTitle, { beginAtZero: o.beginAtZero ?? false });
   return {
     type: 'line',

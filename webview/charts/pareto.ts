@@ -5,7 +5,7 @@ import { withAlpha } from '../color';
 import { fmtPct } from '../format';
 import type { SweepPoint } from '../../src/protocol/train';
 import type { Palette } from '../theme';
-import { percentAxis } from './common';
+import { extent, percentAxis } from './common';
 
 export function paramsLabel(p: SweepPoint): string {
   return Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(', ');
@@ -18,7 +18,8 @@ export function paretoConfig(p: Palette, points: SweepPoint[]): ChartConfigurati
   const frontColor = p.series[0] ?? p.fg;
   const all = points.map(toXY);
   const pad = (vals: number[], lo: boolean): number => {
-    const v = lo ? Math.min(...vals) : Math.max(...vals);
+    const ext = extent(vals) ?? { min: 0, max: 1 };
+    const v = lo ? ext.min : ext.max;
     return lo ? Math.max(0, v - 0.05) : Math.min(1, v + 0.05);
   };
   const xs = all.map((q) => q.x);

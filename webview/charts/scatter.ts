@@ -1,5 +1,6 @@
 /** 2-D PCA scatter of every modality with thin lines joining a sample of pairs. */
 import type { ChartConfiguration } from 'chart.js';
+import { getOwn } from '../../src/protocol/keys';
 import { strideSample } from '../analysis';
 import { withAlpha } from '../color';
 import type { Palette } from '../theme';
@@ -18,7 +19,7 @@ export interface ScatterPlan {
 
 /** At most `maxPoints` points in total across modalities, and at most `maxLines` pair lines. */
 export function planScatter(proj: Projection, modalities: string[], maxPoints: number, maxLines = 150): ScatterPlan {
-  const present = modalities.filter((m) => (proj.points[m]?.length ?? 0) >= 2);
+  const present = modalities.filter((m) => (getOwn(proj.points, m)?.length ?? 0) >= 2);
   const per = present.length > 0 ? Math.floor(Math.max(0, maxPoints) / present.length) : 0;
   const drawn = strideSample(proj.rows.length, Math.min(per, proj.rows.length));
   const linked = present.length >= 2 ? strideSample(drawn.length, Math.min(maxLines, drawn.length)).map((j) => drawn[j] ?? 0) : [];
@@ -31,7 +32,7 @@ function pointAt(flat: number[], i: number): XY {
 
 export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, colorOf: (m: string) => string): ChartConfiguration {
   const datasets = plan.modalities.map((m) => {
-    const flat = proj.points[m] ?? [];
+    const flat = getOwn(proj.points, m) ?? [];
     const color = colorOf(m);
     return {
       type: 'scatter' as const,
@@ -47,8 +48,8 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
   const [ma, mb] = plan.modalities;
   const segments: number[] = [];
   if (ma !== undefined && mb !== undefined) {
-    const fa = proj.points[ma] ?? [];
-    const fb = proj.points[mb] ?? [];
+    const fa = getOwn(proj.points, ma) ?? [];
+    const fb = getOwn(proj.points, mb) ?? [];
     for (const i of plan.linked) {
       const a = pointAt(fa, i);
       const b = pointAt(fb, i);

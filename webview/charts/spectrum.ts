@@ -16,7 +16,7 @@ export function spectrumPoints(values: number[]): XY[] {
 
 /** A line chart over component index k = 1…K (the longest series), with the given y axis. */
 function perComponent(p: Palette, series: SpectrumSeries[], datasets: ChartDataset<'line', XY[]>[], xTitle: string, y: ScaleOptions<'linear'> | ScaleOptions<'logarithmic'>): ChartConfiguration {
-  const maxK = Math.max(1, ...series.map((s) => s.values.length));
+  const maxK = series.reduce((k, s) => Math.max(k, s.values.length), 1);
   return {
     type: 'line',
     data: { datasets },

@@ -1,5 +1,5 @@
 /** Page header, engine line and severity badges shared by several views. */
-import type { EngineInfo, GeometryWarning, Severity } from '../../src/protocol/report';
+import type { EngineInfo, GeometryWarning, Severity, SkippedMember } from '../../src/protocol/report';
 import { h } from '../dom';
 import { plural } from '../format';
 import { severityIcon } from '../icons';
@@ -35,4 +35,19 @@ export function warningItem(w: GeometryWarning): HTMLElement {
     severityBadge(w.severity),
     h('span', { class: 'warning-message' }, w.message),
     h('span', { class: 'warning-code' }, w.code));
+}
+
+/** skipped members listed in a view, at most; the count of the rest follows */
+export const MAX_SKIPPED_SHOWN = 20;
+
+/** "name: reason" per member the reader could not decode, the first MAX_SKIPPED_SHOWN, then how many more. */
+export function skippedList(skipped: readonly SkippedMember[] | undefined, id = 'skipped'): HTMLElement | null {
+  if (!skipped || skipped.length === 0) return null;
+  const more = skipped.length - MAX_SKIPPED_SHOWN;
+  return h('div', { class: 'skipped', id },
+    h('p', { class: 'caption' }, `${plural(skipped.length, 'member')} of the file could not be read and ${skipped.length === 1 ? 'is' : 'are'} not analysed:`),
+    h('ul', { class: 'skipped-list' },
+      ...skipped.slice(0, MAX_SKIPPED_SHOWN).map((e) => h('li', { 'data-name': e.name },
+        h('span', { class: 'skipped-name' }, e.name), h('span', { class: 'skipped-reason' }, `: ${e.reason}`))),
+      more > 0 ? h('li', { class: 'skipped-more', 'data-more': more }, `and ${plural(more, 'more')} (all are in the JSON export)`) : null));
 }

@@ -1,11 +1,22 @@
 /** Two reports side by side: key numbers with a colored change column, overlaid spectra. */
 import type { GeometryReport } from '../../src/protocol/report';
+import { getOwn, hasOwnKey } from '../../src/protocol/keys';
 import type { ViewModel } from '../../src/protocol/webview';
 import { compareRows } from '../analysis';
 import { spectrumConfig } from '../charts/spectrum';
 import { card, chartBox, h } from '../dom';
 import { basename, fmtDelta, fmtInt, fmtNum, idPart } from '../format';
-import { engineText, pageHeader } from './common';
+import { engineText, pageHeader, skippedList } from './common';
+
+/** overlaid spectra drawn, at most (a chart each); the change table has every modality */
+export const MAX_COMPARE_SPECTRA = 8;
+/** modality names listed in a summary card, at most */
+const MAX_NAMES_LISTED = 20;
+
+function namesText(names: string[]): string {
+  const shown = names.slice(0, MAX_NAMES_LISTED).join(', ');
+  return names.length > MAX_NAMES_LISTED ? `${shown} and ${fmtInt(names.length - MAX_NAMES_LISTED)} more` : shown;
+}
 import type { ViewContext, ViewHandle } from './context';
 
 type CompareView = Extract<ViewModel, { kind: 'compare' }>;
@@ -15,9 +26,12 @@ function summaryCard(label: string, r: GeometryReport, id: string): HTMLElement 
     h('dl', { class: 'summary' },
       h('dt', null, 'file'), h('dd', { title: r.source, class: 'path' }, r.source),
       h('dt', null, 'rows'), h('dd', null, fmtInt(r.n)),
-      h('dt', null, 'modalities'), h('dd', null, Object.keys(r.modalities).join(', ')),
+      h('dt', null, 'modalities'), h('dd', null, namesText(Object.keys(r.modalities))),
       h('dt', null, 'engine'), h('dd', null, engineText(r.engine), r.engine.note ? h('span', { class: 'engine-note' }, r.engine.note) : null),
-      h('dt', null, 'warnings'), h('dd', { class: r.warnings.length ? 'bad' : 'good' }, r.warnings.length ? r.warnings.map((w) => w.code).join(', ') : 'none')));
+      h('dt', null, 'warnings'), h('dd', { class: r.warnings.length ? 'bad' : 'good' }, r.warnings.length ? [...new Set(r.warnings.map((w) => w.code))].join(', ') : 'none'),
+      r.pairSelection?.note ? h('dt', null, 'pairs') : null,
+      r.pairSelection?.note ? h('dd', { class: 'note', id: `${id}-pair-selection` }, `${fmtInt(r.pairSelection.computed)} of ${fmtInt(r.pairSelection.possible)}: ${r.pairSelection.note}`) : null),
+    skippedList(r.skipped, `${id}-skipped`));
 }
 
 export function renderCompare(root: HTMLElement, ctx: ViewContext, view: CompareView): ViewHandle {
@@ -38,12 +52,12 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
       h('td', { class: `num change change-${r.cls}`, 'data-change': r.cls },
         fmtDelta(r.delta), r.cls !== 'neutral' ? h('span', { class: 'change-word' }, word[r.cls]) : null)))));
 
-  const shared = Object.keys(a.modalities).filter((m) => b.modalities[m]);
-  const spectra = shared.map((m) => {
+  const shared = Object.keys(a.modalities).filter((m) => hasOwnKey(b.modalities, m));
+  const spectra = shared.slice(0, MAX_COMPARE_SPECTRA).map((m) => {
     const box = chartBox(`compare-spectrum-${idPart(m)}`, `Singular values of ${m}: A solid, B dashed`);
     ctx.charts.add(box.canvas, (p) => spectrumConfig(p, [
-      { label: `${m} A`, values: a.modalities[m]?.spectrum ?? [], color: ctx.color(m, p) },
-      { label: `${m} B`, values: b.modalities[m]?.spectrum ?? [], color: ctx.color(m, p), dashed: true },
+      { label: `${m} A`, values: getOwn(a.modalities, m)?.spectrum ?? [], color: ctx.color(m, p) },
+      { label: `${m} B`, values: getOwn(b.modalities, m)?.spectrum ?? [], color: ctx.color(m, p), dashed: true },
     ]));
     return card(`Spectrum · ${m}`, { className: 'card-chart' }, box.box, h('p', { class: 'caption' }, 'A solid, B dashed; log scale.'));
   });
@@ -53,6 +67,7 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
     summaryCard('A', a, 'compare-a'),
     summaryCard('B', b, 'compare-b'),
     card('Changes', { id: 'changes-card' }, h('div', { class: 'table-scroll' }, table)),
-    h('div', { class: 'stack' }, ...spectra)));
+    h('div', { class: 'stack' }, ...spectra,
+      shared.length > spectra.length ? h('p', { class: 'caption', id: 'compare-spectra-note' }, `Spectra of the first ${fmtInt(spectra.length)} of ${fmtInt(shared.length)} shared modalities; the table has every one.`) : null)));
   return {};
 }

@@ -1,8 +1,14 @@
-/** The report of one checkpoint: header, warnings, options, per-modality and per-pair cards, projection. */
+/**
+ * The report of one checkpoint: header, warnings, options, notes, per-modality and per-pair cards,
+ * projection. With many modalities the cards stop at a few (each holds charts) and a table lists
+ * every modality and every computed pair, so nothing here grows past O(M) elements.
+ */
+import type { GeometryReport, ModalityReport, PairReport } from '../../src/protocol/report';
+import { getOwn } from '../../src/protocol/keys';
 import type { ViewModel } from '../../src/protocol/webview';
 import { button, card, h } from '../dom';
-import { basename, fmtSeconds, plural } from '../format';
-import { engineLine, pageHeader, warningItem } from './common';
+import { basename, fmtFixed, fmtInt, fmtNum, fmtPct, fmtSeconds, plural } from '../format';
+import { engineLine, pageHeader, skippedList, warningItem } from './common';
 import type { ViewContext, ViewHandle } from './context';
 import { controlsCard } from './controls';
 import { modalityCard } from './modality';
@@ -10,6 +16,71 @@ import { pairCard } from './pair';
 import { projectionCard } from './projection';
 
 type ReportView = Extract<ViewModel, { kind: 'report' }>;
+
+/** modality cards (two charts each) drawn, at most; every modality is in the table below them */
+export const MAX_MODALITY_CARDS = 8;
+/** pair cards (a histogram each) drawn, at most: every pair of 8 modalities */
+export const MAX_PAIR_CARDS = 28;
+/** rows of the all-modalities and all-pairs tables, at most; the JSON export has the rest */
+export const MAX_TABLE_ROWS = 1000;
+
+/** The modalities that get a card: the hub of the pair selection first, then file order. */
+export function cardModalities(r: GeometryReport, names: string[]): string[] {
+  const hub = r.pairSelection?.hub;
+  const ordered = hub !== undefined && names.includes(hub) ? [hub, ...names.filter((n) => n !== hub)] : names;
+  return ordered.slice(0, MAX_MODALITY_CARDS);
+}
+
+function notesCard(r: GeometryReport): HTMLElement | null {
+  const sel = r.pairSelection;
+  const notes: HTMLElement[] = [];
+  if (sel?.note) {
+    notes.push(h('p', { class: 'note', id: 'pair-selection-note', role: 'note', 'data-mode': sel.mode, 'data-computed': sel.computed, 'data-possible': sel.possible },
+      `Pairs: ${fmtInt(sel.computed)} of ${fmtInt(sel.possible)} computed. ${sel.note}`));
+  }
+  if (r.projection?.note) notes.push(h('p', { class: 'note', id: 'projection-note', role: 'note' }, `Projection: ${r.projection.note}`));
+  const skipped = skippedList(r.skipped);
+  if (skipped) notes.push(skipped);
+  return notes.length ? card('Notes', { id: 'notes', className: 'card-notes card-wide' }, ...notes) : null;
+}
+
+function modalitiesTable(r: GeometryReport, names: string[]): HTMLElement {
+  const shown = names.slice(0, MAX_TABLE_ROWS);
+  const row = (name: string, m: ModalityReport): HTMLElement => h('tr', { 'data-modality': name },
+    h('th', { scope: 'row' }, name),
+    h('td', { class: 'num' }, fmtInt(m.dim)),
+    h('td', { class: 'num', 'data-value': m.effectiveRank }, fmtFixed(m.effectiveRank, 2)),
+    h('td', { class: 'num' }, fmtFixed(m.stableRank, 2)),
+    h('td', { class: 'num' }, fmtNum(m.dispersiveLoss, 4)),
+    h('td', { class: 'num' }, fmtNum(m.meanCosine)),
+    h('td', { class: 'num' }, fmtPct(m.deadDimensionFraction)));
+  return card(`All modalities (${fmtInt(names.length)})`, { id: 'modalities-table-card', className: 'card-wide' },
+    h('p', { class: 'caption' }, `Cards above for ${plural(Math.min(names.length, MAX_MODALITY_CARDS), 'modality', 'modalities')}; every modality here` +
+      (names.length > shown.length ? ` (the first ${fmtInt(shown.length)}; the JSON export has all ${fmtInt(names.length)})` : '') + '.'),
+    h('div', { class: 'table-scroll' },
+      h('table', { class: 'grid-table', id: 'modalities-table' },
+        h('thead', null, h('tr', null, ...['modality', 'dim', 'eff. rank', 'stable rank', 'dispersive', 'mean cos', 'dead dims'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, ...shown.flatMap((n) => { const m = getOwn(r.modalities, n); return m ? [row(n, m)] : []; })))));
+}
+
+function pairsTable(pairs: PairReport[]): HTMLElement {
+  const shown = pairs.slice(0, MAX_TABLE_ROWS);
+  return card(`All computed pairs (${fmtInt(pairs.length)})`, { id: 'pairs-table-card', className: 'card-wide' },
+    h('p', { class: 'caption' }, `Cards above for the first ${fmtInt(MAX_PAIR_CARDS)} pairs` +
+      (pairs.length > shown.length ? `; the first ${fmtInt(shown.length)} here, the JSON export has all ${fmtInt(pairs.length)}` : '; every pair here') + '.'),
+    h('div', { class: 'table-scroll' },
+      h('table', { class: 'grid-table', id: 'pairs-table' },
+        h('thead', null, h('tr', null, ...['pair', 'anchoring', 'drift mean', '> τ', 'gap', 'R@1 a→b', 'R@1 b→a', 'CKA'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, ...shown.map((p) => h('tr', { 'data-pair': `${p.a}/${p.b}` },
+          h('th', { scope: 'row' }, `${p.a} ↔ ${p.b}`),
+          h('td', { class: 'num' }, fmtNum(p.anchoringLoss, 4)),
+          h('td', { class: 'num' }, fmtNum(p.drift?.mean)),
+          h('td', { class: 'num' }, fmtPct(p.drift?.fractionBeyondTau)),
+          h('td', { class: 'num' }, fmtNum(p.modalityGap)),
+          h('td', { class: 'num' }, fmtPct(p.retrieval?.aToB.r1)),
+          h('td', { class: 'num' }, fmtPct(p.retrieval?.bToA.r1)),
+          h('td', { class: 'num' }, fmtNum(p.linearCka))))))));
+}
 
 export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportView): ViewHandle {
   const r = view.report;
@@ -19,6 +90,7 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     typeof r.metadata.epoch === 'number' ? h('span', null, `epoch ${r.metadata.epoch}`) : null,
     typeof r.metadata.step === 'number' ? h('span', null, `step ${r.metadata.step}`) : null,
     r.labels ? h('span', null, `labels: ${r.labels}`) : null,
+    names.length > MAX_MODALITY_CARDS ? h('span', { id: 'modality-count', 'data-value': names.length }, plural(names.length, 'modality', 'modalities')) : null,
     h('span', null, `computed in ${fmtSeconds(r.seconds)}`),
     engineLine(r.engine),
   ].filter((x): x is HTMLElement => x !== null);
@@ -34,14 +106,18 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     r.warnings.length && ctx.host.connected
       ? h('div', { class: 'card-actions' }, button('Fine-Tune with DAGR…', { id: 'fine-tune', className: 'btn btn-secondary' }, () => ctx.host.post({ type: 'fineTune' })))
       : null);
+  const carded = cardModalities(r, names);
   const grid = h('div', { class: 'grid' },
     warnings,
     controlsCard(ctx, r.options, view.availableModalities.length ? view.availableModalities : names, names),
-    ...names.map((m) => {
-      const mr = r.modalities[m];
-      return mr ? modalityCard(ctx, m, mr, r.n) : null;
-    }).filter((x): x is HTMLElement => x !== null),
-    ...r.pairs.map((p) => pairCard(ctx, p, r.options.tau)),
+    notesCard(r),
+    ...carded.flatMap((m) => {
+      const mr = getOwn(r.modalities, m);
+      return mr ? [modalityCard(ctx, m, mr, r.n)] : [];
+    }),
+    names.length > carded.length ? modalitiesTable(r, names) : null,
+    ...r.pairs.slice(0, MAX_PAIR_CARDS).map((p) => pairCard(ctx, p, r.options.tau)),
+    r.pairs.length > MAX_PAIR_CARDS ? pairsTable(r.pairs) : null,
     projectionCard(ctx, r, view.maxPointsPlotted));
   root.append(grid);
   return {};

@@ -2,7 +2,8 @@
  * A run folder: every metric as a curve over epochs, a marker where each warning first fires,
  * and the checkpoint table. Clicking a point or a row opens that checkpoint's report.
  */
-import type { GeometryReport, PairReport, RunReport } from '../../src/protocol/report';
+import type { GeometryReport, PairReport, RunReport, SkippedMember } from '../../src/protocol/report';
+import { getOwn } from '../../src/protocol/keys';
 import type { ViewModel } from '../../src/protocol/webview';
 import type { Series, XY } from '../charts/common';
 import { curvesConfig } from '../charts/curves';
@@ -10,7 +11,7 @@ import type { Marker } from '../charts/markers';
 import { activatable, card, chartBox, h } from '../dom';
 import { basename, fmtFixed, plural } from '../format';
 import type { Palette } from '../theme';
-import { engineLine, pageHeader, severityBadge } from './common';
+import { engineLine, pageHeader, severityBadge, skippedList } from './common';
 import type { ViewContext, ViewHandle } from './context';
 
 type RunView = Extract<ViewModel, { kind: 'run' }>;
@@ -30,6 +31,10 @@ export function warningMarkers(run: RunReport, xs: number[]): Marker[] {
     .map(([code, i]) => ({ x: xs[i] ?? 0, label: code }));
 }
 
+/** curves per chart, at most: a legend of hundreds of names is unreadable and each is a dataset */
+export const MAX_RUN_MODALITIES = 8;
+export const MAX_RUN_PAIRS = 8;
+
 function pairKey(p: PairReport): string {
   return `${p.a}/${p.b}`;
 }
@@ -39,8 +44,12 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
   const cps = run.checkpoints;
   const { title: xTitle, xs } = runAxis(run);
   const markers = warningMarkers(run, xs);
-  const modalities = [...new Set(cps.flatMap((c) => Object.keys(c.report.modalities)))];
-  const pairs = [...new Set(cps.flatMap((c) => c.report.pairs.map(pairKey)))];
+  const allModalities = [...new Set(cps.flatMap((c) => Object.keys(c.report.modalities)))];
+  const allPairs = [...new Set(cps.flatMap((c) => c.report.pairs.map(pairKey)))];
+  const modalities = allModalities.slice(0, MAX_RUN_MODALITIES);
+  const pairs = allPairs.slice(0, MAX_RUN_PAIRS);
+  const skipped = new Map<string, SkippedMember>();
+  for (const c of cps) for (const e of c.report.skipped ?? []) skipped.set(`${e.name}\u0000${e.reason}`, e);
   const open = (file: string): void => ctx.host.post({ type: 'openCheckpoint', file });
   const openAtX = ctx.host.connected ? (x: number): void => {
     const i = xs.indexOf(x);
@@ -53,7 +62,8 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
       const y = f(c.report);
       return typeof y === 'number' && Number.isFinite(y) ? [{ x: xs[i] ?? i, y }] : [];
     });
-  const pairOf = (r: GeometryReport, key: string): PairReport | undefined => r.pairs.find((p) => pairKey(p) === key);
+  const pairIndex = new Map<GeometryReport, Map<string, PairReport>>(cps.map((c) => [c.report, new Map(c.report.pairs.map((p) => [pairKey(p), p]))]));
+  const pairOf = (r: GeometryReport, key: string): PairReport | undefined => pairIndex.get(r)?.get(key);
 
   const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false): HTMLElement => {
     const box = chartBox(name, `${title} over ${xTitle}s`);
@@ -78,10 +88,19 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
         h('span', { class: 'warning-code' }, basename(cps[i]?.file ?? '')))))
       : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warning fires in this run.'));
 
+  const cut: string[] = [];
+  if (allModalities.length > modalities.length) cut.push(`the first ${modalities.length} of ${allModalities.length} modalities`);
+  if (allPairs.length > pairs.length) cut.push(`the first ${pairs.length} of ${allPairs.length} pairs`);
+  const notes = [
+    cut.length ? h('p', { class: 'note', id: 'run-series-note', role: 'note' }, `Curves for ${cut.join(' and ')}; the JSON export has every one.`) : null,
+    skippedList([...skipped.values()]),
+  ].filter((x): x is HTMLElement => x !== null);
+
   const grid = h('div', { class: 'grid' },
     warningsCard,
-    chart('run-effective-rank', 'Effective rank', 'effective rank', perModality((r, m) => r.modalities[m]?.effectiveRank)),
-    chart('run-dispersive-loss', 'Dispersive loss', 'L_disp (lower = more dispersed)', perModality((r, m) => r.modalities[m]?.dispersiveLoss)),
+    notes.length ? card('Notes', { id: 'notes', className: 'card-notes card-wide' }, ...notes) : null,
+    chart('run-effective-rank', 'Effective rank', 'effective rank', perModality((r, m) => getOwn(r.modalities, m)?.effectiveRank)),
+    chart('run-dispersive-loss', 'Dispersive loss', 'L_disp (lower = more dispersed)', perModality((r, m) => getOwn(r.modalities, m)?.dispersiveLoss)),
     chart('run-anchoring', 'Anchoring loss', 'L_anc', perPair((pr) => pr.anchoringLoss)),
     chart('run-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', perPair((pr) => pr.drift?.mean)),
     chart('run-drift-beyond', 'Drift beyond τ', 'fraction of pairs', perPair((pr) => pr.drift?.fractionBeyondTau), true),
@@ -102,7 +121,7 @@ function checkpointTable(ctx: ViewContext, cps: Checkpoint[], modalities: string
       h('td', { class: 'file' }, basename(c.file)),
       h('td', { class: 'num' }, c.epoch ?? '—'),
       h('td', { class: 'num' }, c.step ?? '—'),
-      ...modalities.map((m) => h('td', { class: 'num' }, fmtFixed(c.report.modalities[m]?.effectiveRank, 2))),
+      ...modalities.map((m) => h('td', { class: 'num' }, fmtFixed(getOwn(c.report.modalities, m)?.effectiveRank, 2))),
       h('td', { class: 'num' }, c.report.warnings.length || '—'));
     return clickable ? activatable(tr, `Open ${c.file}`, () => open(c.file)) : tr;
   });
