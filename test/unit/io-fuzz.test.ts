@@ -21,6 +21,10 @@ const SLOW_MS = 2000;
 const SEEDS: { file: string; format: FileFormat }[] = [
   { file: 'safetensors/all_dtypes.safetensors', format: 'safetensors' },
   { file: 'safetensors/embeddings.safetensors', format: 'safetensors' },
+  // written by the safetensors library: float8/F4 tensors (skipped), BF16, metadata, 0-d and empty tensors
+  { file: 'safetensors/library/bf16_and_float8.safetensors', format: 'safetensors' },
+  { file: 'safetensors/library/empty_and_scalar.safetensors', format: 'safetensors' },
+  { file: 'safetensors/library/numpy_dtypes.safetensors', format: 'safetensors' },
   { file: 'npy/f4_le_C.npy', format: 'npy' },
   { file: 'npy/f8_be_F.npy', format: 'npy' },
   { file: 'npy/f4_be_F_3d.npy', format: 'npy' },
