@@ -1,7 +1,16 @@
 /**
- * Dispersive loss log(mean_{(i,j)} exp(-t ||z^_i - z^_j||^2)) over a row sample. The kernel sums
- * each row of a tile; rows and tiles are combined here in float64, which is what keeps the result
- * at numpy's value for large N (DESIGN.md section 2's trap).
+ * Dispersive loss log(mean_{(i,j)} exp(-t ||z^_i - z^_j||^2)) over a row sample, exact at any t > 0.
+ *
+ * The kernel returns, per row of a tile, the row's smallest distance m and the sums of exp and
+ * expm1 of the terms shifted by it (DispersiveRows); the i = j pairs are masked inside the kernel.
+ * Everything after that is float64 here:
+ * - large t: log-sum-exp of the per-row, per-tile logs -t m + log(sum), so exp(-t d) never
+ *   underflows (t = 200 gives values near exp(-800)) and the N^2 values are never summed in one
+ *   float32 reduction (DESIGN.md section 2's trap);
+ * - small t: every term is nearly 1, and log(mean) would lose the deviations from 1 to rounding;
+ *   log1p(sum of (term - 1) / pairs), from the expm1 sums, keeps them.
+ * With pairs 'all' the N diagonal terms are exactly exp(0) = 1 and are added as such (a kernel
+ * distance of a row to itself is 0 only up to float32 rounding, which t = 200 would magnify).
  */
 import type { PairsMode } from '../protocol/report';
 import { tileRows } from './rows';
@@ -10,6 +19,26 @@ import { throwIfAborted } from './types';
 
 /** widest gallery tile (columns) per kernel call; rows then fill maxTileElements */
 const MAX_TILE_COLS = 16384;
+
+/** log(sum exp(v)) over streamed values, in float64 with a running maximum */
+class LogSumExp {
+  private max = -Infinity;
+  private sum = 0;
+
+  add(v: number): void {
+    if (v === -Infinity) return;
+    if (v > this.max) {
+      this.sum = this.sum * Math.exp(this.max - v) + 1;
+      this.max = v;
+    } else {
+      this.sum += Math.exp(v - this.max);
+    }
+  }
+
+  value(): number {
+    return this.max + Math.log(this.sum);
+  }
+}
 
 /**
  * z: the normalized sample rows (s x d, float32), sq: their squared norms.
@@ -24,7 +53,9 @@ export async function dispersiveLoss(
   const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, cols));
   const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / cols);
   let done = 0;
-  let total = 0;
+  // the off-diagonal pairs, two ways: log of their sum (large t), sum of (term - 1) (small t)
+  const logTotal = new LogSumExp();
+  let deviation = 0;
   for (let i0 = 0; i0 < s; i0 += rowsPerTile) {
     const i1 = Math.min(s, i0 + rowsPerTile);
     const a = z.subarray(i0 * d, i1 * d);
@@ -32,24 +63,29 @@ export async function dispersiveLoss(
     for (let j0 = 0; j0 < s; j0 += cols) {
       throwIfAborted(signal);
       const j1 = Math.min(s, j0 + cols);
-      const sums = await backend.expRowSums(a, na, i1 - i0, z.subarray(j0 * d, j1 * d), sq.subarray(j0, j1), j1 - j0, d, t);
-      for (const v of sums) total += v;
+      const rb = j1 - j0;
+      // the tile meets the diagonal: its row i holds the pair (i0 + i, i0 + i) at column i + i0 - j0
+      const diagonal = i0 < j1 && j0 < i1;
+      const rows = await backend.dispersiveRows(
+        a, na, i1 - i0, z.subarray(j0 * d, j1 * d), sq.subarray(j0, j1), rb, d, t, diagonal ? i0 - j0 : undefined,
+      );
+      for (let i = 0; i < i1 - i0; i++) {
+        const m = rows.min[i] as number;
+        if (m === Infinity) continue; // every pair of this row left out (a one-column tile on the diagonal)
+        const r = i0 + i;
+        const count = diagonal && r >= j0 && r < j1 ? rb - 1 : rb;
+        const sum = rows.sum[i] as number;
+        // the row's sum of exp(-t dist) is exp(-t m) * sum; minus count it is, without cancellation:
+        logTotal.add(-t * m + Math.log(sum));
+        deviation += sum * Math.expm1(-t * m) + (rows.sumExpm1[i] as number);
+      }
       onTile?.(++done / tilesTotal);
     }
   }
-  if (pairs === 'offdiag') {
-    // remove the i = j terms, each exp(-t * max(0, 2||z_i||^2 - 2 z_i.z_i)) computed the same way in float64
-    for (let i = 0; i < s; i++) {
-      let dot = 0;
-      const b = i * d;
-      for (let k = 0; k < d; k++) {
-        const v = z[b + k] as number;
-        dot += v * v;
-      }
-      const sqi = sq[i] as number;
-      total -= Math.exp(-t * Math.max(0, sqi + sqi - 2 * dot));
-    }
-    return Math.log(Math.max(total, 0) / (s * (s - 1)));
-  }
-  return Math.log(total / (s * s));
+  const count = pairs === 'offdiag' ? s * (s - 1) : s * s;
+  // 'all': the s diagonal terms are 1 each (a deviation of 0)
+  if (pairs === 'all') logTotal.add(Math.log(s));
+  const meanMinusOne = deviation / count;
+  // log1p is well conditioned while the mean is >= 1/2; below that the log-sum-exp is
+  return meanMinusOne > -0.5 ? Math.log1p(meanMinusOne) : logTotal.value() - Math.log(count);
 }

@@ -27,18 +27,34 @@ export function createJsBackend(note?: string): GeometryBackend {
     // plain JS holds no native buffers; smaller tiles only cost loop overhead
     maxTileElements: 1 << 22,
 
-    expRowSums(a, na, ra, b, nb, rb, d, t) {
-      const out = new Float64Array(ra);
+    dispersiveRows(a, na, ra, b, nb, rb, d, t, skip) {
+      const min = new Float64Array(ra);
+      const sum = new Float64Array(ra);
+      const sumExpm1 = new Float64Array(ra);
+      const dist = new Float64Array(rb);
       for (let i = 0; i < ra; i++) {
         const ni = na[i] as number;
-        let s = 0;
+        const self = skip === undefined ? -1 : i + skip;
+        let m = Infinity;
         for (let j = 0; j < rb; j++) {
-          const dist = ni + (nb[j] as number) - 2 * dot(a, i * d, b, j * d, d);
-          s += Math.exp(-t * (dist > 0 ? dist : 0));
+          const v = ni + (nb[j] as number) - 2 * dot(a, i * d, b, j * d, d);
+          dist[j] = v > 0 ? v : 0;
+          if (j !== self && (dist[j] as number) < m) m = dist[j] as number;
         }
-        out[i] = s;
+        // one transcendental per pair: sum = count + sumExpm1 is exact enough in float64, since
+        // sum >= 1 (the row minimum's own term) while count <= rb
+        let e = 0;
+        let count = 0;
+        for (let j = 0; j < rb; j++) {
+          if (j === self) continue;
+          e += Math.expm1(t * (m - (dist[j] as number)));
+          count++;
+        }
+        min[i] = m;
+        sumExpm1[i] = e;
+        sum[i] = count + e;
       }
-      return Promise.resolve(out);
+      return Promise.resolve({ min, sum, sumExpm1 });
     },
 
     retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {

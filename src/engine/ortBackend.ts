@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { crossGraph, expRowSumsGraph, gramGraph, retrievalCountsGraph } from './onnx/graphs';
+import { crossGraph, dispersiveRowsGraph, gramGraph, retrievalCountsGraph } from './onnx/graphs';
 import { placeSessions, type CudaProbe, type Provider } from './ortDevice';
 import type { BackendOptions, GeometryBackend } from './types';
 
@@ -62,7 +62,7 @@ function probeCuda(deps: OrtDeps): CudaProbe {
 export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
   const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent });
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const graphs = [expRowSumsGraph(), retrievalCountsGraph(false), retrievalCountsGraph(true), gramGraph(), crossGraph()];
+  const graphs = [dispersiveRowsGraph(), retrievalCountsGraph(false), retrievalCountsGraph(true), gramGraph(), crossGraph()];
 
   /** All five sessions on these providers, or none: a half-made CUDA set would hold GPU memory. */
   async function open(providers: Provider[]): Promise<Ort.InferenceSession[]> {
@@ -82,10 +82,10 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
   }
 
   const placed = await placeSessions(opts.device ?? 'auto', probeCuda(deps), open);
-  const [expSession, retrievalSession, maskedSession, gramSession, crossSession] = placed.sessions as [
+  const [dispersiveSession, retrievalSession, maskedSession, gramSession, crossSession] = placed.sessions as [
     Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
   ];
-  const negt = new Float32Array(1);
+  const tIn = new Float32Array(1);
 
   async function runOne(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, output: string): Promise<Ort.Tensor> {
     const result = await session.run(feeds);
@@ -107,16 +107,30 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     // 4M float32 kernel values (16 MB) per tile: big enough for BLAS speed, small at any N
     maxTileElements: 1 << 22,
 
-    async expRowSums(a, na, ra, b, nb, rb, d, t) {
-      negt[0] = -t;
-      const out = await runOne(expSession, {
+    async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip) {
+      tIn[0] = t;
+      // row i leaves out column bj == ai: number a's rows i + skip and b's rows j (-1: none)
+      const ai = new Int32Array(ra);
+      if (skip === undefined) ai.fill(-1);
+      else for (let i = 0; i < ra; i++) ai[i] = i + skip;
+      const bj = new Int32Array(rb);
+      for (let j = 0; j < rb; j++) bj[j] = j;
+      const result = await dispersiveSession.run({
         a: new ort.Tensor('float32', a, [ra, d]),
         b: new ort.Tensor('float32', b, [rb, d]),
         na: new ort.Tensor('float32', na, [ra, 1]),
         nb: new ort.Tensor('float32', nb, [1, rb]),
-        negt: new ort.Tensor('float32', negt, [1]),
-      }, 'rowsums');
-      return Float64Array.from(out.data as Float32Array);
+        t: new ort.Tensor('float32', tIn, [1]),
+        ai: new ort.Tensor('int32', ai, [ra, 1]),
+        bj: new ort.Tensor('int32', bj, [1, rb]),
+      });
+      const { rowmin, rowsum, rowexpm1 } = result;
+      if (!rowmin || !rowsum || !rowexpm1) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
+      return {
+        min: Float64Array.from(rowmin.data as Float32Array),
+        sum: Float64Array.from(rowsum.data as Float32Array),
+        sumExpm1: Float64Array.from(rowexpm1.data as Float32Array),
+      };
     },
 
     async retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {

@@ -29,6 +29,19 @@ export interface BackendOptions {
 }
 
 /**
+ * Per row i of a tile, over the pairs j it counts: m_i = min_j dist_ij, and the terms shifted by it,
+ * x_ij = -t (dist_ij - m_i) <= 0, so exp(-t dist_ij) = exp(-t m_i) exp(x_ij) and no t underflows.
+ * A row that counts no pair has min = Infinity (its sums are then meaningless).
+ */
+export interface DispersiveRows {
+  min: Float64Array;
+  /** sum_j exp(x_ij), in [1, count] */
+  sum: Float64Array;
+  /** sum_j expm1(x_ij) = sum - count, computed without that cancellation (a small t needs it) */
+  sumExpm1: Float64Array;
+}
+
+/**
  * Tile kernels. Inputs are row-major; every call handles one tile, so a caller bounds memory by
  * choosing the tile sizes (see maxTileElements). Reductions happen per row inside the kernel and
  * are combined across tiles in float64 by the caller (DESIGN.md section 2: a single float32
@@ -39,14 +52,17 @@ export interface GeometryBackend {
   /** largest ra*rb (or d*d) a caller should ask of one kernel call */
   readonly maxTileElements: number;
   /**
-   * For each row i of a: sum_j exp(-t * max(0, na_i + nb_j - 2 a_i.b_j)) over the rows j of b.
-   * na/nb are the squared row norms (computed by the caller in float64), length ra / rb.
+   * The dispersive-loss terms of one tile (see DispersiveRows), per row i of a over the rows j of
+   * b, with dist_ij = max(0, na_i + nb_j - 2 a_i.b_j). na/nb are the squared row norms (computed by
+   * the caller in float64), length ra / rb. With `skip` = k, the pair (i, j = i + k) is left out
+   * of row i (the i = j pair of the sample when a and b are tiles of it); it is masked, never
+   * added and subtracted.
    */
-  expRowSums(
+  dispersiveRows(
     a: Float32Array, na: Float32Array, ra: number,
     b: Float32Array, nb: Float32Array, rb: number,
-    d: number, t: number,
-  ): Promise<Float64Array>;
+    d: number, t: number, skip?: number,
+  ): Promise<DispersiveRows>;
   /**
    * One tile of similarities S = a b^T, counted in both retrieval directions from the one
    * product: rows[i] = #{ j : S_ij > posA_i } (row i of a as the query, the rows of b as the

@@ -31,6 +31,15 @@ class GraphBuilder {
     return name;
   }
 
+  floats(values: number[]): string {
+    const name = `const${this.counter++}`;
+    const raw = new Uint8Array(4 * values.length);
+    const view = new DataView(raw.buffer);
+    values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+    this.spec.initializers.push({ name, dataType: DataType.FLOAT, dims: [values.length], raw });
+    return name;
+  }
+
   op(opType: string, inputs: string[], attributes: AttributeSpec[] = [], output?: string): string {
     const out = output ?? `${opType.toLowerCase()}${this.counter++}`;
     this.spec.nodes.push({ opType, inputs, outputs: [out], name: `${opType}_${this.counter++}`, attributes });
@@ -47,22 +56,44 @@ class GraphBuilder {
 }
 
 /**
- * rowsums[i] = sum_j exp(negt * relu(na_i + nb_j - 2 a_i.b_j)).
- * Inputs a [ra,d], b [rb,d], na [ra,1], nb [1,rb], negt [1] = -t (all float32).
+ * The dispersive-loss terms of one tile, per row i of a, over the columns j of b that count
+ * (j with bj_j == ai_i is left out: the caller numbers the rows so that this is the (i, i) pair
+ * of the sample, and passes ai = -1 where a tile holds no such pair):
+ *   rowmin[i]   = m_i = min_j dist_ij, dist_ij = max(0, na_i + nb_j - 2 a_i.b_j)
+ *   rowsum[i]   = sum_j exp(x_ij),   x_ij = t (m_i - dist_ij) <= 0
+ *   rowexpm1[i] = sum_j expm1(x_ij)  (= rowsum - count, without the cancellation)
+ * Shifting by the row minimum keeps every sum in [1, rb]: the row's largest term is exp(0) = 1,
+ * so no t underflows the sum, and a left-out pair is masked (never added and subtracted).
+ * rowexpm1 is what a small t needs: there every term is nearly 1 and rowsum - count would lose
+ * the deviations in float32 rounding. ONNX has no Expm1; expm1(x) = 2 tanh(x/2) / (1 - tanh(x/2))
+ * is accurate to float32 rounding for every x <= 0 (no cancellation: 1 - tanh(x/2) is in [1, 2]).
+ * Inputs a [ra,d], b [rb,d], na [ra,1], nb [1,rb], t [1] (float32); ai [ra,1], bj [1,rb] (int32).
  */
-export function expRowSumsGraph(): Uint8Array {
-  const g = new GraphBuilder('exp_row_sums');
+export function dispersiveRowsGraph(): Uint8Array {
+  const g = new GraphBuilder('dispersive_rows');
   const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
   const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
   const na = g.input('na', DataType.FLOAT, ['ra', 1]);
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
-  const negt = g.input('negt', DataType.FLOAT, [1]);
+  const t = g.input('t', DataType.FLOAT, [1]);
+  const ai = g.input('ai', DataType.INT32, ['ra', 1]);
+  const bj = g.input('bj', DataType.INT32, [1, 'rb']);
+  const [inf, zero, half, one] = [Infinity, 0, 0.5, 1].map((v) => g.floats([v])) as [string, string, string, string];
   // Gemm folds na in as its C term: na - 2 a b^T in one BLAS call
   const s = g.op('Gemm', [a, b, na], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
   const dist = g.op('Relu', [g.op('Add', [s, nb])]); // clamp rounding below 0: a distance is >= 0
-  const e = g.op('Exp', [g.op('Mul', [dist, negt])]);
-  g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsums');
-  g.output('rowsums', DataType.FLOAT, ['ra']);
+  const skip = g.op('Equal', [ai, bj]);
+  const masked = g.op('Where', [skip, inf, dist]); // a left-out pair: exp(-inf) = 0 below
+  const m = g.op('ReduceMin', [masked], [{ name: 'axes', ints: [1] }, { name: 'keepdims', i: 1 }], 'rowmin');
+  const x = g.op('Mul', [g.op('Sub', [m, masked]), t]);
+  g.op('ReduceSum', [g.op('Exp', [x]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
+  const th = g.op('Tanh', [g.op('Mul', [x, half])]);
+  const em1 = g.op('Div', [g.op('Add', [th, th]), g.op('Sub', [one, th])]);
+  // expm1(-inf) = -1: a left-out pair is zeroed, not added as -1 and corrected later
+  g.op('ReduceSum', [g.op('Where', [skip, zero, em1]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
+  g.output('rowmin', DataType.FLOAT, ['ra', 1]);
+  g.output('rowsum', DataType.FLOAT, ['ra']);
+  g.output('rowexpm1', DataType.FLOAT, ['ra']);
   return g.build();
 }
 
