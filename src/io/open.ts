@@ -8,6 +8,8 @@ import { readNpz } from './npz';
 import { readJsonCheckpoint } from './jsonCheckpoint';
 import { readNpyFolder } from './npyFolder';
 import { hasNpyMagic } from './npyHeader';
+import { firstMemberIsDataPkl, hasLegacyMagic, readPytorch } from './pytorch';
+import { indexForShard, isIndexName, openShardSet, readSharded } from './sharded';
 
 export type FileFormat = Exclude<Checkpoint['format'], 'npy-folder'>;
 
@@ -17,7 +19,9 @@ export function formatFromName(path: string): FileFormat | null {
   if (ext === 'safetensors') return 'safetensors';
   if (ext === 'npy') return 'npy';
   if (ext === 'npz') return 'npz';
-  if (ext === 'json') return 'json';
+  if (ext === 'json') return isIndexName(path) ? 'sharded' : 'json';
+  // .bin is also the extension of many files that are not PyTorch: the reader checks the magic
+  if (ext === 'pt' || ext === 'pth' || ext === 'ckpt' || ext === 'bin') return 'pytorch';
   return null;
 }
 
@@ -29,7 +33,8 @@ function isZipMagic(b: Uint8Array): boolean {
 export async function sniffFormat(src: ByteSource): Promise<FileFormat | null> {
   const head = await src.read(0, Math.min(16, src.size));
   if (head.length >= 6 && hasNpyMagic(head)) return 'npy';
-  if (head.length >= 4 && isZipMagic(head)) return 'npz';
+  if (head.length >= 4 && isZipMagic(head)) return (await firstMemberIsDataPkl(src)) ? 'pytorch' : 'npz';
+  if (hasLegacyMagic(head)) return 'pytorch';
   if (head.length >= 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) return 'safetensors';
   const first = head.find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
   if (first === 0x7b) return 'json';
@@ -50,6 +55,10 @@ export async function readCheckpoint(src: ByteSource, format: FileFormat): Promi
     }
     case 'json':
       return readJsonCheckpoint(src);
+    case 'pytorch':
+      return readPytorch(src);
+    case 'sharded':
+      return readSharded(src);
   }
 }
 
@@ -61,10 +70,13 @@ export async function openCheckpoint(path: string): Promise<Checkpoint> {
     throw new ReaderError(path, `cannot open: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   if (isDir) return readNpyFolder(path);
+  // one shard of a Hugging Face set opens the whole set (its index names it)
+  const index = await indexForShard(path);
+  if (index) return openShardSet(path, index);
   const src = await fileByteSource(path);
   const format = formatFromName(path) ?? (await sniffFormat(src));
   if (!format) {
-    throw new ReaderError(path, 'unknown checkpoint format (expected .safetensors, .npy, .npz, .json or a folder of .npy files)');
+    throw new ReaderError(path, 'unknown checkpoint format (expected .safetensors, .npy, .npz, .json, a PyTorch .pt/.pth/.bin/.ckpt, a *.index.json of shards, or a folder of .npy files)');
   }
   return readCheckpoint(src, format);
 }
