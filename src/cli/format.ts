@@ -9,8 +9,8 @@ import { fixed, num, percent, renderTable } from './table';
 /** skipped members printed, at most; the rest are counted ("and N more") and all are in --json */
 export const MAX_SKIPPED_LINES = 20;
 /** a run's timeline has a column group per modality and per pair: at most this many of each */
-export const MAX_RUN_MODALITIES = 6;
-export const MAX_RUN_PAIRS = 6;
+export const MAX_RUN_MODALITIES = 4;
+export const MAX_RUN_PAIRS = 3;
 
 /** "skipped: NAME (REASON)" per member, the first MAX_SKIPPED_LINES, then how many more. */
 export function formatSkipped(skipped: readonly SkippedMember[] | undefined, indent = ''): string[] {
