@@ -1,9 +1,15 @@
 /** symmetricEigenvalues against spectra known by construction, and the effective-rank helper. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBackend, effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
+import { effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
+import { tridiagonalBisection, tridiagonalQL } from '../../src/engine/eigen';
 import { symmetricEigenvaluesFast, twoStageEigenvalues } from '../../src/engine/eigenBand';
 import { mulberry32 } from '../../src/engine/random';
+import { spectrumOf } from '../../src/engine/spectrum';
+import type { Matrix } from '../../src/io/types';
+import { openBothBackends } from './engine-backends';
+
+const backends = openBothBackends();
 
 /** Q diag(lambda) Q^T with Q a product of random Householder reflections (so the spectrum is known) */
 function withSpectrum(lambda: number[], seed: number, reflections = 4): Float64Array {
@@ -84,9 +90,8 @@ void test('effectiveRankFromSingularValues follows RankMe', () => {
 
 void test('two-stage (band + bulge chasing) eigenvalues match known spectra on both backends', async () => {
   const rand = mulberry32(21);
-  const ort = await createBackend('onnxruntime');
-  const js = await createBackend('js');
-  try {
+  const { ort, js } = backends;
+  {
     for (const [n, b] of [[2, 4], [7, 2], [50, 4], [61, 8], [130, 32]] as const) {
       const lambda = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : (rand() - 0.4) * 10 ** (3 * rand())));
       const a = withSpectrum(lambda, 100 + n);
@@ -97,8 +102,58 @@ void test('two-stage (band + bulge chasing) eigenvalues match known spectra on b
     const n = 1030;
     const lambda = Array.from({ length: n }, (_, i) => (i < 900 ? Math.exp(-i / 50) : 0));
     assertSpectrum(await symmetricEigenvaluesFast(withSpectrum(lambda, 7, 2), n, ort), lambda, 1e-12);
-  } finally {
-    await ort.dispose();
-    await js.dispose();
+  }
+});
+
+/** np.arange(start, ...).reshape(rows, full)[::-1 if rev, ::step], as float32 data */
+function arangeMatrix(rows: number, full: number, step: number, rev: boolean): Matrix {
+  const cols = Math.ceil(full / step);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const r = rev ? rows - 1 - i : i;
+    for (let j = 0; j < cols; j++) data[i * cols + j] = r * full + j * step;
+  }
+  return { name: 'z', rows, cols, data } as Matrix;
+}
+
+void test('issue 7: arange-built data (rank 2, centered rank 1) gets its spectrum on both backends', async () => {
+  // numpy: s = np.linalg.svd(Z, compute_uv=False); p = s / s.sum() + 1e-7; np.exp(-(p * np.log(p)).sum())
+  const cases: [Matrix, number, number][] = [
+    [arangeMatrix(30, 25, 1, false), 1.0490974598489495, 1e-6], // np.arange(750.).reshape(30, 25)
+    [arangeMatrix(30, 50, 2, true), 1.049097459848948, 1e-6], // np.arange(1500.).reshape(30, 50)[::-1, ::2]
+    // sqrt of Gram eigenvalues at eps ||G|| (numpy's eigvalsh route gives 1.00974569 too)
+    [arangeMatrix(200, 64, 1, false), 1.0097419683590718, 1e-5], // np.arange(12800.).reshape(200, 64)
+    [arangeMatrix(20, 30, 1, false), 0, 0], // wide: the Gram is Z Z^T
+  ];
+  for (const backend of [backends.ort, backends.js]) {
+    for (const [m, want, tol] of cases) {
+      const r = await spectrumOf(m, backend);
+      const tag = `${backend.info.name} ${m.rows} x ${m.cols}`;
+      if (tol > 0) assert.ok(Math.abs(r.effectiveRank - want) < tol, `${tag}: effective rank ${r.effectiveRank}, numpy ${want}`);
+      // centered, every column is the same vector: one nonzero eigenvalue (the others are rounding
+      // noise of the Gram, eps ||G||, whose square roots add about 1e-4 at d = 64)
+      assert.ok(Math.abs(r.effectiveRankCentered - 1) < 1e-3, `${tag}: centered effective rank ${r.effectiveRankCentered}`);
+      assert.ok(r.centeredEigen.every(Number.isFinite) && r.spectrum.every(Number.isFinite), tag);
+    }
+  }
+});
+
+void test('a QL budget that runs out part way hands over to bisection, with the same eigenvalues', () => {
+  const n = 120;
+  const rand = mulberry32(77);
+  const d = Float64Array.from({ length: n }, () => rand() - 0.5);
+  const e = Float64Array.from({ length: n }, (_, i) => (i + 1 < n ? rand() - 0.5 : 0));
+  const full = Float64Array.from(d);
+  tridiagonalQL(full, Float64Array.from(e), n);
+  full.sort();
+  const bis = tridiagonalBisection(d, e, n);
+  for (const budget of [0, 1, 5, 40]) {
+    const part = Float64Array.from(d);
+    tridiagonalQL(part, Float64Array.from(e), n, budget);
+    part.sort();
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs((part[i] as number) - (full[i] as number)) < 1e-14, `budget ${budget}, eigenvalue ${i}`);
+      assert.ok(Math.abs((bis[i] as number) - (full[i] as number)) < 1e-14, `bisection, eigenvalue ${i}`);
+    }
   }
 });
