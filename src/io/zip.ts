@@ -39,7 +39,7 @@ const SMALL_MEMBER = 1024 * 1024;
 const HEAD_KEEP = 4096;
 /** Compressed bytes per read from the archive, and output bytes per zlib step. */
 const IN_CHUNK = 64 * 1024;
-const OUT_CHUNK = 64 * 1024;
+const OUT_CHUNK = 256 * 1024;
 /** A member read out of order this often is inflated whole once instead of from its start again. */
 const MAX_RESTARTS = 2;
 
