@@ -29,7 +29,7 @@ def path(name):
 def describe(t):
     """Shape, dtype, float64 sum and the first values of a tensor, in C order (numpy's view)."""
     a = t.detach().to(torch.float64).numpy() if t.dtype in (torch.bfloat16, torch.float16) else t.detach().numpy()
-    a = np.ascontiguousarray(a)
+    a = np.array(a, order='C')
     flat = a.reshape(-1)
     return {
         'shape': list(a.shape),

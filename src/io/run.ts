@@ -38,8 +38,13 @@ function isNumberedSeries(stems: string[]): boolean {
   return patterns.size === 1 && values.size === s.length;
 }
 
+/** Files a run folder may hold checkpoints in (PyTorch's .pt/.pth/.ckpt/.bin included). */
+const CHECKPOINT_EXT = /\.(safetensors|npz|json|pt|pth|ckpt|bin)$/;
+/** Files that may be something else entirely (configs, tokenizer or optimizer blobs): skipped when unreadable. */
+const MAYBE_NOT_CHECKPOINT = /\.(json|bin)$/i;
+
 interface FolderScan {
-  files: string[]; // .safetensors / .npz / .json
+  files: string[]; // .safetensors / .npz / .json / .pt / .pth / .ckpt / .bin
   subfolders: string[]; // holding .npy files
   npy: string[];
 }
@@ -59,7 +64,7 @@ async function scan(folder: string): Promise<FolderScan> {
       if ((await npyFilesIn(join(folder, d.name)).catch(() => [])).length > 0) out.subfolders.push(d.name);
     } else if (d.isFile()) {
       if (lower.endsWith('.npy')) out.npy.push(d.name);
-      else if (lower.endsWith('.safetensors') || lower.endsWith('.npz') || lower.endsWith('.json')) out.files.push(d.name);
+      else if (CHECKPOINT_EXT.test(lower)) out.files.push(d.name);
     }
   }
   return out;
@@ -97,7 +102,7 @@ function naturalCompare(a: string, b: string): number {
 }
 
 function fromName(name: string): { epoch: number | null; step: number | null } {
-  const n = lastInteger(name.replace(/\.(safetensors|npz|npy|json)$/i, ''));
+  const n = lastInteger(name.replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin)$/i, ''));
   if (!n) return { epoch: null, step: null };
   return /step/i.test(name) && !/epoch/i.test(name) ? { epoch: null, step: n.value } : { epoch: n.value, step: null };
 }
@@ -105,8 +110,8 @@ function fromName(name: string): { epoch: number | null; step: number | null } {
 /**
  * The checkpoints of a run folder, ordered by epoch/step from their metadata, else by the last
  * number in the file name, else by name. A folder that is one .npy checkpoint lists as itself.
- * Files without a 2-D float array (metrics, optimizer state) and .json files that are not
- * checkpoints (configs) are skipped; other unreadable files throw.
+ * Files without a 2-D float array (metrics, optimizer state) and .json or .bin files that are
+ * not checkpoints (configs, other binaries) are skipped; other unreadable files throw.
  */
 export async function listRun(runFolder: string): Promise<RunCheckpoint[]> {
   const { folder, scan: s } = await scanRun(runFolder);
@@ -130,7 +135,7 @@ export async function listRun(runFolder: string): Promise<RunCheckpoint[]> {
         epoch = cp.metadata.epoch ?? null;
         step = cp.metadata.step ?? null;
       } catch (e) {
-        if (e instanceof ReaderError && name.toLowerCase().endsWith('.json')) continue;
+        if (e instanceof ReaderError && MAYBE_NOT_CHECKPOINT.test(name)) continue;
         throw e;
       }
     }
