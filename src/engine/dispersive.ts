@@ -70,8 +70,10 @@ export async function dispersiveLoss(
         a, na, i1 - i0, z.subarray(j0 * d, j1 * d), sq.subarray(j0, j1), rb, d, t, diagonal ? i0 - j0 : undefined,
       );
       for (let i = 0; i < i1 - i0; i++) {
-        const m = rows.min[i] as number;
-        if (m === Infinity) continue; // every pair of this row left out (a one-column tile on the diagonal)
+        const raw = rows.min[i] as number;
+        if (raw === Infinity) continue; // every pair of this row left out (a one-column tile on the diagonal)
+        // a float32 distance can dip below 0 by rounding; a distance is >= 0
+        const m = Math.max(0, raw);
         const r = i0 + i;
         const count = diagonal && r >= j0 && r < j1 ? rb - 1 : rb;
         const sum = rows.sum[i] as number;

@@ -109,27 +109,35 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
 
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip) {
       tIn[0] = t;
-      // row i leaves out column bj == ai: number a's rows i + skip and b's rows j (-1: none)
-      const ai = new Int32Array(ra);
-      if (skip === undefined) ai.fill(-1);
-      else for (let i = 0; i < ra; i++) ai[i] = i + skip;
-      const bj = new Int32Array(rb);
-      for (let j = 0; j < rb; j++) bj[j] = j;
+      // Gemm's C term: na, or with a pair left out, na in full rows with +inf at that pair
+      const left = new Uint8Array(ra);
+      let c = na;
+      let cCols = 1;
+      if (skip !== undefined) {
+        c = new Float32Array(ra * rb);
+        cCols = rb;
+        for (let i = 0; i < ra; i++) c.fill(na[i] as number, i * rb, (i + 1) * rb);
+        for (let i = Math.max(0, -skip); i < ra && i + skip < rb; i++) {
+          c[i * rb + i + skip] = Infinity;
+          left[i] = 1;
+        }
+      }
       const result = await dispersiveSession.run({
         a: new ort.Tensor('float32', a, [ra, d]),
         b: new ort.Tensor('float32', b, [rb, d]),
-        na: new ort.Tensor('float32', na, [ra, 1]),
+        c: new ort.Tensor('float32', c, [ra, cCols]),
         nb: new ort.Tensor('float32', nb, [1, rb]),
         t: new ort.Tensor('float32', tIn, [1]),
-        ai: new ort.Tensor('int32', ai, [ra, 1]),
-        bj: new ort.Tensor('int32', bj, [1, rb]),
       });
       const { rowmin, rowsum, rowexpm1 } = result;
       if (!rowmin || !rowsum || !rowexpm1) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
+      // a left-out pair added expm1(-inf) = -1 to its row: take it back out
+      const sumExpm1 = Float64Array.from(rowexpm1.data as Float32Array);
+      for (let i = 0; i < ra; i++) sumExpm1[i] = (sumExpm1[i] as number) + (left[i] as number);
       return {
         min: Float64Array.from(rowmin.data as Float32Array),
         sum: Float64Array.from(rowsum.data as Float32Array),
-        sumExpm1: Float64Array.from(rowexpm1.data as Float32Array),
+        sumExpm1,
       };
     },
 

@@ -56,41 +56,35 @@ class GraphBuilder {
 }
 
 /**
- * The dispersive-loss terms of one tile, per row i of a, over the columns j of b that count
- * (j with bj_j == ai_i is left out: the caller numbers the rows so that this is the (i, i) pair
- * of the sample, and passes ai = -1 where a tile holds no such pair):
- *   rowmin[i]   = m_i = min_j dist_ij, dist_ij = max(0, na_i + nb_j - 2 a_i.b_j)
- *   rowsum[i]   = sum_j exp(x_ij),   x_ij = t (m_i - dist_ij) <= 0
- *   rowexpm1[i] = sum_j expm1(x_ij)  (= rowsum - count, without the cancellation)
- * Shifting by the row minimum keeps every sum in [1, rb]: the row's largest term is exp(0) = 1,
- * so no t underflows the sum, and a left-out pair is masked (never added and subtracted).
- * rowexpm1 is what a small t needs: there every term is nearly 1 and rowsum - count would lose
- * the deviations in float32 rounding. ONNX has no Expm1; expm1(x) = 2 tanh(x/2) / (1 - tanh(x/2))
- * is accurate to float32 rounding for every x <= 0 (no cancellation: 1 - tanh(x/2) is in [1, 2]).
- * Inputs a [ra,d], b [rb,d], na [ra,1], nb [1,rb], t [1] (float32); ai [ra,1], bj [1,rb] (int32).
+ * The dispersive-loss terms of one tile, per row i of a over the columns j of b:
+ *   dist_ij     = c_ij - 2 a_i.b_j + nb_j, where the caller's c_ij is na_i, or +inf for a pair
+ *                 left out (the sample's i = j pair: masked, never added and subtracted)
+ *   rowmin[i]   = m_i = min_j dist_ij
+ *   rowsum[i]   = sum_j exp(x_ij),   x_ij = t (m_i - dist_ij) <= 0 (0 for j at the minimum)
+ *   rowexpm1[i] = sum_j expm1(x_ij)  (a left-out pair adds expm1(-inf) = -1; the caller adds 1 back)
+ * Shifting by the row minimum keeps every sum in [1, rb] whatever t: the row's largest term is
+ * exp(0) = 1. rowexpm1 is what a small t needs: there every term is nearly 1, and rowsum - count
+ * would lose the deviations to float32 rounding. ONNX has no Expm1; expm1(x) = tanh(x/2) (exp(x) + 1)
+ * is accurate to float32 rounding for every x <= 0 (no cancellation anywhere).
+ * Inputs a [ra,d], b [rb,d], c [ra,1] (= na) or [ra,rb] (na with the mask), nb [1,rb], t [1]
+ * (all float32).
  */
 export function dispersiveRowsGraph(): Uint8Array {
   const g = new GraphBuilder('dispersive_rows');
   const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
   const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
-  const na = g.input('na', DataType.FLOAT, ['ra', 1]);
+  const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
   const t = g.input('t', DataType.FLOAT, [1]);
-  const ai = g.input('ai', DataType.INT32, ['ra', 1]);
-  const bj = g.input('bj', DataType.INT32, [1, 'rb']);
-  const [inf, zero, half, one] = [Infinity, 0, 0.5, 1].map((v) => g.floats([v])) as [string, string, string, string];
-  // Gemm folds na in as its C term: na - 2 a b^T in one BLAS call
-  const s = g.op('Gemm', [a, b, na], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
-  const dist = g.op('Relu', [g.op('Add', [s, nb])]); // clamp rounding below 0: a distance is >= 0
-  const skip = g.op('Equal', [ai, bj]);
-  const masked = g.op('Where', [skip, inf, dist]); // a left-out pair: exp(-inf) = 0 below
-  const m = g.op('ReduceMin', [masked], [{ name: 'axes', ints: [1] }, { name: 'keepdims', i: 1 }], 'rowmin');
-  const x = g.op('Mul', [g.op('Sub', [m, masked]), t]);
-  g.op('ReduceSum', [g.op('Exp', [x]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
-  const th = g.op('Tanh', [g.op('Mul', [x, half])]);
-  const em1 = g.op('Div', [g.op('Add', [th, th]), g.op('Sub', [one, th])]);
-  // expm1(-inf) = -1: a left-out pair is zeroed, not added as -1 and corrected later
-  g.op('ReduceSum', [g.op('Where', [skip, zero, em1]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
+  // Gemm folds c in as its C term: c - 2 a b^T in one BLAS call
+  const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
+  const dist = g.op('Add', [s, nb]);
+  const m = g.op('ReduceMin', [dist], [{ name: 'axes', ints: [1] }, { name: 'keepdims', i: 1 }], 'rowmin');
+  const x = g.op('Mul', [g.op('Sub', [m, dist]), t]);
+  const e = g.op('Exp', [x]);
+  g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
+  const th = g.op('Tanh', [g.op('Mul', [x, g.floats([0.5])])]);
+  g.op('ReduceSum', [g.op('Mul', [th, g.op('Add', [e, g.floats([1])])]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
   g.output('rowmin', DataType.FLOAT, ['ra', 1]);
   g.output('rowsum', DataType.FLOAT, ['ra']);
   g.output('rowexpm1', DataType.FLOAT, ['ra']);
