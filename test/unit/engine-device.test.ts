@@ -114,11 +114,13 @@ void test('auto with a working CUDA provider: cuda:0, no fallback note, and the 
   assert.equal(b.info.device, 'cuda:0');
   assert.match(b.info.note ?? '', /^onnxruntime-node .*CUDA provider/);
   assert.ok(f.asked.every((p) => p[0] === 'cuda'));
-  // two orthogonal unit rows against themselves: exp(0) + exp(-t * 2)
+  // two orthogonal unit rows against themselves: squared distances 0 and 2, so each row's minimum
+  // is 0 and its sum exp(-t (0 - 0)) + exp(-t (2 - 0)) = 1 + exp(-4) (float32 kernels)
   const a = new Float32Array([1, 0, 0, 1]);
   const n = new Float32Array([1, 1]);
-  const sums = await b.expRowSums(a, n, 2, a, n, 2, 2, 2);
-  assert.ok(Math.abs((sums[0] ?? 0) - (1 + Math.exp(-4))) < 1e-6, String(sums));
+  const rows = await b.dispersiveRows(a, n, 2, a, n, 2, 2, 2);
+  assert.deepEqual(Array.from(rows.min), [0, 0]);
+  for (const s of rows.sum) assert.ok(Math.abs(s - (1 + Math.exp(-4))) < 1e-7, String(rows.sum));
   await b.dispose();
   assert.equal(f.released, 5);
 });
@@ -147,17 +149,53 @@ void test("'cuda' where CUDA cannot be used is an EngineDeviceError naming the r
   await assert.rejects(createBackend('js', { device: 'cuda' }), EngineDeviceError);
 });
 
-void test('the real install: --device cpu works; where it has no CUDA provider, --device cuda exits 2 with one line', async () => {
+/** What `dagr engine --json` picks on this machine with the default device ('auto'). */
+async function autoDevice(): Promise<{ device: string; note?: string }> {
+  const r = await runCli(['engine', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as { device: string; note?: string };
+}
+
+void test('the real install: --device cpu works and an unknown device is a usage error', async () => {
   const cpu = await runCli(['engine', '--device', 'cpu', '--json']);
   assert.equal(cpu.code, 0, cpu.stderr);
   assert.equal((JSON.parse(cpu.stdout) as { device: string }).device, 'cpu');
   const bad = await runCli(['engine', '--device', 'gpu']);
   assert.equal(bad.code, 2);
-  const auto = JSON.parse((await runCli(['engine', '--json'])).stdout) as { device: string; note?: string };
-  if (auto.device !== 'cpu') return; // a machine with a usable GPU: nothing below applies
+});
+
+void test('the real install without a usable GPU: auto says why on the CPU, and --device cuda exits 2 with one line', async (t) => {
+  const auto = await autoDevice();
+  if (auto.device !== 'cpu') {
+    t.skip(`this machine's onnxruntime runs on ${auto.device}: the GPU test below covers it`);
+    return;
+  }
   assert.match(auto.note ?? '', /^(GPU not used: |no NVIDIA GPU found\.)/);
   const r = await runCli(['inspect', 'examples/healthy.safetensors', '--device', 'cuda', '--json']);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^dagr: device cuda requested but not usable: .+\n$/);
+});
+
+void test('the real install with a usable GPU: --device cuda runs there and gives the CPU\'s report', async (t) => {
+  const auto = await autoDevice();
+  if (auto.device === 'cpu') {
+    t.skip(`no usable GPU on this machine (${auto.note ?? 'no note'}): the CPU-only test above covers it`);
+    return;
+  }
+  assert.match(auto.device, /^cuda:\d+$/);
+  const onGpu = await runCli(['inspect', 'examples/healthy.safetensors', '--device', 'cuda', '--json']);
+  assert.equal(onGpu.code, 0, onGpu.stderr);
+  const onCpu = await runCli(['inspect', 'examples/healthy.safetensors', '--device', 'cpu', '--json']);
+  assert.equal(onCpu.code, 0, onCpu.stderr);
+  type Rep = { engine: { device: string }; modalities: Record<string, { effectiveRank: number }> };
+  const g = JSON.parse(onGpu.stdout) as Rep;
+  const c = JSON.parse(onCpu.stdout) as Rep;
+  assert.equal(g.engine.device, auto.device);
+  assert.equal(c.engine.device, 'cpu');
+  // the effective rank comes from float64 Gram matrices on either device: equal to rounding
+  for (const [name, m] of Object.entries(c.modalities)) {
+    const got = g.modalities[name]?.effectiveRank ?? NaN;
+    assert.ok(Math.abs(got - m.effectiveRank) <= 1e-9 * m.effectiveRank, `${name}: ${got} on the GPU vs ${m.effectiveRank} on the CPU`);
+  }
 });
