@@ -88,11 +88,17 @@ class Parser {
     }
     if (c === 0x22 /* " */) return this.string();
     if (c === 0x2d /* - */ || DIGIT(c)) return this.number();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return v;
-      }
+    if (c === 0x74 /* t */ && s.startsWith('true', this.i)) {
+      this.i += 4;
+      return true;
+    }
+    if (c === 0x66 /* f */ && s.startsWith('false', this.i)) {
+      this.i += 5;
+      return false;
+    }
+    if (c === 0x6e /* n */ && s.startsWith('null', this.i)) {
+      this.i += 4;
+      return null;
     }
     return this.fail(`expected a value, found ${showChar(c)}`);
   }
@@ -156,42 +162,50 @@ class Parser {
   }
 
   private hex4(at: number): number {
-    const h = this.s.slice(at, at + 4);
-    if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('expected 4 hex digits after \\u', at);
-    return parseInt(h, 16);
+    let u = 0;
+    for (let k = at; k < at + 4; k++) {
+      const c = this.s.charCodeAt(k);
+      const d = DIGIT(c) ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (d < 0) this.fail('expected 4 hex digits after \\u', at);
+      u = u * 16 + d;
+    }
+    return u;
   }
 
   private string(): string {
     const s = this.s;
     const start = this.i;
     this.i++; // "
-    let out = '';
+    // Runs between escapes are sliced, not copied a character at a time; parts are joined once.
+    const parts: string[] = [];
     let run = this.i;
     for (;;) {
       if (this.i >= s.length) this.fail('unterminated string', start);
       const c = s.charCodeAt(this.i);
       if (c === 0x22) {
-        out += s.slice(run, this.i);
+        const last = s.slice(run, this.i);
         this.i++;
-        return out;
+        if (parts.length === 0) return last;
+        parts.push(last);
+        return parts.join('');
       }
       if (c < 0x20) this.fail(`raw control ${showChar(c)} in a string (it must be escaped)`);
       if (c !== 0x5c) {
         this.i++;
         continue;
       }
-      out += s.slice(run, this.i);
+      if (run < this.i) parts.push(s.slice(run, this.i));
       const e = s.charCodeAt(this.i + 1);
       this.i += 2;
       switch (e) {
-        case 0x22: out += '"'; break;
-        case 0x5c: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
+        case 0x22: parts.push('"'); break;
+        case 0x5c: parts.push('\\'); break;
+        case 0x2f: parts.push('/'); break;
+        case 0x62: parts.push('\b'); break;
+        case 0x66: parts.push('\f'); break;
+        case 0x6e: parts.push('\n'); break;
+        case 0x72: parts.push('\r'); break;
+        case 0x74: parts.push('\t'); break;
         case 0x75: {
           const u = this.hex4(this.i);
           this.i += 4;
@@ -200,11 +214,11 @@ class Parser {
             const lo = s.startsWith('\\u', this.i) ? this.hex4(this.i + 2) : -1;
             if (lo < 0xdc00 || lo > 0xdfff) this.fail(`lone surrogate \\u${u.toString(16)} in a string`, this.i - 6);
             this.i += 6;
-            out += String.fromCharCode(u, lo);
+            parts.push(String.fromCharCode(u, lo));
           } else if (u >= 0xdc00 && u <= 0xdfff) {
             this.fail(`lone surrogate \\u${u.toString(16)} in a string`, this.i - 6);
           } else {
-            out += String.fromCharCode(u);
+            parts.push(String.fromCharCode(u));
           }
           break;
         }

@@ -14,6 +14,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryByteSource, openCheckpoint, readSafetensors, ReaderError } from '../../src/io';
 import type { ByteSource, Checkpoint } from '../../src/io';
+import { JsonNumber, JsonObject, JsonSyntaxError, parseStrictJson } from '../../src/io/jsonHeader';
+import type { JsonValue } from '../../src/io/jsonHeader';
+import { mulberry32 } from '../../src/engine/random';
 
 const LIB = join(__dirname, '..', 'fixtures', 'io', 'safetensors', 'library');
 const F = 'rules.safetensors';
@@ -389,4 +392,73 @@ void test('messages never say NaN bytes or a missing dtype for a dtype that is t
       assert.match(e.problem, /^tensor "a": dtype must be a string such as "F32", not /);
     }
   }
+});
+
+// ---------------------------------------------------------------------- the strict JSON parser
+
+/** JSON.parse's view of a strictly parsed value (numbers as doubles, the last duplicate key wins). */
+function plain(v: JsonValue): unknown {
+  if (v instanceof JsonNumber) return v.value;
+  if (v instanceof JsonObject) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of v.members) Object.defineProperty(o, k, { value: plain(x), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  if (Array.isArray(v)) return v.map(plain);
+  return v;
+}
+
+void test('strict JSON parser: same values as JSON.parse on valid JSON, rejects what JSON.parse rejects', () => {
+  const r = mulberry32(20260730);
+  const int = (n: number): number => Math.floor(r() * n);
+  const str = (): string => {
+    let s = '';
+    for (let k = int(8); k > 0; k--) {
+      const pick = int(5);
+      const cp = pick === 0 ? int(0x20) : pick === 1 ? 0x20 + int(0x60) : pick === 2 ? 0xa0 + int(0x2000) : pick === 3 ? 0x1f600 + int(0x50) : [0x22, 0x5c, 0x2f][int(3)] as number;
+      s += String.fromCodePoint(cp);
+    }
+    return s;
+  };
+  const value = (depth: number): unknown => {
+    const k = int(depth > 3 ? 4 : 6);
+    if (k === 0) return [null, true, false][int(3)];
+    if (k === 1) return str();
+    if (k === 2) return [0, -1, 1.5, 1e-7, 123456789012, -0.25, 2 ** 60, Number.MAX_SAFE_INTEGER][int(8)];
+    if (k === 3) return r() * 1e6 - 5e5;
+    if (k === 4) return Array.from({ length: int(4) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: int(4) }, () => [str(), value(depth + 1)]));
+  };
+  let rejected = 0;
+  for (let n = 0; n < 3000; n++) {
+    let text = JSON.stringify(value(0), null, int(2) ? undefined : 1);
+    if (n % 2) {
+      // mutate: delete, duplicate or replace a character
+      const at = int(text.length);
+      const m = int(3);
+      const ch = '{}[]",:0-.eE \\tnu'[int(17)] as string;
+      text = m === 0 ? text.slice(0, at) + text.slice(at + 1) : m === 1 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + ch + text.slice(at + 1);
+    }
+    let want: unknown;
+    let wantOk = true;
+    try {
+      want = JSON.parse(text);
+    } catch {
+      wantOk = false;
+    }
+    try {
+      const got = parseStrictJson(text);
+      assert.ok(wantOk, `accepted what JSON.parse rejects: ${text}`);
+      assert.deepEqual(plain(got), want, text);
+    } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
+      assert.ok(e instanceof JsonSyntaxError, String(e));
+      assert.ok(!wantOk || /lone surrogate/.test(e.message), `rejected valid JSON (${e.message}): ${text}`);
+      rejected++;
+    }
+  }
+  assert.ok(rejected > 300, `only ${rejected} rejected`);
+  // escapes decode as JSON.parse decodes them, keys included
+  const esc = '{"caf\\u00e9 \\ud83d\\ude00":"\\n\\t\\"\\\\\\/\\b\\f\\r\\u0000"}';
+  assert.deepEqual(plain(parseStrictJson(esc)), JSON.parse(esc));
 });
