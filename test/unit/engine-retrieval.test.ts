@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../../src/engine/random';
-import { retrievalRanks } from '../../src/engine/retrieval';
+import { retrievalRanks, summarizeRanks } from '../../src/engine/retrieval';
 import { openBothBackends } from './engine-backends';
 
 const backends = openBothBackends();
@@ -93,4 +93,59 @@ void test('retrieval stops between tiles when cancelled', async () => {
   });
   await assert.rejects(run, { name: 'AbortError' });
   assert.equal(tiles, 3);
+});
+
+/**
+ * numpy's median (np.median, what scripts/make_reference.py uses): sort, then the middle value, or
+ * the mean of the two middle values when n is even. Ranks are integers, so a median rank is an
+ * integer or a half-integer and is compared exactly.
+ */
+function npMedian(xs: ArrayLike<number>): number {
+  const s = Array.from(xs).sort((x, y) => x - y);
+  const n = s.length;
+  return n % 2 === 1 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+}
+
+void test('median rank is exactly numpy\'s median: odd and even counts, multi-digit ranks, far-apart middle values', () => {
+  // [ranks, np.median(ranks)] as numpy prints them; each would fail a wrong middle value: the lower
+  // or upper middle alone, an index off by one, a text sort (10 before 9), or a tolerance of 1
+  const cases: [number[], number][] = [
+    [[5, 1, 3], 3],
+    [[1, 2, 7, 30], 4.5],
+    [[10, 9, 2, 100, 3], 9],
+    [[1, 1, 1, 4], 1],
+    [[1], 1],
+    [[2, 1], 1.5],
+    [[3, 3, 8, 8, 8, 1], 5.5],
+  ];
+  for (const [ranks, want] of cases) {
+    assert.equal(npMedian(ranks), want, `reference for ${ranks}`);
+    const got = summarizeRanks(Float64Array.from(ranks));
+    assert.equal(got.medianRank, want, `median rank of ${ranks}`);
+    // and the recall fractions, exact too: count / n
+    assert.equal(got.r1, ranks.filter((r) => r <= 1).length / ranks.length, `R@1 of ${ranks}`);
+    assert.equal(got.r5, ranks.filter((r) => r <= 5).length / ranks.length, `R@5 of ${ranks}`);
+    assert.equal(got.r10, ranks.filter((r) => r <= 10).length / ranks.length, `R@10 of ${ranks}`);
+  }
+});
+
+void test('median rank of the one-pass ranks equals numpy\'s median of the brute-force ranks, exactly, for odd and even N', async () => {
+  for (const n of [203, 202]) {
+    const d = 6;
+    const { a, b } = integerPair(n, d, 24);
+    const brute = bruteRanks(a, b, n, d);
+    const want = { aToB: npMedian(brute), bToA: npMedian(bruteRanks(b, a, n, d)) };
+    // the ranks next to the middle differ here (N = 202: middle ranks 18 and 19, median 18.5;
+    // N = 203: 17, 18, 19), so any other middle value, or a tolerance of 1, gives another number
+    const s = brute.sort((x, y) => x - y);
+    const lo = s[Math.floor((n - 1) / 2)] as number;
+    const hi = s[Math.ceil((n - 1) / 2)] as number;
+    if (n % 2 === 0) assert.ok(lo !== hi, `N = ${n}: the two middle ranks differ (${lo}, ${hi})`);
+    else assert.ok(s[(n - 3) / 2] !== lo && s[(n + 1) / 2] !== lo, `N = ${n}: the middle rank ${lo} differs from its neighbours`);
+    for (const [name, be] of [['js', backends.js], ['onnxruntime', backends.ort]] as const) {
+      const got = await retrievalRanks(a, b, n, d, { ...be, maxTileElements: 777 });
+      assert.equal(summarizeRanks(got.aToB).medianRank, want.aToB, `${name}, N = ${n}: a -> b`);
+      assert.equal(summarizeRanks(got.bToA).medianRank, want.bToA, `${name}, N = ${n}: b -> a`);
+    }
+  }
 });
