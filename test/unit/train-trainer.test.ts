@@ -108,9 +108,20 @@ void test('every kernel training uses works on the wasm backend and agrees with 
   assert.match(onWasm.backend, /^tfjs-wasm/);
   const a = onCpu.final!;
   const b = onWasm.final!;
-  assert.ok(Math.abs(a.losses.total - b.losses.total) < 1e-3, `${a.losses.total} vs ${b.losses.total}`);
-  assert.ok(Math.abs(a.effectiveRank.b! - b.effectiveRank.b!) < 1e-2);
   assert.deepEqual(Object.keys(b.losses.anchoring), ['a/b']);
+  // every metric of the epoch: float32 kernels that sum in another order differ by ~2e-7
+  // relative after this epoch's 4 steps; accuracies and fractions of rows are counts, so equal
+  const numbers = (o: unknown, at: string): [string, number][] => typeof o === 'number' ? [[at, o]]
+    : typeof o === 'object' && o !== null ? Object.entries(o).flatMap(([k, v]) => numbers(v, `${at}.${k}`)) : [];
+  const onB = new Map(numbers({ ...b, seconds: 0 }, 'wasm'));
+  const all = numbers({ ...a, seconds: 0 }, 'wasm');
+  assert.equal(all.length, onB.size);
+  assert.ok(all.length > 15, `${all.length} numbers compared`);
+  for (const [at, x] of all) {
+    const y = onB.get(at) as number;
+    if (/Accuracy|fractionBeyondTau|epoch$/.test(at)) assert.equal(y, x, at);
+    else assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(x), `${at}: ${y} on wasm vs ${x} on cpu`);
+  }
 });
 
 void test('a diverging run fails with a plain message and a failed summary', async () => {
