@@ -7,6 +7,10 @@
  *     plain JS), then the implicit QL of eigen.ts.
  * Same eigenvalues as symmetricEigenvalues to rounding; used for d >= TWO_STAGE_MIN with the
  * onnxruntime backend (with the js backend the GEMMs would be no faster than eigen.ts).
+ * Hard input is handled as in eigen.ts: the matrix is scaled by a power of two into the safe
+ * range first (eigenvalues scaled back), panel columns are normalized before their norms are
+ * formed, and the tridiagonal QL deflates absolutely and falls back to bisection, so zero,
+ * rank-deficient, graded and subnormal matrices all get eigenvalues; NaN or Inf gives NaN.
  */
 import { safeScaleExponent, symmetricEigenvalues, tridiagonalQL } from './eigen';
 import type { GeometryBackend } from './types';

@@ -314,7 +314,7 @@ void test('two-stage (band + bulge chasing): every case on both backends; symmet
   }
 });
 
-void test('the QL budget exhausted: Sturm bisection takes over and still matches numpy', () => {
+void test('tridiagonal solvers: QL, and with its budget exhausted Sturm bisection takes over, still matching numpy', () => {
   for (const c of CASES) {
     if (c.n > 200) continue;
     const a = matrixOf(c);
@@ -328,6 +328,9 @@ void test('the QL budget exhausted: Sturm bisection takes over and still matches
     }
     const bis = tridiagonalBisection(diag, off, c.n).reverse();
     checkAgainst(`bisection ${c.name}`, bis, c.eig, normOf(c));
+    const ql = Float64Array.from(diag);
+    tridiagonalQL(ql, Float64Array.from(off), c.n);
+    checkAgainst(`QL ${c.name}`, ql.sort().reverse(), c.eig, normOf(c));
     tridiagonalQL(diag, off, c.n, 0);
     checkAgainst(`QL with no budget ${c.name}`, diag.sort().reverse(), c.eig, normOf(c));
   }
