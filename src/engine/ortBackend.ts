@@ -86,6 +86,7 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
   ];
   const tIn = new Float32Array(1);
+  const noSkip = new Uint8Array(1);
 
   async function runOne(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, output: string): Promise<Ort.Tensor> {
     const result = await session.run(feeds);
@@ -110,34 +111,34 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip) {
       tIn[0] = t;
       // Gemm's C term: na, or with a pair left out, na in full rows with +inf at that pair
-      const left = new Uint8Array(ra);
+      // and the same pairs as a bool mask for the expm1 sums
       let c = na;
-      let cCols = 1;
+      let mask = noSkip;
+      let shape = [1, 1];
       if (skip !== undefined) {
         c = new Float32Array(ra * rb);
-        cCols = rb;
+        mask = new Uint8Array(ra * rb);
+        shape = [ra, rb];
         for (let i = 0; i < ra; i++) c.fill(na[i] as number, i * rb, (i + 1) * rb);
         for (let i = Math.max(0, -skip); i < ra && i + skip < rb; i++) {
           c[i * rb + i + skip] = Infinity;
-          left[i] = 1;
+          mask[i * rb + i + skip] = 1;
         }
       }
       const result = await dispersiveSession.run({
         a: new ort.Tensor('float32', a, [ra, d]),
         b: new ort.Tensor('float32', b, [rb, d]),
-        c: new ort.Tensor('float32', c, [ra, cCols]),
+        c: new ort.Tensor('float32', c, [ra, shape[1] === 1 ? 1 : rb]),
+        skip: new ort.Tensor('bool', mask, shape),
         nb: new ort.Tensor('float32', nb, [1, rb]),
         t: new ort.Tensor('float32', tIn, [1]),
       });
       const { rowmin, rowsum, rowexpm1 } = result;
       if (!rowmin || !rowsum || !rowexpm1) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
-      // a left-out pair added expm1(-inf) = -1 to its row: take it back out
-      const sumExpm1 = Float64Array.from(rowexpm1.data as Float32Array);
-      for (let i = 0; i < ra; i++) sumExpm1[i] = (sumExpm1[i] as number) + (left[i] as number);
       return {
         min: Float64Array.from(rowmin.data as Float32Array),
         sum: Float64Array.from(rowsum.data as Float32Array),
-        sumExpm1,
+        sumExpm1: Float64Array.from(rowexpm1.data as Float32Array),
       };
     },
 

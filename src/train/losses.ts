@@ -24,15 +24,15 @@ export function dispersiveRowLse(a: Tensor2D, b: Tensor2D, t: number, pairs: Pai
     const na = tf.sum(tf.square(a), 1, true);
     const nb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
     const dist = tf.relu(tf.sub(tf.add(na, nb), tf.mul(2, tf.matMul(a, b, false, true))));
-    let logits = tf.mul(-t, dist);
-    if (pairs === 'offdiag') {
-      // exp(-1e9) is exactly 0 in float32: the diagonal drops out of the sum and of the gradient.
-      const rows = a.shape[0];
-      // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
-      // plain int32 form is cast instead.
-      const diag = tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), b.shape[0]), 'float32');
-      logits = tf.sub(logits, tf.mul(diag, 1e9));
-    }
+    const rows = a.shape[0];
+    // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
+    // plain int32 form is cast instead.
+    const diag = tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), b.shape[0]), 'float32');
+    // The i = i term is exp(0) = 1 exactly: its float32 distance is 0 only up to rounding, which a
+    // large t magnifies ('all'). exp(-1e9) is exactly 0 in float32: with 'offdiag' the diagonal
+    // drops out of the sum and of the gradient.
+    let logits = tf.mul(tf.mul(-t, dist), tf.sub(1, diag));
+    if (pairs === 'offdiag') logits = tf.sub(logits, tf.mul(diag, 1e9));
     return tf.logSumExp(logits, 1) as Tensor1D;
   });
 }

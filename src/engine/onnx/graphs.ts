@@ -61,13 +61,14 @@ class GraphBuilder {
  *                 left out (the sample's i = j pair: masked, never added and subtracted)
  *   rowmin[i]   = m_i = min_j dist_ij
  *   rowsum[i]   = sum_j exp(x_ij),   x_ij = t (m_i - dist_ij) <= 0 (0 for j at the minimum)
- *   rowexpm1[i] = sum_j expm1(x_ij)  (a left-out pair adds expm1(-inf) = -1; the caller adds 1 back)
+ *   rowexpm1[i] = sum_j expm1(x_ij)  (a left-out pair is zeroed by `skip`, not added as -1: next
+ *                 to -1 a float32 sum would round the small terms of a small t away)
  * Shifting by the row minimum keeps every sum in [1, rb] whatever t: the row's largest term is
  * exp(0) = 1. rowexpm1 is what a small t needs: there every term is nearly 1, and rowsum - count
  * would lose the deviations to float32 rounding. ONNX has no Expm1; expm1(x) = tanh(x/2) (exp(x) + 1)
  * is accurate to float32 rounding for every x <= 0 (no cancellation anywhere).
  * Inputs a [ra,d], b [rb,d], c [ra,1] (= na) or [ra,rb] (na with the mask), nb [1,rb], t [1]
- * (all float32).
+ * (float32); skip [ra,rb] or [1,1] (bool, true at a left-out pair).
  */
 export function dispersiveRowsGraph(): Uint8Array {
   const g = new GraphBuilder('dispersive_rows');
@@ -76,6 +77,7 @@ export function dispersiveRowsGraph(): Uint8Array {
   const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
   const t = g.input('t', DataType.FLOAT, [1]);
+  const skip = g.input('skip', DataType.BOOL, ['sr', 'sc']);
   // Gemm folds c in as its C term: c - 2 a b^T in one BLAS call
   const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
   const dist = g.op('Add', [s, nb]);
@@ -84,7 +86,8 @@ export function dispersiveRowsGraph(): Uint8Array {
   const e = g.op('Exp', [x]);
   g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
   const th = g.op('Tanh', [g.op('Mul', [x, g.floats([0.5])])]);
-  g.op('ReduceSum', [g.op('Mul', [th, g.op('Add', [e, g.floats([1])])]), g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
+  const em1 = g.op('Where', [skip, g.floats([0]), g.op('Mul', [th, g.op('Add', [e, g.floats([1])])])]);
+  g.op('ReduceSum', [em1, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
   g.output('rowmin', DataType.FLOAT, ['ra', 1]);
   g.output('rowsum', DataType.FLOAT, ['ra']);
   g.output('rowexpm1', DataType.FLOAT, ['ra']);
