@@ -74,8 +74,6 @@ export async function dispersiveLoss(
         if (raw === Infinity) continue; // every pair of this row left out (a one-column tile on the diagonal)
         // a float32 distance can dip below 0 by rounding; a distance is >= 0
         const m = Math.max(0, raw);
-        const r = i0 + i;
-        const count = diagonal && r >= j0 && r < j1 ? rb - 1 : rb;
         const sum = rows.sum[i] as number;
         // the row's sum of exp(-t dist) is exp(-t m) * sum; minus count it is, without cancellation:
         logTotal.add(-t * m + Math.log(sum));
