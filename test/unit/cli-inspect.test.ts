@@ -138,7 +138,7 @@ void test('compare: both reports and every metric as b - a', async () => {
   assert.match(human.stdout, /modalities\.visual\.effectiveRank\s+\S+\s+\S+\s+-\d/);
 });
 
-void test('--html writes one self-contained file (when src/report is present)', { skip: !existsSync(join(ROOT, 'src', 'report', 'index.ts')) }, async () => {
+void test('--html writes one self-contained file (when src/report is present)', { skip: !existsSync(join(ROOT, 'src', 'report', 'index.ts')) && 'src/report/index.ts is not in this tree' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dagr-html-'));
   try {
     const out = join(dir, 'report.html');
