@@ -108,6 +108,10 @@ legacy = OrderedDict([('audio', audio[:16].clone()), ('visual', visual[:16].clon
                       ('half', dt['f16']), ('labels', labels[:16].clone())])
 torch.save(legacy, path('legacy.pt'), _use_new_zipfile_serialization=False)
 record('legacy.pt', dict(legacy))
+# legacy with a sparse tensor: its storages take their place in the file though no dense tensor uses them
+lsp = {'dense': torch.randn(3, 2, generator=g), 'sparse': torch.randn(4, 4, generator=g).relu().to_sparse()}
+torch.save(lsp, path('legacy_sparse.pt'), _use_new_zipfile_serialization=False)
+record('legacy_sparse.pt', {'dense': lsp['dense']}, skipped=['sparse'])
 
 # 5. a Lightning-style checkpoint with optimizer state
 lin = torch.nn.Linear(16, 8)

@@ -61,7 +61,7 @@ void test('the format is known by name and sniffed by magic', async () => {
 });
 
 void test('every readable fixture gives numpy\'s numbers', async () => {
-  for (const f of ['pair.pt', 'nested.pth', 'state_dict.pt', 'dtypes.pt', 'legacy.pt', 'lightning.ckpt', 'unsupported.pt']) {
+  for (const f of ['pair.pt', 'nested.pth', 'state_dict.pt', 'dtypes.pt', 'legacy.pt', 'legacy_sparse.pt', 'lightning.ckpt', 'unsupported.pt']) {
     const cp = await openCheckpoint(fx(f));
     assert.equal(cp.format, 'pytorch');
     await checkAgainstNumpy(f, cp);

@@ -17,7 +17,7 @@ import { ArrayEntry, ByteSource, Checkpoint, ReaderError, SkippedEntry } from '.
 import { sliceByteSource } from '../byteSource';
 import { ZipMember, listZip, memberSource } from '../zip';
 import { normalizeMetadata } from '../metadata';
-import { PickleError, PickleTruncated, PyDict, PyValue, unpickle } from './pickle';
+import { PickleError, PickleTruncated, PyCall, PyDict, PyList, PyPersistent, PyTuple, PyValue, unpickle } from './pickle';
 import { StorageRef, storagePid } from './rebuild';
 import { StorageBytes, tensorEntry } from './tensor';
 import { walk } from './walk';
@@ -145,6 +145,26 @@ async function readZipFormat(src: ByteSource): Promise<Checkpoint> {
   return assemble(src, root, where, littleEndian, 'zip', storage);
 }
 
+/** Every persistent id in an object, containers and recorded calls included, each container once. */
+function persistentIds(root: PyValue): PyPersistent[] {
+  const out: PyPersistent[] = [];
+  const seen = new Set<object>();
+  const todo: PyValue[] = [root];
+  while (todo.length) {
+    const v = todo.pop() as PyValue;
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof PyPersistent) out.push(v);
+    else if (v instanceof PyList || v instanceof PyTuple) for (const x of v.items) todo.push(x);
+    else if (v instanceof PyDict) for (let i = 0; i < v.values.length; i++) todo.push(v.values[i] as PyValue);
+    else if (v instanceof PyCall) {
+      for (const a of v.args) todo.push(a);
+      for (const x of [v.state, v.dictItems, v.listItems]) if (x !== undefined) todo.push(x);
+    } else if ('set' in v) for (const x of v.set) todo.push(x);
+  }
+  return out;
+}
+
 /** Reads one pickle starting at `at`, reading more of the file as needed (up to MAX_PICKLE). */
 async function pickleAt(src: ByteSource, at: number, what: string): Promise<{ value: PyValue; end: number }> {
   let len = Math.min(src.size - at, 64 * 1024);
@@ -216,6 +236,14 @@ async function readLegacy(src: ByteSource): Promise<Checkpoint> {
     walk(obj.value, storage, 'x');
   } catch (e) {
     pickleFailure(file, e, 'the pickled object');
+  }
+  // storages only placeholders use (a sparse tensor's indices) still take their place in the file
+  for (const pid of persistentIds(obj.value)) {
+    try {
+      storage(pid);
+    } catch (e) {
+      pickleFailure(file, e, 'the pickled object');
+    }
   }
   for (const [k, ref] of storages) {
     if (ref.view) throw new ReaderError(file, `storage ${JSON.stringify(k)} is a legacy storage view, which is not supported`);
