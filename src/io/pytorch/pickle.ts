@@ -9,6 +9,13 @@
  * allocated; the machine is one loop over the opcodes (no recursion), each opcode costs O(1) or
  * pops what earlier opcodes pushed, so time and memory are linear in the pickle's size; the memo
  * holds references (a memo bomb shares objects, it never copies them).
+ *
+ * Why not the npm package `pickleparser` (0.2.1): it implements every opcode of protocols 0-4
+ * (INST, OBJ, EXT*, STACK_GLOBAL, ...) with no way to refuse one, builds dicts as plain objects
+ * (a `__proto__` key reaches the prototype), calls a `__setstate__` found on the object, spreads
+ * APPENDS items as call arguments (a long list overflows the stack) and reads LONG1 unsigned.
+ * Confining it to the weights-only set would mean forking it, so this machine is ours: about
+ * 300 lines, the allowed set only.
  */
 
 /** Thrown for any malformed or refused pickle: the caller turns it into a ReaderError. */
