@@ -38,11 +38,17 @@ function rel(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), 1e-9);
 }
 
-/** the two reports agree to 1e-4 relative on every number (projection aside) */
-function assertClose(a: GeometryCore, b: GeometryCore, tol = 1e-4): void {
+/**
+ * The two reports agree on every number (projection aside) to `tol` relative, with an absolute
+ * floor of `tol` for values near 0. The engines share every float64 step and differ only inside the
+ * float32 kernels: measured worst 1.1e-9 relative (dispersive loss, 2026-11-30; print every
+ * difference with DAGR_PRINT_DIFFS=1), so 1e-8 fails on any real disagreement.
+ */
+function assertClose(a: GeometryCore, b: GeometryCore, tol = 1e-8): void {
   const walk = (x: unknown, y: unknown, path: string): void => {
     if (typeof y === 'number') {
-      assert.ok(rel(x as number, y) <= tol || Math.abs((x as number) - y) < 1e-7, `${path}: ${String(x)} vs ${y}`);
+      if (process.env.DAGR_PRINT_DIFFS) console.log(`${path} ${rel(x as number, y).toExponential(2)}`);
+      assert.ok(rel(x as number, y) <= tol || Math.abs((x as number) - y) <= tol, `${path}: ${String(x)} vs ${y}`);
     } else if (y && typeof y === 'object') {
       for (const [k, v] of Object.entries(y)) walk((x as Record<string, unknown>)[k], v, `${path}.${k}`);
     } else {

@@ -1,6 +1,7 @@
 /**
  * Both backends against the float64 numpy reference of scripts/make_reference.py, and against
- * each other. Tolerance: 1e-4 relative, with an absolute floor for values that are ~0.
+ * each other. Tolerances are per metric, a small multiple of the worst error measured (printed at
+ * the end of the run), with an absolute floor only where a value can be ~0.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,7 +47,22 @@ let currentEngine = '';
  * Walks `want` and compares each number in `got`. `floor` is the absolute error allowed on top of
  * the relative tolerance (for values near 0, e.g. small singular values or losses that vanish).
  */
-function compare(got: unknown, want: unknown, path: string, floor: (p: string, w: number) => number, rel = 1e-4): void {
+/**
+ * Relative tolerance per metric: about 10x the worst error measured over both engines and every
+ * case (2026-11-30). Float64 metrics (drift, gap, CKA, cosine, stable rank) agree to ~5e-15; the
+ * float32 kernels (dispersive loss) to 1.1e-7; the spectrum's small singular values come from Gram
+ * eigenvalues (~1e-15 of the largest), which moves the effective rank by up to 1.7e-6.
+ */
+function relFor(p: string): number {
+  if (/\.dispersiveLoss$/.test(p)) return 1e-6; // measured 1.07e-7 (onnxruntime)
+  if (/\.effectiveRank$/.test(p)) return 2e-5; // measured 1.72e-6 (js)
+  if (/\.effectiveRankCentered$/.test(p)) return 5e-7; // measured 5.44e-8
+  if (p.includes('.spectrum[')) return 2e-5; // measured 1.77e-6 (against the floor's scale)
+  if (p.includes('.retrieval.') || p.includes('.counts[') || /\.(dim|pairwiseRows|deadDimensionFraction|fractionBeyondTau)$/.test(p)) return 0; // exact: measured 0
+  return 5e-14; // float64 metrics: measured <= 4.5e-15
+}
+
+function compare(got: unknown, want: unknown, path: string, floor: (p: string, w: number) => number, rel = relFor(path)): void {
   if (want === null) {
     assert.equal(got, null, `${path} should be null`);
     return;
@@ -58,19 +74,19 @@ function compare(got: unknown, want: unknown, path: string, floor: (p: string, w
     const key = `${currentEngine} ${path.replace(/\[\d+\]/g, '[]').replace(/^[^.]+\.(modalities|pairs)\.[^.]+\./, '')}`;
     const fl = floor(path, want);
     // relative error, measured against the floor's scale where the value itself is ~0
-    worst.set(key, Math.max(worst.get(key) ?? 0, err / Math.max(Math.abs(want), fl / rel, 1e-300)));
+    worst.set(key, Math.max(worst.get(key) ?? 0, err / Math.max(Math.abs(want), rel > 0 ? fl / rel : 0, 1e-300)));
     assert.ok(err <= rel * Math.abs(want) + fl, `${path}: got ${g}, numpy ${want} (error ${err.toExponential(2)})`);
     return;
   }
   if (Array.isArray(want)) {
     assert.ok(Array.isArray(got), `${path} is not an array`);
     assert.equal((got as unknown[]).length, want.length, `${path} length`);
-    want.forEach((w, i) => compare((got as unknown[])[i], w, `${path}[${i}]`, floor, rel));
+    want.forEach((w, i) => compare((got as unknown[])[i], w, `${path}[${i}]`, floor));
     return;
   }
   if (typeof want === 'object') {
     for (const [k, w] of Object.entries(want as Record<string, unknown>)) {
-      compare((got as Record<string, unknown>)[k], w, `${path}.${k}`, floor, rel);
+      compare((got as Record<string, unknown>)[k], w, `${path}.${k}`, floor);
     }
     return;
   }
@@ -84,12 +100,11 @@ function floorFor(c: RefCase, core: GeometryCore) {
       // tiny singular values: the eigenvalues of the Gram carry ~1e-15 of the largest one
       return 1e-6 * ((core.modalities[mod]?.spectrum[0]) ?? 1);
     }
-    if (p.includes('.explainedVariance[')) return 1e-7;
-    if (p.includes('.retrieval.') && p.endsWith('medianRank')) return 1;
-    // a rank sits next to a near-tie (float32 kernels vs float64 numpy): one query may move
-    if (p.includes('.retrieval.')) return 2 / c.n;
-    if (p.includes('.counts[')) return 1;
-    return 1e-9;
+    if (p.includes('.explainedVariance[')) return 1e-14; // measured 1.3e-15
+    // ranks, counts and the median rank are exact on these cases (measured: no query moved); a
+    // tolerance of one rank here once accepted a deliberately wrong middle value
+    if (p.includes('.retrieval.') || p.includes('.counts[')) return 0;
+    return 1e-12;
   };
 }
 
