@@ -37,8 +37,10 @@ const ARCHIVE_SLACK = 1024 * 1024;
 const SMALL_MEMBER = 1024 * 1024;
 /** Output bytes from the start of a member kept after a read (the .npy header is read twice). */
 const HEAD_KEEP = 4096;
-/** Compressed bytes per read from the archive, and output bytes per zlib step. */
-const IN_CHUNK = 64 * 1024;
+/** Compressed bytes per read from the archive: small first (a header), doubling up to the most (streaming rows). */
+const IN_CHUNK_FIRST = 64 * 1024;
+const IN_CHUNK_MAX = 4 * 1024 * 1024;
+/** Output bytes per zlib step. */
 const OUT_CHUNK = 256 * 1024;
 /** A member read out of order this often is inflated whole once instead of from its start again. */
 const MAX_RESTARTS = 2;
@@ -308,8 +310,9 @@ function drained(z: InflateRaw): Promise<void> {
 
 /**
  * One pass of zlib's streaming inflate over a member, from its start. Compressed bytes are read
- * from the archive 64 KiB at a time as output is consumed (stream backpressure), so memory stays
- * at a few chunks whatever the ratio; the declared size is a running budget.
+ * from the archive in chunks (64 KiB first, doubling to 4 MiB) as output is consumed (stream
+ * backpressure), so memory stays at a few chunks whatever the ratio; the declared size is a
+ * running budget.
  */
 class Inflation {
   /** output bytes consumed so far */
@@ -333,8 +336,10 @@ class Inflation {
   private async feed(): Promise<void> {
     const csize = this.m.compressedSize;
     try {
+      let chunk = IN_CHUNK_FIRST;
       for (let fed = 0; fed < csize && !this.stopped;) {
-        const take = Math.min(IN_CHUNK, csize - fed);
+        const take = Math.min(chunk, csize - fed);
+        chunk = Math.min(2 * chunk, IN_CHUNK_MAX);
         const c = await this.src.read(this.dataStart + fed, take);
         fed += take;
         if (this.stopped || this.z.destroyed) return;
