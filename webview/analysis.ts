@@ -108,3 +108,17 @@ export function strideSample(n: number, k: number): number[] {
   for (let j = 0; j < k; j++) out.push(Math.floor((j * n) / k));
   return out;
 }
+
+/**
+ * Smallest and largest of the values, by a loop: Math.min(...values) passes every value as an
+ * argument and overflows the call stack past about 100,000 of them. Undefined when empty.
+ */
+export function extent(values: Iterable<number>): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : undefined;
+}

@@ -18,7 +18,7 @@ import { formatReport, formatRun, MAX_RUN_MODALITIES } from '../../src/cli/forma
 import { jsonPieces } from '../../src/cli/json';
 import { parsePairsOf } from '../../src/cli/options';
 import { renderTable } from '../../src/cli/table';
-import { extent } from '../../webview/charts/common';
+import { extent } from '../../webview/analysis';
 import { f32, npy, values, zip } from '../fixtures/cli/files';
 import { runCli } from '../fixtures/cli/run';
 

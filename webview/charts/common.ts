@@ -1,24 +1,13 @@
 /** Pieces every chart configuration shares: axes with titles, series styling, legends. */
 import type { ChartDataset, ScaleOptions } from 'chart.js';
+import { extent } from '../analysis';
 import { withAlpha } from '../color';
 import { fmtNum } from '../format';
 import type { Palette } from '../theme';
 
 export interface XY { x: number; y: number }
 
-/**
- * Smallest and largest of the values, by a loop: Math.min(...values) passes every value as an
- * argument and overflows the call stack past about 100,000 of them. Undefined when empty.
- */
-export function extent(values: Iterable<number>): { min: number; max: number } | undefined {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min <= max ? { min, max } : undefined;
-}
+export { extent };
 
 export interface Series {
   label: string;
