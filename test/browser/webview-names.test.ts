@@ -119,6 +119,9 @@ void describe('Geometry webview: names and many modalities', { skip: missing ?? 
     await initParsed(s, compare);
     assert.equal(await s.page.locator('canvas[data-chart^="compare-spectrum-"]').count(), 8);
     assert.match((await s.page.textContent('#compare-spectra-note')) ?? '', /first 8 of 200 shared modalities/);
+    // 200 modalities x 7 numbers + 199 pairs x 7: more rows than the table shows
+    assert.equal(await s.page.locator('#changes tbody tr').count(), 2000);
+    assert.match((await s.page.textContent('#changes-note')) ?? '', /first 2,000 of 2,793 metrics/);
     await closeClean(s, 'many run and compare');
   });
 });

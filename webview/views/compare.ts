@@ -10,6 +10,8 @@ import { engineText, pageHeader, skippedList } from './common';
 
 /** overlaid spectra drawn, at most (a chart each); the change table has every modality */
 export const MAX_COMPARE_SPECTRA = 8;
+/** rows of the change table, at most (1000 modalities and their pairs make ~30,000 metrics) */
+export const MAX_CHANGE_ROWS = 2000;
 /** modality names listed in a summary card, at most */
 const MAX_NAMES_LISTED = 20;
 
@@ -45,7 +47,7 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
   const table = h('table', { class: 'grid-table changes', id: 'changes' },
     h('caption', { class: 'visually-hidden' }, 'Key numbers of A and B and the change'),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'metric'), h('th', { scope: 'col' }, 'A'), h('th', { scope: 'col' }, 'B'), h('th', { scope: 'col' }, 'change'))),
-    h('tbody', null, ...rows.map((r) => h('tr', { 'data-metric': r.metric },
+    h('tbody', null, ...rows.slice(0, MAX_CHANGE_ROWS).map((r) => h('tr', { 'data-metric': r.metric },
       h('th', { scope: 'row' }, r.label),
       h('td', { class: 'num' }, fmtNum(r.a)),
       h('td', { class: 'num' }, fmtNum(r.b)),
@@ -66,7 +68,8 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
   root.append(h('div', { class: 'grid grid-compare' },
     summaryCard('A', a, 'compare-a'),
     summaryCard('B', b, 'compare-b'),
-    card('Changes', { id: 'changes-card' }, h('div', { class: 'table-scroll' }, table)),
+    card('Changes', { id: 'changes-card' }, h('div', { class: 'table-scroll' }, table),
+      rows.length > MAX_CHANGE_ROWS ? h('p', { class: 'caption', id: 'changes-note' }, `The first ${fmtInt(MAX_CHANGE_ROWS)} of ${fmtInt(rows.length)} metrics; the JSON export (or dagr compare --json) has every one.`) : null),
     h('div', { class: 'stack' }, ...spectra,
       shared.length > spectra.length ? h('p', { class: 'caption', id: 'compare-spectra-note' }, `Spectra of the first ${fmtInt(spectra.length)} of ${fmtInt(shared.length)} shared modalities; the table has every one.`) : null)));
   return {};
