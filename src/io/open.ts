@@ -20,8 +20,9 @@ export function formatFromName(path: string): FileFormat | null {
   if (ext === 'npy') return 'npy';
   if (ext === 'npz') return 'npz';
   if (ext === 'json') return isIndexName(path) ? 'sharded' : 'json';
-  // .bin is also the extension of many files that are not PyTorch: the reader checks the magic
-  if (ext === 'pt' || ext === 'pth' || ext === 'ckpt' || ext === 'bin') return 'pytorch';
+  // .bin (pytorch_model.bin) is also the extension of many files that are not PyTorch: it is
+  // sniffed by its magic instead (a torch.save zip or legacy pickle, or any other known format)
+  if (ext === 'pt' || ext === 'pth' || ext === 'ckpt') return 'pytorch';
   return null;
 }
 

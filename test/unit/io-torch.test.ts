@@ -52,7 +52,11 @@ function assertOneLine(e: unknown, file: string): asserts e is ReaderError {
 }
 
 void test('the format is known by name and sniffed by magic', async () => {
-  for (const n of ['a.pt', 'b.PTH', 'c.ckpt', 'pytorch_model.bin']) assert.equal(formatFromName(n), 'pytorch', n);
+  for (const n of ['a.pt', 'b.PTH', 'c.ckpt']) assert.equal(formatFromName(n), 'pytorch', n);
+  // .bin is sniffed: a torch.save file is PyTorch, anything else is not claimed
+  assert.equal(formatFromName('pytorch_model.bin'), null);
+  assert.equal(await sniffFormat(await fileByteSource(fx('sharded_bin/pytorch_model-00002-of-00002.bin'))), 'pytorch');
+  assert.equal(await sniffFormat(memoryByteSource('x.bin', new TextEncoder().encode('hello world, not a checkpoint'))), null);
   assert.equal(formatFromName('model.safetensors.index.json'), 'sharded');
   assert.equal(formatFromName('ckpt.json'), 'json');
   assert.equal(await sniffFormat(await fileByteSource(fx('pair.pt'))), 'pytorch');
