@@ -26,8 +26,15 @@ async function answerFor(id: number, timeoutMs = 30_000): Promise<ComputeToHost>
   }
 }
 
+// a process that never says 'ready' fails the test (within a minute) instead of hanging the suite
 void test('announces itself, survives garbage, answers malformed requests, runs valid ones', async () => {
-  await new Promise<void>((r) => { const t = setInterval(() => { if (inbox.some((m) => m.type === 'ready')) { clearInterval(t); r(); } }, 20); });
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 60_000;
+    const t = setInterval(() => {
+      if (inbox.some((m) => m.type === 'ready')) { clearInterval(t); resolve(); }
+      else if (Date.now() > deadline) { clearInterval(t); reject(new Error('the compute process never said ready')); }
+    }, 20);
+  });
   for (const junk of ['hello', 42, null, [], { type: 'job' }, { type: 'cancel', id: 999 }]) child.send(junk as never);
   child.send({ type: 'job', id: 5, kind: 'format-disk', params: {} });
   child.send({ type: 'job', id: 6, kind: 'inspect', params: { path: '' } });
