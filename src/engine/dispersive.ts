@@ -40,6 +40,27 @@ class LogSumExp {
   }
 }
 
+/** mean kernel value above which log1p of the deviations is the better-conditioned formula */
+const LOG1P_ABOVE = 0.5;
+
+/**
+ * The mean off-diagonal squared distance of the sample, exactly, from its sums in O(s d):
+ * sum_{i != j} ||z_i - z_j||^2 = 2 s sum_i ||z_i||^2 - 2 ||sum_i z_i||^2. By Jensen's inequality
+ * the mean kernel value is at least exp(-t times it), which tells in advance that the deviations
+ * (the costlier kernel) will be needed.
+ */
+function meanOffDiagonalDistance(z: Float32Array, sq: Float32Array, s: number, d: number): number {
+  const total = new Float64Array(d);
+  let norms = 0;
+  for (let i = 0; i < s; i++) {
+    norms += sq[i] as number;
+    for (let j = 0; j < d; j++) total[j] = (total[j] as number) + (z[i * d + j] as number);
+  }
+  let t2 = 0;
+  for (const v of total) t2 += v * v;
+  return Math.max(0, (2 * s * norms - 2 * t2) / (s * (s - 1)));
+}
+
 /**
  * z: the normalized sample rows (s x d, float32), sq: their squared norms.
  * onTile reports the fraction of tiles done.
@@ -48,6 +69,41 @@ export async function dispersiveLoss(
   z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode,
   backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
 ): Promise<number> {
+  // a dispersed sample (the usual case) needs only the log-sum-exp: one cheaper pass. Where the
+  // bound says the mean kernel is above 1/2, or the pass finds it so, the deviations are computed.
+  const surelyHigh = s >= 2 && Math.exp(-t * meanOffDiagonalDistance(z, sq, s, d)) > LOG1P_ABOVE;
+  if (!surelyHigh) {
+    // the last tile's fraction 1 completes the caller's stage: hold it back until it is the end
+    const r = await dispersivePass(z, sq, s, d, t, pairs, false, backend, signal, (f) => f < 1 && onTile?.(f));
+    if (r.meanKernel <= LOG1P_ABOVE) {
+      onTile?.(1);
+      return r.value;
+    }
+  }
+  const progress = surelyHigh ? onTile : (f: number): void => void (f >= 1 && onTile?.(1));
+  return (await dispersivePass(z, sq, s, d, t, pairs, true, backend, signal, progress)).value;
+}
+
+/**
+ * The column ranges of row tile [i0, i1): tiles of `cols` columns, each cut where the diagonal
+ * block [i0, i1) begins and ends. Only the diagonal piece needs the i = j pairs masked, and a
+ * masked kernel call carries a full ra x rb mask matrix (measured: half again the time of a tile),
+ * so the mask is kept to ra x ra.
+ */
+function columnPieces(i0: number, i1: number, s: number, cols: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let j0 = 0; j0 < s; j0 += cols) {
+    const j1 = Math.min(s, j0 + cols);
+    const cuts = [j0, ...[i0, i1].filter((c) => c > j0 && c < j1), j1];
+    for (let k = 0; k + 1 < cuts.length; k++) out.push([cuts[k] as number, cuts[k + 1] as number]);
+  }
+  return out;
+}
+
+async function dispersivePass(
+  z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode, deviations: boolean,
+  backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
+): Promise<{ value: number; meanKernel: number }> {
   // at least 64 rows per tile, so small tile budgets (tests) also split the columns
   const cols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
   const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, cols));
@@ -60,15 +116,15 @@ export async function dispersiveLoss(
     const i1 = Math.min(s, i0 + rowsPerTile);
     const a = z.subarray(i0 * d, i1 * d);
     const na = sq.subarray(i0, i1);
-    for (let j0 = 0; j0 < s; j0 += cols) {
+    for (const [j0, j1] of columnPieces(i0, i1, s, cols)) {
       throwIfAborted(signal);
-      const j1 = Math.min(s, j0 + cols);
       const rb = j1 - j0;
-      // the tile meets the diagonal: its row i holds the pair (i0 + i, i0 + i) at column i + i0 - j0
+      // the piece meets the diagonal: its row i holds the pair (i0 + i, i0 + i) at column i + i0 - j0
       const diagonal = i0 < j1 && j0 < i1;
       const rows = await backend.dispersiveRows(
-        a, na, i1 - i0, z.subarray(j0 * d, j1 * d), sq.subarray(j0, j1), rb, d, t, diagonal ? i0 - j0 : undefined,
+        a, na, i1 - i0, z.subarray(j0 * d, j1 * d), sq.subarray(j0, j1), rb, d, t, diagonal ? i0 - j0 : undefined, deviations,
       );
+      const expm1Sums = rows.sumExpm1;
       for (let i = 0; i < i1 - i0; i++) {
         const raw = rows.min[i] as number;
         if (raw === Infinity) continue; // every pair of this row left out (a one-column tile on the diagonal)
@@ -77,15 +133,18 @@ export async function dispersiveLoss(
         const sum = rows.sum[i] as number;
         // the row's sum of exp(-t dist) is exp(-t m) * sum; minus count it is, without cancellation:
         logTotal.add(-t * m + Math.log(sum));
-        deviation += sum * Math.expm1(-t * m) + (rows.sumExpm1[i] as number);
+        if (expm1Sums) deviation += sum * Math.expm1(-t * m) + (expm1Sums[i] as number);
       }
-      onTile?.(++done / tilesTotal);
+      if (j1 === s || j1 % cols === 0) onTile?.(++done / tilesTotal);
     }
   }
   const count = pairs === 'offdiag' ? s * (s - 1) : s * s;
   // 'all': the s diagonal terms are 1 each (a deviation of 0)
   if (pairs === 'all') logTotal.add(Math.log(s));
+  const logMean = logTotal.value() - Math.log(count);
+  const meanKernel = Math.exp(logMean);
+  if (!deviations) return { value: logMean, meanKernel };
   const meanMinusOne = deviation / count;
   // log1p is well conditioned while the mean is >= 1/2; below that the log-sum-exp is
-  return meanMinusOne > -0.5 ? Math.log1p(meanMinusOne) : logTotal.value() - Math.log(count);
+  return { value: meanMinusOne > LOG1P_ABOVE - 1 ? Math.log1p(meanMinusOne) : logMean, meanKernel };
 }

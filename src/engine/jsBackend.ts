@@ -27,6 +27,7 @@ export function createJsBackend(note?: string): GeometryBackend {
     // plain JS holds no native buffers; smaller tiles only cost loop overhead
     maxTileElements: 1 << 22,
 
+    // plain JS always returns the deviations: expm1 costs what exp does here
     dispersiveRows(a, na, ra, b, nb, rb, d, t, skip) {
       const min = new Float64Array(ra);
       const sum = new Float64Array(ra);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { crossGraph, dispersiveRowsGraph, gramGraph, retrievalCountsGraph } from './onnx/graphs';
+import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
 import { placeSessions, type CudaProbe, type Provider } from './ortDevice';
 import type { BackendOptions, GeometryBackend } from './types';
 
@@ -62,9 +62,12 @@ function probeCuda(deps: OrtDeps): CudaProbe {
 export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
   const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent });
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const graphs = [dispersiveRowsGraph(), retrievalCountsGraph(false), retrievalCountsGraph(true), gramGraph(), crossGraph()];
+  const graphs = [
+    dispersiveRowsGraph(true), retrievalCountsGraph(false), retrievalCountsGraph(true), gramGraph(), crossGraph(),
+    dispersiveRowsGraph(false), dispersiveSumsGraph(),
+  ];
 
-  /** All five sessions on these providers, or none: a half-made CUDA set would hold GPU memory. */
+  /** All the sessions on these providers, or none: a half-made CUDA set would hold GPU memory. */
   async function open(providers: Provider[]): Promise<Ort.InferenceSession[]> {
     const sessionOptions: Ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
@@ -82,9 +85,11 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
   }
 
   const placed = await placeSessions(opts.device ?? 'auto', probeCuda(deps), open);
-  const [dispersiveSession, retrievalSession, maskedSession, gramSession, crossSession] = placed.sessions as [
-    Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
+  const [dispersiveSession, retrievalSession, maskedSession, gramSession, crossSession, shiftedSession, unshiftedSession] = placed.sessions as [
+    Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
+    Ort.InferenceSession,
   ];
+  const negT = new Float32Array(1);
   const tIn = new Float32Array(1);
   const noSkip = new Uint8Array(1);
 
@@ -108,7 +113,7 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     // 4M float32 kernel values (16 MB) per tile: big enough for BLAS speed, small at any N
     maxTileElements: 1 << 22,
 
-    async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip) {
+    async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
       tIn[0] = t;
       // Gemm's C term: na, or with a pair left out, na in full rows with +inf at that pair
       // and the same pairs as a bool mask for the expm1 sums
@@ -117,28 +122,39 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
       let shape = [1, 1];
       if (skip !== undefined) {
         c = new Float32Array(ra * rb);
-        mask = new Uint8Array(ra * rb);
-        shape = [ra, rb];
+        if (deviations) {
+          mask = new Uint8Array(ra * rb);
+          shape = [ra, rb];
+        }
         for (let i = 0; i < ra; i++) c.fill(na[i] as number, i * rb, (i + 1) * rb);
         for (let i = Math.max(0, -skip); i < ra && i + skip < rb; i++) {
           c[i * rb + i + skip] = Infinity;
-          mask[i * rb + i + skip] = 1;
+          if (deviations) mask[i * rb + i + skip] = 1;
         }
       }
-      const result = await dispersiveSession.run({
+      const feeds: Record<string, Ort.Tensor> = {
         a: new ort.Tensor('float32', a, [ra, d]),
         b: new ort.Tensor('float32', b, [rb, d]),
-        c: new ort.Tensor('float32', c, [ra, shape[1] === 1 ? 1 : rb]),
-        skip: new ort.Tensor('bool', mask, shape),
+        c: new ort.Tensor('float32', c, [ra, skip === undefined ? 1 : rb]),
         nb: new ort.Tensor('float32', nb, [1, rb]),
-        t: new ort.Tensor('float32', tIn, [1]),
-      });
+      };
+      if (!deviations && t <= UNSHIFTED_MAX_T) {
+        // no term can underflow: the row minimum is not needed as a shift (min = 0 is returned)
+        negT[0] = -t;
+        feeds.negt = new ort.Tensor('float32', negT, [1]);
+        const out = (await unshiftedSession.run(feeds)).rowsum;
+        if (!out) throw new Error("onnxruntime returned no 'rowsum'");
+        return { min: new Float64Array(ra), sum: Float64Array.from(out.data as Float32Array), sumExpm1: null };
+      }
+      feeds.t = new ort.Tensor('float32', tIn, [1]);
+      if (deviations) feeds.skip = new ort.Tensor('bool', mask, shape);
+      const result = await (deviations ? dispersiveSession : shiftedSession).run(feeds);
       const { rowmin, rowsum, rowexpm1 } = result;
-      if (!rowmin || !rowsum || !rowexpm1) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
+      if (!rowmin || !rowsum || (deviations && !rowexpm1)) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
       return {
         min: Float64Array.from(rowmin.data as Float32Array),
         sum: Float64Array.from(rowsum.data as Float32Array),
-        sumExpm1: Float64Array.from(rowexpm1.data as Float32Array),
+        sumExpm1: rowexpm1 ? Float64Array.from(rowexpm1.data as Float32Array) : null,
       };
     },
 

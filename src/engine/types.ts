@@ -34,11 +34,18 @@ export interface BackendOptions {
  * A row that counts no pair has min = Infinity (its sums are then meaningless).
  */
 export interface DispersiveRows {
+  /**
+   * the shift m_i of row i: its smallest distance, or 0 where a backend knows no term can
+   * underflow without it (x_ij = t (m_i - dist_ij) either way)
+   */
   min: Float64Array;
-  /** sum_j exp(x_ij), in [1, count] */
+  /** sum_j exp(x_ij): in [1, count] when shifted by the minimum */
   sum: Float64Array;
-  /** sum_j expm1(x_ij) = sum - count, computed without that cancellation (a small t needs it) */
-  sumExpm1: Float64Array;
+  /**
+   * sum_j expm1(x_ij) = sum - count, computed without that cancellation (a small t needs it);
+   * null when the caller did not ask for it (it costs the float32 kernel half its time)
+   */
+  sumExpm1: Float64Array | null;
 }
 
 /**
@@ -56,12 +63,12 @@ export interface GeometryBackend {
    * b, with dist_ij = max(0, na_i + nb_j - 2 a_i.b_j). na/nb are the squared row norms (computed by
    * the caller in float64), length ra / rb. With `skip` = k, the pair (i, j = i + k) is left out
    * of row i (the i = j pair of the sample when a and b are tiles of it); it is masked, never
-   * added and subtracted.
+   * added and subtracted. `deviations` asks for sumExpm1 as well.
    */
   dispersiveRows(
     a: Float32Array, na: Float32Array, ra: number,
     b: Float32Array, nb: Float32Array, rb: number,
-    d: number, t: number, skip?: number,
+    d: number, t: number, skip: number | undefined, deviations: boolean,
   ): Promise<DispersiveRows>;
   /**
    * One tile of similarities S = a b^T, counted in both retrieval directions from the one

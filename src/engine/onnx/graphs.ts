@@ -68,16 +68,17 @@ class GraphBuilder {
  * would lose the deviations to float32 rounding. ONNX has no Expm1; expm1(x) = tanh(x/2) (exp(x) + 1)
  * is accurate to float32 rounding for every x <= 0 (no cancellation anywhere).
  * Inputs a [ra,d], b [rb,d], c [ra,1] (= na) or [ra,rb] (na with the mask), nb [1,rb], t [1]
- * (float32); skip [ra,rb] or [1,1] (bool, true at a left-out pair).
+ * (float32); with `deviations`, skip [ra,rb] or [1,1] (bool, true at a left-out pair).
+ * Without `deviations` the graph stops at rowsum: the Tanh, Where and second reduction are half the
+ * kernel's element-wise work, and only a nearly collapsed sample or a tiny t needs them.
  */
-export function dispersiveRowsGraph(): Uint8Array {
-  const g = new GraphBuilder('dispersive_rows');
+export function dispersiveRowsGraph(deviations: boolean): Uint8Array {
+  const g = new GraphBuilder(deviations ? 'dispersive_rows_expm1' : 'dispersive_rows_shifted');
   const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
   const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
   const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
   const t = g.input('t', DataType.FLOAT, [1]);
-  const skip = g.input('skip', DataType.BOOL, ['sr', 'sc']);
   // Gemm folds c in as its C term: c - 2 a b^T in one BLAS call
   const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
   const dist = g.op('Add', [s, nb]);
@@ -85,12 +86,39 @@ export function dispersiveRowsGraph(): Uint8Array {
   const x = g.op('Mul', [g.op('Sub', [m, dist]), t]);
   const e = g.op('Exp', [x]);
   g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
-  const th = g.op('Tanh', [g.op('Mul', [x, g.floats([0.5])])]);
-  const em1 = g.op('Where', [skip, g.floats([0]), g.op('Mul', [th, g.op('Add', [e, g.floats([1])])])]);
-  g.op('ReduceSum', [em1, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
   g.output('rowmin', DataType.FLOAT, ['ra', 1]);
   g.output('rowsum', DataType.FLOAT, ['ra']);
-  g.output('rowexpm1', DataType.FLOAT, ['ra']);
+  if (deviations) {
+    const skip = g.input('skip', DataType.BOOL, ['sr', 'sc']);
+    const th = g.op('Tanh', [g.op('Mul', [x, g.floats([0.5])])]);
+    const em1 = g.op('Where', [skip, g.floats([0]), g.op('Mul', [th, g.op('Add', [e, g.floats([1])])])]);
+    g.op('ReduceSum', [em1, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
+    g.output('rowexpm1', DataType.FLOAT, ['ra']);
+  }
+  return g.build();
+}
+
+/**
+ * The dispersive-loss row sums of one tile without the shift: rowsum[i] = sum_j exp(-t dist_ij),
+ * dist as in dispersiveRowsGraph (c carries the +inf of a left-out pair, whose term is then 0).
+ * Exact only while no term underflows: every dist <= 4 (unit rows), so for t <= UNSHIFTED_MAX_T
+ * each term is >= exp(-80), a normal float32. Two element-wise passes fewer than the shifted graph
+ * (no ReduceMin, no Sub): the path a dispersed sample at the default t takes.
+ * Inputs a [ra,d], b [rb,d], c [ra,1] or [ra,rb], nb [1,rb], negt [1] (= -t), float32.
+ */
+export const UNSHIFTED_MAX_T = 20;
+
+export function dispersiveSumsGraph(): Uint8Array {
+  const g = new GraphBuilder('dispersive_rows_unshifted');
+  const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
+  const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
+  const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
+  const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
+  const negt = g.input('negt', DataType.FLOAT, [1]);
+  const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
+  const e = g.op('Exp', [g.op('Mul', [g.op('Add', [s, nb]), negt])]);
+  g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
+  g.output('rowsum', DataType.FLOAT, ['ra']);
   return g.build();
 }
 
