@@ -6,6 +6,7 @@
 import type { Matrix } from '../io/types';
 import type { GeometryReport } from '../protocol/report';
 import { EngineError } from '../engine';
+import { getOwn, recordOf } from '../protocol/keys';
 
 export async function applyTfjsGeometry(report: GeometryReport, matrices: Matrix[]): Promise<GeometryReport> {
   let train: typeof import('../train');
@@ -14,19 +15,19 @@ export async function applyTfjsGeometry(report: GeometryReport, matrices: Matrix
   } catch (e) {
     throw new EngineError(`engine tfjs is not available: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
-  const g = await train.tfjsGeometry(matrices, report.options);
-  const modalities = { ...report.modalities };
-  for (const [name, m] of Object.entries(modalities)) {
-    const disp = g.dispersiveLoss[name];
-    const rank = g.effectiveRank[name];
-    modalities[name] = {
+  // only the pairs the report computed (a report of many modalities computes a chosen few)
+  const g = await train.tfjsGeometry(matrices, report.options, report.pairs.map((p): [string, string] => [p.a, p.b]));
+  const modalities = recordOf(Object.entries(report.modalities).map(([name, m]) => {
+    const disp = getOwn(g.dispersiveLoss, name);
+    const rank = getOwn(g.effectiveRank, name);
+    return [name, {
       ...m,
       ...(disp !== undefined ? { dispersiveLoss: disp } : {}),
       ...(rank !== undefined ? { effectiveRank: rank } : {}),
-    };
-  }
+    }] as const;
+  }));
   const pairs = report.pairs.map((p) => {
-    const anc = g.anchoringLoss[`${p.a}/${p.b}`];
+    const anc = getOwn(g.anchoringLoss, `${p.a}/${p.b}`);
     return anc !== undefined ? { ...p, anchoringLoss: anc } : p;
   });
   // Only three metrics come from tfjs; say what produced the rest, so no number loses its source.

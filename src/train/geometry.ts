@@ -13,6 +13,7 @@ import { dispersiveLossValue, driftValues } from './losses';
 import { effectiveRankFromSingularValues } from '../engine';
 import { singularValuesFromGram } from './spectrum';
 import { tf } from './tf';
+import { setOwn } from '../protocol/keys';
 
 export interface TfjsGeometry {
   engine: EngineInfo;
@@ -54,7 +55,11 @@ function anchoringTiled(a: Matrix, b: Matrix, o: ReportOptions): number {
   return s / a.rows;
 }
 
-export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions): Promise<TfjsGeometry> {
+/**
+ * `pairs` limits the anchoring losses to the pairs a report computed (by name); all pairs when
+ * omitted. Names from files are set as own properties: "__proto__" is a modality like any other.
+ */
+export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions, pairs?: [string, string][]): Promise<TfjsGeometry> {
   const engine = await selectBackend('auto');
   const out: TfjsGeometry = { engine, dispersiveLoss: {}, anchoringLoss: {}, effectiveRank: {} };
   for (const m of modalities) {
@@ -64,15 +69,16 @@ export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions)
     const size = options.maxPairwiseRows > 0 && m.rows > options.maxPairwiseRows ? options.maxPairwiseRows : m.rows;
     const sample = sampleRows(m.rows, size, PAIRWISE_SEED);
     const data = size === m.rows ? m.data : gatherRows(m.data, m.cols, sample);
-    out.dispersiveLoss[m.name] = dispersiveLossValue(data, size, m.cols, options.t, options.pairs);
-    out.effectiveRank[m.name] = effectiveRankFromSingularValues(singularValuesFromGram(gramTfjs(m), m.cols, m.rows));
+    setOwn(out.dispersiveLoss, m.name, dispersiveLossValue(data, size, m.cols, options.t, options.pairs));
+    setOwn(out.effectiveRank, m.name, effectiveRankFromSingularValues(singularValuesFromGram(gramTfjs(m), m.cols, m.rows)));
   }
-  for (let i = 0; i < modalities.length; i++) {
-    for (let j = i + 1; j < modalities.length; j++) {
-      const a = modalities[i]!;
-      const b = modalities[j]!;
-      out.anchoringLoss[`${a.name}/${b.name}`] = a.cols === b.cols && a.rows === b.rows ? anchoringTiled(a, b, options) : null;
-    }
+  const byName = new Map(modalities.map((m) => [m.name, m]));
+  const wanted = pairs ?? modalities.flatMap((a, i) => modalities.slice(i + 1).map((b): [string, string] => [a.name, b.name]));
+  for (const [an, bn] of wanted) {
+    const a = byName.get(an);
+    const b = byName.get(bn);
+    if (!a || !b) continue;
+    setOwn(out.anchoringLoss, `${a.name}/${b.name}`, a.cols === b.cols && a.rows === b.rows ? anchoringTiled(a, b, options) : null);
   }
   return out;
 }

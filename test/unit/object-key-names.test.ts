@@ -134,3 +134,29 @@ void test('webview helpers: flattened metrics and labels find every name and no 
   assert.equal(metricLabel('modalities.audio.constructor'), 'audio · constructor');
   // (the scatter's own-key lookups are checked in Chromium: test/browser/webview-names.test.ts)
 });
+
+void test('--engine tfjs: the trainer numbers land on every name, and only for the pairs computed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dagr-keys-tfjs-'));
+  try {
+    const file = join(dir, 'names.safetensors');
+    await writeFile(file, 7);
+    const js = await runCli(['inspect', file, '--json', '--engine', 'onnxruntime']);
+    const tf = await runCli(['inspect', file, '--json', '--engine', 'tfjs']);
+    assert.equal(tf.code, 0, tf.stderr);
+    const a = JSON.parse(js.stdout) as GeometryReport;
+    const b = JSON.parse(tf.stdout) as GeometryReport;
+    assert.deepEqual(ownKeys(b.modalities), NAMES);
+    for (const n of NAMES) {
+      const x = getOwn(a.modalities, n);
+      const y = getOwn(b.modalities, n);
+      assert.ok(x && y, n);
+      // tfjs recomputes these in float32: agreement to ~1e-5, and a value that is the name's own
+      assert.ok(Math.abs(x.effectiveRank - y.effectiveRank) <= 1e-4 * x.effectiveRank, `${n}: ${x.effectiveRank} vs ${y.effectiveRank}`);
+      assert.ok(Math.abs(x.dispersiveLoss - y.dispersiveLoss) <= 1e-4 * Math.abs(x.dispersiveLoss), `${n}: ${x.dispersiveLoss} vs ${y.dispersiveLoss}`);
+    }
+    assert.equal(b.pairs.length, a.pairs.length);
+    for (const p of b.pairs) assert.equal(typeof p.anchoringLoss, 'number', `${p.a}/${p.b}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
