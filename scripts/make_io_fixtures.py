@@ -335,7 +335,16 @@ def make_folder_json_runs():
     np.save(os.path.join(r, 'wav2vec2.npy'), rng.standard_normal((3, 2)).astype('<f4'))
 
 
+# Written by other scripts into this folder; kept when this one starts afresh.
+OTHER_SCRIPTS = [os.path.join('safetensors', 'library')]  # scripts/make_safetensors_fixtures.py
+
+
 def main():
+    import tempfile
+    keep = tempfile.mkdtemp(prefix='dagr-io-fixtures-')
+    for k, rel_dir in enumerate(OTHER_SCRIPTS):
+        if os.path.isdir(os.path.join(ROOT, rel_dir)):
+            shutil.move(os.path.join(ROOT, rel_dir), os.path.join(keep, str(k)))
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
     os.makedirs(ROOT)
@@ -349,6 +358,10 @@ def main():
     # The folder was emptied above: rewrite the hostile zips and npz-with-unreadable-members too.
     import make_zip_fixtures
     make_zip_fixtures.main()
+    for k, rel_dir in enumerate(OTHER_SCRIPTS):
+        if os.path.isdir(os.path.join(keep, str(k))):
+            shutil.move(os.path.join(keep, str(k)), os.path.join(ROOT, rel_dir))
+    shutil.rmtree(keep)
 
 
 if __name__ == '__main__':
