@@ -10,6 +10,7 @@ import { readNpyFolder } from './npyFolder';
 import { hasNpyMagic } from './npyHeader';
 import { firstMemberIsDataPkl, hasLegacyMagic, readPytorch } from './pytorch';
 import { indexForShard, isIndexName, openShardSet, readSharded } from './sharded';
+import { hasParquetMagic, readParquet } from './parquet';
 
 export type FileFormat = Exclude<Checkpoint['format'], 'npy-folder'>;
 
@@ -23,6 +24,7 @@ export function formatFromName(path: string): FileFormat | null {
   // .bin (pytorch_model.bin) is also the extension of many files that are not PyTorch: it is
   // sniffed by its magic instead (a torch.save zip or legacy pickle, or any other known format)
   if (ext === 'pt' || ext === 'pth' || ext === 'ckpt') return 'pytorch';
+  if (ext === 'parquet') return 'parquet';
   return null;
 }
 
@@ -36,6 +38,7 @@ export async function sniffFormat(src: ByteSource): Promise<FileFormat | null> {
   if (head.length >= 6 && hasNpyMagic(head)) return 'npy';
   if (head.length >= 4 && isZipMagic(head)) return (await firstMemberIsDataPkl(src)) ? 'pytorch' : 'npz';
   if (hasLegacyMagic(head)) return 'pytorch';
+  if (hasParquetMagic(head)) return 'parquet';
   if (head.length >= 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) return 'safetensors';
   const first = head.find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
   if (first === 0x7b) return 'json';
@@ -60,6 +63,8 @@ export async function readCheckpoint(src: ByteSource, format: FileFormat): Promi
       return readPytorch(src);
     case 'sharded':
       return readSharded(src);
+    case 'parquet':
+      return readParquet(src);
   }
 }
 
@@ -77,7 +82,7 @@ export async function openCheckpoint(path: string): Promise<Checkpoint> {
   const src = await fileByteSource(path);
   const format = formatFromName(path) ?? (await sniffFormat(src));
   if (!format) {
-    throw new ReaderError(path, 'unknown checkpoint format (expected .safetensors, .npy, .npz, .json, a PyTorch .pt/.pth/.bin/.ckpt, a *.index.json of shards, or a folder of .npy files)');
+    throw new ReaderError(path, 'unknown checkpoint format (expected .safetensors, .npy, .npz, .json, a PyTorch .pt/.pth/.bin/.ckpt, a *.index.json of shards, .parquet, or a folder of .npy files)');
   }
   return readCheckpoint(src, format);
 }

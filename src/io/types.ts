@@ -41,7 +41,7 @@ export interface SkippedEntry {
 
 export interface Checkpoint {
   path: string;
-  format: 'safetensors' | 'npy' | 'npz' | 'npy-folder' | 'json' | 'pytorch' | 'sharded';
+  format: 'safetensors' | 'npy' | 'npz' | 'npy-folder' | 'json' | 'pytorch' | 'sharded' | 'parquet';
   entries: ArrayEntry[];
   /**
    * Members that cannot be read are listed here instead of failing the whole file, so the rest
