@@ -5,7 +5,7 @@
  * names the file and what is wrong.
  */
 import { loadMatrix } from '../io';
-import type { ArrayEntry, Checkpoint } from '../io/types';
+import { ReaderError, type ArrayEntry, type Checkpoint } from '../io/types';
 import { makeRng, deriveSeed, shuffled } from './rng';
 
 export class DatasetError extends Error {
@@ -107,9 +107,14 @@ export async function datasetFromCheckpoint(
   for (const e of modEntries) {
     const dim = e.shape[1] ?? 0;
     // A copy: standardization below writes into it, and the reader may hand out shared buffers.
-    const data = Float32Array.from((await loadMatrix(e)).data);
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i] as number)) throw new DatasetError(file, `modality "${e.name}" has a non-finite value at row ${Math.floor(i / dim)}`);
+    // loadMatrix refuses NaN/Inf in the stored dtype (naming the row) and scales values float32
+    // cannot hold by a power of two, which standardization then removes.
+    let data: Float32Array;
+    try {
+      data = Float32Array.from((await loadMatrix(e)).data);
+    } catch (err) {
+      if (err instanceof ReaderError) throw new DatasetError(file, `modality ${err.problem}`);
+      throw err;
     }
     const { mean, std } = trainStats(data, dim, train);
     standardize(data, dim, mean, std);
