@@ -21,6 +21,17 @@ function dot(a: Float32Array | Float64Array, ao: number, b: Float32Array | Float
   return s0 + s1 + s2 + s3;
 }
 
+/**
+ * Settles after the event loop has run once. Every kernel here computes synchronously, so a job of
+ * many tiles would otherwise hold the loop until it ends: a cancel message from the host (or any
+ * other message to the compute process) would be read only after the whole job. A macrotask per
+ * tile (microseconds against a tile's milliseconds) lets it in between tiles.
+ */
+function afterEventLoop<T>(value: T): Promise<T> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(() => resolve(value)) : setTimeout(() => resolve(value), 0)));
+}
+
 export function createJsBackend(note?: string): GeometryBackend {
   return {
     info: { name: 'js', device: 'cpu', threads: 1, ...(note ? { note } : {}) },
@@ -55,7 +66,7 @@ export function createJsBackend(note?: string): GeometryBackend {
         sumExpm1[i] = e;
         sum[i] = count + e;
       }
-      return Promise.resolve({ min, sum, sumExpm1 });
+      return afterEventLoop({ min, sum, sumExpm1 });
     },
 
     retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {
@@ -74,7 +85,7 @@ export function createJsBackend(note?: string): GeometryBackend {
         }
         rows[i] = c;
       }
-      return Promise.resolve({ rows, cols });
+      return afterEventLoop({ rows, cols });
     },
 
     gram(a, rows, d) {
@@ -107,7 +118,7 @@ export function createJsBackend(note?: string): GeometryBackend {
         }
       }
       for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) g[i * d + j] = g[j * d + i] as number;
-      return Promise.resolve(g);
+      return afterEventLoop(g);
     },
 
     cross(a, b, rows, da, db) {
@@ -122,7 +133,7 @@ export function createJsBackend(note?: string): GeometryBackend {
           for (let j = 0; j < db; j++) out[oi + j] = (out[oi + j] as number) + x * (b[bo + j] as number);
         }
       }
-      return Promise.resolve(out);
+      return afterEventLoop(out);
     },
 
     dispose() {
