@@ -18,22 +18,10 @@ import os
 
 import numpy as np
 
-MASK = 0xFFFFFFFF
 OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'eigen', 'reference.json')
 
-
-def mulberry32(seed):
-    """src/engine/random.ts's generator, bit for bit (Math.imul = product mod 2^32)."""
-    s = seed & MASK
-
-    def rand():
-        nonlocal s
-        s = (s + 0x6D2B79F5) & MASK
-        z = s
-        z = ((z ^ (z >> 15)) * (z | 1)) & MASK
-        z = (z ^ ((z + ((z ^ (z >> 7)) * (z | 61))) & MASK)) & MASK
-        return ((z ^ (z >> 14)) & MASK) / 4294967296.0
-    return rand
+# src/engine/random.ts's generator, bit for bit: the one make_reference.py mirrors
+from make_reference import mulberry32  # noqa: E402
 
 
 def randint(rand, lo, hi):

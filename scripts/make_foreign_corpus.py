@@ -20,17 +20,11 @@ import warnings
 import numpy as np
 import numpy.lib.tests.test_format as tf
 
+from make_range_fixtures import effective_rank
+
 ROOT = os.path.join(os.path.dirname(__file__), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'foreign')
 UNREADABLE_KINDS = set('OUSVcMm')
-
-
-def effective_rank(s):
-    total = s.sum()
-    if not total > 0:
-        return 0.0
-    p = s / total + 1e-7
-    return float(np.exp(-(p * np.log(p)).sum()))
 
 
 def metrics(z):
