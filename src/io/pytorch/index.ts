@@ -22,6 +22,17 @@ import { StorageRef, storagePid } from './rebuild';
 import { StorageBytes, tensorEntry } from './tensor';
 import { walk } from './walk';
 
+/** Resolves a persistent id to its storage, the first reference of each key kept (tied tensors share it). */
+function storageRegistry(storages: Map<string, StorageRef>): (pid: PyValue) => StorageRef {
+  return (pid) => {
+    const ref = storagePid(pid);
+    const prev = storages.get(ref.key);
+    if (prev) return prev;
+    storages.set(ref.key, ref);
+    return ref;
+  };
+}
+
 /** data.pkl (or the legacy object pickle) larger than this is refused: real ones are a few MB. */
 export const MAX_PICKLE = 256 * 1024 * 1024;
 
@@ -130,13 +141,7 @@ async function readZipFormat(src: ByteSource): Promise<Checkpoint> {
   }
 
   const storages = new Map<string, StorageRef>();
-  const storage = (pid: PyValue): StorageRef => {
-    const ref = storagePid(pid);
-    const prev = storages.get(ref.key);
-    if (prev) return prev;
-    storages.set(ref.key, ref);
-    return ref;
-  };
+  const storage = storageRegistry(storages);
   const where = (s: StorageRef): StorageBytes => {
     const m = byName.get(`${prefix}data/${s.key}`);
     if (!m) throw new ReaderError(file, `storage ${JSON.stringify(s.key)} is missing: the archive has no ${prefix}data/${s.key}`);
@@ -201,13 +206,7 @@ async function readLegacy(src: ByteSource): Promise<Checkpoint> {
 
   // storages named by the object: each root key once, with its element type
   const storages = new Map<string, StorageRef>();
-  const storage = (pid: PyValue): StorageRef => {
-    const ref = storagePid(pid);
-    const prev = storages.get(ref.key);
-    if (prev) return prev;
-    storages.set(ref.key, ref);
-    return ref;
-  };
+  const storage = storageRegistry(storages);
   // the storages are named while walking, so the walk runs first with lazily resolved bytes
   const located = new Map<string, { offset: number; size: number }>();
   let locatedAll = false;
