@@ -186,8 +186,12 @@ export async function openWebview(browser: Browser, opts: { theme?: ThemeName; s
       document.body.className = ${JSON.stringify(t)};
     })()`),
     close: async () => {
-      const csp = await js<string[]>(page, 'window.__csp').catch(() => [] as string[]);
-      problems.push(...csp.map((c) => `CSP violation: ${c}`));
+      // a page that cannot be asked (crashed, navigated away) is a problem, never "no violations"
+      const csp = await js<string[]>(page, 'window.__csp').then(
+        (list) => list.map((c) => `CSP violation: ${c}`),
+        (e: unknown) => [`could not read the page's CSP violations: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`],
+      );
+      problems.push(...csp);
       await page.close();
     },
   };
