@@ -48,13 +48,21 @@ export function hasParquetMagic(head: Uint8Array): boolean {
 
 /** hyparquet's file interface over a ByteSource: each slice is one ranged read. */
 export function asyncBufferOf(src: ByteSource): AsyncBuffer {
+  const read = async (start: number, end?: number): Promise<ArrayBuffer> => {
+    const e = Math.max(0, Math.min(end ?? src.size, src.size));
+    const s = Math.max(0, Math.min(start, e));
+    const b = await src.read(s, e - s);
+    return isFresh(b) ? (b.buffer as ArrayBuffer) : b.slice().buffer;
+  };
   return {
     byteLength: src.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const e = Math.max(0, Math.min(end ?? src.size, src.size));
-      const s = Math.max(0, Math.min(start, e));
-      const b = await src.read(s, e - s);
-      return isFresh(b) ? (b.buffer as ArrayBuffer) : b.slice().buffer;
+    slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const p = read(start, end);
+      // hyparquet prefetches slices it may never await when another part of the read fails
+      // first: a failed prefetch must not become an unhandled rejection (which ends the process);
+      // whoever awaits it still gets the error
+      p.catch(() => undefined);
+      return p;
     },
   };
 }
@@ -383,7 +391,7 @@ export async function readParquet(src: ByteSource): Promise<Checkpoint> {
       const name = column === 'label' && isInt && labelAlias ? 'labels' : column;
       entries.push({
         name, dtype, shape: [total], file,
-        readRows(start?: number, end?: number) {
+        async readRows(start?: number, end?: number) {
           const [s, e] = checkRows(file, name, total, start, end);
           return readScalarRows(ctx, column, dtype, s, e);
         },
@@ -399,7 +407,7 @@ export async function readParquet(src: ByteSource): Promise<Checkpoint> {
     const dtype = kind.dtype;
     entries.push({
       name: column, dtype, shape: [total, d], file,
-      readRows(start?: number, end?: number) {
+      async readRows(start?: number, end?: number) {
         const [s, e] = checkRows(file, column, total, start, end);
         return readListRows(ctx, column, dtype, d, s, e);
       },
