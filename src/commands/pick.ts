@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Memory } from '../settings/memory';
 
-export const CHECKPOINT_FILTERS = { Checkpoints: ['safetensors', 'npz', 'npy', 'json'] };
+export const CHECKPOINT_FILTERS = { Checkpoints: ['safetensors', 'npz', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet'] };
 
 function defaultUri(memory: Memory, key: string): vscode.Uri | undefined {
   const last = memory.get<string | undefined>(key, undefined);

@@ -45,7 +45,7 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
   let dataset = args.dataset ?? (args.checkpoint ? await datasetOfCheckpoint(args.checkpoint) : undefined);
   if (dataset === undefined) {
     dataset = (await pickFile(m, 'last.dataset', 'Paired dataset for fine-tuning (features per modality + labels)',
-      { Datasets: ['npz', 'safetensors', 'npy', 'json'] }))?.fsPath;
+      { Datasets: ['npz', 'safetensors', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet'] }))?.fsPath;
   }
   if (dataset === undefined) return undefined;
   await m.set('last.dataset', dataset);

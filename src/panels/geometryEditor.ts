@@ -1,6 +1,8 @@
 /**
- * The Geometry view as a read-only custom editor: the default editor for .safetensors, .npz and
- * .npy, so opening one from the Explorer or Quick Open shows its report. The document is only
+ * The Geometry view as a read-only custom editor: the default editor for .safetensors, .npz, .npy,
+ * PyTorch .pt/.pth/.ckpt and .parquet, so opening one from the Explorer or Quick Open shows its
+ * report. Not for .bin: most .bin files are not PyTorch, and they keep the normal editor (Inspect
+ * Checkpoint on a pytorch_model.bin still opens its report in a panel). The document is only
  * the URI: the compute process reads the file, never the extension host.
  */
 import * as vscode from 'vscode';

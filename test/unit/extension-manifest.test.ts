@@ -43,12 +43,26 @@ void test('every dagr.* setting the code reads is declared with a default', () =
   for (const [k, v] of Object.entries(pkg.contributes.configuration.properties)) assert.notEqual(v.default, undefined, k);
 });
 
-void test('the geometry editor is the default for .safetensors, .npz and .npy', () => {
+void test('the geometry editor is the default for .safetensors, .npz, .npy, .pt, .pth, .ckpt and .parquet (never .bin)', () => {
   const ed = pkg.contributes.customEditors.find((e) => e.viewType === 'dagr.geometry');
   assert.ok(ed);
   assert.equal(ed.priority, 'default');
-  assert.deepEqual(ed.selector.map((s) => s.filenamePattern).sort(), ['*.npy', '*.npz', '*.safetensors']);
+  // a .bin that is not a PyTorch file must open in the normal editor, so .bin is not claimed
+  assert.deepEqual(ed.selector.map((s) => s.filenamePattern).sort(), ['*.ckpt', '*.npy', '*.npz', '*.parquet', '*.pt', '*.pth', '*.safetensors']);
   assert.match(src('panels/services.ts'), /GEOMETRY_EDITOR = 'dagr\.geometry'/);
+});
+
+void test('Inspect, Compare and Start Fine-Tuning are offered on every checkpoint extension, .bin and .parquet included', () => {
+  const menu = pkg.contributes.menus['explorer/context'] ?? [];
+  for (const command of ['dagr.inspectCheckpoint', 'dagr.compareCheckpoints', 'dagr.startFineTuning']) {
+    const item = menu.find((m) => m.command === command);
+    assert.ok(item?.when, command);
+    const m = /resourceExtname =~ \/(.+?)\/(?: |$)/.exec(item.when);
+    assert.ok(m, `${command}: ${item.when}`);
+    const re = new RegExp(m[1] as string);
+    for (const ext of ['safetensors', 'npz', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet']) assert.ok(re.test(`.${ext}`), `${command} on .${ext}`);
+    assert.ok(!re.test('.txt') && !re.test('.parquet.bak'), command);
+  }
 });
 
 void test('runs next to the data, works in restricted mode, entry is the bundle', () => {
