@@ -7,7 +7,8 @@ const thresholdLines = (Object.entries(DEFAULT_THRESHOLDS) as [string, number][]
 
 export const INSPECT_HELP = `dagr inspect FILE|FOLDER [options]
 
-Geometry report of one checkpoint (.safetensors, .npz, .npy, .json, a folder of .npy), or a
+Geometry report of one checkpoint (.safetensors, .npz, .npy, .json, a folder of .npy, PyTorch
+.pt/.pth/.bin/.ckpt, a sharded Hugging Face set by its .index.json or any shard, .parquet), or a
 timeline of a run folder (one checkpoint per epoch).
 
   --modalities a,b                     arrays to use (default: every 2-D float array)

@@ -18,7 +18,7 @@ export async function embedWithOnnx(svc: Services, ...args: unknown[]): Promise<
   const given = urisFromArgs(args)[0];
   const model = given?.fsPath.endsWith('.onnx') ? given : await pickFile(svc.memory, 'last.onnxModel', 'ONNX encoder model', { 'ONNX model': ['onnx'] });
   if (!model) return;
-  const input = await pickFile(svc.memory, 'last.embedInput', 'Input array for the encoder', { Arrays: ['npy', 'npz', 'safetensors'] });
+  const input = await pickFile(svc.memory, 'last.embedInput', 'Input array for the encoder', { Arrays: ['npy', 'npz', 'safetensors', 'pt', 'pth', 'parquet'] });
   if (!input) return;
   const suggested = `${path.basename(input.fsPath).replace(/\.[^.]+$/, '')}.embeddings.safetensors`;
   const out = await pickSaveFile(svc.memory, 'last.embedOut', 'Write embeddings to', suggested, { Safetensors: ['safetensors'], NumPy: ['npy'] });

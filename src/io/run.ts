@@ -38,13 +38,13 @@ function isNumberedSeries(stems: string[]): boolean {
   return patterns.size === 1 && values.size === s.length;
 }
 
-/** Files a run folder may hold checkpoints in (PyTorch's .pt/.pth/.ckpt/.bin included). */
-const CHECKPOINT_EXT = /\.(safetensors|npz|json|pt|pth|ckpt|bin)$/;
+/** Files a run folder may hold checkpoints in (PyTorch's .pt/.pth/.ckpt/.bin and Parquet included). */
+const CHECKPOINT_EXT = /\.(safetensors|npz|json|pt|pth|ckpt|bin|parquet)$/;
 /** Files that may be something else entirely (configs, tokenizer or optimizer blobs): skipped when unreadable. */
 const MAYBE_NOT_CHECKPOINT = /\.(json|bin)$/i;
 
 interface FolderScan {
-  files: string[]; // .safetensors / .npz / .json / .pt / .pth / .ckpt / .bin
+  files: string[]; // .safetensors / .npz / .json / .pt / .pth / .ckpt / .bin / .parquet
   subfolders: string[]; // holding .npy files
   npy: string[];
 }
@@ -102,7 +102,7 @@ function naturalCompare(a: string, b: string): number {
 }
 
 function fromName(name: string): { epoch: number | null; step: number | null } {
-  const n = lastInteger(name.replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin)$/i, ''));
+  const n = lastInteger(name.replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin|parquet)$/i, ''));
   if (!n) return { epoch: null, step: null };
   return /step/i.test(name) && !/epoch/i.test(name) ? { epoch: null, step: n.value } : { epoch: n.value, step: null };
 }

@@ -19,7 +19,7 @@ function payload(view: ViewModel): unknown {
 
 export async function exportView(view: ViewModel, format: 'html' | 'json', source: PersistedState['source']): Promise<vscode.Uri | undefined> {
   const first = source.paths[0] ?? 'report';
-  const base = path.basename(first).replace(/\.(safetensors|npz|npy|json)$/i, '');
+  const base = path.basename(first).replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin|parquet)$/i, '');
   const dir = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(first));
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(dir, `${base}.dagr.${format}`),

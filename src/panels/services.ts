@@ -20,4 +20,5 @@ export interface Services {
 
 export const GEOMETRY_EDITOR = 'dagr.geometry';
 export const PANEL_VIEW_TYPE = 'dagr.panel';
-export const FILE_EXTENSIONS = ['safetensors', 'npz', 'npy'];
+/** the files the Geometry editor claims (package.json customEditors); a .bin opens only when it is PyTorch */
+export const FILE_EXTENSIONS = ['safetensors', 'npz', 'npy', 'pt', 'pth', 'ckpt', 'parquet'];
