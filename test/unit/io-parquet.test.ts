@@ -15,7 +15,7 @@ import {
   ArrayEntry, ByteSource, Checkpoint, ReaderError, formatFromName, memoryByteSource, openCheckpoint, readCheckpoint, selectModalities, sniffFormat,
 } from '../../src/io';
 import { fileByteSource } from '../../src/io/byteSource';
-import { mulberry32 as rng } from '../../src/engine/random';
+import { fuzzReader, int, type Mutator } from './fuzz-harness';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'parquet');
 const fx = (f: string): string => join(ROOT, f);
@@ -225,7 +225,6 @@ const CASES = 1500;
 const SLOW_MS = 2000;
 const SEEDS = ['list_f32_snappy.parquet', 'fixed_f32_zstd.parquet', 'list_f32_gzip.parquet', 'fixed_f32_none.parquet', 'list_f64.parquet', 'fixed_f16.parquet', 'extras.parquet', 'ragged.parquet', 'list_f32_v2_plain.parquet', 'list_f32_brotli.parquet', 'list_f32_lz4.parquet']
   .map((f) => ({ file: f, bytes: new Uint8Array(readFileSync(fx(f))) }));
-const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 /** [start, end) of the thrift footer (its length sits before the closing PAR1). */
 function footer(b: Uint8Array): [number, number] {
@@ -234,7 +233,6 @@ function footer(b: Uint8Array): [number, number] {
   return [Math.max(0, end - len), end];
 }
 
-type Mutator = (b: Uint8Array, r: () => number) => Uint8Array;
 const MUTATORS: Record<string, Mutator> = {
   footerFlip(b, r) {
     const c = b.slice();
@@ -262,51 +260,12 @@ const MUTATORS: Record<string, Mutator> = {
     return b.slice(0, int(r, b.length));
   },
 };
-const NAMES = Object.keys(MUTATORS);
 
-/** A case that never settles fails the test, naming the case, instead of hanging the suite. */
-async function withDeadline<T>(p: Promise<T>, ms: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: no outcome after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 void test(`fuzz: ${CASES} mutated Parquet files each read or fail with one ReaderError line`, async () => {
-  const r = rng(0x9a4e7);
-  const outcomes = { read: 0, failed: 0, rowsFailed: 0 };
-  for (let c = 0; c < CASES; c++) {
-    const seed = SEEDS[c % SEEDS.length] as (typeof SEEDS)[number];
-    const how = NAMES[int(r, NAMES.length)] as string;
-    const bytes = (MUTATORS[how] as Mutator)(seed.bytes, r);
-    const label = `case ${c} (${how} of ${seed.file})`;
-    const t0 = performance.now();
-    try {
-      const cp = await withDeadline(readCheckpoint(memoryByteSource('fuzz.parquet', bytes), 'parquet'), SLOW_MS, label);
-      for (const e of cp.entries) {
-        try {
-          const v = await withDeadline(e.readRows(), SLOW_MS, `${label} ${e.name}`);
-          assert.ok(v.length <= 64 * 1024, `${label}: ${e.name} decoded ${v.length} values`);
-        } catch (err) {
-          assert.ok(err instanceof ReaderError, `${label}: readRows of ${e.name} threw ${err instanceof Error ? err.stack : String(err)}`);
-          assert.ok(!/[\r\n]/.test(err.message) && err.message.startsWith('fuzz.parquet'), `${label}: ${err.message}`);
-          outcomes.rowsFailed++;
-        }
-      }
-      outcomes.read++;
-    } catch (err) {
-      assert.ok(err instanceof ReaderError, `${label}: threw ${err instanceof Error ? err.stack : String(err)}`);
-      assert.ok(!/[\r\n]/.test(err.message), `${label}: ${err.message}`);
-      assert.ok(err.message.startsWith('fuzz.parquet'), `${label}: ${err.message}`);
-      outcomes.failed++;
-    }
-    const ms = performance.now() - t0;
-    assert.ok(ms < SLOW_MS, `${label} took ${ms.toFixed(0)} ms`);
-  }
+  const outcomes = await fuzzReader({
+    cases: CASES, seed: 0x9a4e7, seeds: SEEDS, mutators: MUTATORS, name: 'fuzz.parquet', format: 'parquet',
+    maxValues: () => 64 * 1024, deadlineMs: SLOW_MS,
+  });
   assert.ok(outcomes.read > CASES / 20 && outcomes.failed > CASES / 20, JSON.stringify(outcomes));
 });

@@ -8,16 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryByteSource, readCheckpoint, ReaderError } from '../../src/io';
-import { mulberry32 as rng } from '../../src/engine/random';
+import { fuzzReader, int, type Mutator } from './fuzz-harness';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'torch');
 const CASES = 6000;
 const SLOW_MS = 2000;
 const SEEDS = ['pair.pt', 'state_dict.pt', 'legacy.pt', 'lightning.ckpt', 'unsupported.pt', 'dtypes.pt', 'sharded_bin/pytorch_model-00002-of-00002.bin']
   .map((f) => ({ file: f, bytes: new Uint8Array(readFileSync(join(ROOT, f))) }));
-
-const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 /** Where data.pkl lies in a stored zip (after its 30-byte local header and name), or the whole file for legacy. */
 function pklRange(b: Uint8Array): [number, number] {
@@ -29,7 +26,6 @@ function pklRange(b: Uint8Array): [number, number] {
   return [start, Math.min(b.length, start + size)];
 }
 
-type Mutator = (b: Uint8Array, r: () => number) => Uint8Array;
 const MUTATORS: Record<string, Mutator> = {
   flip(b, r) {
     const c = b.slice();
@@ -70,37 +66,12 @@ const MUTATORS: Record<string, Mutator> = {
     return b.slice(0, Math.max(0, b.length - 1 - int(r, 64)));
   },
 };
-const NAMES = Object.keys(MUTATORS);
 
 void test(`fuzz: ${CASES} mutated torch.save files each read or fail with one ReaderError line`, async () => {
-  const r = rng(0x8d17);
-  const outcomes = { read: 0, failed: 0 };
-  for (let c = 0; c < CASES; c++) {
-    const seed = SEEDS[c % SEEDS.length] as (typeof SEEDS)[number];
-    const how = NAMES[int(r, NAMES.length)] as string;
-    const bytes = (MUTATORS[how] as Mutator)(seed.bytes, r);
-    const label = `case ${c} (${how} of ${seed.file})`;
-    const t0 = performance.now();
-    try {
-      const cp = await readCheckpoint(memoryByteSource('fuzz.pt', bytes), 'pytorch');
-      for (const e of cp.entries) {
-        try {
-          const v = await e.readRows();
-          assert.ok(v.length <= 4 * bytes.length + 64, `${label}: ${e.name} decoded ${v.length} values from ${bytes.length} bytes`);
-        } catch (err) {
-          assert.ok(err instanceof ReaderError, `${label}: readRows of ${e.name} threw ${String(err)}`);
-        }
-      }
-      outcomes.read++;
-    } catch (err) {
-      assert.ok(err instanceof ReaderError, `${label}: threw ${err instanceof Error ? err.stack : String(err)}`);
-      assert.ok(!/[\r\n]/.test(err.message), `${label}: ${err.message}`);
-      assert.ok(err.message.startsWith('fuzz.pt'), `${label}: ${err.message}`);
-      outcomes.failed++;
-    }
-    const ms = performance.now() - t0;
-    assert.ok(ms < SLOW_MS, `${label} took ${ms.toFixed(0)} ms`);
-  }
+  const outcomes = await fuzzReader({
+    cases: CASES, seed: 0x8d17, seeds: SEEDS, mutators: MUTATORS, name: 'fuzz.pt', format: 'pytorch',
+    maxValues: (bytes) => 4 * bytes + 64, deadlineMs: SLOW_MS,
+  });
   // both outcomes happen: the mutations reach the pickle, not only the zip directory
   assert.ok(outcomes.read > CASES / 20 && outcomes.failed > CASES / 20, JSON.stringify(outcomes));
 });
