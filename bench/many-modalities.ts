@@ -6,86 +6,26 @@
  *
  *   npx tsx bench/many-modalities.ts [--n 200] [--d 16] [--m 2,10,100,1000] [--engine onnxruntime]
  *
- * The .npz is written here as a stored zip of .npy members (src/io/write.ts writes .npy and
- * .safetensors, not .npz), into a temp folder that is removed afterwards.
+ * The .npz (a stored zip of .npy members, as numpy.savez writes) is made by the CLI tests' byte
+ * writers (test/fixtures/cli/files.ts) in a temp folder that is removed afterwards.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { crc32 } from '../src/io/crc32';
+import { npy, zip, type ZipMember } from '../test/fixtures/cli/files';
 import { flag } from './args';
 
-/** An .npy v1.0 file of a C-order little-endian float32 2-D array. */
-export function npyBytes(data: Float32Array, rows: number, cols: number): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const pad = 64 - ((10 + header.length + 1) % 64);
-  header = `${header}${' '.repeat(pad % 64)}\n`;
-  const out = new Uint8Array(10 + header.length + data.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
-  return out;
-}
-
-/** A stored (uncompressed) zip, as numpy.savez writes: one member per (name, bytes). */
-export function zipStored(members: { name: string; bytes: Uint8Array }[]): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const m of members) {
-    const name = Buffer.from(m.name, 'utf8');
-    const crc = crc32(m.bytes) >>> 0;
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(0x0800, 6); // UTF-8 names
-    lh.writeUInt16LE(0, 8);
-    lh.writeUInt16LE(0, 10);
-    lh.writeUInt16LE(0x21, 12); // 1980-01-01
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(m.bytes.length, 18);
-    lh.writeUInt32LE(m.bytes.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    lh.writeUInt16LE(0, 28);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(0x0800, 8);
-    ch.writeUInt16LE(0, 10);
-    ch.writeUInt16LE(0, 12);
-    ch.writeUInt16LE(0x21, 14);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(m.bytes.length, 20);
-    ch.writeUInt32LE(m.bytes.length, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
-    central.push(ch, name);
-    offset += 30 + name.length + m.bytes.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
 /** Deterministic pseudo-random rows (a shared signal plus per-modality noise), so pairs are paired. */
-function modalities(m: number, n: number, d: number): { name: string; bytes: Uint8Array }[] {
+function modalities(m: number, n: number, d: number): ZipMember[] {
   let s = 12345;
   const rand = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
   const shared = Float32Array.from({ length: n * d }, rand);
-  const out: { name: string; bytes: Uint8Array }[] = [];
+  const out: ZipMember[] = [];
   for (let k = 0; k < m; k++) {
     const x = new Float32Array(n * d);
     for (let i = 0; i < x.length; i++) x[i] = (shared[i] as number) + 0.5 * rand();
-    out.push({ name: `emb_${String(k).padStart(4, '0')}.npy`, bytes: npyBytes(x, n, d) });
+    out.push({ name: `emb_${String(k).padStart(4, '0')}.npy`, data: npy([n, d], new Uint8Array(x.buffer)) });
   }
   return out;
 }
@@ -101,7 +41,7 @@ function main(): void {
   try {
     for (const m of ms) {
       const file = join(dir, `m${m}.npz`);
-      writeFileSync(file, zipStored(modalities(m, n, d)));
+      writeFileSync(file, zip(modalities(m, n, d))); // stored members, as numpy.savez writes
       const run = (extra: string[]): { seconds: number; bytes: number; code: number | null; err: string; out: Buffer } => {
         const t0 = performance.now();
         // through the real CLI entry (tsx), as a user runs it; stdout is measured, not kept
