@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
-import { writeSafetensors } from '../../src/io';
+import { writeNoisePair } from '../fixtures/big-checkpoint';
 import type { GeometryReport } from '../../src/protocol/report';
 import type { RunSummary } from '../../src/protocol/train';
 import { f32, npy, values } from '../fixtures/cli/files';
@@ -274,15 +274,7 @@ async function openSetting(page: Page, id: string, title: string): Promise<Locat
 
 /** A big checkpoint whose O(N²) metrics take minutes: the job to cancel. */
 async function writeBigCheckpoint(file: string): Promise<void> {
-  const n = 120_000;
-  const d = 64;
-  let s = 12345;
-  const rand = (): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296 - 0.5; };
-  const make = (): Float32Array => { const a = new Float32Array(n * d); for (let i = 0; i < a.length; i++) a[i] = rand(); return a; };
-  await writeSafetensors(file, [
-    { name: 'audio', dtype: 'float32', shape: [n, d], data: make() },
-    { name: 'visual', dtype: 'float32', shape: [n, d], data: make() },
-  ]);
+  await writeNoisePair(file, 120_000, 64);
 }
 
 // about 6 minutes on 2 idle cores (packaging included); a machine shared with other jobs needs more

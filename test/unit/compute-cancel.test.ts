@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComputeClient } from '../../src/compute/client';
-import { writeSafetensors } from '../../src/io';
+import { writeNoisePair } from '../fixtures/big-checkpoint';
 import { ComputeError } from '../../src/protocol/messages';
 import type { EngineChoice } from '../../src/protocol/jobs';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
@@ -37,16 +37,6 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function writeBig(file: string, n: number, d: number): Promise<void> {
-  let s = 12345;
-  const rand = (): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296 - 0.5; };
-  const make = (): Float32Array => { const a = new Float32Array(n * d); for (let i = 0; i < a.length; i++) a[i] = rand(); return a; };
-  await writeSafetensors(file, [
-    { name: 'audio', dtype: 'float32', shape: [n, d], data: make() },
-    { name: 'visual', dtype: 'float32', shape: [n, d], data: make() },
-  ]);
-}
-
 /** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -68,7 +58,7 @@ const NOT_LINUX = process.platform !== 'linux' && 'reads /proc to see the proces
 for (const [engine, d] of [['onnxruntime', 512], ['js', 32]] as const) {
   void test(`${engine}, 20000 × ${d}: a cancel mid-inspect stops the job in the real compute process, which stays usable and leaks nothing`, { skip: NOT_LINUX }, async (t) => {
     const big = join(dir, `big-${d}.safetensors`);
-    await writeBig(big, 20_000, d);
+    await writeNoisePair(big, 20_000, d);
     // a first small job: the process is started and the engine's modules are loaded
     const before = await inspect(healthy, engine);
     const pid = client.pid;
