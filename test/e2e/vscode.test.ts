@@ -128,7 +128,16 @@ async function toggleProblems(page: Page): Promise<void> {
  */
 async function acceptDialog(page: Page): Promise<void> {
   await sleep(1000);
-  await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+  const open = '.quick-input-widget:not([style*="display: none"]) .quick-input-title';
+  const title = ((await page.locator(open).first().textContent()) ?? '').trim();
+  // a click that lands while the dialog is still checking the typed path is ignored (seen in a CI
+  // run: the dialog stayed open with its path and OK): click again until this dialog has gone
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+    if (title === '') return;
+    const gone = await page.locator(open, { hasText: title }).first().waitFor({ state: 'detached', timeout: 5_000 }).then(() => true, () => false);
+    if (gone || attempt === 3) return;
+  }
 }
 
 /** Starts DAGR: Start Fine-Tuning on `dataset` from the palette, picking the file in the dialog. */
@@ -157,8 +166,10 @@ async function fineTuneFromExplorer(page: Page, folder: string, file: string): P
  */
 async function fineTune(page: Page, start: () => Promise<void>): Promise<Frame> {
   await start();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'DAGR on' }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter'); // DAGR on
+  // Enter goes to the picker's own input once "DAGR on" is the focused row (as runCommand does):
+  // a page-level Enter pressed while the picker was still taking focus was lost in a CI run
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'DAGR on' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget:not([style*="display: none"]) input').first().press('Enter'); // DAGR on
   await sleep(500);
   await page.keyboard.press('Enter'); // λ (default)
   await sleep(500);
