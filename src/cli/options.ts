@@ -66,7 +66,8 @@ export function thresholds(args: ParsedArgs): WarningThresholds {
     if (!name.startsWith('threshold-')) continue;
     const key = THRESHOLD_FLAGS[name];
     if (!key) throw new UsageError(`unknown option --${name} (thresholds: ${Object.keys(THRESHOLD_FLAGS).map((f) => `--${f}`).join(', ')})`);
-    out[key] = numberFlag(args, name, (x) => x >= 0, 'a number >= 0') ?? out[key];
+    const value = numberFlag(args, name, (x) => x >= 0, 'a number >= 0');
+    if (value !== undefined) out[key] = value;
   }
   return out;
 }

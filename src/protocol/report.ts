@@ -4,6 +4,8 @@
  * No vscode, DOM or node imports here: host, compute process and webview all import this file.
  */
 
+import type { ClassReport, MoverRow, MoversSummary } from './neighbors';
+
 export type PairsMode = 'offdiag' | 'all';
 export type HingeMode = 'linear' | 'squared';
 
@@ -118,7 +120,9 @@ export type WarningCode =
   | 'complete-collapse'
   | 'excess-drift'
   | 'dead-dimensions'
-  | 'modality-gap';
+  | 'modality-gap'
+  /** one class's effective rank far below the median class's (per-class geometry, issue 12) */
+  | 'class-collapse';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -127,6 +131,8 @@ export interface GeometryWarning {
   severity: Severity;
   modality?: string;
   pair?: string; // "a/b"
+  /** the class label, for per-class warnings */
+  label?: number;
   value: number;
   threshold: number;
   message: string;
@@ -144,6 +150,11 @@ export interface WarningThresholds {
   deadVariance: number;
   /** modality gap above this */
   modalityGap: number;
+  /**
+   * a class (>= 10 rows) whose effective rank is below this share of the median class's is
+   * collapsed (class-collapse warning; needs labels and 3 such classes). Absent = 0.25.
+   */
+  classCollapse?: number;
 }
 
 export const DEFAULT_THRESHOLDS: WarningThresholds = {
@@ -153,6 +164,7 @@ export const DEFAULT_THRESHOLDS: WarningThresholds = {
   deadDimensions: 0.2,
   deadVariance: 1e-8,
   modalityGap: 0.5,
+  classCollapse: 0.25,
 };
 
 export const DEFAULT_OPTIONS: ReportOptions = {
@@ -191,6 +203,8 @@ export interface GeometryReport {
   skipped?: SkippedMember[];
   /** label array name, when labels were found */
   labels?: string;
+  /** per-class geometry when labels were found (issue 12), classes in ascending label order */
+  classes?: ClassReport[];
   seconds: number;
 }
 
@@ -212,4 +226,8 @@ export interface CompareReport {
   b: GeometryReport;
   /** flat metric path -> { a, b, delta }, e.g. "modalities.audio.effectiveRank" */
   changes: { metric: string; a: number | null; b: number | null; delta: number | null }[];
+  /** with --movers K: per compared row and modality, the Jaccard overlap of its k-NN sets in a and b, most changed first */
+  movers?: MoverRow[];
+  /** per modality: k, rows compared, the overlap histogram, most and least changed rows */
+  moversSummary?: MoversSummary[];
 }
