@@ -181,6 +181,8 @@ export const DEFAULT_MAX_PAIRS = 28;
 export interface GeometryReport {
   /** report format version */
   version: 1;
+  /** 'embeddings' beside the weights report's 'weights' (src/protocol/weights.ts); absent in reports made before it */
+  kind?: 'embeddings';
   /** file the report was computed from (absolute or as given) */
   source: string;
   engine: EngineInfo;
@@ -217,6 +219,44 @@ export interface RunReport {
   checkpoints: { file: string; epoch: number | null; step: number | null; report: GeometryReport }[];
   /** first checkpoint index at which each warning code fires */
   firstWarning: Partial<Record<WarningCode, number>>;
+  /** the run's warnings grouped over its checkpoints, one per warning and modality/pair (src/jobs/runWarnings.ts) */
+  runWarnings?: RunWarning[];
+  /** how the run was trained, when its folder says so */
+  origin?: RunOrigin;
+}
+
+/**
+ * A warning of a run as a whole: one per code and modality/pair, however many checkpoints it
+ * fires in. 'not-shared-space' (information) replaces excess-drift and modality-gap for a pair
+ * whose R@1 is at chance from the first checkpoint on: its two spaces were never one.
+ */
+export interface RunWarning {
+  code: WarningCode | 'not-shared-space';
+  severity: Severity;
+  modality?: string;
+  pair?: string;
+  /** index of the first checkpoint where it fires, and that checkpoint's epoch (else step, else null) */
+  onset: number;
+  onsetEpoch: number | null;
+  /** index of the newest checkpoint where it fires; active: that is the newest checkpoint of the run */
+  latest: number;
+  active: boolean;
+  /** value and threshold at `latest` */
+  value: number;
+  threshold: number;
+  message: string;
+  /** what to change, fitted to how the run was trained (a DAGR run: which lambda or tau) */
+  suggestion?: string;
+}
+
+/** What a run folder says about its training: `dagr train`'s config.json, a sweep beside it, or checkpoint metadata. */
+export interface RunOrigin {
+  /** the DAGR terms it was trained with; null: trained without them (DAGR off, or another trainer that says so) */
+  dagr: { lambdaDisp: number; lambdaAnc: number; tau: number; t: number } | null;
+  /** the file that said so */
+  from: string;
+  /** the Pareto point of a sweep this run belongs to with the best fusion accuracy, when one exists */
+  sweepBest?: { params: Record<string, number>; fusionAccuracy: number; meanUnimodalAccuracy: number; file: string };
 }
 
 export interface CompareReport {
