@@ -14,6 +14,8 @@ export function sourceOf(view: ViewModel): PersistedState['source'] {
     case 'compare': return { kind: 'compare', paths: [view.compare.a.source, view.compare.b.source] };
     case 'training': return { kind: 'training', paths: [view.runDir] };
     case 'sweep': return { kind: 'sweep', paths: view.points.map((p) => p.runDir) };
+    case 'weights': return { kind: 'file', paths: [view.table.file] };
+    case 'weightsCompare': return { kind: 'compare', paths: [view.compare.a, view.compare.b] };
   }
 }
 

@@ -4,6 +4,8 @@
  */
 import type { CompareReport, GeometryReport, HingeMode, PairsMode, RunReport } from './report';
 import type { EpochMetrics, RunSummary, SweepPoint, TrainConfig } from './train';
+import type { WeightsCompareViewModel, WeightsProgressMessage, WeightsRequest, WeightsViewModel } from './weightsView';
+import { WEIGHTS_REQUEST_TYPES } from './weightsView';
 
 export const WEBVIEW_STATE_VERSION = 1;
 
@@ -16,7 +18,10 @@ export type ViewModel =
   | { kind: 'run'; run: RunReport }
   | { kind: 'compare'; compare: CompareReport }
   | { kind: 'training'; config: TrainConfig; runDir: string; epochs: EpochMetrics[]; summary?: RunSummary; comparison?: { label: string; epochs: EpochMetrics[] }; detached?: boolean }
-  | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean; detached?: boolean };
+  | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean; detached?: boolean }
+  /** model checkpoints (issue 9, ./weightsView) */
+  | WeightsViewModel
+  | WeightsCompareViewModel;
 
 export interface Controls {
   tau: number;
@@ -34,7 +39,8 @@ export type HostToWebview =
   | { type: 'busy'; message: string; focus?: boolean }
   | { type: 'error'; message: string }
   | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'sweepPoint'; point: SweepPoint };
+  | { type: 'sweepPoint'; point: SweepPoint }
+  | WeightsProgressMessage;
 
 /** webview -> host */
 export type WebviewToHost =
@@ -45,7 +51,8 @@ export type WebviewToHost =
   | { type: 'cancel' }
   | { type: 'fineTune' }
   /** a run folder (a sweep point's run, a finished training run) to open as a run view */
-  | { type: 'openRun'; dir: string };
+  | { type: 'openRun'; dir: string }
+  | WeightsRequest;
 
 /** what the webview saves with vscode.setState, and the serializer restores from */
 export interface PersistedState {
@@ -58,10 +65,10 @@ export interface PersistedState {
 
 export function isHostToWebview(x: unknown): x is HostToWebview {
   return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint'].includes((x as { type: string }).type);
+    ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint', 'weightsProgress'].includes((x as { type: string }).type);
 }
 
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun'].includes((x as { type: string }).type);
+    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun', ...WEIGHTS_REQUEST_TYPES].includes((x as { type: string }).type);
 }

@@ -58,6 +58,8 @@ function titleOf(view: ViewModel): string {
     case 'compare': return `DAGR Lens · ${base(view.compare.a.source)} vs ${base(view.compare.b.source)}`;
     case 'training': return `DAGR Lens · fine-tuning ${base(view.runDir)}`;
     case 'sweep': return 'DAGR Lens · sweep';
+    case 'weights': return `DAGR Lens · weights of ${base(view.table.file)}`;
+    case 'weightsCompare': return `DAGR Lens · ${base(view.compare.a)} vs ${base(view.compare.b)} (weights)`;
   }
 }
 
