@@ -82,6 +82,11 @@ export interface ModalityReport {
   deadDimensionFraction: number;
   /** rows used for the dispersive loss (== n unless sampled) */
   pairwiseRows: number;
+  /**
+   * standard error of dispersiveLoss from sampling pairwiseRows of n rows (U-statistic variance,
+   * delta method, finite-population corrected: 0 when every row is used)
+   */
+  dispersiveLossStdErr?: number;
 }
 
 export interface RetrievalDirection {
@@ -89,6 +94,8 @@ export interface RetrievalDirection {
   r5: number;
   r10: number;
   medianRank: number;
+  /** standard errors of r1/r5/r10 from the row sample (finite-population corrected: 0 when every row is used) */
+  stdErr?: { r1: number; r5: number; r10: number };
 }
 
 export interface DriftStats {
