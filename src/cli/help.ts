@@ -24,8 +24,9 @@ timeline of a run folder (one checkpoint per epoch).
                                        every pair of a; items split by ";" or repeated flags
   --engine onnxruntime|js|tfjs         metric engine (default onnxruntime)
   --threads N                          engine threads (default: the engine's choice)
-  --device auto|cpu|cuda               onnxruntime device: auto = CUDA when installed and usable,
-                                       else CPU with the reason in the engine note (default auto)
+  --device auto|cpu|cuda|webgpu        onnxruntime device: auto = CUDA when installed and usable,
+                                       else WebGPU where an adapter exists, else CPU with the
+                                       reason in the engine note (default auto)
   --json                               print the report JSON on stdout
   --html OUT.html                      also write a self-contained HTML report
   --fail-on warning|error              exit 3 when a warning (of that severity) fires
@@ -53,10 +54,11 @@ An existing output file is never overwritten.
   --json                print {out, rows, dim} as JSON
 `;
 
-export const ENGINE_HELP = `dagr engine [--engine onnxruntime|js|tfjs] [--threads N] [--device auto|cpu|cuda] [--json]
+export const ENGINE_HELP = `dagr engine [--engine onnxruntime|js|tfjs] [--threads N] [--device auto|cpu|cuda|webgpu] [--json]
 
 Prints the engine the metrics run on here: name, device, threads, and why the GPU is not used
-when it is not. --device cuda exits 2 where onnxruntime's CUDA provider cannot be used.
+when it is not. --device cuda (or webgpu) exits 2 where onnxruntime's CUDA provider (or a
+WebGPU adapter) cannot be used, with the reason.
 `;
 
 export const MAIN_HELP = `dagr: geometry diagnostics of multimodal embeddings

@@ -11,7 +11,7 @@ import { choiceFlag, numberFlag } from './args';
 import { UsageError } from './errors';
 
 export const ENGINES: readonly JobEngine[] = ['onnxruntime', 'js', 'tfjs'];
-export const DEVICES: readonly EngineDevice[] = ['auto', 'cpu', 'cuda'];
+export const DEVICES: readonly EngineDevice[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 export const METRIC_FLAGS: FlagSpec = {
   values: ['modalities', 'tau', 't', 'pairs', 'hinge', 'max-pairwise-rows', 'max-pairs', 'pairs-of', 'engine', 'threads', 'device', 'html', 'fail-on'],
@@ -88,7 +88,7 @@ export function inspectRequest(path: string, args: ParsedArgs): InspectRequest {
   };
 }
 
-/** --device auto|cpu|cuda, absent when not given (the engine's default is 'auto'). */
+/** --device auto|cpu|cuda|webgpu, absent when not given (the engine's default is 'auto'). */
 export function deviceFlag(args: ParsedArgs): { device?: EngineDevice } {
   const device = choiceFlag(args, 'device', DEVICES);
   return device ? { device } : {};

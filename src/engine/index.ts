@@ -18,13 +18,14 @@ export { symmetricEigenvalues } from './eigen';
 /**
  * The backend to compute with. 'onnxruntime' (the default) falls back to 'js' when
  * onnxruntime-node cannot be loaded, and says so in info.note; asking for 'js' gets 'js'.
- * opts.device 'cuda' is a demand: where CUDA cannot be used it throws EngineDeviceError rather
- * than quietly computing on the CPU ('auto', the default, falls back and says why in the note).
+ * opts.device 'cuda' or 'webgpu' is a demand: where that GPU cannot be used it throws
+ * EngineDeviceError rather than quietly computing on the CPU ('auto', the default, falls back and
+ * says why in the note).
  */
 export async function createBackend(name: EngineName = 'onnxruntime', opts: BackendOptions = {}): Promise<GeometryBackend> {
-  const needCuda = opts.device === 'cuda';
+  const gpu = opts.device === 'cuda' || opts.device === 'webgpu' ? opts.device : undefined;
   if (name === 'js') {
-    if (needCuda) throw new EngineDeviceError('device cuda requested but the js engine runs on the CPU only; use the onnxruntime engine');
+    if (gpu) throw new EngineDeviceError(`device ${gpu} requested but the js engine runs on the CPU only; use the onnxruntime engine`);
     return createJsBackend();
   }
   try {
@@ -33,7 +34,7 @@ export async function createBackend(name: EngineName = 'onnxruntime', opts: Back
   } catch (e) {
     if (e instanceof EngineDeviceError) throw e;
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    if (needCuda) throw new EngineDeviceError(`device cuda requested but onnxruntime-node could not be used (${why})`);
+    if (gpu) throw new EngineDeviceError(`device ${gpu} requested but onnxruntime-node could not be used (${why})`);
     return createJsBackend(`onnxruntime-node could not be used (${why}); computing in plain JavaScript`);
   }
 }

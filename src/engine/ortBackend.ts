@@ -1,15 +1,17 @@
 /**
  * The kernels as ONNX graphs run by onnxruntime-node, on its CUDA provider where installed and
- * usable, else its CPU provider (./ortDevice decides). Sessions are created once per backend and
- * reused for every tile (all dimensions are symbolic). The float32 kernels do the O(N^2 d) work;
- * gram/cross run in float64 because spectra need it and they are O(N d^2).
+ * usable, else its WebGPU provider where an adapter exists, else its CPU provider (./ortDevice
+ * decides). Sessions are created once per backend and reused for every tile (all dimensions are
+ * symbolic). The float32 kernels do the O(N^2 d) work; gram/cross run in float64 because spectra
+ * need it and they are O(N d^2): on WebGPU, which has no float64, those two stay on the CPU.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
-import { placeSessions, type CudaProbe, type Provider } from './ortDevice';
+import { placeSessions, providerFor, type CudaProbe, type Provider, type WebGpuProbe } from './ortDevice';
+import { probeWebGpuOnce } from './webgpuProbe';
 import type { BackendOptions, GeometryBackend } from './types';
 
 type OrtModule = typeof Ort;
@@ -23,6 +25,8 @@ export interface OrtDeps {
   cudaInstalled(): boolean | undefined;
   /** whether an NVIDIA GPU is visible; omitted (unknown) in tests that fake the module */
   gpuPresent?(): boolean | undefined;
+  /** looks for a WebGPU adapter; omitted in tests that fake the module (then: none, with that reason) */
+  webgpu?(): Promise<WebGpuProbe>;
 }
 
 function loadOrt(): OrtModule {
@@ -60,23 +64,27 @@ function probeCuda(deps: OrtDeps): CudaProbe {
 }
 
 export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
-  const { ort } = (deps ??= { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent });
+  const { ort } = (deps ??= {
+    ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent, webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()),
+  });
+  const webgpuProbe = deps.webgpu ?? ((): Promise<WebGpuProbe> => Promise.resolve({ reason: 'not probed' }));
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const graphs = [
-    dispersiveRowsGraph(true), retrievalCountsGraph(false), retrievalCountsGraph(true), gramGraph(), crossGraph(),
-    dispersiveRowsGraph(false), dispersiveSumsGraph(),
+  // [graph, is float64]
+  const graphs: [Uint8Array, boolean][] = [
+    [dispersiveRowsGraph(true), false], [retrievalCountsGraph(false), false], [retrievalCountsGraph(true), false], [gramGraph(), true],
+    [crossGraph(), true], [dispersiveRowsGraph(false), false], [dispersiveSumsGraph(), false],
   ];
 
-  /** All the sessions on these providers, or none: a half-made CUDA set would hold GPU memory. */
-  async function open(providers: Provider[]): Promise<Ort.InferenceSession[]> {
-    const sessionOptions: Ort.InferenceSession.SessionOptions = {
-      executionProviders: providers,
+  /** All the sessions on this provider, or none: a half-made GPU set would hold GPU memory. */
+  async function open(provider: Provider): Promise<Ort.InferenceSession[]> {
+    const sessionOptions = (p: Provider): Ort.InferenceSession.SessionOptions => ({
+      executionProviders: [p],
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
-    };
-    const made = await Promise.allSettled(graphs.map((g) => ort.InferenceSession.create(g, sessionOptions)));
+    });
+    const made = await Promise.allSettled(graphs.map(([g, f64]) => ort.InferenceSession.create(g, sessionOptions(providerFor(f64, provider)))));
     const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
     const ok = made.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : []));
     if (!failed) return ok;
@@ -84,7 +92,8 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     throw failed.reason;
   }
 
-  const placed = await placeSessions(opts.device ?? 'auto', probeCuda(deps), open);
+  const listed = (deps.ort.listSupportedBackends?.() ?? []).some((b) => b.name === 'webgpu');
+  const placed = await placeSessions(opts.device ?? 'auto', { cuda: probeCuda(deps), webgpuListed: listed, webgpu: webgpuProbe }, open);
   const [dispersiveSession, retrievalSession, maskedSession, gramSession, crossSession, shiftedSession, unshiftedSession] = placed.sessions as [
     Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
     Ort.InferenceSession,
@@ -101,8 +110,9 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
   }
 
   const version = (ort.env as { versions?: { node?: string } }).versions?.node;
-  const provider = placed.device === 'cpu' ? 'CPU' : 'CUDA';
-  const what = `onnxruntime-node ${version ?? ''} ${provider} provider; float32 pairwise kernels with float64 combination, float64 Gram matrices`.replace('  ', ' ');
+  const provider = placed.device === 'cpu' ? 'CPU' : placed.device === 'webgpu' ? `WebGPU provider on ${placed.adapter ?? 'an adapter'}, and CPU` : 'CUDA';
+  const grams = placed.device === 'webgpu' ? 'float64 Gram matrices on the CPU (WebGPU has no float64)' : 'float64 Gram matrices';
+  const what = `onnxruntime-node ${version ?? ''} ${provider} provider; float32 pairwise kernels with float64 combination, ${grams}`.replace('  ', ' ');
   return {
     info: {
       name: 'onnxruntime',

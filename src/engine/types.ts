@@ -19,8 +19,8 @@ export interface GeometryControl {
   projectionRows?: number;
 }
 
-/** Where onnxruntime runs the metric graphs: 'auto' is CUDA when usable, else the CPU. */
-export type EngineDevice = 'auto' | 'cpu' | 'cuda';
+/** Where onnxruntime runs the metric graphs: 'auto' is CUDA when usable, else WebGPU where an adapter exists, else the CPU. */
+export type EngineDevice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export interface BackendOptions {
   threads?: number;

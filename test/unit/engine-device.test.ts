@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type * as Ort from 'onnxruntime-node';
 import { createBackend, EngineDeviceError } from '../../src/engine';
 import { createOrtBackend, type OrtLike } from '../../src/engine/ortBackend';
-import { CUDA_NOT_INSTALLED } from '../../src/engine/ortDevice';
+import { CUDA_NOT_INSTALLED, WEBGPU_NOT_BUILT } from '../../src/engine/ortDevice';
 import { runCli } from '../fixtures/cli/run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,7 +68,7 @@ void test('auto where the CUDA provider was not installed: CPU with the install 
   const f = fakeOrt(['cpu', 'cuda']);
   const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => false });
   assert.equal(b.info.device, 'cpu');
-  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}.`), b.info.note);
+  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}; ${WEBGPU_NOT_BUILT}.`), b.info.note);
   assert.equal(cudaAsked(f), 0, 'a CUDA session that must fail would only log an error line');
   await b.dispose();
 });
@@ -77,7 +77,7 @@ void test('auto where a CUDA session fails to start: CPU, the provider error in 
   const f = fakeOrt(['cpu', 'cuda'], 'CUDA failure 100: no CUDA-capable device is detected', 2);
   const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => true });
   assert.equal(b.info.device, 'cpu');
-  assert.match(b.info.note ?? '', /^GPU not used: CUDA provider failed to start: CUDA failure 100: no CUDA-capable device is detected\. onnxruntime-node .* CPU provider/);
+  assert.match(b.info.note ?? '', /^GPU not used: CUDA provider failed to start: CUDA failure 100: no CUDA-capable device is detected; this onnxruntime-node build has no WebGPU provider\. onnxruntime-node .* CPU provider/);
   assert.equal(cudaAsked(f), 7);
   assert.equal(f.released, 6, 'the CUDA sessions that did start are released before the CPU ones are made');
   await b.dispose();
@@ -96,7 +96,7 @@ void test('auto on a machine with no NVIDIA GPU: CPU, a short note and no GPU wa
 void test("a GPU is present but the CUDA provider is not installed: 'GPU not used' with the install advice", async () => {
   const f = fakeOrt(['cpu', 'cuda']);
   const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => false, gpuPresent: () => true });
-  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}.`), b.info.note);
+  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}; ${WEBGPU_NOT_BUILT}.`), b.info.note);
   await b.dispose();
 });
 
@@ -170,7 +170,7 @@ void test('the real install without a usable GPU: auto says why on the CPU, and 
     t.skip(`this machine's onnxruntime runs on ${auto.device}: the GPU test below covers it`);
     return;
   }
-  assert.match(auto.note ?? '', /^(GPU not used: |no NVIDIA GPU found\.)/);
+  assert.match(auto.note ?? '', /^(GPU not used: |no NVIDIA GPU found[.;])/);
   const r = await runCli(['inspect', 'examples/healthy.safetensors', '--device', 'cuda', '--json']);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');
@@ -198,4 +198,142 @@ void test('the real install with a usable GPU: --device cuda runs there and give
     const got = g.modalities[name]?.effectiveRank ?? NaN;
     assert.ok(Math.abs(got - m.effectiveRank) <= 1e-9 * m.effectiveRank, `${name}: ${got} on the GPU vs ${m.effectiveRank} on the CPU`);
   }
+});
+
+// ---- WebGPU (onnxruntime's bundled provider): a fake module whose "webgpu" sessions are CPU ones
+
+/** providers asked for the float64 graphs (gram, cross: inputs named 'a' of type double) vs the rest */
+function webgpuFake(failWebgpu?: string): Fake & { byGraph: { providers: string[]; float64: boolean }[] } {
+  const f = fakeOrt(['cpu', 'webgpu', 'cuda']);
+  const byGraph: { providers: string[]; float64: boolean }[] = [];
+  const inner = f.ort.InferenceSession;
+  f.ort = {
+    ...f.ort,
+    InferenceSession: {
+      async create(model: Uint8Array, opts: Ort.InferenceSession.SessionOptions) {
+        const providers = (opts.executionProviders ?? []).map(String);
+        if (providers[0] === 'webgpu' && failWebgpu) {
+          f.asked.push(providers);
+          throw new Error(failWebgpu);
+        }
+        const s = await (inner as typeof real.InferenceSession).create(model, opts);
+        // a float64 graph is one whose input 'a' is declared double (TensorProto type 11)
+        const meta = (s as unknown as { inputMetadata?: { name: string; type?: string }[] }).inputMetadata;
+        const float64 = Array.isArray(meta) ? meta.some((m) => m.type === 'float64') : /gram|cross/.test(Buffer.from(model).toString('latin1'));
+        byGraph.push({ providers, float64 });
+        return s;
+      },
+    },
+  } as unknown as OrtLike;
+  return Object.assign(f, { byGraph });
+}
+
+void test('auto on WebGPU (no NVIDIA GPU, an adapter found): float32 graphs on webgpu, float64 Grams on the CPU, adapter named', async () => {
+  const f = webgpuFake();
+  const b = await createOrtBackend({ threads: 1 }, {
+    ort: f.ort, cudaInstalled: () => false, gpuPresent: () => false, webgpu: () => Promise.resolve({ adapter: 'Fake GPU 9000 (Vulkan)' }),
+  });
+  assert.equal(b.info.device, 'webgpu');
+  assert.match(b.info.note ?? '', /WebGPU provider on Fake GPU 9000 \(Vulkan\)/);
+  assert.match(b.info.note ?? '', /float64 Gram matrices on the CPU/);
+  assert.equal(f.byGraph.length, 7);
+  for (const g of f.byGraph) assert.deepEqual(g.providers, [g.float64 ? 'cpu' : 'webgpu'], JSON.stringify(f.byGraph));
+  assert.equal(f.byGraph.filter((g) => g.float64).length, 2, 'gram and cross');
+  // the float64 Gram is exact: a^T a of small integers
+  const gram = await b.gram(new Float64Array([1, 2, 3, 4, 5, 6]), 3, 2);
+  assert.deepEqual(Array.from(gram), [35, 44, 44, 56]);
+  await b.dispose();
+});
+
+void test('auto tries CUDA first, then WebGPU, and names both reasons when neither works', async () => {
+  const f = webgpuFake('Failed to get a WebGPU adapter: device lost');
+  const b = await createOrtBackend({ threads: 1 }, {
+    ort: f.ort, cudaInstalled: () => false, gpuPresent: () => true, webgpu: () => Promise.resolve({ adapter: 'Fake GPU (Vulkan)' }),
+  });
+  assert.equal(b.info.device, 'cpu');
+  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}; WebGPU provider failed to start on Fake GPU (Vulkan): Failed to get a WebGPU adapter: device lost.`), b.info.note);
+  assert.equal(cudaAsked(f), 0);
+  await b.dispose();
+});
+
+void test('auto with no NVIDIA GPU and no WebGPU adapter: a plain note, no warning, no WebGPU session tried', async () => {
+  const f = webgpuFake();
+  const b = await createOrtBackend({ threads: 1 }, {
+    ort: f.ort, cudaInstalled: () => false, gpuPresent: () => false, webgpu: () => Promise.resolve({ reason: 'no Vulkan loader on this machine' }),
+  });
+  assert.equal(b.info.device, 'cpu');
+  assert.match(b.info.note ?? '', /^no NVIDIA GPU found; no WebGPU adapter: no Vulkan loader on this machine\. /);
+  assert.ok(f.asked.every((p) => p[0] === 'cpu'));
+  await b.dispose();
+});
+
+void test("'webgpu' with no adapter is an EngineDeviceError with the reason, and never tries CUDA", async () => {
+  const f = webgpuFake();
+  await assert.rejects(
+    createOrtBackend({ device: 'webgpu', threads: 1 }, {
+      ort: f.ort, cudaInstalled: () => true, gpuPresent: () => true, webgpu: () => Promise.resolve({ reason: 'No supported adapters (Vulkan: Mesa lacks a feature)' }),
+    }),
+    (e: Error) => e instanceof EngineDeviceError && e.message === 'device webgpu requested but not usable: no WebGPU adapter: No supported adapters (Vulkan: Mesa lacks a feature)',
+  );
+  assert.equal(f.asked.length, 0);
+  await assert.rejects(createBackend('js', { device: 'webgpu' }), EngineDeviceError);
+});
+
+void test("WebGPU's float32 rounding differs from the CPU's: the report still agrees to float32 accuracy", async () => {
+  const { computeGeometry } = await import('../../src/engine');
+  const { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } = await import('../../src/protocol/report');
+  // the "webgpu" sessions nudge every float32 row reduction by a few float32 ulps (another GPU's
+  // summation order and exp), as a real adapter would; counts stay exact integers, as on a GPU
+  const f = webgpuFake();
+  const inner = f.ort.InferenceSession;
+  let nudged = 0;
+  f.ort = {
+    ...f.ort,
+    InferenceSession: {
+      async create(model: Uint8Array, opts: Ort.InferenceSession.SessionOptions) {
+        const s = await (inner as typeof real.InferenceSession).create(model, opts);
+        if ((opts.executionProviders ?? [])[0] !== 'webgpu') return s;
+        const run = s.run.bind(s);
+        (s as { run: unknown }).run = async (feeds: Ort.InferenceSession.FeedsType) => {
+          const out = await run(feeds);
+          for (const name of ['rowsum', 'rowexpm1', 'rowmin']) {
+            const t = out[name];
+            if (!t) continue;
+            const x = t.data as Float32Array;
+            for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) * (1 + (i % 2 ? 3 : -3) * 2 ** -24);
+            nudged++;
+          }
+          return out;
+        };
+        return s;
+      },
+    },
+  } as unknown as OrtLike;
+  const onGpu = await createOrtBackend({ threads: 1, device: 'webgpu' }, { ort: f.ort, cudaInstalled: () => false, webgpu: () => Promise.resolve({ adapter: 'Fake (Vulkan)' }) });
+  const onCpu = await createOrtBackend({ threads: 1, device: 'cpu' }, { ort: fakeOrt(['cpu']).ort, cudaInstalled: () => false });
+  const n = 300;
+  const d = 16;
+  let seed = 12345;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+  const a = new Float32Array(n * d).map(() => rnd());
+  const v = a.map((x) => x + 0.3 * rnd());
+  const mats = [{ name: 'audio', rows: n, cols: d, data: a }, { name: 'visual', rows: n, cols: d, data: v }];
+  const g = await computeGeometry(mats, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, onGpu);
+  const c = await computeGeometry(mats, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, onCpu);
+  assert.ok(nudged > 0, 'the pairwise kernels ran on the "webgpu" sessions');
+  let worst = 0;
+  const walk = (x: unknown, y: unknown, path: string): void => {
+    if (typeof x === 'number' && typeof y === 'number') {
+      const rel = Math.abs(x - y) / Math.max(1e-12, Math.abs(y));
+      if (rel > worst) worst = rel;
+      assert.ok(rel <= 1e-5, `${path}: ${x} with webgpu rounding vs ${y} on the CPU`);
+    } else if (x && typeof x === 'object' && y && typeof y === 'object') {
+      for (const k of Object.keys(y)) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+    } else assert.deepEqual(x, y, path);
+  };
+  walk(g.modalities, c.modalities, 'modalities');
+  walk(g.pairs, c.pairs, 'pairs');
+  assert.ok(worst > 0, 'the nudge reached the report (else this test proves nothing)');
+  await onGpu.dispose();
+  await onCpu.dispose();
 });

@@ -1,0 +1,128 @@
+/**
+ * Is there a WebGPU adapter onnxruntime-node can use, and what is it called? Asked once per
+ * process, before any WebGPU session is made, because a failed attempt in this process would
+ * print Dawn's warnings on our stderr and 'auto' must fall back quietly:
+ *  - on Linux, WebGPU reaches a GPU only through Vulkan, so with no Vulkan loader
+ *    (libvulkan.so.1) the answer is no, at no cost;
+ *  - otherwise a child process makes one tiny WebGPU session and says what happened; Dawn's own
+ *    words from its stderr (e.g. Mesa's software Vulkan lacking a required feature) become the
+ *    reason. Where the optional `webgpu` package (Dawn for Node) is installed, the child also
+ *    reads the adapter's name from it.
+ */
+import { spawn } from 'node:child_process';
+import type { WebGpuProbe } from './ortDevice';
+
+/** the native backend each platform's Dawn uses in onnxruntime (its default dawnBackendType) */
+export function dawnBackendName(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'Metal';
+  if (platform === 'win32') return 'D3D12';
+  return 'Vulkan';
+}
+
+/** Whether the dynamic loader finds the library (it is not a Node addon, so success reads as "did not self-register"). */
+export function loaderFinds(file: string): boolean {
+  try {
+    process.dlopen({ exports: {} } as NodeJS.Module, file);
+    return true;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return !/cannot open shared object|no such file|image not found|not found/i.test(msg);
+  }
+}
+
+/**
+ * The child's script: argv[1] is the path of onnxruntime-node, stdin a float32 model (base64).
+ * Prints one JSON line: {ok, error?, adapter?}.
+ */
+const CHILD = `
+const [ortPath] = process.argv.slice(1);
+let input = '';
+process.stdin.on('data', (c) => { input += c; });
+process.stdin.on('end', async () => {
+  const out = { ok: false };
+  try {
+    const ort = require(ortPath);
+    const s = await ort.InferenceSession.create(Buffer.from(input, 'base64'), { executionProviders: ['webgpu'] });
+    await s.release();
+    out.ok = true;
+  } catch (e) { out.error = String(e && e.message || e).split('\\n')[0]; }
+  if (out.ok) {
+    try {
+      const { create } = await import('webgpu');
+      const a = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+      const i = a && a.info;
+      if (i) out.adapter = i.description || [i.vendor, i.architecture, i.device].filter(Boolean).join(' ');
+    } catch { /* the optional package is absent: the adapter stays unnamed */ }
+  }
+  process.stdout.write(JSON.stringify(out) + '\\n');
+  process.exit(0);
+});
+`;
+
+/** Dawn's stderr lines worth showing: its warnings name the missing driver or feature. */
+function dawnWords(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^at /.test(l) && !/artificially reduced/.test(l));
+  return lines.slice(0, 2).join(' ').slice(0, 300);
+}
+
+export interface ProbeDeps {
+  platform: NodeJS.Platform;
+  loaderFinds(file: string): boolean;
+  /** runs the child; resolves with its stdout and stderr */
+  runChild(model: Uint8Array): Promise<{ stdout: string; stderr: string }>;
+}
+
+function runChildReal(model: Uint8Array): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    let ortPath = 'onnxruntime-node';
+    try {
+      ortPath = require.resolve('onnxruntime-node');
+    } catch {
+      /* resolved by the child from its own folder */
+    }
+    // ELECTRON_RUN_AS_NODE: inside VS Code process.execPath is Electron, which must act as Node
+    const child = spawn(process.execPath, ['-e', CHILD, ortPath], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr: stderr + String(e.message) });
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr });
+    });
+    child.stdin.end(Buffer.from(model).toString('base64'));
+  });
+}
+
+export const realProbeDeps: ProbeDeps = { platform: process.platform, loaderFinds, runChild: runChildReal };
+
+/** Finds the adapter (see the header); `model` is any small float32 graph. */
+export async function probeWebGpu(model: Uint8Array, deps: ProbeDeps = realProbeDeps): Promise<WebGpuProbe> {
+  const backend = dawnBackendName(deps.platform);
+  if (deps.platform === 'linux' && !deps.loaderFinds('libvulkan.so.1')) {
+    return { reason: 'no Vulkan loader on this machine (libvulkan.so.1 not found; WebGPU reaches the GPU through Vulkan on Linux)' };
+  }
+  const { stdout, stderr } = await deps.runChild(model);
+  let answer: { ok?: boolean; error?: string; adapter?: string } = {};
+  try {
+    answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as typeof answer;
+  } catch {
+    return { reason: `the probe process gave no answer${stderr ? ` (${dawnWords(stderr)})` : ''}` };
+  }
+  if (answer.ok) return { adapter: `${answer.adapter ?? 'an unnamed adapter'} (${backend})` };
+  const dawn = dawnWords(stderr);
+  const error = (answer.error ?? 'unknown error').replace(/^.*?(Failed to get a WebGPU adapter)/, '$1');
+  return { reason: dawn ? `${error} (${backend}: ${dawn})` : `${error} (${backend})` };
+}
+
+let cached: Promise<WebGpuProbe> | undefined;
+
+/** probeWebGpu once per process: the answer does not change while it runs */
+export function probeWebGpuOnce(model: Uint8Array): Promise<WebGpuProbe> {
+  return (cached ??= probeWebGpu(model));
+}
