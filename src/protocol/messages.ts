@@ -6,6 +6,8 @@
 import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningThresholds } from './report';
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
 import type { EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
+import type { TensorTable, WeightsAnalyzeParams, WeightsComparison, WeightsCompareParams, WeightsEmbeddingParams, WeightsReport, WeightsTableParams } from './weights';
+import { isTensorSelection, isWeightsAnalyzeParams, isWeightsCompareParams, isWeightsEmbeddingParams } from './weights';
 
 export type { EngineChoice } from './jobs';
 export type InspectJob = InspectParams;
@@ -24,12 +26,21 @@ export interface JobTable {
   describe: { params: { path: string }; result: { arrays: { name: string; dtype: string; shape: number[] }[] } };
   /** thresholds changed in the settings: re-judge a finished report without recomputing it */
   evaluateWarnings: { params: { core: WarningInput; thresholds: WarningThresholds }; result: GeometryWarning[] };
+  /** model checkpoints (src/protocol/weights.ts): the header-only tensor table */
+  weightsTable: { params: WeightsTableParams; result: TensorTable };
+  /** per-tensor weight geometry, largest (or the named ones) first, with progress and cancel */
+  weightsAnalyze: { params: WeightsAnalyzeParams; result: WeightsReport };
+  /** the update A -> B of every tensor with the same name and shape */
+  weightsCompare: { params: WeightsCompareParams; result: WeightsComparison };
+  /** one embedding table of a model analysed as embeddings (kind: 'embeddings') */
+  weightsEmbedding: { params: WeightsEmbeddingParams; result: GeometryReport };
 }
 
 export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options'>;
 
 export type JobKind = keyof JobTable;
-export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo', 'evaluateWarnings', 'describe'];
+export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo', 'evaluateWarnings', 'describe',
+  'weightsTable', 'weightsAnalyze', 'weightsCompare', 'weightsEmbedding'];
 
 /** Engine Info: the geometry engine actually loaded, plus what the trainer would pick. */
 export interface EngineReport {
@@ -83,6 +94,10 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   engineInfo: (p) => isObj(p),
   describe: (p) => isObj(p) && isStr(p.path),
   evaluateWarnings: (p) => isObj(p) && isObj(p.core) && isObj(p.core.modalities) && Array.isArray(p.core.pairs) && isObj(p.thresholds),
+  weightsTable: (p) => isObj(p) && isStr(p.path),
+  weightsAnalyze: isWeightsAnalyzeParams,
+  weightsCompare: (p) => isWeightsCompareParams(p) && isTensorSelection(p.selection),
+  weightsEmbedding: isWeightsEmbeddingParams,
 };
 
 export function isJobRequest(x: unknown): x is JobRequest {
