@@ -205,7 +205,13 @@ export interface GeometryReport {
    * 2-D PCA projection of a row sample, for the scatter plot; rows are paired across modalities.
    * Only a few modalities are projected when there are many (note says which and why).
    */
-  projection?: { rows: number[]; points: Record<string, number[]> /* x0,y0,x1,y1,... */; note?: string };
+  projection?: {
+    rows: number[]; points: Record<string, number[]> /* x0,y0,x1,y1,... */; note?: string;
+    /** per modality: the share of the fitted (normalized, centred) rows' variance along PC 1 and PC 2 */
+    variance?: Record<string, number[]>;
+    /** 'joint': one PCA of all modalities' rows stacked (equal widths); 'per-modality': one PCA each */
+    fit?: 'joint' | 'per-modality';
+  };
   /** which modality pairs `pairs` holds and why; absent when `pairs` holds every pair */
   pairSelection?: PairSelection;
   /** members of the checkpoint that could not be read (strings, pickled objects, F8 tensors), with why */
