@@ -47,6 +47,22 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
       const engine = await import('../engine');
       return engine.evaluateWarnings(req.params.core, req.params.thresholds);
     }
+    case 'weightsTable': {
+      const jobs = await import('../jobs');
+      return jobs.tensorTableJob(req.params.path, ctl);
+    }
+    case 'weightsAnalyze': {
+      const jobs = await import('../jobs');
+      return jobs.analyzeWeightsJob(req.params, ctl);
+    }
+    case 'weightsCompare': {
+      const jobs = await import('../jobs');
+      return jobs.compareWeightsJob(req.params, ctl);
+    }
+    case 'weightsEmbedding': {
+      const jobs = await import('../jobs');
+      return jobs.embeddingTableReport(req.params, ctl);
+    }
   }
 }
 
