@@ -81,6 +81,7 @@ export async function reportFromCheckpoint(
   });
   let report: GeometryReport = {
     version: 1,
+    kind: 'embeddings',
     source: req.path,
     ...core,
     metadata: cp.metadata ?? {},
