@@ -7,6 +7,8 @@ import type { GeometryReport, RunReport, WarningCode } from '../protocol/report'
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
 import { inspectWith, withBackend } from './inspect';
+import { readRunOrigin } from './runOrigin';
+import { withRunWarnings } from './runWarnings';
 
 export async function inspectRun(req: InspectRequest, ctl?: JobControl): Promise<RunReport> {
   const files = await listRun(req.path);
@@ -31,7 +33,11 @@ export async function inspectRunFiles(
       checkpoints.push({ file: f.file, epoch: f.epoch, step: f.step, report });
     }
     const engine = checkpoints[0]?.report.engine ?? backend.info;
-    return { version: 1, kind: 'run', source: req.path, engine, checkpoints, firstWarning: firstWarnings(checkpoints.map((c) => c.report)) };
+    const newest = checkpoints[checkpoints.length - 1];
+    const origin = await readRunOrigin(req.path, newest?.report.metadata, newest?.file);
+    const run: RunReport = { version: 1, kind: 'run', source: req.path, engine, checkpoints, firstWarning: firstWarnings(checkpoints.map((c) => c.report)), ...(origin ? { origin } : {}) };
+    // the run's warnings, grouped with their onset (src/jobs/runWarnings.ts)
+    return withRunWarnings(run);
   });
 }
 

@@ -17,6 +17,7 @@ import { setupWebview } from './html';
 import { exportView } from './export';
 import { detached, settleFromFolder } from './restore';
 import type { Services } from './services';
+import { WeightsController } from './weightsView';
 
 export type ViewSource = PersistedState['source'];
 
@@ -27,6 +28,8 @@ export class GeometryView implements vscode.Disposable {
   private job: vscode.CancellationTokenSource | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private disposed = false;
+  /** the weights report when the source is a model checkpoint (issue 9) */
+  private readonly weights: WeightsController;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -43,6 +46,9 @@ export class GeometryView implements vscode.Disposable {
       void settleFromFolder(this.view, readText).then((v) => { if (!this.disposed) this.setView(v); });
     }
     setupWebview(panel, svc.extensionUri, panel.title);
+    this.weights = new WeightsController({
+      source, isDisposed: () => this.disposed, post: (m) => this.post(m), setView: (v) => this.setView(v), keepView: (v) => { this.view = v; },
+    }, svc);
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
@@ -67,6 +73,8 @@ export class GeometryView implements vscode.Disposable {
   async compute(byUser = false): Promise<void> {
     if (!this.recomputable || this.disposed) return;
     this.job?.cancel();
+    // a model checkpoint (or two) gets the weights report; an embeddings file comes back here
+    if (await this.weights.compute(byUser, this.controls)) return;
     const cts = new vscode.CancellationTokenSource();
     this.job = cts;
     const settings = readSettings();
@@ -177,6 +185,7 @@ export class GeometryView implements vscode.Disposable {
       case 'cancel':
         this.job?.cancel();
         this.onCancel?.();
+        this.weights.cancel();
         break;
       case 'openRun':
         // through the command, as checkpoints are: a folder opens as a run, and it is remembered
@@ -185,6 +194,8 @@ export class GeometryView implements vscode.Disposable {
       case 'fineTune':
         void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: this.source.paths[0] });
         break;
+      default:
+        this.weights.onMessage(m);
     }
   }
 
@@ -192,6 +203,7 @@ export class GeometryView implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.job?.cancel();
+    this.weights.dispose();
     this.svc.views.delete(this);
     this.subs.forEach((s) => s.dispose());
   }
