@@ -85,6 +85,7 @@ export class GeometryView implements vscode.Disposable {
         options: c ? { ...settings.options, tau: c.tau, t: c.t, hinge: c.hinge, pairs: c.pairs } : settings.options,
         thresholds: settings.thresholds,
         engine: settings.engine,
+        device: settings.device,
       };
       if (c && c.modalities.length > 0 && this.source.kind === 'file') j.modalities = c.modalities;
       return j;

@@ -14,7 +14,11 @@ export interface InspectParams {
   options: ReportOptions;
   thresholds: WarningThresholds;
   engine?: EngineChoice;
+  /** where the onnxruntime engine computes (the dagr.device setting); default 'auto' */
+  device?: DeviceChoice;
 }
+
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export interface EmbedParams {
   model: string;

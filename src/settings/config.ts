@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_MAX_PAIRS, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
 import type { ReportOptions, WarningThresholds } from '../protocol/report';
 import type { EngineChoice } from '../protocol/messages';
+import type { DeviceChoice } from '../protocol/jobs';
 
 export const SECTION = 'dagr';
 
@@ -13,6 +14,7 @@ export interface DagrSettings {
   options: ReportOptions;
   thresholds: WarningThresholds;
   engine: EngineChoice;
+  device: DeviceChoice;
   maxPointsPlotted: number;
   notifications: boolean;
 }
@@ -47,6 +49,7 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
       modalityGap: num(cfg, 'thresholds.modalityGap', DEFAULT_THRESHOLDS.modalityGap, (v) => v >= 0 && v <= 2),
     },
     engine: engine === 'js' || engine === 'tfjs' ? engine : 'onnxruntime',
+    device: (['cpu', 'cuda', 'webgpu'] as const).find((d) => d === cfg.get<string>('device')) ?? 'auto',
     maxPointsPlotted: Math.floor(num(cfg, 'maxPointsPlotted', 2000, pos)),
     notifications: cfg.get<boolean>('notifications') !== false,
   };
@@ -54,7 +57,7 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
 
 /** Settings whose change needs the numbers recomputed (not only the warnings re-evaluated). */
 export function affectsMetrics(e: vscode.ConfigurationChangeEvent): boolean {
-  return ['tau', 't', 'hinge', 'pairs', 'maxPairwiseRows', 'maxPairs', 'engine', 'maxPointsPlotted'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return ['tau', 't', 'hinge', 'pairs', 'maxPairwiseRows', 'maxPairs', 'engine', 'device', 'maxPointsPlotted'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
 }
 
 export function affectsWarnings(e: vscode.ConfigurationChangeEvent): boolean {
