@@ -10,6 +10,7 @@ import { showEngineInfo } from './engineInfo';
 import { embedWithOnnx } from './embed';
 import { compareWithDagrOff, startFineTuning, sweep } from './training';
 import type { FineTuneArgs } from './trainAsk';
+import { analyzeAsEmbeddings, analyzeAsWeights } from './analyzeAs';
 
 /** A menu passes a Uri; a warning passes { checkpoint }; the palette passes nothing. */
 function fineTuneArgs(arg: unknown): FineTuneArgs | undefined {
@@ -39,6 +40,8 @@ export function registerCommands(svc: Services): vscode.Disposable[] {
     'dagr.sweep': (a) => sweep(svc, fineTuneArgs(a)),
     'dagr.openReport': (a) => openReport(svc, a),
     'dagr.restartCompute': () => { svc.compute.restart(); return Promise.resolve(); },
+    'dagr.analyzeAsWeights': (...a) => analyzeAsWeights(svc, ...a),
+    'dagr.analyzeAsEmbeddings': (...a) => analyzeAsEmbeddings(svc, ...a),
   };
   return Object.entries(commands).map(([id, fn]) => vscode.commands.registerCommand(id, fn));
 }

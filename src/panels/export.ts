@@ -14,6 +14,9 @@ function payload(view: ViewModel): unknown {
     case 'compare': return view.compare;
     case 'training': return { config: view.config, runDir: view.runDir, epochs: view.epochs, summary: view.summary, comparison: view.comparison };
     case 'sweep': return { axes: view.axes, points: view.points };
+    // the weights report so far (the tensor table until the first batch is in)
+    case 'weights': return view.report ?? view.table;
+    case 'weightsCompare': return view.compare;
   }
 }
 
