@@ -24,10 +24,12 @@ const MAX_STEPS = 40;
 
 export async function projection(
   modalities: Matrix[], maxRows: number, backend: GeometryBackend,
-): Promise<{ rows: number[]; points: Record<string, number[]>; note?: string }> {
+): Promise<{ rows: number[]; points: Record<string, number[]>; note?: string; variance?: Record<string, number[]>; fit?: 'joint' | 'per-modality' }> {
   const first = modalities[0] as Matrix;
   const rows = sampleRows(first.rows, Math.max(2, Math.floor(maxRows)), PROJECTION_SEED);
   const points: Record<string, number[]> = {};
+  // the share of the fitted rows' variance along PC 1 and PC 2, for the axis titles
+  const variance: Record<string, number[]> = {};
   const sameWidth = modalities.every((m) => m.cols === first.cols);
   const groups = sameWidth ? [modalities] : modalities.map((m) => [m]);
   for (const group of groups) {
@@ -55,6 +57,18 @@ export async function projection(
       for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) + (part[k] as number);
     }
     const [u, v] = await topTwoEigenvectors(cov, d, backend);
+    let trace = 0;
+    for (let j = 0; j < d; j++) trace += cov[j * d + j] as number;
+    const along = (w: Float64Array): number => {
+      let q = 0;
+      for (let i = 0; i < d; i++) {
+        let cw = 0;
+        for (let j = 0; j < d; j++) cw += (cov[i * d + j] as number) * (w[j] as number);
+        q += (w[i] as number) * cw;
+      }
+      return trace > 0 ? q / trace : 0;
+    };
+    const shares = [along(u), along(v)];
     group.forEach((m, g) => {
       const pts: number[] = new Array<number>(2 * s);
       for (let r = 0; r < s; r++) {
@@ -69,9 +83,10 @@ export async function projection(
         pts[2 * r + 1] = py;
       }
       setOwn(points, m.name, pts); // a modality may be named '__proto__'
+      setOwn(variance, m.name, shares);
     });
   }
-  return { rows: Array.from(rows), points };
+  return { rows: Array.from(rows), points, variance, fit: sameWidth && modalities.length > 1 ? 'joint' : 'per-modality' };
 }
 
 /** leading two eigenvectors of a symmetric d x d matrix, each signed so its largest entry is positive */

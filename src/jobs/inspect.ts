@@ -10,6 +10,7 @@ import type { GeometryReport, SkippedMember } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
 import { applyTfjsGeometry } from './tfjs';
+import { addClassGeometry } from './classes';
 
 /** Loading is cheap next to the O(N^2) metrics; this share of the bar is for reading. */
 const LOAD_SHARE = 0.2;
@@ -96,6 +97,10 @@ export async function reportFromCheckpoint(
     report = await applyTfjsGeometry(report, matrices);
     // The replaced ranks can move a warning across its threshold: re-judge with the same rules.
     report.warnings = evaluateWarnings(report, req.thresholds);
+  }
+  if (labels) {
+    progress?.(0.995, 'per-class geometry');
+    await addClassGeometry(report, matrices, labels, req.thresholds, backend, ctl?.signal);
   }
   report.seconds = (performance.now() - started) / 1000;
   progress?.(1, 'done');

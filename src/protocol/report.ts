@@ -220,6 +220,8 @@ export interface GeometryReport {
   labels?: string;
   /** per-class geometry when labels were found (issue 12), classes in ascending label order */
   classes?: ClassReport[];
+  /** why a report with labels has no `classes` (labels that are not integer classes, too many classes) */
+  classesNote?: string;
   seconds: number;
 }
 
