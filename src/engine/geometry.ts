@@ -4,7 +4,7 @@
  * backends differ only inside a kernel call.
  */
 import type { Matrix } from '../io/types';
-import type { ModalityReport, PairReport, PairSelection, ReportOptions, WarningThresholds } from '../protocol/report';
+import type { ModalityReport, PairReport, PairSelection, ReportOptions, RetrievalDirection, WarningThresholds } from '../protocol/report';
 import { DEFAULT_MAX_PAIRS } from '../protocol/report';
 import { recordOf } from '../protocol/keys';
 import { dispersiveLoss } from './dispersive';
@@ -19,6 +19,7 @@ import { spectrumOf, type SpectrumResult } from './spectrum';
 import type { GeometryBackend, GeometryControl, GeometryCore } from './types';
 import { EngineError, throwIfAborted } from './types';
 import { validateModalities } from './validate';
+import { dispersiveStdErr, retrievalStdErr } from './stream/stdErr';
 import { evaluateWarnings } from './warnings';
 
 const DEFAULT_PROJECTION_ROWS = 2000;
@@ -96,7 +97,7 @@ export function selectPairs(names: readonly string[], options: Pick<ReportOption
   };
 }
 
-function validateOptions(o: ReportOptions): void {
+export function validateOptions(o: ReportOptions): void {
   if (!(Number.isFinite(o.t) && o.t > 0)) throw new EngineError(`option t must be a positive number, got ${o.t}`);
   if (!Number.isFinite(o.tau)) throw new EngineError(`option tau must be a finite number, got ${o.tau}`);
   if (o.pairs !== 'offdiag' && o.pairs !== 'all') throw new EngineError(`option pairs must be 'offdiag' or 'all', got '${String(o.pairs)}'`);
@@ -110,6 +111,11 @@ function validateOptions(o: ReportOptions): void {
   if (o.pairsOf !== undefined && !(Array.isArray(o.pairsOf) && o.pairsOf.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string')))) {
     throw new EngineError('option pairsOf must be a list of modality names or name pairs');
   }
+}
+
+/** R@k with its standard errors when the ranks come from a sample of the rows */
+export function withStdErr(r: RetrievalDirection, sampled: boolean, s: number, n: number): RetrievalDirection {
+  return sampled ? { ...r, stdErr: retrievalStdErr(r, s, n) } : r;
 }
 
 /** progress over named stages with rough relative costs, so the bar moves evenly */
@@ -161,6 +167,8 @@ export async function computeGeometry(
       z, sq, sampleSize, mat.cols, options.t, options.pairs, backend, signal,
       (f) => progress.step(3, `dispersive loss of '${mat.name}'`, f),
     );
+    // a sampled value says how far it may be from the all-rows one (absent when every row is used)
+    const se = sampled ? await dispersiveStdErr(z, sq, sampleSize, mat.cols, options.t, options.pairs, disp, n, backend, signal) : undefined;
 
     let dead = 0;
     for (const v of spec.variance) if (v < thresholds.deadVariance) dead++;
@@ -175,6 +183,7 @@ export async function computeGeometry(
       meanCosine: meanCosine(sum, sumSq, n),
       deadDimensionFraction: dead / mat.cols,
       pairwiseRows: sampleSize,
+      ...(se !== undefined ? { dispersiveLossStdErr: se } : {}),
     });
   }
 
@@ -207,7 +216,7 @@ export async function computeGeometry(
       anchoringLoss: anchoringLoss(drift, options.tau, options.hinge),
       drift: driftStats(drift, options.tau),
       modalityGap: modalityGap(sums.get(a.name) as Float64Array, sums.get(b.name) as Float64Array, n),
-      retrieval: { aToB: summarizeRanks(aToB), bToA: summarizeRanks(bToA), galleryRows: sampleSize },
+      retrieval: { aToB: withStdErr(summarizeRanks(aToB), sampled, sampleSize, n), bToA: withStdErr(summarizeRanks(bToA), sampled, sampleSize, n), galleryRows: sampleSize },
       note: sampled
         ? `retrieval ranks each query among a seeded sample of ${sampleSize} of ${n} rows (maxPairwiseRows); drift, anchoring and gap use all rows`
         : '',
