@@ -9,22 +9,12 @@ import { npyFilesIn, readNpyFolder } from './npyFolder';
 import { openCheckpoint } from './open';
 import { npyStem } from './npy';
 import { isFloatDType } from './dtype';
+import { CHECKPOINT_EXT, MAYBE_NOT_CHECKPOINT, SPECIAL_NPY, lastInteger, naturalCompare, orderFromName } from './runNames';
 
 export interface RunCheckpoint {
   file: string;
   epoch: number | null;
   step: number | null;
-}
-
-/** .npy files that are checkpoint metadata or labels, not numbered checkpoints. */
-const SPECIAL_NPY = new Set(['labels', 'y', 'epoch', 'step']);
-
-function lastInteger(name: string): { value: number; pattern: string } | null {
-  const m = /(\d+)(?!.*\d)/.exec(name);
-  if (!m || m.index === undefined) return null;
-  const value = Number(m[1]);
-  if (!Number.isSafeInteger(value)) return null;
-  return { value, pattern: name.slice(0, m.index) + '#' + name.slice(m.index + (m[1] as string).length) };
 }
 
 /** True when the .npy stems are one name with different numbers. */
@@ -37,11 +27,6 @@ function isNumberedSeries(stems: string[]): boolean {
   const values = new Set(nums.map((n) => n?.value));
   return patterns.size === 1 && values.size === s.length;
 }
-
-/** Files a run folder may hold checkpoints in (PyTorch's .pt/.pth/.ckpt/.bin and Parquet included). */
-const CHECKPOINT_EXT = /\.(safetensors|npz|json|pt|pth|ckpt|bin|parquet)$/;
-/** Files that may be something else entirely (configs, tokenizer or optimizer blobs): skipped when unreadable. */
-const MAYBE_NOT_CHECKPOINT = /\.(json|bin)$/i;
 
 interface FolderScan {
   files: string[]; // .safetensors / .npz / .json / .pt / .pth / .ckpt / .bin / .parquet
@@ -97,16 +82,6 @@ export async function isRunFolder(folder: string): Promise<boolean> {
   return isRun((await scanRun(folder)).scan);
 }
 
-function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
-
-function fromName(name: string): { epoch: number | null; step: number | null } {
-  const n = lastInteger(name.replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin|parquet)$/i, ''));
-  if (!n) return { epoch: null, step: null };
-  return /step/i.test(name) && !/epoch/i.test(name) ? { epoch: null, step: n.value } : { epoch: n.value, step: null };
-}
-
 /**
  * The checkpoints of a run folder, ordered by epoch/step from their metadata, else by the last
  * number in the file name, else by name. A folder that is one .npy checkpoint lists as itself.
@@ -139,7 +114,7 @@ export async function listRun(runFolder: string): Promise<RunCheckpoint[]> {
         throw e;
       }
     }
-    if (epoch === null && step === null) ({ epoch, step } = fromName(name));
+    if (epoch === null && step === null) ({ epoch, step } = orderFromName(name));
     out.push({ file, epoch, step, name });
   }
   if (out.length === 0) throw new ReaderError(folder, 'no checkpoints in this folder (no file holds a 2-D float array)');
