@@ -19,6 +19,8 @@ import { renderReport } from './views/report';
 import { renderRun } from './views/run';
 import { renderSweep } from './views/sweep';
 import { renderTraining } from './views/training';
+import { renderWeights } from './views/weights';
+import { renderWeightsCompare } from './views/weightsCompare';
 
 const host = connectHost();
 document.body.classList.toggle('dagr-standalone', !host.connected);
@@ -60,6 +62,8 @@ function render(view: ViewModel, fromSavedState = false): void {
       case 'compare': handle = renderCompare(app, ctx, view); break;
       case 'training': handle = renderTraining(app, ctx, view); break;
       case 'sweep': handle = renderSweep(app, ctx, view); break;
+      case 'weights': handle = renderWeights(app, ctx, view); break;
+      case 'weightsCompare': handle = renderWeightsCompare(app, ctx, view); break;
     }
     charts.mount();
   } catch (e) {
@@ -107,6 +111,10 @@ function onMessage(data: unknown): void {
       break;
     case 'sweepPoint':
       if (current?.kind === 'sweep') { handle.onSweepPoint?.(data.point); persist(); }
+      break;
+    case 'weightsProgress':
+      // a batch of weight metrics: the view patches its rows and charts, the saved state follows
+      if (current?.kind === 'weights') { current = { ...current, report: data.report, progress: data.progress }; handle.onWeightsProgress?.(data); persist(); }
       break;
   }
 }

@@ -201,8 +201,13 @@ export async function matrixMetrics(
   const spectrum = new Float64Array(size);
   const lambda = new Float64Array(size);
   const back = 1 / scale;
+  // Eigenvalues of a Gram are exact only to about size * eps * lambda_max: below that they are
+  // rounding noise (a rank-4 update's zero singular values would come out near 1e-8 sigma_max),
+  // so they count as zero, in the spectrum and in the power-law fit.
+  const floor = size * Number.EPSILON * Math.max(eig[0] ?? 0, 0);
   for (let k = 0; k < size; k++) {
-    const l = Math.max(eig[k] as number, 0);
+    const raw = eig[k] as number;
+    const l = raw > floor ? raw : 0;
     lambda[k] = l;
     spectrum[k] = Math.sqrt(l) * back;
   }

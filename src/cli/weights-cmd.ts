@@ -1,0 +1,121 @@
+/**
+ * `dagr inspect MODEL` and `dagr compare A B` on model checkpoints (issue 9): which report a path
+ * gets (weights or embeddings: from the header, or `--as`), and the weights report / comparison
+ * with their flags (--tensors REGEX, --weight-rank-fraction, --alpha-min/--alpha-max).
+ */
+import { stat } from 'node:fs/promises';
+import type { CheckpointKind, TensorSelection, WeightsReport, WeightThresholds } from '../protocol/weights';
+import { DEFAULT_WEIGHT_THRESHOLDS } from '../protocol/weights';
+import type { FlagSpec, ParsedArgs } from './args';
+import { choiceFlag, numberFlag } from './args';
+import { EXIT_OK, EXIT_WARNING, UsageError } from './errors';
+import { printJson } from './json';
+import { ENGINES, METRIC_FLAGS } from './options';
+import type { FailOn } from './options';
+import { createProgress } from './progress';
+import type { CommandContext } from './context';
+import { formatWeights, formatWeightsComparison } from './weights-format';
+
+/** inspect/compare flags plus the weights report's own */
+export const WEIGHTS_FLAGS: FlagSpec = {
+  ...METRIC_FLAGS,
+  values: [...METRIC_FLAGS.values, 'as', 'tensors', 'weight-rank-fraction', 'alpha-min', 'alpha-max'],
+};
+
+const WEIGHT_ONLY = ['tensors', 'weight-rank-fraction', 'alpha-min', 'alpha-max'];
+
+/**
+ * Which report a path gets: `--as`, else embeddings when --modalities names arrays, else what the
+ * header says (src/engine/weights/detect.ts). A file that cannot be opened goes the embeddings way,
+ * so its error line is the one it always was.
+ */
+export async function reportKind(path: string, args: ParsedArgs): Promise<CheckpointKind> {
+  const as = choiceFlag(args, 'as', ['weights', 'embeddings'] as const);
+  const weightOnly = WEIGHT_ONLY.filter((f) => args.values.has(f));
+  if (as === 'embeddings' && weightOnly.length) throw new UsageError(`--${weightOnly[0] ?? ''} applies to the weights report, not to --as embeddings`);
+  if (as) return as;
+  if (args.values.has('modalities')) return 'embeddings';
+  if (weightOnly.length) return 'weights';
+  try {
+    const st = await stat(path);
+    const { openModel, modelInFolder } = await import('../io/tensorTable');
+    if (st.isDirectory() && !(await modelInFolder(path))) return 'embeddings';
+    const cp = await openModel(path);
+    const { detectCheckpointKind } = await import('../engine/weights/detect');
+    return detectCheckpointKind(cp.entries).kind;
+  } catch {
+    return 'embeddings';
+  }
+}
+
+export function weightSelection(args: ParsedArgs): TensorSelection {
+  const regex = args.values.get('tensors');
+  if (regex === undefined) return {};
+  if (regex === '') throw new UsageError('--tensors needs a regular expression matched against tensor names');
+  try {
+    new RegExp(regex);
+  } catch (e) {
+    throw new UsageError(`--tensors ${JSON.stringify(regex)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return { regex };
+}
+
+export function weightThresholds(args: ParsedArgs): WeightThresholds {
+  const frac = numberFlag(args, 'weight-rank-fraction', (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+  const lo = numberFlag(args, 'alpha-min', (x) => x >= 0, 'a number >= 0');
+  const hi = numberFlag(args, 'alpha-max', (x) => x >= 0, 'a number >= 0');
+  const t: WeightThresholds = {
+    weightRankFraction: frac ?? DEFAULT_WEIGHT_THRESHOLDS.weightRankFraction,
+    alphaMin: lo ?? DEFAULT_WEIGHT_THRESHOLDS.alphaMin,
+    alphaMax: hi ?? DEFAULT_WEIGHT_THRESHOLDS.alphaMax,
+  };
+  if (t.alphaMin > t.alphaMax) throw new UsageError(`--alpha-min ${t.alphaMin} is above --alpha-max ${t.alphaMax}`);
+  return t;
+}
+
+function engineOf(args: ParsedArgs): { engine: 'onnxruntime' | 'js'; threads?: number } {
+  const e = choiceFlag(args, 'engine', ENGINES);
+  const threads = numberFlag(args, 'threads', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  // tfjs has no eigensolver: weight spectra run on onnxruntime's float64 GEMM (or plain JS)
+  return { engine: e === 'js' ? 'js' : 'onnxruntime', ...(threads ? { threads } : {}) };
+}
+
+/** Exit 3 when --fail-on is given and a warning of that severity fired (alpha's information never counts). */
+export function weightsExit(reports: readonly WeightsReport[], fail: FailOn): number {
+  if (!fail) return EXIT_OK;
+  const fired = reports.some((r) => r.warnings.some((w) => w.severity === 'error' || (fail === 'warning' && w.severity === 'warning')));
+  return fired ? EXIT_WARNING : EXIT_OK;
+}
+
+export async function inspectWeights(path: string, args: ParsedArgs, fail: FailOn, cx: CommandContext): Promise<number> {
+  if (args.values.has('html')) throw new UsageError('--html is not available for the weights report yet; use --json');
+  const { analyzeWeightsJob } = await import('../jobs/weights');
+  const progress = createProgress();
+  let report: WeightsReport;
+  try {
+    report = await analyzeWeightsJob(
+      { path, selection: weightSelection(args), thresholds: weightThresholds(args), ...engineOf(args) },
+      { onProgress: (f, s) => progress.update(f, s), signal: cx.signal },
+    );
+  } finally {
+    progress.done();
+  }
+  if (args.booleans.has('json')) printJson(cx.print, report);
+  else cx.print(formatWeights(report));
+  return weightsExit([report], fail);
+}
+
+export async function compareWeights(a: string, b: string, args: ParsedArgs, cx: CommandContext): Promise<number> {
+  if (args.values.has('html')) throw new UsageError('--html is not available for a weights comparison yet; use --json');
+  const { compareWeightsJob } = await import('../jobs/weights');
+  const progress = createProgress();
+  let result;
+  try {
+    result = await compareWeightsJob({ a, b, selection: weightSelection(args), ...engineOf(args) }, { onProgress: (f, s) => progress.update(f, s), signal: cx.signal });
+  } finally {
+    progress.done();
+  }
+  if (args.booleans.has('json')) printJson(cx.print, result);
+  else cx.print(formatWeightsComparison(result));
+  return EXIT_OK;
+}

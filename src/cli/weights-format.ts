@@ -1,0 +1,88 @@
+/**
+ * Human-readable weights report and weights comparison for stdout (issue 9): one table row per
+ * tensor (metrics of matrices, summary statistics of vectors), totals, shards, warnings.
+ */
+import type { WeightsComparison, WeightsReport, WeightTensor, WeightWarning } from '../protocol/weights';
+import { engineLine, formatSkipped } from './format';
+import { fixed, num, renderTable } from './table';
+
+export function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let x = n / 1024;
+  let u = 0;
+  while (x >= 1024 && u < units.length - 1) {
+    x /= 1024;
+    u++;
+  }
+  return `${x.toFixed(x < 10 ? 2 : 1)} ${units[u] ?? ''}`;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function metricsCells(t: WeightTensor): string[] {
+  if (!t.analysed) return ['-', '-', '-', '-', '-', t.reason ?? ''];
+  const bad = t.nonFinite !== null && t.nonFinite > 0 ? `${t.nonFinite} NaN/Inf` : '';
+  if (t.effectiveRank === null) {
+    const s = t.summary;
+    const stats = s ? `mean ${num(s.mean)} std ${num(s.std)} [${num(s.min)}, ${num(s.max)}]` : '';
+    return ['-', '-', t.spectralNorm === 0 ? '0' : '-', '-', bad || '0', [stats, t.reason].filter(Boolean).join('; ')];
+  }
+  return [
+    fixed(t.effectiveRank, 2),
+    fixed(t.stableRank, 2),
+    num(t.spectralNorm),
+    t.alpha ? fixed(t.alpha.value, 2) : '-',
+    bad || '0',
+    '',
+  ];
+}
+
+export function formatWeightWarnings(ws: readonly WeightWarning[]): string[] {
+  if (ws.length === 0) return ['Warnings: none'];
+  return [`Warnings (${ws.length})`, ...ws.map((w) => `  ${w.severity.toUpperCase().padEnd(7)} ${w.code}: ${w.message}`)];
+}
+
+export function formatWeights(r: WeightsReport): string {
+  const lines: string[] = [];
+  lines.push(`dagr weights report: ${r.file}`);
+  lines.push(engineLine(r.engine));
+  lines.push(`${r.format}: ${count(r.totals.tensors)} tensors, ${count(r.totals.parameters)} parameters, ${bytesText(r.totals.bytes)}; ${r.analysed} analysed   ${r.seconds.toFixed(2)} s`);
+  if (r.shards) lines.push(`shards (${r.shards.length}): ${r.shards.join(', ')}`);
+  if (r.selection.regex !== undefined) lines.push(`tensors matching /${r.selection.regex}/`);
+  if (r.embeddingTables.length) lines.push(`embedding tables: ${r.embeddingTables.join(', ')} (dagr inspect FILE --as embeddings --modalities NAME)`);
+  lines.push(...formatSkipped(r.skipped));
+  lines.push('');
+  const shown = r.selection.regex !== undefined || r.selection.names ? r.tensors.filter((t) => t.analysed) : r.tensors;
+  const rows = shown.map((t) => [
+    t.name, t.dtype, `[${t.shape.join(', ')}]`, count(t.parameters), ...(r.shards ? [t.shard ?? ''] : []), ...metricsCells(t),
+  ]);
+  const header = ['tensor', 'dtype', 'shape', 'params', ...(r.shards ? ['shard'] : []), 'eff. rank', 'stable rank', 'spectral norm', 'alpha', 'NaN/Inf', 'note'];
+  lines.push(renderTable(header, rows, { left: [0, 1, 2, ...(r.shards ? [4] : []), header.length - 1] }));
+  if (shown.length < r.tensors.length) lines.push(`(${r.tensors.length - shown.length} tensors not selected; all are in --json)`);
+  lines.push('alpha: power-law exponent of the eigenvalue tail (experimental; WeightWatcher reads 2..6 as typical of trained layers)');
+  lines.push('');
+  lines.push(...formatWeightWarnings(r.warnings));
+  return lines.join('\n');
+}
+
+export function formatWeightsComparison(c: WeightsComparison): string {
+  const lines: string[] = [];
+  lines.push('dagr compare (model checkpoints): the update dW = B - A of every tensor');
+  lines.push(`  A: ${c.a}`);
+  lines.push(`  B: ${c.b}`);
+  lines.push(engineLine(c.engine));
+  lines.push(`${c.tensors.length} tensors matched by name and shape   ${c.seconds.toFixed(2)} s`);
+  lines.push('');
+  const rows = c.tensors.map((t) => [
+    t.name, `[${t.shape.join(', ')}]`, t.relativeChange === null ? '-' : num(t.relativeChange),
+    fixed(t.deltaEffectiveRank, 2), fixed(t.deltaStableRank, 2), num(t.deltaSpectralNorm), t.reason ?? '',
+  ]);
+  lines.push(renderTable(['tensor', 'shape', '|dW|/|W_A|', 'dW eff. rank', 'dW stable rank', 'dW spectral norm', 'note'], rows, { left: [0, 1, 6] }));
+  lines.push('');
+  if (c.mostChanged.length) lines.push(`Moved most: ${c.mostChanged.join(', ')}`);
+  lines.push(`Only in A (${c.onlyInA.length}): ${c.onlyInA.join(', ') || '-'}`);
+  lines.push(`Only in B (${c.onlyInB.length}): ${c.onlyInB.join(', ') || '-'}`);
+  lines.push(`Shape changed (${c.shapeChanged.length}): ${c.shapeChanged.map((s) => `${s.name} [${s.shapeA.join(', ')}] -> [${s.shapeB.join(', ')}]`).join(', ') || '-'}`);
+  return lines.join('\n');
+}
