@@ -5,19 +5,22 @@ import { EXIT_OK, EXIT_WARNING, UsageError } from './errors';
 import { formatCompare, formatReport, formatRun } from './format';
 import { writeHtml } from './html';
 import { printJson } from './json';
-import { failOn, inspectRequest, METRIC_FLAGS } from './options';
+import { failOn, inspectRequest } from './options';
 import type { FailOn } from './options';
 import { createProgress } from './progress';
 import type { CommandContext } from './context';
 import { INSPECT_HELP, COMPARE_HELP } from './help';
+import { WEIGHTS_FLAGS, compareWeights, inspectWeights, reportKind } from './weights-cmd';
 
 export async function inspectCommand(argv: string[], cx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, METRIC_FLAGS);
+  const args = parseArgs(argv, WEIGHTS_FLAGS);
   if (args.booleans.has('help')) return cx.print(INSPECT_HELP), EXIT_OK;
   const [path, ...extra] = args.positionals;
   if (path === undefined) throw new UsageError('inspect needs a FILE or FOLDER');
   if (extra.length > 0) throw new UsageError(`inspect takes one FILE or FOLDER, got also "${extra.join(' ')}"`);
   cx.currentFile = path;
+  // a model checkpoint gets the weights report (issue 9); --as weights|embeddings overrides
+  if ((await reportKind(path, args)) === 'weights') return inspectWeights(path, args, failOn(args), cx);
   const req = inspectRequest(path, args);
   const fail = failOn(args);
   const { inspectPath } = await import('../jobs');
@@ -46,10 +49,12 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
 }
 
 export async function compareCommand(argv: string[], cx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, METRIC_FLAGS);
+  const args = parseArgs(argv, WEIGHTS_FLAGS);
   if (args.booleans.has('help')) return cx.print(COMPARE_HELP), EXIT_OK;
   const [a, b, ...extra] = args.positionals;
   if (a === undefined || b === undefined || extra.length > 0) throw new UsageError('compare needs exactly two checkpoint files, A and B');
+  cx.currentFile = a;
+  if ((await reportKind(a, args)) === 'weights' && (await reportKind(b, args)) === 'weights') return compareWeights(a, b, args, cx);
   const fail = failOn(args);
   const { compareCheckpoints } = await import('../jobs');
   const progress = createProgress();
