@@ -1,6 +1,7 @@
 /** What every view receives from main.ts, and what it gives back. */
 import type { Controls } from '../../src/protocol/webview';
 import type { EpochMetrics, SweepPoint } from '../../src/protocol/train';
+import type { WeightsProgressMessage } from '../../src/protocol/weightsView';
 import type { ChartHost } from '../charts/registry';
 import type { Host } from '../host';
 import type { Palette } from '../theme';
@@ -23,4 +24,6 @@ export interface ViewContext extends SeriesAssigner {
 export interface ViewHandle {
   onEpoch?(m: EpochMetrics): void;
   onSweepPoint?(p: SweepPoint): void;
+  /** a batch of weight metrics arrived (weights view) */
+  onWeightsProgress?(m: WeightsProgressMessage): void;
 }
