@@ -17,6 +17,19 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# Mesa's EGL and llvmpipe: the tfjs-webgpu test (test/unit/train-webgpu.test.ts) runs Dawn's
+# OpenGL backend on them, with no display and no GPU (it skips, saying why, without them).
+if ! ls /usr/lib/*/libEGL_mesa.so.0 /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup-test-deps: installing Mesa's EGL and llvmpipe (tfjs-webgpu test)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq libegl-mesa0 libgl1-mesa-dri >/dev/null
+  else
+    echo "setup-test-deps: Mesa's EGL is missing (Debian: libegl-mesa0 libgl1-mesa-dri); the tfjs-webgpu test will be skipped" >&2
+  fi
+fi
+
 installer=../shared/tools/install-code-server.sh
 if [ -f "$installer" ]; then
   bash "$installer" "${DAGR_CODE_SERVER_DIR:-$HOME/.cache/code-server-e2e}" >&2

@@ -38,7 +38,7 @@ export interface TrainConfig {
   epochs: number;
   seed: number;
   /** "auto" picks tfjs-node-gpu, tfjs-node, wasm, cpu: first that loads */
-  backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend: 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   /** continue an existing run folder from its last finished epoch */
   resumeFrom?: string;
 }

@@ -1,8 +1,12 @@
 /**
- * Chooses the TensorFlow.js backend at start: tfjs-node-gpu, tfjs-node, wasm, cpu, the first that
- * loads (DESIGN.md section 4), and says what was chosen and why in an EngineInfo. The native
- * packages are optional dependencies that may be missing; they are loaded with a plain require()
- * inside try/catch so bundlers leave them external and a missing package is just a fallback.
+ * Chooses the TensorFlow.js backend at start: tfjs-node-gpu, tfjs-webgpu, tfjs-node, wasm, cpu,
+ * the first that loads (DESIGN.md section 4), and says what was chosen and why in an EngineInfo.
+ * The native packages are optional dependencies that may be missing; they are loaded with a
+ * plain require() inside try/catch so bundlers leave them external and a missing package is just
+ * a fallback. tfjs-webgpu runs on the `webgpu` package (Dawn for Node, prebuilt inside the
+ * package): a GPU through Vulkan, Metal or D3D12 with no CUDA install; under 'auto' it is taken
+ * only on a hardware adapter, and a tfjs-node-gpu that computes on the CPU (no CUDA 11) gives way
+ * to it.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,13 +15,45 @@ import type { TrainConfig } from '../protocol/train';
 import { tf } from './tf';
 
 export type BackendPreference = TrainConfig['backend'];
-type Candidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-const ORDER: Candidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+type Candidate = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+const ORDER: Candidate[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Whether 'auto' may pick tfjs-webgpu. Not yet: the trainer reads each step's loss terms (and
+ * evaluation, checkpoints) with dataSync(), and tfjs-webgpu has no synchronous read in Node (it
+ * needs OffscreenCanvas). Until those reads are awaited (tensor.data()), tfjs-webgpu is used only
+ * when asked for by name, for code that reads asynchronously (the losses' tests).
+ */
+export const WEBGPU_IN_AUTO = false;
+
+/**
+ * How Dawn is asked for an adapter. The defaults reach a real GPU; a test on a machine without
+ * one uses Dawn's OpenGL backend on Mesa's llvmpipe (dawn ['backend=opengl'], featureLevel
+ * 'compatibility', EGL_PLATFORM=surfaceless), and allows a software adapter.
+ */
+export interface WebGpuOptions {
+  /** Dawn toggles for create(), e.g. ['backend=opengl']; DAGR_WEBGPU_DAWN (comma-separated) */
+  dawn: string[];
+  /** 'compatibility' for OpenGL ES-class adapters; DAGR_WEBGPU_FEATURE_LEVEL */
+  featureLevel?: 'core' | 'compatibility';
+  /** take a CPU (software) adapter too; DAGR_WEBGPU_SOFTWARE=1. Off by default: it runs at about wasm speed */
+  allowSoftware: boolean;
+}
 
 /** Injection points so tests can simulate a machine with (or without) the native packages. */
 export interface BackendDeps {
   requireModule(id: string): unknown;
   probeLibrary(file: string): boolean;
+  webgpu?: WebGpuOptions;
+}
+
+export function webGpuOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WebGpuOptions {
+  const level = env.DAGR_WEBGPU_FEATURE_LEVEL;
+  return {
+    dawn: (env.DAGR_WEBGPU_DAWN ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    ...(level === 'core' || level === 'compatibility' ? { featureLevel: level } : {}),
+    allowSoftware: env.DAGR_WEBGPU_SOFTWARE === '1',
+  };
 }
 
 const realDeps: BackendDeps = {
@@ -68,6 +104,7 @@ function errorLine(e: unknown): string {
 
 const LABEL: Record<Candidate, string> = {
   'tensorflow-gpu': 'tfjs-node-gpu',
+  webgpu: 'tfjs-webgpu',
   tensorflow: 'tfjs-node',
   wasm: 'tfjs-wasm',
   cpu: 'tfjs-cpu',
@@ -103,6 +140,66 @@ function reportsGpu(o: unknown): boolean | null {
   return null;
 }
 
+interface DawnModule {
+  create(flags: string[]): { requestAdapter(o?: Record<string, unknown>): Promise<DawnAdapter | null> };
+  globals: Record<string, unknown>;
+}
+interface DawnAdapter {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean; adapterType?: string };
+  isFallbackAdapter?: boolean;
+}
+
+/** the adapter's name and whether it is software (llvmpipe, SwiftShader, lavapipe, WARP) */
+export function describeAdapter(a: DawnAdapter): { name: string; software: boolean } {
+  const i = a.info ?? {};
+  const name = (i.description || [i.vendor, i.architecture, i.device].filter(Boolean).join(' ') || 'an unnamed adapter').trim();
+  const software = a.isFallbackAdapter === true || i.isFallbackAdapter === true || /cpu/i.test(i.adapterType ?? '') ||
+    /llvmpipe|swiftshader|lavapipe|softpipe|microsoft basic render/i.test(`${name} ${i.vendor ?? ''} ${i.device ?? ''}`);
+  return { name, software };
+}
+
+/**
+ * tfjs-webgpu on Dawn for Node. tfjs asks `navigator.gpu` for its adapter; Node has no
+ * navigator, so one is set whose requestAdapter passes the feature level through (tfjs itself
+ * asks only for a power preference), and Dawn's GPUBufferUsage & co. become globals.
+ */
+async function tryWebGpu(deps: BackendDeps): Promise<EngineInfo> {
+  const opts = deps.webgpu ?? webGpuOptionsFromEnv();
+  // an ES module; Node >= 20.19 requires it like any other (older ones fail here: a fallback)
+  const dawn = deps.requireModule('webgpu') as DawnModule;
+  const gpu = dawn.create(opts.dawn);
+  const adapterOptions = (o: Record<string, unknown> = {}): Record<string, unknown> => (opts.featureLevel ? { ...o, featureLevel: opts.featureLevel } : o);
+  const adapter = await gpu.requestAdapter(adapterOptions({ powerPreference: 'high-performance' }));
+  if (!adapter) throw new Error(`no WebGPU adapter${opts.dawn.length ? ` (Dawn ${opts.dawn.join(' ')})` : ''}`);
+  const { name, software } = describeAdapter(adapter);
+  if (software && !opts.allowSoftware) throw new Error(`only a software adapter (${name})`);
+  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  const navigatorGpu = {
+    requestAdapter: (o?: Record<string, unknown>) => gpu.requestAdapter(adapterOptions(o)),
+    getPreferredCanvasFormat: () => 'rgba8unorm',
+  };
+  const nav = (globalThis as { navigator?: Record<string, unknown> }).navigator;
+  if (nav && !nav.gpu) Object.defineProperty(nav, 'gpu', { value: navigatorGpu, configurable: true });
+  else if (!nav) Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu, userAgent: `Node.js/${process.version}` }, configurable: true });
+  deps.requireModule('@tensorflow/tfjs-backend-webgpu'); // registers "webgpu" into the shared engine
+  if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialize');
+  await tf.ready();
+  // tfjs's synchronous read in Node dies on a missing OffscreenCanvas: say what it is instead
+  const backend = tf.backend() as unknown as { readSync(id: unknown): unknown };
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (id: unknown) => {
+    try {
+      return readSync(id);
+    } catch (e) {
+      if (e instanceof ReferenceError) throw new Error('tfjs-webgpu cannot read a tensor synchronously in Node (dataSync); read it with await tensor.data()');
+      throw e;
+    }
+  };
+  const backendName = opts.dawn.find((f) => f.startsWith('backend='))?.slice(8) ?? (process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan');
+  const info: EngineInfo = { name: 'tfjs-webgpu', device: `webgpu (${name}, ${backendName})`, threads: 1 };
+  return software ? { ...info, note: `software adapter ${name}: a test path, about wasm speed` } : info;
+}
+
 async function tryWasm(deps: BackendDeps): Promise<EngineInfo> {
   const wasm = deps.requireModule('@tensorflow/tfjs-backend-wasm') as {
     setWasmPaths(prefix: string): void;
@@ -135,10 +232,23 @@ export async function selectBackend(pref: BackendPreference = 'auto', deps: Back
   if (current && current.pref === pref && deps === realDeps && tf.getBackend() === backendKey(current.info)) return current.info;
   const start = pref === 'auto' ? 0 : ORDER.indexOf(pref);
   const skipped: string[] = [];
+  // tfjs-node-gpu that computes on the CPU: kept, unless tfjs-webgpu finds a GPU
+  let nativeOnCpu: EngineInfo | undefined;
   for (const c of ORDER.slice(Math.max(0, start))) {
+    if (c === 'tensorflow' && nativeOnCpu) break; // tfjs-node cannot load beside tfjs-node-gpu
     try {
       let info: EngineInfo;
-      if (c === 'tensorflow-gpu') info = await tryNative(true, deps);
+      if (c === 'tensorflow-gpu') {
+        info = await tryNative(true, deps);
+        if (pref === 'auto' && !info.device.startsWith('cuda')) {
+          nativeOnCpu = info;
+          skipped.push('tfjs-node-gpu computes on the CPU here');
+          continue;
+        }
+      } else if (c === 'webgpu') {
+        if (pref === 'auto' && !WEBGPU_IN_AUTO) continue; // a policy of this build, not a fact of the machine: no note
+        info = await tryWebGpu(deps);
+      }
       else if (c === 'tensorflow') info = await tryNative(false, deps);
       else if (c === 'wasm') info = await tryWasm(deps);
       else info = await useCpu();
@@ -152,12 +262,20 @@ export async function selectBackend(pref: BackendPreference = 'auto', deps: Back
       skipped.push(`${LABEL[c]} ${errorLine(e)}`);
     }
   }
+  if (nativeOnCpu) {
+    await tf.setBackend('tensorflow');
+    const why = skipped.slice(1).join('; '); // not the first: that tfjs-node-gpu is on the CPU, its own note says so
+    const info = { ...nativeOnCpu, ...(why ? { note: nativeOnCpu.note ? `${nativeOnCpu.note}; ${why}` : why } : {}) };
+    if (deps === realDeps) current = { pref, info };
+    return info;
+  }
   throw new Error(`no TensorFlow.js backend loaded: ${skipped.join('; ')}`);
 }
 
 function backendKey(info: EngineInfo): string {
   if (info.name === 'tfjs-wasm') return 'wasm';
   if (info.name === 'tfjs-cpu') return 'cpu';
+  if (info.name === 'tfjs-webgpu') return 'webgpu';
   return 'tensorflow';
 }
 

@@ -116,7 +116,7 @@ export function validateTrainConfig(raw: unknown, file: string, extraKeys: strin
     batchSize: r.int(raw, 'batchSize', 'batchSize', d.batchSize, 2),
     epochs: r.int(raw, 'epochs', 'epochs', d.epochs, 1),
     seed: r.int(raw, 'seed', 'seed', d.seed, 0),
-    backend: r.oneOf(raw, 'backend', 'backend', d.backend, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
+    backend: r.oneOf(raw, 'backend', 'backend', d.backend, ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const),
   };
   if (modalities) cfg.modalities = modalities;
   const labels = r.optStr(raw, 'labels', 'labels');
