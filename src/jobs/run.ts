@@ -3,12 +3,14 @@
  * all of them, and the first checkpoint at which each warning code fires (the timeline's marks).
  */
 import { listRun } from '../io';
-import type { GeometryReport, RunReport, WarningCode } from '../protocol/report';
+import type { RunReport } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
 import { inspectWith, withBackend } from './inspect';
 import { readRunOrigin } from './runOrigin';
-import { withRunWarnings } from './runWarnings';
+import { firstWarnings, withRunWarnings } from './runWarnings';
+
+export { firstWarnings };
 
 export async function inspectRun(req: InspectRequest, ctl?: JobControl): Promise<RunReport> {
   const files = await listRun(req.path);
@@ -39,13 +41,4 @@ export async function inspectRunFiles(
     // the run's warnings, grouped with their onset (src/jobs/runWarnings.ts)
     return withRunWarnings(run);
   });
-}
-
-/** For each warning code, the index of the first report in which it fires. */
-export function firstWarnings(reports: Pick<GeometryReport, 'warnings'>[]): Partial<Record<WarningCode, number>> {
-  const first: Partial<Record<WarningCode, number>> = {};
-  reports.forEach((r, i) => {
-    for (const w of r.warnings) if (first[w.code] === undefined) first[w.code] = i;
-  });
-  return first;
 }

@@ -4,7 +4,7 @@
  * has it, and a suggestion that fits how the run was trained. Pure (no fs, no vscode): the CLI,
  * the compute process and the extension host all call it on a RunReport.
  */
-import type { GeometryReport, PairReport, RunOrigin, RunReport, RunWarning } from '../protocol/report';
+import type { GeometryReport, GeometryWarning, PairReport, RunOrigin, RunReport, RunWarning, WarningCode } from '../protocol/report';
 
 type Checkpoint = Pick<RunReport['checkpoints'][number], 'epoch' | 'step' | 'report'>;
 
@@ -135,7 +135,39 @@ export function groupRunWarnings(cps: Checkpoint[], origin?: RunOrigin): RunWarn
   return out.sort((a, b) => Number(b.active) - Number(a.active) || rank[a.severity] - rank[b.severity] || a.onset - b.onset);
 }
 
+/** For each warning code, the index of the first report in which it fires (the run timeline's marks). */
+export function firstWarnings(reports: Pick<GeometryReport, 'warnings'>[]): Partial<Record<WarningCode, number>> {
+  const first: Partial<Record<WarningCode, number>> = {};
+  reports.forEach((r, i) => {
+    for (const w of r.warnings) if (first[w.code] === undefined) first[w.code] = i;
+  });
+  return first;
+}
+
 /** A RunReport with runWarnings filled in from its checkpoints (and its origin, when known). */
 export function withRunWarnings(run: RunReport): RunReport {
   return { ...run, runWarnings: groupRunWarnings(run.checkpoints, run.origin) };
+}
+
+/** A warning of one checkpoint of a run, as the run judges it, with the epoch it first fired at. */
+export type CheckpointRunWarning = Omit<GeometryWarning, 'code'> & { code: RunWarning['code']; onsetEpoch: number | null };
+
+/**
+ * The warnings of checkpoint `index` after the run's grouping: its own warnings (without those a
+ * pair "not in a shared space" silences) plus that information, each with its onset epoch.
+ */
+export function warningsAt(run: Pick<RunReport, 'checkpoints' | 'runWarnings' | 'origin'>, index: number): CheckpointRunWarning[] {
+  const cp = run.checkpoints[index];
+  if (!cp) return [];
+  const groups = run.runWarnings ?? groupRunWarnings(run.checkpoints, run.origin);
+  const out: CheckpointRunWarning[] = [];
+  for (const w of cp.report.warnings) {
+    const g = groups.find((x) => x.code === w.code && x.modality === w.modality && x.pair === w.pair);
+    if (g) out.push({ ...w, onsetEpoch: g.onsetEpoch });
+  }
+  for (const g of groups) {
+    if (g.code !== 'not-shared-space' || g.onset > index || g.latest < index) continue;
+    out.push({ code: g.code, severity: g.severity, ...(g.pair !== undefined ? { pair: g.pair } : {}), value: g.value, threshold: g.threshold, message: g.message, onsetEpoch: g.onsetEpoch });
+  }
+  return out;
 }
