@@ -41,6 +41,25 @@ export const COMPARE_HELP = `dagr compare A B [--json] [--html OUT.html] [inspec
 Reports of two checkpoints and the change (B - A) of every metric. --fail-on looks at B.
 `;
 
+export const WATCH_HELP = `dagr watch RUN_DIR [--json-lines] [--fail-on warning|error] [--timeout S] [options]
+
+Follows a run folder while training writes it: one row (or, with --json-lines, one JSON object:
+epoch, file, per-modality and per-pair metrics, warnings) per checkpoint as it lands, those
+already there first. Files still being written are waited for, never reported as broken: temporary
+names (*.tmp, *.partial, *-tmp*, dot-files), a size that is still changing, a safetensors or npy
+header (or a zip directory) that promises more bytes than exist yet. A file that stays incomplete
+and unchanged past --grace is reported once. Deleted and replaced checkpoints are shown.
+
+  --json-lines                 one JSON object per line per event (checkpoint, replaced, removed, stalled, failed)
+  --fail-on warning|error      exit 3 at the first checkpoint with a warning (of that severity), naming
+                               its epoch and the warning, so a training script can stop itself
+  --timeout S                  stop after S seconds: exit 0 (3 if --fail-on fired)
+  --interval S                 seconds between looks at the folder (default 2)
+  --grace S                    seconds a file may stay incomplete and unchanged before it is reported (default 30)
+  and the metric and threshold options of dagr inspect (--tau, --modalities, --threshold-..., --engine, ...).
+Ctrl-C stops it with exit 130.
+`;
+
 export const EMBED_HELP = `dagr embed MODEL.onnx --input X.npy --out EMB.safetensors [options]
 
 Runs an ONNX encoder over the input rows in batches and writes the embeddings.
@@ -66,6 +85,7 @@ export const MAIN_HELP = `dagr: geometry diagnostics of multimodal embeddings
 Usage:
   dagr inspect FILE|FOLDER [options]   report of a checkpoint, or timeline of a run folder
   dagr compare A B [options]           two checkpoints and the change of every metric
+  dagr watch RUN_DIR [options]         follow a run folder while it is written: a row per checkpoint
   dagr embed MODEL.onnx --input X.npy --out EMB.safetensors [--batch-size N]
   dagr engine                          print the engine in use (name, device, threads)
   dagr train CONFIG.json               fine-tune with the DAGR regularizer (TensorFlow.js)
