@@ -51,7 +51,7 @@ process.stdin.on('end', async () => {
       const { create } = await import('webgpu');
       const a = await create([]).requestAdapter({ powerPreference: 'high-performance' });
       const i = a && a.info;
-      if (i) out.adapter = i.description || [i.vendor, i.architecture, i.device].filter(Boolean).join(' ');
+      if (i) out.adapter = [i.vendor, i.architecture, i.device].filter(Boolean).join(' ') || i.description;
     } catch { /* the optional package is absent: the adapter stays unnamed */ }
   }
   process.stdout.write(JSON.stringify(out) + '\\n');

@@ -152,7 +152,7 @@ interface DawnAdapter {
 /** the adapter's name and whether it is software (llvmpipe, SwiftShader, lavapipe, WARP) */
 export function describeAdapter(a: DawnAdapter): { name: string; software: boolean } {
   const i = a.info ?? {};
-  const name = (i.description || [i.vendor, i.architecture, i.device].filter(Boolean).join(' ') || 'an unnamed adapter').trim();
+  const name = ([i.vendor, i.architecture, i.device].filter(Boolean).join(' ') + (i.description ? ` (${i.description})` : '')).trim() || 'an unnamed adapter';
   const software = a.isFallbackAdapter === true || i.isFallbackAdapter === true || /cpu/i.test(i.adapterType ?? '') ||
     /llvmpipe|swiftshader|lavapipe|softpipe|microsoft basic render/i.test(`${name} ${i.vendor ?? ''} ${i.device ?? ''}`);
   return { name, software };

@@ -34,7 +34,8 @@ async function valueAndGrad(x: Float32Array, n: number, d: number, f: (z: Tensor
 }
 
 void test('a software adapter is recognized as one (auto never trains on it)', () => {
-  assert.deepEqual(describeAdapter({ info: { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }), { name: 'llvmpipe (LLVM 15.0.6, 256 bits)', software: true });
+  assert.deepEqual(describeAdapter({ info: { device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version 4.5 (Core Profile) Mesa 22.3.6' } }),
+    { name: 'llvmpipe-llvm-15-0-6-256-bits- (OpenGL version 4.5 (Core Profile) Mesa 22.3.6)', software: true });
   assert.deepEqual(describeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', device: 'H200' } }), { name: 'nvidia hopper H200', software: false });
   assert.equal(describeAdapter({ isFallbackAdapter: true }).software, true);
 });
