@@ -11,6 +11,7 @@ import { compareCommand, inspectCommand } from './inspect-cmd';
 import { embedCommand } from './embed-cmd';
 import { engineCommand } from './engine-cmd';
 import { sweepCommand, trainCommand } from './train-cmd';
+import { mergeCommand } from './merge-cmd';
 import { watchCommand } from './watch-cmd';
 
 const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<number>> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<n
   engine: engineCommand,
   train: trainCommand,
   sweep: sweepCommand,
+  merge: mergeCommand,
   watch: watchCommand,
 };
 

@@ -72,10 +72,10 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
         const t = rowsByName.get(kid.tensor);
         if (!t) continue;
         const cells = {
-          effectiveRank: h('td', { class: 'num' }, ''),
-          stableRank: h('td', { class: 'num' }, ''),
-          spectralNorm: h('td', { class: 'num' }, ''),
-          alpha: h('td', { class: 'num' }, ''),
+          effectiveRank: h('td', { class: 'num cell-effective-rank' }, ''),
+          stableRank: h('td', { class: 'num cell-stable-rank' }, ''),
+          spectralNorm: h('td', { class: 'num cell-spectral-norm' }, ''),
+          alpha: h('td', { class: 'num cell-alpha' }, ''),
           status: h('td', { class: 'tensor-status' }, ''),
         };
         const embed = handlers.onEmbeddings && t.shape.length === 2 && t.parameters > 0
