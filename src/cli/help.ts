@@ -1,5 +1,6 @@
 /** Usage texts. Kept in one place so `--help` and the README can be checked against each other. */
 import { DEFAULT_MAX_PAIRS, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
+import { PARTIAL_HELP_LINES } from './merge-help';
 
 const thresholdLines = (Object.entries(DEFAULT_THRESHOLDS) as [string, number][])
   .map(([k, v]) => `  --threshold-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} X`.padEnd(40) + `default ${v}`)
@@ -30,6 +31,7 @@ timeline of a run folder (one checkpoint per epoch).
   --json                               print the report JSON on stdout
   --html OUT.html                      also write a self-contained HTML report
   --fail-on warning|error              exit 3 when a warning (of that severity) fires
+${PARTIAL_HELP_LINES}
 Which pairs were computed and why is in the report (JSON: pairSelection); members that could
 not be read (strings, pickled objects, F8 tensors) are listed as skipped (JSON: skipped).
 Warning thresholds:
@@ -85,6 +87,7 @@ export const MAIN_HELP = `dagr: geometry diagnostics of multimodal embeddings
 Usage:
   dagr inspect FILE|FOLDER [options]   report of a checkpoint, or timeline of a run folder
   dagr compare A B [options]           two checkpoints and the change of every metric
+  dagr merge PARTS... [--json|--html]  report of the partial summaries of dagr inspect --partial
   dagr watch RUN_DIR [options]         follow a run folder while it is written: a row per checkpoint
   dagr embed MODEL.onnx --input X.npy --out EMB.safetensors [--batch-size N]
   dagr engine                          print the engine in use (name, device, threads)

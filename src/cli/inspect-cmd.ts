@@ -11,9 +11,11 @@ import { createProgress } from './progress';
 import type { CommandContext } from './context';
 import { INSPECT_HELP, COMPARE_HELP } from './help';
 import { WEIGHTS_FLAGS, compareWeights, inspectWeights, reportKind } from './weights-cmd';
+import { MOVERS_VALUE_FLAGS, formatMovers, moversFlags } from './neighbors-cmd';
+import { INSPECT_STREAM_FLAGS, partialCommand } from './merge-cmd';
 
 export async function inspectCommand(argv: string[], cx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, WEIGHTS_FLAGS);
+  const args = parseArgs(argv, INSPECT_STREAM_FLAGS(WEIGHTS_FLAGS));
   if (args.booleans.has('help')) return cx.print(INSPECT_HELP), EXIT_OK;
   const [path, ...extra] = args.positionals;
   if (path === undefined) throw new UsageError('inspect needs a FILE or FOLDER');
@@ -21,7 +23,10 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
   cx.currentFile = path;
   // a model checkpoint gets the weights report (issue 9); --as weights|embeddings overrides
   if ((await reportKind(path, args)) === 'weights') return inspectWeights(path, args, failOn(args), cx);
+  // --partial: one part's mergeable summary instead of a report (DESIGN.md section 2c)
+  if (args.values.has('partial')) return partialCommand(path, args, cx);
   const req = inspectRequest(path, args);
+  if (args.booleans.has('stream')) req.stream = true;
   const fail = failOn(args);
   const { inspectPath } = await import('../jobs');
   const progress = createProgress();
@@ -49,8 +54,9 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
 }
 
 export async function compareCommand(argv: string[], cx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, WEIGHTS_FLAGS);
+  const args = parseArgs(argv, { ...WEIGHTS_FLAGS, values: [...WEIGHTS_FLAGS.values, ...MOVERS_VALUE_FLAGS] });
   if (args.booleans.has('help')) return cx.print(COMPARE_HELP), EXIT_OK;
+  const movers = moversFlags(args);
   const [a, b, ...extra] = args.positionals;
   if (a === undefined || b === undefined || extra.length > 0) throw new UsageError('compare needs exactly two checkpoint files, A and B');
   cx.currentFile = a;
@@ -68,7 +74,7 @@ export async function compareCommand(argv: string[], cx: CommandContext): Promis
         progress.update(f, s);
       },
       signal: cx.signal,
-    });
+    }, movers);
   } finally {
     progress.done();
   }
@@ -77,6 +83,7 @@ export async function compareCommand(argv: string[], cx: CommandContext): Promis
   if (args.booleans.has('json')) printJson(cx.print, result);
   else {
     cx.print(formatCompare(result));
+    if (result.moversSummary) cx.print(formatMovers(result.moversSummary));
     if (html !== undefined) cx.print(`\nHTML report written to ${html}`);
   }
   return warningExit([result.b], fail);

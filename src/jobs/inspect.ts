@@ -11,6 +11,8 @@ import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
 import { applyTfjsGeometry } from './tfjs';
 import { addClassGeometry } from './classes';
+import { datasetFromCheckpoint } from '../io/shardSet';
+import { shouldStream, streamReport } from './stream';
 
 /** Loading is cheap next to the O(N^2) metrics; this share of the bar is for reading. */
 const LOAD_SHARE = 0.2;
@@ -69,6 +71,15 @@ export async function reportFromCheckpoint(
 ): Promise<GeometryReport> {
   const progress = ctl?.onProgress;
   const { modalities, labels } = selectModalities(cp, req.modalities);
+  // too big to load whole (or --stream): row blocks read and dropped, DESIGN.md section 2c
+  const ds = datasetFromCheckpoint(cp, req.modalities);
+  if (shouldStream(req, ds)) {
+    const streamed = await streamReport(req, ds, backend, ctl);
+    const skippedMembers = skippedOf(cp);
+    if (skippedMembers.length > 0) streamed.skipped = skippedMembers;
+    streamed.seconds = (performance.now() - started) / 1000;
+    return streamed;
+  }
   const matrices: Matrix[] = [];
   for (const [i, entry] of modalities.entries()) {
     throwIfAborted(ctl?.signal);

@@ -10,8 +10,12 @@ import type { GeometryReport, RunReport } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { inspectCheckpoint } from './inspect';
 import { inspectRun } from './run';
+import { inspectShardSetIfAny } from './stream';
 
 export async function inspectPath(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport | RunReport> {
+  // a folder or glob of embedding shards is one dataset, streamed (DESIGN.md section 2c)
+  const sharded = await inspectShardSetIfAny(req, ctl);
+  if (sharded) return sharded;
   let isDir: boolean;
   try {
     isDir = (await stat(req.path)).isDirectory();

@@ -5,8 +5,10 @@
  * part chosen by --shard I/N or by a scheduler's array index (see partOf in streamParts.ts).
  */
 import { loadMatrix } from '../io';
+import { openShardSet } from '../io/shardSet';
 import type { RowDataset, RowPiece } from '../io/shardSet';
 import type { Matrix } from '../io/types';
+import { ReaderError } from '../io/types';
 import type { GeometryBackend } from '../engine';
 import { selectPairs, validateOptions } from '../engine/geometry';
 import { finalizeSummary } from '../engine/stream/finalize';
@@ -93,7 +95,7 @@ export async function reportFromSummary(
     signal: ctl?.signal,
     onProgress: ctl?.onProgress ? (f, stage) => ctl.onProgress?.(base + share * f, stage) : undefined,
   });
-  return { version: 1, source, ...core, metadata, seconds: (performance.now() - started) / 1000 };
+  return { version: 1, kind: 'embeddings', source, ...core, metadata, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The streamed report of a whole dataset in one process. */
@@ -104,4 +106,26 @@ export async function streamReport(req: InspectRequest, ds: RowDataset, backend:
   if (ds.labels) report.labels = ds.labels;
   ctl?.onProgress?.(1, 'done');
   return report;
+}
+
+/**
+ * Inputs at least this big (float32 bytes of the chosen modalities) are streamed: loading them
+ * whole would take that much memory and more (the in-memory path holds float32 and float64 copies).
+ */
+export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
+
+/** Whether a dataset is streamed rather than loaded whole (tfjs recomputes from whole matrices). */
+export function shouldStream(req: Pick<InspectRequest, 'stream' | 'engine'>, ds: Pick<RowDataset, 'n' | 'dims' | 'pieces'>): boolean {
+  if (req.engine === 'tfjs') return false;
+  if (req.stream || ds.pieces.length > 1) return true;
+  return ds.n * ds.dims.reduce((a, b) => a + b, 0) * 4 >= STREAM_ABOVE_BYTES;
+}
+
+/** The streamed report of `req.path` when it is a shard set (folder or glob), else null. */
+export async function inspectShardSetIfAny(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport | null> {
+  const ds = await openShardSet(req.path, req.modalities);
+  if (!ds) return null;
+  if (req.engine === 'tfjs') throw new ReaderError(req.path, 'a shard set is streamed, which --engine tfjs cannot do (it recomputes from whole matrices); use onnxruntime or js');
+  const { withBackend } = await import('./inspect');
+  return withBackend(req, (backend) => streamReport(req, ds, backend, ctl));
 }

@@ -14,6 +14,11 @@ export interface InspectRequest extends InspectParams {
   threads?: number;
   /** where onnxruntime runs the metric graphs; default 'auto' (CUDA when usable, else CPU) */
   device?: EngineDevice;
+  /**
+   * read row blocks and drop them (src/jobs/stream.ts) even when the input would fit in memory;
+   * shard sets and inputs over STREAM_ABOVE_BYTES stream anyway
+   */
+  stream?: boolean;
 }
 
 export interface JobControl {
