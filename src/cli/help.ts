@@ -1,5 +1,6 @@
 /** Usage texts. Kept in one place so `--help` and the README can be checked against each other. */
 import { DEFAULT_MAX_PAIRS, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../protocol/report';
+import { MOVERS_HELP } from './neighbors-cmd';
 import { PARTIAL_HELP_LINES } from './merge-help';
 
 const thresholdLines = (Object.entries(DEFAULT_THRESHOLDS) as [string, number][])
@@ -41,6 +42,8 @@ ${thresholdLines}
 export const COMPARE_HELP = `dagr compare A B [--json] [--html OUT.html] [inspect options]
 
 Reports of two checkpoints and the change (B - A) of every metric. --fail-on looks at B.
+
+${MOVERS_HELP}
 `;
 
 export const WATCH_HELP = `dagr watch RUN_DIR [--json-lines] [--fail-on warning|error] [--timeout S] [options]
@@ -87,6 +90,7 @@ export const MAIN_HELP = `dagr: geometry diagnostics of multimodal embeddings
 Usage:
   dagr inspect FILE|FOLDER [options]   report of a checkpoint, or timeline of a run folder
   dagr compare A B [options]           two checkpoints and the change of every metric
+  dagr neighbors FILE --modality A --row I [--in B] [--k K]   the K nearest rows of one row
   dagr merge PARTS... [--json|--html]  report of the partial summaries of dagr inspect --partial
   dagr watch RUN_DIR [options]         follow a run folder while it is written: a row per checkpoint
   dagr embed MODEL.onnx --input X.npy --out EMB.safetensors [--batch-size N]

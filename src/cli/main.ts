@@ -10,6 +10,7 @@ import { MAIN_HELP } from './help';
 import { compareCommand, inspectCommand } from './inspect-cmd';
 import { embedCommand } from './embed-cmd';
 import { engineCommand } from './engine-cmd';
+import { neighborsCommand } from './neighbors-cmd';
 import { sweepCommand, trainCommand } from './train-cmd';
 import { mergeCommand } from './merge-cmd';
 import { watchCommand } from './watch-cmd';
@@ -17,6 +18,7 @@ import { watchCommand } from './watch-cmd';
 const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<number>> = {
   inspect: inspectCommand,
   compare: compareCommand,
+  neighbors: neighborsCommand,
   embed: embedCommand,
   engine: engineCommand,
   train: trainCommand,

@@ -98,7 +98,8 @@ class TopK {
   }
   list(): Neighbor[] {
     const out: Neighbor[] = [];
-    for (let i = 0; i < this.size; i++) out.push({ row: this.rows[i] as number, similarity: this.sims[i] as number });
+    // a row parallel to the query can round to 1 + 2e-16: a cosine is shown within [-1, 1]
+    for (let i = 0; i < this.size; i++) out.push({ row: this.rows[i] as number, similarity: Math.max(-1, Math.min(1, this.sims[i] as number)) });
     return out;
   }
 }
@@ -179,7 +180,8 @@ export async function nearestNeighbors(
  * A target of another width cannot hold the query (cosine needs one space) and gets a note.
  */
 export async function neighborLists(
-  query: Matrix, row: number, targets: Matrix[], k: number, labels: Int32Array | undefined, ctl: NeighborControl = {},
+  query: Matrix, row: number, targets: Matrix[], k: number, labels: Int32Array | undefined,
+  ctl: NeighborControl & { /** false: only the targets' lists */ own?: boolean } = {},
 ): Promise<NeighborList[]> {
   checkRow(query, row);
   for (const t of targets) {
@@ -190,8 +192,11 @@ export async function neighborLists(
   const withLabels = (s: NeighborSearch): NeighborList['neighbors'] => s.neighbors.map((x) => ({ ...x, label: labelOf(x.row) }));
   const total = 1 + targets.length;
   const part = (i: number) => (f: number): void => ctl.onProgress?.((i + f) / total);
-  const own = await nearestNeighbors(q, query, k, { ...ctl, exclude: row, onProgress: part(0) });
-  const out: NeighborList[] = [{ modality: query.name, neighbors: withLabels(own), partnerRank: null, partnerSimilarity: null, note: '' }];
+  const out: NeighborList[] = [];
+  if (ctl.own !== false) {
+    const own = await nearestNeighbors(q, query, k, { ...ctl, exclude: row, onProgress: part(0) });
+    out.push({ modality: query.name, neighbors: withLabels(own), partnerRank: null, partnerSimilarity: null, note: '' });
+  }
   for (const [i, t] of targets.entries()) {
     if (t.cols !== query.cols) {
       out.push({

@@ -48,6 +48,8 @@ export interface NeighborsParams {
   k: number;
   /** the modalities to search besides the query's own: absent = every other one of the same width */
   in?: string[];
+  /** false: leave out the query's own modality (the CLI's --in B lists only B) */
+  own?: boolean;
   /** the modality arrays to read, as for inspect (absent = the automatic choice) */
   modalities?: string[];
 }

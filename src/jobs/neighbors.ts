@@ -1,0 +1,69 @@
+/**
+ * The neighbours job (issue 12): one checkpoint, one query row (by index or by the first row with
+ * a label), its k nearest rows in its own modality and in each paired one. Only the modalities
+ * searched are read. Shared by `dagr neighbors` and the compute process's neighbours panel.
+ */
+import { loadMatrix, openCheckpoint, selectModalities } from '../io';
+import type { ArrayEntry, Matrix } from '../io/types';
+import { ReaderError } from '../io/types';
+import { neighborLists } from '../engine/neighbors';
+import type { NeighborsParams, NeighborsResult } from '../protocol/neighbors';
+import { readLabels } from './classes';
+import type { JobControl } from './types';
+import { throwIfAborted } from './types';
+
+/** reading is a small share next to the search (which reads every value once more) */
+const LOAD_SHARE = 0.3;
+
+export async function neighborsOf(p: NeighborsParams, ctl?: JobControl): Promise<NeighborsResult> {
+  const started = performance.now();
+  const progress = ctl?.onProgress;
+  progress?.(0, 'reading');
+  const cp = await openCheckpoint(p.path);
+  const { modalities, labels: labelEntry } = selectModalities(cp, p.modalities);
+  const names = modalities.map((m) => m.name);
+  const find = (name: string): ArrayEntry => {
+    const e = modalities.find((m) => m.name === name);
+    if (!e) throw new ReaderError(p.path, `no modality named "${name}"; modalities: ${names.join(', ')}`);
+    return e;
+  };
+  const queryEntry = find(p.modality);
+  const targetEntries = (p.in ?? names.filter((n) => n !== p.modality)).map(find).filter((e) => e !== queryEntry);
+  let labels: Int32Array | undefined;
+  if (labelEntry) {
+    const read = await readLabels(labelEntry, queryEntry.shape[0] as number);
+    if (typeof read !== 'string') labels = read;
+  }
+  let row = p.row;
+  if (row === undefined) {
+    if (p.label === undefined) throw new ReaderError(p.path, 'neighbours need a row index or a label value');
+    if (!labels) throw new ReaderError(p.path, `no integer label array to find label ${p.label} in`);
+    const at = labels.indexOf(p.label);
+    if (at < 0) throw new ReaderError(p.path, `no row has label ${p.label} in "${labelEntry?.name ?? 'labels'}"`);
+    row = at;
+  }
+  const n = queryEntry.shape[0] as number;
+  if (!(Number.isInteger(row) && row >= 0 && row < n)) throw new ReaderError(p.path, `row ${row} is outside 0..${n - 1}`);
+  const entries = [queryEntry, ...targetEntries];
+  const mats: Matrix[] = [];
+  for (const [i, e] of entries.entries()) {
+    throwIfAborted(ctl?.signal);
+    progress?.((LOAD_SHARE * i) / entries.length, `loading ${e.name}`);
+    mats.push(await loadMatrix(e));
+  }
+  const [query, ...targets] = mats as [Matrix, ...Matrix[]];
+  const lists = await neighborLists(query, row, targets, p.k, labels, {
+    own: p.own !== false,
+    ...(ctl?.signal ? { signal: ctl.signal } : {}),
+    onProgress: (f) => progress?.(LOAD_SHARE + (1 - LOAD_SHARE) * f, 'searching'),
+  });
+  progress?.(1, 'done');
+  return {
+    source: p.path,
+    query: { modality: query.name, row, label: labels ? (labels[row] as number) : null },
+    k: p.k,
+    lists,
+    ...(labelEntry && labels ? { labels: labelEntry.name } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
