@@ -41,14 +41,25 @@ const LABELS: Record<string, string> = {
   r1: 'R@1', r5: 'R@5', r10: 'R@10', medianRank: 'median rank',
 };
 
-/** "modalities.audio.effectiveRank" -> "audio · effective rank"; "pairs.audio/visual.retrieval.aToB.r1" -> "audio/visual · R@1 a→b". */
+/**
+ * "modalities.audio.effectiveRank" -> "audio · effective rank";
+ * "pairs.audio/visual.retrieval.bToA.r1" -> "visual → audio · R@1" (the query's modality first);
+ * "pairs.audio/visual.linearCka" -> "audio ↔ visual · linear CKA".
+ */
 export function metricLabel(metric: string): string {
   const parts = metric.split('.');
   const leaf = parts[parts.length - 1] ?? metric;
   const owner = parts[1] ?? '';
-  const dir = parts.includes('aToB') ? ' a→b' : parts.includes('bToA') ? ' b→a' : '';
-  const name = (getOwn(LABELS, leaf) ?? leaf) + dir;
-  return owner && (parts[0] === 'modalities' || parts[0] === 'pairs') ? `${owner} · ${name}` : name;
+  const name = getOwn(LABELS, leaf) ?? leaf;
+  if (parts[0] === 'modalities' && owner) return `${owner} · ${name}`;
+  if (parts[0] === 'pairs' && owner) {
+    const slash = owner.indexOf('/');
+    const [a, b] = slash >= 0 ? [owner.slice(0, slash), owner.slice(slash + 1)] : [owner, ''];
+    if (parts.includes('aToB')) return `${a} → ${b} · ${name}`;
+    if (parts.includes('bToA')) return `${b} → ${a} · ${name}`;
+    return `${a} ↔ ${b} · ${name}`;
+  }
+  return name;
 }
 
 function pairKey(p: { a: string; b: string }): string {

@@ -33,14 +33,30 @@ export function card(title: string, opts: { id?: string; wide?: boolean; classNa
 }
 
 /** A two-column table of label/value rows; values carry ids and raw numbers for tests. */
-export interface StatRow { label: string; value: string; id?: string; raw?: number | null; title?: string; className?: string }
+export interface StatRow {
+  /** the name, or a name with its explanation (help.ts metricName) */
+  label: string | Node;
+  value: string;
+  id?: string;
+  raw?: number | null;
+  title?: string;
+  className?: string;
+  /** the warning this value triggers: the value is marked (color, icon, the message as its text for screen readers) */
+  flagged?: string;
+}
 
 export function statTable(rows: StatRow[], caption?: string): HTMLTableElement {
   return h('table', { class: 'stats' },
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
-    h('tbody', null, ...rows.map((r) => h('tr', { class: r.className },
+    h('tbody', null, ...rows.map((r) => h('tr', { class: [r.className, r.flagged ? 'flagged' : ''].filter((c) => c).join(' ') || undefined },
       h('th', { scope: 'row', title: r.title }, r.label),
-      h('td', { id: r.id, class: 'num', 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value)))));
+      r.flagged
+        // the id stays on the number alone: tests and the CLI read the same text
+        ? h('td', { class: 'num value-flagged', title: r.flagged, 'data-flagged': 'true' },
+          h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, '▲ '),
+          h('span', { id: r.id, 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value),
+          h('span', { class: 'visually-hidden' }, ` (warning: ${r.flagged})`))
+        : h('td', { id: r.id, class: 'num', 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value)))));
 }
 
 /** A chart container: a sized box (Chart.js needs a sized parent) holding a labelled canvas. */

@@ -79,3 +79,51 @@ export function basename(path: string): string {
 export function idPart(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
+
+/*
+ * One format per quantity, used by every view, the CLI tables and the HTML export (issue 14):
+ * a share of rows is a percentage with as many decimals as one row needs at that N, followed by
+ * the count when the percentage could hide it; ranks are counts out of the gallery with chance.
+ */
+
+/** Decimals a percentage of `n` items needs so that one item shows: 1 at N ≤ 1,000, 2 at ≤ 10,000, … */
+export function pctDecimals(n: number): number {
+  return n > 0 ? Math.max(1, Math.ceil(Math.log10(n)) - 2) : 1;
+}
+
+/** A share of `n` items: "0.05% (1 of 2,000)"; the count is left out when `withCount` is false. */
+export function fmtShare(x: number | null | undefined, n: number, withCount = true): string {
+  if (!finite(x)) return DASH;
+  const pct = fmtPct(x, pctDecimals(n));
+  if (!withCount || !(n > 0)) return pct;
+  return `${pct} (${fmtInt(Math.round(x * n))} of ${fmtInt(n)})`;
+}
+
+/** Chance level of R@k with a gallery of n rows: k / n. */
+export function chanceRecall(k: number, n: number): number {
+  return n > 0 ? Math.min(1, k / n) : 0;
+}
+
+/** Chance level of the median rank of the true partner among n rows: (n + 1) / 2. */
+export function chanceMedianRank(n: number): number {
+  return (n + 1) / 2;
+}
+
+/** A rank among n rows: "1,163.5 of 2,000". */
+export function fmtRank(x: number | null | undefined, n: number): string {
+  if (!finite(x)) return DASH;
+  // a median of an even count ends in .5: keep it, with the integer part grouped
+  const r = Number.isInteger(x) ? fmtInt(x) : `${fmtInt(Math.trunc(x))}${x.toFixed(1).slice(x.toFixed(1).indexOf('.'))}`;
+  return n > 0 ? `${r} of ${fmtInt(n)}` : r;
+}
+
+/** A value with exactly `significant` digits, keeping trailing zeros ("60.500", "3.1811"). */
+export function fmtSig(x: number | null | undefined, significant: number): string {
+  if (!finite(x)) return DASH;
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e6 || a < 1e-4) return x.toExponential(Math.max(0, significant - 1)).replace('e+', 'e');
+  const s = x.toPrecision(significant);
+  // toPrecision may still choose an exponent for large values with few digits
+  return s.includes('e') ? fmtNum(x, significant) : s;
+}

@@ -107,7 +107,7 @@ async function trainIntoPanel(svc: Services, ask: TrainConfig, what: string, bas
     }
     finish(svc, summary);
   } catch (e) {
-    view.post({ type: 'error', message: failureText(e) });
+    view.showError(failureText(e), !isAbortError(e));
     reportJobError(e, 'training');
   } finally {
     cts.dispose();

@@ -20,7 +20,8 @@ function payload(view: ViewModel): unknown {
   }
 }
 
-export async function exportView(view: ViewModel, format: 'html' | 'json', source: PersistedState['source']): Promise<vscode.Uri | undefined> {
+/** `onError`: the view's own error banner and log, beside the notification (which hides). */
+export async function exportView(view: ViewModel, format: 'html' | 'json', source: PersistedState['source'], onError?: (message: string) => void): Promise<vscode.Uri | undefined> {
   const first = source.paths[0] ?? 'report';
   const base = path.basename(first).replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin|parquet)$/i, '');
   const dir = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(first));
@@ -44,7 +45,9 @@ export async function exportView(view: ViewModel, format: 'html' | 'json', sourc
     if (pick) await vscode.commands.executeCommand('vscode.open', target);
     return target;
   } catch (e) {
-    void vscode.window.showErrorMessage(`DAGR: export failed: ${e instanceof Error ? e.message : String(e)}`);
+    const message = `Export to ${target.fsPath} failed: ${e instanceof Error ? e.message : String(e)}`;
+    onError?.(message);
+    void vscode.window.showErrorMessage(`DAGR: ${message}`);
     return undefined;
   }
 }

@@ -111,8 +111,8 @@ export class GeometryView implements vscode.Disposable {
       this.setView(view);
     } catch (e) {
       if (this.job !== cts || this.disposed) return;
-      this.post(isAbortError(e) ? { type: 'error', message: 'Cancelled. Change a control or run the command again to recompute.' }
-        : { type: 'error', message: e instanceof Error ? e.message : String(e) });
+      this.showError(isAbortError(e) ? 'Cancelled. Change a control or run the command again to recompute.'
+        : `Could not compute ${name}: ${e instanceof Error ? e.message : String(e)}`, !isAbortError(e));
       reportJobError(e, `inspecting ${name}`);
     } finally {
       if (this.job === cts) this.job = undefined;
@@ -131,10 +131,24 @@ export class GeometryView implements vscode.Disposable {
     return { kind: 'report', report, availableModalities: [...available], maxPointsPlotted };
   }
 
+  /**
+   * A failure shown where the user looks: the view's error banner (kept until the webview is ready
+   * to show it: a file that fails fast fails before the webview has loaded) and the "DAGR Lens"
+   * output log, with a time, so it is still there after the notification has gone.
+   */
+  showError(message: string, log = true): void {
+    if (log) this.svc.log.appendLine(`[${new Date().toISOString()}] ${this.panel.title}: ${message}`);
+    this.pendingError = message;
+    this.post({ type: 'error', message });
+  }
+
+  private pendingError: string | undefined;
+
   /** Shows a new model (first time: init, afterwards: update). */
   setView(view: ViewModel): void {
     const first = this.view === undefined;
     this.view = view;
+    this.pendingError = undefined;
     if (this.ready) this.post({ type: first ? 'init' : 'update', view });
   }
 
@@ -171,6 +185,7 @@ export class GeometryView implements vscode.Disposable {
         this.ready = true;
         if (this.view) this.post({ type: 'init', view: this.view });
         else if (this.job) this.post({ type: 'busy', message: 'Computing…' });
+        if (this.pendingError !== undefined) this.post({ type: 'error', message: this.pendingError });
         break;
       case 'recompute':
         if (!this.recomputable) break;
@@ -178,7 +193,7 @@ export class GeometryView implements vscode.Disposable {
         void this.compute(true);
         break;
       case 'export':
-        if (this.view) void exportView(this.view, m.format, this.source);
+        if (this.view) void exportView(this.view, m.format, this.source, (msg) => this.showError(msg));
         break;
       case 'openCheckpoint':
         if (typeof m.file === 'string') void openCheckpointFile(m.file);

@@ -88,7 +88,9 @@ void describe('analysis helpers', () => {
     assert.equal(changeClass(0.1, 'down'), 'bad');
     assert.equal(changeClass(0, 'up'), 'neutral');
     assert.equal(changeClass(null, 'up'), 'neutral');
-    assert.equal(metricLabel('pairs.audio/visual.retrieval.bToA.r1'), 'audio/visual · R@1 b→a');
+    // issue 14: the query's modality first, in the user's names (was "audio/visual · R@1 b→a")
+    assert.equal(metricLabel('pairs.audio/visual.retrieval.bToA.r1'), 'visual → audio · R@1');
+    assert.equal(metricLabel('pairs.audio/visual.linearCka'), 'audio ↔ visual · linear CKA');
     assert.equal(metricLabel('modalities.visual.effectiveRankCentered'), 'visual · eff. rank (centered)');
   });
 

@@ -1,5 +1,6 @@
 /** Pieces every chart configuration shares: axes with titles, series styling, legends. */
-import type { ChartDataset, ScaleOptions } from 'chart.js';
+import { Chart } from 'chart.js';
+import type { ChartDataset, LegendItem, ScaleOptions } from 'chart.js';
 import { extent } from '../analysis';
 import { withAlpha } from '../color';
 import { fmtNum } from '../format';
@@ -86,6 +87,24 @@ export function percentAxis(p: Palette, title: string, extra: LinearAxis = {}): 
   return linearAxis(p, title, { ...extra, ticks: { color: p.fg, maxTicksLimit: 6, callback: (v) => `${Math.round(Number(v) * 100)}%` } });
 }
 
-export function legend(p: Palette, show: boolean): { display: boolean; position: 'bottom'; labels: { color: string; usePointStyle: boolean; pointStyle: 'line' } } {
-  return { display: show, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'line' } };
+/**
+ * Legend entries are short lines in the series' own dash: pointStyleWidth makes them long enough
+ * (28 px) for a dashed or dotted line to read as one, which the default ~9 px line does not.
+ */
+export function legend(p: Palette, show: boolean): { display: boolean; position: 'bottom'; labels: { color: string; usePointStyle: boolean; pointStyle: 'line'; pointStyleWidth: number; generateLabels: (chart: Chart) => LegendItem[] } } {
+  return { display: show, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28, generateLabels: dashedLabels } };
+}
+
+/**
+ * Chart.js takes a point-style legend entry's style from the dataset's first point, which has no
+ * dash: a dashed series showed a solid entry. The entry takes the line's own dash instead.
+ */
+function dashedLabels(chart: Chart): LegendItem[] {
+  const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+  for (const it of items) {
+    const ds = it.datasetIndex === undefined ? undefined : chart.data.datasets[it.datasetIndex];
+    const dash = (ds as { borderDash?: unknown } | undefined)?.borderDash;
+    if (Array.isArray(dash)) it.lineDash = dash as number[];
+  }
+  return items;
 }

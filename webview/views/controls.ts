@@ -30,10 +30,10 @@ export function controlsCard(ctx: ViewContext, options: ReportOptions, available
   if (!ctx.host.connected) {
     return card('Options', { id: 'controls', className: 'card-controls' },
       h('dl', { class: 'options-readonly' },
-        h('dt', null, 'τ'), h('dd', null, fmtNum(options.tau)),
+        available.length >= 2 ? h('dt', null, 'τ') : null, available.length >= 2 ? h('dd', null, fmtNum(options.tau)) : null,
         h('dt', null, 't'), h('dd', null, fmtNum(options.t)),
-        h('dt', null, 'hinge'), h('dd', null, options.hinge),
-        h('dt', null, 'pairs'), h('dd', null, options.pairs === 'offdiag' ? 'i ≠ j' : 'all N²'),
+        available.length >= 2 ? h('dt', null, 'hinge') : null, available.length >= 2 ? h('dd', null, options.hinge) : null,
+        h('dt', null, 'row pairs'), h('dd', null, options.pairs === 'offdiag' ? 'i ≠ j' : 'all N²'),
         h('dt', null, 'modalities'), h('dd', null, selected.join(', '))));
   }
   const tau = h('input', { id: 'control-tau', name: 'tau', type: 'number', min: 0, max: 4, step: 0.05, value: String(options.tau), 'aria-describedby': 'control-tau-hint' });
@@ -64,12 +64,14 @@ export function controlsCard(ctx: ViewContext, options: ReportOptions, available
     ctx.saveControls(c);
     ctx.host.post({ type: 'recompute', controls: c });
   };
+  // τ and the hinge shape pair metrics only: with one modality they would change nothing
+  const paired = available.length >= 2;
   const form = h('form', { class: 'controls', 'aria-label': 'Metric options' },
     h('div', { class: 'fields' },
-      field('τ (anchoring margin)', tau, 'squared distance, 0–4'),
+      paired ? field('τ (anchoring margin)', tau, 'squared distance, 0–4') : null,
       field('t (dispersive temperature)', t, '> 0'),
-      field('Hinge', hinge),
-      field('Pairs', pairs)),
+      paired ? field('Hinge', hinge) : null,
+      field('Row pairs (dispersive loss)', pairs)),
     h('fieldset', { class: 'modalities' }, h('legend', null, 'Modalities'), ...boxes.map((b) => b.el)),
     message);
   // recompute on commit (change), not on every keystroke: a recompute can take seconds

@@ -1,22 +1,29 @@
 /** One card per modality: its numbers, spectrum and cumulative explained variance. */
-import type { ModalityReport } from '../../src/protocol/report';
+import type { GeometryWarning, ModalityReport } from '../../src/protocol/report';
 import { spectrumConfig, varianceConfig } from '../charts/spectrum';
 import { card, chartBox, h, statTable } from '../dom';
 import { fmtFixed, fmtInt, fmtNum, fmtPct, idPart, plural } from '../format';
+import { metricName } from '../help';
 import type { ViewContext } from './context';
 
-export function modalityCard(ctx: ViewContext, name: string, m: ModalityReport, n: number): HTMLElement {
+/** The message of the first warning of `code` about this modality, for marking its value. */
+function flag(warnings: readonly GeometryWarning[], code: GeometryWarning['code'], name: string): string | undefined {
+  return warnings.find((w) => w.code === code && w.modality === name)?.message;
+}
+
+export function modalityCard(ctx: ViewContext, name: string, m: ModalityReport, n: number, warnings: readonly GeometryWarning[] = [], t?: number): HTMLElement {
   const id = idPart(name);
   const sampled = m.pairwiseRows < n;
+  const deadCount = Math.round(m.deadDimensionFraction * m.dim);
   const table = statTable([
     { label: 'dimension', value: fmtInt(m.dim), id: `dim-${id}`, raw: m.dim },
-    { label: 'effective rank', value: fmtFixed(m.effectiveRank, 2), id: `effective-rank-${id}`, raw: m.effectiveRank, className: 'key', title: 'RankMe: exp(entropy of normalized singular values), raw Z' },
-    { label: 'effective rank (centered)', value: fmtFixed(m.effectiveRankCentered, 2), id: `effective-rank-centered-${id}`, raw: m.effectiveRankCentered },
-    { label: 'stable rank', value: fmtFixed(m.stableRank, 2), id: `stable-rank-${id}`, raw: m.stableRank, title: '‖Z‖_F² / σ_max²' },
-    { label: 'dispersive loss', value: fmtNum(m.dispersiveLoss, 4), id: `dispersive-loss-${id}`, raw: m.dispersiveLoss, title: 'lower = more dispersed' },
-    { label: 'mean cosine', value: fmtNum(m.meanCosine), id: `mean-cosine-${id}`, raw: m.meanCosine },
-    { label: 'dead dimensions', value: fmtPct(m.deadDimensionFraction), id: `dead-dimensions-${id}`, raw: m.deadDimensionFraction },
-    { label: 'pairwise rows', value: sampled ? `${fmtInt(m.pairwiseRows)} of ${fmtInt(n)} (sampled)` : fmtInt(m.pairwiseRows), id: `pairwise-rows-${id}`, raw: m.pairwiseRows },
+    { label: metricName('effective rank', 'effectiveRank'), value: fmtFixed(m.effectiveRank, 2), id: `effective-rank-${id}`, raw: m.effectiveRank, className: 'key', flagged: flag(warnings, 'dimensional-collapse', name) },
+    { label: metricName('effective rank (centered)', 'effectiveRankCentered'), value: fmtFixed(m.effectiveRankCentered, 2), id: `effective-rank-centered-${id}`, raw: m.effectiveRankCentered },
+    { label: metricName('stable rank', 'stableRank'), value: fmtFixed(m.stableRank, 2), id: `stable-rank-${id}`, raw: m.stableRank },
+    { label: metricName('dispersive loss', 'dispersiveLoss', t), value: fmtNum(m.dispersiveLoss, 4), id: `dispersive-loss-${id}`, raw: m.dispersiveLoss },
+    { label: metricName('mean cosine', 'meanCosine'), value: fmtNum(m.meanCosine), id: `mean-cosine-${id}`, raw: m.meanCosine, flagged: flag(warnings, 'complete-collapse', name) },
+    { label: metricName('dead dimensions', 'deadDimensionFraction'), value: `${fmtPct(m.deadDimensionFraction)} (${fmtInt(deadCount)} of ${fmtInt(m.dim)})`, id: `dead-dimensions-${id}`, raw: m.deadDimensionFraction, flagged: flag(warnings, 'dead-dimensions', name) },
+    { label: 'pairwise rows', value: sampled ? `${fmtInt(m.pairwiseRows)} of ${fmtInt(n)} (sampled)` : fmtInt(m.pairwiseRows), id: `pairwise-rows-${id}`, raw: m.pairwiseRows, title: 'rows behind the dispersive loss and mean cosine' },
   ], `${name} metrics`);
   const spec = chartBox(`spectrum-${id}`, `Singular-value spectrum of ${name}, log scale`);
   const vari = chartBox(`variance-${id}`, `Cumulative explained variance of ${name}`, 'sm');

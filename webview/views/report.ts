@@ -31,6 +31,12 @@ export function cardModalities(r: GeometryReport, names: string[]): string[] {
   return ordered.slice(0, MAX_MODALITY_CARDS);
 }
 
+/** What "Fine-Tune with DAGR…" will train: the dataset of this checkpoint's run, with DAGR on. */
+function fineTuneTitle(r: GeometryReport): string {
+  return `Trains a new model with DAGR on: an MLP encoder and a classifier head per modality plus a fusion head, on the paired features and labels of the dataset ${basename(r.source)}'s run was trained on (its config.json; you pick a dataset if there is none). ` +
+    'This checkpoint is not changed and its weights are not the starting point. Every setting is shown, and can be changed, before it starts.';
+}
+
 function notesCard(r: GeometryReport): HTMLElement | null {
   const sel = r.pairSelection;
   const notes: HTMLElement[] = [];
@@ -101,24 +107,35 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
   root.append(pageHeader(`Geometry · ${basename(r.source)}`, r.source, meta, actions));
 
   const list = h('ul', { class: 'warning-list' }, ...r.warnings.map(warningItem));
+  // one modality has no pair: nothing can drift, so "no drift" would claim what was not measured
+  const single = names.length < 2;
+  const okText = single
+    ? ' No warnings: no collapse beyond the thresholds. One modality: drift, gap and retrieval need two.'
+    : ' No warnings: no collapse, drift or gap beyond the thresholds.';
   const warnings = card(r.warnings.length ? `Warnings (${r.warnings.length})` : 'Warnings', { id: 'warnings', className: 'card-warnings' },
-    r.warnings.length ? list : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warnings: no collapse, drift or gap beyond the thresholds.'),
+    r.warnings.length ? list : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), okText),
     r.warnings.length && ctx.host.connected
-      ? h('div', { class: 'card-actions' }, button('Fine-Tune with DAGR…', { id: 'fine-tune', className: 'btn btn-secondary' }, () => ctx.host.post({ type: 'fineTune' })))
+      ? h('div', { class: 'card-actions' },
+        button('Fine-Tune with DAGR…', { id: 'fine-tune', className: 'btn btn-secondary', title: fineTuneTitle(r) }, () => ctx.host.post({ type: 'fineTune' })),
+        h('span', { class: 'hint', id: 'fine-tune-hint' }, 'Trains a new small model with DAGR on this run\'s paired dataset; every setting is shown before it starts.'))
       : null);
   const carded = cardModalities(r, names);
-  const grid = h('div', { class: 'grid' },
-    warnings,
-    controlsCard(ctx, r.options, view.availableModalities.length ? view.availableModalities : names, names),
-    notesCard(r),
+  // the modalities side by side in a row of their own: the main comparison of a collapse view
+  const modalityRow = h('div', { class: 'modality-row', id: 'modality-row', 'data-count': carded.length },
     ...carded.flatMap((m) => {
       const mr = getOwn(r.modalities, m);
-      return mr ? [modalityCard(ctx, m, mr, r.n)] : [];
-    }),
+      return mr ? [modalityCard(ctx, m, mr, r.n, r.warnings, r.options.t)] : [];
+    }));
+  const grid = h('div', { class: 'grid' },
+    warnings,
+    notesCard(r),
+    modalityRow,
     names.length > carded.length ? modalitiesTable(r, names) : null,
-    ...r.pairs.slice(0, MAX_PAIR_CARDS).map((p) => pairCard(ctx, p, r.options.tau)),
+    ...r.pairs.slice(0, MAX_PAIR_CARDS).map((p) => pairCard(ctx, p, r.options.tau, r.n, r.warnings)),
     r.pairs.length > MAX_PAIR_CARDS ? pairsTable(r.pairs) : null,
-    projectionCard(ctx, r, view.maxPointsPlotted));
+    projectionCard(ctx, r, view.maxPointsPlotted),
+    // the options last: they change the numbers above, and are not what a reader looks at first
+    controlsCard(ctx, r.options, view.availableModalities.length ? view.availableModalities : names, names));
   root.append(grid);
   return {};
 }
