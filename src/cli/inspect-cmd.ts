@@ -12,7 +12,6 @@ import type { CommandContext } from './context';
 import { INSPECT_HELP, COMPARE_HELP } from './help';
 import { WEIGHTS_FLAGS, compareWeights, inspectWeights, reportKind } from './weights-cmd';
 import { MOVERS_VALUE_FLAGS, formatMovers, moversFlags } from './neighbors-cmd';
-import { MOVERS_VALUE_FLAGS, formatMovers, moversFlags } from './neighbors-cmd';
 import { INSPECT_STREAM_FLAGS, partialCommand } from './merge-cmd';
 
 export async function inspectCommand(argv: string[], cx: CommandContext): Promise<number> {
@@ -84,7 +83,6 @@ export async function compareCommand(argv: string[], cx: CommandContext): Promis
   if (args.booleans.has('json')) printJson(cx.print, result);
   else {
     cx.print(formatCompare(result));
-    if (result.moversSummary) cx.print(formatMovers(result.moversSummary));
     if (result.moversSummary) cx.print(formatMovers(result.moversSummary));
     if (html !== undefined) cx.print(`\nHTML report written to ${html}`);
   }
