@@ -1,65 +1,118 @@
 #!/usr/bin/env bash
-# GPU check of the diagnostics engine (DESIGN.md section 4), for a maintainer on a Linux x64
-# machine with an NVIDIA GPU and CUDA 12. Run from anywhere:  bash bench/gpu-check.sh
-#   1. finds onnxruntime's CUDA provider; where the repo's onnxruntime-node is the CPU build (the
-#      project's .npmrc says onnxruntime-node-install=skip), installs the same version with
-#      ONNXRUNTIME_NODE_INSTALL=cuda12 into a temp copy of the repo, leaving this checkout alone
-#   2. `dagr engine --device cuda --json` (exits 2 with the reason if CUDA cannot be used)
-#   3. `dagr inspect` of the N = 8192, d = 768 benchmark pair (all rows in the O(N^2) metrics)
-#      with --device cuda and --device cpu: both wall times and the largest relative difference
-# Needs network access for step 1 only. Env: N, D (sizes), KEEP=1 keeps the temp copy.
-set -euo pipefail
+# GPU check of the diagnostics engine and the trainer (DESIGN.md section 4, issue 11), one
+# prepared script for a Linux x64 machine with an NVIDIA GPU, all inside about 8 minutes:
+#   1. what the machine offers: nvidia-smi, vulkaninfo --summary, the Vulkan loader, and what
+#      onnxruntime sees (`dagr engine` with --device auto, webgpu and cuda)
+#   2. `dagr inspect` of seeded pairs at N = 8192 and N = 65536, d = 768 (all rows in the
+#      O(N^2) metrics) on --device cpu, webgpu and cuda where each is usable: wall seconds, and
+#      the largest relative difference of each GPU report from the CPU's
+#   3. DAGR training steps on tfjs-wasm against tfjs-webgpu (bench/train-webgpu.ts)
+# Run from anywhere:  bash bench/gpu-check.sh   Env: SIZES ("8192 65536"), D (768), BUDGET
+# (seconds per inspect, default 120; a run over it is reported as such, not waited for).
+#
+# Vulkan: NVIDIA containers often lack the Vulkan loader (libvulkan.so.1) or the ICD file. Debian
+# packages unpacked into .gl/*.deb (see the device notes in the project library) are unpacked
+# first; VK_DRIVER_FILES is pointed at the NVIDIA ICD where the container keeps it elsewhere.
+# CUDA: onnxruntime-node's CUDA provider is a separate download (onnxruntime-node-install=cuda12);
+# where node_modules lacks it and the npm registry is reachable it is installed into a temp
+# prefix (this checkout is not touched); with no network the cuda runs are skipped, saying so.
+set -uo pipefail
 [ -n "${EPOCHREALTIME:-}" ] || { echo 'gpu-check: needs bash 5 (EPOCHREALTIME)' >&2; exit 1; }
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-N="${N:-8192}"
-D="${D:-768}"
 cd "$ROOT"
+SIZES="${SIZES:-8192 65536}"
+D="${D:-768}"
+BUDGET="${BUDGET:-120}"
+T0="$EPOCHREALTIME"
+elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }'; }
+section() { echo; echo "== $* (t = $(elapsed) s)"; }
 
-ORT_VERSION="$(node -p "require('onnxruntime-node/package.json').version")"
-has_cuda() { # $1: a folder holding node_modules/onnxruntime-node
-  ls "$1"/node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_providers_cuda.so >/dev/null 2>&1
-}
+section "machine"
+uname -srm
+nproc
+(nvidia-smi --query-gpu=name,driver_version,memory.total,utilization.gpu --format=csv 2>&1 || echo 'nvidia-smi: not available') | head -5
 
-RUN_ROOT="$ROOT"
-if ! has_cuda "$ROOT"; then
-  TMP="$(mktemp -d -t dagr-gpu-XXXXXX)"
-  [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$TMP"' EXIT
-  echo "== onnxruntime-node $ORT_VERSION here is the CPU build; installing its CUDA provider into $TMP"
-  # A separate prefix, outside the project (whose .npmrc skips the CUDA download).
-  mkdir -p "$TMP/ort"
-  (cd "$TMP/ort" && echo '{"private":true}' > package.json &&
-    ONNXRUNTIME_NODE_INSTALL=cuda12 npm install --no-audit --no-fund --onnxruntime-node-install=cuda12 "onnxruntime-node@$ORT_VERSION")
-  has_cuda "$TMP/ort" || { echo "gpu-check: the cuda12 install did not leave libonnxruntime_providers_cuda.so" >&2; exit 1; }
-  # The temp copy: the sources, and every dependency linked from here except onnxruntime-node.
-  mkdir -p "$TMP/repo/node_modules"
-  cp -a src bin bench package.json tsconfig.json "$TMP/repo/"
-  for dep in node_modules/* node_modules/.bin; do
-    [ "$(basename "$dep")" = onnxruntime-node ] || ln -s "$ROOT/$dep" "$TMP/repo/node_modules/"
-  done
-  ln -s "$TMP/ort/node_modules/onnxruntime-node" "$TMP/repo/node_modules/onnxruntime-node"
-  RUN_ROOT="$TMP/repo"
+# the Vulkan loader and ICD (WebGPU reaches the GPU through Vulkan on Linux)
+if ls .gl/*.deb >/dev/null 2>&1 && ! ldconfig -p | grep -q 'libvulkan.so.1'; then
+  echo "unpacking .gl/*.deb (Vulkan/EGL loaders)"
+  for f in .gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
 fi
-cd "$RUN_ROOT"
-dagr() { node --import tsx src/cli/main.ts "$@"; }
+for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
+  if [ -f "$icd" ] && [ -z "${VK_DRIVER_FILES:-}" ]; then export VK_DRIVER_FILES="$icd"; fi
+done
+[ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ] && export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+echo "Vulkan loader: $(ldconfig -p | grep -m1 -o 'libvulkan.so.1 .*' || echo 'none (libvulkan.so.1 not found)')"
+echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
+if command -v vulkaninfo >/dev/null 2>&1; then timeout 20 vulkaninfo --summary 2>&1 | sed -n '/Devices:/,$p' | head -30; else echo 'vulkaninfo: not installed'; fi
 
-echo "== dagr engine --device cuda --json"
-dagr engine --device cuda --json
+dagr() { node --import tsx "$ROOT/src/cli/main.ts" "$@"; }
 
-DATA="$ROOT/bench/out/pair-n$N-d$D"
-echo "== benchmark data: $DATA (written once, seeded)"
-node --import tsx -e "require('./bench/inspect-data').writePair('$DATA/audio.npy', '$DATA/visual.npy', $N, $D, 8192)"  # the seed bench/inspect-vs-numpy.ts uses, so the cached files match
+section "onnxruntime: providers and devices"
+node -p "JSON.stringify(require('onnxruntime-node').listSupportedBackends())"
+for dev in auto webgpu cuda; do
+  printf '%-7s ' "$dev"; dagr engine --device "$dev" --json 2>&1 | tr -d '\n'; echo
+done
+
+# CUDA provider: from node_modules, else a temp prefix when the registry answers
+ORT_VERSION="$(node -p "require('onnxruntime-node/package.json').version")"
+RUN_ROOT="$ROOT"
+if ! ls node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_providers_cuda.so >/dev/null 2>&1; then
+  if ! nvidia-smi >/dev/null 2>&1; then
+    echo "no NVIDIA driver (nvidia-smi): cuda runs skipped"
+  elif timeout 10 npm ping >/dev/null 2>&1; then
+    TMP="$(mktemp -d -t dagr-gpu-XXXXXX)"
+    trap 'rm -rf "$TMP"' EXIT
+    echo "installing onnxruntime-node $ORT_VERSION with its CUDA provider into $TMP"
+    mkdir -p "$TMP/ort" && (cd "$TMP/ort" && echo '{"private":true}' > package.json &&
+      ONNXRUNTIME_NODE_INSTALL=cuda12 timeout 90 npm install --no-audit --no-fund --onnxruntime-node-install=cuda12 "onnxruntime-node@$ORT_VERSION" >/dev/null 2>&1)
+    if ls "$TMP"/ort/node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_providers_cuda.so >/dev/null 2>&1; then
+      mkdir -p "$TMP/repo/node_modules"
+      cp -a src bin bench package.json tsconfig.json "$TMP/repo/"
+      for dep in node_modules/* node_modules/.bin; do
+        [ "$(basename "$dep")" = onnxruntime-node ] || ln -s "$ROOT/$dep" "$TMP/repo/node_modules/"
+      done
+      ln -s "$TMP/ort/node_modules/onnxruntime-node" "$TMP/repo/node_modules/onnxruntime-node"
+      RUN_ROOT="$TMP/repo"
+    else
+      echo "the cuda12 install did not leave the CUDA provider: cuda runs skipped"
+    fi
+  else
+    echo "no CUDA provider in node_modules and no npm registry: cuda runs skipped"
+  fi
+fi
+cudagr() { (cd "$RUN_ROOT" && node --import tsx src/cli/main.ts "$@"); }
 
 OUT="$(mktemp -d -t dagr-gpu-out-XXXXXX)"
-seconds() { # runs dagr inspect on device $1, the report in $OUT/$1.json; prints the wall seconds
-  local t0="$EPOCHREALTIME"
-  dagr inspect "$DATA" --max-pairwise-rows 0 --device "$1" --json > "$OUT/$1.json"
-  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }'
-}
-echo "== dagr inspect N=$N d=$D, all rows: --device cuda, then --device cpu"
-T_CUDA="$(seconds cuda)"
-T_CPU="$(seconds cpu)"
-printf 'cuda: %.2f s  (%s)\n' "$T_CUDA" "$(node -p "require('$OUT/cuda.json').engine.device")"
-printf 'cpu:  %.2f s  (%s threads)\n' "$T_CPU" "$(node -p "require('$OUT/cpu.json').engine.threads")"
-echo "== largest relative difference, cuda vs cpu (reports in $OUT)"
-node --import tsx bench/report-diff.ts "$OUT/cuda.json" "$OUT/cpu.json"
+TABLE="$OUT/table.md"
+echo "| N | d | device | seconds | engine device | largest relative difference vs cpu |" > "$TABLE"
+echo "|---|---|---|---|---|---|" >> "$TABLE"
+for N in $SIZES; do
+  DATA="$ROOT/bench/out/pair-n$N-d$D"
+  section "data N=$N d=$D: $DATA"
+  node --import tsx -e "require('./bench/inspect-data').writePair('$DATA/audio.npy', '$DATA/visual.npy', $N, $D, 8192)"
+  for dev in cpu webgpu cuda; do
+    run=dagr; [ "$dev" = cuda ] && run=cudagr
+    t="$EPOCHREALTIME"
+    timeout "$BUDGET" bash -c "$(declare -f dagr cudagr); ROOT='$ROOT' RUN_ROOT='$RUN_ROOT' $run inspect '$DATA' --max-pairwise-rows 0 --device $dev --json" > "$OUT/$N-$dev.json" 2> "$OUT/$N-$dev.err"
+    rc=$?
+    secs="$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')"
+    if [ $rc -eq 0 ]; then
+      where="$(node -p "require('$OUT/$N-$dev.json').engine.device")"
+      diff='-'
+      if [ "$dev" != cpu ] && [ -s "$OUT/$N-cpu.json" ]; then diff="$(node --import tsx bench/report-diff.ts "$OUT/$N-$dev.json" "$OUT/$N-cpu.json" 2>&1 | tail -1)"; fi
+      echo "| $N | $D | $dev | $secs | $where | $diff |" | tee -a "$TABLE"
+    elif [ $rc -eq 124 ]; then
+      echo "| $N | $D | $dev | > $BUDGET (stopped) | | |" | tee -a "$TABLE"
+    else
+      echo "| $N | $D | $dev | - | not usable: $(head -c 300 "$OUT/$N-$dev.err" | tr '\n' ' ') | |" | tee -a "$TABLE"
+    fi
+  done
+done
+
+section "training steps: tfjs-wasm vs tfjs-webgpu"
+timeout 150 node --import tsx bench/train-webgpu.ts --seconds 3 --d "$D" --k 256 --batches 256,1024 2>&1 | grep -v 'artificially reduced' || echo "train-webgpu: stopped or failed (rc $?)"
+
+section "inspect table"
+cat "$TABLE"
+echo "(reports and stderr in $OUT; total $(elapsed) s)"
