@@ -27,7 +27,7 @@ async function inspectJson(args: string[]): Promise<GeometryReport> {
 void test('--json has exactly the documented names', async () => {
   const r = await inspectJson([HEALTHY]);
   // Issue 2 section 5 names, plus the protocol's additions (src/protocol/report.ts); nothing else.
-  assert.deepEqual(keys(r), sorted(['version', 'kind', 'source', 'engine', 'n', 'options', 'thresholds', 'modalities', 'pairs', 'warnings', 'metadata', 'labels', 'seconds', ...('projection' in r ? ['projection'] : [])]));
+  assert.deepEqual(keys(r), sorted(['version', 'kind', 'source', 'engine', 'n', 'options', 'thresholds', 'modalities', 'pairs', 'warnings', 'metadata', 'labels', 'classes', 'seconds', ...('projection' in r ? ['projection'] : [])]));
   assert.equal(r.kind, 'embeddings'); // issue 9: beside the weights report's 'weights'
   for (const k of ['name', 'device', 'threads']) assert.ok(k in r.engine, `engine.${k}`);
   assert.ok(keys(r.engine).every((k) => ['name', 'device', 'threads', 'note'].includes(k)));
