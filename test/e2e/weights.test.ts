@@ -1,0 +1,172 @@
+/**
+ * Model checkpoints in a real VS Code (issue 9), code-server driven by Debian's Chromium: Quick
+ * Open of a model.safetensors shows the weights report (not "modalities have different row
+ * counts"): the tensor table at once, then the CLI's effective ranks and the layer charts; the
+ * NaN tensor is an error in Problems naming its first bad index; screenshots in a dark and a light
+ * theme; one click opens the embedding table's rows as an embeddings report with the CLI's
+ * number; reopening is served from the cache; Analyze as Weights / as Embeddings switch the
+ * embeddings example back and forth, and that example still opens as before.
+ * Skips (with a message) when code-server cannot be installed, unless CI=true.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GeometryReport } from '../../src/protocol/report';
+import type { WeightsReport } from '../../src/protocol/weights';
+import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
+import {
+  DARK, LIGHT_LABEL, OUT, QUICK_INPUT, SHOTS, clearNotifications, closeWorkbench, dagrJson, findInFrames, focusWorkbench,
+  openWorkbench, palette, quickOpen, saveFailure, sleep, story, toggleProblems, until,
+} from './ui';
+import type { Workbench } from './ui';
+
+const FIXTURES = join(REPO, 'test', 'fixtures', 'weights');
+
+/** The text of `selector` in whichever frame has it now ('' when none does). */
+async function textIn(wb: Workbench, selector: string): Promise<string> {
+  for (const frame of wb.page.frames()) {
+    const t = await frame.textContent(selector).catch(() => null);
+    if (t !== null) return t.trim();
+  }
+  return '';
+}
+
+async function attrIn(wb: Workbench, selector: string, attr: string): Promise<string | undefined> {
+  for (const frame of wb.page.frames()) {
+    const v = await frame.getAttribute(selector, attr, { timeout: 200 }).catch(() => null);
+    if (v !== null) return v;
+  }
+  return undefined;
+}
+
+// about 3 minutes on 2 idle cores (packaging included)
+void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async (t) => {
+  const problem = installCodeServer();
+  if (problem) {
+    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
+    t.skip(`code-server not available: ${problem}`);
+    return;
+  }
+  mkdirSync(OUT, { recursive: true });
+  mkdirSync(SHOTS, { recursive: true });
+  let vsix = process.env.DAGR_E2E_VSIX ?? '';
+  if (vsix === '') {
+    mkdirSync(join(REPO, 'build'), { recursive: true });
+    run('npm', ['run', 'package'], { timeoutMs: 240_000 });
+    vsix = join(REPO, 'build', 'dagr-lens.vsix');
+  }
+
+  // a workspace of its own: a model checkpoint (the repo's weights fixture) and the embeddings example
+  const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-weights-'));
+  const ws = join(tmp, 'workspace');
+  mkdirSync(ws);
+  const model = join(ws, 'model.safetensors');
+  copyFileSync(join(FIXTURES, 'base.safetensors'), model);
+  const example = join(ws, 'collapsed.safetensors');
+  copyFileSync(join(REPO, 'examples', 'collapsed.safetensors'), example);
+  const expected = dagrJson<WeightsReport>(['inspect', model, '--json']);
+  assert.equal(expected.kind, 'weights', 'the CLI reads the fixture as a model checkpoint');
+  const table = 'embeddings.word_embeddings.weight';
+  const asEmbeddings = dagrJson<GeometryReport>(['inspect', model, '--as', 'embeddings', '--modalities', table, '--json']);
+  const embExpected = asEmbeddings.modalities[table]?.effectiveRank;
+  assert.ok(typeof embExpected === 'number', 'the CLI reads the embedding table as embeddings');
+  const collapsed = dagrJson<GeometryReport>(['inspect', example, '--json']);
+
+  const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
+  installVsix(profile, vsix);
+  let wb: Workbench | undefined;
+  try {
+    wb = await openWorkbench(profile, ws);
+    const w = wb;
+    const p = w.page;
+    const { step } = story(t, () => saveFailure(w, profile, 'weights-'));
+    const shotBoth = async (name: string): Promise<void> => {
+      await p.screenshot({ path: join(OUT, name) });
+      if (SHOTS !== OUT) copyFileSync(join(OUT, name), join(SHOTS, name));
+    };
+
+    await step('Quick Open model.safetensors: the tensor table, then the CLI\'s metrics and the layer charts', async () => {
+      await quickOpen(p, 'model.safetensors');
+      const { text } = await findInFrames(p, '#view-title', 60_000);
+      assert.equal(text, 'Weights · model.safetensors');
+      assert.equal(Number(await attrIn(w, '#tensor-count', 'data-value')), expected.tensors.length);
+      let status = '';
+      await until('the analysis finishes', 120_000, async () => {
+        status = await textIn(w, '#analysis-status');
+        return (await attrIn(w, '#analysis-status', 'data-state')) === 'done' ? true : undefined;
+      }, () => status);
+      for (const tensor of expected.tensors.filter((x) => x.effectiveRank !== null)) {
+        assert.equal(await textIn(w, `tr[data-tensor="${tensor.name}"] .cell-effective-rank`), tensor.effectiveRank?.toFixed(2), `effective rank of ${tensor.name}`);
+      }
+      const points = Number(await attrIn(w, 'canvas[data-chart="layer-effective-rank"]', 'data-points'));
+      assert.equal(points, expected.tensors.filter((x) => x.layer !== null && x.matrix !== null && x.effectiveRank !== null).length, 'a point per matrix in a numbered layer');
+      assert.equal(await textIn(w, '#error-message'), '', 'no error banner');
+      await clearNotifications(p);
+      await sleep(1500); // charts finish drawing
+      await shotBoth('weights-dark.png');
+    });
+
+    await step('the NaN tensor is an error in Problems, naming its first bad index', async () => {
+      const nan = expected.warnings.find((x) => x.code === 'non-finite');
+      assert.ok(nan, 'the fixture has a NaN tensor');
+      await toggleProblems(p);
+      await p.locator('.markers-panel .monaco-list-row', { hasText: `${nan.tensor}: ` }).first().waitFor({ timeout: 20_000 });
+      const row = (await p.locator('.markers-panel .monaco-list-row', { hasText: nan.tensor }).first().textContent()) ?? '';
+      assert.match(row, /index \[2, 5\]/);
+      await p.screenshot({ path: join(OUT, 'weights-problems.png') });
+      await toggleProblems(p);
+    });
+
+    await step('the light theme', async () => {
+      await focusWorkbench(p);
+      await p.keyboard.press('Control+K');
+      await p.keyboard.press('Control+T');
+      await p.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
+      await sleep(500);
+      await p.keyboard.type(LIGHT_LABEL);
+      await sleep(500);
+      await p.keyboard.press('Enter');
+      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
+      await sleep(2500);
+      await findInFrames(p, '#tensor-table', 20_000);
+      await shotBoth('weights-light.png');
+    });
+
+    await step('one click opens the embedding table\'s rows as an embeddings report with the CLI\'s number', async () => {
+      const { frame } = await findInFrames(p, `#embedding-tables li[data-tensor="${table}"] button`, 10_000);
+      await frame.click(`#embedding-tables li[data-tensor="${table}"] button`);
+      const got = await findInFrames(p, `[id="effective-rank-${table}"]`, 90_000);
+      assert.equal(got.text.match(/-?\d+(\.\d+)?/)?.[0], embExpected.toFixed(2));
+      await p.screenshot({ path: join(OUT, 'weights-embedding-table.png') });
+    });
+
+    await step('reopening the model is served from the cache', async () => {
+      await palette(p, 'View: Close All Editors');
+      await sleep(1000);
+      await quickOpen(p, 'model.safetensors');
+      await findInFrames(p, '#analysis-status[data-state="done"]', 30_000);
+      assert.match(await textIn(w, '#analysis-status'), /from the cache/);
+    });
+
+    await step('the embeddings example opens as before; Analyze as Weights and back', async () => {
+      await palette(p, 'View: Close All Editors');
+      await quickOpen(p, 'collapsed.safetensors');
+      for (const [name, m] of Object.entries(collapsed.modalities)) {
+        const { text } = await findInFrames(p, `#effective-rank-${name}`, 90_000);
+        assert.equal(text.match(/-?\d+(\.\d+)?/)?.[0], m.effectiveRank.toFixed(2), `effective rank of ${name}`);
+      }
+      await clearNotifications(p);
+      await palette(p, 'DAGR: Analyze as Weights…');
+      await findInFrames(p, '#tensor-table', 60_000);
+      assert.equal(await textIn(w, '#view-title'), 'Weights · collapsed.safetensors');
+      await palette(p, 'DAGR: Analyze as Embeddings…');
+      const name = Object.keys(collapsed.modalities)[0] ?? '';
+      await findInFrames(p, `#effective-rank-${name}`, 90_000);
+      assert.equal(w.consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e)).length, 0, `CSP violations: ${w.consoleErrors.join('\n')}`);
+    });
+  } finally {
+    await closeWorkbench(wb);
+  }
+});
