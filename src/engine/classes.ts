@@ -148,7 +148,7 @@ export function classCollapseWarnings(classes: ClassReport[], modalities: string
       const r = (c.modalities[name] as ClassModality).effectiveRank;
       if (r < threshold) {
         out.push({
-          code: 'class-collapse', severity: 'warning', modality: name, value: r, threshold,
+          code: 'class-collapse', severity: 'warning', modality: name, label: c.label, value: r, threshold,
           message: `class ${c.label} of '${name}' has collapsed: effective rank ${r.toFixed(2)} is below ${share} × the median class's ${med.toFixed(2)} (${c.count} rows)`,
         });
       }

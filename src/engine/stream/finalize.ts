@@ -37,6 +37,21 @@ interface Spectra {
   variance: Float64Array;
 }
 
+/**
+ * Eigenvalues below this many float64 epsilons of d * lambda_max are rounding, not variance (the
+ * rule of numpy's matrix_rank), and read as 0. It matters because the definitions take square
+ * roots: an exactly dead dimension's eigenvalue of +-1e-16 lambda_max becomes a singular value of
+ * 1e-8 sigma_max, which moves the effective rank at 1e-8 and would make a merge of parts differ from
+ * one process by more than float64 rounding.
+ */
+const ZERO_EIGEN_EPS = 4 * Number.EPSILON;
+
+function zeroRoundingNoise(eig: Float64Array, d: number): void {
+  const top = eig.length > 0 ? Math.max(eig[0] as number, 0) : 0;
+  const floor = top * d * ZERO_EIGEN_EPS;
+  for (let k = 0; k < eig.length; k++) if ((eig[k] as number) <= floor) eig[k] = 0;
+}
+
 /** spectrum.ts's numbers from co-moments: the same formulas, in the stored units */
 async function spectraOf(m: Moments, backend: GeometryBackend, signal?: AbortSignal): Promise<Spectra> {
   const d = m.mean.length;
@@ -44,11 +59,13 @@ async function spectraOf(m: Moments, backend: GeometryBackend, signal?: AbortSig
   const g = rawGram(m);
   let trace = 0;
   for (let i = 0; i < d; i++) trace += g[i * d + i] as number;
-  const eig = (await symmetricEigenvaluesFast(g, d, backend, signal)).subarray(0, keep);
+  const eig = (await symmetricEigenvaluesFast(g, d, backend, signal)).slice(0, keep);
+  zeroRoundingNoise(eig, d);
   const spectrum = new Float64Array(keep);
   for (let k = 0; k < keep; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
   throwIfAborted(signal);
-  const ceig = (await symmetricEigenvaluesFast(Float64Array.from(m.comoment), d, backend, signal)).subarray(0, keep);
+  const ceig = (await symmetricEigenvaluesFast(Float64Array.from(m.comoment), d, backend, signal)).slice(0, keep);
+  zeroRoundingNoise(ceig, d);
   const centeredEigen = new Float64Array(keep);
   let ctotal = 0;
   for (let k = 0; k < keep; k++) {
