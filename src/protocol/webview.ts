@@ -15,13 +15,23 @@ export const WEBVIEW_STATE_VERSION = 1;
  */
 export type ViewModel =
   | { kind: 'report'; report: GeometryReport; availableModalities: string[]; maxPointsPlotted: number }
-  | { kind: 'run'; run: RunReport }
+  | { kind: 'run'; run: RunReport; live?: RunLive }
   | { kind: 'compare'; compare: CompareReport }
   | { kind: 'training'; config: TrainConfig; runDir: string; epochs: EpochMetrics[]; summary?: RunSummary; comparison?: { label: string; epochs: EpochMetrics[] }; detached?: boolean }
   | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean; detached?: boolean }
   /** model checkpoints (issue 9, ./weightsView) */
   | WeightsViewModel
   | WeightsCompareViewModel;
+
+/** A run view following its folder while training writes it (src/panels/runFollow.ts). */
+export interface RunLive {
+  /** false once following stopped (the folder went away) */
+  following: boolean;
+  /** files seen but not shown yet, and why (a temporary name, still being written) */
+  pending: { file: string; reason: string }[];
+  /** files that stopped changing but could not be read, or stayed incomplete past the grace period */
+  problems: { file: string; message: string }[];
+}
 
 export interface Controls {
   tau: number;
