@@ -13,7 +13,7 @@ import { openPanel } from '../panels/panels';
 import type { GeometryView } from '../panels/geometryView';
 import { reportJobError } from '../compute/service';
 import { isAbortError } from '../protocol/messages';
-import { askTrainConfig } from './trainAsk';
+import { askTrainConfig, trainSummary } from './trainAsk';
 import type { FineTuneArgs } from './trainAsk';
 import { parseGrid, withDagrOff } from './trainDefaults';
 import { freeRunDir, runStamp } from './runName';
@@ -32,9 +32,13 @@ function failureText(e: unknown): string {
 /** The questions of every command here; a dataset that cannot be read is reported once, here. */
 async function askConfig(svc: Services, args: FineTuneArgs | undefined): Promise<TrainConfig | undefined> {
   try {
-    return await askTrainConfig(svc, args);
+    const config = await askTrainConfig(svc, args);
+    if (config) svc.log.appendLine(`fine-tuning set-up: ${trainSummary(config)}; dataset ${config.dataset}; output ${config.outDir}`);
+    return config;
   } catch (e) {
-    reportJobError(e, 'reading the dataset');
+    // a bad train.json or dataset: one line in the log too, since the notification hides
+    if (!isAbortError(e)) svc.log.appendLine(`[${new Date().toISOString()}] fine-tuning set-up failed: ${e instanceof Error ? e.message : String(e)}`);
+    reportJobError(e, 'the fine-tuning set-up');
     return undefined;
   }
 }
@@ -78,7 +82,7 @@ function trainOne(svc: Services, config: TrainConfig, label: string, token: vsco
 function finish(svc: Services, summary: RunSummary): void {
   const how = summary.status === 'completed' ? 'finished' : summary.status;
   svc.log.appendLine(`training ${how}: ${summary.runDir} (${plural(summary.epochsCompleted, 'epoch')}, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`);
-  if (summary.status === 'failed') void vscode.window.showErrorMessage(`DAGR: training failed: ${summary.message ?? 'see the log'}`);
+  if (summary.status === 'failed') void vscode.window.showErrorMessage(`DAGR: training failed: ${summary.message ?? 'see the DAGR Lens output'}`);
   // the run's geometry over epochs, from the checkpoints it wrote
   if (summary.epochsCompleted > 0) openPanel(svc, { kind: 'run', paths: [summary.runDir] });
 }
@@ -97,6 +101,7 @@ async function trainIntoPanel(svc: Services, ask: TrainConfig, what: string, bas
   try {
     const summary = await trainOne(svc, on, part(1, on.dagr.enabled ? 'with DAGR' : 'without DAGR'), cts.token, (m) => view.pushEpoch(m));
     view.setView({ ...trainingOf(view, first), runDir: summary.runDir, summary });
+    if (summary.status === 'failed') view.showError(`Training failed: ${summary.message ?? 'no reason given'}`);
     if (baseline && summary.status === 'completed') {
       const off = await trainOne(svc, baseline.config(on), part(2, 'without DAGR'), cts.token, (m) => {
         // the webview's 'epoch' message appends to the main run, so the baseline goes as whole updates
