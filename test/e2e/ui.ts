@@ -214,6 +214,14 @@ export async function answerDagrOn(page: Page): Promise<void> {
   await answerPick(page, 'Regularizer', 'DAGR on');
   await answerInput(page, /^λ/);
   await answerInput(page, /^τ/);
+  await answerReview(page);
+}
+
+/** The last question of every fine-tuning set-up: the list of every setting, Start focused first. */
+export async function answerReview(page: Page): Promise<void> {
+  await waitQuestion(page, /^Every setting/);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Start training' }).first().waitFor({ timeout: 10_000 });
+  await page.locator(QUICK_INPUT).first().press('Enter');
 }
 
 /** Opens the Explorer's context menu on the row `name` and runs its item `item` (e.g. 'Open Run…'). */
@@ -300,6 +308,7 @@ export async function fineTune(page: Page, start: () => Promise<void>): Promise<
   await page.keyboard.press('Enter'); // λ (default)
   await sleep(500);
   await page.keyboard.press('Enter'); // τ (default)
+  await answerReview(page); // every setting shown: Start
   // the newest panel: an earlier run's panel may still be open with its epochs
   const { frame } = await findInFrames(page, '#training-status:has-text("running")', 60_000);
   const deadline = Date.now() + 90_000;
