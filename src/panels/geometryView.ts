@@ -18,6 +18,7 @@ import { exportView } from './export';
 import { detached, settleFromFolder } from './restore';
 import type { Services } from './services';
 import { WeightsController } from './weightsView';
+import { RunFollower } from './runFollow';
 
 export type ViewSource = PersistedState['source'];
 
@@ -30,6 +31,8 @@ export class GeometryView implements vscode.Disposable {
   private disposed = false;
   /** the weights report when the source is a model checkpoint (issue 9) */
   private readonly weights: WeightsController;
+  /** a run view follows its folder while training writes it (runFollow.ts) */
+  private follower: RunFollower | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -52,6 +55,8 @@ export class GeometryView implements vscode.Disposable {
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      // the status bar follows the view in front (a panel has no file of its own)
+      panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) svc.warnings.focus(source.kind === 'file' || source.kind === 'run' ? source.paths[0] : undefined); }),
     );
     svc.views.add(this);
   }
@@ -114,6 +119,8 @@ export class GeometryView implements vscode.Disposable {
       this.showError(isAbortError(e) ? 'Cancelled. Change a control or run the command again to recompute.'
         : `Could not compute ${name}: ${e instanceof Error ? e.message : String(e)}`, !isAbortError(e));
       reportJobError(e, `inspecting ${name}`);
+      // a run folder that could not be read whole (a file half written) is still followed
+      if (this.source.kind === 'run' && !isAbortError(e)) this.follow();
     } finally {
       if (this.job === cts) this.job = undefined;
       cts.dispose();
@@ -122,7 +129,9 @@ export class GeometryView implements vscode.Disposable {
 
   private toView(r: GeometryReport | RunReport, maxPointsPlotted: number): ViewModel {
     if ('kind' in r && r.kind === 'run') {
-      r.checkpoints.forEach((c, i) => this.svc.warnings.update(c.report, i === r.checkpoints.length - 1));
+      // a run's warnings belong to the run (one entry each, with its onset epoch), and it follows its folder
+      this.svc.warnings.updateRun(r);
+      this.follow(r);
       return { kind: 'run', run: r };
     }
     const report = r as GeometryReport;
@@ -215,11 +224,23 @@ export class GeometryView implements vscode.Disposable {
     }
   }
 
+  /** Follows this run view's folder from `seed` (the full job's run), or from nothing when that job failed. */
+  private follow(seed?: RunReport): void {
+    this.follower?.dispose();
+    const folder = this.source.paths[0];
+    if (this.source.kind !== 'run' || folder === undefined || this.disposed) return;
+    this.follower = new RunFollower(folder, { setView: (v) => this.setView(v), isDisposed: () => this.disposed }, this.svc);
+    void this.follower.start(seed);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.job?.cancel();
     this.weights.dispose();
+    this.follower?.dispose();
+    // a run's warnings leave Problems with its view
+    if (this.source.kind === 'run' && this.source.paths[0] !== undefined) this.svc.warnings.clearRun(this.source.paths[0]);
     this.svc.views.delete(this);
     this.subs.forEach((s) => s.dispose());
   }
