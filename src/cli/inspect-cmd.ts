@@ -10,13 +10,13 @@ import type { FailOn } from './options';
 import { createProgress } from './progress';
 import type { CommandContext } from './context';
 import { INSPECT_HELP, COMPARE_HELP } from './help';
-import { WEIGHTS_FLAGS, compareWeights, inspectWeights, reportKind } from './weights-cmd';
+import { WEIGHTS_COMPARE_HELP, WEIGHTS_FLAGS, WEIGHTS_HELP, compareWeights, inspectWeights, reportKind } from './weights-cmd';
 import { MOVERS_VALUE_FLAGS, formatMovers, moversFlags } from './neighbors-cmd';
 import { INSPECT_STREAM_FLAGS, partialCommand } from './merge-cmd';
 
 export async function inspectCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, INSPECT_STREAM_FLAGS(WEIGHTS_FLAGS));
-  if (args.booleans.has('help')) return cx.print(INSPECT_HELP), EXIT_OK;
+  if (args.booleans.has('help')) return cx.print(`${INSPECT_HELP}\n${WEIGHTS_HELP}`), EXIT_OK;
   const [path, ...extra] = args.positionals;
   if (path === undefined) throw new UsageError('inspect needs a FILE or FOLDER');
   if (extra.length > 0) throw new UsageError(`inspect takes one FILE or FOLDER, got also "${extra.join(' ')}"`);
@@ -55,7 +55,7 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
 
 export async function compareCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, { ...WEIGHTS_FLAGS, values: [...WEIGHTS_FLAGS.values, ...MOVERS_VALUE_FLAGS] });
-  if (args.booleans.has('help')) return cx.print(COMPARE_HELP), EXIT_OK;
+  if (args.booleans.has('help')) return cx.print(`${COMPARE_HELP}\n${WEIGHTS_COMPARE_HELP}`), EXIT_OK;
   const movers = moversFlags(args);
   const [a, b, ...extra] = args.positionals;
   if (a === undefined || b === undefined || extra.length > 0) throw new UsageError('compare needs exactly two checkpoint files, A and B');

@@ -16,6 +16,25 @@ import { createProgress } from './progress';
 import type { CommandContext } from './context';
 import { formatWeights, formatWeightsComparison } from './weights-format';
 
+export const WEIGHTS_HELP = `Model checkpoints (a file whose tensors have parameter names, several row counts, or
+3-D+ kernels; a sharded set by its index, a shard or its folder) get the weights report instead:
+per tensor dtype, shape, parameters, shard, and for each matrix (conv kernels as out x in*kh*kw)
+effective rank, stable rank, spectral norm and the power-law alpha of the eigenvalue tail
+(experimental); 1-D tensors get mean, std, min, max. JSON: kind "weights".
+  --as weights|embeddings              which report, instead of deciding from the header
+  --tensors REGEX                      analyse only the tensors whose names match
+  --weight-rank-fraction X             rank-collapse warning below X * min(m, n) (default ${DEFAULT_WEIGHT_THRESHOLDS.weightRankFraction})
+  --alpha-min X / --alpha-max X        alpha outside the band is information (default ${DEFAULT_WEIGHT_THRESHOLDS.alphaMin}..${DEFAULT_WEIGHT_THRESHOLDS.alphaMax})
+NaN/Inf in a tensor is an error (--fail-on error exits 3), rank collapse a warning; alpha never
+fails a run. An embedding table as embeddings: --as embeddings --modalities TENSOR_NAME.
+`;
+
+export const WEIGHTS_COMPARE_HELP = `Two model checkpoints (any formats) give the update dW = B - A of every tensor with the same
+name and shape: ||dW||_F / ||W_A||_F and the effective rank, stable rank and spectral norm of dW;
+tensors only in A, only in B, or with a changed shape are listed. JSON: kind "weightsComparison".
+--tensors REGEX restricts it; --as weights|embeddings chooses the report.
+`;
+
 /** inspect/compare flags plus the weights report's own */
 export const WEIGHTS_FLAGS: FlagSpec = {
   ...METRIC_FLAGS,
