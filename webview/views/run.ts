@@ -2,14 +2,14 @@
  * A run folder: every metric as a curve over epochs, a marker where each warning first fires,
  * and the checkpoint table. Clicking a point or a row opens that checkpoint's report.
  */
-import type { GeometryReport, PairReport, RunReport, SkippedMember } from '../../src/protocol/report';
+import type { GeometryReport, PairReport, RunReport, RunWarning, SkippedMember } from '../../src/protocol/report';
 import { getOwn } from '../../src/protocol/keys';
-import type { ViewModel } from '../../src/protocol/webview';
+import type { RunLive, ViewModel } from '../../src/protocol/webview';
 import type { Series, XY } from '../charts/common';
 import { curvesConfig } from '../charts/curves';
 import type { Marker } from '../charts/markers';
 import { activatable, card, chartBox, h } from '../dom';
-import { basename, fmtFixed, plural } from '../format';
+import { basename, fmtFixed, idPart, plural } from '../format';
 import type { Palette } from '../theme';
 import { engineLine, pageHeader, severityBadge, skippedList } from './common';
 import type { ViewContext, ViewHandle } from './context';
@@ -77,16 +77,26 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
     pairs.map((k) => ({ label: k, ...ctx.series(k, p), points: pts((r) => { const pr = pairOf(r, k); return pr ? f(pr) : null; }) }));
 
   const firstList = Object.entries(run.firstWarning).filter((e): e is [string, number] => typeof e[1] === 'number');
-  const meta = [h('span', { id: 'checkpoint-count', 'data-value': cps.length }, plural(cps.length, 'checkpoint')), engineLine(run.engine)];
+  const newestX = xs[xs.length - 1];
+  const meta = [
+    h('span', { id: 'checkpoint-count', 'data-value': cps.length }, plural(cps.length, 'checkpoint')),
+    newestX !== undefined ? h('span', { id: 'newest-epoch', 'data-value': newestX }, `newest ${xTitle} ${newestX}`) : null,
+    view.live ? liveLine(view.live) : null,
+    engineLine(run.engine),
+  ].filter((x): x is HTMLElement => x !== null);
   root.append(pageHeader(`Run · ${basename(run.source)}`, run.source, meta));
 
-  const warningsCard = card('First warnings', { id: 'warnings', className: 'card-warnings card-wide' },
-    firstList.length
-      ? h('ul', { class: 'warning-list' }, ...firstList.map(([code, i]) => h('li', { class: 'warning warning-warning', 'data-code': code, 'data-index': i },
-        severityBadge('warning'),
-        h('span', { class: 'warning-message' }, `${code} first fires at ${xTitle} ${xs[i] ?? i}`),
-        h('span', { class: 'warning-code' }, basename(cps[i]?.file ?? '')))))
-      : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warning fires in this run.'));
+  // grouped per run (src/jobs/runWarnings.ts) when the host sent them; else the first-fire list
+  const grouped = run.runWarnings;
+  const warningsCard = card(grouped ? 'Warnings of this run' : 'First warnings', { id: 'warnings', className: 'card-warnings card-wide' },
+    grouped
+      ? runWarningList(grouped, (i) => `${xTitle} ${xs[i] ?? i}`, newestX !== undefined ? `${xTitle} ${newestX}` : '')
+      : firstList.length
+        ? h('ul', { class: 'warning-list' }, ...firstList.map(([code, i]) => h('li', { class: 'warning warning-warning', 'data-code': code, 'data-index': i },
+          severityBadge('warning'),
+          h('span', { class: 'warning-message' }, `${code} first fires at ${xTitle} ${xs[i] ?? i}`),
+          h('span', { class: 'warning-code' }, basename(cps[i]?.file ?? '')))))
+        : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warning fires in this run.'));
 
   const cut: string[] = [];
   if (allModalities.length > modalities.length) cut.push(`the first ${modalities.length} of ${allModalities.length} modalities`);
@@ -94,6 +104,8 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
   const notes = [
     cut.length ? h('p', { class: 'note', id: 'run-series-note', role: 'note' }, `Curves for ${cut.join(' and ')}; the JSON export has every one.`) : null,
     skippedList([...skipped.values()]),
+    view.live && view.live.problems.length > 0 ? h('ul', { class: 'live-problems', id: 'live-problems' },
+      ...view.live.problems.map((p) => h('li', { 'data-file': p.file }, h('span', { class: 'skipped-name' }, basename(p.file)), `: ${p.message}`))) : null,
   ].filter((x): x is HTMLElement => x !== null);
 
   const grid = h('div', { class: 'grid' },
@@ -106,8 +118,8 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
     chart('run-drift-beyond', 'Drift beyond τ', 'fraction of pairs', perPair((pr) => pr.drift?.fractionBeyondTau), true),
     chart('run-gap', 'Modality gap', '‖mean ẑᵃ − mean ẑᵇ‖', perPair((pr) => pr.modalityGap)),
     chart('run-r1', 'Retrieval R@1', 'R@1', (p) => pairs.flatMap((k) => [
-      { label: `${k} a→b`, ...ctx.series(k, p), points: pts((r) => pairOf(r, k)?.retrieval?.aToB.r1) },
-      { label: `${k} b→a`, ...ctx.series(k, p), faint: true, points: pts((r) => pairOf(r, k)?.retrieval?.bToA.r1) },
+      { label: arrow(k, false), ...ctx.series(k, p), points: pts((r) => pairOf(r, k)?.retrieval?.aToB.r1) },
+      { label: arrow(k, true), ...ctx.series(k, p), faint: true, points: pts((r) => pairOf(r, k)?.retrieval?.bToA.r1) },
     ]), true),
     checkpointTable(ctx, cps, modalities, xTitle, open));
   root.append(grid);
@@ -134,4 +146,41 @@ function checkpointTable(ctx: ViewContext, cps: Checkpoint[], modalities: string
           ...modalities.map((m) => h('th', { scope: 'col' }, `eff. rank ${m}`)),
           h('th', { scope: 'col' }, 'warnings'))),
         h('tbody', null, ...rows))));
+}
+
+/** "audio → visual" (or the reverse) for a pair key "audio/visual". */
+function arrow(pairKey: string, reverse: boolean): string {
+  const [a = pairKey, b = ''] = pairKey.split('/');
+  return reverse ? `${b} → ${a}` : `${a} → ${b}`;
+}
+
+/** "following the folder", and what it waits for (files being written, under a temporary name). */
+function liveLine(live: RunLive): HTMLElement {
+  const waiting = live.pending.map((p) => `${basename(p.file)} (${p.reason})`);
+  const text = !live.following ? 'not following the folder'
+    : waiting.length > 0 ? `following the folder · waiting for ${waiting.join(', ')}` : 'following the folder';
+  return h('span', { id: 'run-live', class: 'run-live', 'data-following': String(live.following), 'data-pending': live.pending.length, role: 'status' }, text);
+}
+
+/**
+ * One item per warning of the run: its message at the newest checkpoint where it fires, since
+ * when, whether it still fires at the newest, and what to change (fitted to how the run was trained).
+ */
+function runWarningList(ws: RunWarning[], at: (i: number) => string, newest: string): HTMLElement {
+  if (ws.length === 0) return h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), ' No warning fires in this run.');
+  return h('ul', { class: 'warning-list' }, ...ws.map((w) => {
+    const where = w.modality ?? w.pair ?? '';
+    const when = w.active
+      ? (w.onset === w.latest ? `first at ${at(w.onset)} (the newest)` : `since ${at(w.onset)}, still at ${newest}`)
+      : `from ${at(w.onset)} to ${at(w.latest)}; gone at ${newest}`;
+    return h('li', {
+      class: `warning warning-${w.severity}${w.active ? '' : ' warning-past'}`, id: `run-warning-${idPart(`${w.code}-${where}`)}`,
+      'data-code': w.code, 'data-severity': w.severity, 'data-onset': w.onset, 'data-active': String(w.active),
+    },
+    severityBadge(w.severity),
+    h('span', { class: 'warning-message' }, w.message),
+    h('span', { class: 'warning-code' }, where ? `${w.code} · ${where.replace('/', ' → ')}` : w.code),
+    h('span', { class: 'warning-when' }, when),
+    w.suggestion ? h('span', { class: 'warning-suggestion' }, w.suggestion) : null);
+  }));
 }
