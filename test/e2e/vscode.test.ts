@@ -22,6 +22,7 @@ import { writeNoisePair } from '../fixtures/big-checkpoint';
 import type { GeometryReport } from '../../src/protocol/report';
 import { f32, npy, values } from '../fixtures/cli/files';
 import { matmulModel } from '../fixtures/cli/onnx-model';
+import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
   DARK, LIGHT_LABEL, OUT, QUICK_INPUT, SHOTS, answerDagrOn, answerFileDialog, answerInput, answerPick, assertSameNumbers,
@@ -48,12 +49,13 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
 
-  // DAGR_E2E_VSIX: test an already built package instead of running `npm run package`
+  // DAGR_E2E_VSIX: test an already built package instead of running `npm run package`; else the
+  // package a person on this platform installs (its own natives), or the universal one
   let vsix = process.env.DAGR_E2E_VSIX ?? '';
   if (vsix === '') {
-    mkdirSync(join(REPO, 'build'), { recursive: true }); // vsce does not create the output folder
-    run('npm', ['run', 'package'], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', 'dagr-lens.vsix');
+    const target = hostTarget()?.target ?? 'universal';
+    run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
+    vsix = join(REPO, 'build', vsixName(target));
   }
   const expected = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json'])) as GeometryReport;
 
