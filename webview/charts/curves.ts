@@ -3,7 +3,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { Palette } from '../theme';
 import { extent, legend, lineDataset, linearAxis, percentAxis } from './common';
 import type { Series } from './common';
-import { markerPadding } from './markers';
+import { markerPadding, mergeMarkers } from './markers';
 import type { Marker } from './markers';
 import { Chart } from 'chart.js';
 
@@ -30,7 +30,7 @@ export function curvesConfig(p: Palette, o: CurveOptions): ChartConfiguration {
     data: { datasets: o.series.map((s) => lineDataset(p, { ...s, dots: s.dots ?? s.points.length <= 40 })) },
     options: {
       parsing: false,
-      layout: { padding: { top: markerPadding(o.markers?.length ?? 0, Number(Chart.defaults.font.size ?? 12)) } },
+      layout: { padding: { top: markerPadding(mergeMarkers(o.markers ?? []).length, Number(Chart.defaults.font.size ?? 12)) } },
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: { x: linearAxis(p, o.xTitle, { min: xMin, max: xMax === xMin ? xMin + 1 : xMax, ticks: { color: p.fg, precision: 0, maxTicksLimit: 10 } }), y },
       onClick: o.onClickX ? (_e, elements, chart) => {

@@ -19,6 +19,16 @@ export function markerPadding(count: number, fontSize = 12): number {
   return count > 0 ? count * (Math.max(10, fontSize - 1) + MARKER_GAP) + 2 : 0;
 }
 
+/**
+ * Markers at the same x become one: one line and one label naming every warning there, so two
+ * warnings that fire at the same epoch do not stack two labels over one line.
+ */
+export function mergeMarkers(markers: readonly { x: number; label: string }[]): { x: number; label: string }[] {
+  const byX = new Map<number, string[]>();
+  for (const m of markers) byX.set(m.x, [...(byX.get(m.x) ?? []), m.label]);
+  return [...byX.entries()].sort((a, b) => a[0] - b[0]).map(([x, labels]) => ({ x, label: [...new Set(labels)].join(', ') }));
+}
+
 export const markersPlugin: Plugin<ChartType, MarkerOptions> = {
   id: 'dagrMarkers',
   afterDatasetsDraw(chart: Chart, _args, opts) {
@@ -34,7 +44,7 @@ export const markersPlugin: Plugin<ChartType, MarkerOptions> = {
     ctx.textBaseline = 'middle';
     // one label row per marker, in the padding above the plot (markerPadding), so a label never
     // covers data and two warnings at nearby epochs never overlap
-    const sorted = [...markers].sort((a, b) => a.x - b.x);
+    const sorted = mergeMarkers(markers);
     sorted.forEach((m, row) => {
       const px = x.getPixelForValue(m.x);
       if (!Number.isFinite(px) || px < area.left - 1 || px > area.right + 1) return;
