@@ -5,6 +5,7 @@
  */
 import type { HostToWebview, ViewModel } from '../src/protocol/webview';
 import { isHostToWebview } from '../src/protocol/webview';
+import { isNeighborsMessage } from '../src/protocol/neighborsView';
 
 function obj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
@@ -47,6 +48,9 @@ export function isValidHostMessage(x: unknown): x is HostToWebview {
     case 'error': return typeof m.message === 'string';
     case 'epoch': return obj(m.metrics) && typeof m.metrics.epoch === 'number' && obj(m.metrics.losses);
     case 'sweepPoint': return obj(m.point) && typeof m.point.fusionAccuracy === 'number' && typeof m.point.meanUnimodalAccuracy === 'number';
+    case 'neighborsResult':
+    case 'moversResult':
+    case 'neighborsError': return isNeighborsMessage(m);
     case 'weightsProgress': return (m.report === null || (obj(m.report) && Array.isArray(m.report.tensors))) && obj(m.progress) && typeof m.progress.done === 'number';
   }
 }

@@ -7,6 +7,7 @@ import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunRep
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
 import type { EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
 import type { TensorTable, WeightsAnalyzeParams, WeightsComparison, WeightsCompareParams, WeightsEmbeddingParams, WeightsReport, WeightsTableParams } from './weights';
+import type { MoverRow, MoversSummary, NeighborsParams, NeighborsResult } from './neighbors';
 import { isTensorSelection, isWeightsAnalyzeParams, isWeightsCompareParams, isWeightsEmbeddingParams } from './weights';
 
 export type { EngineChoice } from './jobs';
@@ -34,13 +35,17 @@ export interface JobTable {
   weightsCompare: { params: WeightsCompareParams; result: WeightsComparison };
   /** one embedding table of a model analysed as embeddings (kind: 'embeddings') */
   weightsEmbedding: { params: WeightsEmbeddingParams; result: GeometryReport };
+  /** one row's k nearest rows in each modality (issue 12, the neighbours panel) */
+  neighbors: { params: NeighborsParams; result: NeighborsResult };
+  /** the rows whose k-NN sets changed between two checkpoints (compare view) */
+  movers: { params: { a: InspectJob; b: InspectJob; k: number; maxRows?: number }; result: { movers: MoverRow[]; moversSummary: MoversSummary[] } };
 }
 
 export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options'>;
 
 export type JobKind = keyof JobTable;
 export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo', 'evaluateWarnings', 'describe',
-  'weightsTable', 'weightsAnalyze', 'weightsCompare', 'weightsEmbedding'];
+  'weightsTable', 'weightsAnalyze', 'weightsCompare', 'weightsEmbedding', 'neighbors', 'movers'];
 
 /** Engine Info: the geometry engine actually loaded, plus what the trainer would pick. */
 export interface EngineReport {
@@ -98,6 +103,8 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   weightsAnalyze: isWeightsAnalyzeParams,
   weightsCompare: (p) => isWeightsCompareParams(p) && isTensorSelection(p.selection),
   weightsEmbedding: isWeightsEmbeddingParams,
+  neighbors: (p) => isObj(p) && isStr(p.path) && isStr(p.modality) && isNum(p.k) && (isNum(p.row) || isNum(p.label)) && isOptStrArray(p.in) && isOptStrArray(p.modalities),
+  movers: (p) => isObj(p) && isInspectJob(p.a) && isInspectJob(p.b) && isNum(p.k) && (p.maxRows === undefined || isNum(p.maxRows)),
 };
 
 export function isJobRequest(x: unknown): x is JobRequest {

@@ -6,6 +6,8 @@ import type { CompareReport, GeometryReport, HingeMode, PairsMode, RunReport } f
 import type { EpochMetrics, RunSummary, SweepPoint, TrainConfig } from './train';
 import type { WeightsCompareViewModel, WeightsProgressMessage, WeightsRequest, WeightsViewModel } from './weightsView';
 import { WEIGHTS_REQUEST_TYPES } from './weightsView';
+import type { NeighborsMessage, NeighborsRequest } from './neighborsView';
+import { NEIGHBORS_MESSAGE_TYPES, NEIGHBORS_REQUEST_TYPES } from './neighborsView';
 
 export const WEBVIEW_STATE_VERSION = 1;
 
@@ -50,7 +52,9 @@ export type HostToWebview =
   | { type: 'error'; message: string }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'sweepPoint'; point: SweepPoint }
-  | WeightsProgressMessage;
+  | WeightsProgressMessage
+  /** neighbours panel and movers answers (issue 12, ./neighborsView) */
+  | NeighborsMessage;
 
 /** webview -> host */
 export type WebviewToHost =
@@ -62,7 +66,8 @@ export type WebviewToHost =
   | { type: 'fineTune' }
   /** a run folder (a sweep point's run, a finished training run) to open as a run view */
   | { type: 'openRun'; dir: string }
-  | WeightsRequest;
+  | WeightsRequest
+  | NeighborsRequest;
 
 /** what the webview saves with vscode.setState, and the serializer restores from */
 export interface PersistedState {
@@ -75,10 +80,10 @@ export interface PersistedState {
 
 export function isHostToWebview(x: unknown): x is HostToWebview {
   return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint', 'weightsProgress'].includes((x as { type: string }).type);
+    ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint', 'weightsProgress', ...NEIGHBORS_MESSAGE_TYPES].includes((x as { type: string }).type);
 }
 
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun', ...WEIGHTS_REQUEST_TYPES].includes((x as { type: string }).type);
+    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun', ...WEIGHTS_REQUEST_TYPES, ...NEIGHBORS_REQUEST_TYPES].includes((x as { type: string }).type);
 }

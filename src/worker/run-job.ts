@@ -63,6 +63,15 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
       const jobs = await import('../jobs');
       return jobs.embeddingTableReport(req.params, ctl);
     }
+    case 'neighbors': {
+      const { neighborsOf } = await import('../jobs/neighbors');
+      return neighborsOf(req.params, ctl);
+    }
+    case 'movers': {
+      const { moversBetween } = await import('../jobs/compare');
+      const { k, maxRows } = req.params;
+      return moversBetween(req.params.a, req.params.b, maxRows !== undefined ? { k, maxRows } : { k }, ctl);
+    }
   }
 }
 
