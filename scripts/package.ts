@@ -37,7 +37,16 @@ async function main(): Promise<void> {
     const ignoreFile = ignoreFilePath(REPO, t);
     writeFileSync(ignoreFile, ignoreFileText(base, t));
     const packagePath = join(REPO, 'build', vsixName(t === 'universal' ? t : t.target));
-    await createVSIX({ cwd: REPO, packagePath, ignoreFile, ...(t === 'universal' ? {} : { target: t.target }) });
+    await createVSIX({
+      cwd: REPO,
+      packagePath,
+      ignoreFile,
+      ...(t === 'universal' ? {} : { target: t.target }),
+      // no public repository yet (package.json names none): vsce would ask, or fail on the README's
+      // relative image links, which it can only rewrite against a repository URL
+      allowMissingRepository: true,
+      rewriteRelativeLinks: false,
+    });
   }
 }
 

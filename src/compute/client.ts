@@ -53,7 +53,7 @@ export function abortError(): Error {
 
 interface Pending {
   kind: JobKind;
-  /** kept so the job can be re-sent if its process is replaced under it */
+  /** kept so a read-only job can be sent again when its process is replaced (see replaceChild) */
   msg: HostToCompute;
   handlers: RequestHandlers;
   resolve(v: unknown): void;
@@ -115,7 +115,8 @@ export class ComputeClient {
       return; // channel gone: the exit handler cleans up
     }
     // a job stuck in synchronous code never reads the cancel and would slow every later job:
-    // replace its process (the other jobs in flight are sent again to the new one)
+    // replace its process (the other read-only jobs in flight are sent again to the new one; jobs
+    // that write files fail instead, see replaceChild)
     const grace = this.opts.cancelGraceMs ?? 10000;
     const t = setTimeout(() => {
       if (!this.cancelling.delete(id) || !this.child) return;
