@@ -19,6 +19,8 @@ import { detached, settleFromFolder } from './restore';
 import type { Services } from './services';
 import { WeightsController } from './weightsView';
 import { RunFollower } from './runFollow';
+import { NeighborsController } from './neighbors';
+import { isNeighborsRequest } from '../protocol/neighborsView';
 
 export type ViewSource = PersistedState['source'];
 
@@ -33,6 +35,8 @@ export class GeometryView implements vscode.Disposable {
   private readonly weights: WeightsController;
   /** a run view follows its folder while training writes it (runFollow.ts) */
   private follower: RunFollower | undefined;
+  /** the neighbours panel, movers and row exports (issue 12) */
+  private readonly neighbors: NeighborsController;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -58,6 +62,9 @@ export class GeometryView implements vscode.Disposable {
       // the status bar follows the view in front (a panel has no file of its own)
       panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) svc.warnings.focus(source.kind === 'file' || source.kind === 'run' ? source.paths[0] : undefined); }),
     );
+    this.neighbors = new NeighborsController({
+      source, modalities: () => this.controls?.modalities, post: (m) => this.post(m), isDisposed: () => this.disposed,
+    }, svc);
     svc.views.add(this);
   }
 
@@ -219,6 +226,11 @@ export class GeometryView implements vscode.Disposable {
       case 'fineTune':
         void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: this.source.paths[0] });
         break;
+      case 'neighbors':
+      case 'movers':
+      case 'saveRows':
+        if (isNeighborsRequest(m)) this.neighbors.onMessage(m);
+        break;
       default:
         this.weights.onMessage(m);
     }
@@ -238,6 +250,7 @@ export class GeometryView implements vscode.Disposable {
     this.disposed = true;
     this.job?.cancel();
     this.weights.dispose();
+    this.neighbors.dispose();
     this.follower?.dispose();
     // a run's warnings leave Problems with its view
     if (this.source.kind === 'run' && this.source.paths[0] !== undefined) this.svc.warnings.clearRun(this.source.paths[0]);
