@@ -56,7 +56,22 @@ const NEUTRAL: MetricRule = { dir: 'neutral', rel: 0.01, abs: 0, why: 'no better
 
 /** metrics that are bookkeeping (row counts, sample sizes), not geometry: not listed as changes */
 export function isBookkeeping(metric: string): boolean {
-  return /(^n|\.pairwiseRows|\.galleryRows)$/.test(metric);
+  // standard errors (dispersiveLossStdErr, retrieval.*.stdErr.r1) belong to their metric's tolerance
+  return /(^n|\.pairwiseRows|\.galleryRows|StdErr)$/.test(metric) || metric.includes('.stdErr.');
+}
+
+/** The standard error a report gives for a sampled metric (row subsampling), 0 when none. */
+export function reportedStdErr(r: GeometryReport, metric: string): number {
+  const mod = /^modalities\.(.+)\.dispersiveLoss$/.exec(metric);
+  if (mod?.[1] !== undefined) return getOwn(r.modalities, mod[1])?.dispersiveLossStdErr ?? 0;
+  const ret = /^pairs\.(.+)\.retrieval\.(aToB|bToA)\.(r1|r5|r10)$/.exec(metric);
+  if (ret) {
+    const p = r.pairs.find((q) => `${q.a}/${q.b}` === ret[1]);
+    const dir = ret[2] === 'aToB' ? p?.retrieval?.aToB : p?.retrieval?.bToA;
+    const k = ret[3] as 'r1' | 'r5' | 'r10';
+    return dir?.stdErr?.[k] ?? 0;
+  }
+  return 0;
 }
 
 /** The rule of a flat metric path ("modalities.audio.effectiveRank", "pairs.a/b.drift.mean"). */
@@ -129,6 +144,13 @@ export function judgeChange(metric: string, a: number | null, b: number | null, 
   } else {
     tolerance = rule.rel * Math.max(Math.abs(a), Math.abs(b)) + rule.abs;
     basis = [rule.rel > 0 ? `${rule.rel * 100}% relative` : '', rule.abs > 0 ? `${rule.abs} absolute` : ''].filter((s) => s).join(' + ') || 'exact';
+  }
+  // a metric computed on a row sample carries its own standard error: two of them widen the band
+  const seA = reportedStdErr(ra, metric);
+  const seB = reportedStdErr(rb, metric);
+  if (seA > 0 || seB > 0) {
+    const sampled = 2 * Math.sqrt(seA * seA + seB * seB);
+    if (sampled > tolerance) { tolerance = sampled; basis = `2 standard errors of the row samples (${basis} was narrower)`; }
   }
   const scale = Math.max(Math.abs(a), Math.abs(b));
   const size = scale > 0 ? Math.abs(delta) / scale : 0;

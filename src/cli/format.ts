@@ -5,6 +5,11 @@
 import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, SkippedMember, WarningCode } from '../protocol/report';
 import { getOwn } from '../protocol/keys';
 import { fixed, num, percent, renderTable } from './table';
+// one format per quantity in the views, the HTML export and here (issue 14): the webview's pure
+// formatters and its judgement of a change
+import { chanceMedianRank, chanceRecall, fmtRank, fmtShare } from '../../webview/format';
+import { judgeCompare } from '../../webview/changes';
+import { metricRule } from '../../webview/changes';
 
 /** skipped members printed, at most; the rest are counted ("and N more") and all are in --json */
 export const MAX_SKIPPED_LINES = 20;
@@ -51,7 +56,7 @@ export function formatReport(r: GeometryReport): string {
     fixed(m.stableRank, 2),
     fixed(m.dispersiveLoss, 4),
     fixed(m.meanCosine, 3),
-    percent(m.deadDimensionFraction),
+    `${percent(m.deadDimensionFraction)} (${Math.round(m.deadDimensionFraction * m.dim)})`,
     m.pairwiseRows < r.n ? `${m.pairwiseRows} of ${r.n}` : 'all',
   ]);
   lines.push(renderTable(['modality', 'dim', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'], mods));
@@ -60,21 +65,31 @@ export function formatReport(r: GeometryReport): string {
     const sel = r.pairSelection;
     lines.push(sel && sel.computed < sel.possible ? `Pairs (${sel.computed} of ${sel.possible})` : 'Pairs');
     if (sel?.note) lines.push(`  ${sel.note}`);
-    const recalls = (x: { r1: number; r5: number; r10: number } | undefined): string =>
-      x ? `${percent(x.r1, 0)}/${percent(x.r5, 0)}/${percent(x.r10, 0)}` : '-';
-    const pairs = r.pairs.map((p) => [
-      `${p.a}/${p.b}`,
-      fixed(p.anchoringLoss, 4),
-      fixed(p.drift?.mean, 3),
-      fixed(p.drift?.median, 3),
-      fixed(p.drift?.p90, 3),
-      percent(p.drift?.fractionBeyondTau),
-      fixed(p.modalityGap, 3),
-      recalls(p.retrieval?.aToB),
-      recalls(p.retrieval?.bToA),
-      fixed(p.linearCka, 3),
-    ]);
-    lines.push(renderTable(['pair', 'anchoring', 'drift mean', 'median', 'p90', '> tau', 'gap', 'R@1/5/10 a->b', 'R@1/5/10 b->a', 'CKA'], pairs));
+    // shares of rows with the decimals one row needs at this N (0.05% = 1 of 2,000), as in the views
+    const share = (x: number | undefined, n: number): string => (x === undefined ? '-' : fmtShare(x, n, false));
+    const recalls = (x: { r1: number; r5: number; r10: number; medianRank: number } | undefined, n: number): string =>
+      x ? `${share(x.r1, n)}/${share(x.r5, n)}/${share(x.r10, n)}` : '-';
+    const pairs = r.pairs.map((p) => {
+      const g = p.retrieval?.galleryRows ?? r.n;
+      return [
+        `${p.a}/${p.b}`,
+        fixed(p.anchoringLoss, 4),
+        fixed(p.drift?.mean, 3),
+        fixed(p.drift?.median, 3),
+        fixed(p.drift?.p90, 3),
+        p.drift ? fmtShare(p.drift.fractionBeyondTau, r.n) : '-',
+        fixed(p.modalityGap, 3),
+        recalls(p.retrieval?.aToB, g),
+        recalls(p.retrieval?.bToA, g),
+        p.retrieval ? `${fmtRank(p.retrieval.aToB.medianRank, 0)}/${fmtRank(p.retrieval.bToA.medianRank, 0)}` : '-',
+        fixed(p.linearCka, 3),
+      ];
+    });
+    lines.push(renderTable(['pair', 'anchoring', 'drift mean', 'median', 'p90', '> tau', 'gap', 'R@1/5/10 a->b', 'R@1/5/10 b->a', 'median rank', 'CKA'], pairs));
+    const g = r.pairs.find((p) => p.retrieval)?.retrieval?.galleryRows;
+    if (g !== undefined) {
+      lines.push(`  chance with ${g.toLocaleString('en-US')} rows: R@1/5/10 ${[1, 5, 10].map((k) => fmtShare(chanceRecall(k, g), g, false)).join('/')}, median rank ${fmtRank(chanceMedianRank(g), 0)}`);
+    }
     for (const p of r.pairs) if (p.note) lines.push(`  note ${p.a}/${p.b}: ${p.note}`);
   } else if (r.pairSelection?.note) {
     lines.push('', 'Pairs: none', `  ${r.pairSelection.note}`);
@@ -138,7 +153,8 @@ export function formatRun(run: RunReport): string {
       ...modNames.map((m) => fixed(getOwn(r.modalities, m)?.dispersiveLoss, 3)),
       ...pairNames.flatMap((p) => {
         const pr = pairOf(p);
-        return [fixed(pr?.drift?.mean, 3), percent(pr?.drift?.fractionBeyondTau), percent(pr?.retrieval?.aToB.r1)];
+        const share = (x: number | undefined, n: number): string => (x === undefined ? '-' : fmtShare(x, n, false));
+        return [fixed(pr?.drift?.mean, 3), share(pr?.drift?.fractionBeyondTau, r.n), share(pr?.retrieval?.aToB.r1, pr?.retrieval?.galleryRows ?? r.n)];
       }),
       warn,
     ];
@@ -167,8 +183,19 @@ export function formatCompare(c: CompareReport): string {
   lines.push(...formatSkipped(c.a.skipped, 'A '), ...formatSkipped(c.b.skipped, 'B '));
   for (const [side, r] of [['A', c.a], ['B', c.b]] as const) if (r.pairSelection?.note) lines.push(`${side} pairs: ${r.pairSelection.note}`);
   lines.push('');
-  const rows = c.changes.map((ch) => [ch.metric, num(ch.a), num(ch.b), ch.delta === null ? '-' : (ch.delta > 0 ? '+' : '') + num(ch.delta)]);
-  lines.push(renderTable(['metric', 'A', 'B', 'change (B - A)'], rows));
+  // judged as the compare view judges: tolerance, a direction only where one means something,
+  // beyond tolerance first and biggest first (row counts are bookkeeping: in --json only)
+  const judged = judgeCompare(c);
+  const word = { better: 'better', worse: 'worse', changed: 'changed', same: 'within tolerance', missing: 'one side only' } as const;
+  const rows = judged.map((j) => [
+    j.metric, num(j.a), num(j.b),
+    j.delta === null ? '-' : (j.delta > 0 ? '+' : '') + num(j.delta),
+    j.tolerance === null ? '-' : `+-${num(Number(j.tolerance.toPrecision(2)))}`,
+    word[j.verdict] + (j.verdict !== 'same' && metricRule(j.metric).dir === 'neutral' && j.verdict === 'changed' ? ' (no better/worse)' : ''),
+  ]);
+  const beyond = judged.filter((j) => j.verdict !== 'same').length;
+  lines.push(`${beyond} of ${judged.length} metrics changed beyond their tolerance (2 standard errors for shares of rows, else a relative band); largest first`);
+  lines.push(renderTable(['metric', 'A', 'B', 'change (B - A)', 'tolerance', 'meaning'], rows, { left: [0, 5] }));
   lines.push('');
   lines.push('A ' + formatWarnings(c.a.warnings).join('\n  '));
   lines.push('B ' + formatWarnings(c.b.warnings).join('\n  '));

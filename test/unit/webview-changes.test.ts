@@ -96,3 +96,17 @@ void describe('one format per quantity', () => {
     assert.equal(fmtRank(1, 2000), '1 of 2,000');
   });
 });
+
+void describe('compare: standard errors the report carries', () => {
+  void it('widen the band of a sampled metric and are not listed as metrics of their own', () => {
+    const withSe = (se: number): GeometryReport => ({ ...A, modalities: { audio: { dim: 64, dispersiveLossStdErr: se } } } as unknown as GeometryReport);
+    // 1% relative + 1e-3 of 3.6 is 0.037: a change of 0.05 is beyond it, unless the samples' errors say otherwise
+    assert.equal(judgeChange('modalities.audio.dispersiveLoss', -3.6, -3.65, A, B).verdict, 'better');
+    assert.equal(judgeChange('modalities.audio.dispersiveLoss', -3.6, -3.65, withSe(0.02), withSe(0.02)).verdict, 'same');
+    const c = { version: 1, kind: 'compare', a: A, b: B, changes: [
+      { metric: 'modalities.audio.dispersiveLossStdErr', a: 0.01, b: 0.02, delta: 0.01 },
+      { metric: 'pairs.audio/visual.retrieval.aToB.stdErr.r1', a: 0.01, b: 0.02, delta: 0.01 },
+    ] } as CompareReport;
+    assert.deepEqual(judgeCompare(c), []);
+  });
+});
