@@ -14,6 +14,7 @@ import { makeState, migrateState } from './state';
 import { observeTheme, readPalette } from './theme';
 import type { Palette } from './theme';
 import { renderCompare } from './views/compare';
+import { deliverNeighbors } from './views/neighbors';
 import type { ViewContext, ViewHandle } from './views/context';
 import { renderReport } from './views/report';
 import { renderRun } from './views/run';
@@ -111,6 +112,11 @@ function onMessage(data: unknown): void {
       break;
     case 'sweepPoint':
       if (current?.kind === 'sweep') { handle.onSweepPoint?.(data.point); persist(); }
+      break;
+    case 'neighborsResult':
+    case 'moversResult':
+    case 'neighborsError':
+      deliverNeighbors(data);
       break;
     case 'weightsProgress':
       // a batch of weight metrics: the view patches its rows and charts, the saved state follows

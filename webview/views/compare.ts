@@ -23,6 +23,7 @@ function namesText(names: string[]): string {
   return names.length > MAX_NAMES_LISTED ? `${shown} and ${fmtInt(names.length - MAX_NAMES_LISTED)} more` : shown;
 }
 import type { ViewContext, ViewHandle } from './context';
+import { moversCard } from './movers';
 
 type CompareView = Extract<ViewModel, { kind: 'compare' }>;
 
@@ -133,6 +134,7 @@ export function renderCompare(root: HTMLElement, ctx: ViewContext, view: Compare
     card('Changes', { id: 'changes-card', className: 'card-wide' }, summary, h('div', { class: 'table-scroll' }, table),
       rows.length > MAX_CHANGE_ROWS ? h('p', { class: 'caption', id: 'changes-note' }, `The first ${fmtInt(MAX_CHANGE_ROWS)} of ${fmtInt(rows.length)} metrics; the JSON export (or dagr compare --json) has every one.`) : null),
     h('div', { class: 'modality-row' }, ...spectra),
-    shared.length > spectra.length ? h('p', { class: 'caption card-wide', id: 'compare-spectra-note' }, `Spectra of the first ${fmtInt(spectra.length)} of ${fmtInt(shared.length)} shared modalities; the table has every one.`) : null));
+    shared.length > spectra.length ? h('p', { class: 'caption card-wide', id: 'compare-spectra-note' }, `Spectra of the first ${fmtInt(spectra.length)} of ${fmtInt(shared.length)} shared modalities; the table has every one.`) : null,
+    moversCard(ctx, view.compare)));
   return {};
 }

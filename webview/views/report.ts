@@ -14,6 +14,8 @@ import { controlsCard } from './controls';
 import { modalityCard } from './modality';
 import { pairCard } from './pair';
 import { projectionCard } from './projection';
+import { neighborsCard } from './neighbors';
+import { pairMatrixCard } from '../charts/pairMatrix';
 
 type ReportView = Extract<ViewModel, { kind: 'report' }>;
 
@@ -131,9 +133,11 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     notesCard(r),
     modalityRow,
     names.length > carded.length ? modalitiesTable(r, names) : null,
+    pairMatrixCard(names, r.pairs),
     ...r.pairs.slice(0, MAX_PAIR_CARDS).map((p) => pairCard(ctx, p, r.options.tau, r.n, r.warnings)),
     r.pairs.length > MAX_PAIR_CARDS ? pairsTable(r.pairs) : null,
     projectionCard(ctx, r, view.maxPointsPlotted),
+    neighborsCard(ctx, r, view.maxPointsPlotted),
     // the options last: they change the numbers above, and are not what a reader looks at first
     controlsCard(ctx, r.options, view.availableModalities.length ? view.availableModalities : names, names));
   root.append(grid);
