@@ -59,7 +59,7 @@ function jobPanel(svc: Services, first: ViewModel & { kind: 'training' | 'sweep'
   view.panel.title = `${what}: ${path.basename(config.dataset)}`;
   view.setView(first);
   const cts = new vscode.CancellationTokenSource();
-  view.onCancel = () => cts.cancel();
+  view.onDidRequestCancel(() => cts.cancel());
   view.panel.onDidDispose(() => cts.cancel());
   return { view, cts };
 }

@@ -2,11 +2,14 @@
  * Client of the compute process, free of vscode so it can be unit-tested with plain Node.
  * Guarantees: the process starts on the first request; every request settles exactly once
  * (result, error, cancel, or the process dying); after a death the next request starts a fresh
- * process. Only paths and small JSON go over the channel.
+ * process. restart() stops the process on purpose: its requests end as cancelled, which is not a
+ * crash (no onCrash). Only paths and small JSON go over the channel.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { ComputeError, isComputeToHost } from '../protocol/messages';
+import { abortError } from '../protocol/abort';
+import type { IDisposable } from '../shared/dispose';
 import type { ComputeToHost, HostToCompute, JobKind, JobTable } from '../protocol/messages';
 import type { EpochMetrics, SweepPoint } from '../protocol/train';
 
@@ -45,12 +48,6 @@ export class ComputeCrashError extends Error {
   }
 }
 
-export function abortError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'AbortError';
-  return e;
-}
-
 interface Pending {
   kind: JobKind;
   /** kept so a read-only job can be sent again when its process is replaced (see replaceChild) */
@@ -60,7 +57,7 @@ interface Pending {
   reject(e: Error): void;
 }
 
-export class ComputeClient {
+export class ComputeClient implements IDisposable {
   private child: ChildProcess | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -132,10 +129,18 @@ export class ComputeClient {
   dispose(): void {
     this.disposed = true;
     this.failAll(new Error('the compute process was shut down'));
-    this.stopChild();
+    this.stopChild(new Error('the compute process was shut down'));
   }
 
-  /** Kills the process as a crash would (tests, and "restart" from the UI). */
+  /**
+   * Stops the process on purpose (Restart Compute Process): the requests in flight reject as
+   * cancelled, nothing is reported as a crash, and the next request starts a fresh process.
+   */
+  restart(): void {
+    this.stopChild(abortError('cancelled: the compute process was restarted'));
+  }
+
+  /** Kills the process as a crash would (tests). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.child?.kill(signal);
   }
@@ -202,13 +207,14 @@ export class ComputeClient {
     }
   }
 
-  private stopChild(): void {
+  /** Stops the process on purpose; its requests reject with `reason`. */
+  private stopChild(reason: Error): void {
     const child = this.child;
     if (!child) return;
-    this.child = undefined; // an intentional stop is not a crash
+    this.child = undefined; // an intentional stop is not a crash: its exit event is ignored
     for (const t of this.cancelling.values()) clearTimeout(t);
     this.cancelling.clear();
-    this.failAll(new ComputeCrashError('restarted'));
+    this.failAll(reason);
     try { child.disconnect(); } catch { /* already gone */ }
     child.kill('SIGKILL');
   }

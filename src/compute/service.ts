@@ -1,10 +1,12 @@
 /**
  * The extension host's handle on the compute process: one lazily started ComputeClient, every
  * long job wrapped in a cancellable progress notification, crashes reported once with a way to
- * the log. Nothing is started until the first job asks for it.
+ * the log. Nothing is started until the first job asks for it. Restart Compute Process stops the
+ * process on purpose: its jobs end as cancelled, and no crash is reported.
  */
 import * as vscode from 'vscode';
 import { ComputeClient } from './client';
+import { Disposable, DisposableValue } from '../shared/dispose';
 import type { RequestHandlers } from './client';
 import { isAbortError } from '../protocol/messages';
 import type { JobKind, JobTable } from '../protocol/messages';
@@ -17,10 +19,12 @@ export interface JobOptions extends Omit<RequestHandlers, 'signal' | 'onProgress
   onProgress?(fraction: number, message: string): void;
 }
 
-export class ComputeService implements vscode.Disposable {
-  private client: ComputeClient | undefined;
+export class ComputeService extends Disposable implements vscode.Disposable {
+  private readonly client = this.register(new DisposableValue<ComputeClient>());
 
-  constructor(private readonly workerPath: string, private readonly log: vscode.OutputChannel) {}
+  constructor(private readonly workerPath: string, private readonly log: vscode.OutputChannel) {
+    super();
+  }
 
   run<K extends JobKind>(kind: K, params: JobTable[K]['params'], opts: JobOptions = {}): Promise<JobTable[K]['result']> {
     const { title, token, onProgress, ...rest } = opts;
@@ -48,16 +52,13 @@ export class ComputeService implements vscode.Disposable {
 
   /** Engine Info and similar: the process id shows in the log so a user can find it. */
   get pid(): number | undefined {
-    return this.client?.pid;
+    return this.client.value?.pid;
   }
 
+  /** Restart Compute Process: the running jobs end as cancelled; the next job starts a fresh process. */
   restart(): void {
-    this.client?.kill('SIGTERM');
-  }
-
-  dispose(): void {
-    this.client?.dispose();
-    this.client = undefined;
+    this.client.value?.restart();
+    this.log.appendLine(`[${new Date().toISOString()}] compute: restarted on request`);
   }
 
   private request<K extends JobKind>(kind: K, params: JobTable[K]['params'], handlers: Omit<RequestHandlers, 'signal'>,
@@ -72,7 +73,9 @@ export class ComputeService implements vscode.Disposable {
   }
 
   private ensureClient(): ComputeClient {
-    this.client ??= new ComputeClient({
+    const existing = this.client.value;
+    if (existing) return existing;
+    const client = new ComputeClient({
       workerPath: this.workerPath,
       log: (line) => this.log.appendLine(line),
       onCrash: (reason) => {
@@ -82,7 +85,9 @@ export class ComputeService implements vscode.Disposable {
         ).then((pick) => { if (pick) this.log.show(true); });
       },
     });
-    return this.client;
+    // after dispose() the new client is released at once, so this request rejects plainly
+    this.client.value = client;
+    return client;
   }
 }
 

@@ -4,6 +4,7 @@
  * combination on top of these kernels, so the two backends can only differ inside a tile.
  */
 import type { EngineInfo, GeometryReport } from '../protocol/report';
+import { abortError as abortErrorOf } from '../protocol/abort';
 
 export type EngineName = 'onnxruntime' | 'js';
 
@@ -100,10 +101,9 @@ export class EngineError extends Error {
   }
 }
 
+/** The engine's cancel error (src/protocol/abort.ts), saying that the geometry computation stopped. */
 export function abortError(): Error {
-  const e = new Error('The geometry computation was cancelled');
-  e.name = 'AbortError';
-  return e;
+  return abortErrorOf('The geometry computation was cancelled');
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -28,13 +28,5 @@ export interface JobControl {
 
 export type EmbedRequest = EmbedParams;
 
-/** Thrown when a job is cancelled, same shape as the engine's (name === 'AbortError'). */
-export function abortError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'AbortError';
-  return e;
-}
-
-export function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw abortError();
-}
+/** Thrown when a job is cancelled: one shape everywhere (src/protocol/abort.ts). */
+export { abortError, throwIfAborted } from '../protocol/abort';

@@ -186,8 +186,9 @@ export class GeometryView implements vscode.Disposable {
     }
   }
 
-  /** The training command's cancel, wired to the view's Cancel button. */
-  onCancel: (() => void) | undefined;
+  private readonly cancelRequests = new vscode.EventEmitter<void>();
+  /** The view's Cancel button was pressed: the training command cancels its job on it. */
+  readonly onDidRequestCancel: vscode.Event<void> = this.cancelRequests.event;
 
   post(msg: HostToWebview): void {
     if (!this.ready || this.disposed) return;
@@ -216,7 +217,7 @@ export class GeometryView implements vscode.Disposable {
         break;
       case 'cancel':
         this.job?.cancel();
-        this.onCancel?.();
+        this.cancelRequests.fire();
         this.weights.cancel();
         break;
       case 'openRun':
@@ -256,6 +257,7 @@ export class GeometryView implements vscode.Disposable {
     if (this.source.kind === 'run' && this.source.paths[0] !== undefined) this.svc.warnings.clearRun(this.source.paths[0]);
     this.svc.views.delete(this);
     this.subs.forEach((s) => s.dispose());
+    this.cancelRequests.dispose();
   }
 }
 

@@ -154,6 +154,4 @@ export class ComputeError extends Error {
   }
 }
 
-export function isAbortError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'AbortError';
-}
+export { isAbortError } from './abort';

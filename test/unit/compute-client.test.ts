@@ -174,3 +174,22 @@ void test('dispose rejects pending requests and refuses new ones', async () => {
   await assert.rejects(p);
   await assert.rejects(c.request('inspect', inspect('ok')), /disposed/);
 });
+
+void test('restart stops the process on purpose: its requests end as cancelled, no crash is reported, the next request gets a fresh process', async () => {
+  const crashes: string[] = [];
+  const c = client({ onCrash: (r) => crashes.push(r) });
+  const a = c.request('inspect', inspect('slow'));
+  const b = c.request('train', { config: {} as never });
+  await new Promise((r) => setTimeout(r, 50));
+  const firstPid = c.pid;
+  assert.equal(typeof firstPid, 'number');
+  c.restart();
+  await assert.rejects(a, (e: Error) => e.name === 'AbortError' && /restarted/.test(e.message));
+  await assert.rejects(b, (e: Error) => e.name === 'AbortError' && !(e instanceof ComputeCrashError));
+  // the killed process's exit arrives after the restart: still not a crash
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(crashes, []);
+  const r = await c.request('inspect', inspect('ok')) as unknown as { pid: number };
+  assert.notEqual(r.pid, firstPid);
+  c.dispose();
+});
