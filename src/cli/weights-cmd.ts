@@ -4,7 +4,7 @@
  * with their flags (--tensors REGEX, --weight-rank-fraction, --alpha-min/--alpha-max).
  */
 import { stat } from 'node:fs/promises';
-import type { CheckpointKind, TensorSelection, WeightsReport, WeightThresholds } from '../protocol/weights';
+import type { CheckpointKind, TensorSelection, WeightsReport, WeightsRunReport, WeightThresholds } from '../protocol/weights';
 import { DEFAULT_WEIGHT_THRESHOLDS } from '../protocol/weights';
 import type { FlagSpec, ParsedArgs } from './args';
 import { choiceFlag, numberFlag } from './args';
@@ -14,7 +14,7 @@ import { ENGINES, METRIC_FLAGS } from './options';
 import type { FailOn } from './options';
 import { createProgress } from './progress';
 import type { CommandContext } from './context';
-import { formatWeights, formatWeightsComparison } from './weights-format';
+import { formatWeights, formatWeightsComparison, formatWeightsRun } from './weights-format';
 
 export const WEIGHTS_HELP = `Model checkpoints (a file whose tensors have parameter names, several row counts, or
 3-D+ kernels; a sharded set by its index, a shard or its folder) get the weights report instead:
@@ -58,7 +58,10 @@ export async function reportKind(path: string, args: ParsedArgs): Promise<Checkp
   try {
     const st = await stat(path);
     const { openModel, modelInFolder } = await import('../io/tensorTable');
-    if (st.isDirectory() && !(await modelInFolder(path))) return 'embeddings';
+    if (st.isDirectory() && !(await modelInFolder(path))) {
+      const { isWeightsRun } = await import('../jobs/weightsRun');
+      return (await isWeightsRun(path)) ? 'weights' : 'embeddings';
+    }
     const cp = await openModel(path);
     const { detectCheckpointKind } = await import('../engine/weights/detect');
     return detectCheckpointKind(cp.entries).kind;
@@ -109,6 +112,7 @@ export function weightsExit(reports: readonly WeightsReport[], fail: FailOn): nu
 export async function inspectWeights(path: string, args: ParsedArgs, fail: FailOn, cx: CommandContext): Promise<number> {
   if (args.values.has('html')) throw new UsageError('--html is not available for the weights report yet; use --json');
   const { analyzeWeightsJob } = await import('../jobs/weights');
+  if (await isRunOfModels(path)) return inspectWeightsRun(path, args, fail, cx);
   const progress = createProgress();
   let report: WeightsReport;
   try {
@@ -122,6 +126,36 @@ export async function inspectWeights(path: string, args: ParsedArgs, fail: FailO
   if (args.booleans.has('json')) printJson(cx.print, report);
   else cx.print(formatWeights(report));
   return weightsExit([report], fail);
+}
+
+/** A folder that is not one model but a run of model checkpoints (a run of embeddings takes --as weights too). */
+async function isRunOfModels(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  const { modelInFolder } = await import('../io/tensorTable');
+  if (await modelInFolder(path)) return false;
+  const { isRunFolder } = await import('../io/run');
+  return isRunFolder(path);
+}
+
+async function inspectWeightsRun(path: string, args: ParsedArgs, fail: FailOn, cx: CommandContext): Promise<number> {
+  const { weightsRunJob } = await import('../jobs/weightsRun');
+  const progress = createProgress();
+  let run: WeightsRunReport;
+  try {
+    run = await weightsRunJob(
+      { path, selection: weightSelection(args), thresholds: weightThresholds(args), ...engineOf(args) },
+      { onProgress: (f, s) => progress.update(f, s), signal: cx.signal },
+    );
+  } finally {
+    progress.done();
+  }
+  if (args.booleans.has('json')) printJson(cx.print, run);
+  else cx.print(formatWeightsRun(run));
+  return weightsExit(run.checkpoints.map((c) => c.report), fail);
 }
 
 export async function compareWeights(a: string, b: string, args: ParsedArgs, cx: CommandContext): Promise<number> {

@@ -2,7 +2,7 @@
  * Human-readable weights report and weights comparison for stdout (issue 9): one table row per
  * tensor (metrics of matrices, summary statistics of vectors), totals, shards, warnings.
  */
-import type { WeightsComparison, WeightsReport, WeightTensor, WeightWarning } from '../protocol/weights';
+import type { WeightsComparison, WeightsReport, WeightsRunReport, WeightTensor, WeightWarning } from '../protocol/weights';
 import { engineLine, formatSkipped } from './format';
 import { fixed, num, renderTable } from './table';
 
@@ -84,5 +84,36 @@ export function formatWeightsComparison(c: WeightsComparison): string {
   lines.push(`Only in A (${c.onlyInA.length}): ${c.onlyInA.join(', ') || '-'}`);
   lines.push(`Only in B (${c.onlyInB.length}): ${c.onlyInB.join(', ') || '-'}`);
   lines.push(`Shape changed (${c.shapeChanged.length}): ${c.shapeChanged.map((s) => `${s.name} [${s.shapeA.join(', ')}] -> [${s.shapeB.join(', ')}]`).join(', ') || '-'}`);
+  return lines.join('\n');
+}
+
+/** Matrices followed in a run's table (the largest of the first checkpoint); all are in --json. */
+export const MAX_RUN_MATRICES = 4;
+
+/** One row per checkpoint: the mean effective rank over its matrices, the largest matrices' ranks and alpha, warnings. */
+export function formatWeightsRun(run: WeightsRunReport): string {
+  const lines: string[] = [];
+  lines.push(`dagr weights run: ${run.source} (${run.checkpoints.length} checkpoints)`);
+  lines.push(engineLine(run.engine));
+  const first = run.checkpoints[0]?.report;
+  if (!first) return [...lines, 'no checkpoints'].join('\n');
+  const followed = first.tensors.filter((t) => t.effectiveRank !== null).sort((a, b) => b.parameters - a.parameters).slice(0, MAX_RUN_MATRICES).map((t) => t.name);
+  lines.push(`columns: the mean effective rank over all analysed matrices, then the ${followed.length} largest matrices (every tensor is in --json)`);
+  lines.push('');
+  const header = ['epoch', 'step', 'file', 'mean eff. rank', ...followed.flatMap((n) => [`${n} rank`, `${n} alpha`]), 'warnings'];
+  const rows = run.checkpoints.map((c) => {
+    const ranks = c.report.tensors.map((t) => t.effectiveRank).filter((x): x is number => x !== null);
+    const mean = ranks.length ? ranks.reduce((a, b) => a + b, 0) / ranks.length : null;
+    const by = new Map(c.report.tensors.map((t) => [t.name, t]));
+    const counts = new Map<string, number>();
+    for (const w of c.report.warnings) counts.set(w.code, (counts.get(w.code) ?? 0) + 1);
+    return [
+      c.epoch === null ? '-' : String(c.epoch), c.step === null ? '-' : String(c.step), c.file.split(/[\\/]/).pop() ?? c.file,
+      fixed(mean, 2),
+      ...followed.flatMap((n) => [fixed(by.get(n)?.effectiveRank, 2), by.get(n)?.alpha ? fixed(by.get(n)?.alpha?.value, 2) : '-']),
+      [...counts].map(([k, v]) => `${k} x${v}`).join(' '),
+    ];
+  });
+  lines.push(renderTable(header, rows, { left: [2, header.length - 1] }));
   return lines.join('\n');
 }

@@ -14,6 +14,7 @@ export { tensorTableJob } from './weightsTable';
 export { analyzeWeightsJob, analyseCheckpoint, looksLikeWeights } from './weightsAnalyze';
 export type { WeightsAnalyzeRequest } from './weightsAnalyze';
 export { compareWeightsJob } from './weightsCompare';
+export { weightsRunJob, isWeightsRun } from './weightsRun';
 export type { WeightsCompareRequest } from './weightsCompare';
 
 /** An embedding table of a model (its rows are the samples of one modality) -> the embeddings report. */

@@ -5,10 +5,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WeightsComparison, WeightsReport } from '../../src/protocol/weights';
+import type { WeightsComparison, WeightsReport, WeightsRunReport } from '../../src/protocol/weights';
 import type { GeometryReport } from '../../src/protocol/report';
 import { runCli } from '../fixtures/cli/run';
 
@@ -129,4 +129,22 @@ void test('bad input: one line, exit 2', async () => {
   assert.match(line, /cut\.safetensors/);
   oneLine(await runCli(['inspect', join(dir, 'missing.safetensors'), '--as', 'weights']), 'missing');
   oneLine(await runCli(['compare', BASE, join(dir, 'missing.pt'), '--as', 'weights']), 'compare with a missing side');
+});
+
+void test('a run folder of model checkpoints: the weights report per epoch, in order', async () => {
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  copyFileSync(TUNED, join(run, 'epoch_10.safetensors'));
+  copyFileSync(BASE, join(run, 'epoch_2.safetensors'));
+  const r = await runCli(['inspect', run, '--json', '--tensors', 'collapsed']);
+  assert.equal(r.code, 0, r.stderr);
+  const rep = JSON.parse(r.stdout) as WeightsRunReport;
+  assert.equal(rep.kind, 'weightsRun');
+  assert.deepEqual(rep.checkpoints.map((c) => c.epoch), [2, 10]);
+  const ranks = rep.checkpoints.map((c) => c.report.tensors.find((t) => t.name === 'encoder.layer.1.collapsed.weight')?.effectiveRank ?? 0);
+  assert.ok(ranks[0]! < 1.01 && ranks[1]! > 1.1, `the rank-4 update lifts the collapsed matrix: ${ranks.join(', ')}`);
+  const h = await runCli(['inspect', run, '--tensors', 'collapsed', '--fail-on', 'warning']);
+  assert.equal(h.code, 3, h.stderr);
+  assert.match(h.stdout, /^dagr weights run: .* \(2 checkpoints\)/);
+  assert.match(h.stdout, /epoch_2\.safetensors[^\n]+rank-collapse x1/);
 });
