@@ -228,12 +228,15 @@ CASES = [
     ('lowrank-80x60-r5', g({'kind': 'lowrank', 'rows': 80, 'cols': 60, 'rank': 5, 'seed': 80, 'lo': -4, 'hi': 4})),
     ('lowrank-80x60-r5-x1e-42', g({'kind': 'lowrank', 'rows': 80, 'cols': 60, 'rank': 5, 'seed': 81, 'lo': -4, 'hi': 4,
                                   'factor': 1e-42})),
-    # around and above TWO_STAGE_MIN = 640 (the two-stage path)
+    # around and above 640 (the two-stage path's first threshold; both paths are tested on every case)
     ('random-639', rs(639, 639)),
     ('arange-100x640-cols', g(arange(100, 640), side='cols')),
     ('lowrank-120x656-r40-cols-x1e-42', g({'kind': 'lowrank', 'rows': 120, 'cols': 656, 'rank': 40, 'seed': 656, 'lo': -4, 'hi': 4,
                                           'factor': 1e-42}, side='cols')),
     ('onehot-400x660-cols', g({'kind': 'onehot', 'rows': 400, 'cats': 660, 'seed': 660}, side='cols')),
+    # around TWO_STAGE_MIN = 1280, where symmetricEigenvaluesFast switches to the two-stage path
+    ('random-1279', rs(1279, 1279)),
+    ('arange-100x1280-cols', g(arange(100, 1280), side='cols')),
 ]
 
 

@@ -152,22 +152,7 @@ function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64
 
     // fused pass over the trailing block: apply the pending update, and p = B v
     p.fill(0);
-    for (let i = k + 1; i < n; i++) {
-      const row = i * n;
-      const vi = v[i] as number;
-      const pvi = pv[i] as number;
-      const pwi = pw[i] as number;
-      let s = 0;
-      for (let j = k + 1; j < i; j++) {
-        const lij = (L[row + j] as number) - (pvi * (pw[j] as number) + pwi * (pv[j] as number));
-        L[row + j] = lij;
-        s += lij * (v[j] as number);
-        p[j] = (p[j] as number) + lij * vi;
-      }
-      const lii = (L[row + i] as number) - 2 * pvi * pwi;
-      L[row + i] = lii;
-      p[i] = (p[i] as number) + s + lii * vi;
-    }
+    fusedUpdate(L, n, k + 1, pv, pw, v, p);
 
     // w = beta p - (beta^2 / 2)(v.p) v, so that H B H = B - v w^T - w v^T
     let vp = 0;
@@ -192,6 +177,66 @@ function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64
   for (let i = s0; i < n; i++) diag[i] = L[i * n + i] as number;
   if (n >= 2) off[n - 2] = L[(n - 1) * n + (n - 2)] as number;
   off[n - 1] = 0;
+}
+
+/**
+ * The trailing block B = L[k0:, k0:] (lower triangle): B -= pv pw^T + pw pv^T, and p += B v, in
+ * one pass. Two rows at a time: the vectors' entries j are loaded once for both rows and p[j]
+ * is stored once, which is most of the loads of the one-row loop (the rows themselves are read
+ * and written once either way).
+ */
+function fusedUpdate(L: Float64Array, n: number, k0: number, pv: Float64Array, pw: Float64Array, v: Float64Array, p: Float64Array): void {
+  let i = k0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const v0 = v[i] as number;
+    const v1 = v[i + 1] as number;
+    const pv0 = pv[i] as number;
+    const pw0 = pw[i] as number;
+    const pv1 = pv[i + 1] as number;
+    const pw1 = pw[i + 1] as number;
+    let s0 = 0;
+    let s1 = 0;
+    for (let j = k0; j < i; j++) {
+      const pvj = pv[j] as number;
+      const pwj = pw[j] as number;
+      const vj = v[j] as number;
+      const l0 = (L[r0 + j] as number) - (pv0 * pwj + pw0 * pvj);
+      const l1 = (L[r1 + j] as number) - (pv1 * pwj + pw1 * pvj);
+      L[r0 + j] = l0;
+      L[r1 + j] = l1;
+      s0 += l0 * vj;
+      s1 += l1 * vj;
+      p[j] = (p[j] as number) + l0 * v0 + l1 * v1;
+    }
+    // the 2 x 2 diagonal block: (i, i), (i + 1, i), (i + 1, i + 1)
+    const lii = (L[r0 + i] as number) - 2 * pv0 * pw0;
+    const l10 = (L[r1 + i] as number) - (pv1 * pw0 + pw1 * pv0);
+    const l11 = (L[r1 + i + 1] as number) - 2 * pv1 * pw1;
+    L[r0 + i] = lii;
+    L[r1 + i] = l10;
+    L[r1 + i + 1] = l11;
+    p[i] = (p[i] as number) + s0 + lii * v0 + l10 * v1;
+    p[i + 1] = (p[i + 1] as number) + s1 + l10 * v0 + l11 * v1;
+  }
+  if (i < n) {
+    // an odd row left over
+    const row = i * n;
+    const vi = v[i] as number;
+    const pvi = pv[i] as number;
+    const pwi = pw[i] as number;
+    let s = 0;
+    for (let j = k0; j < i; j++) {
+      const lij = (L[row + j] as number) - (pvi * (pw[j] as number) + pwi * (pv[j] as number));
+      L[row + j] = lij;
+      s += lij * (v[j] as number);
+      p[j] = (p[j] as number) + lij * vi;
+    }
+    const lii = (L[row + i] as number) - 2 * pvi * pwi;
+    L[row + i] = lii;
+    p[i] = (p[i] as number) + s + lii * vi;
+  }
 }
 
 /** largest |entry| of the tridiagonal (diag, off[0 .. n-2]); NaN if any is NaN or infinite */

@@ -17,8 +17,14 @@ import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
 const BAND = 32;
-/** measured on the 2-core dev VM (onnxruntime CPU): two-stage wins from about d = 600 (768: 0.28 s vs 0.42 s; 512: a tie) */
-export const TWO_STAGE_MIN = 640;
+/**
+ * Where the two-stage method starts to pay. Measured on the 2-core dev VM (onnxruntime CPU, one
+ * thread, side by side in one run, machine shared) after eigen.ts's fused pass went to two rows
+ * at a time: the one-stage solver wins at d = 768 (1.03 s vs 2.34 s) and d = 1024 (2.71 s vs
+ * 3.27 s), the two-stage one at d = 1536 (17.1 s vs 20.4 s) and above (the one-stage pass
+ * streams the whole trailing matrix per column).
+ */
+export const TWO_STAGE_MIN = 1280;
 
 /** eigenvalues, descending: the two-stage method where it pays, else eigen.ts */
 export async function symmetricEigenvaluesFast(
