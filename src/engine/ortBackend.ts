@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
-import { placeSessions, providerFor, type CudaProbe, type Provider, type WebGpuProbe } from './ortDevice';
+import { placeSessions, providerFor, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
 import { probeWebGpuOnce } from './webgpuProbe';
 import type { BackendOptions, GeometryBackend } from './types';
 
@@ -63,41 +63,119 @@ function probeCuda(deps: OrtDeps): CudaProbe {
   return gpuPresent === undefined ? probe : { ...probe, gpuPresent };
 }
 
-export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
-  const { ort } = (deps ??= {
-    ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent, webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()),
-  });
-  const webgpuProbe = deps.webgpu ?? ((): Promise<WebGpuProbe> => Promise.resolve({ reason: 'not probed' }));
-  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  // [graph, is float64]
-  const graphs: [Uint8Array, boolean][] = [
-    [dispersiveRowsGraph(true), false], [retrievalCountsGraph(false), false], [retrievalCountsGraph(true), false], [gramGraph(), true],
-    [crossGraph(), true], [dispersiveRowsGraph(false), false], [dispersiveSumsGraph(), false],
-  ];
+/** The kernel graphs by index, [build, is float64]; built on first use (bytes, then kept). */
+const GRAPHS: [() => Uint8Array, boolean][] = [
+  [() => dispersiveRowsGraph(true), false], [() => retrievalCountsGraph(false), false], [() => retrievalCountsGraph(true), false],
+  [gramGraph, true], [crossGraph, true], [() => dispersiveRowsGraph(false), false], [dispersiveSumsGraph, false],
+];
+const enum G { Dispersive, Retrieval, Masked, Gram, Cross, Shifted, Unshifted }
+const graphBytes: (Uint8Array | undefined)[] = [];
+const graphOf = (i: number): Uint8Array => (graphBytes[i] ??= (GRAPHS[i] as [() => Uint8Array, boolean])[0]());
 
-  /** All the sessions on this provider, or none: a half-made GPU set would hold GPU memory. */
-  async function open(provider: Provider): Promise<Ort.InferenceSession[]> {
-    const sessionOptions = (p: Provider): Ort.InferenceSession.SessionOptions => ({
-      executionProviders: [p],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
-    const made = await Promise.allSettled(graphs.map(([g, f64]) => ort.InferenceSession.create(g, sessionOptions(providerFor(f64, provider)))));
+/** The sessions of one backend: every graph's, made when first run on the CPU (a small file needs few). */
+interface SessionSet {
+  get(i: G): Promise<Ort.InferenceSession>;
+  release(): Promise<void>;
+}
+
+type Placement = Placed<SessionSet>;
+
+/**
+ * Sessions outlive a backend in this process: the CLI's second computation and the compute
+ * process's next request reuse them (session creation and onnxruntime's start are most of a
+ * small file's time). Kept while in use and for IDLE_RELEASE_MS after, then released (their
+ * memory arenas may hold a big job's buffers); the timer does not keep a process alive.
+ */
+const IDLE_RELEASE_MS = 60_000;
+const shared = new Map<string, { placement: Promise<Placement>; users: number; timer?: NodeJS.Timeout }>();
+
+export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
+  const real = deps === undefined;
+  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+  if (!real) return backendOn(await placeFor(opts, threads, deps as OrtDeps), (deps as OrtDeps).ort, threads, (p) => p.sessions.release());
+  const key = `${opts.device ?? 'auto'}|${threads}`;
+  let entry = shared.get(key);
+  if (!entry) {
+    const d: OrtDeps = { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent, webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()) };
+    entry = { placement: placeFor(opts, threads, d), users: 0 };
+    shared.set(key, entry);
+  }
+  const e = entry;
+  clearTimeout(e.timer);
+  e.users++;
+  let placement: Placement;
+  try {
+    placement = await e.placement;
+  } catch (err) {
+    e.users--;
+    shared.delete(key);
+    throw err;
+  }
+  return backendOn(placement, loadOrt(), threads, async () => {
+    if (--e.users > 0) return;
+    e.timer = setTimeout(() => {
+      if (e.users > 0) return;
+      shared.delete(key);
+      void placement.sessions.release();
+    }, IDLE_RELEASE_MS);
+    e.timer.unref();
+  });
+}
+
+/** The device choice with its sessions (see ./ortDevice). */
+async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps): Promise<Placement> {
+  const { ort } = deps;
+  const webgpuProbe = deps.webgpu ?? ((): Promise<WebGpuProbe> => Promise.resolve({ reason: 'not probed' }));
+  const sessionOptions = (p: Provider): Ort.InferenceSession.SessionOptions => ({
+    executionProviders: [p],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    // idle pool threads sleep instead of spinning: a spinning thread burns a core between the
+    // many small runs of a tile loop, and on a shared machine it takes that core from others
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  const make = (i: number, provider: Provider): Promise<Ort.InferenceSession> =>
+    ort.InferenceSession.create(graphOf(i), sessionOptions(providerFor((GRAPHS[i] as [unknown, boolean])[1], provider)));
+
+  /** On the CPU, sessions made as needed; on a GPU all of them or none (a half-made set would hold GPU memory, and a failure must show now). */
+  async function open(provider: Provider): Promise<SessionSet> {
+    if (provider === 'cpu') {
+      const made = new Map<number, Promise<Ort.InferenceSession>>();
+      return {
+        get(i) {
+          let s = made.get(i);
+          if (!s) made.set(i, (s = make(i, 'cpu')));
+          return s;
+        },
+        async release() {
+          const all = await Promise.allSettled([...made.values()]);
+          await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
+        },
+      };
+    }
+    const made = await Promise.allSettled(GRAPHS.map((_, i) => make(i, provider)));
     const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
     const ok = made.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : []));
-    if (!failed) return ok;
-    await Promise.allSettled(ok.map((s) => s.release()));
-    throw failed.reason;
+    if (failed) {
+      await Promise.allSettled(ok.map((s) => s.release()));
+      throw failed.reason;
+    }
+    return {
+      get: (i) => Promise.resolve(ok[i] as Ort.InferenceSession),
+      release: async () => {
+        await Promise.all(ok.map((s) => s.release()));
+      },
+    };
   }
 
-  const listed = (deps.ort.listSupportedBackends?.() ?? []).some((b) => b.name === 'webgpu');
-  const placed = await placeSessions(opts.device ?? 'auto', { cuda: probeCuda(deps), webgpuListed: listed, webgpu: webgpuProbe }, open);
-  const [dispersiveSession, retrievalSession, maskedSession, gramSession, crossSession, shiftedSession, unshiftedSession] = placed.sessions as [
-    Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession, Ort.InferenceSession,
-    Ort.InferenceSession,
-  ];
+  const listed = (ort.listSupportedBackends?.() ?? []).some((b) => b.name === 'webgpu');
+  return placeSessions(opts.device ?? 'auto', { cuda: probeCuda(deps), webgpuListed: listed, webgpu: webgpuProbe }, open);
+}
+
+function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: Placement) => Promise<void>): GeometryBackend {
+  const session = (i: G): Promise<Ort.InferenceSession> => placed.sessions.get(i);
   const negT = new Float32Array(1);
   const tIn = new Float32Array(1);
   const noSkip = new Uint8Array(1);
@@ -152,13 +230,13 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
         // no term can underflow: the row minimum is not needed as a shift (min = 0 is returned)
         negT[0] = -t;
         feeds.negt = new ort.Tensor('float32', negT, [1]);
-        const out = (await unshiftedSession.run(feeds)).rowsum;
+        const out = (await (await session(G.Unshifted)).run(feeds)).rowsum;
         if (!out) throw new Error("onnxruntime returned no 'rowsum'");
         return { min: new Float64Array(ra), sum: Float64Array.from(out.data as Float32Array), sumExpm1: null };
       }
       feeds.t = new ort.Tensor('float32', tIn, [1]);
       if (deviations) feeds.skip = new ort.Tensor('bool', mask, shape);
-      const result = await (deviations ? dispersiveSession : shiftedSession).run(feeds);
+      const result = await (await session(deviations ? G.Dispersive : G.Shifted)).run(feeds);
       const { rowmin, rowsum, rowexpm1 } = result;
       if (!rowmin || !rowsum || (deviations && !rowexpm1)) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
       return {
@@ -179,7 +257,7 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
         feeds.ai = new ort.Tensor('int32', aIdx, [ra, 1]);
         feeds.bi = new ort.Tensor('int32', bIdx, [1, rb]);
       }
-      const result = await (aIdx && bIdx ? maskedSession : retrievalSession).run(feeds);
+      const result = await (await session(aIdx && bIdx ? G.Masked : G.Retrieval)).run(feeds);
       const rows = result.rows;
       const cols = result.cols;
       if (!rows || !cols) throw new Error("onnxruntime returned no 'rows' or 'cols'");
@@ -187,12 +265,12 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     },
 
     async gram(a, rows, d) {
-      const out = await runOne(gramSession, { a: new ort.Tensor('float64', a, [rows, d]) }, 'gram');
+      const out = await runOne(await session(G.Gram), { a: new ort.Tensor('float64', a, [rows, d]) }, 'gram');
       return out.data as Float64Array; // a fresh buffer per run: no copy needed
     },
 
     async cross(a, b, rows, da, db) {
-      const out = await runOne(crossSession, {
+      const out = await runOne(await session(G.Cross), {
         a: new ort.Tensor('float64', a, [rows, da]),
         b: new ort.Tensor('float64', b, [rows, db]),
       }, 'cross');
@@ -200,7 +278,7 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     },
 
     async dispose() {
-      await Promise.all(placed.sessions.map((s) => s.release()));
+      await done(placed);
     },
   };
 }

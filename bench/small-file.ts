@@ -1,0 +1,126 @@
+/**
+ * How fast a small file opens (issue 11): `dagr inspect examples/collapsed.safetensors` (2000 x 64)
+ * as a CLI process (the bundle, bin/dagr.js: wall and CPU seconds, the floor of `node -e 0` and
+ * `dagr --version` beside it), where the in-process time goes (imports, backend start, load,
+ * computeGeometry's stages), and a warm compute process (dist/worker.js, the editor's): request
+ * to report, first and then warm. Wall time on a shared machine moves with the load; CPU time
+ * (user + sys) is printed too because it does not. Needs `npm run build` first.
+ * Usage: npx tsx bench/small-file.ts [--file examples/collapsed.safetensors] [--runs 5]
+ */
+import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { ComputeToHost } from '../src/protocol/messages';
+import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../src/protocol/report';
+import { flag } from './args';
+
+const ROOT = join(__dirname, '..');
+const file = flag('file', 'examples/collapsed.safetensors');
+const runs = Number(flag('runs', '5'));
+
+/** wall and CPU seconds of a child process (CPU from /usr/bin/time's user + sys) */
+function timed(cmd: string[]): { wall: number; cpu: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', ...cmd], { cwd: ROOT, encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && r.status !== 3) throw new Error(`${cmd.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  const [u, s] = (r.stderr.trim().split('\n').pop() ?? '0 0').split(' ').map(Number);
+  return { wall, cpu: (u ?? 0) + (s ?? 0) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function row(label: string, cmd: string[]): void {
+  const ts = Array.from({ length: runs }, () => timed(cmd));
+  console.log(`| ${label} | ${median(ts.map((t) => t.wall)).toFixed(3)} | ${Math.min(...ts.map((t) => t.wall)).toFixed(3)} | ${median(ts.map((t) => t.cpu)).toFixed(2)} |`);
+}
+
+async function inProcess(): Promise<void> {
+  const cpu0 = process.cpuUsage();
+  const mark = (): [number, number] => {
+    const c = process.cpuUsage(cpu0);
+    return [performance.now(), (c.user + c.system) / 1000];
+  };
+  const rows: [string, number, number][] = [];
+  let [w, c] = mark();
+  const step = (label: string): void => {
+    const [w2, c2] = mark();
+    rows.push([label, w2 - w, c2 - c]);
+    [w, c] = [w2, c2];
+  };
+  const engine = await import('../src/engine');
+  const io = await import('../src/io');
+  step('import engine + io');
+  const backend = await engine.createBackend('onnxruntime');
+  step(`createBackend (${backend.info.device}, ${backend.info.threads} threads)`);
+  const cp = await io.openCheckpoint(join(ROOT, file));
+  const { modalities } = io.selectModalities(cp);
+  const mats = [];
+  for (const m of modalities) mats.push(await io.loadMatrix(m));
+  step('open + load');
+  for (const round of ['first', 'second']) {
+    let stage = 'start';
+    await engine.computeGeometry(mats, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, backend, {
+      onProgress: (_f, s) => {
+        if (s !== stage) {
+          step(`${round}: ${stage}`);
+          stage = s;
+        }
+      },
+    });
+    step(`${round}: ${stage}`);
+  }
+  await backend.dispose();
+  console.log('\n| in-process step | wall ms | CPU ms |\n|---|---|---|');
+  for (const [label, wall, cpu] of rows) console.log(`| ${label} | ${wall.toFixed(1)} | ${cpu.toFixed(1)} |`);
+}
+
+async function warmComputeProcess(): Promise<void> {
+  const child = fork(join(ROOT, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+  const inbox: ComputeToHost[] = [];
+  let wake: (() => void) | undefined;
+  child.on('message', (m: ComputeToHost) => {
+    inbox.push(m);
+    wake?.();
+  });
+  const next = async (pred: (m: ComputeToHost) => boolean): Promise<ComputeToHost> => {
+    for (;;) {
+      const i = inbox.findIndex(pred);
+      if (i >= 0) return inbox.splice(i, 1)[0] as ComputeToHost;
+      await new Promise<void>((r) => (wake = r));
+    }
+  };
+  const t0 = performance.now();
+  await next((m) => m.type === 'ready');
+  console.log(`\ncompute process (dist/worker.js): ready after ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log('\n| request | request to report, ms |\n|---|---|');
+  for (let id = 1; id <= 1 + runs; id++) {
+    const t = performance.now();
+    child.send({ type: 'job', id, kind: 'inspect', params: { path: join(ROOT, file), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS } });
+    const m = await next((x) => 'id' in x && x.id === id && (x.type === 'result' || x.type === 'error'));
+    if (m.type === 'error') throw new Error(JSON.stringify(m.error));
+    console.log(`| ${id === 1 ? 'first (cold engine)' : `warm ${id - 1}`} | ${(performance.now() - t).toFixed(0)} |`);
+  }
+  child.kill();
+}
+
+async function main(): Promise<void> {
+  const git = execFileSync('git', ['log', '-1', '--format=%h'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  console.log(`# ${file}: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'} (shared; load average ${loadavg()[0]?.toFixed(1)} at start), node ${process.version}, commit ${git}, ${runs} runs\n`);
+  console.log('| command | median wall s | best wall s | median CPU s (user + sys) |\n|---|---|---|---|');
+  row('node -e 0', ['node', '-e', '0']);
+  row('dagr --version', ['node', 'bin/dagr.js', '--version']);
+  row(`dagr inspect ${file}`, ['node', 'bin/dagr.js', 'inspect', file]);
+  row(`dagr inspect ${file} --engine js`, ['node', 'bin/dagr.js', 'inspect', file, '--engine', 'js']);
+  await inProcess();
+  await warmComputeProcess();
+  console.log(`\nload average at the end: ${loadavg()[0]?.toFixed(1)}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : String(e));
+  process.exit(1);
+});
