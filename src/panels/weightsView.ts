@@ -33,6 +33,11 @@ export interface WeightsHost {
   keepView(v: ViewModel): void;
 }
 
+/** The reason the analysis gives a tensor that was outside its selection: still to do, for a view. */
+export function isPending(reason: string): boolean {
+  return reason.startsWith('not selected');
+}
+
 export class WeightsController implements vscode.Disposable {
   private readonly ws: WeightsServices;
   private table: TensorTable | undefined;
@@ -102,7 +107,8 @@ export class WeightsController implements vscode.Disposable {
     this.table = table;
     this.fromCache = cached !== undefined && cached.report !== null;
     this.report = cached?.report ? this.ws.warnings.update(file, cached.report) : null;
-    this.done = new Set(this.report ? this.report.tensors.filter((t) => t.analysed || t.reason !== undefined).map((t) => t.name) : []);
+    // done: analysed, or judged not analysable; a tensor outside every batch so far says 'not selected'
+    this.done = new Set(this.report ? this.report.tensors.filter((t) => t.analysed || (t.reason !== undefined && !isPending(t.reason))).map((t) => t.name) : []);
     this.failed = undefined;
     if (!cached) void this.ws.cache.store(file, table, null, false);
     const left = this.left();

@@ -24,19 +24,19 @@ import type { Workbench } from './ui';
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'weights');
 
-/** The text of `selector` in whichever frame has it now ('' when none does). */
+/** The text of `selector` in whichever frame has it now ('' when none does); never waits for it. */
 async function textIn(wb: Workbench, selector: string): Promise<string> {
   for (const frame of wb.page.frames()) {
-    const t = await frame.textContent(selector).catch(() => null);
-    if (t !== null) return t.trim();
+    const el = await frame.$(selector).catch(() => null);
+    if (el) return ((await el.textContent()) ?? '').trim();
   }
   return '';
 }
 
 async function attrIn(wb: Workbench, selector: string, attr: string): Promise<string | undefined> {
   for (const frame of wb.page.frames()) {
-    const v = await frame.getAttribute(selector, attr, { timeout: 200 }).catch(() => null);
-    if (v !== null) return v;
+    const el = await frame.$(selector).catch(() => null);
+    if (el) return (await el.getAttribute(attr)) ?? undefined;
   }
   return undefined;
 }
@@ -97,8 +97,12 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
         status = await textIn(w, '#analysis-status');
         return (await attrIn(w, '#analysis-status', 'data-state')) === 'done' ? true : undefined;
       }, () => status);
+      const { frame } = await findInFrames(p, '#tensor-table', 5_000);
+      // page-side code as a string: the root tsconfig has no DOM types
+      const shown = await frame.evaluate("Array.from(document.querySelectorAll('#tensor-table tr.tensor-row')).map((r) => [r.dataset.tensor, r.querySelector('.cell-effective-rank').textContent])") as [string, string][];
+      const byName = new Map(shown.map(([n, v]) => [n, v]));
       for (const tensor of expected.tensors.filter((x) => x.effectiveRank !== null)) {
-        assert.equal(await textIn(w, `tr[data-tensor="${tensor.name}"] .cell-effective-rank`), tensor.effectiveRank?.toFixed(2), `effective rank of ${tensor.name}`);
+        assert.equal(byName.get(tensor.name), tensor.effectiveRank?.toFixed(2), `effective rank of ${tensor.name}`);
       }
       const points = Number(await attrIn(w, 'canvas[data-chart="layer-effective-rank"]', 'data-points'));
       assert.equal(points, expected.tensors.filter((x) => x.layer !== null && x.matrix !== null && x.effectiveRank !== null).length, 'a point per matrix in a numbered layer');

@@ -15,7 +15,7 @@ import { WeightsCache, filesOf } from '../../src/panels/weightsCache';
 import { BATCH_PARAMETERS, BATCH_TENSORS, analysable, orderQueue, takeBatch } from '../../src/panels/weightsQueue';
 import { matchesFilter, moduleTree } from '../../webview/views/weightsTree';
 import type { TreeNode } from '../../webview/views/weightsTree';
-import { fmtBytes, fmtCount } from '../../webview/views/weightsTable';
+import { fmtBytes, fmtCount } from '../../webview/views/weightsFormat';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'weights');
 

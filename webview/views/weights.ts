@@ -12,7 +12,8 @@ import { button, card, chartBox, h } from '../dom';
 import { basename, fmtInt, fmtPct, fmtSeconds, plural } from '../format';
 import { engineLine, pageHeader, severityBadge } from './common';
 import type { ViewContext, ViewHandle } from './context';
-import { fmtBytes, fmtCount, tensorTable } from './weightsTable';
+import { fmtBytes, fmtCount } from './weightsFormat';
+import { tensorTable } from './weightsTable';
 
 /** warnings listed, at most (a broken checkpoint can have one per tensor); Problems has every one */
 export const MAX_WARNINGS_SHOWN = 50;

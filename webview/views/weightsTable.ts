@@ -8,26 +8,9 @@
 import type { TensorRow, TensorTable, WeightTensor } from '../../src/protocol/weights';
 import { button, h } from '../dom';
 import { fmtFixed, fmtInt, fmtNum } from '../format';
+import { fmtBytes, fmtCount } from './weightsFormat';
 import { matchesFilter, moduleTree } from './weightsTree';
 import type { TreeNode } from './weightsTree';
-
-/** 1,234,567 parameters as "1.23M". */
-export function fmtCount(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
-  for (const [u, s] of units) if (Math.abs(n) >= u) return `${String(Number((n / u).toPrecision(3)))}${s}`;
-  return fmtInt(n);
-}
-
-/** Bytes in binary units: "418 MiB". */
-export function fmtBytes(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return i === 0 ? `${fmtInt(v)} B` : `${String(Number(v.toPrecision(3)))} ${units[i] ?? ''}`;
-}
 
 export interface TableHandlers {
   /** a 2-D tensor's "Embeddings" button; absent in the standalone export (no host) */
@@ -197,7 +180,7 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
       leaf.row.dataset.analysed = String(t.analysed);
       c.status.textContent = bad
         ? `${fmtInt(t.nonFinite ?? 0)} NaN/Inf${t.firstNonFinite ? ` at [${t.firstNonFinite.index.join(', ')}]` : ''}`
-        : t.analysed ? (t.matrix ? '' : summaryText(t)) : (t.reason ?? '');
+        : t.analysed ? (t.matrix ? '' : summaryText(t)) : pendingOr(t.reason);
       if (t.summary) leaf.row.title = `${t.name}\nmean ${fmtNum(t.summary.mean)} · std ${fmtNum(t.summary.std)} · min ${fmtNum(t.summary.min)} · max ${fmtNum(t.summary.max)}`;
     }
   }
@@ -212,6 +195,11 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
         tbody)));
   apply();
   return { element, update, visible };
+}
+
+/** A tensor outside the batches so far is 'not selected' by the analysis: to the reader it is still to come. */
+function pendingOr(reason: string | undefined): string {
+  return reason === undefined || reason.startsWith('not selected') ? '' : reason;
 }
 
 function summaryText(t: WeightTensor): string {
