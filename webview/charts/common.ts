@@ -76,7 +76,8 @@ export function logAxis(p: Palette, title: string): ScaleOptions<'logarithmic'> 
         const ext = extent(vals);
         const span = ext ? Math.log10(ext.max / ext.min) : 0;
         const mant = n / 10 ** Math.floor(Math.log10(n) + 1e-9);
-        const keep = span >= 2 ? [1] : [1, 2, 5];
+        // under one decade (a healthy spectrum from 30 to 110) 1, 2, 5 leave one or two labels
+        const keep = span >= 2 ? [1] : span >= 1 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 8];
         return keep.some((k) => Math.abs(mant - k) < 1e-6) ? fmtNum(n, 2) : '';
       },
     },
