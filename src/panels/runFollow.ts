@@ -20,6 +20,11 @@ export const POLL_MS = 2000;
 /** file-system events closer than this start one look */
 export const DEBOUNCE_MS = 300;
 
+/** What a run view says right after its first full job: following the folder, waiting for nothing yet. */
+export function followingLive(): RunLive {
+  return { following: true, pending: [], problems: [] };
+}
+
 export interface RunViewTarget {
   setView(view: ViewModel): void;
   isDisposed(): boolean;
@@ -33,7 +38,7 @@ export class RunFollower implements vscode.Disposable {
   private readonly watcher: RunWatcher;
   private wake: (() => void) | undefined;
   /** what the view was last sent about waiting files: an empty list at first, as the first full job showed it */
-  private lastLive = JSON.stringify({ following: true, pending: [], problems: [] });
+  private lastLive = JSON.stringify(followingLive());
 
   constructor(private readonly folder: string, private readonly target: RunViewTarget, private readonly svc: Services) {
     this.watcher = new RunWatcher(folder, { inspect: (file) => this.inspect(file) });
