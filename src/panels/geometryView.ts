@@ -18,7 +18,7 @@ import { exportView } from './export';
 import { detached, settleFromFolder } from './restore';
 import type { Services } from './services';
 import { WeightsController } from './weightsView';
-import { RunFollower } from './runFollow';
+import { RunFollower, followingLive } from './runFollow';
 import { NeighborsController } from './neighbors';
 import { isNeighborsRequest } from '../protocol/neighborsView';
 
@@ -139,7 +139,7 @@ export class GeometryView implements vscode.Disposable {
       // a run's warnings belong to the run (one entry each, with its onset epoch), and it follows its folder
       this.svc.warnings.updateRun(r);
       this.follow(r);
-      return { kind: 'run', run: r };
+      return { kind: 'run', run: r, live: followingLive() };
     }
     const report = r as GeometryReport;
     this.svc.warnings.update(report);
