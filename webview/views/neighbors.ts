@@ -168,5 +168,14 @@ export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: nu
     const hit = pointUnder(e, r, maxPoints);
     if (hit) ask(hit.modality, hit.row);
   }
+  // test hook (e2e): a 'dagr-locate-point' event on the scatter's canvas writes the pixel position
+  // of the first drawn point into its data-locate, so a test can click a real point
+  const canvas = (): HTMLCanvasElement | null => document.querySelector('#projection canvas');
+  document.addEventListener('dagr-locate-point', function onLocate(): void {
+    if (!panel.isConnected) { document.removeEventListener('dagr-locate-point', onLocate); return; }
+    const c = canvas();
+    const el = c ? Chart.getChart(c)?.getDatasetMeta(0).data[0] : undefined;
+    if (c && el) c.dataset.locate = `${Math.round(el.x)},${Math.round(el.y)}`;
+  });
   return panel;
 }
