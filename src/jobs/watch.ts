@@ -302,11 +302,12 @@ export function followRun(
       }
       if (early) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, opts.intervalMs);
         const stop = (): void => {
           clearTimeout(timer);
+          opts.signal.removeEventListener('abort', stop);
           resolve();
         };
+        const timer = setTimeout(stop, opts.intervalMs);
         wakeUp = stop;
         opts.signal.addEventListener('abort', stop, { once: true });
       });
