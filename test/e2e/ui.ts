@@ -5,6 +5,7 @@
  * point count). Also the session itself (code-server + browser + page) and named story steps.
  * Nothing here knows a particular test's story; every e2e file imports what it needs from here.
  */
+import { fmtShare } from '../../webview/format';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -106,8 +107,8 @@ export function assertSameNumbers(actual: unknown, expected: unknown, where: str
   }
 }
 
-/** A fraction as the view shows it (its fmtPct). */
-export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+/** A share of n rows as the view shows it (webview/format.ts fmtShare: "100.00% (2,000 of 2,000)"). */
+export const pct = (x: number, n: number): string => fmtShare(x, n);
 
 /** Waits until `selector` in the frame reads `want` (it is redrawn, so it is read again each time). */
 export async function waitText(frame: Frame, selector: string, want: string, timeoutMs: number): Promise<void> {

@@ -160,10 +160,10 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       const atTau = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--tau', '3.5', '--json'])) as GeometryReport;
       const driftId = '#drift-beyond-audio-visual';
       const drift = await findInFrames(p, driftId, 10_000);
-      assert.equal(drift.text, pct(expected.pairs[0]?.drift?.fractionBeyondTau ?? NaN));
+      assert.equal(drift.text, pct(expected.pairs[0]?.drift?.fractionBeyondTau ?? NaN, expected.n));
       await drift.frame.fill('#control-tau', '3.5');
       await drift.frame.press('#control-tau', 'Tab'); // a control recomputes on commit
-      await waitText(drift.frame, driftId, pct(atTau.pairs[0]?.drift?.fractionBeyondTau ?? NaN), 60_000);
+      await waitText(drift.frame, driftId, pct(atTau.pairs[0]?.drift?.fractionBeyondTau ?? NaN, atTau.n), 60_000);
       assert.notEqual(atTau.pairs[0]?.drift?.fractionBeyondTau, expected.pairs[0]?.drift?.fractionBeyondTau, 'τ = 3.5 changes the number');
     });
 
