@@ -87,7 +87,8 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
     // finished: the summary from the folder, still no Cancel
     await init(s, { ...live, detached: true, summary: { runDir: live.runDir, status: 'cancelled', epochsCompleted: 8, backend: 'tfjs-wasm' } });
     assert.equal(await s.page.locator('#training-cancel').count(), 0);
-    assert.match((await s.page.textContent('#training-status')) ?? '', /cancelled/);
+    // issue 14: how the run ended comes first in the status line (it came last, after the backend)
+    assert.match((await s.page.textContent('#training-status')) ?? '', /^Cancelled · /);
     await shot(s, 'training-restored');
     await closeClean(s, 'training restored');
   });
