@@ -47,7 +47,7 @@ interface TensorPick extends vscode.QuickPickItem { tensor?: string }
 
 /** 2-D tensors of a model, embedding tables first, then by size. */
 export function tensorPicks(table: TensorTable): TensorPick[] {
-  const twoD = table.tensors.filter((t) => t.shape.length === 2 && t.parameters > 0)
+  const twoD = table.tensors.filter((t) => t.shape.length === 2 && t.parameters > 0 && /^(b?float|f)/i.test(t.dtype))
     .sort((a, b) => Number(b.embeddingTable) - Number(a.embeddingTable) || b.parameters - a.parameters);
   return [
     ...twoD.map((t) => ({

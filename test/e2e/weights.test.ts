@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeometryReport } from '../../src/protocol/report';
 import type { WeightsReport } from '../../src/protocol/weights';
+import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
   DARK, LIGHT_LABEL, OUT, QUICK_INPUT, SHOTS, clearNotifications, closeWorkbench, dagrJson, findInFrames, focusWorkbench,
@@ -53,9 +54,10 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
   mkdirSync(SHOTS, { recursive: true });
   let vsix = process.env.DAGR_E2E_VSIX ?? '';
   if (vsix === '') {
-    mkdirSync(join(REPO, 'build'), { recursive: true });
-    run('npm', ['run', 'package'], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', 'dagr-lens.vsix');
+    // the package a person on this platform installs (its own natives), as vscode.test.ts does
+    const target = hostTarget()?.target ?? 'universal';
+    run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
+    vsix = join(REPO, 'build', vsixName(target));
   }
 
   // a workspace of its own: a model checkpoint (the repo's weights fixture) and the embeddings example
@@ -134,8 +136,12 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       await p.keyboard.press('Enter');
       await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
       await sleep(2500);
-      await findInFrames(p, '#tensor-table', 20_000);
+      // this one shows the metrics by layer (the dark one the tensor table above them)
+      const { frame } = await findInFrames(p, '#tensor-table', 20_000);
+      await frame.evaluate("document.getElementById('tensors').scrollIntoView({ block: 'start' }); window.scrollBy(0, document.getElementById('tensors').offsetHeight - 120)");
+      await sleep(800);
       await shotBoth('weights-light.png');
+      await frame.evaluate('window.scrollTo(0, 0)');
     });
 
     await step('one click opens the embedding table\'s rows as an embeddings report with the CLI\'s number', async () => {

@@ -134,12 +134,13 @@ export function renderWeights(root: HTMLElement, ctx: ViewContext, view: Weights
   visibleNow = tableHandle.visible();
   const tableCard = card('Tensors', { id: 'tensors', className: 'card-wide card-tensors' }, tableHandle.element);
 
+  // the table right under the warnings (it scrolls inside its card), then the charts by layer
   root.append(h('div', { class: 'grid' },
     analysisCard,
     warningsCard,
+    tableCard,
     embedCard,
-    ...depthCards,
-    tableCard));
+    ...depthCards));
 
   const refresh = (tensors: readonly WeightTensor[] | null): void => {
     tableHandle.update(tensors);

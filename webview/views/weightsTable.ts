@@ -61,7 +61,7 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
           alpha: h('td', { class: 'num cell-alpha' }, ''),
           status: h('td', { class: 'tensor-status' }, ''),
         };
-        const embed = handlers.onEmbeddings && t.shape.length === 2 && t.parameters > 0
+        const embed = handlers.onEmbeddings && t.shape.length === 2 && t.parameters > 0 && /^(b?float|f)/i.test(t.dtype)
           ? button('Embeddings', {
             className: t.embeddingTable ? 'btn btn-small' : 'btn btn-small btn-secondary',
             title: `Open the embeddings report on the ${fmtInt(t.shape[0] ?? 0)} rows of ${t.name}`,
