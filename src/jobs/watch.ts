@@ -123,6 +123,18 @@ export class RunWatcher {
     return { ...run, runWarnings: groupRunWarnings(cps, this.origin) };
   }
 
+  /**
+   * New warning thresholds: each shown report gets the warnings `judge` returns for it (the
+   * caller re-judges without recomputing geometry); the files are not read again.
+   */
+  async rejudge(judge: (report: GeometryReport) => Promise<GeometryReport['warnings']>): Promise<void> {
+    for (const s of [...this.shown.values()]) {
+      const warnings = await judge(s.report);
+      const now = this.shown.get(s.file);
+      if (now === s) this.shown.set(s.file, { ...s, report: { ...s.report, warnings } });
+    }
+  }
+
   /** Files seen but not shown yet, and why (temporary name, still growing, bytes missing). */
   pending(): PendingFile[] {
     const out: PendingFile[] = [...this.temporary].map(([file, reason]) => ({ file, reason }));

@@ -55,6 +55,7 @@ export class GeometryView implements vscode.Disposable {
     setupWebview(panel, svc.extensionUri, panel.title);
     this.weights = new WeightsController({
       source, isDisposed: () => this.disposed, post: (m) => this.post(m), setView: (v) => this.setView(v), keepView: (v) => { this.view = v; },
+      showError: (message) => this.showError(message),
     }, svc);
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),

@@ -159,3 +159,17 @@ void test('a complete-looking file that cannot be read is reported once per vers
   assert.match((second[0] as { message: string }).message, /epoch_01\.pt/);
   assert.deepEqual(types(await failing.poll()), [], 'once');
 });
+
+void test('new thresholds: rejudge replaces the warnings of shown epochs without reading them again', async () => {
+  const dir = join(root, 'rejudge');
+  mkdirSync(dir);
+  const clock = { t: 0 };
+  const { w, inspected } = watcherFor(dir, clock);
+  writeFileSync(join(dir, 'epoch_01.safetensors'), await checkpointBytes(1));
+  writeFileSync(join(dir, 'epoch_02.safetensors'), await checkpointBytes(2));
+  await w.poll();
+  assert.equal(w.run.runWarnings?.length, 0);
+  await w.rejudge(async (r) => r.metadata.epoch === 2 ? [{ code: 'dead-dimensions', severity: 'warning', modality: 'audio', value: 0.5, threshold: 0.2, message: 'dead' }] : []);
+  assert.deepEqual(w.run.runWarnings?.map((x) => [x.code, x.onsetEpoch, x.active]), [['dead-dimensions', 2, true]]);
+  assert.equal(inspected.length, 2);
+});
