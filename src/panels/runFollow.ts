@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { GeometryReport, RunReport } from '../protocol/report';
 import type { InspectJob } from '../protocol/messages';
 import type { RunLive, ViewModel } from '../protocol/webview';
-import { readSettings } from '../settings/config';
+import { affectsMetrics, affectsWarnings, readSettings } from '../settings/config';
 import { RunWatcher, followRun } from '../jobs/watch';
 import type { WatchEvent } from '../jobs/watch';
 import type { Services } from './services';
@@ -64,6 +64,13 @@ export class RunFollower implements vscode.Disposable {
     });
     this.wake = follower.wake;
     if (!seed) this.kick();
+    // new thresholds: re-judge the shown epochs (no file is read again), regroup, show
+    this.subs.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affectsWarnings(e) || affectsMetrics(e)) return;
+      const { thresholds } = readSettings();
+      void this.watcher.rejudge((r) => this.svc.compute.run('evaluateWarnings', { core: r, thresholds }))
+        .then(() => this.publish(true), (err: unknown) => this.svc.log.appendLine(`re-judging ${this.folder}: ${err instanceof Error ? err.message : String(err)}`));
+    }));
   }
 
   private kick(): void {
