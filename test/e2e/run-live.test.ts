@@ -93,17 +93,20 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
     });
 
     await step('an epoch written while the view is open is added to every curve', async () => {
-      const { frame } = await findInFrames(p, 'canvas[data-chart="run-effective-rank"]', 10_000);
-      const before = await chartPoints(frame, 'run-effective-rank');
+      const points = async (): Promise<number | undefined> => {
+        for (const f of p.frames()) {
+          const n = await chartPoints(f, 'run-effective-rank');
+          if (Number.isFinite(n)) return n;
+        }
+        return undefined;
+      };
+      const before = await until('the effective-rank curves', 20_000, points);
       writeEpoch(folder, 6);
       await until('the sixth epoch in the view', 60_000, async () => (await count()) === 6 ? true : undefined);
       assert.equal(await attrIn(w, '#newest-epoch', 'data-value'), '6');
       const grown = await until('the curves grown', 20_000, async () => {
-        for (const f of p.frames()) {
-          const n = await chartPoints(f, 'run-effective-rank');
-          if (Number.isFinite(n) && n > before) return n;
-        }
-        return undefined;
+        const n = await points();
+        return n !== undefined && n > before ? n : undefined;
       });
       assert.equal(grown, (before / 5) * 6, 'one more point per modality');
       await sleep(1000);
