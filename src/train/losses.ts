@@ -25,17 +25,54 @@ export function dispersiveRowLse(a: Tensor2D, b: Tensor2D, t: number, pairs: Pai
     const nb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
     const dist = tf.relu(tf.sub(tf.add(na, nb), tf.mul(2, tf.matMul(a, b, false, true))));
     const rows = a.shape[0];
-    // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
-    // plain int32 form is cast instead.
-    const diag = tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), b.shape[0]), 'float32');
     // The i = i term is exp(0) = 1 exactly: its float32 distance is 0 only up to rounding, which a
-    // large t magnifies ('all'). exp(-1e9) is exactly 0 in float32: with 'offdiag' the diagonal
-    // drops out of the sum and of the gradient.
-    let logits = tf.mul(tf.mul(-t, dist), tf.sub(1, diag));
-    if (pairs === 'offdiag') logits = tf.sub(logits, tf.mul(diag, 1e9));
-    return tf.logSumExp(logits, 1) as Tensor1D;
+    // large t magnifies ('all': the diagonal's distance is zeroed). exp(-1e9) is exactly 0 in
+    // float32: with 'offdiag' the diagonal drops out of the sum and of the gradient, whatever its
+    // distance, so it needs no zeroing (two batch x batch passes fewer).
+    const diag = diagonalMask(rows, b.shape[0], offset);
+    const scaled = tf.mul(-t, dist);
+    const logits = pairs === 'offdiag' ? tf.add(scaled, tf.mul(diag, -1e9)) : tf.mul(scaled, tf.sub(1, diag));
+    return rowLogSumExp(logits as Tensor2D);
   });
 }
+
+/**
+ * 1 on the pairs (i, offset + i), else 0 (rows x cols, float32). A constant of the batch shape:
+ * kept (outside every tidy) and reused, since each step asks for the same few shapes; at most
+ * a handful are kept, and the oldest is dropped beyond that.
+ */
+const masks = new Map<string, Tensor2D>();
+function diagonalMask(rows: number, cols: number, offset: number): Tensor2D {
+  const key = `${tf.getBackend()}|${rows}|${cols}|${offset}`;
+  let m = masks.get(key);
+  if (m && !m.isDisposed) return m;
+  // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
+  // plain int32 form is cast instead.
+  m = tf.keep(tf.tidy(() => tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), cols), 'float32') as Tensor2D));
+  masks.set(key, m);
+  if (masks.size > 8) {
+    const [oldest, t] = masks.entries().next().value as [string, Tensor2D];
+    masks.delete(oldest);
+    t.dispose();
+  }
+  return m;
+}
+
+/**
+ * log(sum_j exp(x_ij)) per row with the gradient written out, softmax(x) dy: tf.logSumExp's own
+ * gradient goes through its max (an Equal mask and more passes over the batch x batch logits).
+ */
+const rowLogSumExp = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const lse = tf.logSumExp(x, 1);
+  save([x, lse]);
+  return {
+    value: lse,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, l] = saved as [tf.Tensor, tf.Tensor];
+      return tf.mul(tf.exp(tf.sub(xs, tf.expandDims(l, 1))), tf.expandDims(dy, 1));
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: Tensor2D) => Tensor1D;
 
 /** Number of pairs the mean runs over. */
 export function pairCount(n: number, pairs: PairsMode): number {
