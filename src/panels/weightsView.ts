@@ -31,6 +31,8 @@ export interface WeightsHost {
   setView(v: ViewModel): void;
   /** remember the view as the webview already has it (patched by weightsProgress), without a redraw */
   keepView(v: ViewModel): void;
+  /** the error banner (kept for a webview not ready yet) and a line in the DAGR Lens output */
+  showError(message: string): void;
 }
 
 /** The reason the analysis gives a tensor that was outside its selection: still to do, for a view. */
@@ -193,9 +195,8 @@ export class WeightsController implements vscode.Disposable {
       if (gen !== this.generation || this.host.isDisposed()) return;
       if (!isAbortError(e)) {
         const message = e instanceof Error ? e.message : String(e);
-        this.svc.log.appendLine(`weights: analysing ${file} failed: ${message}`);
         this.failed = `The weight analysis of ${path.basename(file)} failed: ${message}`;
-        this.host.post({ type: 'error', message: this.failed });
+        this.host.showError(this.failed);
       }
     } finally {
       if (this.run === cts) this.run = undefined;
@@ -285,8 +286,8 @@ export class WeightsController implements vscode.Disposable {
     } catch (e) {
       if (gen !== this.generation || this.host.isDisposed()) return true;
       const message = e instanceof Error ? e.message : String(e);
-      if (!isAbortError(e)) this.svc.log.appendLine(`weights: comparing ${a} and ${b} failed: ${message}`);
-      this.host.post({ type: 'error', message: isAbortError(e) ? 'Cancelled. Run Compare Checkpoints again to recompute.' : `Comparing the weights of ${name} failed: ${message}` });
+      if (isAbortError(e)) this.host.post({ type: 'error', message: 'Cancelled. Run Compare Checkpoints again to recompute.' });
+      else this.host.showError(`Comparing the weights of ${name} failed: ${message}`);
     } finally {
       if (this.run === cts) this.run = undefined;
       cts.dispose();
@@ -296,7 +297,7 @@ export class WeightsController implements vscode.Disposable {
 
   private fail(message: string): void {
     this.failed = message;
-    this.host.post({ type: 'error', message });
+    this.host.showError(message);
   }
 
   dispose(): void {
