@@ -4,8 +4,7 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { PersistedState } from '../protocol/webview';
-import { WEBVIEW_STATE_VERSION } from '../protocol/webview';
+import { readPersistedState } from '../protocol/viewState';
 import { GeometryView } from './geometryView';
 import type { ViewSource } from './geometryView';
 import { PANEL_VIEW_TYPE } from './services';
@@ -36,19 +35,13 @@ export function openPanel(svc: Services, source: ViewSource, opts: { reuse?: boo
   return view;
 }
 
-function isPersistedState(x: unknown): x is PersistedState {
-  if (typeof x !== 'object' || x === null) return false;
-  const s = x as Partial<PersistedState>;
-  return s.version === WEBVIEW_STATE_VERSION && typeof s.source === 'object' && s.source !== null &&
-    Array.isArray(s.source.paths) && s.source.paths.every((p) => typeof p === 'string') &&
-    ['file', 'run', 'compare', 'training', 'sweep'].includes(s.source.kind as string);
-}
-
 export class PanelSerializer implements vscode.WebviewPanelSerializer {
   constructor(private readonly svc: Services) {}
 
-  deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    if (!isPersistedState(state)) {
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+    // the webview reads its saved state with the same function (webview/state.ts)
+    const state = readPersistedState(saved);
+    if (!state) {
       // nothing to rebuild from: close rather than leave an empty panel behind
       panel.dispose();
       return Promise.resolve();

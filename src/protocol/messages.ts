@@ -44,8 +44,6 @@ export interface JobTable {
 export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options'>;
 
 export type JobKind = keyof JobTable;
-export const JOB_KINDS: readonly JobKind[] = ['inspect', 'compare', 'embed', 'train', 'sweep', 'engineInfo', 'evaluateWarnings', 'describe',
-  'weightsTable', 'weightsAnalyze', 'weightsCompare', 'weightsEmbedding', 'neighbors', 'movers'];
 
 /** Engine Info: the geometry engine actually loaded, plus what the trainer would pick. */
 export interface EngineReport {
@@ -89,7 +87,10 @@ export function isInspectJob(x: unknown): x is InspectJob {
     (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs');
 }
 
-/** Shallow shape checks per job: enough that the worker never dereferences undefined. */
+/**
+ * Shallow shape checks per job: enough that the worker never dereferences undefined. Typed over
+ * JobTable, so a kind added there without a check here does not compile; JOB_KINDS is read off it.
+ */
 const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   inspect: isInspectJob,
   compare: (p) => isObj(p) && isInspectJob(p.a) && isInspectJob(p.b),
@@ -107,10 +108,13 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   movers: (p) => isObj(p) && isInspectJob(p.a) && isInspectJob(p.b) && isNum(p.k) && (p.maxRows === undefined || isNum(p.maxRows)),
 };
 
+/** Every job kind, in JobTable's order: derived from the checks, so it cannot miss one. */
+export const JOB_KINDS = Object.keys(paramChecks) as readonly JobKind[];
+
 export function isJobRequest(x: unknown): x is JobRequest {
   if (!isObj(x) || x.type !== 'job' || !isId(x.id) || typeof x.kind !== 'string') return false;
-  // own keys only: "toString" must not find Object.prototype's
-  if (!Object.hasOwn(paramChecks, x.kind)) return false;
+  // a listed kind only: "toString" must not find Object.prototype's
+  if (!(JOB_KINDS as readonly string[]).includes(x.kind)) return false;
   return paramChecks[x.kind as JobKind](x.params);
 }
 
@@ -122,17 +126,19 @@ export function isWireError(x: unknown): x is WireError {
   return isObj(x) && typeof x.name === 'string' && typeof x.message === 'string' && (x.file === undefined || typeof x.file === 'string');
 }
 
+/** One check per message type of ComputeToHost; typed over the union, so none can be missing. */
+const computeToHostChecks: { [T in ComputeToHost['type']]: (m: Record<string, unknown>) => boolean } = {
+  ready: (m) => isId(m.pid),
+  progress: (m) => isId(m.id) && isNum(m.fraction) && typeof m.message === 'string',
+  epoch: (m) => isId(m.id) && isObj(m.metrics) && typeof m.metrics.epoch === 'number',
+  sweepPoint: (m) => isId(m.id) && isObj(m.point) && isObj(m.point.params),
+  result: (m) => isId(m.id) && 'result' in m,
+  error: (m) => isId(m.id) && isWireError(m.error),
+};
+
 export function isComputeToHost(x: unknown): x is ComputeToHost {
-  if (!isObj(x)) return false;
-  switch (x.type) {
-    case 'ready': return isId(x.pid);
-    case 'progress': return isId(x.id) && isNum(x.fraction) && typeof x.message === 'string';
-    case 'epoch': return isId(x.id) && isObj(x.metrics) && typeof x.metrics.epoch === 'number';
-    case 'sweepPoint': return isId(x.id) && isObj(x.point) && isObj(x.point.params);
-    case 'result': return isId(x.id) && 'result' in x;
-    case 'error': return isId(x.id) && isWireError(x.error);
-    default: return false;
-  }
+  if (!isObj(x) || typeof x.type !== 'string' || !Object.hasOwn(computeToHostChecks, x.type)) return false;
+  return computeToHostChecks[x.type as ComputeToHost['type']](x);
 }
 
 /** Turns any thrown value into wire data; keeps ReaderError's file so the host can point at it. */

@@ -78,12 +78,26 @@ export interface PersistedState {
   view?: ViewModel;
 }
 
+/**
+ * The message types of each direction, as the lists the checks below read. The `true` constants
+ * make each list equal to its union's `type`s at compile time: a message added to HostToWebview or
+ * WebviewToHost without its name here (or a name left over here) does not compile.
+ */
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+export const HOST_TO_WEBVIEW_TYPES = ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint', 'weightsProgress', ...NEIGHBORS_MESSAGE_TYPES] as const;
+const _hostToWebviewListed: SameSet<(typeof HOST_TO_WEBVIEW_TYPES)[number], HostToWebview['type']> = true;
+
+export const WEBVIEW_TO_HOST_TYPES = ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun', ...WEIGHTS_REQUEST_TYPES, ...NEIGHBORS_REQUEST_TYPES] as const;
+const _webviewToHostListed: SameSet<(typeof WEBVIEW_TO_HOST_TYPES)[number], WebviewToHost['type']> = true;
+
+const hasTypeIn = (x: unknown, types: readonly string[]): boolean =>
+  typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' && types.includes((x as { type: string }).type);
+
 export function isHostToWebview(x: unknown): x is HostToWebview {
-  return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint', 'weightsProgress', ...NEIGHBORS_MESSAGE_TYPES].includes((x as { type: string }).type);
+  return hasTypeIn(x, HOST_TO_WEBVIEW_TYPES);
 }
 
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
-  return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string' &&
-    ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun', ...WEIGHTS_REQUEST_TYPES, ...NEIGHBORS_REQUEST_TYPES].includes((x as { type: string }).type);
+  return hasTypeIn(x, WEBVIEW_TO_HOST_TYPES);
 }
