@@ -75,3 +75,11 @@ export function toCsv(columns: readonly string[], rows: readonly (readonly (stri
 export function toJsonRows(columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
   return JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))), null, 2) + '\n';
 }
+
+/** the neighbour lists as rows for CSV/JSON: one row per neighbour */
+export const NEIGHBOR_COLUMNS = ['query_modality', 'query_row', 'query_label', 'modality', 'rank', 'row', 'similarity', 'label', 'partner_rank'];
+
+export function neighborRows(r: NeighborsResult): (string | number | null)[][] {
+  return r.lists.flatMap((l) => l.neighbors.map((x, i) => [r.query.modality, r.query.row, r.query.label, l.modality, i + 1, x.row, x.similarity, x.label, l.partnerRank]));
+}
+

@@ -3,44 +3,14 @@
  * every pair (drift mean, linear CKA, R@1, modality gap) instead of reading card after card.
  * An HTML table, not a canvas: every cell is text a screen reader and a test can read, and its
  * shade is one of a few CSS classes (heat-0 … heat-5; the CSP allows no inline styles).
- * R@1 is directional: the cell (row a, column b) is a → b (queries of a, gallery b).
+ * R@1 is directional: the cell (row a, column b) is a → b (queries of a, gallery b). The values
+ * and shades are in ./pairValues (no DOM, so unit tests import them).
  */
 import type { PairReport } from '../../src/protocol/report';
-import { GLOSSARY } from '../../src/protocol/glossary';
+import { PAIR_METRICS, heatLevel, pairValue } from './pairValues';
+import type { PairMetric } from './pairValues';
 import { h } from '../dom';
 import { fmtNum, fmtPct } from '../format';
-
-export type PairMetric = 'driftMean' | 'linearCka' | 'r1' | 'modalityGap';
-
-export const PAIR_METRICS: { key: PairMetric; label: string; range: [number, number]; higherIsBetter: boolean; tooltip: string }[] = [
-  { key: 'driftMean', label: 'drift mean (alignment)', range: [0, 4], higherIsBetter: false, tooltip: GLOSSARY.driftMean.tooltip },
-  { key: 'linearCka', label: 'linear CKA', range: [0, 1], higherIsBetter: true, tooltip: GLOSSARY.linearCka.tooltip },
-  { key: 'r1', label: 'R@1 (row → column)', range: [0, 1], higherIsBetter: true, tooltip: GLOSSARY.r1.tooltip },
-  { key: 'modalityGap', label: 'modality gap', range: [0, 2], higherIsBetter: false, tooltip: GLOSSARY.modalityGap.tooltip },
-];
-
-/** the value of `metric` for the ordered pair (a, b), or null when not computed or not defined */
-export function pairValue(pairs: readonly PairReport[], a: string, b: string, metric: PairMetric): number | null {
-  const p = pairs.find((x) => (x.a === a && x.b === b) || (x.a === b && x.b === a));
-  if (!p) return null;
-  switch (metric) {
-    case 'driftMean': return p.drift?.mean ?? null;
-    case 'linearCka': return p.linearCka;
-    case 'modalityGap': return p.modalityGap;
-    case 'r1': return p.retrieval ? (p.a === a ? p.retrieval.aToB.r1 : p.retrieval.bToA.r1) : null;
-  }
-}
-
-export const HEAT_LEVELS = 6;
-
-/** shade 0 (worst) … HEAT_LEVELS-1 (best), from the metric's range and direction */
-export function heatLevel(v: number, metric: PairMetric): number {
-  const m = PAIR_METRICS.find((x) => x.key === metric) as (typeof PAIR_METRICS)[number];
-  const [lo, hi] = m.range;
-  const t = Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
-  const good = m.higherIsBetter ? t : 1 - t;
-  return Math.min(HEAT_LEVELS - 1, Math.floor(good * HEAT_LEVELS));
-}
 
 /** The matrix table of one metric over `names` (rows and columns in that order). */
 export function pairMatrixTable(names: readonly string[], pairs: readonly PairReport[], metric: PairMetric): HTMLTableElement {

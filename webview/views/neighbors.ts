@@ -8,6 +8,7 @@
 import { Chart } from 'chart.js';
 import type { NeighborList, NeighborsResult } from '../../src/protocol/neighbors';
 import type { NeighborsMessage } from '../../src/protocol/neighborsView';
+import { NEIGHBOR_COLUMNS, neighborRows } from '../../src/protocol/neighborsView';
 import type { GeometryReport } from '../../src/protocol/report';
 import { GLOSSARY } from '../../src/protocol/glossary';
 import { planScatter } from '../charts/scatter';
@@ -31,13 +32,6 @@ export function listen(l: Listener): void {
 
 export const DEFAULT_K = 10;
 export const MAX_K = 1000;
-
-/** the neighbour lists as rows for CSV/JSON: one row per neighbour */
-export const NEIGHBOR_COLUMNS = ['query_modality', 'query_row', 'query_label', 'modality', 'rank', 'row', 'similarity', 'label', 'partner_rank'];
-
-export function neighborRows(r: NeighborsResult): (string | number | null)[][] {
-  return r.lists.flatMap((l) => l.neighbors.map((x, i) => [r.query.modality, r.query.row, r.query.label, l.modality, i + 1, x.row, x.similarity, x.label, l.partnerRank]));
-}
 
 function listTable(r: NeighborsResult, l: NeighborList, ask: (modality: string, row: number) => void): HTMLElement {
   const own = l.modality === r.query.modality;
