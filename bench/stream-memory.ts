@@ -7,7 +7,7 @@
  * folder's files only), and deleted afterwards unless --keep.
  *
  *   node --import tsx bench/stream-memory.ts --n 100000,1000000 --d 768 [--shard-rows 1000000]
- *        [--root /tmp/dagr-stream-bench] [--keep] [--skip-numpy] [--small]
+ *        [--root /tmp/dagr-stream-bench] [--keep] [--skip-numpy] [--sums-only] [--small]
  *
  * Each N is timed twice for dagr: the one-pass sums alone (--child-sums: what numpy does too) and
  * the whole `dagr inspect` (adds the O(s^2) metrics on the fixed-size row sample).
@@ -66,10 +66,16 @@ function benchN(n: number, d: number, shardRows: number, base: string): void {
   try {
     execFileSync('python3', [PY, 'drop', dir]);
     const sumsOnly = timed(process.execPath, ['--import', 'tsx', __filename, '--child-sums', dir]);
-    execFileSync('python3', [PY, 'drop', dir]);
-    const dagr = timed(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'inspect', dir, '--json']);
-    const report = JSON.parse(dagr.stdout) as { n: number; pairs: { drift: { mean: number } }[] };
-    if (report.n !== n) throw new Error(`dagr saw ${report.n} rows, wrote ${n}`);
+    let dagr = { rss: NaN, seconds: NaN, stdout: '' };
+    let report: { n: number; pairs: { drift: { mean: number } }[] } | null = null;
+    if (!has('sums-only')) {
+      execFileSync('python3', [PY, 'drop', dir]);
+      dagr = timed(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'inspect', dir, '--json']);
+      report = JSON.parse(dagr.stdout) as { n: number; pairs: { drift: { mean: number } }[] };
+      if (report.n !== n) throw new Error(`dagr saw ${report.n} rows, wrote ${n}`);
+    }
+    const sawRows = (JSON.parse(sumsOnly.stdout) as { rows: number }).rows;
+    if (sawRows !== n) throw new Error(`dagr's sums saw ${sawRows} rows, wrote ${n}`);
     let np: { rss: number; seconds: number; driftMean: number } | null = null;
     if (!has('skip-numpy')) {
       execFileSync('python3', [PY, 'drop', dir]);
@@ -77,7 +83,7 @@ function benchN(n: number, d: number, shardRows: number, base: string): void {
       const j = JSON.parse(r.stdout) as { seconds: number; driftMean: number };
       np = { rss: r.rss, seconds: r.seconds, driftMean: j.driftMean };
     }
-    const row = { n, d, dtype: 'float16', modalities: 2, inputBytes: bytes, writeSeconds, dagrSums: { rss: sumsOnly.rss, seconds: sumsOnly.seconds }, dagr: { rss: dagr.rss, seconds: dagr.seconds }, numpy: np, driftMean: report.pairs[0]?.drift.mean };
+    const row = { n, d, dtype: 'float16', modalities: 2, inputBytes: bytes, writeSeconds, dagrSums: { rss: sumsOnly.rss, seconds: sumsOnly.seconds }, dagr: { rss: dagr.rss, seconds: dagr.seconds }, numpy: np, driftMean: report?.pairs[0]?.drift.mean };
     line(row);
     console.log(`| ${n.toExponential(0)} | ${d} | ${gib(bytes)} | ${gib(sumsOnly.rss)} | ${sumsOnly.seconds.toFixed(1)} | ${mbs(bytes, sumsOnly.seconds)} | ${gib(dagr.rss)} | ${dagr.seconds.toFixed(1)} | ` +
       (np ? `${gib(np.rss)} | ${np.seconds.toFixed(1)} | ${mbs(bytes, np.seconds)} |` : 'skipped | | |'));
