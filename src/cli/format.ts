@@ -51,6 +51,7 @@ export function formatReport(r: GeometryReport): string {
   const mods = Object.entries(r.modalities).map(([name, m]) => [
     name,
     String(m.dim),
+    m.dtype ?? '-',
     fixed(m.effectiveRank, 2),
     fixed(m.effectiveRankCentered, 2),
     fixed(m.stableRank, 2),
@@ -59,7 +60,7 @@ export function formatReport(r: GeometryReport): string {
     `${percent(m.deadDimensionFraction)} (${Math.round(m.deadDimensionFraction * m.dim)})`,
     m.pairwiseRows < r.n ? `${m.pairwiseRows} of ${r.n}` : 'all',
   ]);
-  lines.push(renderTable(['modality', 'dim', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'], mods));
+  lines.push(renderTable(['modality', 'dim', 'dtype', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'], mods));
   if (r.pairs.length > 0) {
     lines.push('');
     const sel = r.pairSelection;

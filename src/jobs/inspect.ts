@@ -7,6 +7,7 @@ import { computeGeometry, createBackend, evaluateWarnings } from '../engine';
 import type { GeometryBackend } from '../engine';
 import type { Checkpoint, Matrix } from '../io/types';
 import type { GeometryReport, SkippedMember } from '../protocol/report';
+import { getOwn } from '../protocol/keys';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
 import { applyTfjsGeometry } from './tfjs';
@@ -100,6 +101,11 @@ export async function reportFromCheckpoint(
     ...(labels ? { labels: labels.name } : {}),
     seconds: 0,
   };
+  // the stored dtype beside the numbers: a float16 checkpoint reads differently from a float32 one
+  for (const entry of modalities) {
+    const m = getOwn(report.modalities, entry.name);
+    if (m) m.dtype = entry.dtype;
+  }
   const skipped = skippedOf(cp);
   if (skipped.length > 0) report.skipped = skipped;
   if (req.engine === 'tfjs') {

@@ -82,6 +82,8 @@ export interface ModalityReport {
   deadDimensionFraction: number;
   /** rows used for the dispersive loss (== n unless sampled) */
   pairwiseRows: number;
+  /** the dtype the array is stored in (float16, bfloat16, float32, float64); absent when not known */
+  dtype?: string;
   /**
    * standard error of dispersiveLoss from sampling pairwiseRows of n rows (U-statistic variance,
    * delta method, finite-population corrected: 0 when every row is used)

@@ -35,7 +35,7 @@ void test('--json has exactly the documented names', async () => {
   assert.deepEqual(keys(r.modalities), ['audio', 'visual']);
   assert.equal(r.labels, 'labels');
   for (const m of Object.values(r.modalities)) {
-    assert.deepEqual(keys(m), sorted(['dim', 'effectiveRank', 'effectiveRankCentered', 'stableRank', 'dispersiveLoss', 'spectrum', 'explainedVariance', 'meanCosine', 'deadDimensionFraction', 'pairwiseRows']));
+    assert.deepEqual(keys(m), sorted(['dim', 'effectiveRank', 'effectiveRankCentered', 'stableRank', 'dispersiveLoss', 'spectrum', 'explainedVariance', 'meanCosine', 'deadDimensionFraction', 'pairwiseRows', 'dtype']));
     assert.equal(m.spectrum.length, m.explainedVariance.length);
   }
   assert.equal(r.pairs.length, 1);

@@ -17,6 +17,7 @@ export function modalityCard(ctx: ViewContext, name: string, m: ModalityReport, 
   const deadCount = Math.round(m.deadDimensionFraction * m.dim);
   const table = statTable([
     { label: 'dimension', value: fmtInt(m.dim), id: `dim-${id}`, raw: m.dim },
+    ...(m.dtype ? [{ label: 'stored as', value: m.dtype === 'float32' || m.dtype === 'float64' ? m.dtype : `${m.dtype} (computed in float32)`, id: `dtype-${id}`, title: 'the dtype of the array in the file' }] : []),
     { label: metricName('effective rank', 'effectiveRank'), value: fmtFixed(m.effectiveRank, 2), id: `effective-rank-${id}`, raw: m.effectiveRank, className: 'key', flagged: flag(warnings, 'dimensional-collapse', name) },
     { label: metricName('effective rank (centered)', 'effectiveRankCentered'), value: fmtFixed(m.effectiveRankCentered, 2), id: `effective-rank-centered-${id}`, raw: m.effectiveRankCentered },
     { label: metricName('stable rank', 'stableRank'), value: fmtFixed(m.stableRank, 2), id: `stable-rank-${id}`, raw: m.stableRank },
