@@ -95,11 +95,13 @@ export function suggestionFor(code: RunWarning['code'], origin: RunOrigin | unde
  */
 export function groupRunWarnings(cps: Checkpoint[], origin?: RunOrigin): RunWarning[] {
   const notShared = notSharedPairs(cps);
+  // trained with an anchoring term: the spaces are meant to be one, so their drift stays a warning
+  const meantToShare = (origin?.dagr?.lambdaAnc ?? 0) > 0;
   const groups = new Map<string, RunWarning>();
   const newest = cps.length - 1;
   cps.forEach((c, i) => {
     for (const w of c.report.warnings) {
-      const pairSilenced = w.pair !== undefined && notShared.has(w.pair) && (w.code === 'modality-gap' || (w.code === 'excess-drift' && !driftRises(cps, w.pair)));
+      const pairSilenced = !meantToShare && w.pair !== undefined && notShared.has(w.pair) && (w.code === 'modality-gap' || (w.code === 'excess-drift' && !driftRises(cps, w.pair)));
       if (pairSilenced) continue;
       const key = `${w.code}|${w.modality ?? ''}|${w.pair ?? ''}`;
       const g = groups.get(key);
@@ -120,7 +122,8 @@ export function groupRunWarnings(cps: Checkpoint[], origin?: RunOrigin): RunWarn
     const r = p?.retrieval;
     if (!p || !r || first < 0) continue;
     const r1 = Math.max(r.aToB.r1, r.bToA.r1);
-    const beyond = p.drift ? `, so their drift (${pct(p.drift.fractionBeyondTau)} of pairs beyond tau) does not mean they drift apart` : '';
+    const beyond = meantToShare ? `, although the run was trained with anchoring (lambda_anc = ${fmtParam(origin?.dagr?.lambdaAnc ?? 0)})`
+      : p.drift ? `, so their drift (${pct(p.drift.fractionBeyondTau)} of pairs beyond tau) does not mean they drift apart` : '';
     out.push({
       code: 'not-shared-space', severity: 'info', pair: key, onset: first, onsetEpoch: where(cps[first] as Checkpoint), latest: lastIdx, active: lastIdx === newest,
       value: r1, threshold: CHANCE_HITS / r.galleryRows,

@@ -103,3 +103,10 @@ void test('readRunOrigin: config.json of dagr train (from the run or its checkpo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('at chance in a run trained with anchoring: the drift warning stays (the spaces were meant to be one), with the note', () => {
+  const origin: RunOrigin = { dagr: { lambdaAnc: 0.1, lambdaDisp: 0.1, tau: 0.5, t: 2 }, from: 'config.json' };
+  const ws = groupRunWarnings(cps([0, 1].map(() => report({ r1: 1 / G, driftMean: 1.9, warnings: [drift] }))), origin);
+  assert.deepEqual(ws.map((w) => w.code).sort(), ['excess-drift', 'not-shared-space']);
+  assert.match(ws.find((w) => w.code === 'not-shared-space')?.message ?? '', /although the run was trained with anchoring/);
+});
