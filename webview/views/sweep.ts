@@ -10,6 +10,12 @@ import type { ViewContext, ViewHandle } from './context';
 
 type SweepView = Extract<ViewModel, { kind: 'sweep' }>;
 
+/** The sweep's axes in the words of the paper and the set-up dialog, not the config's field names. */
+const AXIS_NAMES: Record<string, string> = { lambdaAnc: 'λ_anc', lambdaDisp: 'λ_disp', tau: 'τ', t: 't' };
+export function axisName(key: string): string {
+  return Object.prototype.hasOwnProperty.call(AXIS_NAMES, key) ? AXIS_NAMES[key] ?? key : key;
+}
+
 /** Insert or replace by run folder. */
 export function mergePoint(points: SweepPoint[], p: SweepPoint): SweepPoint[] {
   return [...points.filter((q) => q.runDir !== p.runDir), p];
@@ -42,14 +48,14 @@ export function renderSweep(root: HTMLElement, ctx: ViewContext, view: SweepView
   const cancel = ctx.host.connected && !view.done && !view.detached && !ctx.fromSavedState
     ? button('Cancel', { id: 'sweep-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; finished runs are kept' }, () => ctx.host.post({ type: 'cancel' }))
     : null;
-  root.append(pageHeader(`Sweep · ${view.axes.join(' × ')}`, `grid over ${view.axes.join(', ')}`, [status], [cancel]));
+  root.append(pageHeader(`Sweep · ${view.axes.map(axisName).join(' × ')}`, `grid over ${view.axes.map(axisName).join(', ')}; accuracies on the validation split`, [status], [cancel]));
   const box = chartBox('pareto', 'Mean unimodal accuracy against fusion accuracy; Pareto front joined', 'lg');
   ctx.charts.add(box.canvas, (p) => paretoConfig(p, view.points));
   const tbody = h('tbody', null, ...rowsOf(ctx, view));
   const table = h('table', { class: 'grid-table', id: 'sweep-table' },
     h('caption', { class: 'visually-hidden' }, `Sweep runs; ★ marks the Pareto front${ctx.host.connected ? '; press Enter on a row to open its run' : ''}`),
-    h('thead', null, h('tr', null, ...view.axes.map((ax) => h('th', { scope: 'col' }, ax)),
-      h('th', { scope: 'col' }, 'unimodal'), h('th', { scope: 'col' }, 'fusion'), h('th', { scope: 'col', class: 'center' }, 'front'), h('th', { scope: 'col', class: 'file' }, 'run'))),
+    h('thead', null, h('tr', null, ...view.axes.map((ax) => h('th', { scope: 'col', title: ax }, axisName(ax))),
+      h('th', { scope: 'col' }, 'mean unimodal acc.'), h('th', { scope: 'col' }, 'fusion acc.'), h('th', { scope: 'col', class: 'center' }, 'front'), h('th', { scope: 'col', class: 'file' }, 'run'))),
     tbody);
   root.append(h('div', { class: 'grid grid-sweep' },
     card('Pareto front', { className: 'card-chart' }, box.box, h('p', { class: 'caption' }, 'Up and right is better: the front holds the runs no other run beats on both accuracies.')),
