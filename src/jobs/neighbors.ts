@@ -3,6 +3,7 @@
  * a label), its k nearest rows in its own modality and in each paired one. Only the modalities
  * searched are read. Shared by `dagr neighbors` and the compute process's neighbours panel.
  */
+import { stat } from 'node:fs/promises';
 import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import type { ArrayEntry, Matrix } from '../io/types';
 import { ReaderError } from '../io/types';
@@ -14,6 +15,33 @@ import { throwIfAborted } from './types';
 
 /** reading is a small share next to the search (which reads every value once more) */
 const LOAD_SHARE = 0.3;
+
+/**
+ * The matrices of the last file searched, kept while its size and modification time stay the
+ * same: the panel asks again on every click, and reading a 1,000,000-row modality takes far
+ * longer than searching it. One file only, so the compute process holds at most one checkpoint.
+ */
+let cached: { key: string; mats: Map<string, Matrix> } | undefined;
+
+async function fileKey(path: string): Promise<string> {
+  const s = await stat(path);
+  return `${path}\0${s.size}\0${s.mtimeMs}`;
+}
+
+async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
+  const key = await fileKey(path);
+  if (cached?.key !== key) cached = { key, mats: new Map() };
+  const hit = cached.mats.get(entry.name);
+  if (hit) return hit;
+  const m = await loadMatrix(entry);
+  cached.mats.set(entry.name, m);
+  return m;
+}
+
+/** Forget the kept matrices (tests; a caller that knows the file changed). */
+export function clearNeighborsCache(): void {
+  cached = undefined;
+}
 
 export async function neighborsOf(p: NeighborsParams, ctl?: JobControl): Promise<NeighborsResult> {
   const started = performance.now();
@@ -49,7 +77,7 @@ export async function neighborsOf(p: NeighborsParams, ctl?: JobControl): Promise
   for (const [i, e] of entries.entries()) {
     throwIfAborted(ctl?.signal);
     progress?.((LOAD_SHARE * i) / entries.length, `loading ${e.name}`);
-    mats.push(await loadMatrix(e));
+    mats.push(await loadCached(p.path, e));
   }
   const [query, ...targets] = mats as [Matrix, ...Matrix[]];
   const lists = await neighborLists(query, row, targets, p.k, labels, {
