@@ -4,6 +4,8 @@
  * effective rank keeps exactly two decimals because the e2e test compares it with the CLI.
  */
 
+import { fmtInt, plural } from '../src/protocol/format';
+
 const DASH = '—';
 
 function finite(x: number | null | undefined): x is number {
@@ -29,22 +31,8 @@ export function fmtFixed(x: number | null | undefined, decimals: number): string
   return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
 }
 
-/** Integer with thin-space-free comma grouping, independent of the browser locale. */
-export function fmtInt(x: number | null | undefined): string {
-  if (!finite(x)) return DASH;
-  const neg = x < 0;
-  const digits = String(Math.round(Math.abs(x)));
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return neg ? `-${grouped}` : grouped;
-}
-
-/**
- * A count with its noun in the right number: "1 checkpoint", "2 checkpoints", "1,200 rows".
- * `many` for nouns whose plural is not noun + "s".
- */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${fmtInt(n)} ${n === 1 ? one : many}`;
-}
+/** Counts are formatted once for the host, the CLI and the views (src/protocol/format.ts). */
+export { fmtInt, plural };
 
 /** A fraction in [0,1] as a percentage. */
 export function fmtPct(x: number | null | undefined, decimals = 1): string {

@@ -7,7 +7,7 @@ import type { Services } from '../panels/services';
 import { readSettings } from '../settings/config';
 import { reportJobError } from '../compute/service';
 // the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
-import { plural } from '../../webview/format';
+import { plural } from '../protocol/format';
 
 export async function showEngineInfo(svc: Services): Promise<void> {
   try {

@@ -15,7 +15,7 @@ import { DEFAULT_TRAIN, fmt, trainConfigFrom, trainSummary } from './trainDefaul
 
 export { trainSummary };
 // the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
-import { plural } from '../../webview/format';
+import { plural } from '../protocol/format';
 
 export interface FineTuneArgs {
   /** a checkpoint whose warning led here: its run's dataset is proposed */

@@ -6,7 +6,7 @@ import type { TrainConfig } from '../protocol/train';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG, validateTrainConfig } from '../train/config';
 // the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
-import { plural } from '../../webview/format';
+import { plural } from '../protocol/format';
 
 // the trainer's own defaults (config.ts imports no TensorFlow.js, so the host can load it)
 export const DEFAULT_TRAIN: Omit<TrainConfig, 'dataset' | 'outDir'> = DEFAULT_CONFIG;

@@ -18,7 +18,7 @@ import type { FineTuneArgs } from './trainAsk';
 import { parseGrid, withDagrOff } from './trainDefaults';
 import { freeRunDir, runStamp } from './runName';
 // the webview's count formatter (pure, no DOM): the same words in notifications and in the panel
-import { plural } from '../../webview/format';
+import { plural } from '../protocol/format';
 
 type TrainingView = Extract<ViewModel, { kind: 'training' }>;
 type SweepView = Extract<ViewModel, { kind: 'sweep' }>;

@@ -3,7 +3,7 @@
  * media/, no retained context (the state survives through vscode.setState instead).
  */
 import * as vscode from 'vscode';
-import { buildWebviewHtml, makeNonce } from './webviewHtml';
+import { buildWebviewHtml, makeNonce } from '../shared/webviewHtml';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {

@@ -25,7 +25,8 @@ export function titleFor(source: ViewSource): string {
 /** Opens (or reveals) a panel for a source; recomputable sources start computing at once. */
 export function openPanel(svc: Services, source: ViewSource, opts: { reuse?: boolean } = {}): GeometryView {
   const existing = opts.reuse !== false ? svc.views.find(source.kind, source.paths) : undefined;
-  if (existing) {
+  // every registered view is a GeometryView; the registry only knows what its other callers use
+  if (existing instanceof GeometryView) {
     existing.panel.reveal();
     return existing;
   }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ViewModel } from '../protocol/webview';
-import { buildCsp, htmlPage, makeNonce } from '../panels/webviewHtml';
+import { buildCsp, htmlPage, makeNonce } from '../shared/webviewHtml';
 
 export interface StandaloneOptions {
   title?: string;

@@ -1,6 +1,8 @@
 /**
  * The Geometry webview's HTML with a strict Content-Security-Policy. Pure strings (no vscode
  * import) so it is unit-tested; the panel passes webview.cspSource and asWebviewUri() results.
+ * Shared by the panels (src/panels/html.ts) and the HTML export (src/report/standalone.ts), so
+ * neither imports the other for it.
  */
 import { randomBytes } from 'node:crypto';
 

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebviewHtml, makeNonce } from '../../src/panels/webviewHtml';
+import { buildWebviewHtml, makeNonce } from '../../src/shared/webviewHtml';
 import type { ViewModel } from '../../src/protocol/webview';
 
 export const ROOT = resolve(__dirname, '..', '..');

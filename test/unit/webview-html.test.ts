@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildCsp, buildWebviewHtml, escapeHtml, makeNonce } from '../../src/panels/webviewHtml';
+import { buildCsp, buildWebviewHtml, escapeHtml, makeNonce } from '../../src/shared/webviewHtml';
 
 const opts = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
