@@ -104,6 +104,36 @@ class TopK {
   }
 }
 
+/**
+ * max(||row j||, 1e-12) of every row, in float64, summed exactly as the search pass sums them (two
+ * accumulators), so a search given these norms returns the very same similarities. A caller that
+ * asks many queries of one matrix computes them once and halves each query's work.
+ */
+export function rowNorms(m: Matrix): Float64Array {
+  const { rows: n, cols: d, data } = m;
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const base = j * d;
+    let sq0 = 0;
+    let sq1 = 0;
+    let c = 0;
+    for (; c + 1 < d; c += 2) {
+      const v0 = data[base + c] as number;
+      const v1 = data[base + c + 1] as number;
+      sq0 += v0 * v0;
+      sq1 += v1 * v1;
+    }
+    if (c < d) {
+      const v = data[base + c] as number;
+      sq0 += v * v;
+    }
+    const sq = sq0 + sq1;
+    if (!Number.isFinite(sq)) throw new EngineError(`'${m.name}' has NaN or Inf at row ${j}`);
+    out[j] = Math.max(Math.sqrt(sq), NORM_FLOOR);
+  }
+  return out;
+}
+
 export interface NeighborSearch {
   /** the k nearest rows of the gallery, similarity descending, ties by row ascending */
   neighbors: Neighbor[];
@@ -120,7 +150,7 @@ export interface NeighborSearch {
  */
 export async function nearestNeighbors(
   q: Float64Array, gallery: Matrix, k: number,
-  opts: { exclude?: number; partner?: number } & NeighborControl = {},
+  opts: { exclude?: number; partner?: number; /** rowNorms(gallery), when the caller keeps them */ norms?: Float64Array } & NeighborControl = {},
 ): Promise<NeighborSearch> {
   const { rows: n, cols: d, data } = gallery;
   if (q.length !== d) throw new EngineError(`the query has ${q.length} dimensions but '${gallery.name}' has ${d}; cosine needs one space`);
@@ -135,6 +165,28 @@ export async function nearestNeighbors(
   for (let start = 0; start < n; start += tile) {
     throwIfAborted(opts.signal);
     const end = Math.min(n, start + tile);
+    const norms = opts.norms;
+    if (norms) {
+      // the norms are known: one multiply-add per value instead of two
+      for (let j = start; j < end; j++) {
+        const base = j * d;
+        let dot0 = 0;
+        let dot1 = 0;
+        let c = 0;
+        for (; c + 1 < d; c += 2) {
+          dot0 += (q[c] as number) * (data[base + c] as number);
+          dot1 += (q[c + 1] as number) * (data[base + c + 1] as number);
+        }
+        if (c < d) dot0 += (q[c] as number) * (data[base + c] as number);
+        const sim = (dot0 + dot1) / (norms[j] as number);
+        if (j === opts.exclude) continue;
+        if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
+        if (sim > top.floor) top.offer(j, sim);
+      }
+      opts.onProgress?.(end / n);
+      if (end < n) await turn();
+      continue;
+    }
     for (let j = start; j < end; j++) {
       const base = j * d;
       // two accumulators each for the dot and the norm: shorter dependency chains, same float64 sums
@@ -181,7 +233,10 @@ export async function nearestNeighbors(
  */
 export async function neighborLists(
   query: Matrix, row: number, targets: Matrix[], k: number, labels: Int32Array | undefined,
-  ctl: NeighborControl & { /** false: only the targets' lists */ own?: boolean } = {},
+  ctl: NeighborControl & {
+    /** false: only the targets' lists */ own?: boolean;
+    /** rowNorms of a matrix, when the caller keeps them across queries */ normsOf?: (m: Matrix) => Float64Array | undefined;
+  } = {},
 ): Promise<NeighborList[]> {
   checkRow(query, row);
   for (const t of targets) {
@@ -194,7 +249,8 @@ export async function neighborLists(
   const part = (i: number) => (f: number): void => ctl.onProgress?.((i + f) / total);
   const out: NeighborList[] = [];
   if (ctl.own !== false) {
-    const own = await nearestNeighbors(q, query, k, { ...ctl, exclude: row, onProgress: part(0) });
+    const norms = ctl.normsOf?.(query);
+    const own = await nearestNeighbors(q, query, k, { ...ctl, exclude: row, onProgress: part(0), ...(norms ? { norms } : {}) });
     out.push({ modality: query.name, neighbors: withLabels(own), partnerRank: null, partnerSimilarity: null, note: '' });
   }
   for (const [i, t] of targets.entries()) {
@@ -205,7 +261,8 @@ export async function neighborLists(
       });
       continue;
     }
-    const s = await nearestNeighbors(q, t, k, { ...ctl, partner: row, onProgress: part(i + 1) });
+    const norms = ctl.normsOf?.(t);
+    const s = await nearestNeighbors(q, t, k, { ...ctl, partner: row, onProgress: part(i + 1), ...(norms ? { norms } : {}) });
     out.push({ modality: t.name, neighbors: withLabels(s), partnerRank: s.partnerRank, partnerSimilarity: s.partnerSimilarity, note: '' });
   }
   return out;

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import type { ArrayEntry, Matrix } from '../io/types';
 import { ReaderError } from '../io/types';
-import { neighborLists } from '../engine/neighbors';
+import { neighborLists, rowNorms } from '../engine/neighbors';
 import type { NeighborsParams, NeighborsResult } from '../protocol/neighbors';
 import { readLabels } from './classes';
 import type { JobControl } from './types';
@@ -21,7 +21,7 @@ const LOAD_SHARE = 0.3;
  * same: the panel asks again on every click, and reading a 1,000,000-row modality takes far
  * longer than searching it. One file only, so the compute process holds at most one checkpoint.
  */
-let cached: { key: string; mats: Map<string, Matrix> } | undefined;
+let cached: { key: string; mats: Map<string, Matrix>; norms: WeakMap<Matrix, Float64Array> } | undefined;
 
 async function fileKey(path: string): Promise<string> {
   const s = await stat(path);
@@ -30,7 +30,7 @@ async function fileKey(path: string): Promise<string> {
 
 async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
   const key = await fileKey(path);
-  if (cached?.key !== key) cached = { key, mats: new Map() };
+  if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap() };
   const hit = cached.mats.get(entry.name);
   if (hit) return hit;
   const m = await loadMatrix(entry);
@@ -82,6 +82,13 @@ export async function neighborsOf(p: NeighborsParams, ctl?: JobControl): Promise
   const [query, ...targets] = mats as [Matrix, ...Matrix[]];
   const lists = await neighborLists(query, row, targets, p.k, labels, {
     own: p.own !== false,
+    // the row norms once per kept matrix: later clicks on the same file only take dot products
+    normsOf: (m) => {
+      if (!cached) return undefined;
+      let v = cached.norms.get(m);
+      if (!v) { v = rowNorms(m); cached.norms.set(m, v); }
+      return v;
+    },
     ...(ctl?.signal ? { signal: ctl.signal } : {}),
     onProgress: (f) => progress?.(LOAD_SHARE + (1 - LOAD_SHARE) * f, 'searching'),
   });

@@ -12,7 +12,7 @@ import { loadMatrix, openCheckpoint, selectModalities } from '../../src/io';
 import type { Matrix } from '../../src/io/types';
 import { classCollapseWarnings, classGeometry } from '../../src/engine/classes';
 import { jaccardHistogram, knnAll, moversOf, orderByChange } from '../../src/engine/movers';
-import { nearestNeighbors, neighborLists, unitRow } from '../../src/engine/neighbors';
+import { nearestNeighbors, neighborLists, rowNorms, unitRow } from '../../src/engine/neighbors';
 import { EngineError } from '../../src/engine/types';
 import type { ClassReport } from '../../src/protocol/neighbors';
 import { openBothBackends } from './engine-backends';
@@ -63,6 +63,18 @@ void test('neighbour lists equal numpy: rows in order with ties by row index, si
     }
     // a modality of another width is listed with a note instead of rows
     for (const l of lists) if (l.neighbors.length === 0) assert.match(l.note, /widths differ/);
+  }
+});
+
+void test('kept row norms give the very same lists and similarities as the one-pass search', async () => {
+  const { mods, labels } = await load('a.npz');
+  const norms = new Map([...mods.values()].map((m) => [m, rowNorms(m)]));
+  for (const c of expected.neighbors) {
+    const query = get(mods, c.modality);
+    const targets = [...mods.values()].filter((m) => m.name !== c.modality);
+    const plain = await neighborLists(query, c.row, targets, c.k, labels);
+    const kept = await neighborLists(query, c.row, targets, c.k, labels, { normsOf: (m) => norms.get(m), tileRows: 50 });
+    assert.deepEqual(kept, plain);
   }
 });
 
