@@ -58,8 +58,12 @@ export class RunFollower implements vscode.Disposable {
     const follower = followRun(this.watcher, {
       intervalMs: POLL_MS,
       signal: this.stop.signal,
-      onEvent: (e) => this.onEvent(e),
-      onPolled: (events) => this.publish(events.some((e) => e.type === 'checkpoint' || e.type === 'removed')),
+      // each epoch is shown as soon as it is computed (a backlog of many does not wait for the last)
+      onEvent: (e) => {
+        this.onEvent(e);
+        if (e.type === 'checkpoint' || e.type === 'removed') this.publish(true);
+      },
+      onPolled: () => this.publish(false),
       onError: (e) => this.svc.log.appendLine(`[${new Date().toISOString()}] following ${this.folder}: ${e instanceof Error ? e.message : String(e)}`),
     });
     this.wake = follower.wake;
