@@ -4,7 +4,8 @@
  * counts"): the tensor table at once, then the CLI's effective ranks and the layer charts; the
  * NaN tensor is an error in Problems naming its first bad index; screenshots in a dark and a light
  * theme; one click opens the embedding table's rows as an embeddings report with the CLI's
- * number; reopening is served from the cache; Analyze as Weights / as Embeddings switch the
+ * number; reopening is served from the cache; Compare Checkpoints on two model checkpoints shows
+ * the weights comparison with the CLI's numbers; Analyze as Weights / as Embeddings switch the
  * embeddings example back and forth, and that example still opens as before.
  * Skips (with a message) when code-server cannot be installed, unless CI=true.
  */
@@ -14,7 +15,7 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeometryReport } from '../../src/protocol/report';
-import type { WeightsReport } from '../../src/protocol/weights';
+import type { WeightsComparison, WeightsReport } from '../../src/protocol/weights';
 import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
@@ -66,6 +67,8 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
   mkdirSync(ws);
   const model = join(ws, 'model.safetensors');
   copyFileSync(join(FIXTURES, 'base.safetensors'), model);
+  const tuned = join(ws, 'tuned.safetensors');
+  copyFileSync(join(FIXTURES, 'tuned.safetensors'), tuned);
   const example = join(ws, 'collapsed.safetensors');
   copyFileSync(join(REPO, 'examples', 'collapsed.safetensors'), example);
   const expected = dagrJson<WeightsReport>(['inspect', model, '--json']);
@@ -75,6 +78,8 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
   const embExpected = asEmbeddings.modalities[table]?.effectiveRank;
   assert.ok(typeof embExpected === 'number', 'the CLI reads the embedding table as embeddings');
   const collapsed = dagrJson<GeometryReport>(['inspect', example, '--json']);
+  const compared = dagrJson<WeightsComparison>(['compare', model, tuned, '--json']);
+  assert.equal(compared.kind, 'weightsComparison');
 
   const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
   installVsix(profile, vsix);
@@ -158,6 +163,25 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       await quickOpen(p, 'model.safetensors');
       await findInFrames(p, '#analysis-status[data-state="done"]', 30_000);
       assert.match(await textIn(w, '#analysis-status'), /from the cache/);
+    });
+
+    await step('Compare Checkpoints on two model checkpoints (Explorer, both selected): the weights comparison', async () => {
+      await palette(p, 'View: Close All Editors');
+      const row = (name: string) => p.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+      await row('model.safetensors').click();
+      await row('tuned.safetensors').click({ modifiers: ['Control'] });
+      await row('tuned.safetensors').click({ button: 'right' });
+      await p.getByRole('menuitem', { name: 'Compare Checkpoints…' }).hover();
+      await p.keyboard.press('Enter');
+      const { frame } = await findInFrames(p, '#delta-table', 90_000);
+      assert.equal(await frame.locator('#delta-table tbody tr').count(), compared.tensors.length);
+      const order = await frame.evaluate("Array.from(document.querySelectorAll('#moved-most li')).map((e) => e.dataset.tensor)") as string[];
+      assert.equal(order.length, compared.mostChanged.length);
+      assert.deepEqual(new Set(order), new Set(compared.mostChanged));
+      const top = compared.tensors.find((x) => x.name === compared.mostChanged[0]);
+      const cell = await frame.textContent(`#delta-table tr[data-tensor="${top?.name ?? ''}"] td:nth-of-type(2)`);
+      assert.equal(cell, `${((top?.relativeChange ?? NaN) * 100).toFixed(2)}%`);
+      await p.screenshot({ path: join(OUT, 'weights-compare.png') });
     });
 
     await step('the embeddings example opens as before; Analyze as Weights and back', async () => {
