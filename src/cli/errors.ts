@@ -3,7 +3,14 @@
  * the user's input (exit 2); everything else is also one line, with a pointer to DAGR_DEBUG.
  */
 
+/**
+ * The exit codes of every `dagr` sub-command, the one list (docs/architecture.md and `dagr --help`
+ * repeat it): 0 done, 1 a training or sweep run failed, 2 bad input or usage, 3 a warning fired
+ * with --fail-on, 130 cancelled with Ctrl-C.
+ */
 export const EXIT_OK = 0;
+/** a training or sweep run failed while running (its run folder keeps what it wrote) */
+export const EXIT_RUN_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_WARNING = 3;
 /** a cancelled job (Ctrl-C), the shell's convention for SIGINT */

@@ -100,6 +100,7 @@ Usage:
   dagr COMMAND --help                  options of a command
   dagr --version
 
-Exit codes: 0 fine, 2 bad input or usage, 3 a warning fired with --fail-on warning.
+Exit codes (every command): 0 fine, 1 a training or sweep run failed, 2 bad input or usage,
+3 a warning fired with --fail-on, 130 cancelled with Ctrl-C.
 Set DAGR_DEBUG=1 to see the stack of an unexpected error.
 `;

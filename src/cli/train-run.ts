@@ -1,22 +1,25 @@
 /**
  * `dagr train CONFIG.json` and `dagr sweep CONFIG.json`: read and validate the config (paths in it
  * are relative to the config file), run, show a progress bar on stderr when it is a terminal,
- * print the run (or sweep) folder on stdout. Exit 0 done, 2 bad config or dataset (one line),
- * 1 a failure while training, 130 interrupted (the run is cancelled cleanly and resumable).
+ * print the run (or sweep) folder on stdout. Exit codes as every sub-command's (./errors.ts):
+ * 0 done, 2 bad config or dataset (one line), 1 a failure while training, 130 interrupted (the run
+ * is cancelled cleanly and resumable). The CLI's side of src/train: the trainer never imports the CLI.
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { createProgress, type Progress } from '../cli/progress';
+import { createProgress, type Progress } from './progress';
+import { parseArgs as parseFlags } from './args';
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED } from './errors';
 import { ReaderError } from '../io/types';
 import type { EpochMetrics, TrainConfig } from '../protocol/train';
-import { ConfigError, validateSweepConfig, validateTrainConfig } from './config';
-import { DatasetError } from './dataset';
-import { sweep } from './sweep';
-import { train } from './trainer';
+import { ConfigError, validateSweepConfig, validateTrainConfig } from '../train/config';
+import { DatasetError } from '../train/dataset';
+import { sweep } from '../train/sweep';
+import { train } from '../train/trainer';
 
 const USAGE_TRAIN = 'usage: dagr train CONFIG.json [--resume RUN_DIR]';
 const USAGE_SWEEP = 'usage: dagr sweep CONFIG.json';
-export const EXIT = { ok: 0, failed: 1, bad: 2, interrupted: 130 } as const;
+export const EXIT = { ok: EXIT_OK, failed: EXIT_RUN_FAILED, bad: EXIT_BAD_INPUT, interrupted: EXIT_INTERRUPTED } as const;
 
 interface Io {
   out(line: string): void;
@@ -58,22 +61,17 @@ async function readConfig(file: string): Promise<unknown> {
   return raw;
 }
 
+/** The CONFIG.json and the flags, through the parser every sub-command uses; usage or an error as one line. */
 function parseArgs(argv: string[], usage: string, flags: string[]): { file: string; values: Record<string, string> } | string {
-  const values: Record<string, string> = {};
-  const pos: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '-h' || a === '--help') return usage;
-    if (a.startsWith('--')) {
-      const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-      if (!flags.includes(k)) return `unknown option --${k}; ${usage}`;
-      const v = inline ?? argv[++i];
-      if (v === undefined) return `--${k} needs a value; ${usage}`;
-      values[k] = v;
-    } else pos.push(a);
+  if (argv.some((a) => a === '-h' || a === '--help')) return usage;
+  let parsed;
+  try {
+    parsed = parseFlags(argv, { values: flags, booleans: [] });
+  } catch (e) {
+    return `${e instanceof Error ? e.message : String(e)}; ${usage}`;
   }
-  if (pos.length !== 1) return usage;
-  return { file: pos[0] as string, values };
+  if (parsed.positionals.length !== 1) return usage;
+  return { file: parsed.positionals[0] as string, values: Object.fromEntries(parsed.values) };
 }
 
 /** Classifies an error: bad input (exit 2, one line) or a failure (exit 1). */

@@ -8,6 +8,5 @@ export { sweep } from './sweep';
 export type { SweepControl } from './sweep';
 export { tfjsGeometry } from './geometry';
 export type { TfjsGeometry } from './geometry';
-export { runTrainCli, runSweepCli } from './cli';
 export { selectBackend, describeEngine } from './backend';
 export { validateTrainConfig, validateSweepConfig, ConfigError, DEFAULT_CONFIG } from './config';

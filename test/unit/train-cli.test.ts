@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { runSweepCli, runTrainCli } from '../../src/train/cli';
+import { runSweepCli, runTrainCli } from '../../src/cli/train-run';
 import { paretoFlags } from '../../src/train/sweep';
 import { tempDir, tinyDataset } from './train-helpers';
 
@@ -81,7 +81,7 @@ void test('SIGINT: exit 130, the run is marked cancelled and resumes', async () 
   await tinyDataset(dir, 1500);
   const file = path.join(dir, 'train.json');
   await writeFile(file, JSON.stringify({ dataset: 'tiny.safetensors', outDir: 'runs', name: 'int', ...small, batchSize: 8, epochs: 50 }));
-  const script = `require(${JSON.stringify(path.resolve('src/train/cli.ts'))}).runTrainCli([${JSON.stringify(file)}]).then((c) => process.exit(c))`;
+  const script = `require(${JSON.stringify(path.resolve('src/cli/train-run.ts'))}).runTrainCli([${JSON.stringify(file)}]).then((c) => process.exit(c))`;
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
