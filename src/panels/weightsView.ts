@@ -173,7 +173,10 @@ export class WeightsController implements vscode.Disposable {
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DAGR: weights of ${path.basename(file)}` }, async (bar) => {
         while (this.queue.length > 0 && !cts.token.isCancellationRequested) {
+          // a reorder while a batch ran (weightsAnalyze) queued that batch's names again: drop the done ones
+          this.queue = this.queue.filter((n) => !this.done.has(n));
           const batch = takeBatch(this.queue, params);
+          if (batch.length === 0) break;
           const batchParams = batch.reduce((s, n) => s + (params.get(n) ?? 0), 0);
           const r = await this.svc.compute.run('weightsAnalyze', { path: file, selection: { names: batch }, order: 'file', engine }, {
             token: cts.token,
