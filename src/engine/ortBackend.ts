@@ -66,9 +66,11 @@ function probeCuda(deps: OrtDeps): CudaProbe {
 /** The kernel graphs by index, [build, is float64]; built on first use (bytes, then kept). */
 const GRAPHS: [() => Uint8Array, boolean][] = [
   [() => dispersiveRowsGraph(true), false], [() => retrievalCountsGraph(false), false], [() => retrievalCountsGraph(true), false],
-  [gramGraph, true], [crossGraph, true], [() => dispersiveRowsGraph(false), false], [dispersiveSumsGraph, false],
+  [gramGraph, true], [crossGraph, true], [() => dispersiveRowsGraph(false), false], [() => dispersiveSumsGraph(), false],
+  [() => dispersiveRowsGraph(true, true), false], [() => dispersiveRowsGraph(false, true), false], [() => dispersiveSumsGraph(true), false],
 ];
-const enum G { Dispersive, Retrieval, Masked, Gram, Cross, Shifted, Unshifted }
+/** the sessions by graph; the *Diagonal ones leave out the i = i pairs of a square tile themselves */
+const enum G { Dispersive, Retrieval, Masked, Gram, Cross, Shifted, Unshifted, DispersiveDiagonal, ShiftedDiagonal, UnshiftedDiagonal }
 const graphBytes: (Uint8Array | undefined)[] = [];
 const graphOf = (i: number): Uint8Array => (graphBytes[i] ??= (GRAPHS[i] as [() => Uint8Array, boolean])[0]());
 
@@ -203,12 +205,14 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
 
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
       tIn[0] = t;
-      // Gemm's C term: na, or with a pair left out, na in full rows with +inf at that pair
-      // and the same pairs as a bool mask for the expm1 sums
+      // a square tile whose left-out pairs are its diagonal (the usual one: a sample's diagonal
+      // block) leaves them out inside the graph; any other skip gets Gemm's C term as na in full
+      // rows with +inf at that pair, and the same pairs as a bool mask for the expm1 sums
+      const onDiagonal = skip === 0 && ra === rb;
       let c = na;
       let mask = noSkip;
       let shape = [1, 1];
-      if (skip !== undefined) {
+      if (skip !== undefined && !onDiagonal) {
         c = new Float32Array(ra * rb);
         if (deviations) {
           mask = new Uint8Array(ra * rb);
@@ -223,20 +227,21 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
       const feeds: Record<string, Ort.Tensor> = {
         a: new ort.Tensor('float32', a, [ra, d]),
         b: new ort.Tensor('float32', b, [rb, d]),
-        c: new ort.Tensor('float32', c, [ra, skip === undefined ? 1 : rb]),
+        c: new ort.Tensor('float32', c, [ra, skip === undefined || onDiagonal ? 1 : rb]),
         nb: new ort.Tensor('float32', nb, [1, rb]),
       };
       if (!deviations && t <= UNSHIFTED_MAX_T) {
         // no term can underflow: the row minimum is not needed as a shift (min = 0 is returned)
         negT[0] = -t;
         feeds.negt = new ort.Tensor('float32', negT, [1]);
-        const out = (await (await session(G.Unshifted)).run(feeds)).rowsum;
+        const out = (await (await session(onDiagonal ? G.UnshiftedDiagonal : G.Unshifted)).run(feeds)).rowsum;
         if (!out) throw new Error("onnxruntime returned no 'rowsum'");
         return { min: new Float64Array(ra), sum: Float64Array.from(out.data as Float32Array), sumExpm1: null };
       }
       feeds.t = new ort.Tensor('float32', tIn, [1]);
-      if (deviations) feeds.skip = new ort.Tensor('bool', mask, shape);
-      const result = await (await session(deviations ? G.Dispersive : G.Shifted)).run(feeds);
+      if (deviations && !onDiagonal) feeds.skip = new ort.Tensor('bool', mask, shape);
+      const which = deviations ? (onDiagonal ? G.DispersiveDiagonal : G.Dispersive) : onDiagonal ? G.ShiftedDiagonal : G.Shifted;
+      const result = await (await session(which)).run(feeds);
       const { rowmin, rowsum, rowexpm1 } = result;
       if (!rowmin || !rowsum || (deviations && !rowexpm1)) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
       return {

@@ -41,7 +41,8 @@ void test('an adapter is named with its native backend; a silent child is a reas
 
 void test('no kernel graph takes or gives int64 (WebGPU would truncate it); only the Gram graphs are float64', async () => {
   const graphs = { dispersiveRowsGraph: dispersiveRowsGraph(true), dispersiveShifted: dispersiveRowsGraph(false), dispersiveSumsGraph: dispersiveSumsGraph(),
-    retrieval: retrievalCountsGraph(false), retrievalMasked: retrievalCountsGraph(true), gram: gramGraph(), cross: crossGraph() };
+    retrieval: retrievalCountsGraph(false), retrievalMasked: retrievalCountsGraph(true), gram: gramGraph(), cross: crossGraph(),
+    dispersiveDiagonal: dispersiveRowsGraph(true, true), shiftedDiagonal: dispersiveRowsGraph(false, true), sumsDiagonal: dispersiveSumsGraph(true) };
   for (const [name, g] of Object.entries(graphs)) {
     const s = await ort.InferenceSession.create(g, { executionProviders: ['cpu'] });
     const types = [...s.inputMetadata, ...s.outputMetadata].map((m) => (m.isTensor ? m.type : 'non-tensor'));

@@ -72,8 +72,8 @@ class GraphBuilder {
  * Without `deviations` the graph stops at rowsum: the Tanh, Where and second reduction are half the
  * kernel's element-wise work, and only a nearly collapsed sample or a tiny t needs them.
  */
-export function dispersiveRowsGraph(deviations: boolean): Uint8Array {
-  const g = new GraphBuilder(deviations ? 'dispersive_rows_expm1' : 'dispersive_rows_shifted');
+export function dispersiveRowsGraph(deviations: boolean, diagonal = false): Uint8Array {
+  const g = new GraphBuilder(`${deviations ? 'dispersive_rows_expm1' : 'dispersive_rows_shifted'}${diagonal ? '_diagonal' : ''}`);
   const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
   const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
   const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
@@ -81,7 +81,9 @@ export function dispersiveRowsGraph(deviations: boolean): Uint8Array {
   const t = g.input('t', DataType.FLOAT, [1]);
   // Gemm folds c in as its C term: c - 2 a b^T in one BLAS call
   const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
-  const dist = g.op('Add', [s, nb]);
+  let dist = g.op('Add', [s, nb]);
+  const eye = diagonal ? leaveOutDiagonal(g, dist) : undefined;
+  if (eye) dist = eye.dist;
   const m = g.op('ReduceMin', [dist], [{ name: 'axes', ints: [1] }, { name: 'keepdims', i: 1 }], 'rowmin');
   const x = g.op('Mul', [g.op('Sub', [m, dist]), t]);
   const e = g.op('Exp', [x]);
@@ -89,13 +91,23 @@ export function dispersiveRowsGraph(deviations: boolean): Uint8Array {
   g.output('rowmin', DataType.FLOAT, ['ra', 1]);
   g.output('rowsum', DataType.FLOAT, ['ra']);
   if (deviations) {
-    const skip = g.input('skip', DataType.BOOL, ['sr', 'sc']);
+    const skip = eye ? eye.mask : g.input('skip', DataType.BOOL, ['sr', 'sc']);
     const th = g.op('Tanh', [g.op('Mul', [x, g.floats([0.5])])]);
     const em1 = g.op('Where', [skip, g.floats([0]), g.op('Mul', [th, g.op('Add', [e, g.floats([1])])])]);
     g.op('ReduceSum', [em1, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowexpm1');
     g.output('rowexpm1', DataType.FLOAT, ['ra']);
   }
   return g.build();
+}
+
+/**
+ * The square tile of a sample against itself (a = b, c = na [ra,1]): its i = i pairs are left
+ * out inside the graph, dist_ii = +inf, the same as the caller's c with +inf there, without the
+ * caller building (and the graph reading) a ra x rb C matrix and mask for it.
+ */
+function leaveOutDiagonal(g: GraphBuilder, dist: string): { dist: string; mask: string } {
+  const mask = g.op('Cast', [g.op('EyeLike', [dist])], [{ name: 'to', i: DataType.BOOL }]);
+  return { dist: g.op('Where', [mask, g.floats([Infinity]), dist]), mask };
 }
 
 /**
@@ -108,15 +120,17 @@ export function dispersiveRowsGraph(deviations: boolean): Uint8Array {
  */
 export const UNSHIFTED_MAX_T = 20;
 
-export function dispersiveSumsGraph(): Uint8Array {
-  const g = new GraphBuilder('dispersive_rows_unshifted');
+export function dispersiveSumsGraph(diagonal = false): Uint8Array {
+  const g = new GraphBuilder(`dispersive_rows_unshifted${diagonal ? '_diagonal' : ''}`);
   const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
   const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
   const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
   const negt = g.input('negt', DataType.FLOAT, [1]);
   const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
-  const e = g.op('Exp', [g.op('Mul', [g.op('Add', [s, nb]), negt])]);
+  let dist = g.op('Add', [s, nb]);
+  if (diagonal) dist = leaveOutDiagonal(g, dist).dist;
+  const e = g.op('Exp', [g.op('Mul', [dist, negt])]);
   g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
   g.output('rowsum', DataType.FLOAT, ['ra']);
   return g.build();
