@@ -50,9 +50,21 @@ export function linearAxis(p: Palette, title: string, extra: LinearAxis = {}): L
     title: { display: title.length > 0, text: title, color: p.muted },
     grid: { color: p.grid },
     border: { color: p.grid },
-    ticks: { color: p.fg, maxTicksLimit: 7, callback: (v) => fmtNum(Number(v)) },
+    ticks: { color: p.fg, maxTicksLimit: 7, callback: (v, _i, ticks) => fmtNum(Number(v), tickDigits(ticks.map((t) => t.value))) },
     ...extra,
   };
+}
+
+/**
+ * Significant digits that keep neighbouring tick labels apart: three by default, more when the
+ * axis spans a narrow range far from zero (1.255 … 1.295 read "1.3, 1.3, 1.3" with three).
+ */
+export function tickDigits(values: readonly number[]): number {
+  if (values.length < 2) return 3;
+  const step = Math.abs((values[1] ?? 0) - (values[0] ?? 0));
+  const big = Math.max(...values.slice(0, 2).map(Math.abs), Math.abs(values[values.length - 1] ?? 0));
+  if (!(step > 0) || !(big > 0)) return 3;
+  return Math.min(8, Math.max(3, Math.ceil(Math.log10(big / step)) + 1));
 }
 
 export function logAxis(p: Palette, title: string): ScaleOptions<'logarithmic'> {
