@@ -116,7 +116,7 @@ export async function reportFromCheckpoint(
     report.warnings = evaluateWarnings(report, req.thresholds);
   }
   if (labels) {
-    progress?.(0.995, 'per-class geometry');
+    // no progress of its own: the bar has reached 1 and must not go back
     await addClassGeometry(report, matrices, labels, req.thresholds, backend, ctl?.signal);
   }
   report.seconds = (performance.now() - started) / 1000;
