@@ -103,7 +103,7 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
       const before = await until('the effective-rank curves', 20_000, points);
       writeEpoch(folder, 6);
       await until('the sixth epoch in the view', 60_000, async () => (await count()) === 6 ? true : undefined);
-      assert.equal(await attrIn(w, '#newest-epoch', 'data-value'), '6');
+      await until('the header names epoch 6 the newest', 20_000, async () => (await attrIn(w, '#newest-epoch', 'data-value')) === '6' ? true : undefined);
       const grown = await until('the curves grown', 20_000, async () => {
         const n = await points();
         return n !== undefined && n > before ? n : undefined;
