@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { createBackend } from '../src/engine';
+import { createBackend, type GeometryBackend } from '../src/engine';
 import { symmetricEigenvaluesFast } from '../src/engine/eigenBand';
 import { mulberry32 } from '../src/engine/random';
 import { flag } from './args';
@@ -22,24 +22,17 @@ const reps = Number(flag('reps', '3'));
 const threads = flag('threads', '');
 const OUT = join(__dirname, 'out', 'eigen');
 
-/** X^T X / N of N = 2d Gaussian rows whose column j is scaled by 1 / (1 + j / 16): a decaying spectrum */
-function gram(d: number): Float64Array {
+/** X^T X / N of N = 2d Gaussian rows whose column j is scaled by 1 / (1 + j / 16): a decaying spectrum (the product in the backend's float64 GEMM) */
+async function gram(d: number, backend: GeometryBackend): Promise<Float64Array> {
   const n = 2 * d;
   const rand = mulberry32(d + 7);
   const x = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[i * d + j] = (Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) / (1 + j / 16);
+    for (let j = 0; j < d; j++) x[i * d + j] = (Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) / (1 + j / 16) / Math.sqrt(n);
   }
-  const g = new Float64Array(d * d);
-  for (let r = 0; r < n; r++) {
-    const row = x.subarray(r * d, (r + 1) * d);
-    for (let i = 0; i < d; i++) {
-      const xi = row[i] as number;
-      const gi = i * d;
-      for (let j = 0; j <= i; j++) g[gi + j] = (g[gi + j] as number) + xi * (row[j] as number);
-    }
-  }
-  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) g[j * d + i] = g[i * d + j] = (g[i * d + j] as number) / n;
+  const g = await backend.gram(x, n, d);
+  // exactly symmetric, as a Gram matrix is
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) g[j * d + i] = g[i * d + j] as number;
   return g;
 }
 
@@ -48,7 +41,7 @@ async function main(): Promise<void> {
   const backend = await createBackend('onnxruntime', threads ? { threads: Number(threads) } : {});
   const mats = new Map<number, Float64Array>();
   for (const d of sizes) {
-    const g = gram(d);
+    const g = await gram(d, backend);
     mats.set(d, g);
     writeFileSync(join(OUT, `gram-${d}.f64`), Buffer.from(g.buffer));
   }
@@ -61,7 +54,7 @@ async function main(): Promise<void> {
   for (const d of sizes) {
     const g = mats.get(d) as Float64Array;
     let best = Infinity;
-    let ev = new Float64Array(0);
+    let ev: Float64Array = new Float64Array(0);
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
       ev = await symmetricEigenvaluesFast(g, d, backend);
