@@ -16,12 +16,10 @@
  * which halves the O(N^2 d) work.
  */
 import type { PairsMode } from '../protocol/report';
-import { tileRows } from './rows';
+import { pairTileShape } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
-/** widest gallery tile (columns) per kernel call; rows then fill maxTileElements */
-const MAX_TILE_COLS = 16384;
 
 /** log(sum exp(v)) over streamed values, in float64 with a running maximum */
 class LogSumExp {
@@ -107,9 +105,7 @@ async function dispersivePass(
   z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode, deviations: boolean,
   backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
 ): Promise<{ value: number; meanKernel: number }> {
-  // at least 64 rows per tile, so small tile budgets (tests) also split the columns
-  const cols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
-  const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, cols));
+  const { rows: rowsPerTile, cols } = pairTileShape(s, backend.maxTileElements);
   // the pieces on and above the diagonal block of each row tile (those left of it are mirrors)
   const work: [number, number, [number, number][]][] = [];
   for (let i0 = 0; i0 < s; i0 += rowsPerTile) {

@@ -5,11 +5,10 @@
  * over the similarities (cos(b_j, a_i) is the same S_ij as cos(a_i, b_j)).
  */
 import type { RetrievalDirection } from '../protocol/report';
-import { tileRows } from './rows';
+import { pairTileShape } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
-const MAX_TILE_COLS = 16384;
 
 /**
  * Ranks of the true partner for each row, both ways: aToB[i] for query row i of a among the rows
@@ -33,9 +32,7 @@ export async function retrievalRanks(
   for (let i = 0; i < s; i++) index[i] = i;
   const aToB = new Float64Array(s).fill(1);
   const bToA = new Float64Array(s).fill(1);
-  // at least 64 rows per tile, so small tile budgets (tests) also split the columns
-  const tileCols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(backend.maxTileElements / 64)));
-  const rowsPerTile = Math.min(s, tileRows(backend.maxTileElements, tileCols));
+  const { rows: rowsPerTile, cols: tileCols } = pairTileShape(s, backend.maxTileElements);
   const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / tileCols);
   let done = 0;
   for (let i0 = 0; i0 < s; i0 += rowsPerTile) {

@@ -58,3 +58,15 @@ export function normalizedSample(m: Matrix, rows: Int32Array): { z: Float32Array
 export function tileRows(maxElements: number, cols: number): number {
   return Math.max(1, Math.floor(maxElements / Math.max(1, cols)));
 }
+
+/** widest gallery tile (columns) per pairwise kernel call; rows then fill maxTileElements */
+export const MAX_TILE_COLS = 16384;
+
+/**
+ * The tile of an s x s pairwise pass (dispersive loss, retrieval counts): one sizing for both.
+ * At least 64 rows per tile, so small tile budgets (tests) also split the columns.
+ */
+export function pairTileShape(s: number, maxElements: number): { rows: number; cols: number } {
+  const cols = Math.min(s, MAX_TILE_COLS, Math.max(1, Math.floor(maxElements / 64)));
+  return { rows: Math.min(s, tileRows(maxElements, cols)), cols };
+}
