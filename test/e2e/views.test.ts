@@ -82,8 +82,8 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
   let wb: Workbench | undefined;
   const tabs: { tab: string | RegExp; shot: string; ready: string }[] = [];
   try {
-    // on a machine shared with other jobs the first page load can pass its 30 s: one more try
-    wb = await openWorkbench(profile, ws).catch(() => openWorkbench(profile, ws));
+    // on a machine shared with other jobs the first page loads can pass their 30 s: up to three tries
+    wb = await openWorkbench(profile, ws).catch(() => openWorkbench(profile, ws)).catch(() => openWorkbench(profile, ws));
     const p = wb.page;
     const { step } = story(t, () => saveFailure(wb, profile, 'views-'));
 
