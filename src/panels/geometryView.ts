@@ -67,6 +67,7 @@ export class GeometryView implements vscode.Disposable {
       source, modalities: () => this.controls?.modalities, post: (m) => this.post(m), isDisposed: () => this.disposed,
     }, svc);
     svc.views.add(this);
+    if (panel.active) svc.warnings.focus(source.kind === 'file' || source.kind === 'run' ? source.paths[0] : undefined);
   }
 
   get current(): ViewModel | undefined {
