@@ -49,7 +49,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'bin/**', 'examples/**', 'test/fixtures/**', '.vscode-test/**', 'media/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'bin/**', 'examples/**', 'test/fixtures/**', '.vscode-test/**', 'media/**', 'bench/out/**', 'test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
