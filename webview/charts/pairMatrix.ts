@@ -29,9 +29,15 @@ export function pairMatrixTable(names: readonly string[], pairs: readonly PairRe
       })))));
 }
 
-/** The card: a metric picker above the matrix; only for three or more modalities (two have one pair). */
+/**
+ * Modalities in the matrix, at most: M² cells, and past a screen's width a heat map is no longer
+ * read at a glance (the report's pairs table lists every pair of more modalities).
+ */
+export const MAX_MATRIX_MODALITIES = 16;
+
+/** The card: a metric picker above the matrix; for 3 to MAX_MATRIX_MODALITIES modalities (two have one pair). */
 export function pairMatrixCard(names: readonly string[], pairs: readonly PairReport[]): HTMLElement | null {
-  if (names.length < 3) return null;
+  if (names.length < 3 || names.length > MAX_MATRIX_MODALITIES) return null;
   let metric: PairMetric = 'driftMean';
   const holder = h('div', { class: 'table-scroll' }, pairMatrixTable(names, pairs, metric));
   const picker = h('select', { id: 'pair-matrix-metric', 'aria-label': 'metric shown in the pair matrix' },
