@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
-import { placeSessions, providerFor, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
+import { placeSessions, providerFor, sessionPolicy, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
 import { probeWebGpuOnce } from './webgpuProbe';
 import type { BackendOptions, GeometryBackend } from './types';
 
@@ -83,23 +83,27 @@ interface SessionSet {
 type Placement = Placed<SessionSet>;
 
 /**
- * Sessions outlive a backend in this process: the CLI's second computation and the compute
- * process's next request reuse them (session creation and onnxruntime's start are most of a
- * small file's time). Kept while in use and for IDLE_RELEASE_MS after, then released (their
- * memory arenas may hold a big job's buffers); the timer does not keep a process alive.
+ * In a long-lived process (the compute process, which sets sessionPolicy.keepWarm), sessions outlive
+ * a backend: the next request reuses them (session creation and onnxruntime's start are most of
+ * a small file's time). There all of them are made at once, so the process's threads (one pool
+ * per session) do not grow from job to job; kept while in use and for IDLE_RELEASE_MS after,
+ * then released (their memory arenas may hold a big job's buffers); the timer does not keep the
+ * process alive. Elsewhere (the CLI) each backend makes the sessions it needs and releases them.
  */
 const IDLE_RELEASE_MS = 60_000;
 const shared = new Map<string, { placement: Promise<Placement>; users: number; timer?: NodeJS.Timeout }>();
 
 export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps): Promise<GeometryBackend> {
-  const real = deps === undefined;
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  if (!real) return backendOn(await placeFor(opts, threads, deps as OrtDeps), (deps as OrtDeps).ort, threads, (p) => p.sessions.release());
+  if (deps) return backendOn(await placeFor(opts, threads, deps), deps.ort, threads, (p) => p.sessions.release());
+  const realDeps = (): OrtDeps => ({
+    ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent, webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()),
+  });
+  if (!sessionPolicy.keepWarm) return backendOn(await placeFor(opts, threads, realDeps()), loadOrt(), threads, (p) => p.sessions.release());
   const key = `${opts.device ?? 'auto'}|${threads}`;
   let entry = shared.get(key);
   if (!entry) {
-    const d: OrtDeps = { ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent, webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()) };
-    entry = { placement: placeFor(opts, threads, d), users: 0 };
+    entry = { placement: placeFor(opts, threads, realDeps(), true), users: 0 };
     shared.set(key, entry);
   }
   const e = entry;
@@ -125,7 +129,7 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
 }
 
 /** The device choice with its sessions (see ./ortDevice). */
-async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps): Promise<Placement> {
+async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, allAtOnce = false): Promise<Placement> {
   const { ort } = deps;
   const webgpuProbe = deps.webgpu ?? ((): Promise<WebGpuProbe> => Promise.resolve({ reason: 'not probed' }));
   const sessionOptions = (p: Provider): Ort.InferenceSession.SessionOptions => ({
@@ -141,9 +145,12 @@ async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps): P
   const make = (i: number, provider: Provider): Promise<Ort.InferenceSession> =>
     ort.InferenceSession.create(graphOf(i), sessionOptions(providerFor((GRAPHS[i] as [unknown, boolean])[1], provider)));
 
-  /** On the CPU, sessions made as needed; on a GPU all of them or none (a half-made set would hold GPU memory, and a failure must show now). */
+  /**
+   * On the CPU, sessions made as needed (unless kept warm: then all at once); on a GPU all of
+   * them or none (a half-made set would hold GPU memory, and a failure must show now).
+   */
   async function open(provider: Provider): Promise<SessionSet> {
-    if (provider === 'cpu') {
+    if (provider === 'cpu' && !allAtOnce) {
       const made = new Map<number, Promise<Ort.InferenceSession>>();
       return {
         get(i) {

@@ -9,6 +9,13 @@ import type { EngineDevice } from './types';
 
 export type Provider = 'cuda' | 'webgpu' | 'cpu';
 
+/**
+ * Whether onnxruntime sessions outlive a backend (see ortBackend.ts): set by a long-lived process
+ * (the compute process) at its start; the CLI leaves it off. Here, in a module with no imports,
+ * so setting it loads nothing.
+ */
+export const sessionPolicy = { keepWarm: false };
+
 /** What this onnxruntime-node install says about CUDA before any session is tried. */
 export interface CudaProbe {
   /** listSupportedBackends() names 'cuda' (it does on linux/x64 even before the provider is installed) */

@@ -7,6 +7,10 @@
 import { isHostToCompute, toWireError } from '../protocol/messages';
 import type { ComputeToHost, JobRequest } from '../protocol/messages';
 import { runJob } from './run-job';
+import { sessionPolicy } from '../engine/ortDevice';
+
+// a long-lived process: engine sessions are kept between requests (a warm request skips their creation)
+sessionPolicy.keepWarm = true;
 
 /** Progress events are throttled: a tight loop must not flood the IPC channel. */
 const PROGRESS_INTERVAL_MS = 100;
