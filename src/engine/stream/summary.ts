@@ -161,7 +161,10 @@ export class StreamAccumulator {
       }
       blocks.forEach((m, k) => (this.sampleChunks[k] as Float32Array[]).push(normalizedSample(m, local).z));
     }
-    s.ranges.push([start, end]);
+    // kept joined as blocks arrive in order, so the overlap check above stays short at any N
+    const last = s.ranges[s.ranges.length - 1];
+    if (last && last[1] === start) last[1] = end;
+    else s.ranges.push([start, end]);
   }
 
   /** the summary, its sample rows sorted by global index and ranges coalesced */
