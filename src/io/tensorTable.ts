@@ -8,7 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { TensorRow } from '../protocol/weights';
-import { isEmbeddingTableName, layerIndex, modulePath, tensorRole } from '../engine/weights/names';
+import { isEmbeddingTableName, layerIndex, modulePath, tensorRole } from '../protocol/tensorNames';
 import { ITEMSIZE, isFloatDType, shapeProduct } from './dtype';
 import { fileByteSource } from './byteSource';
 import { openCheckpoint } from './open';

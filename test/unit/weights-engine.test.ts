@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitPowerLaw } from '../../src/engine/weights/powerLaw';
 import { detectCheckpointKind } from '../../src/engine/weights/detect';
-import { layerIndex, tensorRole } from '../../src/engine/weights/names';
+import { layerIndex, tensorRole } from '../../src/protocol/tensorNames';
 import { unflatten } from '../../src/engine/weights/matrix';
 import { analyzeWeightsJob, tensorTableJob } from '../../src/jobs/weights';
 

@@ -1,5 +1,5 @@
 /** Weight geometry of model checkpoints (DESIGN.md section 2b): names, detection, per-matrix metrics, fits, warnings. */
-export { layerIndex, modulePath, tensorRole, isEmbeddingTableName } from './names';
+export { layerIndex, modulePath, tensorRole, isEmbeddingTableName } from '../../protocol/tensorNames';
 export { detectCheckpointKind } from './detect';
 export type { TensorHeader } from './detect';
 export { fitPowerLaw, MIN_TAIL } from './powerLaw';
