@@ -44,7 +44,7 @@ void test('engines onnxruntime and js agree on the examples', async () => {
 
 void test('inspectPath: file -> report, run folder -> run, folder of plain .npy -> one checkpoint', async () => {
   const file = await inspectPath(req(ex('healthy.safetensors')));
-  assert.ok(!('kind' in file));
+  assert.equal((file as GeometryReport).kind, 'embeddings'); // issue 9: embeddings reports say their kind
   const run = (await inspectPath(req(ex('run-collapse')))) as RunReport;
   assert.equal(run.kind, 'run');
   assert.equal(run.checkpoints.length, 10);
@@ -53,7 +53,7 @@ void test('inspectPath: file -> report, run folder -> run, folder of plain .npy 
   writeFileSync(join(npyDir, 'audio.npy'), npy([30, 4], f32(values(120, 1))));
   writeFileSync(join(npyDir, 'text.npy'), npy([30, 4], f32(values(120, 2))));
   const one = (await inspectPath(req(npyDir))) as GeometryReport;
-  assert.ok(!('kind' in one));
+  assert.equal(one.kind, 'embeddings');
   assert.deepEqual(Object.keys(one.modalities).sort(), ['audio', 'text']);
 });
 
