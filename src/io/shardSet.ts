@@ -68,6 +68,9 @@ interface ShardFile {
   index: number;
 }
 
+/** a numbered name that counts training progress, not a part of one dataset */
+const RUN_NAME = /^(epoch|step|global_step|checkpoint|ckpt|iter|iteration|model)s?[-_.]?$/i;
+
 function parseShard(path: string): { prefix: string; index: number } | null {
   const m = INDEXED.exec(basename(path));
   if (!m) return null;
@@ -152,6 +155,9 @@ async function shardsOfFolder(folder: string): Promise<ShardFile[] | null> {
     if (files.length === 0) continue;
     const parsed = files.map(parseShard);
     if (parsed.some((p) => p === null)) return null; // a checkpoint folder of a run, not shards
+    // epoch_01.safetensors, step-500.pt, checkpoint_3.npz: the checkpoints of a run (dagr train
+    // writes run/checkpoints/epoch_XX.safetensors), which inspect reads as a run, not as shards
+    if (parsed.some((p) => RUN_NAME.test(p?.prefix ?? ''))) return null;
     if (new Set(parsed.map((p) => p?.prefix)).size !== 1) return null;
     files.forEach((f, k) => sub.push({ path: f, group: d.name, prefix: parsed[k]?.prefix ?? '', index: parsed[k]?.index ?? 0 }));
   }
