@@ -22,7 +22,11 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
   if (extra.length > 0) throw new UsageError(`inspect takes one FILE or FOLDER, got also "${extra.join(' ')}"`);
   cx.currentFile = path;
   // a model checkpoint gets the weights report (issue 9); --as weights|embeddings overrides
-  if ((await reportKind(path, args)) === 'weights') return inspectWeights(path, args, failOn(args), cx);
+  // a folder or glob of embedding shards, and --partial, are embeddings (DESIGN.md 2c), never a weights run
+  const { openShardSet } = await import('../io/shardSet');
+  // (openShardSet throws only for a path laid out as shards whose shards do not line up: still shards)
+  const shards = !args.values.has('as') && (args.values.has('partial') || (await openShardSet(path).then((s) => s !== null, () => true)));
+  if (!shards && (await reportKind(path, args)) === 'weights') return inspectWeights(path, args, failOn(args), cx);
   // --partial: one part's mergeable summary instead of a report (DESIGN.md section 2c)
   if (args.values.has('partial')) return partialCommand(path, args, cx);
   const req = inspectRequest(path, args);
