@@ -204,7 +204,8 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       await p.locator(QUICK_INPUT).first().press('Enter');
       await findInFrames(p, '#training-status', 60_000);
       // done when the run folder says so (the run view that opens then hides the training panel)
-      const runsDir = join(ws, 'runs', 'paired');
+      // train.json writes to ../../runs/paired from its folder: beside the workspace
+      const runsDir = join(tmp, 'runs', 'paired');
       await until('the run completed', 300_000, async () => {
         const dirs = existsSync(runsDir) ? readdirSync(runsDir) : [];
         return dirs.some((d) => existsSync(join(runsDir, d, 'summary.json')) && /"completed"/.test(readFileSync(join(runsDir, d, 'summary.json'), 'utf8'))) ? true : undefined;
