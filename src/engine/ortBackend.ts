@@ -36,7 +36,7 @@ function loadOrt(): OrtModule {
 }
 
 /**
- * The CUDA provider is a separate download (onnxruntime-node-install=cuda12) into the folder of
+ * The CUDA provider is a separate download (ONNXRUNTIME_NODE_INSTALL=cuda12 and its install script) into the folder of
  * the native binding. Looking for it avoids trying a CUDA session on every CPU-only install,
  * which fails, but only after onnxruntime logs a red error line to stderr.
  */

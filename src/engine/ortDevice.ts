@@ -38,7 +38,7 @@ export class EngineDeviceError extends Error {
 }
 
 export const CUDA_NOT_INSTALLED =
-  'CUDA provider not installed: onnxruntime-node was installed with the CPU build; set onnxruntime-node-install=cuda12 in .npmrc and reinstall';
+  'CUDA provider not installed: onnxruntime-node was installed with the CPU build; run ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js to fetch the CUDA provider';
 const CUDA_NOT_BUILT = 'this onnxruntime-node build has no CUDA provider (onnxruntime ships one for linux/x64 only)';
 export const WEBGPU_NOT_BUILT = 'this onnxruntime-node build has no WebGPU provider';
 
