@@ -261,13 +261,14 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       assert.equal(readdirSync(join(trainDir, 'checkpoints')).length, cancelled.epochsCompleted, 'a checkpoint per finished epoch');
       await waitText(ran.frame, '#checkpoint-count', `${cancelled.epochsCompleted} checkpoint${cancelled.epochsCompleted === 1 ? '' : 's'}`, 60_000);
       await p.screenshot({ path: join(OUT, 'training-run.png') });
-      // and the training panel, shown again, says it was cancelled after those epochs
+      // and the training panel, shown again, says it was cancelled after those epochs (how the run
+      // ended comes first in its status line since issue 14)
       await p.locator('.tabs-container .tab', { hasText: 'Training: imbalanced.safetensors' }).first().click();
       let trainSeen = '';
       await until('the training panel saying it was cancelled', 30_000, async () => {
         const { text } = await findInFrames(p, '#training-status', 2_000);
         trainSeen = text;
-        return text.includes(`epoch ${cancelled.epochsCompleted}/${configured}`) && text.endsWith(`cancelled: ${cancelled.message ?? ''}`) ? true : undefined;
+        return text.includes(`epoch ${cancelled.epochsCompleted}/${configured}`) && text.startsWith(`Cancelled: ${cancelled.message ?? ''}`) ? true : undefined;
       }, () => trainSeen);
     });
 
@@ -296,7 +297,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       await answerFileDialog(p, 'Paired dataset', dataset);
       await answerDagrOn(p);
       const cmpSel = 'p.caption:has-text("dashed: DAGR off")';
-      const cmpView = await findInFrames(p, cmpSel, 60_000);
+      const cmpView = await findInFrames(p, cmpSel, 150_000); // the caption shows once the DAGR-off run has an epoch
       const cmpName = ((await cmpView.frame.textContent('#view-title')) ?? '').replace(/^Fine-tuning · /, '').trim();
       assert.ok(cmpName !== '', 'the comparison panel names its run');
       // the strong and weak modalities: one effective-rank point each per epoch, for each run
@@ -307,7 +308,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
         const points = await chartPoints(frame, 'training-rank');
         cmpSeen = `${status}; ${points} effective-rank points`;
         const m = /epoch (\d+)\/(\d+)/.exec(status);
-        return m && m[1] === m[2] && /completed/.test(status) && points > 2 * Number(m[2]) ? Number(m[2]) : undefined;
+        return m && m[1] === m[2] && /^Completed/.test(status) && points > 2 * Number(m[2]) ? Number(m[2]) : undefined;
       }, () => cmpSeen);
       await p.screenshot({ path: join(OUT, 'compare-dagr-off.png') });
       // when the baseline finishes, the DAGR-on run opens (its panel replaces the comparison's)
