@@ -30,8 +30,16 @@ function gram(z: Float64Array, rows: number, n: number): Float64Array {
 
 const rand = mulberry32(1);
 const rows = d + 200;
-const random = gram(Float64Array.from({ length: rows * d }, () => rand() - 0.5), rows, d);
-const arange = gram(Float64Array.from({ length: rows * d }, (_, i) => i), rows, d);
+const random = gram(
+  Float64Array.from({ length: rows * d }, () => rand() - 0.5),
+  rows,
+  d,
+);
+const arange = gram(
+  Float64Array.from({ length: rows * d }, (_, i) => i),
+  rows,
+  d,
+);
 const rank = 20;
 const u = Float64Array.from({ length: rows * rank }, () => rand() - 0.5);
 const v = Float64Array.from({ length: rank * d }, () => rand() - 0.5);

@@ -28,7 +28,8 @@ async function gram(d: number, backend: GeometryBackend): Promise<Float64Array> 
   const rand = mulberry32(d + 7);
   const x = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[i * d + j] = (Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) / (1 + j / 16) / Math.sqrt(n);
+    for (let j = 0; j < d; j++)
+      x[i * d + j] = (Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) / (1 + j / 16) / Math.sqrt(n);
   }
   const g = await backend.gram(x, n, d);
   // exactly symmetric, as a Gram matrix is
@@ -45,10 +46,18 @@ async function main(): Promise<void> {
     mats.set(d, g);
     writeFileSync(join(OUT, `gram-${d}.f64`), Buffer.from(g.buffer));
   }
-  const py = JSON.parse(execFileSync('python3', [join(__dirname, 'eigen_numpy.py'), ...sizes.map((d) => `${join(OUT, `gram-${d}.f64`)}:${d}:${reps}`)], { encoding: 'utf8', env: { ...process.env, ...(threads ? { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads } : {}) } })) as {
-    seconds: Record<string, number>; numpy: string;
+  const py = JSON.parse(
+    execFileSync('python3', [join(__dirname, 'eigen_numpy.py'), ...sizes.map((d) => `${join(OUT, `gram-${d}.f64`)}:${d}:${reps}`)], {
+      encoding: 'utf8',
+      env: { ...process.env, ...(threads ? { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads } : {}) },
+    }),
+  ) as {
+    seconds: Record<string, number>;
+    numpy: string;
   };
-  console.log(`machine: ${cpus()[0]?.model ?? 'CPU'} x ${cpus().length} (shared), node ${process.version}, numpy ${py.numpy}; engine ${backend.info.name} (${backend.info.device}, ${backend.info.threads} threads); best of ${reps}\n`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'CPU'} x ${cpus().length} (shared), node ${process.version}, numpy ${py.numpy}; engine ${backend.info.name} (${backend.info.device}, ${backend.info.threads} threads); best of ${reps}\n`,
+  );
   console.log('| d | dagr seconds | numpy eigvalsh seconds | ratio | largest difference / lambda_max |');
   console.log('|---|---|---|---|---|');
   for (const d of sizes) {
@@ -64,7 +73,9 @@ async function main(): Promise<void> {
     let diff = 0;
     for (let i = 0; i < d; i++) diff = Math.max(diff, Math.abs((ev[i] as number) - (ref[i] as number)));
     const np = py.seconds[String(d)] as number;
-    console.log(`| ${d} | ${best.toFixed(3)} | ${np.toFixed(3)} | ${(best / np).toFixed(1)}x | ${(diff / (ref[0] as number)).toExponential(1)} |`);
+    console.log(
+      `| ${d} | ${best.toFixed(3)} | ${np.toFixed(3)} | ${(best / np).toFixed(1)}x | ${(diff / (ref[0] as number)).toExponential(1)} |`,
+    );
   }
   await backend.dispose();
 }

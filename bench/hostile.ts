@@ -30,7 +30,11 @@ const CASES: [string, string][] = [
   ['zeros_honest', 'honest: (262144, 1024) float32 zeros, 1 GiB deflated to 1 MB'],
 ];
 
-interface ChildResult { outcome: string; seconds: number; maxRssMb: number }
+interface ChildResult {
+  outcome: string;
+  seconds: number;
+  maxRssMb: number;
+}
 
 async function child(file: string, ioDir: string): Promise<void> {
   const io = (await import(resolve(ioDir, 'index.ts'))) as typeof import('../src/io');
@@ -66,7 +70,11 @@ function runCase(file: string, ioDir: string): ChildResult {
   try {
     return JSON.parse(last) as ChildResult;
   } catch {
-    return { outcome: `child failed (${p.signal ?? `exit ${p.status}`}): ${p.stderr.trim().split('\n').pop() ?? ''}`, seconds: NaN, maxRssMb: NaN };
+    return {
+      outcome: `child failed (${p.signal ?? `exit ${p.status}`}): ${p.stderr.trim().split('\n').pop() ?? ''}`,
+      seconds: NaN,
+      maxRssMb: NaN,
+    };
   }
 }
 

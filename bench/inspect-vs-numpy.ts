@@ -23,7 +23,13 @@ const engine = flag('engine', 'onnxruntime') as 'onnxruntime' | 'js';
 
 interface NumpyResult {
   modalities: Record<'a' | 'b', Record<string, number>>;
-  pair: { anchoringLoss: number; linearCka: number; modalityGap: number; drift: Record<string, number>; retrieval: Record<'aToB' | 'bToA', Record<string, number>> };
+  pair: {
+    anchoringLoss: number;
+    linearCka: number;
+    modalityGap: number;
+    drift: Record<string, number>;
+    retrieval: Record<'aToB' | 'bToA', Record<string, number>>;
+  };
   seconds: { load: number; compute: number; total: number };
   numpy: string;
 }
@@ -63,12 +69,28 @@ async function main(): Promise<void> {
   }
   const report = runs[1]?.report as GeometryReport;
 
-  const cliArgs = existsSync(join(root, 'dist', 'cli.js'))
-    ? ['bin/dagr.js']
-    : ['--import', 'tsx', 'src/cli/main.ts'];
-  const cli = wall(process.execPath, [...cliArgs, 'inspect', dir, '--json', '--max-pairwise-rows', '0', '--engine', engine, ...(threads ? ['--threads', String(threads)] : [])]);
+  const cliArgs = existsSync(join(root, 'dist', 'cli.js')) ? ['bin/dagr.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const cli = wall(process.execPath, [
+    ...cliArgs,
+    'inspect',
+    dir,
+    '--json',
+    '--max-pairwise-rows',
+    '0',
+    '--engine',
+    engine,
+    ...(threads ? ['--threads', String(threads)] : []),
+  ]);
 
-  const py = wall('python3', [join('bench', 'reference_metrics.py'), fa, fb, '--t', String(req.options.t), '--tau', String(req.options.tau)]);
+  const py = wall('python3', [
+    join('bench', 'reference_metrics.py'),
+    fa,
+    fb,
+    '--t',
+    String(req.options.t),
+    '--tau',
+    String(req.options.tau),
+  ]);
   const ref = JSON.parse(py.stdout) as NumpyResult;
 
   // Agreement: every scalar the two compute, relative to numpy.
@@ -101,11 +123,17 @@ async function main(): Promise<void> {
   console.log(`engine: ${e.name} (device ${e.device}, ${e.threads} threads)\n`);
   console.log('| what | seconds | ratio to numpy compute |');
   console.log('|---|---|---|');
-  console.log(`| dagr inspect in-process, first (backend start + load + metrics) | ${first.toFixed(2)} | ${(first / ref.seconds.compute).toFixed(2)} |`);
+  console.log(
+    `| dagr inspect in-process, first (backend start + load + metrics) | ${first.toFixed(2)} | ${(first / ref.seconds.compute).toFixed(2)} |`,
+  );
   console.log(`| dagr inspect in-process, second | ${warm.toFixed(2)} | ${(warm / ref.seconds.compute).toFixed(2)} |`);
-  console.log(`| dagr inspect CLI process wall (node start + all of the above + JSON) | ${cli.seconds.toFixed(2)} | ${(cli.seconds / ref.seconds.compute).toFixed(2)} |`);
+  console.log(
+    `| dagr inspect CLI process wall (node start + all of the above + JSON) | ${cli.seconds.toFixed(2)} | ${(cli.seconds / ref.seconds.compute).toFixed(2)} |`,
+  );
   console.log(`| numpy float32 compute (reference_metrics.py) | ${ref.seconds.compute.toFixed(2)} | 1.00 |`);
-  console.log(`| numpy process wall (python start + load + compute) | ${py.seconds.toFixed(2)} | ${(py.seconds / ref.seconds.compute).toFixed(2)} |`);
+  console.log(
+    `| numpy process wall (python start + load + compute) | ${py.seconds.toFixed(2)} | ${(py.seconds / ref.seconds.compute).toFixed(2)} |`,
+  );
   console.log(`\nratio (dagr CLI wall / numpy process wall): ${(cli.seconds / py.seconds).toFixed(2)}`);
   console.log(`largest relative difference from numpy: ${worst[1].toExponential(2)} (${worst[0]})`);
   for (const [k, v] of diffs) console.error(`  ${k.padEnd(34)} ${v.toExponential(2)}`);

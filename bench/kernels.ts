@@ -68,8 +68,7 @@ async function main(): Promise<void> {
   }
 
   const b = gaussianMatrix('visual', 8192, 768, 4);
-  await time('computeGeometry 2 x (8192 x 768), onnxruntime', () =>
-    computeGeometry([big, b], DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, ort));
+  await time('computeGeometry 2 x (8192 x 768), onnxruntime', () => computeGeometry([big, b], DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, ort));
   await ort.dispose();
   await js.dispose();
 }

@@ -19,7 +19,7 @@ import { flag } from './args';
 /** Deterministic pseudo-random rows (a shared signal plus per-modality noise), so pairs are paired. */
 function modalities(m: number, n: number, d: number): ZipMember[] {
   let s = 12345;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+  const rand = (): number => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
   const shared = Float32Array.from({ length: n * d }, rand);
   const out: ZipMember[] = [];
   for (let k = 0; k < m; k++) {
@@ -45,22 +45,42 @@ function main(): void {
       const run = (extra: string[]): { seconds: number; bytes: number; code: number | null; err: string; out: Buffer } => {
         const t0 = performance.now();
         // through the real CLI entry (tsx), as a user runs it; stdout is measured, not kept
-        const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'inspect', file, '--engine', engine, ...extra], {
-          cwd: root, maxBuffer: 1 << 30, encoding: 'buffer',
-        });
-        return { seconds: (performance.now() - t0) / 1000, bytes: r.stdout.length, code: r.status, err: r.stderr.toString().split('\n')[0] ?? '', out: r.stdout };
+        const r = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'inspect', file, '--engine', engine, ...extra],
+          {
+            cwd: root,
+            maxBuffer: 1 << 30,
+            encoding: 'buffer',
+          },
+        );
+        return {
+          seconds: (performance.now() - t0) / 1000,
+          bytes: r.stdout.length,
+          code: r.status,
+          err: r.stderr.toString().split('\n')[0] ?? '',
+          out: r.stdout,
+        };
       };
       const text = run([]);
       const json = run(['--json']);
-      for (const [what, r] of [['text', text], ['json', json]] as const) if (r.code !== 0) console.error(`M=${m} ${what}: exit ${r.code}: ${r.err}`);
+      for (const [what, r] of [
+        ['text', text],
+        ['json', json],
+      ] as const)
+        if (r.code !== 0) console.error(`M=${m} ${what}: exit ${r.code}: ${r.err}`);
       const pairs = json.code === 0 ? String((JSON.parse(json.out.toString('utf8')) as { pairs: unknown[] }).pairs.length) : '-';
-      rows.push(`| ${m} | ${pairs} | ${text.seconds.toFixed(2)} | ${(text.bytes / 1024).toFixed(1)} KiB | ${json.seconds.toFixed(2)} | ${(json.bytes / 1024).toFixed(1)} KiB | ${(statSync(file).size / 1024).toFixed(0)} KiB |`);
+      rows.push(
+        `| ${m} | ${pairs} | ${text.seconds.toFixed(2)} | ${(text.bytes / 1024).toFixed(1)} KiB | ${json.seconds.toFixed(2)} | ${(json.bytes / 1024).toFixed(1)} KiB | ${(statSync(file).size / 1024).toFixed(0)} KiB |`,
+      );
       console.error(rows[rows.length - 1]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`N = ${n}, d = ${d}, engine ${engine}, Node ${process.version}; seconds are wall time of the whole CLI process (start, read, compute, print)\n`);
+  console.log(
+    `N = ${n}, d = ${d}, engine ${engine}, Node ${process.version}; seconds are wall time of the whole CLI process (start, read, compute, print)\n`,
+  );
   console.log('| M | pairs computed | text s | text size | --json s | --json size | .npz size |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);

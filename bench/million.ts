@@ -36,16 +36,23 @@ async function inspectOnly(): Promise<void> {
   const rssMiB = process.resourceUsage().maxRSS / 1024;
   const e = report.engine;
   const inputMiB = (2 * n * d * 4) / 2 ** 20;
-  const m = Object.entries(report.modalities).map(([k, v]) => `${k}: eff. rank ${v.effectiveRank.toFixed(2)}, dispersive ${v.dispersiveLoss.toFixed(4)} on ${v.pairwiseRows} rows`);
+  const m = Object.entries(report.modalities).map(
+    ([k, v]) => `${k}: eff. rank ${v.effectiveRank.toFixed(2)}, dispersive ${v.dispersiveLoss.toFixed(4)} on ${v.pairwiseRows} rows`,
+  );
   console.log(`\nmillion-row inspect: N = ${n}, d = ${d}, 2 modalities (input ${inputMiB.toFixed(0)} MiB float32)`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
   console.log(`engine: ${e.name} (device ${e.device}, ${e.threads} threads); maxPairwiseRows ${report.options.maxPairwiseRows}\n`);
   console.log('| N | d | seconds | peak RSS (MiB) | input (MiB) | warnings |');
   console.log('|---|---|---|---|---|---|');
-  console.log(`| ${n} | ${d} | ${seconds.toFixed(1)} | ${rssMiB.toFixed(0)} | ${inputMiB.toFixed(0)} | ${report.warnings.map((w) => w.code).join(', ') || 'none'} |`);
+  console.log(
+    `| ${n} | ${d} | ${seconds.toFixed(1)} | ${rssMiB.toFixed(0)} | ${inputMiB.toFixed(0)} | ${report.warnings.map((w) => w.code).join(', ') || 'none'} |`,
+  );
   console.log('');
   for (const line of m) console.log(`  ${line}`);
-  for (const p of report.pairs) console.log(`  ${p.a}/${p.b}: drift mean ${p.drift?.mean.toFixed(4)}, R@1 ${p.retrieval?.aToB.r1.toFixed(4)} (gallery ${p.retrieval?.galleryRows}), ${p.note}`);
+  for (const p of report.pairs)
+    console.log(
+      `  ${p.a}/${p.b}: drift mean ${p.drift?.mean.toFixed(4)}, R@1 ${p.retrieval?.aToB.r1.toFixed(4)} (gallery ${p.retrieval?.galleryRows}), ${p.note}`,
+    );
 }
 
 async function main(): Promise<void> {

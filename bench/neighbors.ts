@@ -82,22 +82,37 @@ async function main(): Promise<void> {
       const t = performance.now();
       const res = await nearestNeighbors(unitRow(m, i), m, k, { exclude: i, norms });
       kept.push((performance.now() - t) / 1000);
-      if (JSON.stringify(res.neighbors.map((x) => x.row)) !== JSON.stringify(lists[rowsToAsk.indexOf(i)])) throw new Error('kept norms changed a list');
+      if (JSON.stringify(res.neighbors.map((x) => x.row)) !== JSON.stringify(lists[rowsToAsk.indexOf(i)]))
+        throw new Error('kept norms changed a list');
     }
   }
   console.error(`norms in ${normsTime.toFixed(2)} s; with kept norms: ${kept.map((x) => x.toFixed(3)).join(', ')}`);
   // free our copy before numpy loads its own
   (m as { data: Float32Array }).data = new Float32Array(0);
 
-  const py = spawnSync('python3', ['-c', NUMPY, fa, String(k), JSON.stringify(rowsToAsk), String(repeat)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const py = spawnSync('python3', ['-c', NUMPY, fa, String(k), JSON.stringify(rowsToAsk), String(repeat)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (py.status !== 0) throw new Error(`numpy failed: ${py.stderr}`);
-  const np = JSON.parse(py.stdout) as { load: number; perQuery: number[]; precomputed: number[]; norms: number; lists: number[][]; numpy: string };
+  const np = JSON.parse(py.stdout) as {
+    load: number;
+    perQuery: number[];
+    precomputed: number[];
+    norms: number;
+    lists: number[][];
+    numpy: string;
+  };
   const same = lists.map((l, i) => JSON.stringify(l) === JSON.stringify(np.lists[i]));
   const f = (s: number): string => `${s.toFixed(3)} s`;
   console.log(`| N | d | k | ours, norms per query | numpy, norms per query | ours, norms kept | numpy, norms kept | same lists |`);
   console.log(`|---|---|---|---|---|---|---|---|`);
-  console.log(`| ${n} | ${d} | ${k} | ${f(median(ours))} | ${f(median(np.perQuery))} | ${f(median(kept))} | ${f(median(np.precomputed))} | ${same.every((x) => x) ? 'yes' : `no (${same.join(',')})`} |`);
-  console.log(`\nratios ours / numpy: ${(median(ours) / median(np.perQuery)).toFixed(2)} (norms per query), ${(median(kept) / median(np.precomputed)).toFixed(2)} (norms kept). Median of ${repeat} repeats x ${rowsToAsk.length} query rows; norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; load: ours ${f(load)}, numpy ${f(np.load)}; numpy ${np.numpy}, float32 matrix-vector; ours float64 accumulation of float32 values.`);
+  console.log(
+    `| ${n} | ${d} | ${k} | ${f(median(ours))} | ${f(median(np.perQuery))} | ${f(median(kept))} | ${f(median(np.precomputed))} | ${same.every((x) => x) ? 'yes' : `no (${same.join(',')})`} |`,
+  );
+  console.log(
+    `\nratios ours / numpy: ${(median(ours) / median(np.perQuery)).toFixed(2)} (norms per query), ${(median(kept) / median(np.precomputed)).toFixed(2)} (norms kept). Median of ${repeat} repeats x ${rowsToAsk.length} query rows; norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; load: ours ${f(load)}, numpy ${f(np.load)}; numpy ${np.numpy}, float32 matrix-vector; ours float64 accumulation of float32 values.`,
+  );
 }
 
 void main();

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   const colMs = performance.now() - t0;
   let s = 0;
   for (let i = 0; i < all.length; i += 997) s += all[i] as number;
-  console.log(`dagr (hyparquet ${(JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'hyparquet', 'package.json'), 'utf8')) as { version: string }).version}): list ${listMs.toFixed(0)} ms, one row group ${groupMs.toFixed(0)} ms, column audio ${colMs.toFixed(0)} ms (${(all.byteLength / 2 ** 20).toFixed(0)} MiB; checksum ${s.toFixed(3)})`);
+  console.log(
+    `dagr (hyparquet ${(JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'hyparquet', 'package.json'), 'utf8')) as { version: string }).version}): list ${listMs.toFixed(0)} ms, one row group ${groupMs.toFixed(0)} ms, column audio ${colMs.toFixed(0)} ms (${(all.byteLength / 2 ** 20).toFixed(0)} MiB; checksum ${s.toFixed(3)})`,
+  );
 
   if (hasPyarrow) {
     const py = `

@@ -35,7 +35,9 @@ function median(xs: number[]): number {
 
 function row(label: string, cmd: string[]): void {
   const ts = Array.from({ length: runs }, () => timed(cmd));
-  console.log(`| ${label} | ${median(ts.map((t) => t.wall)).toFixed(3)} | ${Math.min(...ts.map((t) => t.wall)).toFixed(3)} | ${median(ts.map((t) => t.cpu)).toFixed(2)} |`);
+  console.log(
+    `| ${label} | ${median(ts.map((t) => t.wall)).toFixed(3)} | ${Math.min(...ts.map((t) => t.wall)).toFixed(3)} | ${median(ts.map((t) => t.cpu)).toFixed(2)} |`,
+  );
 }
 
 async function inProcess(): Promise<void> {
@@ -99,7 +101,12 @@ async function warmComputeProcess(): Promise<void> {
   console.log('\n| request | request to report, ms |\n|---|---|');
   for (let id = 1; id <= 1 + runs; id++) {
     const t = performance.now();
-    child.send({ type: 'job', id, kind: 'inspect', params: { path: join(ROOT, file), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS } });
+    child.send({
+      type: 'job',
+      id,
+      kind: 'inspect',
+      params: { path: join(ROOT, file), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS },
+    });
     const m = await next((x) => 'id' in x && x.id === id && (x.type === 'result' || x.type === 'error'));
     if (m.type === 'error') throw new Error(JSON.stringify(m.error));
     console.log(`| ${id === 1 ? 'first (cold engine)' : `warm ${id - 1}`} | ${(performance.now() - t).toFixed(0)} |`);
@@ -109,7 +116,9 @@ async function warmComputeProcess(): Promise<void> {
 
 async function main(): Promise<void> {
   const git = execFileSync('git', ['log', '-1', '--format=%h'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  console.log(`# ${file}: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'} (shared; load average ${loadavg()[0]?.toFixed(1)} at start), node ${process.version}, commit ${git}, ${runs} runs\n`);
+  console.log(
+    `# ${file}: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'} (shared; load average ${loadavg()[0]?.toFixed(1)} at start), node ${process.version}, commit ${git}, ${runs} runs\n`,
+  );
   console.log('| command | median wall s | best wall s | median CPU s (user + sys) |\n|---|---|---|---|');
   row('node -e 0', ['node', '-e', '0']);
   row('dagr --version', ['node', 'bin/dagr.js', '--version']);

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   });
   times.set(stage, (times.get(stage) ?? 0) + (performance.now() - last));
   await backend.dispose();
-  console.log(`computeGeometry stages: N = ${n}, d = ${d}, engine ${backend.info.name} (${backend.info.device}, ${backend.info.threads} threads)\n`);
+  console.log(
+    `computeGeometry stages: N = ${n}, d = ${d}, engine ${backend.info.name} (${backend.info.device}, ${backend.info.threads} threads)\n`,
+  );
   console.log('| stage | seconds |\n|---|---|');
   for (const [s, ms] of times) if (ms > 5) console.log(`| ${s} | ${(ms / 1000).toFixed(2)} |`);
   console.log(`| total | ${((performance.now() - t0) / 1000).toFixed(2)} |`);

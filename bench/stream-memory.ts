@@ -83,10 +83,23 @@ function benchN(n: number, d: number, shardRows: number, base: string): void {
       const j = JSON.parse(r.stdout) as { seconds: number; driftMean: number };
       np = { rss: r.rss, seconds: r.seconds, driftMean: j.driftMean };
     }
-    const row = { n, d, dtype: 'float16', modalities: 2, inputBytes: bytes, writeSeconds, dagrSums: { rss: sumsOnly.rss, seconds: sumsOnly.seconds }, dagr: { rss: dagr.rss, seconds: dagr.seconds }, numpy: np, driftMean: report?.pairs[0]?.drift.mean };
+    const row = {
+      n,
+      d,
+      dtype: 'float16',
+      modalities: 2,
+      inputBytes: bytes,
+      writeSeconds,
+      dagrSums: { rss: sumsOnly.rss, seconds: sumsOnly.seconds },
+      dagr: { rss: dagr.rss, seconds: dagr.seconds },
+      numpy: np,
+      driftMean: report?.pairs[0]?.drift.mean,
+    };
     line(row);
-    console.log(`| ${n.toExponential(0)} | ${d} | ${gib(bytes)} | ${gib(sumsOnly.rss)} | ${sumsOnly.seconds.toFixed(1)} | ${mbs(bytes, sumsOnly.seconds)} | ${gib(dagr.rss)} | ${dagr.seconds.toFixed(1)} | ` +
-      (np ? `${gib(np.rss)} | ${np.seconds.toFixed(1)} | ${mbs(bytes, np.seconds)} |` : 'skipped | | |'));
+    console.log(
+      `| ${n.toExponential(0)} | ${d} | ${gib(bytes)} | ${gib(sumsOnly.rss)} | ${sumsOnly.seconds.toFixed(1)} | ${mbs(bytes, sumsOnly.seconds)} | ${gib(dagr.rss)} | ${dagr.seconds.toFixed(1)} | ` +
+        (np ? `${gib(np.rss)} | ${np.seconds.toFixed(1)} | ${mbs(bytes, np.seconds)} |` : 'skipped | | |'),
+    );
   } finally {
     if (!has('keep')) rmSync(dir, { recursive: true, force: true });
   }
@@ -99,13 +112,25 @@ function benchSmall(base: string): void {
   execFileSync('python3', [PY, 'write', dir, '20000', '256', '20000', '7']);
   // one file with both modalities: the in-memory path's input
   const file = join(base, 'small.npz');
-  execFileSync('python3', ['-c', `import numpy as np; np.savez('${file}', img_emb=np.load('${dir}/img_emb/img_emb_0000.npy'), text_emb=np.load('${dir}/text_emb/text_emb_0000.npy'))`]);
+  execFileSync('python3', [
+    '-c',
+    `import numpy as np; np.savez('${file}', img_emb=np.load('${dir}/img_emb/img_emb_0000.npy'), text_emb=np.load('${dir}/text_emb/text_emb_0000.npy'))`,
+  ]);
   const cli = [join(ROOT, 'src', 'cli', 'main.ts'), 'inspect', file, '--json'];
   for (const k of [0, 1]) {
     const mem = timed(process.execPath, ['--import', 'tsx', ...cli]);
     const str = timed(process.execPath, ['--import', 'tsx', ...cli, '--stream']);
-    line({ small: true, n: 20000, d: 256, inMemory: { rss: mem.rss, seconds: mem.seconds }, streamed: { rss: str.rss, seconds: str.seconds }, round: k });
-    console.log(`small 20000 x 256 x 2 (round ${k}): in memory ${mem.seconds.toFixed(1)} s ${gib(mem.rss)} GiB, streamed ${str.seconds.toFixed(1)} s ${gib(str.rss)} GiB`);
+    line({
+      small: true,
+      n: 20000,
+      d: 256,
+      inMemory: { rss: mem.rss, seconds: mem.seconds },
+      streamed: { rss: str.rss, seconds: str.seconds },
+      round: k,
+    });
+    console.log(
+      `small 20000 x 256 x 2 (round ${k}): in memory ${mem.seconds.toFixed(1)} s ${gib(mem.rss)} GiB, streamed ${str.seconds.toFixed(1)} s ${gib(str.rss)} GiB`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   rmSync(file, { force: true });
@@ -133,13 +158,15 @@ if (child !== undefined) {
 }
 
 function main(): void {
-const base = arg('root', '/tmp/dagr-stream-bench') as string;
-mkdirSync(base, { recursive: true });
-const d = Number(arg('d', '768'));
-const shardRows = Number(arg('shard-rows', '1000000'));
-const ns = (arg('n', '100000') as string).split(',').map(Number);
-if (has('small')) benchSmall(base);
-console.log('| N | d | input GiB | dagr sums: peak RSS GiB | s | MB/s | dagr inspect: peak RSS GiB | s | numpy mmap sums: peak RSS GiB | s | MB/s |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-for (const n of ns) benchN(n, d, shardRows, base);
+  const base = arg('root', '/tmp/dagr-stream-bench') as string;
+  mkdirSync(base, { recursive: true });
+  const d = Number(arg('d', '768'));
+  const shardRows = Number(arg('shard-rows', '1000000'));
+  const ns = (arg('n', '100000') as string).split(',').map(Number);
+  if (has('small')) benchSmall(base);
+  console.log(
+    '| N | d | input GiB | dagr sums: peak RSS GiB | s | MB/s | dagr inspect: peak RSS GiB | s | numpy mmap sums: peak RSS GiB | s | MB/s |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const n of ns) benchN(n, d, shardRows, base);
 }

@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   if (!existsSync(pt) || !existsSync(index)) {
     process.stderr.write(`writing ${pt} and ${index} with torch...\n`);
-    if (python(MAKE, [String(mb), pt, join(out, `shards-${mb}`)]) === null) throw new Error('python3 with torch and safetensors is needed to write the files');
+    if (python(MAKE, [String(mb), pt, join(out, `shards-${mb}`)]) === null)
+      throw new Error('python3 with torch and safetensors is needed to write the files');
   }
   const rows: string[] = [];
   const [ptList, ptCp] = await time(() => openCheckpoint(pt));
@@ -102,8 +103,12 @@ async function main(): Promise<void> {
   const f = (s: number | undefined): string => (s === undefined ? 'n/a' : `${(s * 1000).toFixed(1)} ms`);
   rows.push(`| file | size | tensors | list (DAGR) | list (Python) | load ${TENSOR} (DAGR) | load (Python) |`);
   rows.push('|---|---|---|---|---|---|---|');
-  rows.push(`| .pt (torch.save) | ${(statSync(pt).size / 2 ** 20).toFixed(0)} MiB | ${ptCp.entries.length} | ${f(ptList)} | ${f(p?.pt_list)} (torch.load mmap) | ${f(ptLoad)} | ${f(p?.pt_load)} (clone) |`);
-  rows.push(`| 2 safetensors shards | ${(Number(stCp.metadata.total_size) / 2 ** 20).toFixed(0)} MiB | ${stCp.entries.length} | ${f(stList)} | ${f(p?.st_list)} (safe_open keys) | ${f(stLoad)} | ${f(p?.st_load)} (get_tensor) |`);
+  rows.push(
+    `| .pt (torch.save) | ${(statSync(pt).size / 2 ** 20).toFixed(0)} MiB | ${ptCp.entries.length} | ${f(ptList)} | ${f(p?.pt_list)} (torch.load mmap) | ${f(ptLoad)} | ${f(p?.pt_load)} (clone) |`,
+  );
+  rows.push(
+    `| 2 safetensors shards | ${(Number(stCp.metadata.total_size) / 2 ** 20).toFixed(0)} MiB | ${stCp.entries.length} | ${f(stList)} | ${f(p?.st_list)} (safe_open keys) | ${f(stLoad)} | ${f(p?.st_load)} (get_tensor) |`,
+  );
   process.stdout.write(rows.join('\n') + '\n');
 }
 

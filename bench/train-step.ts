@@ -26,18 +26,44 @@ const top = Number(flag('top', '12'));
 function syntheticDataset(): PairedDataset {
   const r = makeRng(1);
   const mod = (name: string, dim: number) => ({
-    name, dim, data: Float32Array.from({ length: N * dim }, () => normal(r)), mean: new Float32Array(dim), std: new Float32Array(dim).fill(1),
+    name,
+    dim,
+    data: Float32Array.from({ length: N * dim }, () => normal(r)),
+    mean: new Float32Array(dim),
+    std: new Float32Array(dim).fill(1),
   });
   const all = Int32Array.from({ length: N }, (_, i) => i);
   return {
-    file: 'synthetic', n: N, numClasses: CLASSES, modalities: [mod('strong', 32), mod('weak', 64)],
-    labels: Int32Array.from(all, (i) => i % CLASSES), train: all, val: all.slice(0, 2), splitSource: 'synthetic',
+    file: 'synthetic',
+    n: N,
+    numClasses: CLASSES,
+    modalities: [mod('strong', 32), mod('weak', 64)],
+    labels: Int32Array.from(all, (i) => i % CLASSES),
+    train: all,
+    val: all.slice(0, 2),
+    splitSource: 'synthetic',
   };
 }
 
 async function cell(ds: PairedDataset, batch: number, dagr: boolean): Promise<{ ms: number; kernels: Map<string, number> }> {
-  const cfg: TrainConfig = { ...DEFAULT_CONFIG, dataset: '', outDir: '', hidden: [64], embeddingDim: 16, batchSize: batch, dagr: { ...DEFAULT_CONFIG.dagr, enabled: dagr } };
-  const model = new Model({ modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })), hidden: cfg.hidden, embeddingDim: cfg.embeddingDim, numClasses: CLASSES }, 0);
+  const cfg: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    dataset: '',
+    outDir: '',
+    hidden: [64],
+    embeddingDim: 16,
+    batchSize: batch,
+    dagr: { ...DEFAULT_CONFIG.dagr, enabled: dagr },
+  };
+  const model = new Model(
+    {
+      modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })),
+      hidden: cfg.hidden,
+      embeddingDim: cfg.embeddingDim,
+      numClasses: CLASSES,
+    },
+    0,
+  );
   const opt = new Optimizer('adam', model.variables());
   const step = (k: number): void => {
     const start = (k * batch) % (N - batch);
@@ -72,13 +98,24 @@ async function cell(ds: PairedDataset, batch: number, dagr: boolean): Promise<{ 
 async function main(): Promise<void> {
   const info = await selectBackend(flag('backend', 'wasm') as TrainConfig['backend']);
   const ds = syntheticDataset();
-  console.log(`# one training step: ${describeEngine(info)}; ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'} (shared), node ${process.version}; mean of ${steps} steps\n`);
-  console.log('| batch | DAGR | median ms per step | DAGR extra ms | kernels, ms in one profiled step (largest first) |\n|---|---|---|---|---|');
+  console.log(
+    `# one training step: ${describeEngine(info)}; ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'} (shared), node ${process.version}; mean of ${steps} steps\n`,
+  );
+  console.log(
+    '| batch | DAGR | median ms per step | DAGR extra ms | kernels, ms in one profiled step (largest first) |\n|---|---|---|---|---|',
+  );
   for (const batch of [64, 256]) {
     const off = await cell(ds, batch, false);
     const on = await cell(ds, batch, true);
-    for (const [label, c] of [['off', off], ['on', on]] as const) {
-      const list = [...c.kernels].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+    for (const [label, c] of [
+      ['off', off],
+      ['on', on],
+    ] as const) {
+      const list = [...c.kernels]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ');
       console.log(`| ${batch} | ${label} | ${c.ms.toFixed(2)} | ${label === 'on' ? (on.ms - off.ms).toFixed(2) : ''} | ${list} |`);
     }
   }

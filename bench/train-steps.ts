@@ -22,21 +22,45 @@ const CLASSES = 10;
 function syntheticDataset(): PairedDataset {
   const r = makeRng(1);
   const mod = (name: string, dim: number) => ({
-    name, dim,
+    name,
+    dim,
     data: Float32Array.from({ length: N * dim }, () => normal(r)),
-    mean: new Float32Array(dim), std: new Float32Array(dim).fill(1),
+    mean: new Float32Array(dim),
+    std: new Float32Array(dim).fill(1),
   });
   const all = Int32Array.from({ length: N }, (_, i) => i);
   return {
-    file: 'synthetic', n: N, numClasses: CLASSES, modalities: [mod('strong', 32), mod('weak', 64)],
-    labels: Int32Array.from(all, (i) => i % CLASSES), train: all, val: all.slice(0, 2), splitSource: 'synthetic',
+    file: 'synthetic',
+    n: N,
+    numClasses: CLASSES,
+    modalities: [mod('strong', 32), mod('weak', 64)],
+    labels: Int32Array.from(all, (i) => i % CLASSES),
+    train: all,
+    val: all.slice(0, 2),
+    splitSource: 'synthetic',
   };
 }
 
 /** Steps per second over about `seconds` of steps, after 3 warm-up steps. */
 function stepsPerSecond(ds: PairedDataset, batch: number, dagr: boolean, seconds: number): number {
-  const cfg: TrainConfig = { ...DEFAULT_CONFIG, dataset: '', outDir: '', hidden: [64], embeddingDim: 16, batchSize: batch, dagr: { ...DEFAULT_CONFIG.dagr, enabled: dagr } };
-  const model = new Model({ modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })), hidden: cfg.hidden, embeddingDim: cfg.embeddingDim, numClasses: CLASSES }, 0);
+  const cfg: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    dataset: '',
+    outDir: '',
+    hidden: [64],
+    embeddingDim: 16,
+    batchSize: batch,
+    dagr: { ...DEFAULT_CONFIG.dagr, enabled: dagr },
+  };
+  const model = new Model(
+    {
+      modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })),
+      hidden: cfg.hidden,
+      embeddingDim: cfg.embeddingDim,
+      numClasses: CLASSES,
+    },
+    0,
+  );
   const opt = new Optimizer('adam', model.variables());
   try {
     const step = (k: number) => {
@@ -59,10 +83,17 @@ async function main(): Promise<void> {
   const seconds = i >= 0 ? Number(process.argv[i + 1]) : 2;
   const ds = syntheticDataset();
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`# train steps/s: ${os.cpus().length} x ${cpu}, ${os.platform()}-${os.arch()}, node ${process.version}, ${seconds} s per cell\n`);
+  console.log(
+    `# train steps/s: ${os.cpus().length} x ${cpu}, ${os.platform()}-${os.arch()}, node ${process.version}, ${seconds} s per cell\n`,
+  );
   console.log('| backend | batch | DAGR off steps/s | DAGR on steps/s | DAGR overhead (step time on / off) |');
   console.log('|---|---|---|---|---|');
-  const wanted = [['tensorflow-gpu', 'tfjs-node-gpu'], ['tensorflow', 'tfjs-node'], ['wasm', 'tfjs-wasm'], ['cpu', 'tfjs-cpu']] as const;
+  const wanted = [
+    ['tensorflow-gpu', 'tfjs-node-gpu'],
+    ['tensorflow', 'tfjs-node'],
+    ['wasm', 'tfjs-wasm'],
+    ['cpu', 'tfjs-cpu'],
+  ] as const;
   const skipped: string[] = [];
   for (const [pref, name] of wanted) {
     const info = await selectBackend(pref);

@@ -22,10 +22,14 @@ const software = process.argv.includes('--software');
 
 function seeded(n: number, seed: number): Float32Array {
   let s = seed;
-  return new Float32Array(n).map(() => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
+  return new Float32Array(n).map(() => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5);
 }
 
-interface Cell { stepsPerSecond: number; loss: number; grad: Float32Array }
+interface Cell {
+  stepsPerSecond: number;
+  loss: number;
+  grad: Float32Array;
+}
 
 /** one backend, one batch: loss and gradient at the starting weights, then timed SGD steps */
 async function run(batch: number): Promise<Cell> {
@@ -33,11 +37,16 @@ async function run(batch: number): Promise<Cell> {
   const xb = tf.tensor2d(seeded(batch * d, 2), [batch, d]);
   const wa = tf.variable(tf.tensor2d(seeded(d * k, 3), [d, k]));
   const wb = tf.variable(tf.tensor2d(seeded(d * k, 4), [d, k]));
-  const objective = (): tf.Scalar => tf.tidy(() => {
-    const za = tf.matMul(xa, wa) as Tensor2D;
-    const zb = tf.matMul(xb, wb) as Tensor2D;
-    return tf.addN([dispersiveLoss(za, 2, 'offdiag'), dispersiveLoss(zb, 2, 'offdiag'), anchoringLoss(za, zb, 0.5, 'linear')]) as tf.Scalar;
-  });
+  const objective = (): tf.Scalar =>
+    tf.tidy(() => {
+      const za = tf.matMul(xa, wa) as Tensor2D;
+      const zb = tf.matMul(xb, wb) as Tensor2D;
+      return tf.addN([
+        dispersiveLoss(za, 2, 'offdiag'),
+        dispersiveLoss(zb, 2, 'offdiag'),
+        anchoringLoss(za, zb, 0.5, 'linear'),
+      ]) as tf.Scalar;
+    });
   try {
     const first = tf.variableGrads(objective, [wa, wb]);
     const loss = (await first.value.data())[0] as number;
@@ -66,12 +75,15 @@ async function run(batch: number): Promise<Cell> {
 }
 
 async function main(): Promise<void> {
-  console.log(`# DAGR steps (2 dispersive + 1 anchoring term, linear ${d} -> ${k}), ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, node ${process.version}, ${seconds} s per cell\n`);
+  console.log(
+    `# DAGR steps (2 dispersive + 1 anchoring term, linear ${d} -> ${k}), ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, node ${process.version}, ${seconds} s per cell\n`,
+  );
   const results = new Map<string, Map<number, Cell>>();
   const deps: BackendDeps | undefined = software
     ? {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        requireModule: (id) => require(id), probeLibrary: () => false,
+        requireModule: (id) => require(id),
+        probeLibrary: () => false,
         webgpu: { dawn: ['backend=opengl'], featureLevel: 'compatibility', allowSoftware: true },
       }
     : undefined;

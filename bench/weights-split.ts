@@ -6,7 +6,10 @@ void (async () => {
   const n = 768;
   const a = new Float64Array(n * n);
   let s = 1;
-  for (let i = 0; i < a.length; i++) { s = (s * 16807) % 2147483647; a[i] = (s / 2147483647 - 0.5) * 0.04; }
+  for (let i = 0; i < a.length; i++) {
+    s = (s * 16807) % 2147483647;
+    a[i] = (s / 2147483647 - 0.5) * 0.04;
+  }
   for (let rep = 0; rep < 3; rep++) {
     let t = performance.now();
     const g = await b.gram(a, n, n);

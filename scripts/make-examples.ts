@@ -63,7 +63,13 @@ const LOW_SCALES = [3, 2, 1.2];
  * visual = g * (s + noise) + (1 - g) * low(s) + floor noise; g = 1 is healthy, g -> 0 is collapsed.
  * audio = s + noise always.
  */
-function modalities(lat: Latent, n: number, healthyWeight: number, q: Float64Array, g: () => number): { audio: Float32Array; visual: Float32Array } {
+function modalities(
+  lat: Latent,
+  n: number,
+  healthyWeight: number,
+  q: Float64Array,
+  g: () => number,
+): { audio: Float32Array; visual: Float32Array } {
   const audio = new Float32Array(n * D);
   const visual = new Float32Array(n * D);
   for (let i = 0; i < n; i++) {
@@ -78,7 +84,13 @@ function modalities(lat: Latent, n: number, healthyWeight: number, q: Float64Arr
   return { audio, visual };
 }
 
-async function write(file: string, n: number, m: { audio: Float32Array; visual: Float32Array }, labels: Int32Array, meta: Record<string, string>): Promise<void> {
+async function write(
+  file: string,
+  n: number,
+  m: { audio: Float32Array; visual: Float32Array },
+  labels: Int32Array,
+  meta: Record<string, string>,
+): Promise<void> {
   await writeSafetensors(
     file,
     [
@@ -105,8 +117,12 @@ async function main(): Promise<void> {
 
   const n = 2000;
   const lat = latent(n, g);
-  await write(join(OUT, 'healthy.safetensors'), n, modalities(lat, n, 1, q, g), lat.labels, { description: 'healthy: both modalities well spread and paired' });
-  await write(join(OUT, 'collapsed.safetensors'), n, modalities(lat, n, 0, q, g), lat.labels, { description: 'visual collapsed onto 3 directions; pairs drifted' });
+  await write(join(OUT, 'healthy.safetensors'), n, modalities(lat, n, 1, q, g), lat.labels, {
+    description: 'healthy: both modalities well spread and paired',
+  });
+  await write(join(OUT, 'collapsed.safetensors'), n, modalities(lat, n, 0, q, g), lat.labels, {
+    description: 'visual collapsed onto 3 directions; pairs drifted',
+  });
 
   const nRun = 500;
   const latRun = latent(nRun, g);

@@ -43,15 +43,20 @@ function main(): Promise<void> {
   for (let i = 0; i < e.n; i++) {
     const y = i % e.classes;
     labels[i] = y;
-    for (let j = 0; j < e.strongDim; j++) strong[i * e.strongDim + j] = e.strongSignal * (protoStrong[y * e.strongDim + j] as number) + normal(r);
+    for (let j = 0; j < e.strongDim; j++)
+      strong[i * e.strongDim + j] = e.strongSignal * (protoStrong[y * e.strongDim + j] as number) + normal(r);
     for (let j = 0; j < e.weakDim; j++) {
       const g = Math.floor((y * e.coarseGroups) / e.classes);
-      const v = e.weakSignal * (protoWeak[y * e.weakDim + j] as number) + e.coarseSignal * (protoCoarse[g * e.weakDim + j] as number) + normal(r);
+      const v =
+        e.weakSignal * (protoWeak[y * e.weakDim + j] as number) + e.coarseSignal * (protoCoarse[g * e.weakDim + j] as number) + normal(r);
       weak[i * e.weakDim + j] = v;
     }
   }
   // Split by a seeded permutation: 70% train, 20% val, 10% test.
-  const order = shuffled(Int32Array.from({ length: e.n }, (_, i) => i), makeRng(e.seed + 1));
+  const order = shuffled(
+    Int32Array.from({ length: e.n }, (_, i) => i),
+    makeRng(e.seed + 1),
+  );
   const split = new Int32Array(e.n);
   order.forEach((row, k) => (split[row] = k < 0.7 * e.n ? 0 : k < 0.9 * e.n ? 1 : 2));
   return writeSafetensors(
@@ -62,7 +67,11 @@ function main(): Promise<void> {
       { name: 'labels', dtype: 'int32', shape: [e.n], data: labels },
       { name: 'split', dtype: 'int32', shape: [e.n], data: split },
     ],
-    { description: 'DAGR Lens paired example: a strong and a weak (coarse-only) modality', generator: 'scripts/make-paired-example.ts', seed: String(e.seed) },
+    {
+      description: 'DAGR Lens paired example: a strong and a weak (coarse-only) modality',
+      generator: 'scripts/make-paired-example.ts',
+      seed: String(e.seed),
+    },
     { overwrite: true },
   ).then(() => console.log(`wrote ${out}`));
 }

@@ -48,9 +48,17 @@ export interface NativePackage {
 
 export const NATIVE_PACKAGES: readonly NativePackage[] = [
   // binding.js loads bin/napi-v6/<platform>/<arch>/onnxruntime_binding.node
-  { name: 'onnxruntime-node', root: 'node_modules/onnxruntime-node/bin', folder: (t) => `node_modules/onnxruntime-node/bin/napi-v6/${t.platform}/${t.arch}` },
+  {
+    name: 'onnxruntime-node',
+    root: 'node_modules/onnxruntime-node/bin',
+    folder: (t) => `node_modules/onnxruntime-node/bin/napi-v6/${t.platform}/${t.arch}`,
+  },
   // index.js loads dist/<platform>-<arch>/dawn.node, one universal build for both Mac arches
-  { name: 'webgpu', root: 'node_modules/webgpu/dist', folder: (t) => `node_modules/webgpu/dist/${t.platform === 'darwin' ? 'darwin-universal' : `${t.platform}-${t.arch}`}` },
+  {
+    name: 'webgpu',
+    root: 'node_modules/webgpu/dist',
+    folder: (t) => `node_modules/webgpu/dist/${t.platform === 'darwin' ? 'darwin-universal' : `${t.platform}-${t.arch}`}`,
+  },
 ];
 
 /** The package-relative native folders one target gets back. */

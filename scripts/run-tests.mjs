@@ -9,11 +9,21 @@ const files = [];
 const walk = (d) => {
   for (const f of readdirSync(d).sort()) {
     const p = join(d, f);
-    if (statSync(p).isDirectory()) { if (f !== 'fixtures') walk(p); }
-    else if (f.endsWith('.test.ts')) files.push(p);
+    if (statSync(p).isDirectory()) {
+      if (f !== 'fixtures') walk(p);
+    } else if (f.endsWith('.test.ts')) files.push(p);
   }
 };
-for (const d of dirs) { try { walk(d); } catch { /* folder absent */ } }
-if (files.length === 0) { console.error('no test files found under', dirs.join(', ')); process.exit(1); }
+for (const d of dirs) {
+  try {
+    walk(d);
+  } catch {
+    /* folder absent */
+  }
+}
+if (files.length === 0) {
+  console.error('no test files found under', dirs.join(', '));
+  process.exit(1);
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -22,7 +22,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const svc: Services = { context, extensionUri: context.extensionUri, compute, memory: new Memory(context), warnings, views, log };
 
   context.subscriptions.push(
-    log, compute, warnings,
+    log,
+    compute,
+    warnings,
     vscode.window.registerCustomEditorProvider(GEOMETRY_EDITOR, new GeometryEditorProvider(svc), {
       webviewOptions: { retainContextWhenHidden: false },
       supportsMultipleEditorsPerDocument: true,
@@ -32,7 +34,11 @@ export function activate(context: vscode.ExtensionContext): void {
     warnings.onDidChange(({ source, warnings: w }) => views.all().forEach((v) => v.patchWarnings(source, w))),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // settings are read live: numbers that depend on them are recomputed, thresholds only re-judged
-      if (affectsMetrics(e)) views.all().filter((v) => v.recomputable).forEach((v) => void v.compute());
+      if (affectsMetrics(e))
+        views
+          .all()
+          .filter((v) => v.recomputable)
+          .forEach((v) => void v.compute());
       else if (affectsWarnings(e)) void warnings.reevaluate();
     }),
   );

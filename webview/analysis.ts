@@ -9,7 +9,15 @@ import { getOwn } from '../src/protocol/keys';
 export type Direction = 'up' | 'down' | 'neutral';
 
 const UP = new Set(['effectiveRank', 'effectiveRankCentered', 'stableRank', 'linearCka', 'r1', 'r5', 'r10']);
-const DOWN = new Set(['dispersiveLoss', 'anchoringLoss', 'meanCosine', 'deadDimensionFraction', 'modalityGap', 'fractionBeyondTau', 'medianRank']);
+const DOWN = new Set([
+  'dispersiveLoss',
+  'anchoringLoss',
+  'meanCosine',
+  'deadDimensionFraction',
+  'modalityGap',
+  'fractionBeyondTau',
+  'medianRank',
+]);
 const DRIFT_STATS = new Set(['mean', 'median', 'p90', 'p99', 'max']);
 
 /** Whether a larger value of a flat metric path is better ("modalities.audio.effectiveRank"). */
@@ -28,17 +36,39 @@ export type ChangeClass = 'good' | 'bad' | 'neutral';
 
 export function changeClass(delta: number | null, dir: Direction): ChangeClass {
   if (delta === null || !Number.isFinite(delta) || delta === 0 || dir === 'neutral') return 'neutral';
-  return (delta > 0) === (dir === 'up') ? 'good' : 'bad';
+  return delta > 0 === (dir === 'up') ? 'good' : 'bad';
 }
 
-export interface ChangeRow { metric: string; label: string; a: number | null; b: number | null; delta: number | null; cls: ChangeClass }
+export interface ChangeRow {
+  metric: string;
+  label: string;
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+  cls: ChangeClass;
+}
 
 const LABELS: Record<string, string> = {
-  dim: 'dim', effectiveRank: 'effective rank', effectiveRankCentered: 'eff. rank (centered)', stableRank: 'stable rank',
-  dispersiveLoss: 'dispersive loss', meanCosine: 'mean cosine', deadDimensionFraction: 'dead dimensions',
-  anchoringLoss: 'anchoring loss', modalityGap: 'modality gap', linearCka: 'linear CKA',
-  fractionBeyondTau: 'drift beyond τ', mean: 'drift mean', median: 'drift median', p90: 'drift p90', p99: 'drift p99', max: 'drift max',
-  r1: 'R@1', r5: 'R@5', r10: 'R@10', medianRank: 'median rank',
+  dim: 'dim',
+  effectiveRank: 'effective rank',
+  effectiveRankCentered: 'eff. rank (centered)',
+  stableRank: 'stable rank',
+  dispersiveLoss: 'dispersive loss',
+  meanCosine: 'mean cosine',
+  deadDimensionFraction: 'dead dimensions',
+  anchoringLoss: 'anchoring loss',
+  modalityGap: 'modality gap',
+  linearCka: 'linear CKA',
+  fractionBeyondTau: 'drift beyond τ',
+  mean: 'drift mean',
+  median: 'drift median',
+  p90: 'drift p90',
+  p99: 'drift p99',
+  max: 'drift max',
+  r1: 'R@1',
+  r5: 'R@5',
+  r10: 'R@10',
+  medianRank: 'median rank',
 };
 
 /**
@@ -70,7 +100,15 @@ function pairKey(p: { a: string; b: string }): string {
 export function flattenReport(r: GeometryReport): Map<string, number | null> {
   const out = new Map<string, number | null>();
   for (const [m, mr] of Object.entries(r.modalities)) {
-    for (const k of ['dim', 'effectiveRank', 'effectiveRankCentered', 'stableRank', 'dispersiveLoss', 'meanCosine', 'deadDimensionFraction'] as const) {
+    for (const k of [
+      'dim',
+      'effectiveRank',
+      'effectiveRankCentered',
+      'stableRank',
+      'dispersiveLoss',
+      'meanCosine',
+      'deadDimensionFraction',
+    ] as const) {
       out.set(`modalities.${m}.${k}`, mr[k]);
     }
   }
@@ -105,9 +143,16 @@ export function compareRows(c: CompareReport): ChangeRow[] {
 
 /** Non-dominated points when both accuracies are maximized, sorted by unimodal accuracy. */
 export function paretoFront(points: readonly SweepPoint[]): SweepPoint[] {
-  const front = points.filter((p) => !points.some((q) =>
-    q !== p && q.meanUnimodalAccuracy >= p.meanUnimodalAccuracy && q.fusionAccuracy >= p.fusionAccuracy &&
-    (q.meanUnimodalAccuracy > p.meanUnimodalAccuracy || q.fusionAccuracy > p.fusionAccuracy)));
+  const front = points.filter(
+    (p) =>
+      !points.some(
+        (q) =>
+          q !== p &&
+          q.meanUnimodalAccuracy >= p.meanUnimodalAccuracy &&
+          q.fusionAccuracy >= p.fusionAccuracy &&
+          (q.meanUnimodalAccuracy > p.meanUnimodalAccuracy || q.fusionAccuracy > p.fusionAccuracy),
+      ),
+  );
   return front.sort((x, y) => x.meanUnimodalAccuracy - y.meanUnimodalAccuracy);
 }
 

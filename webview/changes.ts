@@ -128,7 +128,17 @@ export function judgeChange(metric: string, a: number | null, b: number | null, 
   const rule = metricRule(metric);
   const delta = a !== null && b !== null ? b - a : null;
   if (a === null || b === null || delta === null || !Number.isFinite(delta)) {
-    return { metric, a, b, delta, tolerance: null, basis: 'only one side has it', verdict: 'missing', size: a === null && b === null ? 0 : 1, dir: rule.dir };
+    return {
+      metric,
+      a,
+      b,
+      delta,
+      tolerance: null,
+      basis: 'only one side has it',
+      verdict: 'missing',
+      size: a === null && b === null ? 0 : 1,
+      dir: rule.dir,
+    };
   }
   let tolerance: number;
   let basis: string;
@@ -143,21 +153,26 @@ export function judgeChange(metric: string, a: number | null, b: number | null, 
     basis = 'a whole dimension';
   } else {
     tolerance = rule.rel * Math.max(Math.abs(a), Math.abs(b)) + rule.abs;
-    basis = [rule.rel > 0 ? `${rule.rel * 100}% relative` : '', rule.abs > 0 ? `${rule.abs} absolute` : ''].filter((s) => s).join(' + ') || 'exact';
+    basis =
+      [rule.rel > 0 ? `${rule.rel * 100}% relative` : '', rule.abs > 0 ? `${rule.abs} absolute` : ''].filter((s) => s).join(' + ') ||
+      'exact';
   }
   // a metric computed on a row sample carries its own standard error: two of them widen the band
   const seA = reportedStdErr(ra, metric);
   const seB = reportedStdErr(rb, metric);
   if (seA > 0 || seB > 0) {
     const sampled = 2 * Math.sqrt(seA * seA + seB * seB);
-    if (sampled > tolerance) { tolerance = sampled; basis = `2 standard errors of the row samples (${basis} was narrower)`; }
+    if (sampled > tolerance) {
+      tolerance = sampled;
+      basis = `2 standard errors of the row samples (${basis} was narrower)`;
+    }
   }
   const scale = Math.max(Math.abs(a), Math.abs(b));
   const size = scale > 0 ? Math.abs(delta) / scale : 0;
   let verdict: Verdict;
   if (Math.abs(delta) <= tolerance) verdict = 'same';
   else if (rule.dir === 'neutral') verdict = 'changed';
-  else verdict = (delta > 0) === (rule.dir === 'up') ? 'better' : 'worse';
+  else verdict = delta > 0 === (rule.dir === 'up') ? 'better' : 'worse';
   return { metric, a, b, delta, tolerance, basis, verdict, size, dir: rule.dir };
 }
 
@@ -168,7 +183,10 @@ const RANK: Record<Verdict, number> = { worse: 0, better: 0, changed: 0, missing
  * together, by size), then metrics one side lacks, then those within tolerance. Stable within
  * equal sizes, so the report's own order breaks ties.
  */
-export function judgeCompare(c: CompareReport, rows: readonly { metric: string; a: number | null; b: number | null }[] = c.changes): JudgedChange[] {
+export function judgeCompare(
+  c: CompareReport,
+  rows: readonly { metric: string; a: number | null; b: number | null }[] = c.changes,
+): JudgedChange[] {
   const judged = rows.filter((r) => !isBookkeeping(r.metric)).map((r) => judgeChange(r.metric, r.a, r.b, c.a, c.b));
   return judged
     .map((j, i) => ({ j, i }))

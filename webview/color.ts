@@ -3,7 +3,12 @@
  * same color at lower alpha for fills and grids; canvas does not reliably accept color-mix().
  */
 
-export interface Rgba { r: number; g: number; b: number; a: number }
+export interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  a: number;
+}
 
 export function parseColor(css: string): Rgba | undefined {
   const s = css.trim().toLowerCase();

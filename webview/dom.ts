@@ -6,7 +6,11 @@
 type Attr = string | number | boolean | undefined | null;
 export type Child = Node | string | number | null | undefined | false;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, Attr> | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Record<string, Attr> | null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (attrs) {
     for (const [k, v] of Object.entries(attrs)) {
@@ -46,17 +50,32 @@ export interface StatRow {
 }
 
 export function statTable(rows: StatRow[], caption?: string): HTMLTableElement {
-  return h('table', { class: 'stats' },
+  return h(
+    'table',
+    { class: 'stats' },
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
-    h('tbody', null, ...rows.map((r) => h('tr', { class: [r.className, r.flagged ? 'flagged' : ''].filter((c) => c).join(' ') || undefined },
-      h('th', { scope: 'row', title: r.title }, r.label),
-      r.flagged
-        // the id stays on the number alone: tests and the CLI read the same text
-        ? h('td', { class: 'num value-flagged', title: r.flagged, 'data-flagged': 'true' },
-          h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, '▲ '),
-          h('span', { id: r.id, 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value),
-          h('span', { class: 'visually-hidden' }, ` (warning: ${r.flagged})`))
-        : h('td', { id: r.id, class: 'num', 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value)))));
+    h(
+      'tbody',
+      null,
+      ...rows.map((r) =>
+        h(
+          'tr',
+          { class: [r.className, r.flagged ? 'flagged' : ''].filter((c) => c).join(' ') || undefined },
+          h('th', { scope: 'row', title: r.title }, r.label),
+          r.flagged
+            ? // the id stays on the number alone: tests and the CLI read the same text
+              h(
+                'td',
+                { class: 'num value-flagged', title: r.flagged, 'data-flagged': 'true' },
+                h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, '▲ '),
+                h('span', { id: r.id, 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value),
+                h('span', { class: 'visually-hidden' }, ` (warning: ${r.flagged})`),
+              )
+            : h('td', { id: r.id, class: 'num', 'data-value': r.raw === undefined || r.raw === null ? undefined : String(r.raw) }, r.value),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A chart container: a sized box (Chart.js needs a sized parent) holding a labelled canvas. */
@@ -75,7 +94,12 @@ export function activatable<T extends HTMLElement>(el: T, title: string, onActiv
   el.classList.add('clickable');
   el.title = title;
   el.addEventListener('click', onActivate);
-  el.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onActivate(); } });
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      onActivate();
+    }
+  });
   return el;
 }
 

@@ -21,14 +21,22 @@ export function isValidHostMessage(x: unknown): x is HostToWebview {
   const m = x as unknown as Record<string, unknown>;
   switch (x.type) {
     case 'init':
-    case 'update': return isViewModel(m.view);
+    case 'update':
+      return isViewModel(m.view);
     case 'busy':
-    case 'error': return typeof m.message === 'string';
-    case 'epoch': return obj(m.metrics) && typeof m.metrics.epoch === 'number' && obj(m.metrics.losses);
-    case 'sweepPoint': return obj(m.point) && typeof m.point.fusionAccuracy === 'number' && typeof m.point.meanUnimodalAccuracy === 'number';
+    case 'error':
+      return typeof m.message === 'string';
+    case 'epoch':
+      return obj(m.metrics) && typeof m.metrics.epoch === 'number' && obj(m.metrics.losses);
+    case 'sweepPoint':
+      return obj(m.point) && typeof m.point.fusionAccuracy === 'number' && typeof m.point.meanUnimodalAccuracy === 'number';
     case 'neighborsResult':
     case 'moversResult':
-    case 'neighborsError': return isNeighborsMessage(m);
-    case 'weightsProgress': return (m.report === null || (obj(m.report) && Array.isArray(m.report.tensors))) && obj(m.progress) && typeof m.progress.done === 'number';
+    case 'neighborsError':
+      return isNeighborsMessage(m);
+    case 'weightsProgress':
+      return (
+        (m.report === null || (obj(m.report) && Array.isArray(m.report.tensors))) && obj(m.progress) && typeof m.progress.done === 'number'
+      );
   }
 }

@@ -37,8 +37,11 @@ export function metricName(label: string, key: string, t?: number): HTMLElement 
   const lines = helpLines(key, t);
   if (!lines) return h('span', { class: 'metric-name' }, label);
   const id = `help-${key}-${++counter}`;
-  return h('span', { class: 'metric-name has-help', tabindex: 0, 'aria-describedby': id, 'data-help': key },
+  return h(
+    'span',
+    { class: 'metric-name has-help', tabindex: 0, 'aria-describedby': id, 'data-help': key },
     label,
     h('span', { class: 'info-mark', 'aria-hidden': 'true' }, 'i'),
-    h('span', { class: 'help-pop', role: 'tooltip', id }, ...lines.map((l) => h('span', { class: 'help-line' }, l))));
+    h('span', { class: 'help-pop', role: 'tooltip', id }, ...lines.map((l) => h('span', { class: 'help-line' }, l))),
+  );
 }

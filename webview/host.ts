@@ -35,5 +35,12 @@ export function connectHost(): Host {
     };
   }
   let state: unknown;
-  return { connected: false, post: () => undefined, getState: () => state, setState: (s) => { state = s; } };
+  return {
+    connected: false,
+    post: () => undefined,
+    getState: () => state,
+    setState: (s) => {
+      state = s;
+    },
+  };
 }

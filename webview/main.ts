@@ -54,17 +54,34 @@ function render(view: ViewModel, fromSavedState = false): void {
     palette: () => palette,
     fromSavedState,
     ...seriesAssigner(),
-    saveControls: (c) => { controls = c; persist(); },
+    saveControls: (c) => {
+      controls = c;
+      persist();
+    },
   };
   try {
     switch (view.kind) {
-      case 'report': handle = renderReport(app, ctx, view); break;
-      case 'run': handle = renderRun(app, ctx, view); break;
-      case 'compare': handle = renderCompare(app, ctx, view); break;
-      case 'training': handle = renderTraining(app, ctx, view); break;
-      case 'sweep': handle = renderSweep(app, ctx, view); break;
-      case 'weights': handle = renderWeights(app, ctx, view); break;
-      case 'weightsCompare': handle = renderWeightsCompare(app, ctx, view); break;
+      case 'report':
+        handle = renderReport(app, ctx, view);
+        break;
+      case 'run':
+        handle = renderRun(app, ctx, view);
+        break;
+      case 'compare':
+        handle = renderCompare(app, ctx, view);
+        break;
+      case 'training':
+        handle = renderTraining(app, ctx, view);
+        break;
+      case 'sweep':
+        handle = renderSweep(app, ctx, view);
+        break;
+      case 'weights':
+        handle = renderWeights(app, ctx, view);
+        break;
+      case 'weightsCompare':
+        handle = renderWeightsCompare(app, ctx, view);
+        break;
     }
     charts.mount();
   } catch (e) {
@@ -108,10 +125,16 @@ function onMessage(data: unknown): void {
       overlays.showError(data.message);
       break;
     case 'epoch':
-      if (current?.kind === 'training') { handle.onEpoch?.(data.metrics); persist(); }
+      if (current?.kind === 'training') {
+        handle.onEpoch?.(data.metrics);
+        persist();
+      }
       break;
     case 'sweepPoint':
-      if (current?.kind === 'sweep') { handle.onSweepPoint?.(data.point); persist(); }
+      if (current?.kind === 'sweep') {
+        handle.onSweepPoint?.(data.point);
+        persist();
+      }
       break;
     case 'neighborsResult':
     case 'moversResult':
@@ -120,7 +143,11 @@ function onMessage(data: unknown): void {
       break;
     case 'weightsProgress':
       // a batch of weight metrics: the view patches its rows and charts, the saved state follows
-      if (current?.kind === 'weights') { current = { ...current, report: data.report, progress: data.progress }; handle.onWeightsProgress?.(data); persist(); }
+      if (current?.kind === 'weights') {
+        current = { ...current, report: data.report, progress: data.progress };
+        handle.onWeightsProgress?.(data);
+        persist();
+      }
       break;
   }
 }

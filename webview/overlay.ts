@@ -14,19 +14,33 @@ export interface Overlays {
 export function createOverlays(host: Host): Overlays {
   const message = h('p', { id: 'busy-message', class: 'busy-message' });
   const cancel = host.connected
-    ? button('Cancel', { id: 'busy-cancel', className: 'btn btn-secondary', title: 'Cancel the computation (Escape)' }, () => host.post({ type: 'cancel' }))
+    ? button('Cancel', { id: 'busy-cancel', className: 'btn btn-secondary', title: 'Cancel the computation (Escape)' }, () =>
+        host.post({ type: 'cancel' }),
+      )
     : null;
-  const busy = h('div', { id: 'busy', class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'busy-message' },
-    h('div', { class: 'overlay-panel' }, h('div', { class: 'spinner', 'aria-hidden': 'true' }), message, cancel));
+  const busy = h(
+    'div',
+    { id: 'busy', class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'busy-message' },
+    h('div', { class: 'overlay-panel' }, h('div', { class: 'spinner', 'aria-hidden': 'true' }), message, cancel),
+  );
   busy.hidden = true;
   busy.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && cancel) { e.preventDefault(); host.post({ type: 'cancel' }); }
+    if (e.key === 'Escape' && cancel) {
+      e.preventDefault();
+      host.post({ type: 'cancel' });
+    }
   });
 
   const errorText = h('span', { id: 'error-message' });
-  const banner = h('div', { id: 'error-banner', class: 'banner banner-error', role: 'alert' },
-    h('span', { class: 'sev sev-error' }, severityIcon('error')), errorText,
-    button('Dismiss', { id: 'error-dismiss', className: 'btn btn-link' }, () => { banner.hidden = true; }));
+  const banner = h(
+    'div',
+    { id: 'error-banner', class: 'banner banner-error', role: 'alert' },
+    h('span', { class: 'sev sev-error' }, severityIcon('error')),
+    errorText,
+    button('Dismiss', { id: 'error-dismiss', className: 'btn btn-link' }, () => {
+      banner.hidden = true;
+    }),
+  );
   banner.hidden = true;
   document.body.prepend(banner);
   document.body.append(busy);
@@ -51,7 +65,12 @@ export function createOverlays(host: Host): Overlays {
       if (busy.contains(document.activeElement) && focusBefore instanceof HTMLElement && focusBefore.isConnected) focusBefore.focus();
       focusBefore = null;
     },
-    showError(text) { errorText.textContent = text; banner.hidden = false; },
-    hideError() { banner.hidden = true; },
+    showError(text) {
+      errorText.textContent = text;
+      banner.hidden = false;
+    },
+    hideError() {
+      banner.hidden = true;
+    },
   };
 }

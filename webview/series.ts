@@ -5,9 +5,15 @@
  */
 
 /** The part of the palette this needs (theme.ts's Palette has it). */
-export interface SeriesPalette { series: string[]; fg: string }
+export interface SeriesPalette {
+  series: string[];
+  fg: string;
+}
 
-export interface SeriesStyle { color: string; pattern: number[] }
+export interface SeriesStyle {
+  color: string;
+  pattern: number[];
+}
 
 export function seriesColor(p: SeriesPalette, i: number): string {
   return p.series[i % p.series.length] ?? p.fg;
@@ -37,7 +43,10 @@ export function seriesAssigner(): SeriesAssigner {
   const index = new Map<string, number>();
   const seriesIndex = (name: string): number => {
     let i = index.get(name);
-    if (i === undefined) { i = index.size; index.set(name, i); }
+    if (i === undefined) {
+      i = index.size;
+      index.set(name, i);
+    }
     return i;
   };
   return {

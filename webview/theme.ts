@@ -39,8 +39,9 @@ export function readPalette(): Palette {
   // the last-resort fallbacks only matter if the stylesheet failed to load
   const fg = cssVar(cs, '--dagr-fg', 'CanvasText');
   const hc = isHighContrast();
-  const series = ['--dagr-blue', '--dagr-orange', '--dagr-green', '--dagr-purple', '--dagr-red', '--dagr-yellow']
-    .map((n) => cssVar(cs, n, fg));
+  const series = ['--dagr-blue', '--dagr-orange', '--dagr-green', '--dagr-purple', '--dagr-red', '--dagr-yellow'].map((n) =>
+    cssVar(cs, n, fg),
+  );
   const p: Omit<Palette, 'key'> = {
     fg,
     muted: cssVar(cs, '--dagr-muted', fg),
@@ -70,12 +71,18 @@ export function observeTheme(onChange: () => void): () => void {
   const fire = (): void => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; onChange(); });
+    requestAnimationFrame(() => {
+      pending = false;
+      onChange();
+    });
   };
   const mo = new MutationObserver(fire);
   mo.observe(document.body, { attributes: true, attributeFilter: ['class'] });
   mo.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
   const mq = window.matchMedia('(prefers-color-scheme: dark)');
   mq.addEventListener('change', fire);
-  return () => { mo.disconnect(); mq.removeEventListener('change', fire); };
+  return () => {
+    mo.disconnect();
+    mq.removeEventListener('change', fire);
+  };
 }

@@ -10,7 +10,7 @@ export async function embedCommand(argv: string[], cx: CommandContext): Promise<
     values: ['input', 'out', 'batch-size', 'input-name', 'output-name', 'name', 'array'],
     booleans: ['json', 'help'],
   });
-  if (args.booleans.has('help')) return cx.print(EMBED_HELP), EXIT_OK;
+  if (args.booleans.has('help')) return (cx.print(EMBED_HELP), EXIT_OK);
   const [model, ...extra] = args.positionals;
   if (model === undefined || extra.length > 0) throw new UsageError('embed needs one MODEL.onnx');
   const input = args.values.get('input');

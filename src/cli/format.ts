@@ -21,7 +21,8 @@ export const MAX_RUN_PAIRS = 3;
 export function formatSkipped(skipped: readonly SkippedMember[] | undefined, indent = ''): string[] {
   if (!skipped || skipped.length === 0) return [];
   const lines = skipped.slice(0, MAX_SKIPPED_LINES).map((e) => `${indent}skipped: ${e.name} (${e.reason})`);
-  if (skipped.length > MAX_SKIPPED_LINES) lines.push(`${indent}skipped: and ${skipped.length - MAX_SKIPPED_LINES} more (all are listed in --json)`);
+  if (skipped.length > MAX_SKIPPED_LINES)
+    lines.push(`${indent}skipped: and ${skipped.length - MAX_SKIPPED_LINES} more (all are listed in --json)`);
   return lines;
 }
 
@@ -60,7 +61,12 @@ export function formatReport(r: GeometryReport): string {
     `${percent(m.deadDimensionFraction)} (${Math.round(m.deadDimensionFraction * m.dim)})`,
     m.pairwiseRows < r.n ? `${m.pairwiseRows} of ${r.n}` : 'all',
   ]);
-  lines.push(renderTable(['modality', 'dim', 'dtype', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'], mods));
+  lines.push(
+    renderTable(
+      ['modality', 'dim', 'dtype', 'eff. rank', 'centered', 'stable rank', 'dispersive', 'mean cos', 'dead dims', 'pair rows'],
+      mods,
+    ),
+  );
   if (r.pairs.length > 0) {
     lines.push('');
     const sel = r.pairSelection;
@@ -86,10 +92,17 @@ export function formatReport(r: GeometryReport): string {
         fixed(p.linearCka, 3),
       ];
     });
-    lines.push(renderTable(['pair', 'anchoring', 'drift mean', 'median', 'p90', '> tau', 'gap', 'R@1/5/10 a->b', 'R@1/5/10 b->a', 'median rank', 'CKA'], pairs));
+    lines.push(
+      renderTable(
+        ['pair', 'anchoring', 'drift mean', 'median', 'p90', '> tau', 'gap', 'R@1/5/10 a->b', 'R@1/5/10 b->a', 'median rank', 'CKA'],
+        pairs,
+      ),
+    );
     const g = r.pairs.find((p) => p.retrieval)?.retrieval?.galleryRows;
     if (g !== undefined) {
-      lines.push(`  chance with ${g.toLocaleString('en-US')} rows: R@1/5/10 ${[1, 5, 10].map((k) => fmtShare(chanceRecall(k, g), g, false)).join('/')}, median rank ${fmtRank(chanceMedianRank(g), 0)}`);
+      lines.push(
+        `  chance with ${g.toLocaleString('en-US')} rows: R@1/5/10 ${[1, 5, 10].map((k) => fmtShare(chanceRecall(k, g), g, false)).join('/')}, median rank ${fmtRank(chanceMedianRank(g), 0)}`,
+      );
     }
     for (const p of r.pairs) if (p.note) lines.push(`  note ${p.a}/${p.b}: ${p.note}`);
   } else if (r.pairSelection?.note) {
@@ -131,14 +144,17 @@ export function formatRun(run: RunReport): string {
   if (first.pairs.length > pairNames.length) cut.push(`the first ${pairNames.length} of ${first.pairs.length} pairs`);
   if (cut.length > 0) lines.push(`Columns for ${cut.join(' and ')} (every one is in --json; --modalities or --pairs-of choose others)`);
   const header = [
-    'epoch', 'step', 'file',
+    'epoch',
+    'step',
+    'file',
     ...modNames.map((m) => `${m} rank`),
     ...modNames.map((m) => `${m} disp`),
     ...pairNames.flatMap((p) => [`${p} drift`, `${p} > tau`, `${p} R@1`]),
     'warnings',
   ];
   const firstAt = new Map<number, WarningCode[]>();
-  for (const [code, idx] of Object.entries(run.firstWarning) as [WarningCode, number][]) firstAt.set(idx, [...(firstAt.get(idx) ?? []), code]);
+  for (const [code, idx] of Object.entries(run.firstWarning) as [WarningCode, number][])
+    firstAt.set(idx, [...(firstAt.get(idx) ?? []), code]);
   const rows = run.checkpoints.map((c, i) => {
     const r = c.report;
     const byName = new Map<string, GeometryReport['pairs'][number]>(r.pairs.map((p) => [`${p.a}/${p.b}`, p]));
@@ -155,7 +171,11 @@ export function formatRun(run: RunReport): string {
       ...pairNames.flatMap((p) => {
         const pr = pairOf(p);
         const share = (x: number | undefined, n: number): string => (x === undefined ? '-' : fmtShare(x, n, false));
-        return [fixed(pr?.drift?.mean, 3), share(pr?.drift?.fractionBeyondTau, r.n), share(pr?.retrieval?.aToB.r1, pr?.retrieval?.galleryRows ?? r.n)];
+        return [
+          fixed(pr?.drift?.mean, 3),
+          share(pr?.drift?.fractionBeyondTau, r.n),
+          share(pr?.retrieval?.aToB.r1, pr?.retrieval?.galleryRows ?? r.n),
+        ];
       }),
       warn,
     ];
@@ -168,7 +188,9 @@ export function formatRun(run: RunReport): string {
     lines.push('First warnings ("<<" marks the checkpoint where a warning first fires, "+" that it still fires)');
     for (const [code, idx] of fw.sort((a, b) => a[1] - b[1])) {
       const c = run.checkpoints[idx];
-      lines.push(`  ${code}: checkpoint ${idx + 1}${c?.epoch !== null && c?.epoch !== undefined ? ` (epoch ${c.epoch})` : ''} ${c ? baseName(c.file) : ''}`);
+      lines.push(
+        `  ${code}: checkpoint ${idx + 1}${c?.epoch !== null && c?.epoch !== undefined ? ` (epoch ${c.epoch})` : ''} ${c ? baseName(c.file) : ''}`,
+      );
     }
   }
   return lines.join('\n');
@@ -182,20 +204,29 @@ export function formatCompare(c: CompareReport): string {
   lines.push(`A ${engineLine(c.a.engine)}`);
   lines.push(`B ${engineLine(c.b.engine)}`);
   lines.push(...formatSkipped(c.a.skipped, 'A '), ...formatSkipped(c.b.skipped, 'B '));
-  for (const [side, r] of [['A', c.a], ['B', c.b]] as const) if (r.pairSelection?.note) lines.push(`${side} pairs: ${r.pairSelection.note}`);
+  for (const [side, r] of [
+    ['A', c.a],
+    ['B', c.b],
+  ] as const)
+    if (r.pairSelection?.note) lines.push(`${side} pairs: ${r.pairSelection.note}`);
   lines.push('');
   // judged as the compare view judges: tolerance, a direction only where one means something,
   // beyond tolerance first and biggest first (row counts are bookkeeping: in --json only)
   const judged = judgeCompare(c);
   const word = { better: 'better', worse: 'worse', changed: 'changed', same: 'within tolerance', missing: 'one side only' } as const;
   const rows = judged.map((j) => [
-    j.metric, num(j.a), num(j.b),
+    j.metric,
+    num(j.a),
+    num(j.b),
     j.delta === null ? '-' : (j.delta > 0 ? '+' : '') + num(j.delta),
     j.tolerance === null ? '-' : `+-${num(Number(j.tolerance.toPrecision(2)))}`,
-    word[j.verdict] + (j.verdict !== 'same' && metricRule(j.metric).dir === 'neutral' && j.verdict === 'changed' ? ' (no better/worse)' : ''),
+    word[j.verdict] +
+      (j.verdict !== 'same' && metricRule(j.metric).dir === 'neutral' && j.verdict === 'changed' ? ' (no better/worse)' : ''),
   ]);
   const beyond = judged.filter((j) => j.verdict !== 'same').length;
-  lines.push(`${beyond} of ${judged.length} metrics changed beyond their tolerance (2 standard errors for shares of rows, else a relative band); largest first`);
+  lines.push(
+    `${beyond} of ${judged.length} metrics changed beyond their tolerance (2 standard errors for shares of rows, else a relative band); largest first`,
+  );
   lines.push(renderTable(['metric', 'A', 'B', 'change (B - A)', 'tolerance', 'meaning'], rows, { left: [0, 5] }));
   lines.push('');
   lines.push('A ' + formatWarnings(c.a.warnings).join('\n  '));

@@ -16,7 +16,7 @@ import { INSPECT_STREAM_FLAGS, partialCommand } from './merge-cmd';
 
 export async function inspectCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, INSPECT_STREAM_FLAGS(WEIGHTS_FLAGS));
-  if (args.booleans.has('help')) return cx.print(`${INSPECT_HELP}\n${WEIGHTS_HELP}`), EXIT_OK;
+  if (args.booleans.has('help')) return (cx.print(`${INSPECT_HELP}\n${WEIGHTS_HELP}`), EXIT_OK);
   const [path, ...extra] = args.positionals;
   if (path === undefined) throw new UsageError('inspect needs a FILE or FOLDER');
   if (extra.length > 0) throw new UsageError(`inspect takes one FILE or FOLDER, got also "${extra.join(' ')}"`);
@@ -25,7 +25,13 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
   // a folder or glob of embedding shards, and --partial, are embeddings (DESIGN.md 2c), never a weights run
   const { openShardSet } = await import('../io/shardSet');
   // (openShardSet throws only for a path laid out as shards whose shards do not line up: still shards)
-  const shards = !args.values.has('as') && (args.values.has('partial') || (await openShardSet(path).then((s) => s !== null, () => true)));
+  const shards =
+    !args.values.has('as') &&
+    (args.values.has('partial') ||
+      (await openShardSet(path).then(
+        (s) => s !== null,
+        () => true,
+      )));
   if (!shards && (await reportKind(path, args)) === 'weights') return inspectWeights(path, args, failOn(args), cx);
   // --partial: one part's mergeable summary instead of a report (DESIGN.md section 2c)
   if (args.values.has('partial')) return partialCommand(path, args, cx);
@@ -45,7 +51,12 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
   if (html !== undefined) {
     const view = isRun
       ? { kind: 'run' as const, run: result as RunReport }
-      : { kind: 'report' as const, report: result as GeometryReport, availableModalities: Object.keys((result as GeometryReport).modalities), maxPointsPlotted: 2000 };
+      : {
+          kind: 'report' as const,
+          report: result as GeometryReport,
+          availableModalities: Object.keys((result as GeometryReport).modalities),
+          maxPointsPlotted: 2000,
+        };
     await writeHtml(html, view, `DAGR report: ${path}`);
   }
   if (args.booleans.has('json')) printJson(cx.print, result);
@@ -59,7 +70,7 @@ export async function inspectCommand(argv: string[], cx: CommandContext): Promis
 
 export async function compareCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, { ...WEIGHTS_FLAGS, values: [...WEIGHTS_FLAGS.values, ...MOVERS_VALUE_FLAGS] });
-  if (args.booleans.has('help')) return cx.print(`${COMPARE_HELP}\n${WEIGHTS_COMPARE_HELP}`), EXIT_OK;
+  if (args.booleans.has('help')) return (cx.print(`${COMPARE_HELP}\n${WEIGHTS_COMPARE_HELP}`), EXIT_OK);
   const movers = moversFlags(args);
   const [a, b, ...extra] = args.positionals;
   if (a === undefined || b === undefined || extra.length > 0) throw new UsageError('compare needs exactly two checkpoint files, A and B');
@@ -71,14 +82,19 @@ export async function compareCommand(argv: string[], cx: CommandContext): Promis
   cx.currentFile = a;
   let result;
   try {
-    result = await compareCheckpoints(inspectRequest(a, args), inspectRequest(b, args), {
-      onProgress: (f, s) => {
-        // The file being read decides which name a reader-less error line carries.
-        cx.currentFile = f < 0.5 ? a : b;
-        progress.update(f, s);
+    result = await compareCheckpoints(
+      inspectRequest(a, args),
+      inspectRequest(b, args),
+      {
+        onProgress: (f, s) => {
+          // The file being read decides which name a reader-less error line carries.
+          cx.currentFile = f < 0.5 ? a : b;
+          progress.update(f, s);
+        },
+        signal: cx.signal,
       },
-      signal: cx.signal,
-    }, movers);
+      movers,
+    );
   } finally {
     progress.done();
   }

@@ -4,7 +4,8 @@
  * ("Invalid string length"); here no piece is bigger than one array element of the top two levels.
  */
 
-const isPlainContainer = (v: unknown): v is object => typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+const isPlainContainer = (v: unknown): v is object =>
+  typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 
 /**
  * Yields the lines of JSON.stringify(value, null, 2) in groups (each group is whole lines, no
@@ -20,7 +21,10 @@ export function* jsonPieces(value: unknown, depth = 3, indent = '', prefix = '',
     return;
   }
   if (Array.isArray(value)) {
-    if (value.length === 0) { yield `${indent}${prefix}[]${suffix}`; return; }
+    if (value.length === 0) {
+      yield `${indent}${prefix}[]${suffix}`;
+      return;
+    }
     yield `${indent}${prefix}[`;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
@@ -33,7 +37,10 @@ export function* jsonPieces(value: unknown, depth = 3, indent = '', prefix = '',
     return;
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
-  if (entries.length === 0) { yield `${indent}${prefix}{}${suffix}`; return; }
+  if (entries.length === 0) {
+    yield `${indent}${prefix}{}${suffix}`;
+    return;
+  }
   yield `${indent}${prefix}{`;
   for (let i = 0; i < entries.length; i++) {
     const [k, v] = entries[i] as [string, unknown];

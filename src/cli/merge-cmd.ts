@@ -52,7 +52,8 @@ export function partFromEnv(shardFlag: string | undefined, shardsFlag: number | 
     if (!m) throw new UsageError(`--shard takes I/N (part I of N, 0-based), got "${shardFlag}"`);
     const index = Number(m[1]);
     const count = Number(m[2]);
-    if (!(count >= 1 && index < count)) throw new UsageError(`--shard ${shardFlag}: the part index must be below the part count (0..${count - 1})`);
+    if (!(count >= 1 && index < count))
+      throw new UsageError(`--shard ${shardFlag}: the part index must be below the part count (0..${count - 1})`);
     return { index, count, from: '--shard' };
   }
   const countFrom = (name: string, extra?: string): number => {
@@ -73,9 +74,16 @@ export function partFromEnv(shardFlag: string | undefined, shardsFlag: number | 
     return check({ index: slurm - min, count, from: 'SLURM_ARRAY_TASK_ID' });
   }
   const aws = intFrom(env.AWS_BATCH_JOB_ARRAY_INDEX, 'AWS_BATCH_JOB_ARRAY_INDEX', 0);
-  if (aws !== undefined) return check({ index: aws, count: countFrom('AWS_BATCH_JOB_ARRAY_INDEX', 'AWS_BATCH_JOB_ARRAY_SIZE'), from: 'AWS_BATCH_JOB_ARRAY_INDEX' });
+  if (aws !== undefined)
+    return check({
+      index: aws,
+      count: countFrom('AWS_BATCH_JOB_ARRAY_INDEX', 'AWS_BATCH_JOB_ARRAY_SIZE'),
+      from: 'AWS_BATCH_JOB_ARRAY_INDEX',
+    });
   if (shardsFlag !== undefined && shardsFlag !== 1) {
-    throw new UsageError(`--shards ${shardsFlag} needs the part index: --shard I/${shardsFlag}, or a scheduler's JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX`);
+    throw new UsageError(
+      `--shards ${shardsFlag} needs the part index: --shard I/${shardsFlag}, or a scheduler's JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX`,
+    );
   }
   return { index: 0, count: 1, from: 'the whole input' };
 }
@@ -84,8 +92,10 @@ export function partFromEnv(shardFlag: string | undefined, shardsFlag: number | 
 export async function partialCommand(path: string, args: ParsedArgs, cx: CommandContext): Promise<number> {
   const out = args.values.get('partial') as string;
   if (out.trim() === '') throw new UsageError('--partial needs an output file');
-  if (args.values.has('html') || args.values.has('fail-on')) throw new UsageError('--partial writes a summary, not a report: --html and --fail-on belong to dagr merge');
-  if (args.values.get('engine') === 'tfjs') throw new UsageError('--partial computes with onnxruntime or js; --engine tfjs recomputes a finished report only');
+  if (args.values.has('html') || args.values.has('fail-on'))
+    throw new UsageError('--partial writes a summary, not a report: --html and --fail-on belong to dagr merge');
+  if (args.values.get('engine') === 'tfjs')
+    throw new UsageError('--partial computes with onnxruntime or js; --engine tfjs recomputes a finished report only');
   const shards = numberFlag(args, 'shards', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
   const part = partFromEnv(args.values.get('shard'), shards, process.env);
   const req = inspectRequest(path, args);
@@ -97,7 +107,13 @@ export async function partialCommand(path: string, args: ParsedArgs, cx: Command
   } finally {
     progress.done();
   }
-  const summary = { out, part: { index: part.index, count: part.count, from: part.from }, rows: res.rows, totalRows: res.totalRows, ranges: res.ranges };
+  const summary = {
+    out,
+    part: { index: part.index, count: part.count, from: part.from },
+    rows: res.rows,
+    totalRows: res.totalRows,
+    ranges: res.ranges,
+  };
   if (args.booleans.has('json')) printJson(cx.print, summary);
   else cx.print(`part ${part.index} of ${part.count} (${part.from}): ${res.rows} of ${res.totalRows} rows summarized to ${out}`);
   return EXIT_OK;
@@ -130,25 +146,42 @@ async function expandParts(items: string[]): Promise<string[]> {
 
 export async function mergeCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, MERGE_FLAGS);
-  if (args.booleans.has('help')) return cx.print(MERGE_HELP_TEXT), EXIT_OK;
-  if (args.positionals.length === 0) throw new UsageError('merge needs the partial summary files (PARTS...) written by dagr inspect --partial');
+  if (args.booleans.has('help')) return (cx.print(MERGE_HELP_TEXT), EXIT_OK);
+  if (args.positionals.length === 0)
+    throw new UsageError('merge needs the partial summary files (PARTS...) written by dagr inspect --partial');
   const files = await expandParts(args.positionals);
   cx.currentFile = files[0];
   const fail = failOn(args);
   const hasThresholds = [...args.values.keys()].some((k) => k in THRESHOLD_FLAGS);
   const threads = numberFlag(args, 'threads', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
-  const engine = { engine: choiceFlag(args, 'engine', ENGINES.filter((e) => e !== 'tfjs')) ?? 'onnxruntime', ...(threads ? { threads } : {}), ...deviceFlag(args) };
+  const engine = {
+    engine:
+      choiceFlag(
+        args,
+        'engine',
+        ENGINES.filter((e) => e !== 'tfjs'),
+      ) ?? 'onnxruntime',
+    ...(threads ? { threads } : {}),
+    ...deviceFlag(args),
+  };
   const { mergePartials } = await import('../jobs/streamMerge');
   const progress = createProgress();
   let report: GeometryReport;
   try {
-    report = await mergePartials(files, engine, hasThresholds ? thresholds(args) : undefined, { onProgress: (f, s) => progress.update(f, s), signal: cx.signal });
+    report = await mergePartials(files, engine, hasThresholds ? thresholds(args) : undefined, {
+      onProgress: (f, s) => progress.update(f, s),
+      signal: cx.signal,
+    });
   } finally {
     progress.done();
   }
   const html = args.values.get('html');
   if (html !== undefined) {
-    await writeHtml(html, { kind: 'report', report, availableModalities: Object.keys(report.modalities), maxPointsPlotted: 2000 }, `DAGR report: ${report.source}`);
+    await writeHtml(
+      html,
+      { kind: 'report', report, availableModalities: Object.keys(report.modalities), maxPointsPlotted: 2000 },
+      `DAGR report: ${report.source}`,
+    );
   }
   if (args.booleans.has('json')) printJson(cx.print, report);
   else {

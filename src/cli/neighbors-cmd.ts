@@ -30,7 +30,7 @@ const FLAGS = { values: ['modality', 'row', 'label', 'in', 'k', 'modalities'], b
 
 export async function neighborsCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, FLAGS);
-  if (args.booleans.has('help')) return cx.print(NEIGHBORS_HELP), EXIT_OK;
+  if (args.booleans.has('help')) return (cx.print(NEIGHBORS_HELP), EXIT_OK);
   const [path, ...extra] = args.positionals;
   if (path === undefined) throw new UsageError('neighbors needs a FILE');
   if (extra.length > 0) throw new UsageError(`neighbors takes one FILE, got also "${extra.join(' ')}"`);
@@ -41,20 +41,29 @@ export async function neighborsCommand(argv: string[], cx: CommandContext): Prom
   if ((row === undefined) === (label === undefined)) throw new UsageError('neighbors needs one of --row I or --label L');
   const k = numberFlag(args, 'k', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 10;
   const target = args.values.get('in');
-  const list = args.values.get('modalities')?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = args.values
+    .get('modalities')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   cx.currentFile = path;
   const inOther = target !== undefined && target !== modality;
   const { neighborsOf } = await import('../jobs/neighbors');
   const progress = createProgress();
   let result: NeighborsResult;
   try {
-    result = await neighborsOf({
-      path, modality, k,
-      ...(row !== undefined ? { row } : {}),
-      ...(label !== undefined ? { label } : {}),
-      ...(inOther ? { in: [target], own: false } : { in: [] }),
-      ...(list && list.length > 0 ? { modalities: list } : {}),
-    }, { onProgress: (f, s) => progress.update(f, s), signal: cx.signal });
+    result = await neighborsOf(
+      {
+        path,
+        modality,
+        k,
+        ...(row !== undefined ? { row } : {}),
+        ...(label !== undefined ? { label } : {}),
+        ...(inOther ? { in: [target], own: false } : { in: [] }),
+        ...(list && list.length > 0 ? { modalities: list } : {}),
+      },
+      { onProgress: (f, s) => progress.update(f, s), signal: cx.signal },
+    );
   } finally {
     progress.done();
   }
@@ -67,14 +76,19 @@ export async function neighborsCommand(argv: string[], cx: CommandContext): Prom
 
 export function formatNeighbors(r: NeighborsResult, l: NeighborList): string {
   const q = r.query;
-  const head = `Nearest rows to row ${q.row}${q.label !== null ? ` (label ${q.label})` : ''} of '${q.modality}' ` +
+  const head =
+    `Nearest rows to row ${q.row}${q.label !== null ? ` (label ${q.label})` : ''} of '${q.modality}' ` +
     (l.modality === q.modality ? `among the other rows of '${l.modality}'` : `among the rows of '${l.modality}'`);
   const lines = [head, ''];
   lines.push(`${'#'.padStart(4)}  ${'row'.padStart(8)}  ${'cosine'.padStart(9)}  label`);
   l.neighbors.forEach((x, i) => {
     lines.push(`${String(i + 1).padStart(4)}  ${String(x.row).padStart(8)}  ${x.similarity.toFixed(4).padStart(9)}  ${x.label ?? '-'}`);
   });
-  if (l.partnerRank !== null) lines.push('', `Row ${q.row} of '${l.modality}' (its partner) ranks ${l.partnerRank} (cosine ${(l.partnerSimilarity ?? 0).toFixed(4)}).`);
+  if (l.partnerRank !== null)
+    lines.push(
+      '',
+      `Row ${q.row} of '${l.modality}' (its partner) ranks ${l.partnerRank} (cosine ${(l.partnerSimilarity ?? 0).toFixed(4)}).`,
+    );
   return lines.join('\n');
 }
 
@@ -101,8 +115,16 @@ export function moversFlags(args: ParsedArgs): { k: number; maxRows?: number } |
 export function formatMovers(summary: readonly MoversSummary[], shown = 10): string {
   const lines: string[] = [];
   for (const s of summary) {
-    lines.push('', `Movers in '${s.modality}': mean neighbourhood overlap ${s.meanJaccard.toFixed(3)} (Jaccard of ${s.k}-NN sets over ${s.rows} rows${s.sampled ? ', sampled' : ''})`);
-    lines.push(`  most changed: ${s.mostChanged.slice(0, shown).map((m) => `row ${m.row}${m.label !== null ? ` [${m.label}]` : ''} ${m.jaccard.toFixed(2)}`).join(', ')}`);
+    lines.push(
+      '',
+      `Movers in '${s.modality}': mean neighbourhood overlap ${s.meanJaccard.toFixed(3)} (Jaccard of ${s.k}-NN sets over ${s.rows} rows${s.sampled ? ', sampled' : ''})`,
+    );
+    lines.push(
+      `  most changed: ${s.mostChanged
+        .slice(0, shown)
+        .map((m) => `row ${m.row}${m.label !== null ? ` [${m.label}]` : ''} ${m.jaccard.toFixed(2)}`)
+        .join(', ')}`,
+    );
     if (s.note) lines.push(`  ${s.note}`);
   }
   return lines.join('\n');

@@ -14,7 +14,21 @@ export const ENGINES: readonly JobEngine[] = ['onnxruntime', 'js', 'tfjs'];
 export const DEVICES: readonly EngineDevice[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 export const METRIC_FLAGS: FlagSpec = {
-  values: ['modalities', 'tau', 't', 'pairs', 'hinge', 'max-pairwise-rows', 'max-pairs', 'pairs-of', 'engine', 'threads', 'device', 'html', 'fail-on'],
+  values: [
+    'modalities',
+    'tau',
+    't',
+    'pairs',
+    'hinge',
+    'max-pairwise-rows',
+    'max-pairs',
+    'pairs-of',
+    'engine',
+    'threads',
+    'device',
+    'html',
+    'fail-on',
+  ],
   booleans: ['json', 'help'],
   valuePrefixes: ['threshold-'],
   repeatable: ['pairs-of'],
@@ -25,7 +39,10 @@ export const METRIC_FLAGS: FlagSpec = {
  * item "a" alone every pair of a with another modality. Names are trimmed; empty items are skipped.
  */
 export function parsePairsOf(raw: string): string[][] {
-  const items = raw.split(';').map((item) => item.split(',').map((s) => s.trim())).filter((item) => item.some((s) => s !== ''));
+  const items = raw
+    .split(';')
+    .map((item) => item.split(',').map((s) => s.trim()))
+    .filter((item) => item.some((s) => s !== ''));
   for (const item of items) {
     if (item.length > 2 || item.some((s) => s === '')) {
       throw new UsageError(`--pairs-of takes "a,b" (one pair) or "a" (every pair of a), separated by ";", got "${item.join(',')}"`);
@@ -49,7 +66,8 @@ export function reportOptions(args: ParsedArgs): ReportOptions {
   const pairsOf = args.values.get('pairs-of');
   return {
     t: numberFlag(args, 't', (x) => x > 0, 'a positive number') ?? DEFAULT_OPTIONS.t,
-    tau: numberFlag(args, 'tau', (x) => x >= 0 && x <= 4, 'a number in [0, 4] (squared distance on the unit sphere)') ?? DEFAULT_OPTIONS.tau,
+    tau:
+      numberFlag(args, 'tau', (x) => x >= 0 && x <= 4, 'a number in [0, 4] (squared distance on the unit sphere)') ?? DEFAULT_OPTIONS.tau,
     pairs: choiceFlag(args, 'pairs', ['offdiag', 'all'] as const) ?? DEFAULT_OPTIONS.pairs,
     hinge: choiceFlag(args, 'hinge', ['linear', 'squared'] as const) ?? DEFAULT_OPTIONS.hinge,
     maxPairwiseRows:
@@ -65,7 +83,12 @@ export function thresholds(args: ParsedArgs): WarningThresholds {
   for (const name of args.values.keys()) {
     if (!name.startsWith('threshold-')) continue;
     const key = THRESHOLD_FLAGS[name];
-    if (!key) throw new UsageError(`unknown option --${name} (thresholds: ${Object.keys(THRESHOLD_FLAGS).map((f) => `--${f}`).join(', ')})`);
+    if (!key)
+      throw new UsageError(
+        `unknown option --${name} (thresholds: ${Object.keys(THRESHOLD_FLAGS)
+          .map((f) => `--${f}`)
+          .join(', ')})`,
+      );
     const value = numberFlag(args, name, (x) => x >= 0, 'a number >= 0');
     if (value !== undefined) out[key] = value;
   }
@@ -74,8 +97,12 @@ export function thresholds(args: ParsedArgs): WarningThresholds {
 
 export function inspectRequest(path: string, args: ParsedArgs): InspectRequest {
   const modalities = args.values.get('modalities');
-  const list = modalities?.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (modalities !== undefined && (!list || list.length === 0)) throw new UsageError('--modalities needs a comma-separated list of array names');
+  const list = modalities
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (modalities !== undefined && (!list || list.length === 0))
+    throw new UsageError('--modalities needs a comma-separated list of array names');
   const threads = numberFlag(args, 'threads', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
   return {
     path,

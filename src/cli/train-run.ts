@@ -34,8 +34,12 @@ const realIo: Io = {
 };
 
 function epochLine(m: EpochMetrics): string {
-  const acc = Object.entries(m.valAccuracy).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ');
-  const rank = Object.entries(m.effectiveRank).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const acc = Object.entries(m.valAccuracy)
+    .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`)
+    .join(', ');
+  const rank = Object.entries(m.effectiveRank)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
   return `epoch ${m.epoch}: loss ${m.losses.total.toFixed(4)}; val acc ${acc}; eff. rank ${rank} (${m.seconds.toFixed(1)} s)\n`;
 }
 
@@ -76,8 +80,9 @@ function parseArgs(argv: string[], usage: string, flags: string[]): { file: stri
 
 /** Classifies an error: bad input (exit 2, one line) or a failure (exit 1). */
 function report(e: unknown, io: Io): number {
-  const msg = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
-  const bad = e instanceof ConfigError || e instanceof DatasetError || e instanceof ReaderError || (e instanceof Error && e.name === 'ReaderError');
+  const msg = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
+  const bad =
+    e instanceof ConfigError || e instanceof DatasetError || e instanceof ReaderError || (e instanceof Error && e.name === 'ReaderError');
   io.err(`dagr: ${msg}\n`);
   return bad ? EXIT.bad : EXIT.failed;
 }
@@ -138,7 +143,8 @@ export function runTrainCli(argv: string[], io: Io = realIo): Promise<number> {
     progress.done();
     io.err(`backend: ${s.backend}\n`);
     if (s.message && s.status !== 'cancelled') io.err(`note: ${s.message}\n`);
-    if (s.status === 'cancelled') io.err(`dagr: run cancelled after ${s.epochsCompleted} epoch(s); resume with: dagr train ${args.file} --resume ${s.runDir}\n`);
+    if (s.status === 'cancelled')
+      io.err(`dagr: run cancelled after ${s.epochsCompleted} epoch(s); resume with: dagr train ${args.file} --resume ${s.runDir}\n`);
     io.out(s.runDir);
     return s.status === 'cancelled' ? EXIT.interrupted : EXIT.ok;
   });
@@ -152,15 +158,21 @@ export function runSweepCli(argv: string[], io: Io = realIo): Promise<number> {
       onProgress: (f, msg) => progress.update(f, msg),
       onPoint: (p) => {
         progress.done();
-        const params = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ');
+        const params = Object.entries(p.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
         io.err(`${params}: mean unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1)}%, fusion ${(100 * p.fusionAccuracy).toFixed(1)}%\n`);
       },
     });
     progress.done();
     const dir = points[0] ? path.dirname(points[0].runDir) : cfg.outDir;
     for (const p of points) {
-      const params = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ');
-      io.err(`${p.pareto ? '*' : ' '} ${params.padEnd(28)} unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1).padStart(5)}%  fusion ${(100 * p.fusionAccuracy).toFixed(1).padStart(5)}%\n`);
+      const params = Object.entries(p.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      io.err(
+        `${p.pareto ? '*' : ' '} ${params.padEnd(28)} unimodal ${(100 * p.meanUnimodalAccuracy).toFixed(1).padStart(5)}%  fusion ${(100 * p.fusionAccuracy).toFixed(1).padStart(5)}%\n`,
+      );
     }
     io.out(dir);
     return signal.aborted ? EXIT.interrupted : EXIT.ok;

@@ -32,18 +32,52 @@ const MAX_PAIRS = 3;
 /** The JSON-lines object of one checkpoint: the report's own names, without spectra and histograms. */
 export function checkpointLine(e: Extract<WatchEvent, { type: 'checkpoint' }>, warnings: CheckpointRunWarning[]): Record<string, unknown> {
   const r = e.report;
-  const modalities = Object.fromEntries(Object.entries(r.modalities).map(([name, m]) => [name, {
-    dim: m.dim, effectiveRank: m.effectiveRank, effectiveRankCentered: m.effectiveRankCentered, stableRank: m.stableRank,
-    dispersiveLoss: m.dispersiveLoss, meanCosine: m.meanCosine, deadDimensionFraction: m.deadDimensionFraction,
-  }]));
-  const pairs = Object.fromEntries(r.pairs.map((p) => [`${p.a}/${p.b}`, {
-    linearCka: p.linearCka, anchoringLoss: p.anchoringLoss, modalityGap: p.modalityGap,
-    drift: p.drift ? { mean: p.drift.mean, median: p.drift.median, p90: p.drift.p90, fractionBeyondTau: p.drift.fractionBeyondTau } : null,
-    retrieval: p.retrieval,
-  }]));
+  const modalities = Object.fromEntries(
+    Object.entries(r.modalities).map(([name, m]) => [
+      name,
+      {
+        dim: m.dim,
+        effectiveRank: m.effectiveRank,
+        effectiveRankCentered: m.effectiveRankCentered,
+        stableRank: m.stableRank,
+        dispersiveLoss: m.dispersiveLoss,
+        meanCosine: m.meanCosine,
+        deadDimensionFraction: m.deadDimensionFraction,
+      },
+    ]),
+  );
+  const pairs = Object.fromEntries(
+    r.pairs.map((p) => [
+      `${p.a}/${p.b}`,
+      {
+        linearCka: p.linearCka,
+        anchoringLoss: p.anchoringLoss,
+        modalityGap: p.modalityGap,
+        drift: p.drift
+          ? { mean: p.drift.mean, median: p.drift.median, p90: p.drift.p90, fractionBeyondTau: p.drift.fractionBeyondTau }
+          : null,
+        retrieval: p.retrieval,
+      },
+    ]),
+  );
   return {
-    event: e.replaced ? 'replaced' : 'checkpoint', epoch: e.epoch, step: e.step, file: e.file, n: r.n, modalities, pairs,
-    warnings: warnings.map((w) => ({ code: w.code, severity: w.severity, ...(w.modality ? { modality: w.modality } : {}), ...(w.pair ? { pair: w.pair } : {}), value: w.value, threshold: w.threshold, onsetEpoch: w.onsetEpoch, message: w.message })),
+    event: e.replaced ? 'replaced' : 'checkpoint',
+    epoch: e.epoch,
+    step: e.step,
+    file: e.file,
+    n: r.n,
+    modalities,
+    pairs,
+    warnings: warnings.map((w) => ({
+      code: w.code,
+      severity: w.severity,
+      ...(w.modality ? { modality: w.modality } : {}),
+      ...(w.pair ? { pair: w.pair } : {}),
+      value: w.value,
+      threshold: w.threshold,
+      onsetEpoch: w.onsetEpoch,
+      message: w.message,
+    })),
   };
 }
 
@@ -69,7 +103,9 @@ class LiveTable {
         const p = byName.get(k);
         return [fixed(p?.drift?.mean, 3), percent(p?.drift?.fractionBeyondTau), percent(p?.retrieval?.aToB.r1)];
       }),
-      warnings.length === 0 ? '' : warnings.map((w) => `${w.code}${w.modality ?? w.pair ? ` [${w.modality ?? w.pair ?? ''}]` : ''}`).join(', '),
+      warnings.length === 0
+        ? ''
+        : warnings.map((w) => `${w.code}${(w.modality ?? w.pair) ? ` [${w.modality ?? w.pair ?? ''}]` : ''}`).join(', '),
     ];
     this.print(this.line(cells));
   }
@@ -78,7 +114,14 @@ class LiveTable {
     this.started = true;
     this.modalities = Object.keys(r.modalities).slice(0, MAX_MODALITIES);
     this.pairs = r.pairs.slice(0, MAX_PAIRS).map((p) => `${p.a}/${p.b}`);
-    const header = ['epoch', 'step', 'file', ...this.modalities.map((m) => `${m} rank`), ...this.pairs.flatMap((p) => [`${p} drift`, `${p} > tau`, `${p} R@1`]), 'warnings'];
+    const header = [
+      'epoch',
+      'step',
+      'file',
+      ...this.modalities.map((m) => `${m} rank`),
+      ...this.pairs.flatMap((p) => [`${p} drift`, `${p} > tau`, `${p} R@1`]),
+      'warnings',
+    ];
     this.widths = header.map((h, i) => (i === 2 ? Math.max(h.length, 22) : Math.max(h.length, 7)));
     this.print(engineLine(r.engine));
     this.print(this.line(header));
@@ -86,7 +129,10 @@ class LiveTable {
   }
 
   private line(cells: string[]): string {
-    return cells.map((c, i) => (i === 2 || i === cells.length - 1 ? c.padEnd(this.widths[i] ?? 0) : c.padStart(this.widths[i] ?? 0))).join('  ').trimEnd();
+    return cells
+      .map((c, i) => (i === 2 || i === cells.length - 1 ? c.padEnd(this.widths[i] ?? 0) : c.padStart(this.widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   }
 }
 
@@ -96,7 +142,7 @@ function crosses(w: CheckpointRunWarning, fail: FailOn): boolean {
 
 export async function watchCommand(argv: string[], cx: CommandContext): Promise<number> {
   const args = parseArgs(argv, WATCH_FLAGS);
-  if (args.booleans.has('help')) return cx.print(WATCH_HELP), EXIT_OK;
+  if (args.booleans.has('help')) return (cx.print(WATCH_HELP), EXIT_OK);
   const [folder, ...extra] = args.positionals;
   if (folder === undefined) throw new UsageError('watch needs a RUN_DIR');
   if (extra.length > 0) throw new UsageError(`watch takes one RUN_DIR, got also "${extra.join(' ')}"`);
@@ -109,7 +155,8 @@ export async function watchCommand(argv: string[], cx: CommandContext): Promise<
   const req = inspectRequest(folder, args);
   const { ReaderError } = await import('../io/types');
   try {
-    if (!(await stat(folder)).isDirectory()) throw new ReaderError(folder, 'not a folder: watch follows a run folder (one checkpoint per epoch)');
+    if (!(await stat(folder)).isDirectory())
+      throw new ReaderError(folder, 'not a folder: watch follows a run folder (one checkpoint per epoch)');
   } catch (e) {
     if (e instanceof ReaderError) throw e;
     throw new ReaderError(folder, `no such folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
@@ -131,7 +178,8 @@ export async function watchCommand(argv: string[], cx: CommandContext): Promise<
   const timer = timeout !== undefined ? setTimeout(() => stop.abort(), timeout * 1000) : undefined;
   const table = new LiveTable(cx.print);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
-  if (!jsonLines) cx.print(`dagr watch: ${folder} (every ${interval} s${timeout !== undefined ? `, for ${timeout} s` : ''}; Ctrl-C to stop)`);
+  if (!jsonLines)
+    cx.print(`dagr watch: ${folder} (every ${interval} s${timeout !== undefined ? `, for ${timeout} s` : ''}; Ctrl-C to stop)`);
 
   try {
     await withBackend(req, async (backend) => {
@@ -154,7 +202,9 @@ export async function watchCommand(argv: string[], cx: CommandContext): Promise<
           if (crossed && exit === EXIT_OK) {
             const where = crossed.modality ?? crossed.pair;
             const at = e.epoch !== null ? `epoch ${e.epoch}` : e.step !== null ? `step ${e.step}` : basename(e.file);
-            err(`dagr: ${at} (${basename(e.file)}): ${crossed.code}${where ? ` [${where}]` : ''}: ${crossed.message} (--fail-on ${fail ?? ''})`);
+            err(
+              `dagr: ${at} (${basename(e.file)}): ${crossed.code}${where ? ` [${where}]` : ''}: ${crossed.message} (--fail-on ${fail ?? ''})`,
+            );
             exit = EXIT_WARNING;
             stop.abort();
           }

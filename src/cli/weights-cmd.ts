@@ -51,7 +51,8 @@ const WEIGHT_ONLY = ['tensors', 'weight-rank-fraction', 'alpha-min', 'alpha-max'
 export async function reportKind(path: string, args: ParsedArgs): Promise<CheckpointKind> {
   const as = choiceFlag(args, 'as', ['weights', 'embeddings'] as const);
   const weightOnly = WEIGHT_ONLY.filter((f) => args.values.has(f));
-  if (as === 'embeddings' && weightOnly.length) throw new UsageError(`--${weightOnly[0] ?? ''} applies to the weights report, not to --as embeddings`);
+  if (as === 'embeddings' && weightOnly.length)
+    throw new UsageError(`--${weightOnly[0] ?? ''} applies to the weights report, not to --as embeddings`);
   if (as) return as;
   if (args.values.has('modalities')) return 'embeddings';
   if (weightOnly.length) return 'weights';
@@ -77,7 +78,9 @@ export function weightSelection(args: ParsedArgs): TensorSelection {
   try {
     new RegExp(regex);
   } catch (e) {
-    throw new UsageError(`--tensors ${JSON.stringify(regex)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`);
+    throw new UsageError(
+      `--tensors ${JSON.stringify(regex)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
   return { regex };
 }
@@ -155,7 +158,10 @@ async function inspectWeightsRun(path: string, args: ParsedArgs, fail: FailOn, c
   }
   if (args.booleans.has('json')) printJson(cx.print, run);
   else cx.print(formatWeightsRun(run));
-  return weightsExit(run.checkpoints.map((c) => c.report), fail);
+  return weightsExit(
+    run.checkpoints.map((c) => c.report),
+    fail,
+  );
 }
 
 export async function compareWeights(a: string, b: string, args: ParsedArgs, cx: CommandContext): Promise<number> {
@@ -164,7 +170,10 @@ export async function compareWeights(a: string, b: string, args: ParsedArgs, cx:
   const progress = createProgress();
   let result;
   try {
-    result = await compareWeightsJob({ a, b, selection: weightSelection(args), ...engineOf(args) }, { onProgress: (f, s) => progress.update(f, s), signal: cx.signal });
+    result = await compareWeightsJob(
+      { a, b, selection: weightSelection(args), ...engineOf(args) },
+      { onProgress: (f, s) => progress.update(f, s), signal: cx.signal },
+    );
   } finally {
     progress.done();
   }

@@ -26,8 +26,14 @@ async function targetFile(svc: Services, args: unknown[]): Promise<string | unde
 /** Recomputes the views of `file` (not the embedding-table panels, which name their tensor). */
 async function apply(svc: Services, file: string, as: AnalyzeAs): Promise<void> {
   await weightsServices(svc).choices.set(file, as);
-  const views = svc.views.all().filter((v) => v.source.kind === 'file' && v.source.paths[0] === file &&
-    !(v.current?.kind === 'report' && v.panel.title.startsWith('Embeddings: ')));
+  const views = svc.views
+    .all()
+    .filter(
+      (v) =>
+        v.source.kind === 'file' &&
+        v.source.paths[0] === file &&
+        !(v.current?.kind === 'report' && v.panel.title.startsWith('Embeddings: ')),
+    );
   if (views.length === 0) {
     await showCheckpoint(svc, vscode.Uri.file(file));
     return;
@@ -43,11 +49,14 @@ export async function analyzeAsWeights(svc: Services, ...args: unknown[]): Promi
   if (file !== undefined) await apply(svc, file, 'weights');
 }
 
-interface TensorPick extends vscode.QuickPickItem { tensor?: string }
+interface TensorPick extends vscode.QuickPickItem {
+  tensor?: string;
+}
 
 /** 2-D tensors of a model, embedding tables first, then by size. */
 export function tensorPicks(table: TensorTable): TensorPick[] {
-  const twoD = table.tensors.filter((t) => t.shape.length === 2 && t.parameters > 0 && /^(b?float|f)/i.test(t.dtype))
+  const twoD = table.tensors
+    .filter((t) => t.shape.length === 2 && t.parameters > 0 && /^(b?float|f)/i.test(t.dtype))
     .sort((a, b) => Number(b.embeddingTable) - Number(a.embeddingTable) || b.parameters - a.parameters);
   return [
     ...twoD.map((t) => ({
@@ -72,7 +81,7 @@ export async function analyzeAsEmbeddings(svc: Services, ...args: unknown[]): Pr
   const ws = weightsServices(svc);
   let table: TensorTable | undefined;
   try {
-    table = (await ws.cache.lookup(file))?.table ?? await svc.compute.run('weightsTable', { path: file });
+    table = (await ws.cache.lookup(file))?.table ?? (await svc.compute.run('weightsTable', { path: file }));
   } catch (e) {
     // not readable as a tensor table: the embeddings report will say what is wrong with the file
     svc.log.appendLine(`weights: reading the tensor table of ${file} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -80,7 +89,7 @@ export async function analyzeAsEmbeddings(svc: Services, ...args: unknown[]): Pr
   if (table && table.looksLike === 'weights' && table.tensors.some((t) => t.shape.length === 2)) {
     const pick = await vscode.window.showQuickPick(tensorPicks(table), {
       title: `Analyze as Embeddings: ${path.basename(file)}`,
-      placeHolder: 'Which tensor\'s rows are the embeddings?',
+      placeHolder: "Which tensor's rows are the embeddings?",
       matchOnDescription: true,
     });
     if (!pick) return;

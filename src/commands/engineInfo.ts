@@ -22,7 +22,10 @@ export async function showEngineInfo(svc: Services): Promise<void> {
     // a fallback is said in the message itself, not only in the details
     const fallback = g.name === 'js' && g.note ? `. ${g.note}` : '';
     const training = info.training ? `. Training: ${info.training.backend}` : '';
-    const pick = await vscode.window.showInformationMessage(`DAGR engine: ${g.name} on ${g.device}, ${plural(g.threads, 'thread')}${fallback}${training}`, 'Show Details');
+    const pick = await vscode.window.showInformationMessage(
+      `DAGR engine: ${g.name} on ${g.device}, ${plural(g.threads, 'thread')}${fallback}${training}`,
+      'Show Details',
+    );
     if (pick) svc.log.show(true);
   } catch (e) {
     reportJobError(e, 'loading the engine');

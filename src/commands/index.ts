@@ -39,7 +39,10 @@ export function registerCommands(svc: Services): vscode.Disposable[] {
     'dagr.compareDagrOff': (a) => compareWithDagrOff(svc, fineTuneArgs(a)),
     'dagr.sweep': (a) => sweep(svc, fineTuneArgs(a)),
     'dagr.openReport': (a) => openReport(svc, a),
-    'dagr.restartCompute': () => { svc.compute.restart(); return Promise.resolve(); },
+    'dagr.restartCompute': () => {
+      svc.compute.restart();
+      return Promise.resolve();
+    },
     'dagr.analyzeAsWeights': (...a) => analyzeAsWeights(svc, ...a),
     'dagr.analyzeAsEmbeddings': (...a) => analyzeAsEmbeddings(svc, ...a),
   };

@@ -27,14 +27,14 @@ export async function showCheckpoint(svc: Services, uri: vscode.Uri): Promise<vo
 }
 
 export async function inspectCheckpoint(svc: Services, ...args: unknown[]): Promise<void> {
-  const uri = urisFromArgs(args)[0] ?? await pickFile(svc.memory, 'last.checkpoint', 'Inspect checkpoint', CHECKPOINT_FILTERS);
+  const uri = urisFromArgs(args)[0] ?? (await pickFile(svc.memory, 'last.checkpoint', 'Inspect checkpoint', CHECKPOINT_FILTERS));
   if (!uri) return;
   await svc.memory.set('last.checkpoint', uri.fsPath);
   await showCheckpoint(svc, uri);
 }
 
 export async function openRun(svc: Services, ...args: unknown[]): Promise<void> {
-  const uri = urisFromArgs(args)[0] ?? await pickFolder(svc.memory, 'last.run', 'Open run folder (one checkpoint per epoch)');
+  const uri = urisFromArgs(args)[0] ?? (await pickFolder(svc.memory, 'last.run', 'Open run folder (one checkpoint per epoch)'));
   if (!uri) return;
   await svc.memory.set('last.run', uri.fsPath);
   // a single file passed from a menu is shown as a checkpoint

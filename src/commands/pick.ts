@@ -13,9 +13,18 @@ function defaultUri(memory: Memory, key: string): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
-export async function pickFile(memory: Memory, key: string, title: string, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
+export async function pickFile(
+  memory: Memory,
+  key: string,
+  title: string,
+  filters: Record<string, string[]>,
+): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title, filters, canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
+    title,
+    filters,
+    canSelectFiles: true,
+    canSelectFolders: false,
+    canSelectMany: false,
     defaultUri: defaultUri(memory, key),
   });
   const uri = picked?.[0];
@@ -25,7 +34,10 @@ export async function pickFile(memory: Memory, key: string, title: string, filte
 
 export async function pickFolder(memory: Memory, key: string, title: string): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title, canSelectFiles: false, canSelectFolders: true, canSelectMany: false,
+    title,
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
     defaultUri: defaultUri(memory, key),
   });
   const uri = picked?.[0];
@@ -33,7 +45,13 @@ export async function pickFolder(memory: Memory, key: string, title: string): Pr
   return uri;
 }
 
-export async function pickSaveFile(memory: Memory, key: string, title: string, suggested: string, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
+export async function pickSaveFile(
+  memory: Memory,
+  key: string,
+  title: string,
+  suggested: string,
+  filters: Record<string, string[]>,
+): Promise<vscode.Uri | undefined> {
   const last = memory.get<string | undefined>(key, undefined);
   const dir = last ? vscode.Uri.file(path.dirname(last)) : vscode.workspace.workspaceFolders?.[0]?.uri;
   const uri = await vscode.window.showSaveDialog({ title, filters, ...(dir ? { defaultUri: vscode.Uri.joinPath(dir, suggested) } : {}) });

@@ -69,13 +69,21 @@ class Steps {
 }
 
 function number(title: string, value: number, ok: (v: number) => boolean, hint: string): Thenable<number | undefined> {
-  return vscode.window.showInputBox({
-    title, value: String(value), ignoreFocusOut: true,
-    validateInput: (s) => (s.trim() !== '' && ok(Number(s)) ? undefined : hint),
-  }).then((s) => (s === undefined ? undefined : Number(s)));
+  return vscode.window
+    .showInputBox({
+      title,
+      value: String(value),
+      ignoreFocusOut: true,
+      validateInput: (s) => (s.trim() !== '' && ok(Number(s)) ? undefined : hint),
+    })
+    .then((s) => (s === undefined ? undefined : Number(s)));
 }
 
-interface Detected { name: string; dtype: string; shape: number[] }
+interface Detected {
+  name: string;
+  dtype: string;
+  shape: number[];
+}
 
 // The questions of a fine-tuning set-up keep their place when focus moves (a view that finishes
 // drawing, a notification): a multi-step dialog that vanishes half-way loses the user's answers.
@@ -86,8 +94,14 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
   const steps = new Steps(4 + (file === undefined ? 1 : 0));
   if (file === undefined) {
     const why = args.checkpoint ? `${path.basename(args.checkpoint)} has no run folder naming its dataset. ` : '';
-    file = (await pickFile(m, 'last.dataset', steps.next(`Paired dataset (features per modality + labels) or training config (.json) for fine-tuning. ${why}`.trim()),
-      { 'Datasets and training configs': ['npz', 'safetensors', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet'] }))?.fsPath;
+    file = (
+      await pickFile(
+        m,
+        'last.dataset',
+        steps.next(`Paired dataset (features per modality + labels) or training config (.json) for fine-tuning. ${why}`.trim()),
+        { 'Datasets and training configs': ['npz', 'safetensors', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet'] },
+      )
+    )?.fsPath;
   }
   if (file === undefined) return undefined;
   await m.set('last.dataset', file);
@@ -96,8 +110,11 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
   const prev = m.get<TrainConfig['dagr']>('last.dagr', DEFAULT_TRAIN.dagr, 'global');
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(file);
   const config: TrainConfig = fromFile ?? {
-    ...DEFAULT_TRAIN, ...m.get<Partial<TrainConfig>>('last.trainExtras', {}, 'global'),
-    dataset: file, outDir: path.join(root, 'runs'), dagr: { ...prev },
+    ...DEFAULT_TRAIN,
+    ...m.get<Partial<TrainConfig>>('last.trainExtras', {}, 'global'),
+    dataset: file,
+    outDir: path.join(root, 'runs'),
+    dagr: { ...prev },
   };
   if (fromFile) svc.log.appendLine(`fine-tuning set-up from the training config ${file}: dataset ${fromFile.dataset}`);
 
@@ -106,16 +123,26 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
   const candidates: Detected[] = arrays.filter((a) => a.shape.length === 2 && a.dtype.startsWith('float'));
   const missing = (config.modalities ?? []).filter((n) => !candidates.some((c) => c.name === n));
   if (missing.length > 0) {
-    throw new ConfigError(path.basename(file), 'modalities', `names ${missing.join(', ')}, not a 2-D float array of ${path.basename(config.dataset)} (it has ${candidates.map((c) => c.name).join(', ') || 'none'})`);
+    throw new ConfigError(
+      path.basename(file),
+      'modalities',
+      `names ${missing.join(', ')}, not a 2-D float array of ${path.basename(config.dataset)} (it has ${candidates.map((c) => c.name).join(', ') || 'none'})`,
+    );
   }
   if (candidates.length < 2) {
-    void vscode.window.showErrorMessage(`DAGR: ${path.basename(config.dataset)} has ${plural(candidates.length, '2-D float array')}; fine-tuning needs two modalities.`);
+    void vscode.window.showErrorMessage(
+      `DAGR: ${path.basename(config.dataset)} has ${plural(candidates.length, '2-D float array')}; fine-tuning needs two modalities.`,
+    );
     return undefined;
   }
   if (candidates.length > 2 && !config.modalities) {
     const last = m.get<string[]>('last.modalities', []);
     const picks = await vscode.window.showQuickPick(
-      candidates.map((a) => ({ label: a.name, description: `${a.dtype} [${a.shape.join(', ')}]`, picked: last.length === 0 || last.includes(a.name) })),
+      candidates.map((a) => ({
+        label: a.name,
+        description: `${a.dtype} [${a.shape.join(', ')}]`,
+        picked: last.length === 0 || last.includes(a.name),
+      })),
       { title: steps.next('Modalities to train (at least two)', 1), canPickMany: true, ignoreFocusOut: true },
     );
     if (!picks) return undefined;
@@ -127,28 +154,74 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
     await m.set('last.modalities', config.modalities);
   }
 
-  const onOff = await vscode.window.showQuickPick([
-    { label: 'DAGR on', description: 'dispersive + anchoring terms', on: true },
-    { label: 'DAGR off', description: 'task loss only (baseline)', on: false },
-  ].sort((a, b) => Number(b.on === config.dagr.enabled) - Number(a.on === config.dagr.enabled)), { title: steps.next('Regularizer'), ignoreFocusOut: true });
+  const onOff = await vscode.window.showQuickPick(
+    [
+      { label: 'DAGR on', description: 'dispersive + anchoring terms', on: true },
+      { label: 'DAGR off', description: 'task loss only (baseline)', on: false },
+    ].sort((a, b) => Number(b.on === config.dagr.enabled) - Number(a.on === config.dagr.enabled)),
+    { title: steps.next('Regularizer'), ignoreFocusOut: true },
+  );
   if (!onOff) return undefined;
   config.dagr = { ...config.dagr, enabled: onOff.on };
   if (onOff.on) {
-    const lambda = await number(steps.next('λ (weight of both DAGR terms)'), config.dagr.lambdaAnc, (v) => Number.isFinite(v) && v >= 0, 'a number ≥ 0, e.g. 0.1');
+    const lambda = await number(
+      steps.next('λ (weight of both DAGR terms)'),
+      config.dagr.lambdaAnc,
+      (v) => Number.isFinite(v) && v >= 0,
+      'a number ≥ 0, e.g. 0.1',
+    );
     if (lambda === undefined) return undefined;
-    const tau = await number(steps.next('τ (anchoring tolerance, squared distance on the unit sphere)'), config.dagr.tau, (v) => Number.isFinite(v) && v >= 0 && v <= 4, 'a number in [0, 4], e.g. 0.5');
+    const tau = await number(
+      steps.next('τ (anchoring tolerance, squared distance on the unit sphere)'),
+      config.dagr.tau,
+      (v) => Number.isFinite(v) && v >= 0 && v <= 4,
+      'a number in [0, 4], e.g. 0.5',
+    );
     if (tau === undefined) return undefined;
     Object.assign(config.dagr, { lambdaDisp: lambda, lambdaAnc: lambda, tau });
   } else {
     steps.skip(2);
   }
 
-  const reviewed = await reviewSettings(config, candidates, steps.next('Every setting: Enter starts, or pick one to change it'), { fromConfig: fromFile ? file : undefined, checkpoint: args.checkpoint });
+  const reviewed = await reviewSettings(config, candidates, steps.next('Every setting: Enter starts, or pick one to change it'), {
+    fromConfig: fromFile ? file : undefined,
+    checkpoint: args.checkpoint,
+  });
   if (!reviewed) return undefined;
   await m.set('last.dagr', reviewed.dagr, 'global');
   if (!fromFile) {
-    const { epochs, learningRate, batchSize, optimizer, schedule, momentum, seed, hidden, embeddingDim, unimodalWeight, gradientDecoupling, backend } = reviewed;
-    await m.set('last.trainExtras', { epochs, learningRate, batchSize, optimizer, schedule, momentum, seed, hidden, embeddingDim, unimodalWeight, gradientDecoupling, backend }, 'global');
+    const {
+      epochs,
+      learningRate,
+      batchSize,
+      optimizer,
+      schedule,
+      momentum,
+      seed,
+      hidden,
+      embeddingDim,
+      unimodalWeight,
+      gradientDecoupling,
+      backend,
+    } = reviewed;
+    await m.set(
+      'last.trainExtras',
+      {
+        epochs,
+        learningRate,
+        batchSize,
+        optimizer,
+        schedule,
+        momentum,
+        seed,
+        hidden,
+        embeddingDim,
+        unimodalWeight,
+        gradientDecoupling,
+        backend,
+      },
+      'global',
+    );
   }
   return reviewed;
 }
@@ -156,7 +229,10 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
 type Item = vscode.QuickPickItem & { edit?: (c: TrainConfig) => Promise<void>; start?: true };
 
 async function pickOne<T extends string>(title: string, options: readonly T[], current: T): Promise<T | undefined> {
-  const picked = await vscode.window.showQuickPick(options.map((o) => ({ label: o, description: o === current ? 'current' : undefined })), { title, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(
+    options.map((o) => ({ label: o, description: o === current ? 'current' : undefined })),
+    { title, ignoreFocusOut: true },
+  );
   return picked?.label as T | undefined;
 }
 
@@ -169,65 +245,286 @@ async function editNumber(title: string, value: number, ok: (v: number) => boole
  * The review list: Start first (Enter starts), then one item per setting; picking one asks for
  * its new value and comes back here. Undefined when dismissed.
  */
-async function reviewSettings(config: TrainConfig, detected: Detected[], title: string, from: { fromConfig?: string; checkpoint?: string }): Promise<TrainConfig | undefined> {
+async function reviewSettings(
+  config: TrainConfig,
+  detected: Detected[],
+  title: string,
+  from: { fromConfig?: string; checkpoint?: string },
+): Promise<TrainConfig | undefined> {
   const c: TrainConfig = { ...config, dagr: { ...config.dagr } };
   const int = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
   for (;;) {
     const used = c.modalities ?? detected.map((d) => d.name);
-    const origin = from.fromConfig ? `from ${path.basename(from.fromConfig)}` : from.checkpoint ? `the dataset of ${path.basename(from.checkpoint)}'s run` : 'defaults and your last answers';
+    const origin = from.fromConfig
+      ? `from ${path.basename(from.fromConfig)}`
+      : from.checkpoint
+        ? `the dataset of ${path.basename(from.checkpoint)}'s run`
+        : 'defaults and your last answers';
     const items: Item[] = [
       {
-        label: '$(play) Start training', start: true,
+        label: '$(play) Start training',
+        start: true,
         description: trainSummary(c),
-        detail: `Trains a new model (an MLP encoder and classifier head per modality, and a fusion head) on ${path.basename(c.dataset)}; settings ${origin}.` +
+        detail:
+          `Trains a new model (an MLP encoder and classifier head per modality, and a fusion head) on ${path.basename(c.dataset)}; settings ${origin}.` +
           (from.checkpoint ? ` ${path.basename(from.checkpoint)} itself is not changed and is not the starting point.` : ''),
       },
       { label: 'Data', kind: vscode.QuickPickItemKind.Separator },
       { label: 'Dataset', description: c.dataset },
       {
-        label: 'Modalities', description: used.join(', '),
+        label: 'Modalities',
+        description: used.join(', '),
         detail: `found in the file: ${detected.map((d) => `${d.name} ${d.dtype} [${d.shape.join(', ')}]`).join('; ')}`,
         edit: async (x) => {
           if (detected.length <= 2) return;
-          const picks = await vscode.window.showQuickPick(detected.map((d) => ({ label: d.name, description: `${d.dtype} [${d.shape.join(', ')}]`, picked: used.includes(d.name) })),
-            { title: 'Modalities to train (at least two)', canPickMany: true, ignoreFocusOut: true });
+          const picks = await vscode.window.showQuickPick(
+            detected.map((d) => ({ label: d.name, description: `${d.dtype} [${d.shape.join(', ')}]`, picked: used.includes(d.name) })),
+            { title: 'Modalities to train (at least two)', canPickMany: true, ignoreFocusOut: true },
+          );
           if (picks && picks.length >= 2) x.modalities = picks.map((p) => p.label);
         },
       },
       { label: 'Labels', description: c.labels ?? 'found by name (labels, label, y)' },
       { label: 'DAGR', kind: vscode.QuickPickItemKind.Separator },
-      { label: 'Regularizer', description: c.dagr.enabled ? 'DAGR on' : 'DAGR off', edit: async (x) => { const v = await pickOne('Regularizer', ['on', 'off'] as const, x.dagr.enabled ? 'on' : 'off'); if (v) x.dagr.enabled = v === 'on'; } },
-      { label: 'λ_disp (dispersive weight)', description: fmt(c.dagr.lambdaDisp), edit: (x) => editNumber('λ_disp', x.dagr.lambdaDisp, (v) => v >= 0, 'a number ≥ 0', (v) => { x.dagr.lambdaDisp = v; }) },
-      { label: 'λ_anc (anchoring weight)', description: fmt(c.dagr.lambdaAnc), edit: (x) => editNumber('λ_anc', x.dagr.lambdaAnc, (v) => v >= 0, 'a number ≥ 0', (v) => { x.dagr.lambdaAnc = v; }) },
-      { label: 'τ (anchoring tolerance)', description: fmt(c.dagr.tau), edit: (x) => editNumber('τ', x.dagr.tau, (v) => v >= 0 && v <= 4, 'a number in [0, 4]', (v) => { x.dagr.tau = v; }) },
-      { label: 't (dispersive temperature)', description: fmt(c.dagr.t), edit: (x) => editNumber('t', x.dagr.t, (v) => v > 0, 'a number > 0', (v) => { x.dagr.t = v; }) },
-      { label: 'Hinge', description: c.dagr.hinge, edit: async (x) => { const v = await pickOne('Hinge', ['linear', 'squared'] as const, x.dagr.hinge); if (v) x.dagr.hinge = v; } },
-      { label: 'Row pairs (dispersive)', description: c.dagr.pairs, edit: async (x) => { const v = await pickOne('Row pairs', ['offdiag', 'all'] as const, x.dagr.pairs); if (v) x.dagr.pairs = v; } },
+      {
+        label: 'Regularizer',
+        description: c.dagr.enabled ? 'DAGR on' : 'DAGR off',
+        edit: async (x) => {
+          const v = await pickOne('Regularizer', ['on', 'off'] as const, x.dagr.enabled ? 'on' : 'off');
+          if (v) x.dagr.enabled = v === 'on';
+        },
+      },
+      {
+        label: 'λ_disp (dispersive weight)',
+        description: fmt(c.dagr.lambdaDisp),
+        edit: (x) =>
+          editNumber(
+            'λ_disp',
+            x.dagr.lambdaDisp,
+            (v) => v >= 0,
+            'a number ≥ 0',
+            (v) => {
+              x.dagr.lambdaDisp = v;
+            },
+          ),
+      },
+      {
+        label: 'λ_anc (anchoring weight)',
+        description: fmt(c.dagr.lambdaAnc),
+        edit: (x) =>
+          editNumber(
+            'λ_anc',
+            x.dagr.lambdaAnc,
+            (v) => v >= 0,
+            'a number ≥ 0',
+            (v) => {
+              x.dagr.lambdaAnc = v;
+            },
+          ),
+      },
+      {
+        label: 'τ (anchoring tolerance)',
+        description: fmt(c.dagr.tau),
+        edit: (x) =>
+          editNumber(
+            'τ',
+            x.dagr.tau,
+            (v) => v >= 0 && v <= 4,
+            'a number in [0, 4]',
+            (v) => {
+              x.dagr.tau = v;
+            },
+          ),
+      },
+      {
+        label: 't (dispersive temperature)',
+        description: fmt(c.dagr.t),
+        edit: (x) =>
+          editNumber(
+            't',
+            x.dagr.t,
+            (v) => v > 0,
+            'a number > 0',
+            (v) => {
+              x.dagr.t = v;
+            },
+          ),
+      },
+      {
+        label: 'Hinge',
+        description: c.dagr.hinge,
+        edit: async (x) => {
+          const v = await pickOne('Hinge', ['linear', 'squared'] as const, x.dagr.hinge);
+          if (v) x.dagr.hinge = v;
+        },
+      },
+      {
+        label: 'Row pairs (dispersive)',
+        description: c.dagr.pairs,
+        edit: async (x) => {
+          const v = await pickOne('Row pairs', ['offdiag', 'all'] as const, x.dagr.pairs);
+          if (v) x.dagr.pairs = v;
+        },
+      },
       { label: 'Optimization', kind: vscode.QuickPickItemKind.Separator },
-      { label: 'Epochs', description: String(c.epochs), edit: (x) => editNumber('Epochs', x.epochs, (v) => int(v, 1), 'an integer ≥ 1', (v) => { x.epochs = v; }) },
-      { label: 'Learning rate', description: fmt(c.learningRate), edit: (x) => editNumber('Learning rate', x.learningRate, (v) => v > 0, 'a number > 0', (v) => { x.learningRate = v; }) },
-      { label: 'Batch size', description: String(c.batchSize), edit: (x) => editNumber('Batch size', x.batchSize, (v) => int(v, 2), 'an integer ≥ 2', (v) => { x.batchSize = v; }) },
-      { label: 'Optimizer', description: c.optimizer, edit: async (x) => { const v = await pickOne('Optimizer', ['adam', 'sgd'] as const, x.optimizer); if (v) x.optimizer = v; } },
-      { label: 'Schedule', description: c.schedule, edit: async (x) => { const v = await pickOne('Schedule', ['constant', 'cosine', 'step'] as const, x.schedule); if (v) x.schedule = v; } },
-      { label: 'Momentum (sgd)', description: fmt(c.momentum), edit: (x) => editNumber('Momentum', x.momentum, (v) => v >= 0 && v < 1, 'a number in [0, 1)', (v) => { x.momentum = v; }) },
-      { label: 'Seed', description: String(c.seed), edit: (x) => editNumber('Seed', x.seed, (v) => int(v, 0), 'an integer ≥ 0', (v) => { x.seed = v; }) },
+      {
+        label: 'Epochs',
+        description: String(c.epochs),
+        edit: (x) =>
+          editNumber(
+            'Epochs',
+            x.epochs,
+            (v) => int(v, 1),
+            'an integer ≥ 1',
+            (v) => {
+              x.epochs = v;
+            },
+          ),
+      },
+      {
+        label: 'Learning rate',
+        description: fmt(c.learningRate),
+        edit: (x) =>
+          editNumber(
+            'Learning rate',
+            x.learningRate,
+            (v) => v > 0,
+            'a number > 0',
+            (v) => {
+              x.learningRate = v;
+            },
+          ),
+      },
+      {
+        label: 'Batch size',
+        description: String(c.batchSize),
+        edit: (x) =>
+          editNumber(
+            'Batch size',
+            x.batchSize,
+            (v) => int(v, 2),
+            'an integer ≥ 2',
+            (v) => {
+              x.batchSize = v;
+            },
+          ),
+      },
+      {
+        label: 'Optimizer',
+        description: c.optimizer,
+        edit: async (x) => {
+          const v = await pickOne('Optimizer', ['adam', 'sgd'] as const, x.optimizer);
+          if (v) x.optimizer = v;
+        },
+      },
+      {
+        label: 'Schedule',
+        description: c.schedule,
+        edit: async (x) => {
+          const v = await pickOne('Schedule', ['constant', 'cosine', 'step'] as const, x.schedule);
+          if (v) x.schedule = v;
+        },
+      },
+      {
+        label: 'Momentum (sgd)',
+        description: fmt(c.momentum),
+        edit: (x) =>
+          editNumber(
+            'Momentum',
+            x.momentum,
+            (v) => v >= 0 && v < 1,
+            'a number in [0, 1)',
+            (v) => {
+              x.momentum = v;
+            },
+          ),
+      },
+      {
+        label: 'Seed',
+        description: String(c.seed),
+        edit: (x) =>
+          editNumber(
+            'Seed',
+            x.seed,
+            (v) => int(v, 0),
+            'an integer ≥ 0',
+            (v) => {
+              x.seed = v;
+            },
+          ),
+      },
       { label: 'Model', kind: vscode.QuickPickItemKind.Separator },
       {
-        label: 'Hidden layers', description: c.hidden.length ? c.hidden.join(', ') : 'none (linear encoder)',
+        label: 'Hidden layers',
+        description: c.hidden.length ? c.hidden.join(', ') : 'none (linear encoder)',
         edit: async (x) => {
-          const s = await vscode.window.showInputBox({ title: 'Hidden layer widths (comma-separated, empty for none)', value: x.hidden.join(', '), ignoreFocusOut: true,
-            validateInput: (t) => (t.trim() === '' || t.split(',').every((p) => int(Number(p.trim()), 1)) ? undefined : 'positive integers separated by commas') });
+          const s = await vscode.window.showInputBox({
+            title: 'Hidden layer widths (comma-separated, empty for none)',
+            value: x.hidden.join(', '),
+            ignoreFocusOut: true,
+            validateInput: (t) =>
+              t.trim() === '' || t.split(',').every((p) => int(Number(p.trim()), 1)) ? undefined : 'positive integers separated by commas',
+          });
           if (s !== undefined) x.hidden = s.trim() === '' ? [] : s.split(',').map((p) => Number(p.trim()));
         },
       },
-      { label: 'Embedding dimension', description: String(c.embeddingDim), edit: (x) => editNumber('Embedding dimension', x.embeddingDim, (v) => int(v, 2), 'an integer ≥ 2', (v) => { x.embeddingDim = v; }) },
-      { label: 'Unimodal weight', description: fmt(c.unimodalWeight), edit: (x) => editNumber('Unimodal weight', x.unimodalWeight, (v) => v >= 0, 'a number ≥ 0', (v) => { x.unimodalWeight = v; }) },
-      { label: 'Gradient decoupling', description: c.gradientDecoupling ? 'on' : 'off', edit: async (x) => { const v = await pickOne('Gradient decoupling', ['on', 'off'] as const, x.gradientDecoupling ? 'on' : 'off'); if (v) x.gradientDecoupling = v === 'on'; } },
-      { label: 'Run', kind: vscode.QuickPickItemKind.Separator },
-      { label: 'Backend', description: c.backend, edit: async (x) => { const v = await pickOne('Backend', ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const, x.backend); if (v) x.backend = v; } },
       {
-        label: 'Output folder', description: c.outDir,
-        edit: async (x) => { const s = await vscode.window.showInputBox({ title: 'Folder the run folder is written in', value: x.outDir, ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'a folder') }); if (s) x.outDir = s.trim(); },
+        label: 'Embedding dimension',
+        description: String(c.embeddingDim),
+        edit: (x) =>
+          editNumber(
+            'Embedding dimension',
+            x.embeddingDim,
+            (v) => int(v, 2),
+            'an integer ≥ 2',
+            (v) => {
+              x.embeddingDim = v;
+            },
+          ),
+      },
+      {
+        label: 'Unimodal weight',
+        description: fmt(c.unimodalWeight),
+        edit: (x) =>
+          editNumber(
+            'Unimodal weight',
+            x.unimodalWeight,
+            (v) => v >= 0,
+            'a number ≥ 0',
+            (v) => {
+              x.unimodalWeight = v;
+            },
+          ),
+      },
+      {
+        label: 'Gradient decoupling',
+        description: c.gradientDecoupling ? 'on' : 'off',
+        edit: async (x) => {
+          const v = await pickOne('Gradient decoupling', ['on', 'off'] as const, x.gradientDecoupling ? 'on' : 'off');
+          if (v) x.gradientDecoupling = v === 'on';
+        },
+      },
+      { label: 'Run', kind: vscode.QuickPickItemKind.Separator },
+      {
+        label: 'Backend',
+        description: c.backend,
+        edit: async (x) => {
+          const v = await pickOne('Backend', ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const, x.backend);
+          if (v) x.backend = v;
+        },
+      },
+      {
+        label: 'Output folder',
+        description: c.outDir,
+        edit: async (x) => {
+          const s = await vscode.window.showInputBox({
+            title: 'Folder the run folder is written in',
+            value: x.outDir,
+            ignoreFocusOut: true,
+            validateInput: (t) => (t.trim() ? undefined : 'a folder'),
+          });
+          if (s) x.outDir = s.trim();
+        },
       },
     ];
     const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, matchOnDescription: true });

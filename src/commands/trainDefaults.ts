@@ -27,7 +27,8 @@ export function parseGrid(text: string): number[] | undefined {
 
 /** The pure part of readTrainConfigFile (unit-tested): parsed JSON -> a config, or undefined. */
 export function trainConfigFrom(raw: unknown, file: string): TrainConfig | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || typeof (raw as { dataset?: unknown }).dataset !== 'string') return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || typeof (raw as { dataset?: unknown }).dataset !== 'string')
+    return undefined;
   const o = { ...(raw as Record<string, unknown>) };
   const base = path.dirname(path.resolve(file));
   // outDir may be left out of a hand-written config: runs/ beside it
@@ -40,7 +41,8 @@ export const fmt = (x: number): string => String(Number(x.toPrecision(6)));
 
 /** One line of what will be trained, for the Start item and the log. */
 export function trainSummary(c: TrainConfig): string {
-  const dagr = c.dagr.enabled ? `DAGR on (λ_disp ${fmt(c.dagr.lambdaDisp)}, λ_anc ${fmt(c.dagr.lambdaAnc)}, τ ${fmt(c.dagr.tau)})` : 'DAGR off';
+  const dagr = c.dagr.enabled
+    ? `DAGR on (λ_disp ${fmt(c.dagr.lambdaDisp)}, λ_anc ${fmt(c.dagr.lambdaAnc)}, τ ${fmt(c.dagr.tau)})`
+    : 'DAGR off';
   return `${plural(c.epochs, 'epoch')} · lr ${fmt(c.learningRate)} · batch ${c.batchSize} · ${dagr}`;
 }
-

@@ -37,7 +37,8 @@ async function askConfig(svc: Services, args: FineTuneArgs | undefined): Promise
     return config;
   } catch (e) {
     // a bad train.json or dataset: one line in the log too, since the notification hides
-    if (!isAbortError(e)) svc.log.appendLine(`[${new Date().toISOString()}] fine-tuning set-up failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (!isAbortError(e))
+      svc.log.appendLine(`[${new Date().toISOString()}] fine-tuning set-up failed: ${e instanceof Error ? e.message : String(e)}`);
     reportJobError(e, 'the fine-tuning set-up');
     return undefined;
   }
@@ -54,7 +55,12 @@ function withRunDir(config: TrainConfig): { config: TrainConfig; runDir: string 
  * A fresh panel for a job, titled by dataset, with one cancellation for the whole command (two
  * runs, or a grid) tied to the panel's Cancel button and to closing the panel.
  */
-function jobPanel(svc: Services, first: ViewModel & { kind: 'training' | 'sweep' }, config: TrainConfig, what: string): { view: GeometryView; cts: vscode.CancellationTokenSource } {
+function jobPanel(
+  svc: Services,
+  first: ViewModel & { kind: 'training' | 'sweep' },
+  config: TrainConfig,
+  what: string,
+): { view: GeometryView; cts: vscode.CancellationTokenSource } {
   const view = openPanel(svc, { kind: first.kind, paths: [first.kind === 'training' ? first.runDir : config.outDir] }, { reuse: false });
   view.panel.title = `${what}: ${path.basename(config.dataset)}`;
   view.setView(first);
@@ -69,20 +75,33 @@ function trainingOf(view: GeometryView, fallback: TrainingView): TrainingView {
   return view.current?.kind === 'training' ? view.current : fallback;
 }
 
-function trainOne(svc: Services, config: TrainConfig, label: string, token: vscode.CancellationToken, onEpoch: (m: TrainingView['epochs'][number]) => void): Promise<RunSummary> {
-  return svc.compute.run('train', { config }, {
-    title: `DAGR: training ${label} on ${path.basename(config.dataset)}`,
-    token,
-    onEpoch,
-    // the trainer stops after the current batch and reports its run folder as 'cancelled'
-    cooperativeCancel: true,
-  });
+function trainOne(
+  svc: Services,
+  config: TrainConfig,
+  label: string,
+  token: vscode.CancellationToken,
+  onEpoch: (m: TrainingView['epochs'][number]) => void,
+): Promise<RunSummary> {
+  return svc.compute.run(
+    'train',
+    { config },
+    {
+      title: `DAGR: training ${label} on ${path.basename(config.dataset)}`,
+      token,
+      onEpoch,
+      // the trainer stops after the current batch and reports its run folder as 'cancelled'
+      cooperativeCancel: true,
+    },
+  );
 }
 
 function finish(svc: Services, summary: RunSummary): void {
   const how = summary.status === 'completed' ? 'finished' : summary.status;
-  svc.log.appendLine(`training ${how}: ${summary.runDir} (${plural(summary.epochsCompleted, 'epoch')}, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`);
-  if (summary.status === 'failed') void vscode.window.showErrorMessage(`DAGR: training failed: ${summary.message ?? 'see the DAGR Lens output'}`);
+  svc.log.appendLine(
+    `training ${how}: ${summary.runDir} (${plural(summary.epochsCompleted, 'epoch')}, ${summary.backend})${summary.message ? `: ${summary.message}` : ''}`,
+  );
+  if (summary.status === 'failed')
+    void vscode.window.showErrorMessage(`DAGR: training failed: ${summary.message ?? 'see the DAGR Lens output'}`);
   // the run's geometry over epochs, from the checkpoints it wrote
   if (summary.epochsCompleted > 0) openPanel(svc, { kind: 'run', paths: [summary.runDir] });
 }
@@ -92,7 +111,12 @@ function finish(svc: Services, summary: RunSummary): void {
  * the summary and opens the run. Sequential: both runs would compete for the same cores otherwise,
  * and the same seed keeps them comparable.
  */
-async function trainIntoPanel(svc: Services, ask: TrainConfig, what: string, baseline?: { label: string; config: (on: TrainConfig) => TrainConfig }): Promise<void> {
+async function trainIntoPanel(
+  svc: Services,
+  ask: TrainConfig,
+  what: string,
+  baseline?: { label: string; config: (on: TrainConfig) => TrainConfig },
+): Promise<void> {
   const { config: on, runDir } = withRunDir(ask);
   const first: TrainingView = { kind: 'training', config: on, runDir, epochs: [] };
   if (baseline) first.comparison = { label: baseline.label, epochs: [] };
@@ -141,7 +165,9 @@ const AXES: Axes[] = [
 async function askGrid(svc: Services): Promise<{ axes: Axes; grid: SweepConfig['grid'] } | undefined> {
   const lastAxes = svc.memory.get<string>('last.sweepAxes', 'lambdaAnc', 'global');
   const picked = await vscode.window.showQuickPick(
-    AXES.map((a) => ({ label: a.label, axes: a })).sort((a, b) => Number(b.axes.keys[0] === lastAxes) - Number(a.axes.keys[0] === lastAxes)),
+    AXES.map((a) => ({ label: a.label, axes: a })).sort(
+      (a, b) => Number(b.axes.keys[0] === lastAxes) - Number(a.axes.keys[0] === lastAxes),
+    ),
     { title: 'Sweep over', ignoreFocusOut: true },
   );
   if (!picked) return undefined;
@@ -150,7 +176,9 @@ async function askGrid(svc: Services): Promise<{ axes: Axes; grid: SweepConfig['
   for (const [i, key] of picked.axes.keys.entries()) {
     const remembered = svc.memory.get<string>(`last.sweep.${key}`, picked.axes.defaults[i] ?? '', 'global');
     const text = await vscode.window.showInputBox({
-      title: `Values of ${key} (comma-separated)`, value: remembered, ignoreFocusOut: true,
+      title: `Values of ${key} (comma-separated)`,
+      value: remembered,
+      ignoreFocusOut: true,
       validateInput: (s) => (parseGrid(s) ? undefined : 'numbers ≥ 0 separated by commas'),
     });
     const values = text === undefined ? undefined : parseGrid(text);
@@ -176,12 +204,16 @@ export async function sweep(svc: Services, args?: FineTuneArgs): Promise<void> {
     view.setView({ ...now, points: points ?? now.points, done: true });
   };
   try {
-    const points = await svc.compute.run('sweep', { config }, {
-      title: `DAGR: sweep of ${plural(size, 'run')}`,
-      token: cts.token,
-      cooperativeCancel: true,
-      onSweepPoint: (p) => view.pushSweepPoint(p),
-    });
+    const points = await svc.compute.run(
+      'sweep',
+      { config },
+      {
+        title: `DAGR: sweep of ${plural(size, 'run')}`,
+        token: cts.token,
+        cooperativeCancel: true,
+        onSweepPoint: (p) => view.pushSweepPoint(p),
+      },
+    );
     done(points);
   } catch (e) {
     done();

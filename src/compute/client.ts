@@ -88,8 +88,14 @@ export class ComputeClient implements IDisposable {
         kind,
         msg,
         handlers,
-        resolve: (v) => { signal?.removeEventListener('abort', onAbort); resolve(v as JobTable[K]['result']); },
-        reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v as JobTable[K]['result']);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
       });
       try {
         this.post(msg);
@@ -190,7 +196,11 @@ export class ComputeClient implements IDisposable {
     this.child = undefined; // its exit event is then ignored
     for (const t of this.cancelling.values()) clearTimeout(t);
     this.cancelling.clear();
-    try { old.disconnect(); } catch { /* already gone */ }
+    try {
+      old.disconnect();
+    } catch {
+      /* already gone */
+    }
     old.kill('SIGKILL');
     for (const [id, p] of [...this.pending]) {
       // a job that writes (a run, a sweep, embeddings) is not started over behind the user's back:
@@ -215,7 +225,11 @@ export class ComputeClient implements IDisposable {
     for (const t of this.cancelling.values()) clearTimeout(t);
     this.cancelling.clear();
     this.failAll(reason);
-    try { child.disconnect(); } catch { /* already gone */ }
+    try {
+      child.disconnect();
+    } catch {
+      /* already gone */
+    }
     child.kill('SIGKILL');
   }
 
@@ -239,7 +253,10 @@ export class ComputeClient implements IDisposable {
     if (m.type === 'ready') return;
     if (m.type === 'result' || m.type === 'error') {
       const t = this.cancelling.get(m.id);
-      if (t) { clearTimeout(t); this.cancelling.delete(m.id); }
+      if (t) {
+        clearTimeout(t);
+        this.cancelling.delete(m.id);
+      }
     }
     const p = this.pending.get(m.id);
     if (!p) return; // cancelled on this side already
@@ -249,11 +266,21 @@ export class ComputeClient implements IDisposable {
   private dispatch(m: Exclude<ComputeToHost, { type: 'ready' }>, p: Pending): void {
     try {
       switch (m.type) {
-        case 'progress': p.handlers.onProgress?.(m.fraction, m.message); break;
-        case 'epoch': p.handlers.onEpoch?.(m.metrics); break;
-        case 'sweepPoint': p.handlers.onSweepPoint?.(m.point); break;
-        case 'result': this.settle(m.id, { value: m.result }); break;
-        case 'error': this.settle(m.id, new ComputeError(m.error)); break;
+        case 'progress':
+          p.handlers.onProgress?.(m.fraction, m.message);
+          break;
+        case 'epoch':
+          p.handlers.onEpoch?.(m.metrics);
+          break;
+        case 'sweepPoint':
+          p.handlers.onSweepPoint?.(m.point);
+          break;
+        case 'result':
+          this.settle(m.id, { value: m.result });
+          break;
+        case 'error':
+          this.settle(m.id, new ComputeError(m.error));
+          break;
       }
     } catch (e) {
       // a throwing UI callback must not leave the request hanging

@@ -22,7 +22,10 @@ export interface JobOptions extends Omit<RequestHandlers, 'signal' | 'onProgress
 export class ComputeService extends Disposable implements vscode.Disposable {
   private readonly client = this.register(new DisposableValue<ComputeClient>());
 
-  constructor(private readonly workerPath: string, private readonly log: vscode.OutputChannel) {
+  constructor(
+    private readonly workerPath: string,
+    private readonly log: vscode.OutputChannel,
+  ) {
     super();
   }
 
@@ -31,23 +34,25 @@ export class ComputeService extends Disposable implements vscode.Disposable {
     if (title === undefined) {
       return this.request(kind, params, { ...rest, ...(onProgress ? { onProgress } : {}) }, token);
     }
-    return Promise.resolve(vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      async (progress, notificationToken) => {
-        let reported = 0;
-        const handlers: RequestHandlers = {
-          ...rest,
-          onProgress: (fraction, message) => {
-            // withProgress takes increments; the compute process sends absolute fractions
-            const pct = Math.max(0, Math.min(100, fraction * 100));
-            progress.report({ increment: Math.max(0, pct - reported), message });
-            reported = Math.max(reported, pct);
-            onProgress?.(fraction, message);
-          },
-        };
-        return this.request(kind, params, handlers, token, notificationToken);
-      },
-    ));
+    return Promise.resolve(
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (progress, notificationToken) => {
+          let reported = 0;
+          const handlers: RequestHandlers = {
+            ...rest,
+            onProgress: (fraction, message) => {
+              // withProgress takes increments; the compute process sends absolute fractions
+              const pct = Math.max(0, Math.min(100, fraction * 100));
+              progress.report({ increment: Math.max(0, pct - reported), message });
+              reported = Math.max(reported, pct);
+              onProgress?.(fraction, message);
+            },
+          };
+          return this.request(kind, params, handlers, token, notificationToken);
+        },
+      ),
+    );
   }
 
   /** Engine Info and similar: the process id shows in the log so a user can find it. */
@@ -61,13 +66,19 @@ export class ComputeService extends Disposable implements vscode.Disposable {
     this.log.appendLine(`[${new Date().toISOString()}] compute: restarted on request`);
   }
 
-  private request<K extends JobKind>(kind: K, params: JobTable[K]['params'], handlers: Omit<RequestHandlers, 'signal'>,
-    ...tokens: (vscode.CancellationToken | undefined)[]): Promise<JobTable[K]['result']> {
+  private request<K extends JobKind>(
+    kind: K,
+    params: JobTable[K]['params'],
+    handlers: Omit<RequestHandlers, 'signal'>,
+    ...tokens: (vscode.CancellationToken | undefined)[]
+  ): Promise<JobTable[K]['result']> {
     const abort = new AbortController();
-    const subs = tokens.filter((t): t is vscode.CancellationToken => t !== undefined).map((t) => {
-      if (t.isCancellationRequested) abort.abort();
-      return t.onCancellationRequested(() => abort.abort());
-    });
+    const subs = tokens
+      .filter((t): t is vscode.CancellationToken => t !== undefined)
+      .map((t) => {
+        if (t.isCancellationRequested) abort.abort();
+        return t.onCancellationRequested(() => abort.abort());
+      });
     const p = this.ensureClient().request(kind, { ...params }, { ...handlers, signal: abort.signal });
     return p.finally(() => subs.forEach((s) => s.dispose()));
   }
@@ -79,10 +90,14 @@ export class ComputeService extends Disposable implements vscode.Disposable {
       workerPath: this.workerPath,
       log: (line) => this.log.appendLine(line),
       onCrash: (reason) => {
-        void vscode.window.showErrorMessage(
-          `DAGR: the compute process stopped (${reason}), so the running jobs failed. It restarts on the next request.`,
-          'Show Log',
-        ).then((pick) => { if (pick) this.log.show(true); });
+        void vscode.window
+          .showErrorMessage(
+            `DAGR: the compute process stopped (${reason}), so the running jobs failed. It restarts on the next request.`,
+            'Show Log',
+          )
+          .then((pick) => {
+            if (pick) this.log.show(true);
+          });
       },
     });
     // after dispose() the new client is released at once, so this request rejects plainly

@@ -57,7 +57,10 @@ export function groupByLabel(labels: Int32Array): Map<number, Int32Array> {
 }
 
 export async function classGeometry(
-  modalities: Matrix[], labels: Int32Array, backend: GeometryBackend, opts: ClassOptions,
+  modalities: Matrix[],
+  labels: Int32Array,
+  backend: GeometryBackend,
+  opts: ClassOptions,
 ): Promise<{ classes: ClassReport[]; warnings: GeometryWarning[] }> {
   const first = modalities[0];
   if (!first) return { classes: [], warnings: [] };
@@ -110,7 +113,9 @@ export async function classGeometry(
       for (const i of rows) s += drift[i] as number;
       const cnt = inSample.get(l) ?? 0;
       perClass.get(l)?.pairs.push({
-        a: an, b: bn, driftMean: s / rows.length,
+        a: an,
+        b: bn,
+        driftMean: s / rows.length,
         r1: cnt > 0 ? (hitsAB.get(l) ?? 0) / cnt : null,
         r1BToA: cnt > 0 ? (hitsBA.get(l) ?? 0) / cnt : null,
         retrievalRows: cnt,
@@ -122,7 +127,14 @@ export async function classGeometry(
     const c = perClass.get(label) as { modalities: Map<string, ClassModality>; pairs: ClassPair[] };
     return { label, count: rows.length, modalities: recordOf(c.modalities), pairs: c.pairs };
   });
-  return { classes, warnings: classCollapseWarnings(classes, modalities.map((m) => m.name), opts.classCollapse ?? DEFAULT_CLASS_COLLAPSE) };
+  return {
+    classes,
+    warnings: classCollapseWarnings(
+      classes,
+      modalities.map((m) => m.name),
+      opts.classCollapse ?? DEFAULT_CLASS_COLLAPSE,
+    ),
+  };
 }
 
 function median(xs: number[]): number {
@@ -148,7 +160,12 @@ export function classCollapseWarnings(classes: ClassReport[], modalities: string
       const r = (c.modalities[name] as ClassModality).effectiveRank;
       if (r < threshold) {
         out.push({
-          code: 'class-collapse', severity: 'warning', modality: name, label: c.label, value: r, threshold,
+          code: 'class-collapse',
+          severity: 'warning',
+          modality: name,
+          label: c.label,
+          value: r,
+          threshold,
           message: `class ${c.label} of '${name}' has collapsed: effective rank ${r.toFixed(2)} is below ${share} × the median class's ${med.toFixed(2)} (${c.count} rows)`,
         });
       }

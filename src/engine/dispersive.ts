@@ -20,7 +20,6 @@ import { pairTileShape } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
-
 /** log(sum exp(v)) over streamed values, in float64 with a running maximum */
 class LogSumExp {
   private max = -Infinity;
@@ -67,8 +66,15 @@ function meanOffDiagonalDistance(z: Float32Array, sq: Float32Array, s: number, d
  * onTile reports the fraction of tiles done.
  */
 export async function dispersiveLoss(
-  z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode,
-  backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
+  z: Float32Array,
+  sq: Float32Array,
+  s: number,
+  d: number,
+  t: number,
+  pairs: PairsMode,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
+  onTile?: (fraction: number) => void,
 ): Promise<number> {
   // a dispersed sample (the usual case) needs only the log-sum-exp: one cheaper pass. Where the
   // bound says the mean kernel is above 1/2, or the pass finds it so, the deviations are computed.
@@ -102,8 +108,16 @@ function columnPieces(i0: number, i1: number, s: number, cols: number): [number,
 }
 
 async function dispersivePass(
-  z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode, deviations: boolean,
-  backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
+  z: Float32Array,
+  sq: Float32Array,
+  s: number,
+  d: number,
+  t: number,
+  pairs: PairsMode,
+  deviations: boolean,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
+  onTile?: (fraction: number) => void,
 ): Promise<{ value: number; meanKernel: number }> {
   const { rows: rowsPerTile, cols } = pairTileShape(s, backend.maxTileElements);
   // the pieces on and above the diagonal block of each row tile (those left of it are mirrors)
@@ -130,7 +144,16 @@ async function dispersivePass(
       // the piece meets the diagonal: its row i holds the pair (i0 + i, i0 + i) at column i + i0 - j0
       const diagonal = i0 < j1 && j0 < i1;
       const rows = await backend.dispersiveRows(
-        a, na, i1 - i0, z.subarray(j0 * d, j1 * d), sq.subarray(j0, j1), rb, d, t, diagonal ? i0 - j0 : undefined, deviations,
+        a,
+        na,
+        i1 - i0,
+        z.subarray(j0 * d, j1 * d),
+        sq.subarray(j0, j1),
+        rb,
+        d,
+        t,
+        diagonal ? i0 - j0 : undefined,
+        deviations,
       );
       const expm1Sums = rows.sumExpm1;
       for (let i = 0; i < i1 - i0; i++) {

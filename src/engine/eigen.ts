@@ -162,8 +162,12 @@ function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64
     for (let i = 0; i <= k; i++) w[i] = 0;
 
     // the new reflector becomes the pending update; recycle the old buffers
-    const tv = pv; pv = v; v = tv;
-    const tw = pw; pw = w; w = tw;
+    const tv = pv;
+    pv = v;
+    v = tv;
+    const tw = pw;
+    pw = w;
+    w = tw;
   }
 
   // the last 2 x 2 block still owes the final pending update

@@ -28,14 +28,21 @@ export const TWO_STAGE_MIN = 1280;
 
 /** eigenvalues, descending: the two-stage method where it pays, else eigen.ts */
 export async function symmetricEigenvaluesFast(
-  a: Float64Array, n: number, backend: GeometryBackend, signal?: AbortSignal,
+  a: Float64Array,
+  n: number,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<Float64Array> {
   if (n < TWO_STAGE_MIN || backend.info.name !== 'onnxruntime') return symmetricEigenvalues(a, n);
   return twoStageEigenvalues(a, n, BAND, backend, signal);
 }
 
 export async function twoStageEigenvalues(
-  a: Float64Array, n: number, b: number, backend: GeometryBackend, signal?: AbortSignal,
+  a: Float64Array,
+  n: number,
+  b: number,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<Float64Array> {
   if (!Number.isInteger(n) || n < 0 || a.length < n * n) {
     throw new RangeError(`twoStageEigenvalues: expected a ${n} x ${n} matrix, got ${a.length} values`);
@@ -76,7 +83,11 @@ function maxAbs(a: Float64Array, n: number): number {
  * shrinks by b rows and columns per panel.
  */
 export async function reduceToBand(
-  a: Float64Array, n: number, b: number, backend: GeometryBackend, signal?: AbortSignal,
+  a: Float64Array,
+  n: number,
+  b: number,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<Float64Array> {
   const amax = maxAbs(a, n);
   const s = Number.isNaN(amax) ? 0 : safeScaleExponent(amax);
@@ -90,7 +101,12 @@ export async function reduceToBand(
 
 /** reduceToBand of scale * a (scale a power of two that keeps the products in range) */
 async function reduceToBandScaled(
-  a: Float64Array, n: number, b: number, scale: number, backend: GeometryBackend, signal?: AbortSignal,
+  a: Float64Array,
+  n: number,
+  b: number,
+  scale: number,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<Float64Array> {
   const W = b + 2;
   const out = new Float64Array(n * W);
@@ -194,7 +210,12 @@ function householderPanel(p: Float64Array, m: number, b: number): { v: Float64Ar
  * m x m x nr products are the backend's cross kernel (a^T b; A is symmetric so A^T V = A V).
  */
 async function twoSidedUpdate(
-  a: Float64Array, m: number, v: Float64Array, t: Float64Array, nr: number, backend: GeometryBackend,
+  a: Float64Array,
+  m: number,
+  v: Float64Array,
+  t: Float64Array,
+  nr: number,
+  backend: GeometryBackend,
 ): Promise<void> {
   const av = await backend.cross(a, v, m, m, nr); // m x nr
   const x = new Float64Array(m * nr);

@@ -8,9 +8,7 @@ import type { ModalityReport, PairReport, PairSelection, ReportOptions, Retrieva
 import { DEFAULT_MAX_PAIRS } from '../protocol/report';
 import { recordOf } from '../protocol/keys';
 import { dispersiveLoss } from './dispersive';
-import {
-  anchoringLoss, driftPerRow, driftStats, linearCka, meanCosine, modalityGap, normalizedRowSum,
-} from './pairs';
+import { anchoringLoss, driftPerRow, driftStats, linearCka, meanCosine, modalityGap, normalizedRowSum } from './pairs';
 import { projection } from './projection';
 import { summarizeRanks, retrievalRanks } from './retrieval';
 import { normalizedSample } from './rows';
@@ -32,7 +30,10 @@ export const MAX_PROJECTED_MODALITIES = 8;
 const MAX_NAMES_QUOTED = 10;
 
 function quoteNames(names: readonly string[]): string {
-  const shown = names.slice(0, MAX_NAMES_QUOTED).map((n) => `'${n}'`).join(', ');
+  const shown = names
+    .slice(0, MAX_NAMES_QUOTED)
+    .map((n) => `'${n}'`)
+    .join(', ');
   return names.length > MAX_NAMES_QUOTED ? `${shown} and ${names.length - MAX_NAMES_QUOTED} more` : shown;
 }
 
@@ -42,7 +43,10 @@ function quoteNames(names: readonly string[]): string {
  * ('withFirst', M - 1 pairs, so the cost stays linear in M); or exactly options.pairsOf, where
  * [a, b] names one pair and [a] alone the pairs of a with every other modality.
  */
-export function selectPairs(names: readonly string[], options: Pick<ReportOptions, 'maxPairs' | 'pairsOf'>): { pairs: [number, number][]; selection: PairSelection } {
+export function selectPairs(
+  names: readonly string[],
+  options: Pick<ReportOptions, 'maxPairs' | 'pairsOf'>,
+): { pairs: [number, number][]; selection: PairSelection } {
   const m = names.length;
   const possible = (m * (m - 1)) / 2;
   const maxPairs = options.maxPairs ?? DEFAULT_MAX_PAIRS;
@@ -60,7 +64,10 @@ export function selectPairs(names: readonly string[], options: Pick<ReportOption
     const seen = new Set<string>();
     const add = (a: number, b: number): void => {
       const key = a < b ? `${a},${b}` : `${b},${a}`;
-      if (!seen.has(key)) { seen.add(key); out.push([a, b]); }
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push([a, b]);
+      }
     };
     for (const item of named) {
       if (item.length === 1) {
@@ -75,9 +82,23 @@ export function selectPairs(names: readonly string[], options: Pick<ReportOption
       }
     }
     const only = named.length === 1 && named[0]?.length === 1 ? named[0][0] : undefined;
-    const selection: PairSelection = only !== undefined
-      ? { mode: 'withFirst', computed: out.length, possible, maxPairs, hub: only, note: `pairs of '${only}' with each other modality, as named (pairsOf): ${out.length} of ${possible} pairs` }
-      : { mode: 'named', computed: out.length, possible, maxPairs, note: `the ${out.length} pair${out.length === 1 ? '' : 's'} named (pairsOf), of ${possible}` };
+    const selection: PairSelection =
+      only !== undefined
+        ? {
+            mode: 'withFirst',
+            computed: out.length,
+            possible,
+            maxPairs,
+            hub: only,
+            note: `pairs of '${only}' with each other modality, as named (pairsOf): ${out.length} of ${possible} pairs`,
+          }
+        : {
+            mode: 'named',
+            computed: out.length,
+            possible,
+            maxPairs,
+            note: `the ${out.length} pair${out.length === 1 ? '' : 's'} named (pairsOf), of ${possible}`,
+          };
     return { pairs: out, selection };
   }
   if (possible <= maxPairs) {
@@ -90,8 +111,13 @@ export function selectPairs(names: readonly string[], options: Pick<ReportOption
   return {
     pairs: out,
     selection: {
-      mode: 'withFirst', computed: out.length, possible, maxPairs, hub,
-      note: `${m} modalities make ${possible} pairs, more than maxPairs = ${maxPairs}: computed the ${out.length} pairs of the first modality, '${hub}', with each other one. ` +
+      mode: 'withFirst',
+      computed: out.length,
+      possible,
+      maxPairs,
+      hub,
+      note:
+        `${m} modalities make ${possible} pairs, more than maxPairs = ${maxPairs}: computed the ${out.length} pairs of the first modality, '${hub}', with each other one. ` +
         'Name the pairs wanted with pairsOf (dagr --pairs-of a,b;c,d, or --pairs-of a for the pairs of a), or raise maxPairs (--max-pairs, setting dagr.maxPairs).',
     },
   };
@@ -100,15 +126,20 @@ export function selectPairs(names: readonly string[], options: Pick<ReportOption
 export function validateOptions(o: ReportOptions): void {
   if (!(Number.isFinite(o.t) && o.t > 0)) throw new EngineError(`option t must be a positive number, got ${o.t}`);
   if (!Number.isFinite(o.tau)) throw new EngineError(`option tau must be a finite number, got ${o.tau}`);
-  if (o.pairs !== 'offdiag' && o.pairs !== 'all') throw new EngineError(`option pairs must be 'offdiag' or 'all', got '${String(o.pairs)}'`);
-  if (o.hinge !== 'linear' && o.hinge !== 'squared') throw new EngineError(`option hinge must be 'linear' or 'squared', got '${String(o.hinge)}'`);
+  if (o.pairs !== 'offdiag' && o.pairs !== 'all')
+    throw new EngineError(`option pairs must be 'offdiag' or 'all', got '${String(o.pairs)}'`);
+  if (o.hinge !== 'linear' && o.hinge !== 'squared')
+    throw new EngineError(`option hinge must be 'linear' or 'squared', got '${String(o.hinge)}'`);
   if (!(Number.isInteger(o.maxPairwiseRows) && (o.maxPairwiseRows === 0 || o.maxPairwiseRows >= 2))) {
     throw new EngineError(`option maxPairwiseRows must be 0 (all rows) or an integer >= 2, got ${o.maxPairwiseRows}`);
   }
   if (o.maxPairs !== undefined && !(Number.isInteger(o.maxPairs) && o.maxPairs >= 0)) {
     throw new EngineError(`option maxPairs must be an integer >= 0, got ${o.maxPairs}`);
   }
-  if (o.pairsOf !== undefined && !(Array.isArray(o.pairsOf) && o.pairsOf.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string')))) {
+  if (
+    o.pairsOf !== undefined &&
+    !(Array.isArray(o.pairsOf) && o.pairsOf.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string')))
+  ) {
     throw new EngineError('option pairsOf must be a list of modality names or name pairs');
   }
 }
@@ -121,7 +152,10 @@ export function withStdErr(r: RetrievalDirection, sampled: boolean, s: number, n
 /** progress over named stages with rough relative costs, so the bar moves evenly */
 class Progress {
   private done = 0;
-  constructor(private readonly total: number, private readonly report?: (f: number, stage: string) => void) {}
+  constructor(
+    private readonly total: number,
+    private readonly report?: (f: number, stage: string) => void,
+  ) {}
   step(weight: number, stage: string, within = 1): void {
     this.report?.(Math.min(1, (this.done + weight * within) / this.total), stage);
     if (within >= 1) this.done += weight;
@@ -129,8 +163,11 @@ class Progress {
 }
 
 export async function computeGeometry(
-  modalities: Matrix[], options: ReportOptions, thresholds: WarningThresholds,
-  backend: GeometryBackend, ctl: GeometryControl = {},
+  modalities: Matrix[],
+  options: ReportOptions,
+  thresholds: WarningThresholds,
+  backend: GeometryBackend,
+  ctl: GeometryControl = {},
 ): Promise<GeometryCore & { pairSelection?: PairSelection }> {
   const signal = ctl.signal;
   throwIfAborted(signal);
@@ -138,7 +175,10 @@ export async function computeGeometry(
   validateOptions(options);
   const n = (modalities[0] as Matrix).rows;
   const m = modalities.length;
-  const { pairs: chosen, selection } = selectPairs(modalities.map((x) => x.name), options);
+  const { pairs: chosen, selection } = selectPairs(
+    modalities.map((x) => x.name),
+    options,
+  );
   const npairs = chosen.length;
 
   const sampleSize = options.maxPairwiseRows > 0 && n > options.maxPairwiseRows ? options.maxPairwiseRows : n;
@@ -163,12 +203,13 @@ export async function computeGeometry(
     sums.set(mat.name, sum);
     const { z, sq } = normalizedSample(mat, sample);
     samples.set(mat.name, z);
-    const disp = await dispersiveLoss(
-      z, sq, sampleSize, mat.cols, options.t, options.pairs, backend, signal,
-      (f) => progress.step(3, `dispersive loss of '${mat.name}'`, f),
+    const disp = await dispersiveLoss(z, sq, sampleSize, mat.cols, options.t, options.pairs, backend, signal, (f) =>
+      progress.step(3, `dispersive loss of '${mat.name}'`, f),
     );
     // a sampled value says how far it may be from the all-rows one (absent when every row is used)
-    const se = sampled ? await dispersiveStdErr(z, sq, sampleSize, mat.cols, options.t, options.pairs, disp, n, backend, signal) : undefined;
+    const se = sampled
+      ? await dispersiveStdErr(z, sq, sampleSize, mat.cols, options.t, options.pairs, disp, n, backend, signal)
+      : undefined;
 
     let dead = 0;
     for (const v of spec.variance) if (v < thresholds.deadVariance) dead++;
@@ -198,7 +239,13 @@ export async function computeGeometry(
     progress.step(1, `pair ${label}`);
     if (a.cols !== b.cols) {
       pairs.push({
-        a: a.name, b: b.name, linearCka: cka, anchoringLoss: null, drift: null, modalityGap: null, retrieval: null,
+        a: a.name,
+        b: b.name,
+        linearCka: cka,
+        anchoringLoss: null,
+        drift: null,
+        modalityGap: null,
+        retrieval: null,
         note: `widths differ (${a.cols} vs ${b.cols}): anchoring loss, drift, modality gap and retrieval compare rows in one space, so only linear CKA is reported`,
       });
       progress.step(3, `retrieval ${label}`);
@@ -208,7 +255,9 @@ export async function computeGeometry(
     const za = samples.get(a.name) as Float32Array;
     const zb = samples.get(b.name) as Float32Array;
     // the last tile reports fraction 1, which completes the stage's weight
-    const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) => progress.step(3, `retrieval ${label}`, f));
+    const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) =>
+      progress.step(3, `retrieval ${label}`, f),
+    );
     pairs.push({
       a: a.name,
       b: b.name,
@@ -216,7 +265,11 @@ export async function computeGeometry(
       anchoringLoss: anchoringLoss(drift, options.tau, options.hinge),
       drift: driftStats(drift, options.tau),
       modalityGap: modalityGap(sums.get(a.name) as Float64Array, sums.get(b.name) as Float64Array, n),
-      retrieval: { aToB: withStdErr(summarizeRanks(aToB), sampled, sampleSize, n), bToA: withStdErr(summarizeRanks(bToA), sampled, sampleSize, n), galleryRows: sampleSize },
+      retrieval: {
+        aToB: withStdErr(summarizeRanks(aToB), sampled, sampleSize, n),
+        bToA: withStdErr(summarizeRanks(bToA), sampled, sampleSize, n),
+        galleryRows: sampleSize,
+      },
       note: sampled
         ? `retrieval ranks each query among a seeded sample of ${sampleSize} of ${n} rows (maxPairwiseRows); drift, anchoring and gap use all rows`
         : '',
@@ -235,7 +288,8 @@ export async function computeGeometry(
   const projected = order.map((k) => modalities[k] as Matrix);
   const proj = await projection(projected, ctl.projectionRows ?? DEFAULT_PROJECTION_ROWS, backend);
   if (projected.length < m) {
-    proj.note = `projected ${projected.length} of ${m} modalities (${quoteNames(projected.map((x) => x.name))}: the first in the computed pairs); ` +
+    proj.note =
+      `projected ${projected.length} of ${m} modalities (${quoteNames(projected.map((x) => x.name))}: the first in the computed pairs); ` +
       `a scatter of more is unreadable and grows the report with every modality`;
   }
   progress.step(1, 'projection');

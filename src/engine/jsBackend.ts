@@ -104,8 +104,12 @@ export function createJsBackend(note?: string): GeometryBackend {
           const x3 = a[o3 + i] as number;
           const gi = i * d;
           for (let j = i; j < d; j++) {
-            g[gi + j] = (g[gi + j] as number) + x0 * (a[o0 + j] as number) + x1 * (a[o1 + j] as number)
-              + x2 * (a[o2 + j] as number) + x3 * (a[o3 + j] as number);
+            g[gi + j] =
+              (g[gi + j] as number) +
+              x0 * (a[o0 + j] as number) +
+              x1 * (a[o1 + j] as number) +
+              x2 * (a[o2 + j] as number) +
+              x3 * (a[o3 + j] as number);
           }
         }
       }

@@ -44,8 +44,12 @@ function turn(): Promise<void> {
  * over the gallery row, which keeps the gallery row in cache.
  */
 export async function knnAll(
-  z: Float64Array, s: number, d: number, k: number,
-  signal?: AbortSignal, onProgress?: (f: number) => void,
+  z: Float64Array,
+  s: number,
+  d: number,
+  k: number,
+  signal?: AbortSignal,
+  onProgress?: (f: number) => void,
 ): Promise<Int32Array> {
   const kk = Math.min(k, s - 1);
   const out = new Int32Array(s * kk);
@@ -113,7 +117,9 @@ export interface MoversResult {
  * space); the row counts must match.
  */
 export async function moversOf(
-  a: Matrix, b: Matrix, k: number,
+  a: Matrix,
+  b: Matrix,
+  k: number,
   opts: { maxRows?: number; signal?: AbortSignal; onProgress?: (f: number) => void } = {},
 ): Promise<MoversResult> {
   if (a.rows !== b.rows) {
@@ -128,7 +134,10 @@ export async function moversOf(
   const kk = Math.min(k, size - 1);
   const za = unitRows(a, rows);
   const zb = unitRows(b, rows);
-  const half = (off: number) => (f: number): void => opts.onProgress?.(off + f / 2);
+  const half =
+    (off: number) =>
+    (f: number): void =>
+      opts.onProgress?.(off + f / 2);
   const na = await knnAll(za, size, a.cols, kk, opts.signal, half(0));
   const nb = await knnAll(zb, size, b.cols, kk, opts.signal, half(0.5));
   return { rows, jaccard: jaccardPerRow(na, nb, size, kk), k: kk, sampled: size < n };

@@ -99,7 +99,8 @@ class TopK {
   list(): Neighbor[] {
     const out: Neighbor[] = [];
     // a row parallel to the query can round to 1 + 2e-16: a cosine is shown within [-1, 1]
-    for (let i = 0; i < this.size; i++) out.push({ row: this.rows[i] as number, similarity: Math.max(-1, Math.min(1, this.sims[i] as number)) });
+    for (let i = 0; i < this.size; i++)
+      out.push({ row: this.rows[i] as number, similarity: Math.max(-1, Math.min(1, this.sims[i] as number)) });
     return out;
   }
 }
@@ -149,8 +150,14 @@ export interface NeighborSearch {
  * scored. NaN or Inf in a gallery row is an EngineError naming the array and the row.
  */
 export async function nearestNeighbors(
-  q: Float64Array, gallery: Matrix, k: number,
-  opts: { exclude?: number; partner?: number; /** rowNorms(gallery), when the caller keeps them */ norms?: Float64Array } & NeighborControl = {},
+  q: Float64Array,
+  gallery: Matrix,
+  k: number,
+  opts: {
+    exclude?: number;
+    partner?: number;
+    /** rowNorms(gallery), when the caller keeps them */ norms?: Float64Array;
+  } & NeighborControl = {},
 ): Promise<NeighborSearch> {
   const { rows: n, cols: d, data } = gallery;
   if (q.length !== d) throw new EngineError(`the query has ${q.length} dimensions but '${gallery.name}' has ${d}; cosine needs one space`);
@@ -232,7 +239,11 @@ export async function nearestNeighbors(
  * A target of another width cannot hold the query (cosine needs one space) and gets a note.
  */
 export async function neighborLists(
-  query: Matrix, row: number, targets: Matrix[], k: number, labels: Int32Array | undefined,
+  query: Matrix,
+  row: number,
+  targets: Matrix[],
+  k: number,
+  labels: Int32Array | undefined,
   ctl: NeighborControl & {
     /** false: only the targets' lists */ own?: boolean;
     /** rowNorms of a matrix, when the caller keeps them across queries */ normsOf?: (m: Matrix) => Float64Array | undefined;
@@ -240,13 +251,17 @@ export async function neighborLists(
 ): Promise<NeighborList[]> {
   checkRow(query, row);
   for (const t of targets) {
-    if (t.rows !== query.rows) throw new EngineError(`'${query.name}' has ${query.rows} rows but '${t.name}' has ${t.rows}; modalities must be paired row by row`);
+    if (t.rows !== query.rows)
+      throw new EngineError(`'${query.name}' has ${query.rows} rows but '${t.name}' has ${t.rows}; modalities must be paired row by row`);
   }
   const q = unitRow(query, row);
   const labelOf = (r: number): number | null => (labels ? (labels[r] as number) : null);
   const withLabels = (s: NeighborSearch): NeighborList['neighbors'] => s.neighbors.map((x) => ({ ...x, label: labelOf(x.row) }));
   const total = 1 + targets.length;
-  const part = (i: number) => (f: number): void => ctl.onProgress?.((i + f) / total);
+  const part =
+    (i: number) =>
+    (f: number): void =>
+      ctl.onProgress?.((i + f) / total);
   const out: NeighborList[] = [];
   if (ctl.own !== false) {
     const norms = ctl.normsOf?.(query);
@@ -256,7 +271,10 @@ export async function neighborLists(
   for (const [i, t] of targets.entries()) {
     if (t.cols !== query.cols) {
       out.push({
-        modality: t.name, neighbors: [], partnerRank: null, partnerSimilarity: null,
+        modality: t.name,
+        neighbors: [],
+        partnerRank: null,
+        partnerSimilarity: null,
         note: `widths differ (${query.cols} vs ${t.cols}): cosine between '${query.name}' and '${t.name}' rows needs one space`,
       });
       continue;

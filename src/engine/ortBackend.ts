@@ -17,7 +17,9 @@ import type { BackendOptions, GeometryBackend } from './types';
 type OrtModule = typeof Ort;
 
 /** The parts of onnxruntime-node used here, so a test can hand in a fake one. */
-export type OrtLike = Pick<OrtModule, 'InferenceSession' | 'Tensor' | 'env'> & { listSupportedBackends?: OrtModule['listSupportedBackends'] };
+export type OrtLike = Pick<OrtModule, 'InferenceSession' | 'Tensor' | 'env'> & {
+  listSupportedBackends?: OrtModule['listSupportedBackends'];
+};
 
 export interface OrtDeps {
   ort: OrtLike;
@@ -65,12 +67,30 @@ function probeCuda(deps: OrtDeps): CudaProbe {
 
 /** The kernel graphs by index, [build, is float64]; built on first use (bytes, then kept). */
 const GRAPHS: [() => Uint8Array, boolean][] = [
-  [() => dispersiveRowsGraph(true), false], [() => retrievalCountsGraph(false), false], [() => retrievalCountsGraph(true), false],
-  [gramGraph, true], [crossGraph, true], [() => dispersiveRowsGraph(false), false], [() => dispersiveSumsGraph(), false],
-  [() => dispersiveRowsGraph(true, true), false], [() => dispersiveRowsGraph(false, true), false], [() => dispersiveSumsGraph(true), false],
+  [() => dispersiveRowsGraph(true), false],
+  [() => retrievalCountsGraph(false), false],
+  [() => retrievalCountsGraph(true), false],
+  [gramGraph, true],
+  [crossGraph, true],
+  [() => dispersiveRowsGraph(false), false],
+  [() => dispersiveSumsGraph(), false],
+  [() => dispersiveRowsGraph(true, true), false],
+  [() => dispersiveRowsGraph(false, true), false],
+  [() => dispersiveSumsGraph(true), false],
 ];
 /** the sessions by graph; the *Diagonal ones leave out the i = i pairs of a square tile themselves */
-const enum G { Dispersive, Retrieval, Masked, Gram, Cross, Shifted, Unshifted, DispersiveDiagonal, ShiftedDiagonal, UnshiftedDiagonal }
+const enum G {
+  Dispersive,
+  Retrieval,
+  Masked,
+  Gram,
+  Cross,
+  Shifted,
+  Unshifted,
+  DispersiveDiagonal,
+  ShiftedDiagonal,
+  UnshiftedDiagonal,
+}
 const graphBytes: (Uint8Array | undefined)[] = [];
 const graphOf = (i: number): Uint8Array => (graphBytes[i] ??= (GRAPHS[i] as [() => Uint8Array, boolean])[0]());
 
@@ -97,7 +117,10 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
   if (deps) return backendOn(await placeFor(opts, threads, deps), deps.ort, threads, (p) => p.sessions.release());
   const realDeps = (): OrtDeps => ({
-    ort: loadOrt(), cudaInstalled: cudaLibraryPresent, gpuPresent: nvidiaGpuPresent, webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()),
+    ort: loadOrt(),
+    cudaInstalled: cudaLibraryPresent,
+    gpuPresent: nvidiaGpuPresent,
+    webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()),
   });
   if (!sessionPolicy.keepWarm) return backendOn(await placeFor(opts, threads, realDeps()), loadOrt(), threads, (p) => p.sessions.release());
   const key = `${opts.device ?? 'auto'}|${threads}`;
@@ -197,9 +220,14 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
   }
 
   const version = (ort.env as { versions?: { node?: string } }).versions?.node;
-  const provider = placed.device === 'cpu' ? 'CPU' : placed.device === 'webgpu' ? `WebGPU provider on ${placed.adapter ?? 'an adapter'}, and CPU` : 'CUDA';
+  const provider =
+    placed.device === 'cpu' ? 'CPU' : placed.device === 'webgpu' ? `WebGPU provider on ${placed.adapter ?? 'an adapter'}, and CPU` : 'CUDA';
   const grams = placed.device === 'webgpu' ? 'float64 Gram matrices on the CPU (WebGPU has no float64)' : 'float64 Gram matrices';
-  const what = `onnxruntime-node ${version ?? ''} ${provider} provider; float32 pairwise kernels with float64 combination, ${grams}`.replace('  ', ' ');
+  const what =
+    `onnxruntime-node ${version ?? ''} ${provider} provider; float32 pairwise kernels with float64 combination, ${grams}`.replace(
+      '  ',
+      ' ',
+    );
   return {
     info: {
       name: 'onnxruntime',
@@ -282,10 +310,14 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     },
 
     async cross(a, b, rows, da, db) {
-      const out = await runOne(await session(G.Cross), {
-        a: new ort.Tensor('float64', a, [rows, da]),
-        b: new ort.Tensor('float64', b, [rows, db]),
-      }, 'cross');
+      const out = await runOne(
+        await session(G.Cross),
+        {
+          a: new ort.Tensor('float64', a, [rows, da]),
+          b: new ort.Tensor('float64', b, [rows, db]),
+        },
+        'cross',
+      );
       return out.data as Float64Array;
     },
 

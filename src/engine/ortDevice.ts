@@ -74,7 +74,11 @@ function firstLine(e: unknown): string {
  * install has it, then WebGPU where an adapter exists, then the CPU with the reasons; 'cuda' and
  * 'webgpu' throw their reason instead of falling back.
  */
-export async function placeSessions<S>(device: EngineDevice, probes: DeviceProbes, open: (provider: Provider) => Promise<S>): Promise<Placed<S>> {
+export async function placeSessions<S>(
+  device: EngineDevice,
+  probes: DeviceProbes,
+  open: (provider: Provider) => Promise<S>,
+): Promise<Placed<S>> {
   if (device === 'cpu') return { sessions: await open('cpu'), device: 'cpu' };
   const reasons: string[] = [];
   // with no NVIDIA GPU at all CUDA is not a fallback worth a warning, only a fact

@@ -134,9 +134,14 @@ export function meanCosine(sum: Float64Array, sumSq: number, n: number): number 
  * Gram's eigenvalues, which spectrum.ts already has; only the cross term needs a pass.
  */
 export async function linearCka(
-  a: Matrix, meanA: Float64Array, eigA: Float64Array,
-  b: Matrix, meanB: Float64Array, eigB: Float64Array,
-  backend: GeometryBackend, signal?: AbortSignal,
+  a: Matrix,
+  meanA: Float64Array,
+  eigA: Float64Array,
+  b: Matrix,
+  meanB: Float64Array,
+  eigB: Float64Array,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<number> {
   const n = a.rows;
   let nx = 0;

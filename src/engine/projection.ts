@@ -23,8 +23,16 @@ const BLOCK = 8;
 const MAX_STEPS = 40;
 
 export async function projection(
-  modalities: Matrix[], maxRows: number, backend: GeometryBackend,
-): Promise<{ rows: number[]; points: Record<string, number[]>; note?: string; variance?: Record<string, number[]>; fit?: 'joint' | 'per-modality' }> {
+  modalities: Matrix[],
+  maxRows: number,
+  backend: GeometryBackend,
+): Promise<{
+  rows: number[];
+  points: Record<string, number[]>;
+  note?: string;
+  variance?: Record<string, number[]>;
+  fit?: 'joint' | 'per-modality';
+}> {
   const first = modalities[0] as Matrix;
   const rows = sampleRows(first.rows, Math.max(2, Math.floor(maxRows)), PROJECTION_SEED);
   const points: Record<string, number[]> = {};

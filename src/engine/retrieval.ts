@@ -9,15 +9,19 @@ import { pairTileShape } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
-
 /**
  * Ranks of the true partner for each row, both ways: aToB[i] for query row i of a among the rows
  * of b, bToA[j] for query row j of b among the rows of a. za/zb are the normalized sample rows
  * (s x d); each tile of S = za zb^T is computed once and counted by rows and by columns.
  */
 export async function retrievalRanks(
-  za: Float32Array, zb: Float32Array, s: number, d: number,
-  backend: GeometryBackend, signal?: AbortSignal, onTile?: (fraction: number) => void,
+  za: Float32Array,
+  zb: Float32Array,
+  s: number,
+  d: number,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
+  onTile?: (fraction: number) => void,
 ): Promise<{ aToB: Float64Array; bToA: Float64Array }> {
   // the partner's similarity in float64 from the same float32 rows the kernel multiplies; the
   // same value serves both directions (the products are the same numbers, summed in one order)
@@ -44,9 +48,15 @@ export async function retrievalRanks(
       // (over the whole tile: one shape per tile runs faster in onnxruntime than split parts)
       const masked = j0 < i1 && i0 < j1;
       const { rows, cols } = await backend.retrievalCounts(
-        za.subarray(i0 * d, i1 * d), i1 - i0, zb.subarray(j0 * d, j1 * d), j1 - j0, d,
-        pos.subarray(i0, i1), pos.subarray(j0, j1),
-        masked ? index.subarray(i0, i1) : undefined, masked ? index.subarray(j0, j1) : undefined,
+        za.subarray(i0 * d, i1 * d),
+        i1 - i0,
+        zb.subarray(j0 * d, j1 * d),
+        j1 - j0,
+        d,
+        pos.subarray(i0, i1),
+        pos.subarray(j0, j1),
+        masked ? index.subarray(i0, i1) : undefined,
+        masked ? index.subarray(j0, j1) : undefined,
       );
       for (let i = 0; i < rows.length; i++) aToB[i0 + i] = (aToB[i0 + i] as number) + (rows[i] as number);
       for (let j = 0; j < cols.length; j++) bToA[j0 + j] = (bToA[j0 + j] as number) + (cols[j] as number);

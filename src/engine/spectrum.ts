@@ -72,7 +72,10 @@ export function columnMeanAndVariance(m: Matrix): { mean: Float64Array; variance
  * subtracting N mu mu^T afterwards, which cancels).
  */
 export async function smallGram(
-  m: Matrix, backend: GeometryBackend, mean: Float64Array | undefined, signal?: AbortSignal,
+  m: Matrix,
+  backend: GeometryBackend,
+  mean: Float64Array | undefined,
+  signal?: AbortSignal,
 ): Promise<{ gram: Float64Array; size: number }> {
   const { rows: n, cols: d } = m;
   if (n >= d) {

@@ -67,9 +67,16 @@ export interface GeometryBackend {
    * added and subtracted. `deviations` asks for sumExpm1 as well.
    */
   dispersiveRows(
-    a: Float32Array, na: Float32Array, ra: number,
-    b: Float32Array, nb: Float32Array, rb: number,
-    d: number, t: number, skip: number | undefined, deviations: boolean,
+    a: Float32Array,
+    na: Float32Array,
+    ra: number,
+    b: Float32Array,
+    nb: Float32Array,
+    rb: number,
+    d: number,
+    t: number,
+    skip: number | undefined,
+    deviations: boolean,
   ): Promise<DispersiveRows>;
   /**
    * One tile of similarities S = a b^T, counted in both retrieval directions from the one
@@ -82,9 +89,15 @@ export interface GeometryBackend {
    * Callers pass indices only for the tiles that hold true matches.
    */
   retrievalCounts(
-    a: Float32Array, ra: number,
-    b: Float32Array, rb: number,
-    d: number, posA: Float32Array, posB: Float32Array, aIdx?: Int32Array, bIdx?: Int32Array,
+    a: Float32Array,
+    ra: number,
+    b: Float32Array,
+    rb: number,
+    d: number,
+    posA: Float32Array,
+    posB: Float32Array,
+    aIdx?: Int32Array,
+    bIdx?: Int32Array,
   ): Promise<{ rows: Float64Array; cols: Float64Array }>;
   /** a^T a for a (rows x d), d x d row-major, float64 throughout (spectra need it) */
   gram(a: Float64Array, rows: number, d: number): Promise<Float64Array>;

@@ -17,19 +17,31 @@ export function evaluateWarnings(
     const limit = thresholds.dimensionalCollapse * Math.min(core.n, m.dim);
     if (m.effectiveRank < limit) {
       out.push({
-        code: 'dimensional-collapse', severity: 'warning', modality: name, value: m.effectiveRank, threshold: limit,
+        code: 'dimensional-collapse',
+        severity: 'warning',
+        modality: name,
+        value: m.effectiveRank,
+        threshold: limit,
         message: `'${name}' uses few directions: effective rank ${fmt(m.effectiveRank)} is below ${pct(thresholds.dimensionalCollapse)} of min(N, d) = ${Math.min(core.n, m.dim)} (${fmt(limit)}) (dimensional collapse).`,
       });
     }
     if (m.meanCosine > thresholds.completeCollapse) {
       out.push({
-        code: 'complete-collapse', severity: 'error', modality: name, value: m.meanCosine, threshold: thresholds.completeCollapse,
+        code: 'complete-collapse',
+        severity: 'error',
+        modality: name,
+        value: m.meanCosine,
+        threshold: thresholds.completeCollapse,
         message: `'${name}' has collapsed to nearly one point: mean cosine similarity between different rows is ${fmt(m.meanCosine)}, above ${fmt(thresholds.completeCollapse)} (complete collapse).`,
       });
     }
     if (m.deadDimensionFraction > thresholds.deadDimensions) {
       out.push({
-        code: 'dead-dimensions', severity: 'warning', modality: name, value: m.deadDimensionFraction, threshold: thresholds.deadDimensions,
+        code: 'dead-dimensions',
+        severity: 'warning',
+        modality: name,
+        value: m.deadDimensionFraction,
+        threshold: thresholds.deadDimensions,
         message: `'${name}' has ${pct(m.deadDimensionFraction)} dead dimensions (variance below ${thresholds.deadVariance.toExponential(0)} over all rows), above ${pct(thresholds.deadDimensions)}.`,
       });
     }
@@ -38,13 +50,21 @@ export function evaluateWarnings(
     const pair = `${p.a}/${p.b}`;
     if (p.drift && p.drift.fractionBeyondTau > thresholds.excessDrift) {
       out.push({
-        code: 'excess-drift', severity: 'warning', pair, value: p.drift.fractionBeyondTau, threshold: thresholds.excessDrift,
+        code: 'excess-drift',
+        severity: 'warning',
+        pair,
+        value: p.drift.fractionBeyondTau,
+        threshold: thresholds.excessDrift,
         message: `'${p.a}' and '${p.b}' drift apart: ${pct(p.drift.fractionBeyondTau)} of paired rows are farther than tau = ${fmt(core.options.tau)} (squared distance of normalized embeddings), above ${pct(thresholds.excessDrift)}.`,
       });
     }
     if (p.modalityGap !== null && p.modalityGap > thresholds.modalityGap) {
       out.push({
-        code: 'modality-gap', severity: 'warning', pair, value: p.modalityGap, threshold: thresholds.modalityGap,
+        code: 'modality-gap',
+        severity: 'warning',
+        pair,
+        value: p.modalityGap,
+        threshold: thresholds.modalityGap,
         message: `'${p.a}' and '${p.b}' occupy separate regions: the distance between their normalized means (modality gap) is ${fmt(p.modalityGap)}, above ${fmt(thresholds.modalityGap)}.`,
       });
     }

@@ -61,7 +61,10 @@ process.stdin.on('end', async () => {
 
 /** Dawn's stderr lines worth showing: its warnings name the missing driver or feature. */
 function dawnWords(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^at /.test(l) && !/artificially reduced/.test(l));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^at /.test(l) && !/artificially reduced/.test(l));
   return lines.slice(0, 2).join(' ').slice(0, 300);
 }
 
@@ -81,7 +84,10 @@ function runChildReal(model: Uint8Array): Promise<{ stdout: string; stderr: stri
       /* resolved by the child from its own folder */
     }
     // ELECTRON_RUN_AS_NODE: inside VS Code process.execPath is Electron, which must act as Node
-    const child = spawn(process.execPath, ['-e', CHILD, ortPath], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const child = spawn(process.execPath, ['-e', CHILD, ortPath], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

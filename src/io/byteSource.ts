@@ -68,7 +68,11 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
     if (inFlight === 0 && handle) {
       const h = handle;
       handle = null;
-      try { await (await h).close(); } catch { /* already failed to open or close: nothing held */ }
+      try {
+        await (await h).close();
+      } catch {
+        /* already failed to open or close: nothing held */
+      }
     }
   };
 
@@ -92,7 +96,10 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
           const want = Math.min(MAX_CHUNK, length - done);
           const { bytesRead } = await fh.read(out, done, want, offset + done);
           if (bytesRead === 0) {
-            throw new ReaderError(path, `truncated file: it ended at byte ${offset + done} while reading bytes ${offset}..${offset + length} (it shrank after opening?)`);
+            throw new ReaderError(
+              path,
+              `truncated file: it ended at byte ${offset + done} while reading bytes ${offset}..${offset + length} (it shrank after opening?)`,
+            );
           }
           done += bytesRead;
         }
@@ -104,7 +111,9 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
       }
       return markFresh(out);
     },
-    async close(): Promise<void> { /* nothing is held between reads */ },
+    async close(): Promise<void> {
+      /* nothing is held between reads */
+    },
   };
 }
 

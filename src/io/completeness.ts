@@ -53,7 +53,8 @@ async function safetensors(fh: FileHandle, size: number): Promise<Completeness> 
   // a header this large is not one a writer is about to finish: let the reader judge the file
   if (len > 100n * 1024n * 1024n) return { state: 'unknown' };
   const n = Number(len);
-  if (size < 8 + n) return { state: 'incomplete', reason: `the header promises ${bytes(8 + n)} bytes of header, ${bytes(size)} written so far` };
+  if (size < 8 + n)
+    return { state: 'incomplete', reason: `the header promises ${bytes(8 + n)} bytes of header, ${bytes(size)} written so far` };
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(await readAt(fh, 8, n)));
@@ -88,7 +89,11 @@ async function npy(fh: FileHandle, size: number): Promise<Completeness> {
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descr || !shape) return { state: 'unknown' };
   const itemsize = descr[2] ? Number(descr[2]) : descr[1] === '?' || descr[1] === 'b' ? 1 : NaN;
-  const dims = (shape[1] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const dims = (shape[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (!Number.isFinite(itemsize) || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) return { state: 'unknown' };
   const expected = headerStart + headerLength + dims.reduce((a, d) => a * d, 1) * itemsize;
   return size < expected
@@ -116,13 +121,17 @@ async function zip(fh: FileHandle, size: number): Promise<Completeness> {
 async function parquet(fh: FileHandle, size: number): Promise<Completeness> {
   if (size < 12) return { state: 'incomplete', reason: `${size} bytes so far, not yet a Parquet footer` };
   const tail = await readAt(fh, size - 4, 4);
-  return startsWith(tail, PAR1) ? { state: 'complete' } : { state: 'incomplete', reason: `the Parquet footer is not there yet; ${bytes(size)} bytes so far` };
+  return startsWith(tail, PAR1)
+    ? { state: 'complete' }
+    : { state: 'incomplete', reason: `the Parquet footer is not there yet; ${bytes(size)} bytes so far` };
 }
 
 /** A JSON checkpoint ends with its closing bracket; anything else is still being written. */
 async function json(fh: FileHandle, size: number): Promise<Completeness> {
   const tail = new TextDecoder().decode(await readAt(fh, Math.max(0, size - 64), Math.min(size, 64))).trimEnd();
-  return tail.endsWith('}') || tail.endsWith(']') ? { state: 'unknown' } : { state: 'incomplete', reason: `the JSON is not closed yet; ${bytes(size)} bytes so far` };
+  return tail.endsWith('}') || tail.endsWith(']')
+    ? { state: 'unknown' }
+    : { state: 'incomplete', reason: `the JSON is not closed yet; ${bytes(size)} bytes so far` };
 }
 
 /**

@@ -7,9 +7,19 @@ import { DType, ReaderError } from './types';
 import { isFresh } from './byteSource';
 
 export const ITEMSIZE: Record<DType, number> = {
-  float64: 8, float32: 4, float16: 2, bfloat16: 2,
-  int64: 8, int32: 4, int16: 2, int8: 1,
-  uint64: 8, uint32: 4, uint16: 2, uint8: 1, bool: 1,
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint64: 8,
+  uint32: 4,
+  uint16: 2,
+  uint8: 1,
+  bool: 1,
 };
 
 export function isFloatDType(d: DType): boolean {
@@ -102,7 +112,10 @@ export function decode(
     return decodeHostOrder(hostOrder(bytes, size, littleEndian), dtype, file, array);
   } catch (e) {
     if (e instanceof RangeError) {
-      throw new ReaderError(file, `"${array}": ${bytes.length} bytes of ${dtype} cannot be held in memory at once; read fewer rows at a time`);
+      throw new ReaderError(
+        file,
+        `"${array}": ${bytes.length} bytes of ${dtype} cannot be held in memory at once; read fewer rows at a time`,
+      );
     }
     throw e;
   }

@@ -66,7 +66,8 @@ function toEntry(file: string, name: string, value: unknown): ArrayEntry {
 
 export async function readJsonCheckpoint(src: ByteSource): Promise<Checkpoint> {
   const file = src.name;
-  if (src.size > MAX_JSON) throw new ReaderError(file, `${src.size} bytes is too large for a .json checkpoint (use .npy, .npz or .safetensors)`);
+  if (src.size > MAX_JSON)
+    throw new ReaderError(file, `${src.size} bytes is too large for a .json checkpoint (use .npy, .npz or .safetensors)`);
   const bytes = await src.read(0, src.size);
   let text: string;
   try {

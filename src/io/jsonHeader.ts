@@ -27,7 +27,10 @@ export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | Jso
 
 /** A syntax error: `reason` says what was expected, `at` is the character index in the text. */
 export class JsonSyntaxError extends Error {
-  constructor(readonly reason: string, readonly at: number) {
+  constructor(
+    readonly reason: string,
+    readonly at: number,
+  ) {
     super(`${reason} at character ${at}`);
     this.name = 'JsonSyntaxError';
   }
@@ -117,7 +120,8 @@ class Parser {
       if (s.charCodeAt(this.i) !== 0x22) this.fail(`expected a quoted key, found ${showChar(s.charCodeAt(this.i))}`);
       const key = this.string();
       this.ws();
-      if (s.charCodeAt(this.i) !== 0x3a) this.fail(`expected ":" after the key ${JSON.stringify(key)}, found ${showChar(s.charCodeAt(this.i))}`);
+      if (s.charCodeAt(this.i) !== 0x3a)
+        this.fail(`expected ":" after the key ${JSON.stringify(key)}, found ${showChar(s.charCodeAt(this.i))}`);
       this.i++;
       this.ws();
       members.push([key, this.value(depth)]);
@@ -198,14 +202,30 @@ class Parser {
       const e = s.charCodeAt(this.i + 1);
       this.i += 2;
       switch (e) {
-        case 0x22: parts.push('"'); break;
-        case 0x5c: parts.push('\\'); break;
-        case 0x2f: parts.push('/'); break;
-        case 0x62: parts.push('\b'); break;
-        case 0x66: parts.push('\f'); break;
-        case 0x6e: parts.push('\n'); break;
-        case 0x72: parts.push('\r'); break;
-        case 0x74: parts.push('\t'); break;
+        case 0x22:
+          parts.push('"');
+          break;
+        case 0x5c:
+          parts.push('\\');
+          break;
+        case 0x2f:
+          parts.push('/');
+          break;
+        case 0x62:
+          parts.push('\b');
+          break;
+        case 0x66:
+          parts.push('\f');
+          break;
+        case 0x6e:
+          parts.push('\n');
+          break;
+        case 0x72:
+          parts.push('\r');
+          break;
+        case 0x74:
+          parts.push('\t');
+          break;
         case 0x75: {
           const u = this.hex4(this.i);
           this.i += 4;

@@ -61,7 +61,11 @@ export interface Narrowed {
  * `file` and `array` name things in the error a non-finite value raises; `data` starts at row `firstRow`.
  */
 export function narrowToFloat32(
-  data: Float32Array | Float64Array | Int32Array, cols: number, file: string, array: string, firstRow = 0,
+  data: Float32Array | Float64Array | Int32Array,
+  cols: number,
+  file: string,
+  array: string,
+  firstRow = 0,
 ): Narrowed {
   const bad = firstNonFinite(data, cols);
   if (bad) throw new ReaderError(file, `"${array}" has ${bad.what} at row ${firstRow + bad.row}`);

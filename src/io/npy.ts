@@ -38,13 +38,22 @@ export async function readNpyInfo(src: ByteSource): Promise<NpyArrayInfo> {
   const have = src.size - dataOffset;
   const need = count === null ? null : count * ITEMSIZE[dtype];
   if (need === null || !Number.isSafeInteger(need)) {
-    throw new ReaderError(file, `shape ${formatShape(dict.shape)} of ${dtype} needs more bytes of data than can be represented (over 2^53)`);
+    throw new ReaderError(
+      file,
+      `shape ${formatShape(dict.shape)} of ${dtype} needs more bytes of data than can be represented (over 2^53)`,
+    );
   }
   if (need > have) {
-    throw new ReaderError(file, `truncated file: shape ${formatShape(dict.shape)} of ${dtype} needs ${need} bytes of data but the file has ${have}`);
+    throw new ReaderError(
+      file,
+      `truncated file: shape ${formatShape(dict.shape)} of ${dtype} needs ${need} bytes of data but the file has ${have}`,
+    );
   }
   if (need !== have) {
-    throw new ReaderError(file, `shape/byte-count mismatch: shape ${formatShape(dict.shape)} of ${dtype} needs ${need} bytes of data but the file has ${have}`);
+    throw new ReaderError(
+      file,
+      `shape/byte-count mismatch: shape ${formatShape(dict.shape)} of ${dtype} needs ${need} bytes of data but the file has ${have}`,
+    );
   }
   return { dtype, shape: dict.shape, littleEndian, fortranOrder: dict.fortranOrder, dataOffset };
 }
@@ -86,7 +95,12 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
     const take = e - s;
     let out: Float32Array | Float64Array | Int32Array;
     try {
-      out = dtype === 'float64' ? new Float64Array(take * rowSize) : isFloatDType(dtype) ? new Float32Array(take * rowSize) : new Int32Array(take * rowSize);
+      out =
+        dtype === 'float64'
+          ? new Float64Array(take * rowSize)
+          : isFloatDType(dtype)
+            ? new Float32Array(take * rowSize)
+            : new Int32Array(take * rowSize);
     } catch {
       throw new ReaderError(file, `"${name}": ${take * rowSize} values cannot be held in memory at once; read fewer rows at a time`);
     }
@@ -109,7 +123,9 @@ export function npyEntry(src: ByteSource, name: string, info: NpyArrayInfo): Arr
       const batch: Promise<void>[] = [];
       for (let c = c0; c < Math.min(rowSize, c0 + COLUMN_BATCH); c++) {
         const f = cols[c] as number;
-        batch.push(src.read(dataOffset + (f * rows + s) * item, take * item).then((b) => place(decode(b, dtype, littleEndian, file, name), c, 0)));
+        batch.push(
+          src.read(dataOffset + (f * rows + s) * item, take * item).then((b) => place(decode(b, dtype, littleEndian, file, name), c, 0)),
+        );
       }
       await Promise.all(batch);
     }

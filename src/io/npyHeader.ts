@@ -54,7 +54,10 @@ type PyValue = string | number | bigint | boolean | null | PyValue[] | { tuple: 
 
 class PyLiteralParser {
   private i = 0;
-  constructor(private readonly s: string, private readonly file: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly file: string,
+  ) {}
 
   fail(what: string): never {
     throw new ReaderError(this.file, `header is not a valid .npy header: ${what} at character ${this.i}`);
@@ -114,7 +117,9 @@ class PyLiteralParser {
       this.i++;
       const close = c === '(' ? ')' : ']';
       const arr: PyValue[] = [];
-      const { n, trailing } = this.items(close, () => { arr.push(this.value(depth + 1)); });
+      const { n, trailing } = this.items(close, () => {
+        arr.push(this.value(depth + 1));
+      });
       // "(3)" is just 3 in Python; only "(3,)" is a one-element tuple.
       if (c === '(' && n === 1 && !trailing) return arr[0] as PyValue;
       return c === '(' ? { tuple: arr } : arr;
@@ -181,12 +186,15 @@ const TWO_53 = 2n ** 53n;
  * negative dimension, a dimension or an element count past 2^53 (not representable exactly).
  */
 function parseShape(file: string, shape: PyValue): number[] {
-  const bad: (why: string) => never = (why) => { throw new ReaderError(file, `header is not a valid .npy header: shape ${why}`); };
+  const bad: (why: string) => never = (why) => {
+    throw new ReaderError(file, `header is not a valid .npy header: shape ${why}`);
+  };
   if (!(shape && typeof shape === 'object' && 'tuple' in shape)) bad(`is not a tuple: ${pyRepr(shape)}`);
   const dims: number[] = [];
   let product = 1n;
   for (const d of (shape as { tuple: PyValue[] }).tuple) {
-    if (typeof d !== 'number' && typeof d !== 'bigint') bad(`${pyRepr(shape)} holds ${pyRepr(d, 30)}: dimensions must be non-negative integers`);
+    if (typeof d !== 'number' && typeof d !== 'bigint')
+      bad(`${pyRepr(shape)} holds ${pyRepr(d, 30)}: dimensions must be non-negative integers`);
     if (d < 0) bad(`${pyRepr(shape)} holds ${String(d)}: dimensions must be non-negative integers`);
     if (typeof d === 'bigint') bad(`${pyRepr(shape)} has dimension ${d}, more than can be represented (over 2^53 - 1)`);
     dims.push(d as number);
@@ -201,7 +209,10 @@ export function parseNpyDict(file: string, text: string): NpyDict {
   if (!(v instanceof Map)) throw new ReaderError(file, 'header is not a valid .npy header: not a dict');
   const keys = [...v.keys()].sort().join(',');
   if (keys !== 'descr,fortran_order,shape') {
-    throw new ReaderError(file, `header is not a valid .npy header: keys are {${[...v.keys()].join(', ')}}, expected descr, fortran_order, shape`);
+    throw new ReaderError(
+      file,
+      `header is not a valid .npy header: keys are {${[...v.keys()].join(', ')}}, expected descr, fortran_order, shape`,
+    );
   }
   const fortran = v.get('fortran_order');
   if (typeof fortran !== 'boolean') throw new ReaderError(file, 'header is not a valid .npy header: fortran_order is not True or False');
@@ -209,9 +220,17 @@ export function parseNpyDict(file: string, text: string): NpyDict {
 }
 
 const DESCR_TYPES: Record<string, DType> = {
-  f2: 'float16', f4: 'float32', f8: 'float64',
-  i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64',
-  u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
   b1: 'bool',
 };
 

@@ -82,7 +82,10 @@ export async function openCheckpoint(path: string): Promise<Checkpoint> {
   const src = await fileByteSource(path);
   const format = formatFromName(path) ?? (await sniffFormat(src));
   if (!format) {
-    throw new ReaderError(path, 'unknown checkpoint format (expected .safetensors, .npy, .npz, .json, a PyTorch .pt/.pth/.bin/.ckpt, a *.index.json of shards, .parquet, or a folder of .npy files)');
+    throw new ReaderError(
+      path,
+      'unknown checkpoint format (expected .safetensors, .npy, .npz, .json, a PyTorch .pt/.pth/.bin/.ckpt, a *.index.json of shards, .parquet, or a folder of .npy files)',
+    );
   }
   return readCheckpoint(src, format);
 }

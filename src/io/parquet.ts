@@ -138,8 +138,12 @@ function classify(t: SchemaTree): Kind {
     const p = primitiveType(el);
     if (el.repetition_type === 'REPEATED') {
       // a bare repeated field is a one-level list
-      if ('dtype' in p && (p.dtype === 'float32' || p.dtype === 'float64' || p.dtype === 'float16')) return { kind: 'list', leaf: t, dtype: p.dtype };
-      return { kind: 'skip', reason: `list of ${'dtype' in p ? p.dtype : p.what} values: only lists of float32, float64 or float16 are modalities` };
+      if ('dtype' in p && (p.dtype === 'float32' || p.dtype === 'float64' || p.dtype === 'float16'))
+        return { kind: 'list', leaf: t, dtype: p.dtype };
+      return {
+        kind: 'skip',
+        reason: `list of ${'dtype' in p ? p.dtype : p.what} values: only lists of float32, float64 or float16 are modalities`,
+      };
     }
     if ('dtype' in p) return { kind: 'scalar', leaf: t, dtype: p.dtype };
     return { kind: 'skip', reason: `${p.what} column: not a numeric array` };
@@ -149,8 +153,14 @@ function classify(t: SchemaTree): Kind {
   const ls = leaves(t);
   if (ls.length !== 1) {
     const isList = name === 'LIST';
-    const fields = ls.slice(0, 4).map((l) => l.path.slice(1).join('.')).join(', ');
-    return { kind: 'skip', reason: `${isList ? 'list of structs' : 'struct column'} (fields ${fields}${ls.length > 4 ? ', ...' : ''}): not a numeric array` };
+    const fields = ls
+      .slice(0, 4)
+      .map((l) => l.path.slice(1).join('.'))
+      .join(', ');
+    return {
+      kind: 'skip',
+      reason: `${isList ? 'list of structs' : 'struct column'} (fields ${fields}${ls.length > 4 ? ', ...' : ''}): not a numeric array`,
+    };
   }
   const leaf = ls[0] as SchemaTree;
   // how many repeated levels lie between the column and its value: 1 is a list, 0 a struct
@@ -164,8 +174,12 @@ function classify(t: SchemaTree): Kind {
   if (repeated === 0) return { kind: 'skip', reason: `struct column (field ${leaf.path.slice(1).join('.')}): not a numeric array` };
   if (repeated > 1) return { kind: 'skip', reason: 'nested list (a list of lists): not an N x d array' };
   const p = primitiveType(leaf.element);
-  if ('dtype' in p && (p.dtype === 'float32' || p.dtype === 'float64' || p.dtype === 'float16')) return { kind: 'list', leaf, dtype: p.dtype };
-  return { kind: 'skip', reason: `list of ${'dtype' in p ? p.dtype : p.what} values: only lists of float32, float64 or float16 are modalities` };
+  if ('dtype' in p && (p.dtype === 'float32' || p.dtype === 'float64' || p.dtype === 'float16'))
+    return { kind: 'list', leaf, dtype: p.dtype };
+  return {
+    kind: 'skip',
+    reason: `list of ${'dtype' in p ? p.dtype : p.what} values: only lists of float32, float64 or float16 are modalities`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,7 +223,14 @@ async function readColumn(ctx: Ctx, column: string, s: number, e: number, each: 
 }
 
 /** Rows [s, e) of a list column as a row-major typed array, every row checked: no null, d values. */
-async function readListRows(ctx: Ctx, column: string, dtype: 'float32' | 'float64' | 'float16', d: number, s: number, e: number): Promise<Float32Array | Float64Array> {
+async function readListRows(
+  ctx: Ctx,
+  column: string,
+  dtype: 'float32' | 'float64' | 'float16',
+  d: number,
+  s: number,
+  e: number,
+): Promise<Float32Array | Float64Array> {
   const n = e - s;
   let out: Float32Array | Float64Array;
   try {
@@ -229,27 +250,41 @@ async function readListRows(ctx: Ctx, column: string, dtype: 'float32' | 'float6
         throw new ReaderError(ctx.file, `column ${q(column)}: row ${r} is null; every row of a modality column needs ${d} values`);
       }
       if (row.length !== d) {
-        throw new ReaderError(ctx.file, `column ${q(column)}: row ${r} has ${row.length} values, not ${d} like the others (the list column is ragged)`);
+        throw new ReaderError(
+          ctx.file,
+          `column ${q(column)}: row ${r} has ${row.length} values, not ${d} like the others (the list column is ragged)`,
+        );
       }
       const base = (r - s) * d;
       for (let k = 0; k < d; k++) {
         const v = row[k];
         if (typeof v !== 'number') {
-          throw new ReaderError(ctx.file, `column ${q(column)}: row ${r} has a null value (at position ${k}); a modality column needs a number in every place`);
+          throw new ReaderError(
+            ctx.file,
+            `column ${q(column)}: row ${r} has a null value (at position ${k}); a modality column needs a number in every place`,
+          );
         }
         out[base + k] = v;
       }
       filled++;
     }
   });
-  if (filled !== n) throw new ReaderError(ctx.file, `column ${q(column)}: the row groups gave ${filled} of rows ${s}..${e} (damaged file?)`);
+  if (filled !== n)
+    throw new ReaderError(ctx.file, `column ${q(column)}: the row groups gave ${filled} of rows ${s}..${e} (damaged file?)`);
   return out;
 }
 
 /** Rows [s, e) of a scalar numeric column: floats in their width, integers and bool as int32 (checked). */
-async function readScalarRows(ctx: Ctx, column: string, dtype: DType, s: number, e: number): Promise<Float32Array | Float64Array | Int32Array> {
+async function readScalarRows(
+  ctx: Ctx,
+  column: string,
+  dtype: DType,
+  s: number,
+  e: number,
+): Promise<Float32Array | Float64Array | Int32Array> {
   const n = e - s;
-  const out = dtype === 'float64' ? new Float64Array(n) : dtype === 'float32' || dtype === 'float16' ? new Float32Array(n) : new Int32Array(n);
+  const out =
+    dtype === 'float64' ? new Float64Array(n) : dtype === 'float32' || dtype === 'float16' ? new Float32Array(n) : new Int32Array(n);
   if (n === 0) return out;
   const isInt = out instanceof Int32Array;
   let filled = 0;
@@ -266,13 +301,17 @@ async function readScalarRows(ctx: Ctx, column: string, dtype: DType, s: number,
       else if (v === null || v === undefined) throw new ReaderError(ctx.file, `column ${q(column)}: row ${r} is null`);
       else throw new ReaderError(ctx.file, `column ${q(column)}: row ${r} is not a number`);
       if (isInt && (!Number.isInteger(x) || x < -2147483648 || x > 2147483647)) {
-        throw new ReaderError(ctx.file, `column ${q(column)}: row ${r} is ${String(v)}, outside the int32 range that labels and splits are read in`);
+        throw new ReaderError(
+          ctx.file,
+          `column ${q(column)}: row ${r} is ${String(v)}, outside the int32 range that labels and splits are read in`,
+        );
       }
       out[r - s] = x;
       filled++;
     }
   });
-  if (filled !== n) throw new ReaderError(ctx.file, `column ${q(column)}: the row groups gave ${filled} of rows ${s}..${e} (damaged file?)`);
+  if (filled !== n)
+    throw new ReaderError(ctx.file, `column ${q(column)}: the row groups gave ${filled} of rows ${s}..${e} (damaged file?)`);
   return out;
 }
 
@@ -293,9 +332,14 @@ type ListShape = { d: number } | { skip: string };
 async function listShape(ctx: Ctx, column: string, leaf: SchemaTree): Promise<ListShape> {
   const groups = ctx.metadata.row_groups.map((rg, i) => {
     const chunk = rg.columns.find((c) => samePath(c.meta_data?.path_in_schema, leaf.path));
-    if (!chunk?.meta_data) throw new ReaderError(ctx.file, `row group ${i} has no column chunk for ${q(leaf.path.join('.'))} (damaged file?)`);
+    if (!chunk?.meta_data)
+      throw new ReaderError(ctx.file, `row group ${i} has no column chunk for ${q(leaf.path.join('.'))} (damaged file?)`);
     const nulls = chunk.meta_data.statistics?.null_count;
-    return { rows: Number(rg.num_rows), values: Number(chunk.meta_data.num_values), nulls: nulls === undefined ? undefined : Number(nulls) };
+    return {
+      rows: Number(rg.num_rows),
+      values: Number(chunk.meta_data.num_values),
+      nulls: nulls === undefined ? undefined : Number(nulls),
+    };
   });
   const first = groups.find((g) => g.rows > 0);
   if (!first) return { d: 0 };
@@ -305,7 +349,8 @@ async function listShape(ctx: Ctx, column: string, leaf: SchemaTree): Promise<Li
   const wholeD = Number.isSafeInteger(d) && d > 0 && Number.isSafeInteger(ctx.rows * d);
   if (wholeD && groups.every((g) => g.rows === 0 || fits(g, d))) return { d };
   // read what does not add up: the first non-null row gives d, then the first row that differs
-  let ref: { row: number; d: number } | undefined = wholeD && fits(first, d) ? { row: groups.slice(0, groups.indexOf(first)).reduce((a, g) => a + g.rows, 0), d } : undefined;
+  let ref: { row: number; d: number } | undefined =
+    wholeD && fits(first, d) ? { row: groups.slice(0, groups.indexOf(first)).reduce((a, g) => a + g.rows, 0), d } : undefined;
   let ragged: string | undefined;
   let start = 0;
   for (const g of groups) {
@@ -318,7 +363,8 @@ async function listShape(ctx: Ctx, column: string, leaf: SchemaTree): Promise<Li
         const row = data[r - chunk.rowStart] as ArrayLike<unknown> | null | undefined;
         if (row === null || row === undefined) continue;
         if (!ref) ref = { row: r, d: row.length };
-        else if (row.length !== ref.d) ragged = `rows differ in length (row ${r} has ${row.length} values, row ${ref.row} has ${ref.d}): not an N x d array`;
+        else if (row.length !== ref.d)
+          ragged = `rows differ in length (row ${r} has ${row.length} values, row ${ref.row} has ${ref.d}): not an N x d array`;
       }
     });
     if (ragged) return { skip: ragged };
@@ -333,11 +379,13 @@ async function listShape(ctx: Ctx, column: string, leaf: SchemaTree): Promise<Li
 
 async function readFooter(src: ByteSource): Promise<{ buffer: AsyncBuffer; metadata: FileMetaData }> {
   const file = src.name;
-  if (src.size < 12) throw new ReaderError(file, `truncated file: ${src.size} bytes, too short for Parquet (magic, footer length and magic take 12)`);
+  if (src.size < 12)
+    throw new ReaderError(file, `truncated file: ${src.size} bytes, too short for Parquet (magic, footer length and magic take 12)`);
   const head = await src.read(0, 4);
   if (!hasParquetMagic(head)) throw new ReaderError(file, 'wrong magic: not a Parquet file (expected "PAR1")');
   const tail = await src.read(src.size - 4, 4);
-  if (ENCRYPTED_MAGIC.every((b, i) => tail[i] === b)) throw new ReaderError(file, 'encrypted Parquet footer ("PARE"): encrypted files are not supported');
+  if (ENCRYPTED_MAGIC.every((b, i) => tail[i] === b))
+    throw new ReaderError(file, 'encrypted Parquet footer ("PARE"): encrypted files are not supported');
   if (!hasParquetMagic(tail)) throw new ReaderError(file, 'truncated or damaged Parquet file: it does not end with "PAR1"');
   const buffer = asyncBufferOf(src);
   let metadata: FileMetaData;
@@ -390,7 +438,10 @@ export async function readParquet(src: ByteSource): Promise<Checkpoint> {
       const isInt = !dtype.startsWith('float');
       const name = column === 'label' && isInt && labelAlias ? 'labels' : column;
       entries.push({
-        name, dtype, shape: [total], file,
+        name,
+        dtype,
+        shape: [total],
+        file,
         async readRows(start?: number, end?: number) {
           const [s, e] = checkRows(file, name, total, start, end);
           return readScalarRows(ctx, column, dtype, s, e);
@@ -406,7 +457,10 @@ export async function readParquet(src: ByteSource): Promise<Checkpoint> {
     const { d } = shape;
     const dtype = kind.dtype;
     entries.push({
-      name: column, dtype, shape: [total, d], file,
+      name: column,
+      dtype,
+      shape: [total, d],
+      file,
       async readRows(start?: number, end?: number) {
         const [s, e] = checkRows(file, column, total, start, end);
         return readListRows(ctx, column, dtype, d, s, e);

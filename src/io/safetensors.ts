@@ -25,9 +25,19 @@ import { describeJson, JsonObject, JsonSyntaxError, JsonValue, nonNegativeIntege
 const MAX_HEADER = 100_000_000;
 
 const DTYPES: Record<string, DType> = {
-  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
-  I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8',
-  U64: 'uint64', U32: 'uint32', U16: 'uint16', U8: 'uint8', BOOL: 'bool',
+  F64: 'float64',
+  F32: 'float32',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U64: 'uint64',
+  U32: 'uint32',
+  U16: 'uint16',
+  U8: 'uint8',
+  BOOL: 'bool',
 };
 
 /** dtypes of the format this reader does not decode: their size in bits, and what they are. */
@@ -111,14 +121,18 @@ function integerField(file: string, name: string, what: string, v: JsonValue): n
     const list = what.startsWith('shape') ? 'shape is not a list of non-negative integers: ' : '';
     throw new ReaderError(file, `tensor ${q(name)}: ${list}${what} is ${describeJson(v)}, not a non-negative integer`);
   }
-  if ('tooLarge' in r) throw new ReaderError(file, `tensor ${q(name)}: ${what} is ${describeJson(v)}, too large to represent exactly (over 2^53 - 1)`);
+  if ('tooLarge' in r)
+    throw new ReaderError(file, `tensor ${q(name)}: ${what} is ${describeJson(v)}, too large to represent exactly (over 2^53 - 1)`);
   return r.value;
 }
 
 /** One tensor entry: fields present once, typed, with a byte count that matches shape x dtype. */
 function tensorInfo(file: string, name: string, desc: JsonValue, dataSize: number): TensorInfo {
   if (!(desc instanceof JsonObject)) {
-    throw new ReaderError(file, `tensor ${q(name)}: header entry is not an object with dtype, shape and data_offsets (it is ${describeJson(desc)})`);
+    throw new ReaderError(
+      file,
+      `tensor ${q(name)}: header entry is not an object with dtype, shape and data_offsets (it is ${describeJson(desc)})`,
+    );
   }
   const fields = new Map<string, JsonValue>();
   for (const [k, v] of desc.members) {
@@ -133,14 +147,16 @@ function tensorInfo(file: string, name: string, desc: JsonValue, dataSize: numbe
   const shapeV = fields.get('shape') as JsonValue;
   const offsV = fields.get('data_offsets') as JsonValue;
 
-  if (typeof dt !== 'string') throw new ReaderError(file, `tensor ${q(name)}: dtype must be a string such as "F32", not ${describeJson(dt)}`);
+  if (typeof dt !== 'string')
+    throw new ReaderError(file, `tensor ${q(name)}: dtype must be a string such as "F32", not ${describeJson(dt)}`);
   const dtype = DTYPES[dt];
   const undecoded = UNDECODED[dt];
   let skip: string | undefined;
   if (undecoded) skip = `dtype ${dt} is not supported (${undecoded.what})`;
   else if (!dtype) skip = `dtype ${q(dt)} is not a safetensors dtype this reader knows`;
 
-  if (!Array.isArray(shapeV)) throw new ReaderError(file, `tensor ${q(name)}: shape must be a list of non-negative integers, not ${describeJson(shapeV)}`);
+  if (!Array.isArray(shapeV))
+    throw new ReaderError(file, `tensor ${q(name)}: shape must be a list of non-negative integers, not ${describeJson(shapeV)}`);
   const shape = shapeV.map((d, k) => integerField(file, name, `shape[${k}]`, d));
 
   if (!Array.isArray(offsV) || offsV.length !== 2) {
@@ -161,14 +177,23 @@ function tensorInfo(file: string, name: string, desc: JsonValue, dataSize: numbe
     }
     const need = (count * bits) / 8;
     if (!Number.isSafeInteger(need)) {
-      throw new ReaderError(file, `tensor ${q(name)}: shape ${formatShape(shape)} of ${dt} needs more bytes than can be represented (over 2^53)`);
+      throw new ReaderError(
+        file,
+        `tensor ${q(name)}: shape ${formatShape(shape)} of ${dt} needs more bytes than can be represented (over 2^53)`,
+      );
     }
     if (need !== end - begin) {
-      throw new ReaderError(file, `shape/byte-count mismatch: tensor ${q(name)} has shape ${formatShape(shape)} of ${dt} (${need} bytes) but data_offsets span ${end - begin} bytes`);
+      throw new ReaderError(
+        file,
+        `shape/byte-count mismatch: tensor ${q(name)} has shape ${formatShape(shape)} of ${dt} (${need} bytes) but data_offsets span ${end - begin} bytes`,
+      );
     }
   }
   if (end > dataSize) {
-    throw new ReaderError(file, `tensor ${q(name)}: data_offsets [${begin}, ${end}] lie outside the data area (${dataSize} bytes): the file is cut short`);
+    throw new ReaderError(
+      file,
+      `tensor ${q(name)}: data_offsets [${begin}, ${end}] lie outside the data area (${dataSize} bytes): the file is cut short`,
+    );
   }
   return { name, dtype, skip, shape, begin, end };
 }
@@ -182,13 +207,22 @@ function checkLayout(file: string, infos: TensorInfo[], dataSize: number): void 
   let prev: TensorInfo | undefined;
   for (const t of infos) {
     if (t.begin < at && prev) {
-      throw new ReaderError(file, `tensors ${q(prev.name)} and ${q(t.name)} overlap: ${prev.name} occupies bytes [${prev.begin}, ${prev.end}), ${t.name} starts at ${t.begin}`);
+      throw new ReaderError(
+        file,
+        `tensors ${q(prev.name)} and ${q(t.name)} overlap: ${prev.name} occupies bytes [${prev.begin}, ${prev.end}), ${t.name} starts at ${t.begin}`,
+      );
     }
     if (t.begin > at) {
       if (!prev) {
-        throw new ReaderError(file, `data area does not start with a tensor: bytes [0, ${t.begin}) belong to no tensor (the first, ${q(t.name)}, begins at ${t.begin})`);
+        throw new ReaderError(
+          file,
+          `data area does not start with a tensor: bytes [0, ${t.begin}) belong to no tensor (the first, ${q(t.name)}, begins at ${t.begin})`,
+        );
       }
-      throw new ReaderError(file, `gap in the data area: bytes [${at}, ${t.begin}) belong to no tensor (between ${q(prev.name)} and ${q(t.name)})`);
+      throw new ReaderError(
+        file,
+        `gap in the data area: bytes [${at}, ${t.begin}) belong to no tensor (between ${q(prev.name)} and ${q(t.name)})`,
+      );
     }
     at = t.end;
     prev = t;

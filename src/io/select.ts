@@ -19,7 +19,10 @@ function listArrays(cp: Checkpoint): string {
   const arrays = cp.entries.length ? cp.entries.map(describe).join(', ') : '(none)';
   const skipped = cp.skipped ?? [];
   if (skipped.length === 0) return arrays;
-  const quoted = skipped.slice(0, MAX_SKIPPED_LISTED).map((s) => `${s.name} (${s.reason})`).join(', ');
+  const quoted = skipped
+    .slice(0, MAX_SKIPPED_LISTED)
+    .map((s) => `${s.name} (${s.reason})`)
+    .join(', ');
   const more = skipped.length > MAX_SKIPPED_LISTED ? ` and ${skipped.length - MAX_SKIPPED_LISTED} more` : '';
   return `${arrays}; skipped: ${quoted}${more}`;
 }

@@ -92,7 +92,10 @@ function globToRegExp(segment: string): RegExp {
       const close = segment.indexOf(']', i + 1);
       if (close < 0) re += '\\[';
       else {
-        re += `[${segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${segment
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = close;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -128,14 +131,19 @@ export async function expandGlob(pattern: string): Promise<string[]> {
   for (const f of bases) {
     try {
       if ((await stat(f)).isFile()) files.push(absolute || pattern.startsWith('./') ? f : relative('.', f) || f);
-    } catch { /* a literal segment that does not exist */ }
+    } catch {
+      /* a literal segment that does not exist */
+    }
   }
   return files.sort();
 }
 
 async function listShards(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((n) => !n.startsWith('.') && SHARD_EXT.test(n)).sort().map((n) => join(dir, n));
+    return (await readdir(dir))
+      .filter((n) => !n.startsWith('.') && SHARD_EXT.test(n))
+      .sort()
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
@@ -182,7 +190,8 @@ function shardsOfFiles(pattern: string, files: string[]): ShardFile[] {
   const prefixes = new Set(out.map((s) => s.prefix));
   const dirs = new Set(out.map((s) => basename(dirname(s.path))));
   for (const s of out) {
-    s.group = prefixes.size === keys.length && !prefixes.has('') ? s.prefix : dirs.size === keys.length ? basename(dirname(s.path)) : key(s);
+    s.group =
+      prefixes.size === keys.length && !prefixes.has('') ? s.prefix : dirs.size === keys.length ? basename(dirname(s.path)) : key(s);
   }
   return out;
 }
@@ -194,13 +203,17 @@ async function shardEntry(file: string, name: string): Promise<ArrayEntry> {
     const info = await readNpyInfo(src);
     const e = npyEntry(src, name, info);
     e.file = file;
-    if (!(e.shape.length === 2 && isFloatDType(e.dtype))) throw new ReaderError(file, `a shard must hold a 2-D float array, got ${e.dtype} ${formatShape(e.shape)}`);
+    if (!(e.shape.length === 2 && isFloatDType(e.dtype)))
+      throw new ReaderError(file, `a shard must hold a 2-D float array, got ${e.dtype} ${formatShape(e.shape)}`);
     return e;
   }
   const cp = await openCheckpoint(file);
   const { modalities } = selectModalities(cp);
   if (modalities.length !== 1) {
-    throw new ReaderError(file, `a shard must hold one 2-D float array, got ${modalities.length}: ${modalities.map((m) => m.name).join(', ')}`);
+    throw new ReaderError(
+      file,
+      `a shard must hold one 2-D float array, got ${modalities.length}: ${modalities.map((m) => m.name).join(', ')}`,
+    );
   }
   const e = modalities[0] as ArrayEntry;
   return { name, dtype: e.dtype, shape: e.shape, file, readRows: (s?: number, t?: number) => e.readRows(s, t) };
@@ -233,7 +246,8 @@ export async function openShardSet(path: string, explicit?: string[]): Promise<R
   }
   let names = [...groups.keys()].sort();
   if (explicit && explicit.length > 0) {
-    for (const want of explicit) if (!groups.has(want)) throw new ReaderError(path, `no modality named "${want}"; modalities: ${names.join(', ')}`);
+    for (const want of explicit)
+      if (!groups.has(want)) throw new ReaderError(path, `no modality named "${want}"; modalities: ${names.join(', ')}`);
     names = [...explicit];
   }
   const first = groups.get(names[0] as string) as Map<number, string>;
@@ -241,10 +255,12 @@ export async function openShardSet(path: string, explicit?: string[]): Promise<R
   for (const name of names.slice(1)) {
     const g = groups.get(name) as Map<number, string>;
     for (const i of indices) {
-      if (!g.has(i)) throw new ReaderError(path, `shard ${i} is missing from '${name}' (${names[0] as string} has ${first.get(i) as string})`);
+      if (!g.has(i))
+        throw new ReaderError(path, `shard ${i} is missing from '${name}' (${names[0] as string} has ${first.get(i) as string})`);
     }
     for (const i of g.keys()) {
-      if (!first.has(i)) throw new ReaderError(path, `shard ${i} is missing from '${names[0] as string}' (${name} has ${g.get(i) as string})`);
+      if (!first.has(i))
+        throw new ReaderError(path, `shard ${i} is missing from '${names[0] as string}' (${name} has ${g.get(i) as string})`);
     }
   }
   const pieces: RowPiece[] = [];

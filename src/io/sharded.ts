@@ -61,7 +61,8 @@ async function parseIndex(src: ByteSource): Promise<Index> {
   const metadata: Record<string, unknown> = {};
   if (typeof meta === 'object' && meta !== null && !Array.isArray(meta)) {
     for (const [k, v] of Object.entries(meta as Record<string, unknown>)) {
-      if (typeof v === 'string' || typeof v === 'number') Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (typeof v === 'string' || typeof v === 'number')
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
   return { weightMap, metadata };
@@ -101,13 +102,18 @@ export async function readSharded(src: ByteSource): Promise<Checkpoint> {
   const missing = weightMap.filter(([k]) => !owner.has(k));
   if (missing.length) {
     const [k, s] = missing[0] as [string, string];
-    throw new ReaderError(file, `tensor ${q(k)} is mapped to shard ${q(s)}, which does not hold it${missing.length > 1 ? ` (and ${missing.length - 1} more missing)` : ''}`);
+    throw new ReaderError(
+      file,
+      `tensor ${q(k)} is mapped to shard ${q(s)}, which does not hold it${missing.length > 1 ? ` (and ${missing.length - 1} more missing)` : ''}`,
+    );
   }
   // the index's order: what Hugging Face lists, not shard order
   const rank = new Map(weightMap.map(([k], i) => [k, i]));
   entries.sort((a, b) => (rank.get(a.name) ?? 0) - (rank.get(b.name) ?? 0));
   const cp: Checkpoint = {
-    path: file, format: 'sharded', entries,
+    path: file,
+    format: 'sharded',
+    entries,
     metadata: { ...metadata, shards, shardFormat: /\.safetensors$/i.test(shards[0] ?? '') ? 'safetensors' : 'pytorch' },
   };
   if (skipped.length) cp.skipped = skipped;

@@ -54,7 +54,12 @@ async function readShardFiles(folder: string, files: string[]): Promise<Checkpoi
     }
     skipped.push(...(cp.skipped ?? []));
   }
-  const cp: Checkpoint = { path: folder, format: 'sharded', entries, metadata: { shards: files.map((f) => basename(f)), shardFormat: 'safetensors' } };
+  const cp: Checkpoint = {
+    path: folder,
+    format: 'sharded',
+    entries,
+    metadata: { shards: files.map((f) => basename(f)), shardFormat: 'safetensors' },
+  };
   if (skipped.length) cp.skipped = skipped;
   return cp;
 }
@@ -114,7 +119,12 @@ const BLOCK_VALUES = 1 << 22;
  * (a 1-D tensor is shape[0] x 1, a 0-d one 1 x 1). Only float dtypes: integer tensors (position
  * ids, masks) are not weights.
  */
-export function tensorMatrix(e: ArrayEntry): { rows: number; cols: number; blockRows: number; read(start: number, end: number): Promise<Float64Array> } {
+export function tensorMatrix(e: ArrayEntry): {
+  rows: number;
+  cols: number;
+  blockRows: number;
+  read(start: number, end: number): Promise<Float64Array>;
+} {
   if (!isFloatDType(e.dtype)) throw new ReaderError(e.file ?? e.name, `"${e.name}" is ${e.dtype}, not a float tensor`);
   const rows = e.shape.length === 0 ? 1 : (e.shape[0] as number);
   const cols = e.shape.length <= 1 ? 1 : rest(e.shape);

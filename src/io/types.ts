@@ -3,8 +3,7 @@
  */
 
 export type DType =
-  | 'float64' | 'float32' | 'float16' | 'bfloat16'
-  | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
+  'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
 
 /** A random-access byte source: readers ask only for the ranges they need. */
 export interface ByteSource {
@@ -86,7 +85,10 @@ const MAX_PROBLEM = 500;
 /** Every reader problem is one of these: one line, naming the file and the problem. */
 export class ReaderError extends Error {
   readonly problem: string;
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     const p = oneLine(problem, MAX_PROBLEM);
     super(`${oneLine(file)}: ${p}`);
     this.problem = p;

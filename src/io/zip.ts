@@ -83,7 +83,10 @@ interface EndRecord {
 }
 
 /** Finds the end record in the last `tailLen` bytes. */
-async function searchEnd(src: ByteSource, tailLen: number): Promise<{ dv: DataView; at: number; tailStart: number; exact: boolean } | null> {
+async function searchEnd(
+  src: ByteSource,
+  tailLen: number,
+): Promise<{ dv: DataView; at: number; tailStart: number; exact: boolean } | null> {
   const tailStart = src.size - tailLen;
   const tail = await src.read(tailStart, tailLen);
   const dv = view(tail);
@@ -94,7 +97,10 @@ async function searchEnd(src: ByteSource, tailLen: number): Promise<{ dv: DataVi
   for (let p = tailLen - EOCD_SIZE; p >= 0; p--) {
     if (dv.getUint32(p, true) !== SIG_EOCD) continue;
     const end = p + EOCD_SIZE + dv.getUint16(p + 20, true);
-    if (end === tailLen) { at = p; break; }
+    if (end === tailLen) {
+      at = p;
+      break;
+    }
     if (end < tailLen && loose < 0) loose = p;
   }
   const exact = at >= 0;
@@ -126,7 +132,8 @@ async function findEnd(src: ByteSource): Promise<EndRecord> {
       if (recAt + 56 > eocdAbs - 20) throw new ReaderError(file, `zip64 end record offset ${recAt} runs past the end of the file`);
       const rec = view(await src.read(recAt, 56));
       if (rec.getUint32(0, true) !== SIG_Z64_EOCD) throw new ReaderError(file, 'zip64 end record has the wrong signature');
-      if (rec.getUint32(16, true) !== 0 || rec.getUint32(20, true) !== 0) throw new ReaderError(file, 'multi-part zip archives are not supported');
+      if (rec.getUint32(16, true) !== 0 || rec.getUint32(20, true) !== 0)
+        throw new ReaderError(file, 'multi-part zip archives are not supported');
       entries = u64(file, rec, 32, 'entry count');
       cdSize = u64(file, rec, 40, 'central directory size');
       cdOffset = u64(file, rec, 48, 'central directory offset');
@@ -171,13 +178,22 @@ function checkLayout(file: string, spans: Span[], end: EndRecord): void {
     const s = spans[i] as Span;
     const next = spans[i + 1];
     if (next && s.end > next.start) {
-      const how = s.start === next.start ? `both start at the local header at offset ${s.start}` : `${range(s.start, s.end)} and ${range(next.start, next.end)}`;
-      throw new ZipArchiveError(file, `zip members "${s.m.name}" and "${next.m.name}" overlap (${how}): overlapping entries are how a zip bomb reuses its data`);
+      const how =
+        s.start === next.start
+          ? `both start at the local header at offset ${s.start}`
+          : `${range(s.start, s.end)} and ${range(next.start, next.end)}`;
+      throw new ZipArchiveError(
+        file,
+        `zip members "${s.m.name}" and "${next.m.name}" overlap (${how}): overlapping entries are how a zip bomb reuses its data`,
+      );
     }
     if (s.end > end.cdOffset) {
-      throw new ZipArchiveError(file, s.start < cdEnd
-        ? `zip member "${s.m.name}" (${range(s.start, s.end)}) overlaps the central directory (${range(end.cdOffset, cdEnd)})`
-        : `zip member "${s.m.name}" (${range(s.start, s.end)}) lies past the central directory at ${end.cdOffset}`);
+      throw new ZipArchiveError(
+        file,
+        s.start < cdEnd
+          ? `zip member "${s.m.name}" (${range(s.start, s.end)}) overlaps the central directory (${range(end.cdOffset, cdEnd)})`
+          : `zip member "${s.m.name}" (${range(s.start, s.end)}) lies past the central directory at ${end.cdOffset}`,
+      );
     }
     s.m.endLimit = next ? next.start : end.cdOffset;
     s.m.nextName = next ? next.m.name : null;
@@ -234,15 +250,25 @@ export async function listZip(src: ByteSource): Promise<ZipMember[]> {
     }
     if (escapes(name)) throw new ReaderError(where, 'zip member escapes its folder');
     if (method === 8 && usize > MAX_RATIO * csize + MEMBER_SLACK) {
-      throw new ZipArchiveError(where, `inflates without bound: declares ${usize} bytes from ${csize} compressed (deflate gives at most ${MAX_RATIO} bytes per compressed byte)`);
+      throw new ZipArchiveError(
+        where,
+        `inflates without bound: declares ${usize} bytes from ${csize} compressed (deflate gives at most ${MAX_RATIO} bytes per compressed byte)`,
+      );
     }
     if (method === 0 && csize !== usize) {
       throw new ZipArchiveError(where, `stored member declares ${usize} bytes but holds ${csize}`);
     }
     if (method === 0 || method === 8) declared += usize;
     const m: ZipMember = {
-      name, method, flags, crc, compressedSize: csize, uncompressedSize: usize, localHeaderOffset: offset,
-      endLimit: end.cdOffset, nextName: null,
+      name,
+      method,
+      flags,
+      crc,
+      compressedSize: csize,
+      uncompressedSize: usize,
+      localHeaderOffset: offset,
+      endLimit: end.cdOffset,
+      nextName: null,
     };
     members.push(m);
     spans.push({ m, start: offset, end: offset + 30 + nameLen + csize });
@@ -252,7 +278,10 @@ export async function listZip(src: ByteSource): Promise<ZipMember[]> {
   // Implied by the two rules above unless many tiny members each use their slack; cheap to state outright.
   const bound = MAX_RATIO * src.size + ARCHIVE_SLACK;
   if (declared > bound) {
-    throw new ZipArchiveError(file, `zip members declare ${declared} bytes in all, more than deflate can produce from a ${src.size}-byte file (at most ${MAX_RATIO} bytes per byte): a zip bomb`);
+    throw new ZipArchiveError(
+      file,
+      `zip members declare ${declared} bytes in all, more than deflate can produce from a ${src.size}-byte file (at most ${MAX_RATIO} bytes per byte): a zip bomb`,
+    );
   }
   return members;
 }
@@ -260,7 +289,10 @@ export async function listZip(src: ByteSource): Promise<ZipMember[]> {
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 function crcMismatch(name: string, got: number, want: number): ZipArchiveError {
-  return new ZipArchiveError(name, `CRC mismatch: the member is corrupt (its bytes give CRC-32 ${hex(got)}, the archive records ${hex(want)})`);
+  return new ZipArchiveError(
+    name,
+    `CRC mismatch: the member is corrupt (its bytes give CRC-32 ${hex(got)}, the archive records ${hex(want)})`,
+  );
 }
 
 /**
@@ -325,7 +357,12 @@ class Inflation {
   private readonly z: InflateRaw;
   private readonly it: AsyncIterator<Buffer>;
 
-  constructor(private readonly name: string, private readonly src: ByteSource, private readonly dataStart: number, private readonly m: ZipMember) {
+  constructor(
+    private readonly name: string,
+    private readonly src: ByteSource,
+    private readonly dataStart: number,
+    private readonly m: ZipMember,
+  ) {
     this.z = createInflateRaw({ chunkSize: OUT_CHUNK });
     // Errors reach the consumer through the iterator; this keeps a late one (after close) from being unhandled.
     this.z.on('error', () => undefined);
@@ -389,7 +426,11 @@ class Inflation {
       this.pending = null;
       if (!chunk) {
         chunk = await this.pull();
-        if (!chunk) throw new ZipArchiveError(this.name, `truncated member: inflates to ${this.pulled} bytes but declares ${this.m.uncompressedSize}`);
+        if (!chunk)
+          throw new ZipArchiveError(
+            this.name,
+            `truncated member: inflates to ${this.pulled} bytes but declares ${this.m.uncompressedSize}`,
+          );
       }
       // Past upTo, only what the head cache keeps is consumed.
       const stop = this.pos < upTo ? upTo : head.bytes.length;
@@ -415,7 +456,9 @@ class Inflation {
       this.close();
       throw new ZipArchiveError(this.name, `inflates without bound: more than the declared ${this.m.uncompressedSize} bytes`);
     }
-    while (await this.pull()) { /* pull throws as soon as the output passes the declared size */ }
+    while (await this.pull()) {
+      /* pull throws as soon as the output passes the declared size */
+    }
     this.close();
     if (this.crc !== this.m.crc) throw crcMismatch(this.name, this.crc, this.m.crc);
   }
@@ -509,18 +552,26 @@ function inflatingSource(name: string, src: ByteSource, dataStart: number, m: Zi
 export async function memberSource(src: ByteSource, m: ZipMember): Promise<ByteSource> {
   const name = `${src.name}:${m.name}`;
   if (m.flags & 1) throw new ReaderError(name, 'encrypted zip members are not supported');
-  if (m.method !== 0 && m.method !== 8) throw new ReaderError(name, `unsupported zip compression method ${m.method} (only stored and deflated members are read)`);
-  if (m.localHeaderOffset + 30 > src.size) throw new ZipArchiveError(name, `local header offset ${m.localHeaderOffset} runs past the end of the file`);
+  if (m.method !== 0 && m.method !== 8)
+    throw new ReaderError(name, `unsupported zip compression method ${m.method} (only stored and deflated members are read)`);
+  if (m.localHeaderOffset + 30 > src.size)
+    throw new ZipArchiveError(name, `local header offset ${m.localHeaderOffset} runs past the end of the file`);
   const lh = view(await src.read(m.localHeaderOffset, 30));
   if (lh.getUint32(0, true) !== SIG_LOCAL) throw new ZipArchiveError(name, 'zip local header has the wrong signature');
   const dataStart = m.localHeaderOffset + 30 + lh.getUint16(26, true) + lh.getUint16(28, true);
   const dataEnd = dataStart + m.compressedSize;
   if (dataEnd > src.size) {
-    throw new ZipArchiveError(name, `truncated file: member data ${dataStart}+${m.compressedSize} runs past the end of the archive (${src.size} bytes)`);
+    throw new ZipArchiveError(
+      name,
+      `truncated file: member data ${dataStart}+${m.compressedSize} runs past the end of the archive (${src.size} bytes)`,
+    );
   }
   if (dataEnd > m.endLimit) {
     const other = m.nextName === null ? 'the central directory' : `member "${m.nextName}"`;
-    throw new ZipArchiveError(src.name, `zip member "${m.name}" (${range(m.localHeaderOffset, dataEnd)}) overlaps ${other}, which starts at ${m.endLimit}`);
+    throw new ZipArchiveError(
+      src.name,
+      `zip member "${m.name}" (${range(m.localHeaderOffset, dataEnd)}) overlaps ${other}, which starts at ${m.endLimit}`,
+    );
   }
   if (m.method === 0) return storedSource(name, src, dataStart, m);
   return inflatingSource(name, src, dataStart, m);

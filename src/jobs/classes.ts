@@ -26,8 +26,12 @@ export async function readLabels(entry: ArrayEntry, rows: number): Promise<Int32
 }
 
 export async function addClassGeometry(
-  report: GeometryReport, matrices: Matrix[], labelsEntry: ArrayEntry, thresholds: WarningThresholds,
-  backend: GeometryBackend, signal?: AbortSignal,
+  report: GeometryReport,
+  matrices: Matrix[],
+  labelsEntry: ArrayEntry,
+  thresholds: WarningThresholds,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<void> {
   const labels = await readLabels(labelsEntry, report.n);
   if (typeof labels === 'string') {

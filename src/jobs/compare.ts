@@ -21,7 +21,12 @@ export interface MoversRequest {
 /** rows listed as most and least changed in each modality's summary */
 export const MOVERS_LISTED = 20;
 
-export async function compareCheckpoints(a: InspectRequest, b: InspectRequest, ctl?: JobControl, movers?: MoversRequest): Promise<CompareReport> {
+export async function compareCheckpoints(
+  a: InspectRequest,
+  b: InspectRequest,
+  ctl?: JobControl,
+  movers?: MoversRequest,
+): Promise<CompareReport> {
   return withBackend(a, async (backend) => {
     const share = movers ? 0.4 : 0.5;
     const part = (offset: number, width: number): JobControl => ({
@@ -42,8 +47,10 @@ export async function compareCheckpoints(a: InspectRequest, b: InspectRequest, c
  * most changed first, and a summary per modality. Labels come from checkpoint a.
  */
 export async function moversBetween(
-  a: Pick<InspectRequest, 'path' | 'modalities'>, b: Pick<InspectRequest, 'path' | 'modalities'>,
-  req: MoversRequest, ctl?: JobControl,
+  a: Pick<InspectRequest, 'path' | 'modalities'>,
+  b: Pick<InspectRequest, 'path' | 'modalities'>,
+  req: MoversRequest,
+  ctl?: JobControl,
 ): Promise<{ movers: MoverRow[]; moversSummary: MoversSummary[] }> {
   const ca = selectModalities(await openCheckpoint(a.path), a.modalities);
   const cb = selectModalities(await openCheckpoint(b.path), b.modalities);

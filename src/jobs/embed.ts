@@ -14,7 +14,8 @@ export const DEFAULT_BATCH_SIZE = 256;
 
 export async function embedWithOnnx(req: EmbedRequest & { array?: string }, ctl?: JobControl): Promise<EmbedResult> {
   const batchSize = req.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ReaderError(req.model, `batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ReaderError(req.model, `batch size must be a positive integer, got ${batchSize}`);
   // Fail before any work: finding out after an hour of inference that --out exists helps nobody.
   if (await pathExists(req.out)) throw new ReaderError(req.out, 'already exists; refusing to overwrite it (choose another --out)');
 
@@ -74,11 +75,11 @@ export async function embedWithOnnx(req: EmbedRequest & { array?: string }, ctl?
     if (!out) throw new ReaderError(req.input, 'no rows');
     throwIfAborted(ctl?.signal);
     ctl?.onProgress?.(1, 'writing');
-    await writeSafetensors(
-      req.out,
-      [{ name: req.name ?? 'embeddings', dtype: 'float32', shape: [rows, dim], data: out }],
-      { model: basename(req.model), input: basename(req.input), featureSize: String(featureSize) },
-    );
+    await writeSafetensors(req.out, [{ name: req.name ?? 'embeddings', dtype: 'float32', shape: [rows, dim], data: out }], {
+      model: basename(req.model),
+      input: basename(req.input),
+      featureSize: String(featureSize),
+    });
     return { out: req.out, rows, dim };
   } finally {
     await session.release();
@@ -96,7 +97,12 @@ function pickInputArray(cp: { entries: ArrayEntry[] }, file: string, name?: stri
   const floats = cp.entries.filter(isFloat);
   const only = floats[0];
   if (floats.length !== 1 || !only) {
-    throw new ReaderError(file, floats.length === 0 ? 'no float array to embed' : `has ${floats.length} float arrays (${floats.map((x) => x.name).join(', ')}); choose one with --array`);
+    throw new ReaderError(
+      file,
+      floats.length === 0
+        ? 'no float array to embed'
+        : `has ${floats.length} float arrays (${floats.map((x) => x.name).join(', ')}); choose one with --array`,
+    );
   }
   if (only.shape.length < 1) throw new ReaderError(file, `array "${only.name}" is a scalar`);
   return only;

@@ -25,7 +25,10 @@ export async function backendFor(req: Pick<InspectRequest, 'engine' | 'threads' 
 }
 
 /** Runs fn with a backend created for it and always disposed afterwards. */
-export async function withBackend<T>(req: Pick<InspectRequest, 'engine' | 'threads' | 'device'>, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
+export async function withBackend<T>(
+  req: Pick<InspectRequest, 'engine' | 'threads' | 'device'>,
+  fn: (b: GeometryBackend) => Promise<T>,
+): Promise<T> {
   const backend = await backendFor(req);
   try {
     return await fn(backend);
@@ -68,7 +71,11 @@ export function skippedOf(cp: Pick<Checkpoint, 'skipped'>): SkippedMember[] {
  * checkpoint built in memory (a test's, with `skipped` filled in) goes through the same steps.
  */
 export async function reportFromCheckpoint(
-  req: InspectRequest, cp: Checkpoint, backend: GeometryBackend, ctl?: JobControl, started = performance.now(),
+  req: InspectRequest,
+  cp: Checkpoint,
+  backend: GeometryBackend,
+  ctl?: JobControl,
+  started = performance.now(),
 ): Promise<GeometryReport> {
   const progress = ctl?.onProgress;
   const { modalities, labels } = selectModalities(cp, req.modalities);

@@ -86,7 +86,10 @@ export async function neighborsOf(p: NeighborsParams, ctl?: JobControl): Promise
     normsOf: (m) => {
       if (!cached) return undefined;
       let v = cached.norms.get(m);
-      if (!v) { v = rowNorms(m); cached.norms.set(m, v); }
+      if (!v) {
+        v = rowNorms(m);
+        cached.norms.set(m, v);
+      }
       return v;
     },
     ...(ctl?.signal ? { signal: ctl.signal } : {}),

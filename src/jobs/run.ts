@@ -37,7 +37,15 @@ export async function inspectRunFiles(
     const engine = checkpoints[0]?.report.engine ?? backend.info;
     const newest = checkpoints[checkpoints.length - 1];
     const origin = await readRunOrigin(req.path, newest?.report.metadata, newest?.file);
-    const run: RunReport = { version: 1, kind: 'run', source: req.path, engine, checkpoints, firstWarning: firstWarnings(checkpoints.map((c) => c.report)), ...(origin ? { origin } : {}) };
+    const run: RunReport = {
+      version: 1,
+      kind: 'run',
+      source: req.path,
+      engine,
+      checkpoints,
+      firstWarning: firstWarnings(checkpoints.map((c) => c.report)),
+      ...(origin ? { origin } : {}),
+    };
     // the run's warnings, grouped with their onset (src/jobs/runWarnings.ts)
     return withRunWarnings(run);
   });

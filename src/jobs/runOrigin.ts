@@ -16,7 +16,12 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : typeof x === 'string' && x.trim() !== '' && Number.isFinite(Number(x)) ? Number(x) : undefined);
+const num = (x: unknown): number | undefined =>
+  typeof x === 'number' && Number.isFinite(x)
+    ? x
+    : typeof x === 'string' && x.trim() !== '' && Number.isFinite(Number(x))
+      ? Number(x)
+      : undefined;
 
 /** config.json of `dagr train`: { dagr: { enabled, lambdaDisp, lambdaAnc, tau, t } } */
 function fromConfig(cfg: unknown, file: string): RunOrigin | undefined {
@@ -38,10 +43,15 @@ export function originFromMetadata(meta: GeometryReport['metadata'] | undefined,
   const lambdaAnc = num(meta.dagr_lambda_anc);
   const lambdaDisp = num(meta.dagr_lambda_disp);
   if (lambdaAnc === undefined && lambdaDisp === undefined) return undefined;
-  return { dagr: { lambdaAnc: lambdaAnc ?? 0, lambdaDisp: lambdaDisp ?? 0, tau: num(meta.dagr_tau) ?? 0.5, t: num(meta.dagr_t) ?? 2 }, from: `${file} metadata` };
+  return {
+    dagr: { lambdaAnc: lambdaAnc ?? 0, lambdaDisp: lambdaDisp ?? 0, tau: num(meta.dagr_tau) ?? 0.5, t: num(meta.dagr_t) ?? 2 },
+    from: `${file} metadata`,
+  };
 }
 
-interface SweepFile { points?: { params?: Record<string, number>; runDir?: string; fusionAccuracy?: number; meanUnimodalAccuracy?: number; pareto?: boolean }[] }
+interface SweepFile {
+  points?: { params?: Record<string, number>; runDir?: string; fusionAccuracy?: number; meanUnimodalAccuracy?: number; pareto?: boolean }[];
+}
 
 /** The sweep one level up that lists this run: its Pareto point with the best fusion accuracy. */
 async function sweepBest(runDir: string): Promise<RunOrigin['sweepBest']> {
@@ -59,7 +69,11 @@ async function sweepBest(runDir: string): Promise<RunOrigin['sweepBest']> {
  * What the run folder (or its parent, when the folder is a run's checkpoints/) says about its
  * training; `newestMetadata` is the newest checkpoint's metadata, read when no config.json says it.
  */
-export async function readRunOrigin(folder: string, newestMetadata?: GeometryReport['metadata'], newestFile = ''): Promise<RunOrigin | undefined> {
+export async function readRunOrigin(
+  folder: string,
+  newestMetadata?: GeometryReport['metadata'],
+  newestFile = '',
+): Promise<RunOrigin | undefined> {
   const runDir = basename(folder) === 'checkpoints' ? dirname(folder) : folder;
   const cfgFile = join(runDir, 'config.json');
   const origin = fromConfig(await readJson(cfgFile), cfgFile) ?? originFromMetadata(newestMetadata, basename(newestFile));

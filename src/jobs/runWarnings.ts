@@ -62,10 +62,14 @@ export function suggestionFor(code: RunWarning['code'], origin: RunOrigin | unde
   const d = origin?.dagr;
   const best = origin?.sweepBest;
   const sweep = best
-    ? ` The sweep (${best.file}) has ${Object.entries(best.params).map(([k, v]) => `${k} = ${fmtParam(v)}`).join(', ')} on its Pareto front with ${pct(best.fusionAccuracy)} fusion accuracy.`
+    ? ` The sweep (${best.file}) has ${Object.entries(best.params)
+        .map(([k, v]) => `${k} = ${fmtParam(v)}`)
+        .join(', ')} on its Pareto front with ${pct(best.fusionAccuracy)} fusion accuracy.`
     : '';
   if (code === 'not-shared-space') {
-    return d ? undefined : 'If the two encoders are meant to share a space, train them with an anchoring term (DAGR, lambda_anc > 0) or a contrastive loss.';
+    return d
+      ? undefined
+      : 'If the two encoders are meant to share a space, train them with an anchoring term (DAGR, lambda_anc > 0) or a contrastive loss.';
   }
   if (!d) {
     if (origin && origin.dagr === null) return `This run was trained without DAGR (${origin.from}): fine-tune with DAGR on.`;
@@ -101,15 +105,36 @@ export function groupRunWarnings(cps: Checkpoint[], origin?: RunOrigin): RunWarn
   const newest = cps.length - 1;
   cps.forEach((c, i) => {
     for (const w of c.report.warnings) {
-      const pairSilenced = !meantToShare && w.pair !== undefined && notShared.has(w.pair) && (w.code === 'modality-gap' || (w.code === 'excess-drift' && !driftRises(cps, w.pair)));
+      const pairSilenced =
+        !meantToShare &&
+        w.pair !== undefined &&
+        notShared.has(w.pair) &&
+        (w.code === 'modality-gap' || (w.code === 'excess-drift' && !driftRises(cps, w.pair)));
       if (pairSilenced) continue;
       const key = `${w.code}|${w.modality ?? ''}|${w.pair ?? ''}`;
       const g = groups.get(key);
-      if (g) Object.assign(g, { latest: i, active: i === newest, value: w.value, threshold: w.threshold, message: w.message, severity: w.severity });
+      if (g)
+        Object.assign(g, {
+          latest: i,
+          active: i === newest,
+          value: w.value,
+          threshold: w.threshold,
+          message: w.message,
+          severity: w.severity,
+        });
       else {
         groups.set(key, {
-          code: w.code, severity: w.severity, ...(w.modality !== undefined ? { modality: w.modality } : {}), ...(w.pair !== undefined ? { pair: w.pair } : {}),
-          onset: i, onsetEpoch: where(c), latest: i, active: i === newest, value: w.value, threshold: w.threshold, message: w.message,
+          code: w.code,
+          severity: w.severity,
+          ...(w.modality !== undefined ? { modality: w.modality } : {}),
+          ...(w.pair !== undefined ? { pair: w.pair } : {}),
+          onset: i,
+          onsetEpoch: where(c),
+          latest: i,
+          active: i === newest,
+          value: w.value,
+          threshold: w.threshold,
+          message: w.message,
         });
       }
     }
@@ -122,11 +147,21 @@ export function groupRunWarnings(cps: Checkpoint[], origin?: RunOrigin): RunWarn
     const r = p?.retrieval;
     if (!p || !r || first < 0) continue;
     const r1 = Math.max(r.aToB.r1, r.bToA.r1);
-    const beyond = meantToShare ? `, although the run was trained with anchoring (lambda_anc = ${fmtParam(origin?.dagr?.lambdaAnc ?? 0)})`
-      : p.drift ? `, so their drift (${pct(p.drift.fractionBeyondTau)} of pairs beyond tau) does not mean they drift apart` : '';
+    const beyond = meantToShare
+      ? `, although the run was trained with anchoring (lambda_anc = ${fmtParam(origin?.dagr?.lambdaAnc ?? 0)})`
+      : p.drift
+        ? `, so their drift (${pct(p.drift.fractionBeyondTau)} of pairs beyond tau) does not mean they drift apart`
+        : '';
     out.push({
-      code: 'not-shared-space', severity: 'info', pair: key, onset: first, onsetEpoch: where(cps[first] as Checkpoint), latest: lastIdx, active: lastIdx === newest,
-      value: r1, threshold: CHANCE_HITS / r.galleryRows,
+      code: 'not-shared-space',
+      severity: 'info',
+      pair: key,
+      onset: first,
+      onsetEpoch: where(cps[first] as Checkpoint),
+      latest: lastIdx,
+      active: lastIdx === newest,
+      value: r1,
+      threshold: CHANCE_HITS / r.galleryRows,
       message: `'${p.a}' and '${p.b}' are not in a shared space: R@1 ${pct(r1)} is at chance (1 in ${r.galleryRows.toLocaleString('en-US')} rows) since the first ${checkpointLabel(cps, first).split(' ')[0] ?? 'checkpoint'}${beyond}.`,
     });
   }
@@ -170,7 +205,15 @@ export function warningsAt(run: Pick<RunReport, 'checkpoints' | 'runWarnings' | 
   }
   for (const g of groups) {
     if (g.code !== 'not-shared-space' || g.onset > index || g.latest < index) continue;
-    out.push({ code: g.code, severity: g.severity, ...(g.pair !== undefined ? { pair: g.pair } : {}), value: g.value, threshold: g.threshold, message: g.message, onsetEpoch: g.onsetEpoch });
+    out.push({
+      code: g.code,
+      severity: g.severity,
+      ...(g.pair !== undefined ? { pair: g.pair } : {}),
+      value: g.value,
+      threshold: g.threshold,
+      message: g.message,
+      onsetEpoch: g.onsetEpoch,
+    });
   }
   return out;
 }

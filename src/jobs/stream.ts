@@ -58,7 +58,11 @@ export function blockRows(ds: RowDataset, backend: GeometryBackend): number {
 
 /** The summary of `rows` (all rows by default) of a dataset. */
 export async function summarizeRows(
-  req: InspectRequest, ds: RowDataset, backend: GeometryBackend, rows: PartRows = partRows(ds, 0, 1), ctl?: JobControl,
+  req: InspectRequest,
+  ds: RowDataset,
+  backend: GeometryBackend,
+  rows: PartRows = partRows(ds, 0, 1),
+  ctl?: JobControl,
 ): Promise<StreamSummary> {
   validateOptions(req.options);
   const { pairs } = selectPairs(ds.names, req.options);
@@ -67,7 +71,8 @@ export async function summarizeRows(
   const blocks: [RowPiece, number, number][] = [];
   for (const [piece, s, e] of rows) for (let b = s; b < e; b += step) blocks.push([piece, b, Math.min(e, b + step)]);
   const total = blocks.reduce((a, [, s, e]) => a + (e - s), 0);
-  const read = ([piece, s, e]: [RowPiece, number, number]): Promise<Matrix[]> => Promise.all(piece.entries.map((en) => loadMatrix(en, [s, e])));
+  const read = ([piece, s, e]: [RowPiece, number, number]): Promise<Matrix[]> =>
+    Promise.all(piece.entries.map((en) => loadMatrix(en, [s, e])));
   // one block read ahead: the next block's bytes arrive while this one is multiplied
   let next = blocks.length > 0 ? read(blocks[0] as [RowPiece, number, number]) : null;
   let done = 0;
@@ -87,8 +92,14 @@ export async function summarizeRows(
 
 /** A GeometryReport of a summary that covers every row. */
 export async function reportFromSummary(
-  req: Pick<InspectRequest, 'thresholds'>, summary: StreamSummary, backend: GeometryBackend,
-  source: string, metadata: GeometryReport['metadata'], ctl?: JobControl, started = performance.now(), share = 1 - READ_SHARE,
+  req: Pick<InspectRequest, 'thresholds'>,
+  summary: StreamSummary,
+  backend: GeometryBackend,
+  source: string,
+  metadata: GeometryReport['metadata'],
+  ctl?: JobControl,
+  started = performance.now(),
+  share = 1 - READ_SHARE,
 ): Promise<GeometryReport> {
   const base = 1 - share;
   const core = await finalizeSummary(summary, req.thresholds, backend, {
@@ -99,7 +110,12 @@ export async function reportFromSummary(
 }
 
 /** The streamed report of a whole dataset in one process. */
-export async function streamReport(req: InspectRequest, ds: RowDataset, backend: GeometryBackend, ctl?: JobControl): Promise<GeometryReport> {
+export async function streamReport(
+  req: InspectRequest,
+  ds: RowDataset,
+  backend: GeometryBackend,
+  ctl?: JobControl,
+): Promise<GeometryReport> {
   const started = performance.now();
   const summary = await summarizeRows(req, ds, backend, undefined, ctl);
   const report = await reportFromSummary(req, summary, backend, req.path, { ...ds.metadata, streamed: true }, ctl, started);
@@ -125,7 +141,11 @@ export function shouldStream(req: Pick<InspectRequest, 'stream' | 'engine'>, ds:
 export async function inspectShardSetIfAny(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport | null> {
   const ds = await openShardSet(req.path, req.modalities);
   if (!ds) return null;
-  if (req.engine === 'tfjs') throw new ReaderError(req.path, 'a shard set is streamed, which --engine tfjs cannot do (it recomputes from whole matrices); use onnxruntime or js');
+  if (req.engine === 'tfjs')
+    throw new ReaderError(
+      req.path,
+      'a shard set is streamed, which --engine tfjs cannot do (it recomputes from whole matrices); use onnxruntime or js',
+    );
   const { withBackend } = await import('./inspect');
   return withBackend(req, (backend) => streamReport(req, ds, backend, ctl));
 }

@@ -23,7 +23,11 @@ export async function openDataset(req: Pick<InspectRequest, 'path' | 'modalities
 
 /** Writes the partial summary of part `index` of `count` of the dataset; returns the rows it covers. */
 export async function writePartPartial(
-  req: InspectRequest, out: string, index: number, count: number, ctl?: JobControl,
+  req: InspectRequest,
+  out: string,
+  index: number,
+  count: number,
+  ctl?: JobControl,
 ): Promise<{ rows: number; totalRows: number; ranges: [number, number][] }> {
   const ds = await openDataset(req);
   return withBackend(req, async (backend) => {
@@ -46,7 +50,10 @@ export async function writePartPartial(
  * part's unless given (they only judge warnings; the numbers do not depend on them).
  */
 export async function mergePartials(
-  files: string[], engine: Pick<InspectRequest, 'engine' | 'threads' | 'device'>, thresholds?: WarningThresholds, ctl?: JobControl,
+  files: string[],
+  engine: Pick<InspectRequest, 'engine' | 'threads' | 'device'>,
+  thresholds?: WarningThresholds,
+  ctl?: JobControl,
 ): Promise<GeometryReport> {
   const started = performance.now();
   if (files.length === 0) throw new EngineError('merge needs at least one partial summary file');
@@ -69,15 +76,23 @@ export async function mergePartials(
   let at = 0;
   for (const [s, e] of [...merged.ranges, [merged.totalRows, merged.totalRows] as [number, number]]) {
     if (s > at) {
-      throw new ReaderError(first.file, `the ${parts.length} partial summaries given cover ${merged.ranges.reduce((x, [a, b]) => x + b - a, 0)} of ${merged.totalRows} rows; rows ${at}..${s} are in none (${count} parts were made: is one missing?)`);
+      throw new ReaderError(
+        first.file,
+        `the ${parts.length} partial summaries given cover ${merged.ranges.reduce((x, [a, b]) => x + b - a, 0)} of ${merged.totalRows} rows; rows ${at}..${s} are in none (${count} parts were made: is one missing?)`,
+      );
     }
     at = e;
   }
   return withBackend(engine, async (backend) => {
     const report = await reportFromSummary(
-      { thresholds: thresholds ?? first.partial.thresholds }, merged, backend, first.partial.source,
+      { thresholds: thresholds ?? first.partial.thresholds },
+      merged,
+      backend,
+      first.partial.source,
       { ...first.partial.metadata, streamed: true, parts: parts.length, ...(count !== parts.length ? { partsExpected: count } : {}) },
-      ctl, started, 1,
+      ctl,
+      started,
+      1,
     );
     const labels = first.partial.metadata.labels;
     if (typeof labels === 'string') report.labels = labels;

@@ -30,8 +30,19 @@ export interface PartialFile {
   metadata: Record<string, unknown>;
   modalities: { name: string; dim: number; n: number; mean: string; comoment: string; normSum: string; normSumSq: number }[];
   pairs: {
-    a: number; b: number; cross: string;
-    drift: null | { count: number; sum: number; sumSq: number; max: number | null; beyond: number; hingeSum: number; coarse: number[]; fine: string };
+    a: number;
+    b: number;
+    cross: string;
+    drift: null | {
+      count: number;
+      sum: number;
+      sumSq: number;
+      max: number | null;
+      beyond: number;
+      hingeSum: number;
+      coarse: number[];
+      fine: string;
+    };
   }[];
   sample: { seed: number; size: number; rows: string; z: string[] };
 }
@@ -41,7 +52,11 @@ function b64(a: Float64Array | Float32Array): string {
 }
 
 function fromB64<T extends Float64Array | Float32Array>(
-  file: string, what: string, s: unknown, ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }, length: number,
+  file: string,
+  what: string,
+  s: unknown,
+  ctor: { new (n: number): T; BYTES_PER_ELEMENT: number },
+  length: number,
 ): T {
   if (typeof s !== 'string') throw new ReaderError(file, `${what} is missing or not a base64 string`);
   const bytes = Buffer.from(s, 'base64');
@@ -54,8 +69,12 @@ function fromB64<T extends Float64Array | Float32Array>(
 }
 
 export function partialOf(
-  summary: StreamSummary, source: string, part: { index: number; count: number },
-  thresholds: WarningThresholds, engine: EngineInfo, metadata: Record<string, unknown>,
+  summary: StreamSummary,
+  source: string,
+  part: { index: number; count: number },
+  thresholds: WarningThresholds,
+  engine: EngineInfo,
+  metadata: Record<string, unknown>,
 ): PartialFile {
   return {
     format: PARTIAL_FORMAT,
@@ -69,13 +88,27 @@ export function partialOf(
     engine,
     metadata,
     modalities: summary.modalities.map((m) => ({
-      name: m.name, dim: m.dim, n: m.moments.n, mean: b64(m.moments.mean), comoment: b64(m.moments.comoment), normSum: b64(m.normSum), normSumSq: m.normSumSq,
+      name: m.name,
+      dim: m.dim,
+      n: m.moments.n,
+      mean: b64(m.moments.mean),
+      comoment: b64(m.moments.comoment),
+      normSum: b64(m.normSum),
+      normSumSq: m.normSumSq,
     })),
     pairs: summary.pairs.map((p) => ({
-      a: p.a, b: p.b, cross: b64(p.cross),
+      a: p.a,
+      b: p.b,
+      cross: b64(p.cross),
       drift: p.drift && {
-        count: p.drift.count, sum: p.drift.sum, sumSq: p.drift.sumSq, max: p.drift.count > 0 ? p.drift.max : null,
-        beyond: p.drift.beyond, hingeSum: p.drift.hingeSum, coarse: Array.from(p.drift.coarse), fine: b64(p.drift.fine),
+        count: p.drift.count,
+        sum: p.drift.sum,
+        sumSq: p.drift.sumSq,
+        max: p.drift.count > 0 ? p.drift.max : null,
+        beyond: p.drift.beyond,
+        hingeSum: p.drift.hingeSum,
+        coarse: Array.from(p.drift.coarse),
+        fine: b64(p.drift.fine),
       },
     })),
     sample: { seed: summary.sample.seed, size: summary.sample.size, rows: b64(summary.sample.rows), z: summary.sample.z.map(b64) },
@@ -100,14 +133,27 @@ export async function readPartial(file: string): Promise<{ file: string; partial
     doc = JSON.parse(await readFile(file, 'utf8')) as PartialFile;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ReaderError(file, code ? `cannot read (${code})` : `not a partial summary (not JSON: ${e instanceof Error ? e.message : String(e)})`);
+    throw new ReaderError(
+      file,
+      code ? `cannot read (${code})` : `not a partial summary (not JSON: ${e instanceof Error ? e.message : String(e)})`,
+    );
   }
   if (typeof doc !== 'object' || doc === null || doc.format !== PARTIAL_FORMAT) {
-    throw new ReaderError(file, `not a partial summary (no "format": "${PARTIAL_FORMAT}"); write one with dagr inspect INPUT --partial OUT`);
+    throw new ReaderError(
+      file,
+      `not a partial summary (no "format": "${PARTIAL_FORMAT}"); write one with dagr inspect INPUT --partial OUT`,
+    );
   }
-  if (doc.version !== PARTIAL_VERSION) throw new ReaderError(file, `partial summary version ${String(doc.version)}; this dagr reads version ${PARTIAL_VERSION}`);
+  if (doc.version !== PARTIAL_VERSION)
+    throw new ReaderError(file, `partial summary version ${String(doc.version)}; this dagr reads version ${PARTIAL_VERSION}`);
   const totalRows = num(file, 'totalRows', doc.totalRows, true);
-  if (!Array.isArray(doc.ranges) || !Array.isArray(doc.modalities) || !Array.isArray(doc.pairs) || typeof doc.sample !== 'object' || doc.sample === null) {
+  if (
+    !Array.isArray(doc.ranges) ||
+    !Array.isArray(doc.modalities) ||
+    !Array.isArray(doc.pairs) ||
+    typeof doc.sample !== 'object' ||
+    doc.sample === null
+  ) {
     throw new ReaderError(file, 'partial summary is missing ranges, modalities, pairs or sample');
   }
   const ranges = doc.ranges.map((r, k): [number, number] => {
@@ -120,7 +166,8 @@ export async function readPartial(file: string): Promise<{ file: string; partial
   const modalities = doc.modalities.map((m, k) => {
     const dim = num(file, `modalities[${k}].dim`, m.dim, true);
     return {
-      name: String(m.name), dim,
+      name: String(m.name),
+      dim,
       moments: {
         n: num(file, `modalities[${k}].n`, m.n, true),
         mean: fromB64(file, `modalities[${k}].mean`, m.mean, Float64Array, dim),
@@ -137,7 +184,8 @@ export async function readPartial(file: string): Promise<{ file: string; partial
     let drift: DriftSummary | null = null;
     if (p.drift) {
       const dr = p.drift;
-      if (!Array.isArray(dr.coarse) || dr.coarse.length !== HISTOGRAM_BINS) throw new ReaderError(file, `pairs[${k}].drift.coarse is not ${HISTOGRAM_BINS} counts`);
+      if (!Array.isArray(dr.coarse) || dr.coarse.length !== HISTOGRAM_BINS)
+        throw new ReaderError(file, `pairs[${k}].drift.coarse is not ${HISTOGRAM_BINS} counts`);
       drift = {
         count: num(file, `pairs[${k}].drift.count`, dr.count, true),
         sum: num(file, `pairs[${k}].drift.sum`, dr.sum),
@@ -155,7 +203,8 @@ export async function readPartial(file: string): Promise<{ file: string; partial
   const count = typeof rowsB64 === 'string' ? Buffer.from(rowsB64, 'base64').length / 8 : -1;
   if (!Number.isInteger(count) || count < 0) throw new ReaderError(file, 'sample.rows is not a base64 list of row indices');
   const sampleRows = fromB64(file, 'sample.rows', rowsB64, Float64Array, count);
-  if (!Array.isArray(doc.sample.z) || doc.sample.z.length !== modalities.length) throw new ReaderError(file, 'sample.z does not hold one array per modality');
+  if (!Array.isArray(doc.sample.z) || doc.sample.z.length !== modalities.length)
+    throw new ReaderError(file, 'sample.z does not hold one array per modality');
   const summary: StreamSummary = {
     totalRows,
     ranges,

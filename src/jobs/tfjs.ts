@@ -16,16 +16,25 @@ export async function applyTfjsGeometry(report: GeometryReport, matrices: Matrix
     throw new EngineError(`engine tfjs is not available: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
   // only the pairs the report computed (a report of many modalities computes a chosen few)
-  const g = await train.tfjsGeometry(matrices, report.options, report.pairs.map((p): [string, string] => [p.a, p.b]));
-  const modalities = recordOf(Object.entries(report.modalities).map(([name, m]) => {
-    const disp = getOwn(g.dispersiveLoss, name);
-    const rank = getOwn(g.effectiveRank, name);
-    return [name, {
-      ...m,
-      ...(disp !== undefined ? { dispersiveLoss: disp } : {}),
-      ...(rank !== undefined ? { effectiveRank: rank } : {}),
-    }] as const;
-  }));
+  const g = await train.tfjsGeometry(
+    matrices,
+    report.options,
+    report.pairs.map((p): [string, string] => [p.a, p.b]),
+  );
+  const modalities = recordOf(
+    Object.entries(report.modalities).map(([name, m]) => {
+      const disp = getOwn(g.dispersiveLoss, name);
+      const rank = getOwn(g.effectiveRank, name);
+      return [
+        name,
+        {
+          ...m,
+          ...(disp !== undefined ? { dispersiveLoss: disp } : {}),
+          ...(rank !== undefined ? { effectiveRank: rank } : {}),
+        },
+      ] as const;
+    }),
+  );
   const pairs = report.pairs.map((p) => {
     const anc = getOwn(g.anchoringLoss, `${p.a}/${p.b}`);
     return anc !== undefined ? { ...p, anchoringLoss: anc } : p;

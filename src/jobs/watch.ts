@@ -87,7 +87,10 @@ export class RunWatcher {
   private readonly graceMs: number;
   private readonly now: () => number;
 
-  constructor(readonly folder: string, private readonly opts: RunWatcherOptions) {
+  constructor(
+    readonly folder: string,
+    private readonly opts: RunWatcherOptions,
+  ) {
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.now = opts.now ?? Date.now;
   }
@@ -117,8 +120,13 @@ export class RunWatcher {
       .sort((a, b) => key(a.epoch) - key(b.epoch) || key(a.step) - key(b.step) || naturalCompare(basename(a.file), basename(b.file)))
       .map(({ file, epoch, step, report }) => ({ file, epoch, step, report }));
     const run: RunReport = {
-      version: 1, kind: 'run', source: this.folder, engine: cps[0]?.report.engine ?? this.engine ?? FALLBACK_ENGINE,
-      checkpoints: cps, firstWarning: firstWarnings(cps.map((c) => c.report)), ...(this.origin ? { origin: this.origin } : {}),
+      version: 1,
+      kind: 'run',
+      source: this.folder,
+      engine: cps[0]?.report.engine ?? this.engine ?? FALLBACK_ENGINE,
+      checkpoints: cps,
+      firstWarning: firstWarnings(cps.map((c) => c.report)),
+      ...(this.origin ? { origin: this.origin } : {}),
     };
     return { ...run, runWarnings: groupRunWarnings(cps, this.origin) };
   }
@@ -158,8 +166,11 @@ export class RunWatcher {
         const lower = d.name.toLowerCase();
         const temp = temporaryNameReason(d.name);
         if (d.isDirectory()) {
-          if (temp || d.name === 'checkpoints' && folder === this.folder) continue;
-          const npy = await readdir(file).then((names) => names.filter((n) => n.toLowerCase().endsWith('.npy') && !temporaryNameReason(n)), () => []);
+          if (temp || (d.name === 'checkpoints' && folder === this.folder)) continue;
+          const npy = await readdir(file).then(
+            (names) => names.filter((n) => n.toLowerCase().endsWith('.npy') && !temporaryNameReason(n)),
+            () => [],
+          );
           if (npy.length > 0) out.push({ file, name: d.name, npyFiles: npy.map((n) => join(file, n)) });
           continue;
         }
@@ -180,10 +191,12 @@ export class RunWatcher {
   private async signatureOf(c: Candidate): Promise<string | null> {
     try {
       const files = c.npyFiles ?? [c.file];
-      const parts = await Promise.all(files.map(async (f) => {
-        const s = await stat(f);
-        return `${s.size}:${s.mtimeMs}`;
-      }));
+      const parts = await Promise.all(
+        files.map(async (f) => {
+          const s = await stat(f);
+          return `${s.size}:${s.mtimeMs}`;
+        }),
+      );
       return parts.join('|');
     } catch {
       return null;
@@ -199,7 +212,8 @@ export class RunWatcher {
         return { state: 'incomplete', reason: 'gone while being checked' };
       }
       const r = await checkCompleteness(f, size);
-      if (r.state !== 'complete') return r.state === 'incomplete' && c.npyFiles ? { state: 'incomplete', reason: `${basename(f)}: ${r.reason}` } : r;
+      if (r.state !== 'complete')
+        return r.state === 'incomplete' && c.npyFiles ? { state: 'incomplete', reason: `${basename(f)}: ${r.reason}` } : r;
     }
     return { state: 'complete' };
   }
@@ -294,7 +308,13 @@ export class RunWatcher {
  */
 export function followRun(
   watcher: RunWatcher,
-  opts: { intervalMs: number; signal: AbortSignal; onEvent(e: WatchEvent): void; onPolled?(events: WatchEvent[]): void; onError?(e: unknown): void },
+  opts: {
+    intervalMs: number;
+    signal: AbortSignal;
+    onEvent(e: WatchEvent): void;
+    onPolled?(events: WatchEvent[]): void;
+    onError?(e: unknown): void;
+  },
 ): { done: Promise<void>; wake(): void } {
   let wakeUp: (() => void) | undefined;
   let early = false;

@@ -22,8 +22,12 @@ export async function embeddingTableReport(req: WeightsEmbeddingParams & { threa
   const started = performance.now();
   throwIfAborted(ctl?.signal);
   const inspect = {
-    path: req.path, modalities: [req.tensor], options: req.options, thresholds: req.thresholds,
-    ...(req.engine ? { engine: req.engine } : {}), ...(req.threads ? { threads: req.threads } : {}),
+    path: req.path,
+    modalities: [req.tensor],
+    options: req.options,
+    thresholds: req.thresholds,
+    ...(req.engine ? { engine: req.engine } : {}),
+    ...(req.threads ? { threads: req.threads } : {}),
   };
   // openModel, not openCheckpoint: a folder holding one sharded model opens as that model
   const cp = await openModel(req.path);

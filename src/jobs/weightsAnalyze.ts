@@ -31,7 +31,10 @@ export function selector(sel: TensorSelection | undefined, file: string): (name:
     try {
       re = new RegExp(sel.regex);
     } catch (e) {
-      throw new ReaderError(file, `--tensors ${JSON.stringify(sel.regex)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`);
+      throw new ReaderError(
+        file,
+        `--tensors ${JSON.stringify(sel.regex)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   }
   const names = sel?.names ? new Set(sel.names) : null;
@@ -41,14 +44,27 @@ export function selector(sel: TensorSelection | undefined, file: string): (name:
 /** Empty metrics for a row; `analysed` false with the reason. */
 export function unanalysed(row: ReturnType<typeof tensorRow>, reason: string): WeightTensor {
   return {
-    ...row, analysed: false, reason,
-    effectiveRank: null, stableRank: null, spectralNorm: null, frobeniusNorm: null, alpha: null, nonFinite: null, summary: null,
+    ...row,
+    analysed: false,
+    reason,
+    effectiveRank: null,
+    stableRank: null,
+    spectralNorm: null,
+    frobeniusNorm: null,
+    alpha: null,
+    nonFinite: null,
+    summary: null,
   };
 }
 
 /** Weight geometry of one entry (it must be a float tensor of at least one element). */
-export async function analyseEntry(cp: Checkpoint, e: ArrayEntry, backend: GeometryBackend, signal?: AbortSignal,
-  onStage?: (f: number, s: string) => void): Promise<WeightTensor> {
+export async function analyseEntry(
+  cp: Checkpoint,
+  e: ArrayEntry,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
+  onStage?: (f: number, s: string) => void,
+): Promise<WeightTensor> {
   const started = performance.now();
   const row = tensorRow(cp, e);
   const src = tensorMatrix(e);
@@ -100,7 +116,11 @@ export function thresholdsOf(t: Partial<WeightThresholds> | undefined): WeightTh
 
 /** The analysis of an opened checkpoint on a caller's backend (a run shares one). */
 export async function analyseCheckpoint(
-  cp: Checkpoint, req: WeightsAnalyzeRequest, backend: GeometryBackend, ctl?: JobControl, started = performance.now(),
+  cp: Checkpoint,
+  req: WeightsAnalyzeRequest,
+  backend: GeometryBackend,
+  ctl?: JobControl,
+  started = performance.now(),
 ): Promise<WeightsReport> {
   const pick = selector(req.selection, req.path);
   const thresholds = thresholdsOf(req.thresholds);
@@ -125,7 +145,9 @@ export async function analyseCheckpoint(
     const e = cp.entries[i] as ArrayEntry;
     const share = (work[k] as number) / totalWork;
     ctl?.onProgress?.(done / totalWork, `${k + 1}/${todo.length} ${e.name}`);
-    tensors[i] = await analyseEntry(cp, e, backend, ctl?.signal, (f) => ctl?.onProgress?.((done + f * share * totalWork) / totalWork, `${k + 1}/${todo.length} ${e.name}`));
+    tensors[i] = await analyseEntry(cp, e, backend, ctl?.signal, (f) =>
+      ctl?.onProgress?.((done + f * share * totalWork) / totalWork, `${k + 1}/${todo.length} ${e.name}`),
+    );
     done += work[k] as number;
   }
   const report: WeightsReport = {
@@ -158,8 +180,9 @@ export async function analyzeWeightsJob(req: WeightsAnalyzeRequest, ctl?: JobCon
   throwIfAborted(ctl?.signal);
   ctl?.onProgress?.(0, 'reading headers');
   const cp = await openModel(req.path);
-  return withBackend({ engine: req.engine ?? 'onnxruntime', ...(req.threads ? { threads: req.threads } : {}) },
-    (b) => analyseCheckpoint(cp, req, b, ctl, started));
+  return withBackend({ engine: req.engine ?? 'onnxruntime', ...(req.threads ? { threads: req.threads } : {}) }, (b) =>
+    analyseCheckpoint(cp, req, b, ctl, started),
+  );
 }
 
 /** True when the file's header says it is a model checkpoint (see detectCheckpointKind). */

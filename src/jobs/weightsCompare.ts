@@ -55,8 +55,16 @@ function difference(a: ArrayEntry, b: ArrayEntry): { blocks: MatrixBlocks; normA
 async function deltaOf(a: ArrayEntry, b: ArrayEntry, backend: GeometryBackend, signal?: AbortSignal): Promise<WeightDelta> {
   const row = tensorRow({ path: '', format: 'safetensors', entries: [], metadata: {} }, a);
   const out: WeightDelta = {
-    name: a.name, shape: [...a.shape], parameters: row.parameters, layer: row.layer, role: row.role,
-    relativeChange: null, deltaFrobenius: null, deltaEffectiveRank: null, deltaStableRank: null, deltaSpectralNorm: null,
+    name: a.name,
+    shape: [...a.shape],
+    parameters: row.parameters,
+    layer: row.layer,
+    role: row.role,
+    relativeChange: null,
+    deltaFrobenius: null,
+    deltaEffectiveRank: null,
+    deltaStableRank: null,
+    deltaSpectralNorm: null,
   };
   if (!isFloatDType(a.dtype) || !isFloatDType(b.dtype)) return { ...out, reason: 'not a float tensor' };
   if (row.parameters === 0) return { ...out, reason: 'empty tensor' };
@@ -103,15 +111,27 @@ export async function compareWeightsJob(req: WeightsCompareRequest, ctl?: JobCon
   }
   return withBackend({ engine: req.engine ?? 'onnxruntime', ...(req.threads ? { threads: req.threads } : {}) }, async (backend) => {
     const tensors: WeightDelta[] = [];
-    const total = pairs.reduce((s, [a]) => s + Math.max(1, a.shape.reduce((x, y) => x * y, 1)), 0);
+    const total = pairs.reduce(
+      (s, [a]) =>
+        s +
+        Math.max(
+          1,
+          a.shape.reduce((x, y) => x * y, 1),
+        ),
+      0,
+    );
     let done = 0;
     for (const [k, [a, b]] of pairs.entries()) {
       throwIfAborted(ctl?.signal);
       ctl?.onProgress?.(done / total, `${k + 1}/${pairs.length} ${a.name}`);
       tensors.push(await deltaOf(a, b, backend, ctl?.signal));
-      done += Math.max(1, a.shape.reduce((x, y) => x * y, 1));
+      done += Math.max(
+        1,
+        a.shape.reduce((x, y) => x * y, 1),
+      );
     }
-    const ranked = tensors.filter((t) => t.relativeChange !== null && t.relativeChange > 0)
+    const ranked = tensors
+      .filter((t) => t.relativeChange !== null && t.relativeChange > 0)
       .sort((x, y) => (y.relativeChange ?? 0) - (x.relativeChange ?? 0));
     ctl?.onProgress?.(1, 'done');
     return {

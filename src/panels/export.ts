@@ -9,19 +9,31 @@ import type { PersistedState, ViewModel } from '../protocol/webview';
 /** The JSON a user expects: the report itself, not the view wrapper around it. */
 function payload(view: ViewModel): unknown {
   switch (view.kind) {
-    case 'report': return view.report;
-    case 'run': return view.run;
-    case 'compare': return view.compare;
-    case 'training': return { config: view.config, runDir: view.runDir, epochs: view.epochs, summary: view.summary, comparison: view.comparison };
-    case 'sweep': return { axes: view.axes, points: view.points };
+    case 'report':
+      return view.report;
+    case 'run':
+      return view.run;
+    case 'compare':
+      return view.compare;
+    case 'training':
+      return { config: view.config, runDir: view.runDir, epochs: view.epochs, summary: view.summary, comparison: view.comparison };
+    case 'sweep':
+      return { axes: view.axes, points: view.points };
     // the weights report so far (the tensor table until the first batch is in)
-    case 'weights': return view.report ?? view.table;
-    case 'weightsCompare': return view.compare;
+    case 'weights':
+      return view.report ?? view.table;
+    case 'weightsCompare':
+      return view.compare;
   }
 }
 
 /** `onError`: the view's own error banner and log, beside the notification (which hides). */
-export async function exportView(view: ViewModel, format: 'html' | 'json', source: PersistedState['source'], onError?: (message: string) => void): Promise<vscode.Uri | undefined> {
+export async function exportView(
+  view: ViewModel,
+  format: 'html' | 'json',
+  source: PersistedState['source'],
+  onError?: (message: string) => void,
+): Promise<vscode.Uri | undefined> {
   const first = source.paths[0] ?? 'report';
   const base = path.basename(first).replace(/\.(safetensors|npz|npy|json|pt|pth|ckpt|bin|parquet)$/i, '');
   const dir = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(first));

@@ -50,22 +50,41 @@ export class GeometryView implements vscode.Disposable {
     // job behind it (restore.ts), then how its run folder says the run ended
     if (restored?.view && (source.kind === 'training' || source.kind === 'sweep')) {
       this.view = detached(restored.view);
-      void settleFromFolder(this.view, readText).then((v) => { if (!this.disposed) this.setView(v); });
+      void settleFromFolder(this.view, readText).then((v) => {
+        if (!this.disposed) this.setView(v);
+      });
     }
     setupWebview(panel, svc.extensionUri, panel.title);
-    this.weights = new WeightsController({
-      source, isDisposed: () => this.disposed, post: (m) => this.post(m), setView: (v) => this.setView(v), keepView: (v) => { this.view = v; },
-      showError: (message) => this.showError(message),
-    }, svc);
+    this.weights = new WeightsController(
+      {
+        source,
+        isDisposed: () => this.disposed,
+        post: (m) => this.post(m),
+        setView: (v) => this.setView(v),
+        keepView: (v) => {
+          this.view = v;
+        },
+        showError: (message) => this.showError(message),
+      },
+      svc,
+    );
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
       // the status bar follows the view in front (a panel has no file of its own)
-      panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) svc.warnings.focus(source.kind === 'file' || source.kind === 'run' ? source.paths[0] : undefined); }),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) svc.warnings.focus(source.kind === 'file' || source.kind === 'run' ? source.paths[0] : undefined);
+      }),
     );
-    this.neighbors = new NeighborsController({
-      source, modalities: () => this.controls?.modalities, post: (m) => this.post(m), isDisposed: () => this.disposed,
-    }, svc);
+    this.neighbors = new NeighborsController(
+      {
+        source,
+        modalities: () => this.controls?.modalities,
+        post: (m) => this.post(m),
+        isDisposed: () => this.disposed,
+      },
+      svc,
+    );
     svc.views.add(this);
     if (panel.active) svc.warnings.focus(source.kind === 'file' || source.kind === 'run' ? source.paths[0] : undefined);
   }
@@ -111,7 +130,11 @@ export class GeometryView implements vscode.Disposable {
       if (this.source.kind === 'compare') {
         const [a, b] = this.source.paths;
         if (a === undefined || b === undefined) throw new Error('a comparison needs two checkpoints');
-        const compare = await this.svc.compute.run('compare', { a: job(a), b: job(b) }, { title: `DAGR: comparing ${name}`, token: cts.token });
+        const compare = await this.svc.compute.run(
+          'compare',
+          { a: job(a), b: job(b) },
+          { title: `DAGR: comparing ${name}`, token: cts.token },
+        );
         view = { kind: 'compare', compare };
         this.svc.warnings.update(compare.a, false);
         this.svc.warnings.update(compare.b);
@@ -125,8 +148,12 @@ export class GeometryView implements vscode.Disposable {
       this.setView(view);
     } catch (e) {
       if (this.job !== cts || this.disposed) return;
-      this.showError(isAbortError(e) ? 'Cancelled. Change a control or run the command again to recompute.'
-        : `Could not compute ${name}: ${e instanceof Error ? e.message : String(e)}`, !isAbortError(e));
+      this.showError(
+        isAbortError(e)
+          ? 'Cancelled. Change a control or run the command again to recompute.'
+          : `Could not compute ${name}: ${e instanceof Error ? e.message : String(e)}`,
+        !isAbortError(e),
+      );
       reportJobError(e, `inspecting ${name}`);
       // a run folder that could not be read whole (a file half written) is still followed
       if (this.source.kind === 'run' && !isAbortError(e)) this.follow();

@@ -25,13 +25,22 @@ export interface NeighborsHost {
 export class NeighborsController {
   private jobs = new Map<'neighbors' | 'movers', vscode.CancellationTokenSource>();
 
-  constructor(private readonly view: NeighborsHost, private readonly svc: Services) {}
+  constructor(
+    private readonly view: NeighborsHost,
+    private readonly svc: Services,
+  ) {}
 
   onMessage(m: NeighborsRequest): void {
     switch (m.type) {
-      case 'neighbors': void this.neighbors(m); break;
-      case 'movers': void this.movers(m.k); break;
-      case 'saveRows': void saveRows(m, this.view.source); break;
+      case 'neighbors':
+        void this.neighbors(m);
+        break;
+      case 'movers':
+        void this.movers(m.k);
+        break;
+      case 'saveRows':
+        void saveRows(m, this.view.source);
+        break;
     }
   }
 
@@ -55,11 +64,17 @@ export class NeighborsController {
     const cts = this.start('neighbors');
     const chosen = this.view.modalities();
     try {
-      const result = await this.svc.compute.run('neighbors', {
-        path: file, modality: m.modality, k: m.k,
-        ...(m.row !== undefined ? { row: m.row } : { label: m.label as number }),
-        ...(chosen && chosen.length > 0 ? { modalities: chosen } : {}),
-      }, { token: cts.token });
+      const result = await this.svc.compute.run(
+        'neighbors',
+        {
+          path: file,
+          modality: m.modality,
+          k: m.k,
+          ...(m.row !== undefined ? { row: m.row } : { label: m.label as number }),
+          ...(chosen && chosen.length > 0 ? { modalities: chosen } : {}),
+        },
+        { token: cts.token },
+      );
       if (this.finish('neighbors', cts)) this.view.post({ type: 'neighborsResult', result });
     } catch (e) {
       if (this.finish('neighbors', cts) && !isAbortError(e)) {
@@ -73,15 +88,30 @@ export class NeighborsController {
     if (a === undefined || b === undefined) return;
     const cts = this.start('movers');
     const settings = readSettings();
-    const job = (p: string): InspectJob => ({ path: p, options: settings.options, thresholds: settings.thresholds, engine: settings.engine, device: settings.device });
+    const job = (p: string): InspectJob => ({
+      path: p,
+      options: settings.options,
+      thresholds: settings.thresholds,
+      engine: settings.engine,
+      device: settings.device,
+    });
     try {
-      const r = await this.svc.compute.run('movers', { a: job(a), b: job(b), k }, {
-        title: `DAGR: neighbourhood changes ${path.basename(a)} → ${path.basename(b)}`, token: cts.token,
-      });
+      const r = await this.svc.compute.run(
+        'movers',
+        { a: job(a), b: job(b), k },
+        {
+          title: `DAGR: neighbourhood changes ${path.basename(a)} → ${path.basename(b)}`,
+          token: cts.token,
+        },
+      );
       if (this.finish('movers', cts)) this.view.post({ type: 'moversResult', movers: r.movers, summary: r.moversSummary });
     } catch (e) {
       if (this.finish('movers', cts)) {
-        this.view.post({ type: 'neighborsError', what: 'movers', message: isAbortError(e) ? 'Cancelled.' : e instanceof Error ? e.message : String(e) });
+        this.view.post({
+          type: 'neighborsError',
+          what: 'movers',
+          message: isAbortError(e) ? 'Cancelled.' : e instanceof Error ? e.message : String(e),
+        });
       }
     }
   }
@@ -93,7 +123,10 @@ export class NeighborsController {
 }
 
 /** Listed rows to a file the user picks (the dialog asks before replacing a file). */
-export async function saveRows(m: Extract<NeighborsRequest, { type: 'saveRows' }>, source: PersistedState['source']): Promise<vscode.Uri | undefined> {
+export async function saveRows(
+  m: Extract<NeighborsRequest, { type: 'saveRows' }>,
+  source: PersistedState['source'],
+): Promise<vscode.Uri | undefined> {
   const first = source.paths[0] ?? 'rows';
   const base = path.basename(first).replace(/\.[^.]+$/, '');
   const safeWhat = m.what.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'rows';

@@ -14,11 +14,16 @@ import { webviewOptions } from './html';
 export function titleFor(source: ViewSource): string {
   const names = source.paths.map((p) => path.basename(p));
   switch (source.kind) {
-    case 'file': return `Geometry: ${names[0] ?? ''}`;
-    case 'run': return `Run: ${names[0] ?? ''}`;
-    case 'compare': return `Compare: ${names.join(' ↔ ')}`;
-    case 'training': return `Training: ${names[0] ?? ''}`;
-    case 'sweep': return 'DAGR Sweep';
+    case 'file':
+      return `Geometry: ${names[0] ?? ''}`;
+    case 'run':
+      return `Run: ${names[0] ?? ''}`;
+    case 'compare':
+      return `Compare: ${names.join(' ↔ ')}`;
+    case 'training':
+      return `Training: ${names[0] ?? ''}`;
+    case 'sweep':
+      return 'DAGR Sweep';
   }
 }
 
@@ -30,7 +35,12 @@ export function openPanel(svc: Services, source: ViewSource, opts: { reuse?: boo
     existing.panel.reveal();
     return existing;
   }
-  const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, titleFor(source), vscode.ViewColumn.Active, webviewOptions(svc.extensionUri));
+  const panel = vscode.window.createWebviewPanel(
+    PANEL_VIEW_TYPE,
+    titleFor(source),
+    vscode.ViewColumn.Active,
+    webviewOptions(svc.extensionUri),
+  );
   const view = new GeometryView(panel, source, svc, false);
   if (view.recomputable) void view.compute();
   return view;

@@ -21,9 +21,15 @@ export interface OpenView {
 export class ViewRegistry {
   private readonly views = new Set<OpenView>();
 
-  add(v: OpenView): void { this.views.add(v); }
-  delete(v: OpenView): void { this.views.delete(v); }
-  all(): OpenView[] { return [...this.views]; }
+  add(v: OpenView): void {
+    this.views.add(v);
+  }
+  delete(v: OpenView): void {
+    this.views.delete(v);
+  }
+  all(): OpenView[] {
+    return [...this.views];
+  }
 
   /** the focused view, else the one shown most recently */
   active(): OpenView | undefined {

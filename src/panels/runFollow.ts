@@ -40,7 +40,11 @@ export class RunFollower implements vscode.Disposable {
   /** what the view was last sent about waiting files: an empty list at first, as the first full job showed it */
   private lastLive = JSON.stringify(followingLive());
 
-  constructor(private readonly folder: string, private readonly target: RunViewTarget, private readonly svc: Services) {
+  constructor(
+    private readonly folder: string,
+    private readonly target: RunViewTarget,
+    private readonly svc: Services,
+  ) {
     this.watcher = new RunWatcher(folder, { inspect: (file) => this.inspect(file) });
   }
 
@@ -64,17 +68,24 @@ export class RunFollower implements vscode.Disposable {
         if (e.type === 'checkpoint' || e.type === 'removed') this.publish(true);
       },
       onPolled: () => this.publish(false),
-      onError: (e) => this.svc.log.appendLine(`[${new Date().toISOString()}] following ${this.folder}: ${e instanceof Error ? e.message : String(e)}`),
+      onError: (e) =>
+        this.svc.log.appendLine(`[${new Date().toISOString()}] following ${this.folder}: ${e instanceof Error ? e.message : String(e)}`),
     });
     this.wake = follower.wake;
     if (!seed) this.kick();
     // new thresholds: re-judge the shown epochs (no file is read again), regroup, show
-    this.subs.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!affectsWarnings(e) || affectsMetrics(e)) return;
-      const { thresholds } = readSettings();
-      void this.watcher.rejudge((r) => this.svc.compute.run('evaluateWarnings', { core: r, thresholds }))
-        .then(() => this.publish(true), (err: unknown) => this.svc.log.appendLine(`re-judging ${this.folder}: ${err instanceof Error ? err.message : String(err)}`));
-    }));
+    this.subs.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!affectsWarnings(e) || affectsMetrics(e)) return;
+        const { thresholds } = readSettings();
+        void this.watcher
+          .rejudge((r) => this.svc.compute.run('evaluateWarnings', { core: r, thresholds }))
+          .then(
+            () => this.publish(true),
+            (err: unknown) => this.svc.log.appendLine(`re-judging ${this.folder}: ${err instanceof Error ? err.message : String(err)}`),
+          );
+      }),
+    );
   }
 
   private kick(): void {

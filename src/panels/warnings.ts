@@ -161,15 +161,31 @@ export class WarningCenter implements vscode.Disposable {
     const resolved = path.resolve(source);
     const run = this.runs.get(resolved);
     if (run) {
-      return { known: true, name: `run ${path.basename(resolved)}`, items: run.warnings.filter((w) => w.active).map((w) => ({
-        severity: w.severity, label: shortLabel(w), message: runMessage(run.run, w), target: vscode.Uri.file(resolved),
-      })) };
+      return {
+        known: true,
+        name: `run ${path.basename(resolved)}`,
+        items: run.warnings
+          .filter((w) => w.active)
+          .map((w) => ({
+            severity: w.severity,
+            label: shortLabel(w),
+            message: runMessage(run.run, w),
+            target: vscode.Uri.file(resolved),
+          })),
+      };
     }
     const file = this.files.get(vscode.Uri.file(resolved).toString());
     if (file) {
-      return { known: true, name: path.basename(resolved), items: file.report.warnings.map((w) => ({
-        severity: w.severity, label: shortLabel(w), message: w.message, target: file.uri,
-      })) };
+      return {
+        known: true,
+        name: path.basename(resolved),
+        items: file.report.warnings.map((w) => ({
+          severity: w.severity,
+          label: shortLabel(w),
+          message: w.message,
+          target: file.uri,
+        })),
+      };
     }
     return { known: false, items: [], name: '' };
   }
@@ -201,9 +217,12 @@ export class WarningCenter implements vscode.Disposable {
     const head = title ? `${title}: ` : 'DAGR Lens, all open files and runs: ';
     this.status.tooltip = `${head}${count} warning${count === 1 ? '' : 's'}${items.length > count ? ` and ${items.length - count} note${items.length - count === 1 ? '' : 's'}` : ''}\n${items.map((i) => `• ${i.message}`).join('\n')}\nClick to open the report.`;
     this.status.command = { title: 'Open Report', command: 'dagr.openReport', arguments: [first.target] };
-    this.status.backgroundColor = first.severity === 'error'
-      ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : first.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.status.backgroundColor =
+      first.severity === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : first.severity === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.status.show();
   }
 
@@ -213,7 +232,8 @@ export class WarningCenter implements vscode.Disposable {
     const first = fresh.sort((a, b) => RANK[b.severity] - RANK[a.severity])[0];
     if (!first || !readSettings(uri).notifications) return;
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
-    void vscode.window.showWarningMessage(`DAGR: ${path.basename(uri.fsPath)}: ${first.message}${more}`, 'Open Report', 'Fine-Tune with DAGR')
+    void vscode.window
+      .showWarningMessage(`DAGR: ${path.basename(uri.fsPath)}: ${first.message}${more}`, 'Open Report', 'Fine-Tune with DAGR')
       .then((pick) => {
         if (pick === 'Open Report') void vscode.commands.executeCommand('dagr.openReport', uri);
         if (pick === 'Fine-Tune with DAGR') void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: uri.fsPath });
@@ -231,10 +251,12 @@ export class WarningCenter implements vscode.Disposable {
     const newest = run.checkpoints[run.checkpoints.length - 1];
     const actions = trainedWithDagr || !newest ? ['Open Run'] : ['Open Run', 'Fine-Tune with DAGR'];
     const hint = first.suggestion ? ` ${first.suggestion}` : '';
-    void vscode.window.showWarningMessage(`DAGR: run ${path.basename(folder)}: ${runMessage(run, first)}${more}${trainedWithDagr ? hint : ''}`, ...actions)
+    void vscode.window
+      .showWarningMessage(`DAGR: run ${path.basename(folder)}: ${runMessage(run, first)}${more}${trainedWithDagr ? hint : ''}`, ...actions)
       .then((pick) => {
         if (pick === 'Open Run') void vscode.commands.executeCommand('dagr.openRun', vscode.Uri.file(folder));
-        if (pick === 'Fine-Tune with DAGR' && newest) void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: newest.file });
+        if (pick === 'Fine-Tune with DAGR' && newest)
+          void vscode.commands.executeCommand('dagr.startFineTuning', { checkpoint: newest.file });
       });
   }
 
@@ -246,8 +268,12 @@ export class WarningCenter implements vscode.Disposable {
   }
 }
 
-const severityOf = (s: Severity): vscode.DiagnosticSeverity => s === 'error' ? vscode.DiagnosticSeverity.Error
-  : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+const severityOf = (s: Severity): vscode.DiagnosticSeverity =>
+  s === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : s === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 
 /** A run warning's text: the warning at the newest epoch, and since when. */
 function runMessage(run: RunReport, w: RunWarning): string {
@@ -256,13 +282,21 @@ function runMessage(run: RunReport, w: RunWarning): string {
 }
 
 function runDiagnostic(folder: string, run: RunReport, w: RunWarning): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `Run ${path.basename(folder)}: ${runMessage(run, w)}${w.suggestion ? ` ${w.suggestion}` : ''}`, severityOf(w.severity));
+  const d = new vscode.Diagnostic(
+    new vscode.Range(0, 0, 0, 0),
+    `Run ${path.basename(folder)}: ${runMessage(run, w)}${w.suggestion ? ` ${w.suggestion}` : ''}`,
+    severityOf(w.severity),
+  );
   d.source = 'DAGR';
   d.code = w.code;
   const onset = run.checkpoints[w.onset];
   if (onset) {
-    d.relatedInformation = [new vscode.DiagnosticRelatedInformation(
-      new vscode.Location(vscode.Uri.file(onset.file), new vscode.Position(0, 0)), `first at ${checkpointLabel(run.checkpoints, w.onset)}`)];
+    d.relatedInformation = [
+      new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(vscode.Uri.file(onset.file), new vscode.Position(0, 0)),
+        `first at ${checkpointLabel(run.checkpoints, w.onset)}`,
+      ),
+    ];
   }
   return d;
 }

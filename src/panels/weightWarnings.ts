@@ -24,7 +24,9 @@ export function readWeightThresholds(scope?: vscode.Uri): WeightThresholds {
     alphaMax: num('alphaMax', (v) => v >= 0),
   };
   // a band given upside down is no band: keep the defaults rather than flag every matrix
-  return th.alphaMin <= th.alphaMax ? th : { ...th, alphaMin: DEFAULT_WEIGHT_THRESHOLDS.alphaMin, alphaMax: DEFAULT_WEIGHT_THRESHOLDS.alphaMax };
+  return th.alphaMin <= th.alphaMax
+    ? th
+    : { ...th, alphaMin: DEFAULT_WEIGHT_THRESHOLDS.alphaMin, alphaMax: DEFAULT_WEIGHT_THRESHOLDS.alphaMax };
 }
 
 export function affectsWeightWarnings(e: vscode.ConfigurationChangeEvent): boolean {
@@ -83,8 +85,9 @@ export class WeightWarningCenter implements vscode.Disposable {
     const first = fresh[0];
     if (!first || vscode.workspace.getConfiguration('dagr', uri).get<boolean>('notifications') === false) return;
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
-    void vscode.window.showWarningMessage(`DAGR: ${path.basename(uri.fsPath)}: ${first.message}${more}`, 'Show Problems')
-      .then((pick) => { if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+    void vscode.window.showWarningMessage(`DAGR: ${path.basename(uri.fsPath)}: ${first.message}${more}`, 'Show Problems').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    });
   }
 
   dispose(): void {

@@ -11,7 +11,11 @@ import * as path from 'node:path';
 import type { TensorTable, WeightsReport } from '../protocol/weights';
 
 /** Size and modification time of one file: what "the same content" means here. */
-export interface FileStamp { file: string; size: number; mtimeMs: number }
+export interface FileStamp {
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
 
 export interface CachedWeights {
   version: 1;
@@ -61,8 +65,15 @@ function sameStamps(a: FileStamp[], b: FileStamp[]): boolean {
 function isEntry(x: unknown, file: string): x is CachedWeights {
   if (typeof x !== 'object' || x === null) return false;
   const e = x as Partial<CachedWeights>;
-  return e.version === VERSION && e.file === file && Array.isArray(e.stamps) && typeof e.table === 'object' && e.table !== null &&
-    Array.isArray(e.table.tensors) && (e.report === null || (typeof e.report === 'object' && Array.isArray(e.report?.tensors)));
+  return (
+    e.version === VERSION &&
+    e.file === file &&
+    Array.isArray(e.stamps) &&
+    typeof e.table === 'object' &&
+    e.table !== null &&
+    Array.isArray(e.table.tensors) &&
+    (e.report === null || (typeof e.report === 'object' && Array.isArray(e.report?.tensors)))
+  );
 }
 
 export class WeightsCache {
@@ -70,7 +81,10 @@ export class WeightsCache {
   private readonly writes = new Map<string, NodeJS.Timeout>();
 
   /** `dir`: where entries are written (undefined: memory only) */
-  constructor(private readonly dir: string | undefined, private readonly writeDelayMs = 1000) {}
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly writeDelayMs = 1000,
+  ) {}
 
   private diskPath(file: string): string | undefined {
     if (this.dir === undefined) return undefined;
@@ -127,7 +141,10 @@ export class WeightsCache {
     if (this.dir === undefined) return;
     clearTimeout(this.writes.get(file));
     // batches arrive every second or so: write once they pause, not after each
-    const t = setTimeout(() => { this.writes.delete(file); void this.write(file); }, this.writeDelayMs);
+    const t = setTimeout(() => {
+      this.writes.delete(file);
+      void this.write(file);
+    }, this.writeDelayMs);
     t.unref();
     this.writes.set(file, t);
   }

@@ -17,8 +17,16 @@ export function analysable(t: TensorRow): boolean {
 }
 
 /** The order of the names still to compute: `first` (the visible rows), then the largest first. */
-export function orderQueue(rows: readonly TensorRow[], left: ReadonlySet<string>, priority: AnalysisPriority, visible: readonly string[] = []): string[] {
-  const bySize = rows.filter((t) => left.has(t.name)).sort((a, b) => b.parameters - a.parameters).map((t) => t.name);
+export function orderQueue(
+  rows: readonly TensorRow[],
+  left: ReadonlySet<string>,
+  priority: AnalysisPriority,
+  visible: readonly string[] = [],
+): string[] {
+  const bySize = rows
+    .filter((t) => left.has(t.name))
+    .sort((a, b) => b.parameters - a.parameters)
+    .map((t) => t.name);
   if (priority !== 'visible') return bySize;
   const first = visible.filter((n) => left.has(n));
   const firstSet = new Set(first);

@@ -18,8 +18,11 @@ export class AnalyzeAsChoices {
   constructor(private readonly svc: Services) {
     // stored as pairs: a path is never used as an object key
     const saved = svc.memory.get<unknown>('analyzeAs', []);
-    const pairs = Array.isArray(saved) ? saved.filter((p): p is [string, AnalyzeAs] =>
-      Array.isArray(p) && typeof p[0] === 'string' && (p[1] === 'weights' || p[1] === 'embeddings')) : [];
+    const pairs = Array.isArray(saved)
+      ? saved.filter(
+          (p): p is [string, AnalyzeAs] => Array.isArray(p) && typeof p[0] === 'string' && (p[1] === 'weights' || p[1] === 'embeddings'),
+        )
+      : [];
     this.choices = new Map(pairs);
   }
 
@@ -54,8 +57,14 @@ export function weightsServices(svc: Services): WeightsServices {
   svc.context.subscriptions.push(
     warnings,
     rejudged,
-    vscode.workspace.onDidChangeConfiguration((e) => { if (affectsWeightWarnings(e)) rejudged.fire(warnings.rejudge()); }),
-    { dispose: () => { void cache.flush(); } },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsWeightWarnings(e)) rejudged.fire(warnings.rejudge());
+    }),
+    {
+      dispose: () => {
+        void cache.flush();
+      },
+    },
   );
   made.set(svc, ws);
   return ws;

@@ -27,7 +27,12 @@ export function openTensorAsEmbeddings(svc: Services, file: string, tensor: stri
   const { options } = readSettings();
   const controls: Controls = { tau: options.tau, t: options.t, hinge: options.hinge, pairs: options.pairs, modalities: [tensor] };
   const source: ViewSource = { kind: 'file', paths: [file] };
-  const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Embeddings: ${tensor}`, vscode.ViewColumn.Active, webviewOptions(svc.extensionUri));
+  const panel = vscode.window.createWebviewPanel(
+    PANEL_VIEW_TYPE,
+    `Embeddings: ${tensor}`,
+    vscode.ViewColumn.Active,
+    webviewOptions(svc.extensionUri),
+  );
   const view = new GeometryView(panel, source, svc, false, { version: WEBVIEW_STATE_VERSION, source, controls });
   tablePanels.set(key, view);
   panel.onDidDispose(() => tablePanels.delete(key));

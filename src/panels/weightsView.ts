@@ -55,16 +55,21 @@ export class WeightsController implements vscode.Disposable {
   private failed: string | undefined;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly host: WeightsHost, private readonly svc: Services) {
+  constructor(
+    private readonly host: WeightsHost,
+    private readonly svc: Services,
+  ) {
     this.ws = weightsServices(svc);
-    this.subs.push(this.ws.onRejudged((byFile) => {
-      const file = this.file;
-      const warnings = file === undefined ? undefined : byFile.get(file);
-      if (this.report && warnings && this.table) {
-        this.report = { ...this.report, warnings };
-        this.publish();
-      }
-    }));
+    this.subs.push(
+      this.ws.onRejudged((byFile) => {
+        const file = this.file;
+        const warnings = file === undefined ? undefined : byFile.get(file);
+        if (this.report && warnings && this.table) {
+          this.report = { ...this.report, warnings };
+          this.publish();
+        }
+      }),
+    );
   }
 
   private get file(): string | undefined {
@@ -94,7 +99,7 @@ export class WeightsController implements vscode.Disposable {
     let cached: Awaited<ReturnType<WeightsServices['cache']['lookup']>>;
     try {
       cached = await this.ws.cache.lookup(file);
-      table = cached?.table ?? await this.svc.compute.run('weightsTable', { path: file });
+      table = cached?.table ?? (await this.svc.compute.run('weightsTable', { path: file }));
     } catch (e) {
       if (gen !== this.generation || this.host.isDisposed()) return true;
       const message = e instanceof Error ? e.message : String(e);
@@ -110,13 +115,22 @@ export class WeightsController implements vscode.Disposable {
     this.fromCache = cached !== undefined && cached.report !== null;
     this.report = cached?.report ? this.ws.warnings.update(file, cached.report) : null;
     // done: analysed, or judged not analysable; a tensor outside every batch so far says 'not selected'
-    this.done = new Set(this.report ? this.report.tensors.filter((t) => t.analysed || (t.reason !== undefined && !isPending(t.reason))).map((t) => t.name) : []);
+    this.done = new Set(
+      this.report
+        ? this.report.tensors.filter((t) => t.analysed || (t.reason !== undefined && !isPending(t.reason))).map((t) => t.name)
+        : [],
+    );
     this.failed = undefined;
     if (!cached) void this.ws.cache.store(file, table, null, false);
     const left = this.left();
     this.queue = orderQueue(table.tensors, left, this.priority);
     const start = left.size > 0 && !(cached?.stopped ?? false);
-    this.host.setView({ kind: 'weights', table, report: this.report ? withoutSpectra(this.report) : null, progress: this.progress(start ? 'running' : left.size > 0 ? 'stopped' : 'done') });
+    this.host.setView({
+      kind: 'weights',
+      table,
+      report: this.report ? withoutSpectra(this.report) : null,
+      progress: this.progress(start ? 'running' : left.size > 0 ? 'stopped' : 'done'),
+    });
     if (start) void this.analyse(gen, byUser);
     return true;
   }
@@ -171,29 +185,36 @@ export class WeightsController implements vscode.Disposable {
     const engine = readSettings().engine;
     this.publish('running', undefined);
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DAGR: weights of ${path.basename(file)}` }, async (bar) => {
-        while (this.queue.length > 0 && !cts.token.isCancellationRequested) {
-          // a reorder while a batch ran (weightsAnalyze) queued that batch's names again: drop the done ones
-          this.queue = this.queue.filter((n) => !this.done.has(n));
-          const batch = takeBatch(this.queue, params);
-          if (batch.length === 0) break;
-          const batchParams = batch.reduce((s, n) => s + (params.get(n) ?? 0), 0);
-          const r = await this.svc.compute.run('weightsAnalyze', { path: file, selection: { names: batch }, order: 'file', engine }, {
-            token: cts.token,
-            onProgress: (f, message) => {
-              if (gen !== this.generation) return;
-              this.publish('running', message, f * batchParams);
-            },
-          });
-          if (gen !== this.generation || this.host.isDisposed()) return;
-          batch.forEach((n) => this.done.add(n));
-          this.report = this.ws.warnings.update(file, this.report ? mergeWeightsReports(this.report, r) : r);
-          const p = this.progress('running');
-          bar.report({ message: `${p.done}/${p.total} tensors` });
-          this.publish('running');
-          void this.ws.cache.store(file, table, this.report, false);
-        }
-      });
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `DAGR: weights of ${path.basename(file)}` },
+        async (bar) => {
+          while (this.queue.length > 0 && !cts.token.isCancellationRequested) {
+            // a reorder while a batch ran (weightsAnalyze) queued that batch's names again: drop the done ones
+            this.queue = this.queue.filter((n) => !this.done.has(n));
+            const batch = takeBatch(this.queue, params);
+            if (batch.length === 0) break;
+            const batchParams = batch.reduce((s, n) => s + (params.get(n) ?? 0), 0);
+            const r = await this.svc.compute.run(
+              'weightsAnalyze',
+              { path: file, selection: { names: batch }, order: 'file', engine },
+              {
+                token: cts.token,
+                onProgress: (f, message) => {
+                  if (gen !== this.generation) return;
+                  this.publish('running', message, f * batchParams);
+                },
+              },
+            );
+            if (gen !== this.generation || this.host.isDisposed()) return;
+            batch.forEach((n) => this.done.add(n));
+            this.report = this.ws.warnings.update(file, this.report ? mergeWeightsReports(this.report, r) : r);
+            const p = this.progress('running');
+            bar.report({ message: `${p.done}/${p.total} tensors` });
+            this.publish('running');
+            void this.ws.cache.store(file, table, this.report, false);
+          }
+        },
+      );
     } catch (e) {
       if (gen !== this.generation || this.host.isDisposed()) return;
       if (!isAbortError(e)) {
@@ -253,7 +274,10 @@ export class WeightsController implements vscode.Disposable {
       case 'analyzeAs': {
         const file = this.file;
         if (file === undefined) return;
-        await vscode.commands.executeCommand(m.as === 'weights' ? 'dagr.analyzeAsWeights' : 'dagr.analyzeAsEmbeddings', vscode.Uri.file(file));
+        await vscode.commands.executeCommand(
+          m.as === 'weights' ? 'dagr.analyzeAsWeights' : 'dagr.analyzeAsEmbeddings',
+          vscode.Uri.file(file),
+        );
         return;
       }
     }
@@ -266,7 +290,7 @@ export class WeightsController implements vscode.Disposable {
     const looks = async (p: string): Promise<boolean> => {
       const choice = this.ws.choices.get(p);
       if (choice !== undefined) return choice === 'weights';
-      const t = (await this.ws.cache.lookup(p))?.table ?? await this.svc.compute.run('weightsTable', { path: p });
+      const t = (await this.ws.cache.lookup(p))?.table ?? (await this.svc.compute.run('weightsTable', { path: p }));
       return t.looksLike === 'weights';
     };
     let both: boolean;
@@ -283,7 +307,11 @@ export class WeightsController implements vscode.Disposable {
     this.run = cts;
     this.host.post({ type: 'busy', message: `Comparing the weights of ${name}…`, focus: byUser });
     try {
-      const compare = await this.svc.compute.run('weightsCompare', { a, b, engine: readSettings().engine }, { title: `DAGR: comparing weights of ${name}`, token: cts.token });
+      const compare = await this.svc.compute.run(
+        'weightsCompare',
+        { a, b, engine: readSettings().engine },
+        { title: `DAGR: comparing weights of ${name}`, token: cts.token },
+      );
       if (gen !== this.generation || this.host.isDisposed()) return true;
       this.host.setView({ kind: 'weightsCompare', compare });
     } catch (e) {

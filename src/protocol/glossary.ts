@@ -80,12 +80,14 @@ export const GLOSSARY = {
   jaccard: {
     label: 'Neighbourhood overlap',
     knownAs: 'Jaccard overlap of k-NN sets',
-    tooltip: '|A ∩ B| / |A ∪ B| of a row’s k nearest neighbours (cosine, itself excluded) in the two checkpoints: 1 = same neighbours, 0 = all new.',
+    tooltip:
+      '|A ∩ B| / |A ∪ B| of a row’s k nearest neighbours (cosine, itself excluded) in the two checkpoints: 1 = same neighbours, 0 = all new.',
   },
   partnerRank: {
     label: 'Partner rank',
     knownAs: 'rank of the true match',
-    tooltip: 'where the same row of the other modality ranks among all its rows by cosine to the query (1 = nearest; ties count in its favour).',
+    tooltip:
+      'where the same row of the other modality ranks among all its rows by cosine to the query (1 = nearest; ties count in its favour).',
   },
 } as const satisfies Record<string, GlossaryEntry>;
 
@@ -117,19 +119,100 @@ export interface MetricHelp {
 }
 
 export const METRIC_HELP: Record<string, MetricHelp> = {
-  effectiveRank: { label: 'Effective rank', definition: 'how many directions the rows really use', range: '1 to min(N, d)', healthy: 'a large share of min(N, d); below 10% is dimensional collapse' },
-  effectiveRankCentered: { label: 'Effective rank (centred)', definition: 'effective rank after removing the mean row', range: '1 to min(N, d)', healthy: 'close to the uncentred value; far below it means one shared direction dominates' },
-  stableRank: { label: 'Stable rank', definition: 'energy in all directions relative to the largest', range: '1 to min(N, d)', healthy: 'well above 1; 1 means one direction holds everything' },
-  dispersiveLoss: { label: 'Dispersive loss', definition: 'how close the normalized rows sit to each other', range: '−4t to 0 (t = dispersive temperature)', healthy: 'well below 0 (about −3.7 for spread-out rows at t = 2); near 0 means collapsed' },
-  meanCosine: { label: 'Mean cosine', definition: 'average cosine between different rows', range: '−1 to 1', healthy: 'near 0; above 0.9 is complete collapse' },
-  deadDimensionFraction: { label: 'Dead dimensions', definition: 'share of embedding dimensions whose variance is below 1e-8', range: '0% to 100%', healthy: '0%; above 20% warns', knownAs: 'dead / inactive units' },
-  anchoringLoss: { label: 'Anchoring loss', definition: 'mean hinge on drift beyond τ', range: '0 to 4 − τ', healthy: '0 or near it for modalities that should share a space' },
-  fractionBeyondTau: { label: 'Drift beyond τ', definition: 'share of paired rows whose squared distance exceeds τ', range: '0% to 100%', healthy: 'low for modalities meant to share a space; above 50% warns', knownAs: 'alignment violations' },
-  driftMean: { label: 'Drift mean', definition: 'mean squared distance between a row’s two normalized embeddings', range: '0 to 4 (2 = unrelated)', healthy: 'well below 2 for modalities meant to share a space' },
-  modalityGap: { label: 'Modality gap', definition: 'distance between the two modalities’ mean normalized embeddings', range: '0 to 2', healthy: 'small (below 0.5 here) for a shared space' },
-  linearCka: { label: 'Linear CKA', definition: 'similarity of the two representations up to rotation and scale', range: '0 to 1', healthy: 'high (near 1) for modalities describing the same content' },
-  r1: { label: 'R@1', definition: 'share of queries whose partner is the nearest row of the other modality', range: '0% to 100%; chance = 1 / N', healthy: 'far above chance; at chance the spaces are not shared', knownAs: 'recall@1, top-1 retrieval accuracy' },
-  r5: { label: 'R@5', definition: 'share of queries whose partner is among the 5 nearest rows', range: '0% to 100%; chance = 5 / N', healthy: 'far above chance', knownAs: 'recall@5' },
-  r10: { label: 'R@10', definition: 'share of queries whose partner is among the 10 nearest rows', range: '0% to 100%; chance = 10 / N', healthy: 'far above chance', knownAs: 'recall@10' },
-  medianRank: { label: 'Median rank', definition: 'median position of the true partner among all rows (1 = nearest)', range: '1 to N; chance = (N + 1) / 2', healthy: 'near 1', knownAs: 'MedR' },
+  effectiveRank: {
+    label: 'Effective rank',
+    definition: 'how many directions the rows really use',
+    range: '1 to min(N, d)',
+    healthy: 'a large share of min(N, d); below 10% is dimensional collapse',
+  },
+  effectiveRankCentered: {
+    label: 'Effective rank (centred)',
+    definition: 'effective rank after removing the mean row',
+    range: '1 to min(N, d)',
+    healthy: 'close to the uncentred value; far below it means one shared direction dominates',
+  },
+  stableRank: {
+    label: 'Stable rank',
+    definition: 'energy in all directions relative to the largest',
+    range: '1 to min(N, d)',
+    healthy: 'well above 1; 1 means one direction holds everything',
+  },
+  dispersiveLoss: {
+    label: 'Dispersive loss',
+    definition: 'how close the normalized rows sit to each other',
+    range: '−4t to 0 (t = dispersive temperature)',
+    healthy: 'well below 0 (about −3.7 for spread-out rows at t = 2); near 0 means collapsed',
+  },
+  meanCosine: {
+    label: 'Mean cosine',
+    definition: 'average cosine between different rows',
+    range: '−1 to 1',
+    healthy: 'near 0; above 0.9 is complete collapse',
+  },
+  deadDimensionFraction: {
+    label: 'Dead dimensions',
+    definition: 'share of embedding dimensions whose variance is below 1e-8',
+    range: '0% to 100%',
+    healthy: '0%; above 20% warns',
+    knownAs: 'dead / inactive units',
+  },
+  anchoringLoss: {
+    label: 'Anchoring loss',
+    definition: 'mean hinge on drift beyond τ',
+    range: '0 to 4 − τ',
+    healthy: '0 or near it for modalities that should share a space',
+  },
+  fractionBeyondTau: {
+    label: 'Drift beyond τ',
+    definition: 'share of paired rows whose squared distance exceeds τ',
+    range: '0% to 100%',
+    healthy: 'low for modalities meant to share a space; above 50% warns',
+    knownAs: 'alignment violations',
+  },
+  driftMean: {
+    label: 'Drift mean',
+    definition: 'mean squared distance between a row’s two normalized embeddings',
+    range: '0 to 4 (2 = unrelated)',
+    healthy: 'well below 2 for modalities meant to share a space',
+  },
+  modalityGap: {
+    label: 'Modality gap',
+    definition: 'distance between the two modalities’ mean normalized embeddings',
+    range: '0 to 2',
+    healthy: 'small (below 0.5 here) for a shared space',
+  },
+  linearCka: {
+    label: 'Linear CKA',
+    definition: 'similarity of the two representations up to rotation and scale',
+    range: '0 to 1',
+    healthy: 'high (near 1) for modalities describing the same content',
+  },
+  r1: {
+    label: 'R@1',
+    definition: 'share of queries whose partner is the nearest row of the other modality',
+    range: '0% to 100%; chance = 1 / N',
+    healthy: 'far above chance; at chance the spaces are not shared',
+    knownAs: 'recall@1, top-1 retrieval accuracy',
+  },
+  r5: {
+    label: 'R@5',
+    definition: 'share of queries whose partner is among the 5 nearest rows',
+    range: '0% to 100%; chance = 5 / N',
+    healthy: 'far above chance',
+    knownAs: 'recall@5',
+  },
+  r10: {
+    label: 'R@10',
+    definition: 'share of queries whose partner is among the 10 nearest rows',
+    range: '0% to 100%; chance = 10 / N',
+    healthy: 'far above chance',
+    knownAs: 'recall@10',
+  },
+  medianRank: {
+    label: 'Median rank',
+    definition: 'median position of the true partner among all rows (1 = nearest)',
+    range: '1 to N; chance = (N + 1) / 2',
+    healthy: 'near 1',
+    knownAs: 'MedR',
+  },
 };

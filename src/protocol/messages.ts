@@ -6,7 +6,15 @@
 import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningThresholds } from './report';
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
 import type { EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
-import type { TensorTable, WeightsAnalyzeParams, WeightsComparison, WeightsCompareParams, WeightsEmbeddingParams, WeightsReport, WeightsTableParams } from './weights';
+import type {
+  TensorTable,
+  WeightsAnalyzeParams,
+  WeightsComparison,
+  WeightsCompareParams,
+  WeightsEmbeddingParams,
+  WeightsReport,
+  WeightsTableParams,
+} from './weights';
 import type { MoverRow, MoversSummary, NeighborsParams, NeighborsResult } from './neighbors';
 import { isTensorSelection, isWeightsAnalyzeParams, isWeightsCompareParams, isWeightsEmbeddingParams } from './weights';
 
@@ -38,7 +46,10 @@ export interface JobTable {
   /** one row's k nearest rows in each modality (issue 12, the neighbours panel) */
   neighbors: { params: NeighborsParams; result: NeighborsResult };
   /** the rows whose k-NN sets changed between two checkpoints (compare view) */
-  movers: { params: { a: InspectJob; b: InspectJob; k: number; maxRows?: number }; result: { movers: MoverRow[]; moversSummary: MoversSummary[] } };
+  movers: {
+    params: { a: InspectJob; b: InspectJob; k: number; maxRows?: number };
+    result: { movers: MoverRow[]; moversSummary: MoversSummary[] };
+  };
 }
 
 export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options'>;
@@ -83,8 +94,14 @@ const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFin
 const isOptStrArray = (x: unknown): boolean => x === undefined || (Array.isArray(x) && x.every((s) => typeof s === 'string'));
 
 export function isInspectJob(x: unknown): x is InspectJob {
-  return isObj(x) && isStr(x.path) && isObj(x.options) && isObj(x.thresholds) && isOptStrArray(x.modalities) &&
-    (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs');
+  return (
+    isObj(x) &&
+    isStr(x.path) &&
+    isObj(x.options) &&
+    isObj(x.thresholds) &&
+    isOptStrArray(x.modalities) &&
+    (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs')
+  );
 }
 
 /**
@@ -104,7 +121,14 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   weightsAnalyze: isWeightsAnalyzeParams,
   weightsCompare: (p) => isWeightsCompareParams(p) && isTensorSelection(p.selection),
   weightsEmbedding: isWeightsEmbeddingParams,
-  neighbors: (p) => isObj(p) && isStr(p.path) && isStr(p.modality) && isNum(p.k) && (isNum(p.row) || isNum(p.label)) && isOptStrArray(p.in) && isOptStrArray(p.modalities),
+  neighbors: (p) =>
+    isObj(p) &&
+    isStr(p.path) &&
+    isStr(p.modality) &&
+    isNum(p.k) &&
+    (isNum(p.row) || isNum(p.label)) &&
+    isOptStrArray(p.in) &&
+    isOptStrArray(p.modalities),
   movers: (p) => isObj(p) && isInspectJob(p.a) && isInspectJob(p.b) && isNum(p.k) && (p.maxRows === undefined || isNum(p.maxRows)),
 };
 

@@ -34,14 +34,22 @@ export function isNeighborsRequest(x: unknown): x is NeighborsRequest {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'neighbors':
-      return typeof x.modality === 'string' && isCount(x.k) &&
-        ((typeof x.row === 'number' && Number.isInteger(x.row) && x.row >= 0) || (typeof x.label === 'number' && Number.isInteger(x.label)));
+      return (
+        typeof x.modality === 'string' &&
+        isCount(x.k) &&
+        ((typeof x.row === 'number' && Number.isInteger(x.row) && x.row >= 0) || (typeof x.label === 'number' && Number.isInteger(x.label)))
+      );
     case 'movers':
       return isCount(x.k);
     case 'saveRows':
-      return typeof x.what === 'string' && (x.format === 'csv' || x.format === 'json') &&
-        Array.isArray(x.columns) && x.columns.every((c) => typeof c === 'string') &&
-        Array.isArray(x.rows) && x.rows.every((r) => Array.isArray(r) && r.every((v) => v === null || typeof v === 'string' || typeof v === 'number'));
+      return (
+        typeof x.what === 'string' &&
+        (x.format === 'csv' || x.format === 'json') &&
+        Array.isArray(x.columns) &&
+        x.columns.every((c) => typeof c === 'string') &&
+        Array.isArray(x.rows) &&
+        x.rows.every((r) => Array.isArray(r) && r.every((v) => v === null || typeof v === 'string' || typeof v === 'number'))
+      );
     default:
       return false;
   }
@@ -73,13 +81,40 @@ export function toCsv(columns: readonly string[], rows: readonly (readonly (stri
 
 /** JSON rows: one object per row keyed by the column names. */
 export function toJsonRows(columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
-  return JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))), null, 2) + '\n';
+  return (
+    JSON.stringify(
+      rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))),
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** the neighbour lists as rows for CSV/JSON: one row per neighbour */
-export const NEIGHBOR_COLUMNS = ['query_modality', 'query_row', 'query_label', 'modality', 'rank', 'row', 'similarity', 'label', 'partner_rank'];
+export const NEIGHBOR_COLUMNS = [
+  'query_modality',
+  'query_row',
+  'query_label',
+  'modality',
+  'rank',
+  'row',
+  'similarity',
+  'label',
+  'partner_rank',
+];
 
 export function neighborRows(r: NeighborsResult): (string | number | null)[][] {
-  return r.lists.flatMap((l) => l.neighbors.map((x, i) => [r.query.modality, r.query.row, r.query.label, l.modality, i + 1, x.row, x.similarity, x.label, l.partnerRank]));
+  return r.lists.flatMap((l) =>
+    l.neighbors.map((x, i) => [
+      r.query.modality,
+      r.query.row,
+      r.query.label,
+      l.modality,
+      i + 1,
+      x.row,
+      x.similarity,
+      x.label,
+      l.partnerRank,
+    ]),
+  );
 }
-

@@ -208,7 +208,9 @@ export interface GeometryReport {
    * Only a few modalities are projected when there are many (note says which and why).
    */
   projection?: {
-    rows: number[]; points: Record<string, number[]> /* x0,y0,x1,y1,... */; note?: string;
+    rows: number[];
+    points: Record<string, number[]> /* x0,y0,x1,y1,... */;
+    note?: string;
     /** per modality: the share of the fitted (normalized, centred) rows' variance along PC 1 and PC 2 */
     variance?: Record<string, number[]>;
     /** 'joint': one PCA of all modalities' rows stacked (equal widths); 'per-modality': one PCA each */

@@ -6,8 +6,10 @@
  */
 
 /** Names of token/item embedding tables in common models (issue 9: word_embeddings, embed_tokens, wte, tok_embeddings, token_embedding). */
-const EMBEDDING_TABLE = /(^|\.)(word_embeddings|embed_tokens|wte|tok_embeddings|token_embedding|token_embeddings|tok_embedding|word_embedding|embed_in|shared)(\.weight)?$/i;
-const POSITION = /(^|\.)(position_embeddings?|wpe|pos_embed(ding)?s?|positional_embedding|embed_positions|token_type_embeddings|rel_pos\w*)(\.weight)?$/i;
+const EMBEDDING_TABLE =
+  /(^|\.)(word_embeddings|embed_tokens|wte|tok_embeddings|token_embedding|token_embeddings|tok_embedding|word_embedding|embed_in|shared)(\.weight)?$/i;
+const POSITION =
+  /(^|\.)(position_embeddings?|wpe|pos_embed(ding)?s?|positional_embedding|embed_positions|token_type_embeddings|rel_pos\w*)(\.weight)?$/i;
 
 export function modulePath(name: string): string {
   const i = name.lastIndexOf('.');
@@ -35,7 +37,10 @@ const ROLES: [string, RegExp][] = [
   ['q', /(^|\.)(q_proj|query|wq|to_q|q_lin|q)(\.|$)/i],
   ['k', /(^|\.)(k_proj|key|wk|to_k|k_lin|k)(\.|$)/i],
   ['v', /(^|\.)(v_proj|value|wv|to_v|v_lin|v)(\.|$)/i],
-  ['o', /(attention\.output\.dense|attn\.c_proj|attn\.out_proj|self_attn\.o_proj|(^|\.)(o_proj|out_proj|wo|to_out(\.\d+)?|out_lin|o))(\.|$)/i],
+  [
+    'o',
+    /(attention\.output\.dense|attn\.c_proj|attn\.out_proj|self_attn\.o_proj|(^|\.)(o_proj|out_proj|wo|to_out(\.\d+)?|out_lin|o))(\.|$)/i,
+  ],
   ['gate', /(^|\.)(gate_proj|w1|wi_0)(\.|$)/i],
   ['up', /(^|\.)(up_proj|intermediate\.dense|fc1|c_fc|fc_in|w3|wi_1|wi|dense_h_to_4h|lin1)(\.|$)/i],
   ['down', /(^|\.)(down_proj|output\.dense|fc2|mlp\.c_proj|fc_out|w2|dense_4h_to_h|lin2)(\.|$)/i],

@@ -20,8 +20,14 @@ function obj(x: unknown): x is Record<string, unknown> {
 function isWeightsModel(x: Record<string, unknown>): boolean {
   const t = x.table;
   const r = x.report;
-  return obj(t) && Array.isArray(t.tensors) && obj(t.totals) && (r === null || (obj(r) && Array.isArray(r.tensors) && Array.isArray(r.warnings))) &&
-    obj(x.progress) && typeof x.progress.total === 'number';
+  return (
+    obj(t) &&
+    Array.isArray(t.tensors) &&
+    obj(t.totals) &&
+    (r === null || (obj(r) && Array.isArray(r.tensors) && Array.isArray(r.warnings))) &&
+    obj(x.progress) &&
+    typeof x.progress.total === 'number'
+  );
 }
 
 /** A view model complete enough to render: each kind's payload, not only its `kind`. */
@@ -30,42 +36,70 @@ export function isViewModel(x: unknown): x is ViewModel {
   switch (x.kind) {
     case 'report': {
       const r = x.report;
-      return obj(r) && obj(r.modalities) && Array.isArray(r.pairs) && Array.isArray(r.warnings) && obj(r.engine) &&
-        Array.isArray(x.availableModalities) && typeof x.maxPointsPlotted === 'number';
+      return (
+        obj(r) &&
+        obj(r.modalities) &&
+        Array.isArray(r.pairs) &&
+        Array.isArray(r.warnings) &&
+        obj(r.engine) &&
+        Array.isArray(x.availableModalities) &&
+        typeof x.maxPointsPlotted === 'number'
+      );
     }
-    case 'run': return obj(x.run) && Array.isArray(x.run.checkpoints) && obj(x.run.firstWarning);
-    case 'compare': return obj(x.compare) && obj(x.compare.a) && obj(x.compare.b) && Array.isArray(x.compare.changes);
-    case 'training': return obj(x.config) && Array.isArray(x.epochs) && typeof x.runDir === 'string';
-    case 'sweep': return Array.isArray(x.points) && Array.isArray(x.axes) && typeof x.done === 'boolean';
-    case 'weights': return isWeightsModel(x);
-    case 'weightsCompare': return obj(x.compare) && Array.isArray(x.compare.tensors) && Array.isArray(x.compare.onlyInA) && Array.isArray(x.compare.onlyInB);
-    default: return false;
+    case 'run':
+      return obj(x.run) && Array.isArray(x.run.checkpoints) && obj(x.run.firstWarning);
+    case 'compare':
+      return obj(x.compare) && obj(x.compare.a) && obj(x.compare.b) && Array.isArray(x.compare.changes);
+    case 'training':
+      return obj(x.config) && Array.isArray(x.epochs) && typeof x.runDir === 'string';
+    case 'sweep':
+      return Array.isArray(x.points) && Array.isArray(x.axes) && typeof x.done === 'boolean';
+    case 'weights':
+      return isWeightsModel(x);
+    case 'weightsCompare':
+      return obj(x.compare) && Array.isArray(x.compare.tensors) && Array.isArray(x.compare.onlyInA) && Array.isArray(x.compare.onlyInB);
+    default:
+      return false;
   }
 }
 
 export function isControls(x: unknown): x is Controls {
   if (!obj(x)) return false;
   const c = x as Partial<Controls>;
-  return typeof c.tau === 'number' && typeof c.t === 'number' &&
-    (c.hinge === 'linear' || c.hinge === 'squared') && (c.pairs === 'offdiag' || c.pairs === 'all') &&
-    Array.isArray(c.modalities) && c.modalities.every((m) => typeof m === 'string');
+  return (
+    typeof c.tau === 'number' &&
+    typeof c.t === 'number' &&
+    (c.hinge === 'linear' || c.hinge === 'squared') &&
+    (c.pairs === 'offdiag' || c.pairs === 'all') &&
+    Array.isArray(c.modalities) &&
+    c.modalities.every((m) => typeof m === 'string')
+  );
 }
 
 /** A source the host can recompute from: a known kind and file paths. */
 export function isViewSource(x: unknown): x is Source {
-  return obj(x) && (SOURCE_KINDS as readonly unknown[]).includes(x.kind) && Array.isArray(x.paths) && x.paths.every((p) => typeof p === 'string');
+  return (
+    obj(x) && (SOURCE_KINDS as readonly unknown[]).includes(x.kind) && Array.isArray(x.paths) && x.paths.every((p) => typeof p === 'string')
+  );
 }
 
 /** The inputs a view was computed from. */
 export function sourceOf(view: ViewModel): Source {
   switch (view.kind) {
-    case 'report': return { kind: 'file', paths: [view.report.source] };
-    case 'run': return { kind: 'run', paths: [view.run.source] };
-    case 'compare': return { kind: 'compare', paths: [view.compare.a.source, view.compare.b.source] };
-    case 'training': return { kind: 'training', paths: [view.runDir] };
-    case 'sweep': return { kind: 'sweep', paths: view.points.map((p) => p.runDir) };
-    case 'weights': return { kind: 'file', paths: [view.table.file] };
-    case 'weightsCompare': return { kind: 'compare', paths: [view.compare.a, view.compare.b] };
+    case 'report':
+      return { kind: 'file', paths: [view.report.source] };
+    case 'run':
+      return { kind: 'run', paths: [view.run.source] };
+    case 'compare':
+      return { kind: 'compare', paths: [view.compare.a.source, view.compare.b.source] };
+    case 'training':
+      return { kind: 'training', paths: [view.runDir] };
+    case 'sweep':
+      return { kind: 'sweep', paths: view.points.map((p) => p.runDir) };
+    case 'weights':
+      return { kind: 'file', paths: [view.table.file] };
+    case 'weightsCompare':
+      return { kind: 'compare', paths: [view.compare.a, view.compare.b] };
   }
 }
 

@@ -19,7 +19,15 @@ export type ViewModel =
   | { kind: 'report'; report: GeometryReport; availableModalities: string[]; maxPointsPlotted: number }
   | { kind: 'run'; run: RunReport; live?: RunLive }
   | { kind: 'compare'; compare: CompareReport }
-  | { kind: 'training'; config: TrainConfig; runDir: string; epochs: EpochMetrics[]; summary?: RunSummary; comparison?: { label: string; epochs: EpochMetrics[] }; detached?: boolean }
+  | {
+      kind: 'training';
+      config: TrainConfig;
+      runDir: string;
+      epochs: EpochMetrics[];
+      summary?: RunSummary;
+      comparison?: { label: string; epochs: EpochMetrics[] };
+      detached?: boolean;
+    }
   | { kind: 'sweep'; points: SweepPoint[]; axes: [string, string]; done: boolean; detached?: boolean }
   /** model checkpoints (issue 9, ./weightsView) */
   | WeightsViewModel
@@ -85,10 +93,29 @@ export interface PersistedState {
  */
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
-export const HOST_TO_WEBVIEW_TYPES = ['init', 'update', 'busy', 'error', 'epoch', 'sweepPoint', 'weightsProgress', ...NEIGHBORS_MESSAGE_TYPES] as const;
+export const HOST_TO_WEBVIEW_TYPES = [
+  'init',
+  'update',
+  'busy',
+  'error',
+  'epoch',
+  'sweepPoint',
+  'weightsProgress',
+  ...NEIGHBORS_MESSAGE_TYPES,
+] as const;
 const _hostToWebviewListed: SameSet<(typeof HOST_TO_WEBVIEW_TYPES)[number], HostToWebview['type']> = true;
 
-export const WEBVIEW_TO_HOST_TYPES = ['ready', 'recompute', 'export', 'openCheckpoint', 'cancel', 'fineTune', 'openRun', ...WEIGHTS_REQUEST_TYPES, ...NEIGHBORS_REQUEST_TYPES] as const;
+export const WEBVIEW_TO_HOST_TYPES = [
+  'ready',
+  'recompute',
+  'export',
+  'openCheckpoint',
+  'cancel',
+  'fineTune',
+  'openRun',
+  ...WEIGHTS_REQUEST_TYPES,
+  ...NEIGHBORS_REQUEST_TYPES,
+] as const;
 const _webviewToHostListed: SameSet<(typeof WEBVIEW_TO_HOST_TYPES)[number], WebviewToHost['type']> = true;
 
 const hasTypeIn = (x: unknown, types: readonly string[]): boolean =>

@@ -281,13 +281,20 @@ const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0
 const isStrList = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string');
 
 export function isTensorSelection(x: unknown): x is TensorSelection {
-  return x === undefined || (isObj(x) && (x.regex === undefined || typeof x.regex === 'string') && (x.names === undefined || isStrList(x.names)));
+  return (
+    x === undefined || (isObj(x) && (x.regex === undefined || typeof x.regex === 'string') && (x.names === undefined || isStrList(x.names)))
+  );
 }
 
 export function isWeightsAnalyzeParams(x: unknown): x is WeightsAnalyzeParams {
-  return isObj(x) && isStr(x.path) && isTensorSelection(x.selection) &&
-    (x.order === undefined || x.order === 'largest' || x.order === 'file') && (x.first === undefined || isStrList(x.first)) &&
-    (x.thresholds === undefined || isObj(x.thresholds));
+  return (
+    isObj(x) &&
+    isStr(x.path) &&
+    isTensorSelection(x.selection) &&
+    (x.order === undefined || x.order === 'largest' || x.order === 'file') &&
+    (x.first === undefined || isStrList(x.first)) &&
+    (x.thresholds === undefined || isObj(x.thresholds))
+  );
 }
 
 export function isWeightsCompareParams(x: unknown): x is WeightsCompareParams {

@@ -31,12 +31,24 @@ export interface WeightsProgress {
  * A model checkpoint: the tensor table at once (header only), the report as it fills in.
  * Spectra are left out of `report` (the host keeps them): the view shows the scalar metrics.
  */
-export interface WeightsViewModel { kind: 'weights'; table: TensorTable; report: WeightsReport | null; progress: WeightsProgress }
+export interface WeightsViewModel {
+  kind: 'weights';
+  table: TensorTable;
+  report: WeightsReport | null;
+  progress: WeightsProgress;
+}
 
-export interface WeightsCompareViewModel { kind: 'weightsCompare'; compare: WeightsComparison }
+export interface WeightsCompareViewModel {
+  kind: 'weightsCompare';
+  compare: WeightsComparison;
+}
 
 /** host -> webview: the report so far (every batch), and where the analysis stands */
-export interface WeightsProgressMessage { type: 'weightsProgress'; report: WeightsReport | null; progress: WeightsProgress }
+export interface WeightsProgressMessage {
+  type: 'weightsProgress';
+  report: WeightsReport | null;
+  progress: WeightsProgress;
+}
 
 /** webview -> host */
 export type WeightsRequest =
@@ -56,15 +68,27 @@ export function isWeightsRequest(x: unknown): x is WeightsRequest {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'weightsAnalyze':
-      return (x.priority === 'largest' || x.priority === 'visible') &&
-        (x.visible === undefined || (Array.isArray(x.visible) && x.visible.every((n) => typeof n === 'string')));
-    case 'tensorAsEmbeddings': return typeof x.tensor === 'string' && x.tensor.length > 0;
-    case 'analyzeAs': return x.as === 'weights' || x.as === 'embeddings';
-    default: return false;
+      return (
+        (x.priority === 'largest' || x.priority === 'visible') &&
+        (x.visible === undefined || (Array.isArray(x.visible) && x.visible.every((n) => typeof n === 'string')))
+      );
+    case 'tensorAsEmbeddings':
+      return typeof x.tensor === 'string' && x.tensor.length > 0;
+    case 'analyzeAs':
+      return x.as === 'weights' || x.as === 'embeddings';
+    default:
+      return false;
   }
 }
 
 /** The report without spectra: what crosses to the webview and is saved with its state. */
 export function withoutSpectra(r: WeightsReport): WeightsReport {
-  return { ...r, tensors: r.tensors.map((t) => { if (t.spectrum === undefined) return t; const { spectrum: _s, ...rest } = t; return rest; }) };
+  return {
+    ...r,
+    tensors: r.tensors.map((t) => {
+      if (t.spectrum === undefined) return t;
+      const { spectrum: _s, ...rest } = t;
+      return rest;
+    }),
+  };
 }

@@ -51,15 +51,26 @@ function safeInline(text: string, tag: 'script' | 'style'): string {
 }
 
 function titleOf(view: ViewModel): string {
-  const base = (p: string): string => p.split(/[\\/]/).filter((x) => x).pop() ?? p;
+  const base = (p: string): string =>
+    p
+      .split(/[\\/]/)
+      .filter((x) => x)
+      .pop() ?? p;
   switch (view.kind) {
-    case 'report': return `DAGR Lens · ${base(view.report.source)}`;
-    case 'run': return `DAGR Lens · run ${base(view.run.source)}`;
-    case 'compare': return `DAGR Lens · ${base(view.compare.a.source)} vs ${base(view.compare.b.source)}`;
-    case 'training': return `DAGR Lens · fine-tuning ${base(view.runDir)}`;
-    case 'sweep': return 'DAGR Lens · sweep';
-    case 'weights': return `DAGR Lens · weights of ${base(view.table.file)}`;
-    case 'weightsCompare': return `DAGR Lens · ${base(view.compare.a)} vs ${base(view.compare.b)} (weights)`;
+    case 'report':
+      return `DAGR Lens · ${base(view.report.source)}`;
+    case 'run':
+      return `DAGR Lens · run ${base(view.run.source)}`;
+    case 'compare':
+      return `DAGR Lens · ${base(view.compare.a.source)} vs ${base(view.compare.b.source)}`;
+    case 'training':
+      return `DAGR Lens · fine-tuning ${base(view.runDir)}`;
+    case 'sweep':
+      return 'DAGR Lens · sweep';
+    case 'weights':
+      return `DAGR Lens · weights of ${base(view.table.file)}`;
+    case 'weightsCompare':
+      return `DAGR Lens · ${base(view.compare.a)} vs ${base(view.compare.b)} (weights)`;
   }
 }
 
@@ -82,7 +93,9 @@ export async function renderStandaloneHtml(view: ViewModel, opts: StandaloneOpti
     body: [
       '<main id="app" aria-live="polite"></main>',
       `<script type="application/json" id="dagr-data" nonce="${nonce}">${jsonForScript(view)}</script>`,
-      `<script nonce="${nonce}">`, safeInline(code, 'script'), '</script>',
+      `<script nonce="${nonce}">`,
+      safeInline(code, 'script'),
+      '</script>',
     ],
   });
 }

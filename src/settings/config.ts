@@ -57,7 +57,9 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
 
 /** Settings whose change needs the numbers recomputed (not only the warnings re-evaluated). */
 export function affectsMetrics(e: vscode.ConfigurationChangeEvent): boolean {
-  return ['tau', 't', 'hinge', 'pairs', 'maxPairwiseRows', 'maxPairs', 'engine', 'device', 'maxPointsPlotted'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return ['tau', 't', 'hinge', 'pairs', 'maxPairwiseRows', 'maxPairs', 'engine', 'device', 'maxPointsPlotted'].some((k) =>
+    e.affectsConfiguration(`${SECTION}.${k}`),
+  );
 }
 
 export function affectsWarnings(e: vscode.ConfigurationChangeEvent): boolean {

@@ -35,7 +35,10 @@ function checkNonce(nonce: string): void {
  * directive or policy, and any other quoted token could smuggle in 'unsafe-inline'.
  */
 function checkSource(src: string): void {
-  const tokens = src.trim().split(/\s+/).filter((t) => t.length > 0);
+  const tokens = src
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
   const ok = tokens.length > 0 && tokens.every((t) => /^'(self|none)'$/.test(t) || /^[^;,'"\s]+$/.test(t));
   if (!ok) throw new Error(`invalid CSP source: ${src}`);
 }
@@ -49,12 +52,7 @@ export function buildCsp(cspSource: string | undefined, nonce: string): string {
   if (cspSource !== undefined) checkSource(cspSource);
   checkNonce(nonce);
   const src = cspSource === undefined ? '' : `${cspSource.trim().split(/\s+/).join(' ')} `;
-  const parts = [
-    "default-src 'none'",
-    `img-src ${src}data:`,
-    `style-src ${src}'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-  ];
+  const parts = ["default-src 'none'", `img-src ${src}data:`, `style-src ${src}'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`];
   if (cspSource !== undefined) parts.push(`font-src ${src.trim()}`);
   return parts.join('; ') + ';';
 }
@@ -89,9 +87,6 @@ export function buildWebviewHtml(o: WebviewHtmlOptions): string {
     csp: buildCsp(o.cspSource, o.nonce),
     title: o.title,
     head: [`<link rel="stylesheet" href="${escapeHtml(o.styleUri)}" nonce="${n}">`],
-    body: [
-      '<main id="app" aria-live="polite" aria-busy="true"></main>',
-      `<script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>`,
-    ],
+    body: ['<main id="app" aria-live="polite" aria-busy="true"></main>', `<script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>`],
   });
 }

@@ -50,7 +50,10 @@ export interface BackendDeps {
 export function webGpuOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WebGpuOptions {
   const level = env.DAGR_WEBGPU_FEATURE_LEVEL;
   return {
-    dawn: (env.DAGR_WEBGPU_DAWN ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    dawn: (env.DAGR_WEBGPU_DAWN ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     ...(level === 'core' || level === 'compatibility' ? { featureLevel: level } : {}),
     allowSoftware: env.DAGR_WEBGPU_SOFTWARE === '1',
   };
@@ -123,7 +126,12 @@ async function tryNative(gpu: boolean, deps: BackendDeps): Promise<EngineInfo> {
   if (usingGpu === true) return { name: 'tfjs-node-gpu', device: 'cuda:0', threads };
   const note = gpuNote(deps.probeLibrary);
   if (usingGpu === null && note === null) {
-    return { name: 'tfjs-node-gpu', device: 'cuda:0', threads, note: 'CUDA 11 runtime and cuDNN 8 found; this tfjs-node-gpu cannot report its device' };
+    return {
+      name: 'tfjs-node-gpu',
+      device: 'cuda:0',
+      threads,
+      note: 'CUDA 11 runtime and cuDNN 8 found; this tfjs-node-gpu cannot report its device',
+    };
   }
   return {
     name: 'tfjs-node-gpu',
@@ -145,15 +153,27 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 interface DawnAdapter {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean; adapterType?: string };
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
+    adapterType?: string;
+  };
   isFallbackAdapter?: boolean;
 }
 
 /** the adapter's name and whether it is software (llvmpipe, SwiftShader, lavapipe, WARP) */
 export function describeAdapter(a: DawnAdapter): { name: string; software: boolean } {
   const i = a.info ?? {};
-  const name = ([i.vendor, i.architecture, i.device].filter(Boolean).join(' ') + (i.description ? ` (${i.description})` : '')).trim() || 'an unnamed adapter';
-  const software = a.isFallbackAdapter === true || i.isFallbackAdapter === true || /cpu/i.test(i.adapterType ?? '') ||
+  const name =
+    ([i.vendor, i.architecture, i.device].filter(Boolean).join(' ') + (i.description ? ` (${i.description})` : '')).trim() ||
+    'an unnamed adapter';
+  const software =
+    a.isFallbackAdapter === true ||
+    i.isFallbackAdapter === true ||
+    /cpu/i.test(i.adapterType ?? '') ||
     /llvmpipe|swiftshader|lavapipe|softpipe|microsoft basic render/i.test(`${name} ${i.vendor ?? ''} ${i.device ?? ''}`);
   return { name, software };
 }
@@ -168,7 +188,8 @@ async function tryWebGpu(deps: BackendDeps): Promise<EngineInfo> {
   // an ES module; Node >= 20.19 requires it like any other (older ones fail here: a fallback)
   const dawn = deps.requireModule('webgpu') as DawnModule;
   const gpu = dawn.create(opts.dawn);
-  const adapterOptions = (o: Record<string, unknown> = {}): Record<string, unknown> => (opts.featureLevel ? { ...o, featureLevel: opts.featureLevel } : o);
+  const adapterOptions = (o: Record<string, unknown> = {}): Record<string, unknown> =>
+    opts.featureLevel ? { ...o, featureLevel: opts.featureLevel } : o;
   const adapter = await gpu.requestAdapter(adapterOptions({ powerPreference: 'high-performance' }));
   if (!adapter) throw new Error(`no WebGPU adapter${opts.dawn.length ? ` (Dawn ${opts.dawn.join(' ')})` : ''}`);
   const { name, software } = describeAdapter(adapter);
@@ -180,7 +201,11 @@ async function tryWebGpu(deps: BackendDeps): Promise<EngineInfo> {
   };
   const nav = (globalThis as { navigator?: Record<string, unknown> }).navigator;
   if (nav && !nav.gpu) Object.defineProperty(nav, 'gpu', { value: navigatorGpu, configurable: true });
-  else if (!nav) Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu, userAgent: `Node.js/${process.version}` }, configurable: true });
+  else if (!nav)
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu: navigatorGpu, userAgent: `Node.js/${process.version}` },
+      configurable: true,
+    });
   deps.requireModule('@tensorflow/tfjs-backend-webgpu'); // registers "webgpu" into the shared engine
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialize');
   await tf.ready();
@@ -191,11 +216,14 @@ async function tryWebGpu(deps: BackendDeps): Promise<EngineInfo> {
     try {
       return readSync(id);
     } catch (e) {
-      if (e instanceof ReferenceError) throw new Error('tfjs-webgpu cannot read a tensor synchronously in Node (dataSync); read it with await tensor.data()');
+      if (e instanceof ReferenceError)
+        throw new Error('tfjs-webgpu cannot read a tensor synchronously in Node (dataSync); read it with await tensor.data()');
       throw e;
     }
   };
-  const backendName = opts.dawn.find((f) => f.startsWith('backend='))?.slice(8) ?? (process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan');
+  const backendName =
+    opts.dawn.find((f) => f.startsWith('backend='))?.slice(8) ??
+    (process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan');
   const info: EngineInfo = { name: 'tfjs-webgpu', device: `webgpu (${name}, ${backendName})`, threads: 1 };
   return software ? { ...info, note: `software adapter ${name}: a test path, about wasm speed` } : info;
 }
@@ -248,8 +276,7 @@ export async function selectBackend(pref: BackendPreference = 'auto', deps: Back
       } else if (c === 'webgpu') {
         if (pref === 'auto' && !WEBGPU_IN_AUTO) continue; // a policy of this build, not a fact of the machine: no note
         info = await tryWebGpu(deps);
-      }
-      else if (c === 'tensorflow') info = await tryNative(false, deps);
+      } else if (c === 'tensorflow') info = await tryNative(false, deps);
       else if (c === 'wasm') info = await tryWasm(deps);
       else info = await useCpu();
       if (skipped.length) {

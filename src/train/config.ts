@@ -5,7 +5,11 @@
 import type { SweepConfig, TrainConfig } from '../protocol/train';
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly field: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${field} ${problem}`);
     this.name = 'ConfigError';
   }
@@ -47,7 +51,8 @@ class Reader {
   str(o: Obj, key: string, field: string, def?: string): string {
     const v = o[key];
     if (v === undefined && def !== undefined) return def;
-    if (typeof v !== 'string' || v.length === 0) this.fail(field, v === undefined ? 'is required' : `must be a non-empty string (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'string' || v.length === 0)
+      this.fail(field, v === undefined ? 'is required' : `must be a non-empty string (got ${JSON.stringify(v)})`);
     return v;
   }
   optStr(o: Obj, key: string, field: string): string | undefined {
@@ -56,7 +61,8 @@ class Reader {
   oneOf<T extends string>(o: Obj, key: string, field: string, def: T, allowed: readonly T[]): T {
     const v = o[key];
     if (v === undefined) return def;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'string' || !allowed.includes(v as T))
+      this.fail(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${JSON.stringify(v)})`);
     return v as T;
   }
   bool(o: Obj, key: string, field: string, def: boolean): boolean {
@@ -70,7 +76,27 @@ class Reader {
   }
 }
 
-const TOP_KEYS = ['dataset', 'modalities', 'labels', 'outDir', 'name', 'hidden', 'embeddingDim', 'dagr', 'unimodalWeight', 'gradientDecoupling', 'optimizer', 'learningRate', 'momentum', 'schedule', 'batchSize', 'epochs', 'seed', 'backend', 'resumeFrom'];
+const TOP_KEYS = [
+  'dataset',
+  'modalities',
+  'labels',
+  'outDir',
+  'name',
+  'hidden',
+  'embeddingDim',
+  'dagr',
+  'unimodalWeight',
+  'gradientDecoupling',
+  'optimizer',
+  'learningRate',
+  'momentum',
+  'schedule',
+  'batchSize',
+  'epochs',
+  'seed',
+  'backend',
+  'resumeFrom',
+];
 const DAGR_KEYS = ['enabled', 'lambdaDisp', 'lambdaAnc', 'tau', 't', 'pairs', 'hinge'];
 
 /** Validates a parsed TrainConfig; `file` names the source in error messages. */
@@ -84,13 +110,15 @@ export function validateTrainConfig(raw: unknown, file: string, extraKeys: strin
   r.known(dagrRaw, 'dagr.', DAGR_KEYS);
   let modalities: string[] | undefined;
   if (raw.modalities !== undefined) {
-    if (!Array.isArray(raw.modalities) || raw.modalities.length === 0 || raw.modalities.some((m) => typeof m !== 'string' || !m)) r.fail('modalities', 'must be a non-empty array of array names');
+    if (!Array.isArray(raw.modalities) || raw.modalities.length === 0 || raw.modalities.some((m) => typeof m !== 'string' || !m))
+      r.fail('modalities', 'must be a non-empty array of array names');
     modalities = raw.modalities as string[];
     if (new Set(modalities).size !== modalities.length) r.fail('modalities', 'must not repeat a name');
   }
   let hidden = d.hidden;
   if (raw.hidden !== undefined) {
-    if (!Array.isArray(raw.hidden) || raw.hidden.some((h) => typeof h !== 'number' || !Number.isInteger(h) || h < 1)) r.fail('hidden', 'must be an array of positive integers (may be empty)');
+    if (!Array.isArray(raw.hidden) || raw.hidden.some((h) => typeof h !== 'number' || !Number.isInteger(h) || h < 1))
+      r.fail('hidden', 'must be an array of positive integers (may be empty)');
     hidden = raw.hidden as number[];
   }
   const cfg: TrainConfig = {
@@ -142,7 +170,8 @@ export function validateSweepConfig(raw: unknown, file: string): SweepConfig {
   for (const k of ['lambdaAnc', 'tau', 'lambdaDisp', 't'] as const) {
     const v = g[k];
     if (v === undefined) continue;
-    if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)) r.fail(`grid.${k}`, 'must be a non-empty array of numbers >= 0');
+    if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0))
+      r.fail(`grid.${k}`, 'must be a non-empty array of numbers >= 0');
     if (k === 't' && v.some((x) => x === 0)) r.fail('grid.t', 'values must be > 0');
     if (k === 'tau' && v.some((x) => (x as number) > 4)) r.fail('grid.tau', 'values must be in [0, 4]');
     grid[k] = v as number[];

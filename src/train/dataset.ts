@@ -9,7 +9,10 @@ import { ReaderError, type ArrayEntry, type Checkpoint } from '../io/types';
 import { makeRng, deriveSeed, shuffled } from './rng';
 
 export class DatasetError extends Error {
-  constructor(readonly file: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'DatasetError';
   }
@@ -51,8 +54,13 @@ export async function datasetFromCheckpoint(
   const file = cp.path;
   const byName = (n: string) => cp.entries.find((e) => e.name === n);
   const labelEntry = opts.labels ? byName(opts.labels) : LABEL_NAMES.map(byName).find((e) => e !== undefined);
-  if (!labelEntry) throw new DatasetError(file, opts.labels ? `no array named "${opts.labels}" for labels` : 'no labels array ("labels" or "y")');
-  if (labelEntry.shape.length !== 1 || isFloat(labelEntry)) throw new DatasetError(file, `labels "${labelEntry.name}" must be a 1-D integer array, found ${labelEntry.dtype} [${labelEntry.shape.join(', ')}]`);
+  if (!labelEntry)
+    throw new DatasetError(file, opts.labels ? `no array named "${opts.labels}" for labels` : 'no labels array ("labels" or "y")');
+  if (labelEntry.shape.length !== 1 || isFloat(labelEntry))
+    throw new DatasetError(
+      file,
+      `labels "${labelEntry.name}" must be a 1-D integer array, found ${labelEntry.dtype} [${labelEntry.shape.join(', ')}]`,
+    );
   const n = labelEntry.shape[0] ?? 0;
   const splitEntry = SPLIT_NAMES.map(byName).find((e) => e !== undefined);
 
@@ -68,7 +76,8 @@ export async function datasetFromCheckpoint(
   }
   if (modEntries.length < 1) throw new DatasetError(file, 'no 2-D float feature arrays found');
   for (const e of modEntries) {
-    if (e.shape.length !== 2 || !isFloat(e)) throw new DatasetError(file, `modality "${e.name}" must be a 2-D float array, found ${e.dtype} [${e.shape.join(', ')}]`);
+    if (e.shape.length !== 2 || !isFloat(e))
+      throw new DatasetError(file, `modality "${e.name}" must be a 2-D float array, found ${e.dtype} [${e.shape.join(', ')}]`);
     if (e.shape[0] !== n) throw new DatasetError(file, `modality "${e.name}" has ${e.shape[0]} rows but labels have ${n}`);
   }
   if (n < 4) throw new DatasetError(file, `need at least 4 rows, found ${n}`);
@@ -95,13 +104,17 @@ export async function datasetFromCheckpoint(
     val = Int32Array.from(va);
     splitSource = 'split array';
   } else {
-    const all = shuffled(Int32Array.from({ length: n }, (_, i) => i), makeRng(deriveSeed(opts.seed, 2)));
+    const all = shuffled(
+      Int32Array.from({ length: n }, (_, i) => i),
+      makeRng(deriveSeed(opts.seed, 2)),
+    );
     const cut = Math.round(n * 0.8);
     train = all.slice(0, cut).sort();
     val = all.slice(cut).sort();
     splitSource = 'seeded 80/20';
   }
-  if (train.length < 2 || val.length < 2) throw new DatasetError(file, `split leaves ${train.length} train and ${val.length} validation rows; need at least 2 each`);
+  if (train.length < 2 || val.length < 2)
+    throw new DatasetError(file, `split leaves ${train.length} train and ${val.length} validation rows; need at least 2 each`);
 
   const modalities: ModalityFeatures[] = [];
   for (const e of modEntries) {

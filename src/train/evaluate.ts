@@ -52,7 +52,13 @@ export interface GeometrySummary {
 }
 
 /** Geometry of paired embeddings with the run's DAGR options (also computed when DAGR is off). */
-export function embeddingGeometry(names: string[], emb: Float32Array[], n: number, dim: number, dagr: TrainConfig['dagr']): GeometrySummary {
+export function embeddingGeometry(
+  names: string[],
+  emb: Float32Array[],
+  n: number,
+  dim: number,
+  dagr: TrainConfig['dagr'],
+): GeometrySummary {
   const out: GeometrySummary = { effectiveRank: {}, dispersiveLoss: {}, drift: {} };
   // The O(n^2) dispersive loss uses the engine's seeded row sample, so it equals what a report
   // of the saved checkpoint shows, and stays bounded for a large validation split.

@@ -160,19 +160,37 @@ export function driftValues(a: Float32Array, b: Float32Array, n: number, d: numb
 }
 
 /** Value and gradient of L_disp with respect to the raw rows (for gradient checks and tools). */
-export function dispersiveLossAndGrad(data: Float32Array, n: number, d: number, t: number, pairs: PairsMode): { value: number; grad: Float32Array } {
+export function dispersiveLossAndGrad(
+  data: Float32Array,
+  n: number,
+  d: number,
+  t: number,
+  pairs: PairsMode,
+): { value: number; grad: Float32Array } {
   return valueAndGrad(data, n, d, (z) => dispersiveLoss(z, t, pairs));
 }
 
 /** Value and gradients of L_anc with respect to both inputs. */
 export function anchoringLossAndGrad(
-  a: Float32Array, b: Float32Array, n: number, d: number, tau: number, hinge: HingeMode,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  d: number,
+  tau: number,
+  hinge: HingeMode,
 ): { value: number; gradA: Float32Array; gradB: Float32Array } {
   const ta = tf.tensor2d(a, [n, d]);
   const tb = tf.tensor2d(b, [n, d]);
   try {
-    const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => anchoringLoss(x as Tensor2D, y as Tensor2D, tau, hinge))([ta, tb]);
-    const out = { value: value.dataSync()[0] as number, gradA: grads[0]!.dataSync() as Float32Array, gradB: grads[1]!.dataSync() as Float32Array };
+    const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => anchoringLoss(x as Tensor2D, y as Tensor2D, tau, hinge))([
+      ta,
+      tb,
+    ]);
+    const out = {
+      value: value.dataSync()[0] as number,
+      gradA: grads[0]!.dataSync() as Float32Array,
+      gradB: grads[1]!.dataSync() as Float32Array,
+    };
     tf.dispose([value, ...grads]);
     return out;
   } finally {

@@ -52,7 +52,10 @@ export class Model {
   readonly params: { name: string; variable: Variable }[] = [];
   private readonly prefix: string;
 
-  constructor(readonly spec: ModelSpec, seed: number) {
+  constructor(
+    readonly spec: ModelSpec,
+    seed: number,
+  ) {
     // tfjs keeps a global registry of variable names; a per-instance prefix lets several models
     // live in one process (sweeps, the compute worker) while `name` stays stable for files.
     this.prefix = `dagr${++instance}`;
@@ -117,7 +120,8 @@ export class Model {
     for (const p of this.params) {
       const w = weights.find((q) => q.name === p.name);
       if (!w) throw new Error(`saved model lacks weight ${p.name}`);
-      if (w.shape.join('x') !== p.variable.shape.join('x')) throw new Error(`weight ${p.name} has shape ${w.shape.join('x')}, expected ${p.variable.shape.join('x')}`);
+      if (w.shape.join('x') !== p.variable.shape.join('x'))
+        throw new Error(`weight ${p.name} has shape ${w.shape.join('x')}, expected ${p.variable.shape.join('x')}`);
       tf.tidy(() => p.variable.assign(tf.tensor(w.data, w.shape)));
     }
   }

@@ -19,7 +19,10 @@ export interface WeightsFile {
 
 /** Writes `<dir>/<jsonName>` and `<dir>/<binName>`; the bin goes first so the JSON never points at a missing file. */
 export async function saveWeights(
-  dir: string, jsonName: string, binName: string, arrays: NamedArray[],
+  dir: string,
+  jsonName: string,
+  binName: string,
+  arrays: NamedArray[],
   meta: { format: string; modelTopology: unknown; userDefinedMetadata?: Record<string, unknown> },
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -49,7 +52,11 @@ export async function loadWeights(dir: string, jsonName: string): Promise<{ file
   const buf = await readFile(path.join(dir, binName));
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   const map = tf.io.decodeWeights(ab, group.weights);
-  const arrays = Object.entries(map).map(([name, t]) => ({ name, shape: t.shape.slice(), data: Float32Array.from(t.dataSync() as Float32Array) }));
+  const arrays = Object.entries(map).map(([name, t]) => ({
+    name,
+    shape: t.shape.slice(),
+    data: Float32Array.from(t.dataSync() as Float32Array),
+  }));
   tf.dispose(Object.values(map));
   return { file, arrays };
 }

@@ -17,7 +17,11 @@ export class Optimizer {
   private readonly m: Variable[];
   private readonly v: Variable[];
 
-  constructor(readonly kind: 'adam' | 'sgd', private readonly vars: Variable[], private readonly momentum = 0.9) {
+  constructor(
+    readonly kind: 'adam' | 'sgd',
+    private readonly vars: Variable[],
+    private readonly momentum = 0.9,
+  ) {
     this.m = vars.map((x) => ownedVariable(tf.zerosLike(x), undefined, false));
     this.v = kind === 'adam' ? vars.map((x) => ownedVariable(tf.zerosLike(x), undefined, false)) : [];
   }

@@ -52,8 +52,16 @@ export async function writeSummary(runDir: string, engine: EngineInfo, s: RunSum
  * validation embeddings and labels), the model and the optimizer state, then its metrics line.
  */
 export async function writeEpoch(
-  runDir: string, model: Model, opt: Optimizer, ds: PairedDataset, cfg: TrainConfig, names: string[],
-  epoch: number, step: number, metrics: EpochMetrics, valEmbeddings: Float32Array[],
+  runDir: string,
+  model: Model,
+  opt: Optimizer,
+  ds: PairedDataset,
+  cfg: TrainConfig,
+  names: string[],
+  epoch: number,
+  step: number,
+  metrics: EpochMetrics,
+  valEmbeddings: Float32Array[],
 ): Promise<void> {
   const valLabels = gatherLabels(ds.labels, ds.val);
   await io.writeSafetensors(
@@ -81,7 +89,8 @@ async function saveModel(runDir: string, model: Model, ds: PairedDataset, epoch:
     modelTopology: {
       kind: 'dagr-mlp',
       spec: model.spec,
-      description: 'per modality: standardize (featureStats), Dense+ReLU per hidden size, Dense to embeddingDim, L2-normalize, Dense head; fusion: Dense on the concatenated normalized embeddings',
+      description:
+        'per modality: standardize (featureStats), Dense+ReLU per hidden size, Dense to embeddingDim, L2-normalize, Dense head; fusion: Dense on the concatenated normalized embeddings',
       featureStats,
     },
     userDefinedMetadata: { epoch, step },

@@ -58,7 +58,10 @@ export async function readMetrics(runDir: string): Promise<EpochMetrics[]> {
   } catch {
     return [];
   }
-  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EpochMetrics);
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EpochMetrics);
 }
 
 /** Keeps only epochs <= lastEpoch (a resume drops lines of an epoch whose state was never saved). */

@@ -29,18 +29,30 @@ export function gridPoints(grid: SweepConfig['grid']): Record<string, number>[] 
 
 /** A point is on the front when no other point is at least as good on both axes and better on one. */
 export function paretoFlags(points: { meanUnimodalAccuracy: number; fusionAccuracy: number }[]): boolean[] {
-  return points.map((p) => !points.some((q) =>
-    q.meanUnimodalAccuracy >= p.meanUnimodalAccuracy && q.fusionAccuracy >= p.fusionAccuracy &&
-    (q.meanUnimodalAccuracy > p.meanUnimodalAccuracy || q.fusionAccuracy > p.fusionAccuracy)));
+  return points.map(
+    (p) =>
+      !points.some(
+        (q) =>
+          q.meanUnimodalAccuracy >= p.meanUnimodalAccuracy &&
+          q.fusionAccuracy >= p.fusionAccuracy &&
+          (q.meanUnimodalAccuracy > p.meanUnimodalAccuracy || q.fusionAccuracy > p.fusionAccuracy),
+      ),
+  );
 }
 
 function pointName(params: Record<string, number>): string {
-  return Object.entries(params).map(([k, v]) => `${k}=${v}`).join('_');
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('_');
 }
 
 export async function sweep(config: SweepConfig, ctl: SweepControl = {}): Promise<SweepPoint[]> {
   const cfg = validateSweepConfig(config, config.name ?? 'sweep config');
-  const sweepDir = await createRunDir(cfg.outDir, cfg.name ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`, false);
+  const sweepDir = await createRunDir(
+    cfg.outDir,
+    cfg.name ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`,
+    false,
+  );
   const grid = gridPoints(cfg.grid);
   const points: SweepPoint[] = [];
   const { grid: _grid, ...base } = cfg;
@@ -56,7 +68,9 @@ export async function sweep(config: SweepConfig, ctl: SweepControl = {}): Promis
     });
     if (s.status !== 'completed' || !s.final) break;
     const acc = s.final.valAccuracy;
-    const uni = Object.keys(acc).filter((n) => n !== 'fusion').map((n) => acc[n] as number);
+    const uni = Object.keys(acc)
+      .filter((n) => n !== 'fusion')
+      .map((n) => acc[n] as number);
     points.push({
       params,
       runDir: s.runDir,

@@ -28,7 +28,10 @@ export function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: 
       terms = tf.keep(o.terms);
       return o.total;
     }, vars);
-    opt.apply(vars.map((v) => grads[v.name] as Tensor), lr);
+    opt.apply(
+      vars.map((v) => grads[v.name] as Tensor),
+      lr,
+    );
   });
   const kept = terms as unknown as Tensor1D;
   const values = kept.dataSync() as Float32Array;
@@ -48,7 +51,14 @@ export interface EpochResult {
  * accuracies on the training and validation rows, and the validation embeddings' geometry.
  */
 export function epochMetrics(
-  model: Model, ds: PairedDataset, cfg: TrainConfig, engine: EngineInfo, names: string[], epoch: number, avg: number[], trainSeconds: number,
+  model: Model,
+  ds: PairedDataset,
+  cfg: TrainConfig,
+  engine: EngineInfo,
+  names: string[],
+  epoch: number,
+  avg: number[],
+  trainSeconds: number,
 ): EpochResult {
   const t0 = Date.now();
   const trainEval = evaluateRows(model, ds, ds.train);

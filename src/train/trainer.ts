@@ -43,10 +43,23 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
   }
   runDir = runDir!;
   const names = ds.modalities.map((m) => m.name);
-  const model = new Model({ modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })), hidden: cfg.hidden, embeddingDim: cfg.embeddingDim, numClasses: ds.numClasses }, cfg.seed);
+  const model = new Model(
+    {
+      modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })),
+      hidden: cfg.hidden,
+      embeddingDim: cfg.embeddingDim,
+      numClasses: ds.numClasses,
+    },
+    cfg.seed,
+  );
   const opt = new Optimizer(cfg.optimizer, model.variables(), cfg.momentum);
   const summary = (status: RunSummary['status'], epochs: number, final?: EpochMetrics, message?: string): RunSummary => ({
-    runDir, status, epochsCompleted: epochs, backend: describeEngine(engine), ...(final ? { final } : {}), ...(message ? { message } : {}),
+    runDir,
+    status,
+    epochsCompleted: epochs,
+    backend: describeEngine(engine),
+    ...(final ? { final } : {}),
+    ...(message ? { message } : {}),
   });
   let last: EpochMetrics | undefined;
   let done = 0;
@@ -79,17 +92,25 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         for (let i = 0; i < terms.length; i++) sums[i] = (sums[i] as number) + (terms[i] as number);
         batches++;
         step++;
-        ctl.onProgress?.(((epoch - 1) * stepsPerEpoch + b + 1) / totalSteps, `epoch ${epoch}/${cfg.epochs}, batch ${b + 1}/${stepsPerEpoch}`);
+        ctl.onProgress?.(
+          ((epoch - 1) * stepsPerEpoch + b + 1) / totalSteps,
+          `epoch ${epoch}/${cfg.epochs}, batch ${b + 1}/${stepsPerEpoch}`,
+        );
         // Yield to the event loop so an abort from a signal handler or the host (IPC) is seen
         // before the next batch; a setImmediate costs microseconds against a step's milliseconds.
         await new Promise<void>((r) => setImmediate(r));
       }
       const avg = sums ? Array.from(sums, (x) => x / Math.max(1, batches)) : [];
       // A diverged run says so instead of writing NaN into metrics and checkpoints.
-      if (avg.some((x) => !Number.isFinite(x))) throw new Error(`training diverged in epoch ${epoch}: the loss is not finite; try a lower learningRate`);
+      if (avg.some((x) => !Number.isFinite(x)))
+        throw new Error(`training diverged in epoch ${epoch}: the loss is not finite; try a lower learningRate`);
       if (cancelled) {
         const final = last;
-        await writeSummary(runDir, engine, summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`));
+        await writeSummary(
+          runDir,
+          engine,
+          summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`),
+        );
         return summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`);
       }
       const { metrics: m, valEmbeddings } = epochMetrics(model, ds, cfg, engine, names, epoch, avg, (Date.now() - t0) / 1000);
@@ -98,7 +119,12 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
       done = epoch;
       ctl.onEpoch?.(m);
     }
-    const s = summary('completed', done, last, state.epoch > 0 && !state.optimizerRestored ? 'resumed with weights only (no optimizer state found)' : undefined);
+    const s = summary(
+      'completed',
+      done,
+      last,
+      state.epoch > 0 && !state.optimizerRestored ? 'resumed with weights only (no optimizer state found)' : undefined,
+    );
     await writeSummary(runDir, engine, s);
     return s;
   } catch (e) {
@@ -110,4 +136,3 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
     model.dispose();
   }
 }
-

@@ -25,8 +25,14 @@ export function fixture(name: string): ViewModel {
 /** Same options as scripts/build.mjs, so the test sees what ships. */
 export async function buildBundle(): Promise<void> {
   await esbuild.build({
-    entryPoints: [join(ROOT, 'webview', 'main.ts')], outfile: join(ROOT, 'dist', 'webview.js'),
-    bundle: true, sourcemap: true, target: 'es2022', platform: 'browser', format: 'iife', logLevel: 'warning',
+    entryPoints: [join(ROOT, 'webview', 'main.ts')],
+    outfile: join(ROOT, 'dist', 'webview.js'),
+    bundle: true,
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'browser',
+    format: 'iife',
+    logLevel: 'warning',
   });
   mkdirSync(OUT_DIR, { recursive: true });
 }
@@ -35,7 +41,14 @@ export async function launch(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -49,7 +62,9 @@ export function suiteBrowser(): () => Browser {
     await buildBundle();
     browser = await launch();
   });
-  after(async () => { await browser?.close(); });
+  after(async () => {
+    await browser?.close();
+  });
   return () => {
     if (!browser) throw new Error('Chromium was not started');
     return browser;
@@ -89,8 +104,9 @@ const THEME_ROWS: [variable: string, dark: string, light: string, highContrast: 
   ['--vscode-font-size', '13px', '13px', '13px'],
 ];
 /** Per theme, the variables it sets (an empty cell above: that theme leaves the variable unset). */
-export const THEMES = Object.fromEntries(THEME_NAMES.map((name, i) => [name,
-  Object.fromEntries(THEME_ROWS.flatMap((row) => (row[i + 1] ? [[row[0], row[i + 1]]] : [])))])) as Record<(typeof THEME_NAMES)[number], Record<string, string>>;
+export const THEMES = Object.fromEntries(
+  THEME_NAMES.map((name, i) => [name, Object.fromEntries(THEME_ROWS.flatMap((row) => (row[i + 1] ? [[row[0], row[i + 1]]] : [])))]),
+) as Record<(typeof THEME_NAMES)[number], Record<string, string>>;
 export type ThemeName = (typeof THEME_NAMES)[number];
 
 export interface Session {
@@ -152,16 +168,27 @@ export async function openWebview(browser: Browser, opts: { theme?: ThemeName; s
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1400, height: 900 }, deviceScaleFactor: 1 });
   page.setDefaultTimeout(10_000);
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   const nonce = makeNonce();
   await page.route('**/*', async (route) => {
     const url = new URL(route.request().url());
-    if (url.origin !== ORIGIN) { problems.push(`request outside the webview: ${url.href}`); return route.abort(); }
+    if (url.origin !== ORIGIN) {
+      problems.push(`request outside the webview: ${url.href}`);
+      return route.abort();
+    }
     if (url.pathname === '/index.html') {
       return route.fulfill({
         contentType: 'text/html',
-        body: buildWebviewHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/webview.css`, title: 'Geometry' }),
+        body: buildWebviewHtml({
+          cspSource: ORIGIN,
+          nonce,
+          scriptUri: `${ORIGIN}/dist/webview.js`,
+          styleUri: `${ORIGIN}/media/webview.css`,
+          title: 'Geometry',
+        }),
       });
     }
     const file = join(ROOT, url.pathname);
@@ -170,7 +197,9 @@ export async function openWebview(browser: Browser, opts: { theme?: ThemeName; s
     return route.fulfill({ contentType: type, body: readFileSync(file) });
   });
   // a string, not a function: tsx's keepNames would inject a helper the page does not have
-  await page.addInitScript(`(${INIT_SCRIPT})(${JSON.stringify({ state: opts.state, theme: opts.theme ?? 'vscode-dark', vars: THEMES[opts.theme ?? 'vscode-dark'] })});`);
+  await page.addInitScript(
+    `(${INIT_SCRIPT})(${JSON.stringify({ state: opts.state, theme: opts.theme ?? 'vscode-dark', vars: THEMES[opts.theme ?? 'vscode-dark'] })});`,
+  );
   await page.goto(`${ORIGIN}/index.html`);
   return {
     page,
@@ -178,13 +207,17 @@ export async function openWebview(browser: Browser, opts: { theme?: ThemeName; s
     posted: () => js<{ type: string; [k: string]: unknown }[]>(page, 'window.__posted'),
     send: (msg) => js<void>(page, `window.postMessage(${JSON.stringify(msg)}, '*')`),
     // what VS Code does on a theme change: new variables on <html>, new class on <body>
-    setTheme: (t) => js<void>(page, `(() => {
+    setTheme: (t) =>
+      js<void>(
+        page,
+        `(() => {
       const html = document.documentElement;
       for (const k of Array.from(html.style)) if (k.startsWith('--vscode-')) html.style.removeProperty(k);
       const vars = ${JSON.stringify(THEMES[t])};
       for (const k of Object.keys(vars)) html.style.setProperty(k, vars[k]);
       document.body.className = ${JSON.stringify(t)};
-    })()`),
+    })()`,
+      ),
     close: async () => {
       // a page that cannot be asked (crashed, navigated away) is a problem, never "no violations"
       const csp = await js<string[]>(page, 'window.__csp').then(
@@ -197,11 +230,19 @@ export async function openWebview(browser: Browser, opts: { theme?: ThemeName; s
   };
 }
 
-export interface CanvasInfo { name: string; width: number; height: number; inked: number; points: number }
+export interface CanvasInfo {
+  name: string;
+  width: number;
+  height: number;
+  inked: number;
+  points: number;
+}
 
 /** Every chart canvas: its size, how many pixels were drawn on it, and its data point count. */
 export async function canvases(page: Page): Promise<CanvasInfo[]> {
-  return js<CanvasInfo[]>(page, `Array.from(document.querySelectorAll('canvas[data-chart]')).map((c) => {
+  return js<CanvasInfo[]>(
+    page,
+    `Array.from(document.querySelectorAll('canvas[data-chart]')).map((c) => {
     // read a copy: repeated readbacks of the chart's own canvas make Chromium warn
     const copy = document.createElement('canvas');
     copy.width = c.width;
@@ -214,7 +255,8 @@ export async function canvases(page: Page): Promise<CanvasInfo[]> {
       for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++;
     }
     return { name: c.dataset.chart || '', width: c.width, height: c.height, inked, points: Number(c.dataset.points || '0') };
-  })`);
+  })`,
+  );
 }
 
 /** Every chart has a size, data points and drawn pixels (a blank canvas is a defect). */

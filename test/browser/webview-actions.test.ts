@@ -23,11 +23,14 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
     await init(s, fixture('report'));
     await s.send({ type: 'error', message: 'The compute process stopped.' });
     await s.page.waitForSelector('#error-banner', { state: 'visible' });
-    const icons = await js<{ where: string; w: number; h: number; color: string; text: string }[]>(s.page, `Array.from(document.querySelectorAll('#error-banner .sev, #warnings .sev')).map((el) => {
+    const icons = await js<{ where: string; w: number; h: number; color: string; text: string }[]>(
+      s.page,
+      `Array.from(document.querySelectorAll('#error-banner .sev, #warnings .sev')).map((el) => {
       const svg = el.querySelector('svg.sev-icon');
       const r = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
       return { where: el.closest('#error-banner') ? 'banner' : 'warning', w: r.width, h: r.height, color: svg ? getComputedStyle(svg).color : '', text: el.textContent };
-    })`);
+    })`,
+    );
     assert.ok(icons.some((i) => i.where === 'banner') && icons.some((i) => i.where === 'warning'), JSON.stringify(icons));
     for (const i of icons) {
       assert.ok(i.w >= 12 && i.h >= 12, `${i.where} icon is ${i.w}x${i.h}`);
@@ -85,7 +88,11 @@ void describe('webview actions and small print in Chromium', { skip: missing ?? 
     const opened = (await s.posted()).filter((m) => m.type === 'openRun');
     assert.deepEqual(opened, [{ type: 'openRun', dir: live.runDir }]);
     // finished: the summary from the folder, still no Cancel
-    await init(s, { ...live, detached: true, summary: { runDir: live.runDir, status: 'cancelled', epochsCompleted: 8, backend: 'tfjs-wasm' } });
+    await init(s, {
+      ...live,
+      detached: true,
+      summary: { runDir: live.runDir, status: 'cancelled', epochsCompleted: 8, backend: 'tfjs-wasm' },
+    });
     assert.equal(await s.page.locator('#training-cancel').count(), 0);
     // issue 14: how the run ended comes first in the status line (it came last, after the backend)
     assert.match((await s.page.textContent('#training-status')) ?? '', /^Cancelled · /);

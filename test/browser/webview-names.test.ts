@@ -44,7 +44,9 @@ function reportOf(names: string[], pairs: [string, string][], extra: Partial<Geo
     modalities: Object.fromEntries(names.map((n, i) => [n, { ...mod, effectiveRank: mod.effectiveRank + i / 100 }])),
     pairs: pairs.map(([a, b]) => ({ ...pair, a, b })),
     warnings: [],
-    ...(proj ? { projection: { rows: proj.rows, points: Object.fromEntries(names.slice(0, 8).map((n, i) => [n, flat.map((v) => v + i)])) } } : {}),
+    ...(proj
+      ? { projection: { rows: proj.rows, points: Object.fromEntries(names.slice(0, 8).map((n, i) => [n, flat.map((v) => v + i)])) } }
+      : {}),
     ...extra,
   };
   return { ...view, report, availableModalities: names };
@@ -56,7 +58,10 @@ void describe('Geometry webview: names and many modalities', { skip: missing ?? 
   void it('names that are object keys each get their card, numbers, pair card and scatter series; skipped members are listed', async () => {
     const pairs: [string, string][] = [];
     for (let i = 0; i < NAMES.length; i++) for (let j = i + 1; j < NAMES.length; j++) pairs.push([NAMES[i] as string, NAMES[j] as string]);
-    const skipped = [{ name: 'ids', reason: 'dtype <U12 (strings) is not a number array' }, { name: 'meta', reason: 'pickled object' }];
+    const skipped = [
+      { name: 'ids', reason: 'dtype <U12 (strings) is not a number array' },
+      { name: 'meta', reason: 'pickled object' },
+    ];
     const view = reportOf(NAMES, pairs, { skipped });
     const s = await openWebview(browser());
     await initParsed(s, view);
@@ -73,7 +78,10 @@ void describe('Geometry webview: names and many modalities', { skip: missing ?? 
     // the scatter draws every projected name (5 series)
     const caption = Number(await p.getAttribute('#projection-caption', 'data-points'));
     assert.ok(caption > 0 && caption % 5 === 0, `projection points ${caption}`);
-    assert.deepEqual(await js<string[]>(p, "Array.from(document.querySelectorAll('#skipped li[data-name]')).map((e) => e.dataset.name)"), ['ids', 'meta']);
+    assert.deepEqual(await js<string[]>(p, "Array.from(document.querySelectorAll('#skipped li[data-name]')).map((e) => e.dataset.name)"), [
+      'ids',
+      'meta',
+    ]);
     assert.match((await p.textContent('#notes')) ?? '', /ids: dtype <U12/);
     await shot(s, 'report-object-key-names');
     await closeClean(s, 'object key names');
@@ -83,7 +91,14 @@ void describe('Geometry webview: names and many modalities', { skip: missing ?? 
     const names = Array.from({ length: 1000 }, (_, i) => `m${String(i).padStart(4, '0')}`);
     const pairs = names.slice(1).map((n) => [names[0] as string, n] as [string, string]);
     const view = reportOf(names, pairs, {
-      pairSelection: { mode: 'withFirst', computed: 999, possible: 499500, maxPairs: 28, hub: 'm0000', note: '1000 modalities make 499500 pairs, more than maxPairs = 28: computed the 999 pairs of the first modality' },
+      pairSelection: {
+        mode: 'withFirst',
+        computed: 999,
+        possible: 499500,
+        maxPairs: 28,
+        hub: 'm0000',
+        note: '1000 modalities make 499500 pairs, more than maxPairs = 28: computed the 999 pairs of the first modality',
+      },
       skipped: Array.from({ length: 45 }, (_, i) => ({ name: `s${i}`, reason: 'strings' })),
     });
     view.report.projection = { ...(view.report.projection ?? { rows: [], points: {} }), note: 'projected 8 of 1000 modalities' };
@@ -110,7 +125,17 @@ void describe('Geometry webview: names and many modalities', { skip: missing ?? 
     const names = Array.from({ length: 200 }, (_, i) => `m${i}`);
     const pairs = names.slice(1).map((n) => [names[0] as string, n] as [string, string]);
     const one = reportOf(names, pairs).report;
-    const run: ViewModel = { kind: 'run', run: { version: 1, kind: 'run', source: '/runs/many', engine: one.engine, firstWarning: {}, checkpoints: [0, 1, 2].map((e) => ({ file: `/runs/many/e${e}.npz`, epoch: e, step: null, report: one })) } };
+    const run: ViewModel = {
+      kind: 'run',
+      run: {
+        version: 1,
+        kind: 'run',
+        source: '/runs/many',
+        engine: one.engine,
+        firstWarning: {},
+        checkpoints: [0, 1, 2].map((e) => ({ file: `/runs/many/e${e}.npz`, epoch: e, step: null, report: one })),
+      },
+    };
     const s = await openWebview(browser());
     await initParsed(s, run);
     assert.match((await s.page.textContent('#run-series-note')) ?? '', /first 8 of 200 modalities and the first 8 of 199 pairs/);

@@ -8,7 +8,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderStandaloneHtml } from '../../src/report';
-import { OUT_DIR, assertChartsDrawn, canvases, chromiumMissing, closeClean, fixture, init, js, openWebview, shot, suiteBrowser, waitJs } from './harness';
+import {
+  OUT_DIR,
+  assertChartsDrawn,
+  canvases,
+  chromiumMissing,
+  closeClean,
+  fixture,
+  init,
+  js,
+  openWebview,
+  shot,
+  suiteBrowser,
+  waitJs,
+} from './harness';
 import type { Session, ThemeName } from './harness';
 
 const missing = chromiumMissing();
@@ -62,7 +75,10 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     assert.ok(await p.isVisible('#engine-note'));
     assert.equal(await p.locator('#warnings li[data-code]').count(), view.report.warnings.length);
     const pointsDrawn = Number(await p.getAttribute('#projection-caption', 'data-points'));
-    assert.ok(pointsDrawn > 0 && pointsDrawn <= view.maxPointsPlotted, `projection draws ${pointsDrawn} of at most ${view.maxPointsPlotted}`);
+    assert.ok(
+      pointsDrawn > 0 && pointsDrawn <= view.maxPointsPlotted,
+      `projection draws ${pointsDrawn} of at most ${view.maxPointsPlotted}`,
+    );
 
     // a control change posts recompute with every control
     await p.fill('#control-tau', '0.75');
@@ -70,7 +86,10 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     await p.uncheck('#control-modality-visual');
     const rec = (await s.posted()).filter((m) => m.type === 'recompute');
     assert.equal(rec.length, 2);
-    assert.deepEqual(rec[1], { type: 'recompute', controls: { tau: 0.75, t: 2, hinge: 'linear', pairs: 'offdiag', modalities: ['audio'] } });
+    assert.deepEqual(rec[1], {
+      type: 'recompute',
+      controls: { tau: 0.75, t: 2, hinge: 'linear', pairs: 'offdiag', modalities: ['audio'] },
+    });
     // an invalid value is marked, not sent
     await p.fill('#control-tau', '9');
     await p.press('#control-tau', 'Tab');
@@ -106,7 +125,16 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     const pair = r.pairs[0];
     if (!audio || !pair) return assert.fail('fixture shape');
     audio.spectrum = audio.spectrum.map((v, i) => (i >= 40 ? 0 : v));
-    r.pairs = [{ ...pair, anchoringLoss: null, drift: null, modalityGap: null, retrieval: null, note: 'audio and visual have different widths (64 vs 32): anchoring, drift, gap and retrieval need equal widths' }];
+    r.pairs = [
+      {
+        ...pair,
+        anchoringLoss: null,
+        drift: null,
+        modalityGap: null,
+        retrieval: null,
+        note: 'audio and visual have different widths (64 vs 32): anchoring, drift, gap and retrieval need equal widths',
+      },
+    ];
     r.warnings = [];
     delete r.projection;
     delete r.engine.note;
@@ -133,12 +161,21 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     const order: string[] = [];
     for (let i = 0; i < 120 && !order.includes('control-hinge'); i++) {
       await p.keyboard.press('Tab');
-      order.push(await js<string>(p, "document.activeElement ? (document.activeElement.id || document.activeElement.getAttribute('data-help') || '') : ''"));
+      order.push(
+        await js<string>(
+          p,
+          "document.activeElement ? (document.activeElement.id || document.activeElement.getAttribute('data-help') || '') : ''",
+        ),
+      );
     }
     const ids = ['export-html', 'export-json', 'fine-tune', 'control-tau', 'control-t', 'control-hinge'];
     for (const id of ids) assert.ok(order.includes(id), `${id} not reached by Tab: ${order.join(', ')}`);
     const at = ids.map((id) => order.indexOf(id));
-    assert.deepEqual([...at].sort((x, y) => x - y), at, `Tab order: ${order.join(', ')}`);
+    assert.deepEqual(
+      [...at].sort((x, y) => x - y),
+      at,
+      `Tab order: ${order.join(', ')}`,
+    );
     assert.ok(order.includes('effectiveRank'), 'an explained metric name is reached by Tab');
     await p.focus('#control-tau');
     await p.keyboard.press('Tab');
@@ -211,7 +248,7 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     await init(s, { ...view, points: view.points.slice(0, 5), done: false });
     for (const pt of view.points.slice(5)) await s.send({ type: 'sweepPoint', point: pt });
     await waitJs(s.page, `document.querySelectorAll('#sweep-table tbody tr').length === ${view.points.length}`);
-    assert.ok(await s.page.locator('#sweep-table tr[data-pareto="true"]').count() >= 1);
+    assert.ok((await s.page.locator('#sweep-table tr[data-pareto="true"]').count()) >= 1);
     await closeClean(s, 'sweep live');
   });
 
@@ -223,7 +260,9 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
       for (const scheme of ['light', 'dark'] as const) {
         const page = await browser().newPage({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
         const problems: string[] = [];
-        page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+        page.on('console', (m) => {
+          if (m.type() === 'error') problems.push(m.text());
+        });
         page.on('pageerror', (e) => problems.push(e.message));
         await page.route('**/*', (route) => {
           const u = route.request().url();
@@ -245,4 +284,3 @@ void describe('Geometry webview in Chromium', { skip: missing ?? false }, () => 
     });
   }
 });
-

@@ -23,8 +23,16 @@ export function installCodeServer(): string | undefined {
 }
 
 export function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): string {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? REPO, encoding: 'utf8', timeout: opts.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000));
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd ?? REPO,
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 180_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000),
+    );
   return r.stdout;
 }
 
@@ -39,7 +47,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Profile { extensionsDir: string; userDataDir: string }
+export interface Profile {
+  extensionsDir: string;
+  userDataDir: string;
+}
 
 export function makeProfile(root: string, settings: Record<string, unknown>): Profile {
   const extensionsDir = join(root, 'extensions');
@@ -55,31 +66,58 @@ export function makeProfile(root: string, settings: Record<string, unknown>): Pr
  * code-server here, so the test changes settings live as a person does: theme picker, Settings UI.
  */
 export function writeUserSettings(p: Profile, settings: Record<string, unknown>): void {
-  writeFileSync(join(p.userDataDir, 'User', 'settings.json'), JSON.stringify({
-    // otherwise a welcome page and the terminal take the keyboard focus
-    'workbench.startupEditor': 'none',
-    'terminal.integrated.hideOnStartup': 'always',
-    'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
-    // the repo's git folder sits above the workspace: no prompt about it
-    'git.openRepositoryInParentFolders': 'never',
-    'extensions.ignoreRecommendations': true,
-    ...settings,
-  }, null, 2));
+  writeFileSync(
+    join(p.userDataDir, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        // otherwise a welcome page and the terminal take the keyboard focus
+        'workbench.startupEditor': 'none',
+        'terminal.integrated.hideOnStartup': 'always',
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        // the repo's git folder sits above the workspace: no prompt about it
+        'git.openRepositoryInParentFolders': 'never',
+        'extensions.ignoreRecommendations': true,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 export function installVsix(p: Profile, vsix: string): void {
   run(process.execPath, [ENTRY, '--extensions-dir', p.extensionsDir, '--user-data-dir', p.userDataDir, '--install-extension', vsix]);
 }
 
-export interface Server { pid: number; url: string; logs: string[]; proc: ChildProcess }
+export interface Server {
+  pid: number;
+  url: string;
+  logs: string[];
+  proc: ChildProcess;
+}
 
 export async function startCodeServer(p: Profile, workspace: string): Promise<Server> {
   const port = await freePort();
   // detached: its own process group, so the extension host and the DAGR compute process go with it
-  const proc = spawn(process.execPath, [ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--extensions-dir', p.extensionsDir, '--user-data-dir', p.userDataDir,
-    '--disable-telemetry', '--disable-workspace-trust', workspace], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [
+      ENTRY,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--extensions-dir',
+      p.extensionsDir,
+      '--user-data-dir',
+      p.userDataDir,
+      '--disable-telemetry',
+      '--disable-workspace-trust',
+      workspace,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const logs: string[] = [];
   proc.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
   proc.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
@@ -90,7 +128,9 @@ export async function startCodeServer(p: Profile, workspace: string): Promise<Se
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (r.ok) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (proc.exitCode !== null) throw new Error(`code-server exited: ${logs.join('')}`);
     if (Date.now() > deadline) throw new Error(`code-server did not answer on ${port}: ${logs.join('')}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -101,7 +141,15 @@ export async function startCodeServer(p: Profile, workspace: string): Promise<Se
 /** Kills the code-server process group by its pid; SIGKILL if it lingers. */
 export async function stopCodeServer(s: Server): Promise<void> {
   const kill = (sig: NodeJS.Signals): void => {
-    try { process.kill(-s.pid, sig); } catch { try { process.kill(s.pid, sig); } catch { /* gone */ } }
+    try {
+      process.kill(-s.pid, sig);
+    } catch {
+      try {
+        process.kill(s.pid, sig);
+      } catch {
+        /* gone */
+      }
+    }
   };
   kill('SIGTERM');
   for (let i = 0; i < 20 && s.proc.exitCode === null && s.proc.signalCode === null; i++) await new Promise((r) => setTimeout(r, 100));

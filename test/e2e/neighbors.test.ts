@@ -14,8 +14,21 @@ import { join } from 'node:path';
 import type { NeighborRow } from '../../src/protocol/neighbors';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
-  DARK, LIGHT_LABEL, OUT, QUICK_INPUT, SHOTS, clearNotifications, closeWorkbench, dagrJson, findInFrames,
-  openWorkbench, quickOpen, saveFailure, sleep, story, until,
+  DARK,
+  LIGHT_LABEL,
+  OUT,
+  QUICK_INPUT,
+  SHOTS,
+  clearNotifications,
+  closeWorkbench,
+  dagrJson,
+  findInFrames,
+  openWorkbench,
+  quickOpen,
+  saveFailure,
+  sleep,
+  story,
+  until,
 } from './ui';
 import type { Workbench } from './ui';
 
@@ -32,9 +45,21 @@ async function attrIn(wb: Workbench, selector: string, attr: string): Promise<st
 }
 
 function sameAsCli(shown: [number, string, string][], cli: NeighborRow[], where: string): void {
-  assert.deepEqual(shown.map((x) => x[0]), cli.map((x) => x.row), `${where}: rows in order`);
-  assert.deepEqual(shown.map((x) => x[1]), cli.map((x) => x.similarity.toFixed(4)), `${where}: cosines`);
-  assert.deepEqual(shown.map((x) => x[2]), cli.map((x) => String(x.label)), `${where}: labels`);
+  assert.deepEqual(
+    shown.map((x) => x[0]),
+    cli.map((x) => x.row),
+    `${where}: rows in order`,
+  );
+  assert.deepEqual(
+    shown.map((x) => x[1]),
+    cli.map((x) => x.similarity.toFixed(4)),
+    `${where}: cosines`,
+  );
+  assert.deepEqual(
+    shown.map((x) => x[2]),
+    cli.map((x) => String(x.label)),
+    `${where}: labels`,
+  );
 }
 
 // about 3 minutes on 2 idle cores (packaging included)
@@ -84,8 +109,10 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
       await sleep(1000);
       let locate: string | undefined;
       await until('the scatter reports a point position', 20_000, async () => {
-        await frame.evaluate("document.querySelector('#projection canvas').dispatchEvent(new CustomEvent('dagr-locate-point', { bubbles: true }))");
-        locate = await frame.getAttribute('#projection canvas', 'data-locate') ?? undefined;
+        await frame.evaluate(
+          "document.querySelector('#projection canvas').dispatchEvent(new CustomEvent('dagr-locate-point', { bubbles: true }))",
+        );
+        locate = (await frame.getAttribute('#projection canvas', 'data-locate')) ?? undefined;
         return locate;
       });
       const [x, y] = (locate ?? '0,0').split(',').map(Number) as [number, number];
@@ -98,13 +125,28 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
       const modality = (await attrIn(w, '#neighbors-results', 'data-query-modality')) ?? '';
       assert.ok(['audio', 'visual', 'text'].includes(modality), `clicked a point of a modality: ${modality}`);
       const own = dagrJson<NeighborRow[]>(['neighbors', file, '--modality', modality, '--row', String(row), '--k', '10', '--json']);
-      sameAsCli(await frame.evaluate(READ_TABLE(modality)) as [number, string, string][], own, `${modality} row ${row}`);
+      sameAsCli((await frame.evaluate(READ_TABLE(modality))) as [number, string, string][], own, `${modality} row ${row}`);
       // a paired modality of the same width: its list and the partner's rank
       const other = modality === 'visual' ? 'audio' : modality === 'audio' ? 'visual' : undefined;
       if (other) {
-        const paired = dagrJson<NeighborRow[]>(['neighbors', file, '--modality', modality, '--in', other, '--row', String(row), '--k', '10', '--json']);
-        sameAsCli(await frame.evaluate(READ_TABLE(other)) as [number, string, string][], paired, `${modality} row ${row} in ${other}`);
-        assert.ok(Number(await attrIn(w, `#neighbors-results .neighbors-list[data-modality="${other}"] .neighbors-partner`, 'data-partner-rank')) >= 1);
+        const paired = dagrJson<NeighborRow[]>([
+          'neighbors',
+          file,
+          '--modality',
+          modality,
+          '--in',
+          other,
+          '--row',
+          String(row),
+          '--k',
+          '10',
+          '--json',
+        ]);
+        sameAsCli((await frame.evaluate(READ_TABLE(other))) as [number, string, string][], paired, `${modality} row ${row} in ${other}`);
+        assert.ok(
+          Number(await attrIn(w, `#neighbors-results .neighbors-list[data-modality="${other}"] .neighbors-partner`, 'data-partner-rank')) >=
+            1,
+        );
       }
     });
 
@@ -113,16 +155,27 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
       await frame.selectOption('#neighbors-modality', 'audio');
       await frame.fill('#neighbors-row', '3');
       await frame.press('#neighbors-row', 'Enter');
-      await until('row 3 is shown', 60_000, async () => ((await attrIn(w, '#neighbors-results', 'data-query-row')) === '3' ? true : undefined));
-      const shown = await frame.evaluate(READ_TABLE('audio')) as [number, string, string][];
-      assert.deepEqual(shown.slice(0, 2).map((r) => r[0]), [7, 11]);
-      sameAsCli(shown, dagrJson<NeighborRow[]>(['neighbors', file, '--modality', 'audio', '--row', '3', '--k', '10', '--json']), 'audio row 3');
-      assert.match(await frame.textContent('#neighbors-status') ?? '', /Row 3 of 'audio' \(label 0\)/);
+      await until('row 3 is shown', 60_000, async () =>
+        (await attrIn(w, '#neighbors-results', 'data-query-row')) === '3' ? true : undefined,
+      );
+      const shown = (await frame.evaluate(READ_TABLE('audio'))) as [number, string, string][];
+      assert.deepEqual(
+        shown.slice(0, 2).map((r) => r[0]),
+        [7, 11],
+      );
+      sameAsCli(
+        shown,
+        dagrJson<NeighborRow[]>(['neighbors', file, '--modality', 'audio', '--row', '3', '--k', '10', '--json']),
+        'audio row 3',
+      );
+      assert.match((await frame.textContent('#neighbors-status')) ?? '', /Row 3 of 'audio' \(label 0\)/);
     });
 
     await step('three modalities: the pair matrix holds every computed pair', async () => {
       const { frame } = await findInFrames(p, '#pair-matrix-table', 10_000);
-      const cells = await frame.evaluate("Array.from(document.querySelectorAll('#pair-matrix-table td[data-value]')).map((c) => c.dataset.pair)") as string[];
+      const cells = (await frame.evaluate(
+        "Array.from(document.querySelectorAll('#pair-matrix-table td[data-value]')).map((c) => c.dataset.pair)",
+      )) as string[];
       assert.ok(cells.includes('audio/visual') && cells.includes('visual/audio'), `pair cells: ${cells.join(', ')}`);
       // audio/text differ in width: no drift there
       assert.ok(!cells.includes('audio/text'));
@@ -138,10 +191,16 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
       await p.keyboard.type(LIGHT_LABEL);
       await sleep(500);
       await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
+      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
+        timeout: 20_000,
+      });
       await sleep(2500);
       await shotBoth('neighbors-light.png');
-      assert.equal(w.consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e)).length, 0, `CSP violations: ${w.consoleErrors.join('\n')}`);
+      assert.equal(
+        w.consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e)).length,
+        0,
+        `CSP violations: ${w.consoleErrors.join('\n')}`,
+      );
     });
   } finally {
     await closeWorkbench(wb);

@@ -15,7 +15,21 @@ import { join } from 'node:path';
 import type { RunReport } from '../../src/protocol/report';
 import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
-import { DARK, OUT, chartPoints, closeWorkbench, dagrJson, findInFrames, openWorkbench, palette, saveFailure, sleep, story, toggleProblems, until } from './ui';
+import {
+  DARK,
+  OUT,
+  chartPoints,
+  closeWorkbench,
+  dagrJson,
+  findInFrames,
+  openWorkbench,
+  palette,
+  saveFailure,
+  sleep,
+  story,
+  toggleProblems,
+  until,
+} from './ui';
 import type { Workbench } from './ui';
 
 const EXAMPLE = join(REPO, 'examples', 'run-collapse');
@@ -61,7 +75,10 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
   const full = dagrJson<RunReport>(['inspect', EXAMPLE, '--json']);
   const active = (full.runWarnings ?? []).filter((w) => w.active && w.severity !== 'info');
   assert.ok(active.length >= 2, 'the example run ends with at least two warnings');
-  assert.ok(full.checkpoints.filter((c) => c.report.warnings.length > 0).length > active.length, 'more warning checkpoints than warnings: grouping is visible');
+  assert.ok(
+    full.checkpoints.filter((c) => c.report.warnings.length > 0).length > active.length,
+    'more warning checkpoints than warnings: grouping is visible',
+  );
 
   const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
   installVsix(profile, vsix);
@@ -77,9 +94,17 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
     await step('the run folder opens from the Explorer with its five epochs, following the folder', async () => {
       // the Explorer may still be settling when the window opens: a menu without the item is closed and asked again
       await until('Open Run… from the Explorer', 90_000, async () => {
-        await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'live-run' }).first().click({ button: 'right', timeout: 10_000 });
+        await p
+          .locator('.explorer-folders-view .monaco-list-row', { hasText: 'live-run' })
+          .first()
+          .click({ button: 'right', timeout: 10_000 });
         const item = p.getByRole('menuitem', { name: 'Open Run…' });
-        if (!(await item.waitFor({ timeout: 8_000 }).then(() => true, () => false))) {
+        if (
+          !(await item.waitFor({ timeout: 8_000 }).then(
+            () => true,
+            () => false,
+          ))
+        ) {
           await p.keyboard.press('Escape');
           return undefined;
         }
@@ -88,8 +113,15 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
         return true;
       });
       await findInFrames(p, '#checkpoint-count', 90_000);
-      await until('five checkpoints', 90_000, async () => (await count()) === 5 ? true : undefined, () => `${seen} checkpoints`);
-      await until('the view says it follows the folder', 30_000, async () => (await attrIn(w, '#run-live', 'data-following')) === 'true' ? true : undefined);
+      await until(
+        'five checkpoints',
+        90_000,
+        async () => ((await count()) === 5 ? true : undefined),
+        () => `${seen} checkpoints`,
+      );
+      await until('the view says it follows the folder', 30_000, async () =>
+        (await attrIn(w, '#run-live', 'data-following')) === 'true' ? true : undefined,
+      );
     });
 
     await step('an epoch written while the view is open is added to every curve', async () => {
@@ -102,8 +134,10 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
       };
       const before = await until('the effective-rank curves', 20_000, points);
       writeEpoch(folder, 6);
-      await until('the sixth epoch in the view', 60_000, async () => (await count()) === 6 ? true : undefined);
-      await until('the header names epoch 6 the newest', 20_000, async () => (await attrIn(w, '#newest-epoch', 'data-value')) === '6' ? true : undefined);
+      await until('the sixth epoch in the view', 60_000, async () => ((await count()) === 6 ? true : undefined));
+      await until('the header names epoch 6 the newest', 20_000, async () =>
+        (await attrIn(w, '#newest-epoch', 'data-value')) === '6' ? true : undefined,
+      );
       const grown = await until('the curves grown', 20_000, async () => {
         const n = await points();
         return n !== undefined && n > before ? n : undefined;
@@ -113,19 +147,29 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
       await p.screenshot({ path: join(OUT, 'run-live-6.png') });
     });
 
-    await step('the run\'s warnings: one Problems entry each, the notification names the first epoch', async () => {
+    await step("the run's warnings: one Problems entry each, the notification names the first epoch", async () => {
       for (let e = 7; e <= 10; e++) writeEpoch(folder, e);
-      await until('ten epochs in the view', 120_000, async () => (await count()) === 10 ? true : undefined);
-      await p.locator('.notification-toast', { hasText: /First at epoch \d+/ }).first().waitFor({ timeout: 30_000 });
+      await until('ten epochs in the view', 120_000, async () => ((await count()) === 10 ? true : undefined));
+      await p
+        .locator('.notification-toast', { hasText: /First at epoch \d+/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
       await toggleProblems(p);
       const rows = p.locator('.markers-panel .monaco-list-row', { hasText: 'Run live-run:' });
-      await until(`${active.length} Problems entries of the run`, 30_000, async () => (await rows.count()) === active.length ? true : undefined,
-        () => `${active.length} wanted`);
+      await until(
+        `${active.length} Problems entries of the run`,
+        30_000,
+        async () => ((await rows.count()) === active.length ? true : undefined),
+        () => `${active.length} wanted`,
+      );
       await sleep(1500); // no late entry per epoch
       assert.equal(await rows.count(), active.length, 'one entry per warning of the run, not one per epoch checkpoint');
       for (const x of active) {
         const onset = full.checkpoints[x.onset]?.epoch;
-        await p.locator('.markers-panel .monaco-list-row', { hasText: `First at epoch ${onset ?? ''}.` }).first().waitFor({ timeout: 5_000 });
+        await p
+          .locator('.markers-panel .monaco-list-row', { hasText: `First at epoch ${onset ?? ''}.` })
+          .first()
+          .waitFor({ timeout: 5_000 });
       }
       await p.screenshot({ path: join(OUT, 'run-live-problems.png') });
       await toggleProblems(p);
@@ -133,7 +177,9 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
 
     await step('closing the run view clears its Problems entries', async () => {
       await palette(p, 'View: Close All Editors');
-      await p.waitForFunction(`!/[1-9]/.test(document.querySelector('[id="status.problems"]')?.textContent ?? '')`, undefined, { timeout: 30_000 });
+      await p.waitForFunction(`!/[1-9]/.test(document.querySelector('[id="status.problems"]')?.textContent ?? '')`, undefined, {
+        timeout: 30_000,
+      });
     });
   } finally {
     await closeWorkbench(wb);

@@ -42,7 +42,9 @@ export async function findInFrames(page: Page, selector: string, timeoutMs: numb
           const text = ((await el.textContent()) ?? '').trim();
           if (text !== '') return { frame, text };
         }
-      } catch { /* frame navigated away */ }
+      } catch {
+        /* frame navigated away */
+      }
     }
     if (Date.now() > deadline) throw new Error(`${selector} did not appear in any frame within ${timeoutMs} ms`);
     await sleep(250);
@@ -139,7 +141,14 @@ export async function acceptDialog(page: Page): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
     if (title === '') return;
-    const gone = await page.locator(QUICK_TITLE, { hasText: title }).first().waitFor({ state: 'detached', timeout: 5_000 }).then(() => true, () => false);
+    const gone = await page
+      .locator(QUICK_TITLE, { hasText: title })
+      .first()
+      .waitFor({ state: 'detached', timeout: 5_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     if (gone || attempt === 3) return;
   }
 }
@@ -168,13 +177,20 @@ export async function answerInput(page: Page, title: string | RegExp, value?: st
   }
   await input.press('Enter');
   // the next question (or none) replaces this one
-  await page.locator(QUICK_TITLE, { hasText: title }).first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator(QUICK_TITLE, { hasText: title })
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
 }
 
 /** Picks the item `label` of the quick pick titled `title`. */
 export async function answerPick(page: Page, title: string | RegExp, label: string): Promise<void> {
   await waitQuestion(page, title);
-  await page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-list .monaco-list-row', { hasText: label }).first().click();
+  await page
+    .locator('.quick-input-widget:not([style*="display: none"]) .quick-input-list .monaco-list-row', { hasText: label })
+    .first()
+    .click();
 }
 
 /**
@@ -192,7 +208,11 @@ export async function answerFileDialog(page: Page, title: string, file: string, 
     return until('the file dialog settling', 15_000, async () => {
       const now = await input.inputValue();
       const listed = await page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-list .monaco-list-row').count();
-      if (now !== last || now === '' || listed === 0) { last = now; since = Date.now(); return undefined; }
+      if (now !== last || now === '' || listed === 0) {
+        last = now;
+        since = Date.now();
+        return undefined;
+      }
       return Date.now() - since >= 600 ? now : undefined;
     });
   };
@@ -239,7 +259,12 @@ export async function chartPoints(frame: Frame, chart: string): Promise<number> 
 }
 
 /** Polls `probe` until it returns a value (not undefined); fails with `what` and the last seen text. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, seen: () => string = () => ''): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  seen: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);
@@ -342,11 +367,20 @@ export async function openWorkbench(profile: Profile, workspace: string): Promis
   try {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     const consoleErrors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await page.goto(server.url);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await sleep(4000); // let the extension host start
@@ -381,7 +415,10 @@ export async function closeWorkbench(wb: Workbench | undefined): Promise<void> {
  * screenshot and logs of the moment it failed) and the later steps are skipped, naming the failed
  * one. The returned `failed()` tells the caller whether the story failed (the parent test fails too).
  */
-export function story(t: TestContext, onFailure: (e: unknown) => Promise<void>): {
+export function story(
+  t: TestContext,
+  onFailure: (e: unknown) => Promise<void>,
+): {
   step: (name: string, body: (st: TestContext) => Promise<void>) => Promise<void>;
   failed: () => string | undefined;
 } {

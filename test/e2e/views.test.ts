@@ -19,8 +19,28 @@ import type { CompareReport } from '../../src/protocol/report';
 import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
-  DARK, LIGHT_LABEL, OUT, QUICK_INPUT, QUICK_TITLE, SHOTS, answerFileDialog, answerInput, answerPick, clearNotifications, closeWorkbench,
-  dagrJson, findInFrames, focusWorkbench, openWorkbench, palette, quickOpen, saveFailure, sleep, story, until, waitQuestion,
+  DARK,
+  LIGHT_LABEL,
+  OUT,
+  QUICK_INPUT,
+  QUICK_TITLE,
+  SHOTS,
+  answerFileDialog,
+  answerInput,
+  answerPick,
+  clearNotifications,
+  closeWorkbench,
+  dagrJson,
+  findInFrames,
+  focusWorkbench,
+  openWorkbench,
+  palette,
+  quickOpen,
+  saveFailure,
+  sleep,
+  story,
+  until,
+  waitQuestion,
 } from './ui';
 import type { Workbench } from './ui';
 
@@ -38,7 +58,9 @@ function findLogs(dir: string, part: string): string[] {
 
 /** The rows of the compare table as the view shows them: metric path and verdict, top to bottom. */
 async function changeRows(frame: Frame): Promise<{ metric: string; verdict: string }[]> {
-  return frame.$$eval('#changes tbody tr', (rows) => rows.map((r) => ({ metric: r.getAttribute('data-metric') ?? '', verdict: r.getAttribute('data-verdict') ?? '' })));
+  return frame.$$eval('#changes tbody tr', (rows) =>
+    rows.map((r) => ({ metric: r.getAttribute('data-metric') ?? '', verdict: r.getAttribute('data-verdict') ?? '' })),
+  );
 }
 
 /** Quick Open, tried again once: on a busy machine the file search can take longer than its wait. */
@@ -84,7 +106,11 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
   const broken = Buffer.alloc(64);
   broken.writeBigUInt64LE(1_000_000n, 0);
   writeFileSync(join(ws, 'broken.safetensors'), broken);
-  const cmp = dagrJson<CompareReport>(['compare', join(REPO, 'examples', 'healthy.safetensors'), join(REPO, 'examples', 'collapsed.safetensors')]);
+  const cmp = dagrJson<CompareReport>([
+    'compare',
+    join(REPO, 'examples', 'healthy.safetensors'),
+    join(REPO, 'examples', 'collapsed.safetensors'),
+  ]);
 
   const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
   installVsix(profile, vsix);
@@ -92,7 +118,9 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
   const tabs: { tab: string | RegExp; shot: string; ready: string }[] = [];
   try {
     // on a machine shared with other jobs the first page loads can pass their 30 s: up to three tries
-    wb = await openWorkbench(profile, ws).catch(() => openWorkbench(profile, ws)).catch(() => openWorkbench(profile, ws));
+    wb = await openWorkbench(profile, ws)
+      .catch(() => openWorkbench(profile, ws))
+      .catch(() => openWorkbench(profile, ws));
     const p = wb.page;
     const { step } = story(t, () => saveFailure(wb, profile, 'views-'));
 
@@ -101,7 +129,9 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       const { frame } = await findInFrames(p, '#effective-rank-visual', 90_000);
       await clearNotifications(p);
       // the modality cards share one row: the visual card starts level with the audio card
-      const [ya, yv] = await Promise.all(['#modality-audio', '#modality-visual'].map((s) => frame.$eval(s, (el) => el.getBoundingClientRect().top)));
+      const [ya, yv] = await Promise.all(
+        ['#modality-audio', '#modality-visual'].map((s) => frame.$eval(s, (el) => el.getBoundingClientRect().top)),
+      );
       assert.ok(ya !== undefined && yv !== undefined && Math.abs(ya - yv) < 2, `audio card at ${ya}, visual card at ${yv}`);
       // the collapsed modality's effective rank is marked in its card, the healthy one is not
       assert.ok(await frame.$('td.value-flagged #effective-rank-visual'), 'visual effective rank marked');
@@ -110,7 +140,10 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       const names = await frame.$$eval('#modality-visual .metric-name.has-help', (els) => els.length);
       assert.ok(names >= 6, `${names} explained names in the visual card`);
       await frame.focus('#modality-visual .metric-name[data-help="effectiveRank"]');
-      const pop = await frame.$eval('#modality-visual .metric-name[data-help="effectiveRank"] .help-pop', (el) => ({ shown: (el as unknown as { checkVisibility(): boolean }).checkVisibility(), text: el.textContent ?? '' }));
+      const pop = await frame.$eval('#modality-visual .metric-name[data-help="effectiveRank"] .help-pop', (el) => ({
+        shown: (el as unknown as { checkVisibility(): boolean }).checkVisibility(),
+        text: el.textContent ?? '',
+      }));
       assert.ok(pop.shown, 'the explanation shows on focus');
       assert.match(pop.text, /Range: 1 to min\(N, d\)/);
       assert.match(pop.text, /RankMe/);
@@ -131,7 +164,8 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       assert.equal(verdict('modalities.audio.dispersiveLoss'), 'same');
       assert.equal(verdict('modalities.visual.meanCosine'), 'same');
       // the collapse is worse
-      for (const m of ['modalities.visual.effectiveRank', 'pairs.audio/visual.linearCka', 'pairs.audio/visual.retrieval.aToB.r1']) assert.equal(verdict(m), 'worse', m);
+      for (const m of ['modalities.visual.effectiveRank', 'pairs.audio/visual.linearCka', 'pairs.audio/visual.retrieval.aToB.r1'])
+        assert.equal(verdict(m), 'worse', m);
       // every change beyond tolerance comes before every one within it, biggest relative change first
       const firstSame = rows.findIndex((r) => r.verdict === 'same');
       assert.ok(firstSame > 0 && rows.slice(firstSame).every((r) => r.verdict === 'same'), rows.map((r) => r.verdict).join(' '));
@@ -139,12 +173,18 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
         const c = cmp.changes.find((x) => x.metric === m);
         return c && c.a !== null && c.b !== null ? Math.abs(c.b - c.a) / Math.max(Math.abs(c.a), Math.abs(c.b)) : 0;
       };
-      const sizes = rows.slice(0, firstSame).filter((r) => r.verdict !== 'missing').map((r) => size(r.metric));
-      for (let i = 1; i < sizes.length; i++) assert.ok((sizes[i - 1] ?? 0) >= (sizes[i] ?? 0) - 1e-12, `row ${i} is bigger than the one above it: ${sizes.join(', ')}`);
+      const sizes = rows
+        .slice(0, firstSame)
+        .filter((r) => r.verdict !== 'missing')
+        .map((r) => size(r.metric));
+      for (let i = 1; i < sizes.length; i++)
+        assert.ok((sizes[i - 1] ?? 0) >= (sizes[i] ?? 0) - 1e-12, `row ${i} is bigger than the one above it: ${sizes.join(', ')}`);
       // bookkeeping (row counts) is not a change
       assert.equal(verdict('n'), undefined);
       // A and B show the digits that make the noise visible: 60.4938 vs 60.4868, not 60.5 vs 60.5
-      const cells = await frame.$$eval('#changes tr[data-metric="modalities.audio.effectiveRank"] td', (tds) => tds.map((td) => td.textContent ?? ''));
+      const cells = await frame.$$eval('#changes tr[data-metric="modalities.audio.effectiveRank"] td', (tds) =>
+        tds.map((td) => td.textContent ?? ''),
+      );
       assert.notEqual(cells[0], cells[1], `A and B of audio's effective rank read the same: ${cells.join(' | ')}`);
       tabs.push({ tab: 'Compare', shot: 'compare', ready: '#changes' });
       await sleep(1500);
@@ -187,7 +227,10 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       await answerInput(p, /^τ/);
       await waitQuestion(p, /^Every setting/);
       // a row by its own label (the Start row's description also says "8 epochs")
-      const row = (label: string) => p.locator('.quick-input-list .monaco-list-row', { has: p.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
+      const row = (label: string) =>
+        p
+          .locator('.quick-input-list .monaco-list-row', { has: p.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) })
+          .first();
       // the config's own settings, not the silent defaults (lr 0.001, 10 epochs)
       assert.match((await row('Learning rate').textContent()) ?? '', /0\.002/);
       assert.match((await row('Epochs').textContent()) ?? '', /8/);
@@ -199,7 +242,10 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       await row('Epochs').click();
       await answerInput(p, 'Epochs', '2');
       await waitQuestion(p, /^Every setting/);
-      assert.match((await p.locator('.quick-input-list .monaco-list-row', { hasText: 'Start training' }).first().textContent()) ?? '', /2 epochs · lr 0\.002/);
+      assert.match(
+        (await p.locator('.quick-input-list .monaco-list-row', { hasText: 'Start training' }).first().textContent()) ?? '',
+        /2 epochs · lr 0\.002/,
+      );
       await p.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Start training' }).first().waitFor({ timeout: 10_000 });
       await p.locator(QUICK_INPUT).first().press('Enter');
       await findInFrames(p, '#training-status', 60_000);
@@ -208,7 +254,11 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       const runsDir = join(tmp, 'runs', 'paired');
       await until('the run completed', 300_000, async () => {
         const dirs = existsSync(runsDir) ? readdirSync(runsDir) : [];
-        return dirs.some((d) => existsSync(join(runsDir, d, 'summary.json')) && /"completed"/.test(readFileSync(join(runsDir, d, 'summary.json'), 'utf8'))) ? true : undefined;
+        return dirs.some(
+          (d) => existsSync(join(runsDir, d, 'summary.json')) && /"completed"/.test(readFileSync(join(runsDir, d, 'summary.json'), 'utf8')),
+        )
+          ? true
+          : undefined;
       });
       await clearNotifications(p);
       tabs.push({ tab: 'Training: imbalanced', shot: 'training', ready: '#training-summary' });
@@ -231,7 +281,9 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
       await p.keyboard.type(LIGHT_LABEL);
       await sleep(500);
       await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
+      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
+        timeout: 20_000,
+      });
       for (const v of tabs) {
         await showTab(p, v.tab);
         await findInFrames(p, v.ready, 20_000);

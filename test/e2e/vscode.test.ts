@@ -25,10 +25,39 @@ import { matmulModel } from '../fixtures/cli/onnx-model';
 import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
-  DARK, LIGHT_LABEL, OUT, QUICK_INPUT, SHOTS, answerDagrOn, answerFileDialog, answerInput, answerPick, assertSameNumbers,
-  chartPoints, clearNotifications, closeWorkbench, explorerMenu, findInFrames, fineTune, fineTuneFromExplorer,
-  fineTuneFromPalette, focusWorkbench, openSetting, openWorkbench, palette, pct, quickOpen, readSummary, reloadWindow,
-  saveFailure, sleep, story, toggleProblems, typeIntoDialog, until, waitText,
+  DARK,
+  LIGHT_LABEL,
+  OUT,
+  QUICK_INPUT,
+  SHOTS,
+  answerDagrOn,
+  answerFileDialog,
+  answerInput,
+  answerPick,
+  assertSameNumbers,
+  chartPoints,
+  clearNotifications,
+  closeWorkbench,
+  explorerMenu,
+  findInFrames,
+  fineTune,
+  fineTuneFromExplorer,
+  fineTuneFromPalette,
+  focusWorkbench,
+  openSetting,
+  openWorkbench,
+  palette,
+  pct,
+  quickOpen,
+  readSummary,
+  reloadWindow,
+  saveFailure,
+  sleep,
+  story,
+  toggleProblems,
+  typeIntoDialog,
+  until,
+  waitText,
 } from './ui';
 import type { Workbench } from './ui';
 
@@ -57,7 +86,9 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
     run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
     vsix = join(REPO, 'build', vsixName(target));
   }
-  const expected = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json'])) as GeometryReport;
+  const expected = JSON.parse(
+    run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json']),
+  ) as GeometryReport;
 
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-'));
   // the fine-tuning runs go to the workspace's runs/ folder (git-ignored): remove what this test adds
@@ -90,7 +121,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       // the new warnings were announced, with the two actions
       const note = p.locator('.notification-toast', { hasText: 'DAGR: collapsed.safetensors' });
       await note.waitFor({ timeout: 20_000 });
-      assert.ok(await note.getByRole('button', { name: 'Fine-Tune with DAGR' }).count() > 0);
+      assert.ok((await note.getByRole('button', { name: 'Fine-Tune with DAGR' }).count()) > 0);
       await clearNotifications(p);
       await sleep(1500); // charts finish drawing
       await p.screenshot({ path: join(OUT, 'geometry-dark.png') });
@@ -109,10 +140,17 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       await toggleProblems(p);
       try {
         for (const w of expected.warnings) {
-          await p.locator('.markers-panel .monaco-list-row', { hasText: w.message.slice(0, 40) }).first().waitFor({ timeout: 20_000 });
+          await p
+            .locator('.markers-panel .monaco-list-row', { hasText: w.message.slice(0, 40) })
+            .first()
+            .waitFor({ timeout: 20_000 });
         }
       } catch (e) {
-        const text = await p.locator('.markers-panel').first().textContent().catch(() => 'no .markers-panel');
+        const text = await p
+          .locator('.markers-panel')
+          .first()
+          .textContent()
+          .catch(() => 'no .markers-panel');
         throw new Error(`warning not in the Problems panel; it shows: ${(text ?? '').slice(0, 300)}`, { cause: e });
       }
       await p.screenshot({ path: join(OUT, 'problems.png') });
@@ -129,7 +167,9 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       await p.keyboard.type(LIGHT_LABEL);
       await sleep(500);
       await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
+      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
+        timeout: 20_000,
+      });
       await sleep(2500); // the webview re-reads the theme variables and redraws
       await findInFrames(p, '#effective-rank-visual', 20_000);
       await p.screenshot({ path: join(OUT, 'geometry-light.png') });
@@ -157,7 +197,16 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
 
     await step("the view's τ control recomputes: the CLI's drift beyond τ", async () => {
       // 3c. recompute from the view's own controls: τ = 3.5 gives the CLI's drift beyond τ
-      const atTau = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--tau', '3.5', '--json'])) as GeometryReport;
+      const atTau = JSON.parse(
+        run(process.execPath, [
+          join(REPO, 'bin', 'dagr.js'),
+          'inspect',
+          join(REPO, 'examples', 'collapsed.safetensors'),
+          '--tau',
+          '3.5',
+          '--json',
+        ]),
+      ) as GeometryReport;
       const driftId = '#drift-beyond-audio-visual';
       const drift = await findInFrames(p, driftId, 10_000);
       assert.equal(drift.text, pct(expected.pairs[0]?.drift?.fractionBeyondTau ?? NaN, expected.n));
@@ -207,14 +256,17 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       // responsive: the palette opens, and a new job runs promptly (the cancelled one is not hogging the process)
       const t0 = Date.now();
       await quickOpen(p, 'healthy.safetensors');
-      const healthy = JSON.parse(run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'healthy.safetensors'), '--json'])) as GeometryReport;
+      const healthy = JSON.parse(
+        run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'healthy.safetensors'), '--json']),
+      ) as GeometryReport;
       const { text } = await findInFrames(p, '#effective-rank-audio', 60_000);
       assert.equal(text.match(/-?\d+(\.\d+)?/)?.[0], healthy.modalities.audio?.effectiveRank.toFixed(2));
       st.diagnostic(`after cancel, the next report took ${Date.now() - t0} ms`);
       assert.ok(Date.now() - t0 < 45_000, 'a job after a cancel runs promptly');
       await palette(p, 'DAGR: Show Engine Info');
       await p.locator('.notification-toast', { hasText: 'DAGR engine:' }).waitFor({ timeout: 60_000 });
-      const engineLine = (await p.locator('.notification-toast .notification-list-item-message', { hasText: 'DAGR engine:' }).first().textContent()) ?? '';
+      const engineLine =
+        (await p.locator('.notification-toast .notification-list-item-message', { hasText: 'DAGR engine:' }).first().textContent()) ?? '';
       st.diagnostic(`engine: ${engineLine.trim()}`);
       await p.screenshot({ path: join(OUT, 'engine-info.png') });
     });
@@ -234,7 +286,9 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       const restored = await findInFrames(p, '#checkpoint-count', 90_000); // at once, from the saved state
       assert.match(restored.text, /^10 checkpoints/);
       // then recomputed from its source path: the Problems entries (not persisted) come back
-      await p.waitForFunction(`/[1-9]/.test(document.querySelector('[id="status.problems"]')?.textContent ?? '')`, undefined, { timeout: 90_000 });
+      await p.waitForFunction(`/[1-9]/.test(document.querySelector('[id="status.problems"]')?.textContent ?? '')`, undefined, {
+        timeout: 90_000,
+      });
       await sleep(1000);
     });
 
@@ -255,21 +309,44 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       const cancelled = readSummary(trainDir);
       st.diagnostic(`cancelled run: ${cancelled.epochsCompleted} of ${configured} epochs: ${cancelled.message ?? ''}`);
       assert.equal(cancelled.status, 'cancelled', 'summary.json records the cancel');
-      assert.ok(cancelled.epochsCompleted >= 1 && cancelled.epochsCompleted < configured, `${cancelled.epochsCompleted} of ${configured} epochs ran`);
-      assert.equal(cancelled.message, `cancelled during epoch ${cancelled.epochsCompleted + 1}; resume continues from epoch ${cancelled.epochsCompleted + 1}`);
-      assert.equal(readFileSync(join(trainDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, cancelled.epochsCompleted, 'a metrics line per finished epoch');
+      assert.ok(
+        cancelled.epochsCompleted >= 1 && cancelled.epochsCompleted < configured,
+        `${cancelled.epochsCompleted} of ${configured} epochs ran`,
+      );
+      assert.equal(
+        cancelled.message,
+        `cancelled during epoch ${cancelled.epochsCompleted + 1}; resume continues from epoch ${cancelled.epochsCompleted + 1}`,
+      );
+      assert.equal(
+        readFileSync(join(trainDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length,
+        cancelled.epochsCompleted,
+        'a metrics line per finished epoch',
+      );
       assert.equal(readdirSync(join(trainDir, 'checkpoints')).length, cancelled.epochsCompleted, 'a checkpoint per finished epoch');
-      await waitText(ran.frame, '#checkpoint-count', `${cancelled.epochsCompleted} checkpoint${cancelled.epochsCompleted === 1 ? '' : 's'}`, 60_000);
+      await waitText(
+        ran.frame,
+        '#checkpoint-count',
+        `${cancelled.epochsCompleted} checkpoint${cancelled.epochsCompleted === 1 ? '' : 's'}`,
+        60_000,
+      );
       await p.screenshot({ path: join(OUT, 'training-run.png') });
       // and the training panel, shown again, says it was cancelled after those epochs (how the run
       // ended comes first in its status line since issue 14)
       await p.locator('.tabs-container .tab', { hasText: 'Training: imbalanced.safetensors' }).first().click();
       let trainSeen = '';
-      await until('the training panel saying it was cancelled', 30_000, async () => {
-        const { text } = await findInFrames(p, '#training-status', 2_000);
-        trainSeen = text;
-        return text.includes(`epoch ${cancelled.epochsCompleted}/${configured}`) && text.startsWith(`Cancelled: ${cancelled.message ?? ''}`) ? true : undefined;
-      }, () => trainSeen);
+      await until(
+        'the training panel saying it was cancelled',
+        30_000,
+        async () => {
+          const { text } = await findInFrames(p, '#training-status', 2_000);
+          trainSeen = text;
+          return text.includes(`epoch ${cancelled.epochsCompleted}/${configured}`) &&
+            text.startsWith(`Cancelled: ${cancelled.message ?? ''}`)
+            ? true
+            : undefined;
+        },
+        () => trainSeen,
+      );
     });
 
     await step('a reload while training runs leaves a panel without Cancel that opens the run', async (st) => {
@@ -302,14 +379,19 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       assert.ok(cmpName !== '', 'the comparison panel names its run');
       // the strong and weak modalities: one effective-rank point each per epoch, for each run
       let cmpSeen = '';
-      const cmpEpochs = await until('the DAGR-off run drawn beside the finished DAGR-on run', 150_000, async () => {
-        const { frame } = await findInFrames(p, cmpSel, 2_000);
-        const status = (await frame.textContent('#training-status')) ?? '';
-        const points = await chartPoints(frame, 'training-rank');
-        cmpSeen = `${status}; ${points} effective-rank points`;
-        const m = /epoch (\d+)\/(\d+)/.exec(status);
-        return m && m[1] === m[2] && /^Completed/.test(status) && points > 2 * Number(m[2]) ? Number(m[2]) : undefined;
-      }, () => cmpSeen);
+      const cmpEpochs = await until(
+        'the DAGR-off run drawn beside the finished DAGR-on run',
+        150_000,
+        async () => {
+          const { frame } = await findInFrames(p, cmpSel, 2_000);
+          const status = (await frame.textContent('#training-status')) ?? '';
+          const points = await chartPoints(frame, 'training-rank');
+          cmpSeen = `${status}; ${points} effective-rank points`;
+          const m = /epoch (\d+)\/(\d+)/.exec(status);
+          return m && m[1] === m[2] && /^Completed/.test(status) && points > 2 * Number(m[2]) ? Number(m[2]) : undefined;
+        },
+        () => cmpSeen,
+      );
       await p.screenshot({ path: join(OUT, 'compare-dagr-off.png') });
       // when the baseline finishes, the DAGR-on run opens (its panel replaces the comparison's)
       const cmpRun = await findInFrames(p, `#view-title:has-text("Run · ${cmpName}")`, 120_000);
@@ -330,15 +412,20 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       await answerInput(p, 'Values of lambdaAnc', '0, 0.1');
       await answerInput(p, 'Values of tau', '0.5');
       let sweepSeen = '';
-      const sweepView = await until('a finished sweep of 2 runs', 150_000, async () => {
-        const { frame, text } = await findInFrames(p, '#sweep-status', 2_000);
-        sweepSeen = text;
-        return /^2 runs · done/.test(text) ? frame : undefined;
-      }, () => sweepSeen);
+      const sweepView = await until(
+        'a finished sweep of 2 runs',
+        150_000,
+        async () => {
+          const { frame, text } = await findInFrames(p, '#sweep-status', 2_000);
+          sweepSeen = text;
+          return /^2 runs · done/.test(text) ? frame : undefined;
+        },
+        () => sweepSeen,
+      );
       const rows = sweepView.locator('#sweep-table tbody tr[data-run]');
       assert.equal(await rows.count(), 2, 'a table row per point');
       assert.equal(await chartPoints(sweepView, 'pareto'), 2, 'a Pareto chart point per run');
-      assert.ok(await sweepView.locator('#sweep-table tr[data-pareto="true"]').count() >= 1, 'a point on the front');
+      assert.ok((await sweepView.locator('#sweep-table tr[data-pareto="true"]').count()) >= 1, 'a point on the front');
       const params = (await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''))).sort();
       assert.deepEqual(params, ['0', '0.1'], 'λ_anc of the rows');
       assert.equal(await sweepView.locator('#sweep-cancel').count(), 0, 'no Cancel once done');
@@ -378,13 +465,20 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       assert.deepEqual(Object.keys(embReport.modalities), ['enc']);
       await wrote.getByRole('button', { name: 'Inspect' }).click();
       const embRank = await findInFrames(p, '#effective-rank-enc', 60_000);
-      assert.equal(embRank.text.match(/-?\d+(\.\d+)?/)?.[0], embReport.modalities.enc?.effectiveRank.toFixed(2), 'effective rank of the embeddings shown in the view');
+      assert.equal(
+        embRank.text.match(/-?\d+(\.\d+)?/)?.[0],
+        embReport.modalities.enc?.effectiveRank.toFixed(2),
+        'effective rank of the embeddings shown in the view',
+      );
       assert.equal((await embRank.frame.textContent('#dim-enc'))?.match(/\d+/)?.[0], '8', 'the encoder output dimension');
       await p.screenshot({ path: join(OUT, 'embed.png') });
       // the same output again: VS Code's own "already exists" question accepted, the extension still refuses
       const embBytes = readFileSync(embOut);
       await embed(true);
-      await p.locator('.notification-toast', { hasText: 'x.embeddings.safetensors already exists' }).filter({ hasText: 'never written over' }).waitFor({ timeout: 60_000 });
+      await p
+        .locator('.notification-toast', { hasText: 'x.embeddings.safetensors already exists' })
+        .filter({ hasText: 'never written over' })
+        .waitFor({ timeout: 60_000 });
       assert.ok(readFileSync(embOut).equals(embBytes), 'the existing embeddings file is unchanged');
       await clearNotifications(p);
     });
@@ -402,6 +496,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
     rmSync(tmp, { recursive: true, force: true });
     // leave the examples as found: the runs folder, or only the runs this test wrote in it
     if (!hadRuns) rmSync(runsRoot, { recursive: true, force: true });
-    else if (existsSync(runsRoot)) for (const f of readdirSync(runsRoot)) if (!runsBefore.has(f)) rmSync(join(runsRoot, f), { recursive: true, force: true });
+    else if (existsSync(runsRoot))
+      for (const f of readdirSync(runsRoot)) if (!runsBefore.has(f)) rmSync(join(runsRoot, f), { recursive: true, force: true });
   }
 });

@@ -19,8 +19,24 @@ import type { WeightsComparison, WeightsReport } from '../../src/protocol/weight
 import { hostTarget, vsixName } from '../../scripts/package-targets';
 import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
 import {
-  DARK, LIGHT_LABEL, OUT, QUICK_INPUT, SHOTS, clearNotifications, closeWorkbench, dagrJson, findInFrames, focusWorkbench,
-  openWorkbench, palette, quickOpen, saveFailure, sleep, story, toggleProblems, until,
+  DARK,
+  LIGHT_LABEL,
+  OUT,
+  QUICK_INPUT,
+  SHOTS,
+  clearNotifications,
+  closeWorkbench,
+  dagrJson,
+  findInFrames,
+  focusWorkbench,
+  openWorkbench,
+  palette,
+  quickOpen,
+  saveFailure,
+  sleep,
+  story,
+  toggleProblems,
+  until,
 } from './ui';
 import type { Workbench } from './ui';
 
@@ -94,25 +110,36 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       if (SHOTS !== OUT) copyFileSync(join(OUT, name), join(SHOTS, name));
     };
 
-    await step('Quick Open model.safetensors: the tensor table, then the CLI\'s metrics and the layer charts', async () => {
+    await step("Quick Open model.safetensors: the tensor table, then the CLI's metrics and the layer charts", async () => {
       await quickOpen(p, 'model.safetensors');
       const { text } = await findInFrames(p, '#view-title', 60_000);
       assert.equal(text, 'Weights · model.safetensors');
       assert.equal(Number(await attrIn(w, '#tensor-count', 'data-value')), expected.tensors.length);
       let status = '';
-      await until('the analysis finishes', 120_000, async () => {
-        status = await textIn(w, '#analysis-status');
-        return (await attrIn(w, '#analysis-status', 'data-state')) === 'done' ? true : undefined;
-      }, () => status);
+      await until(
+        'the analysis finishes',
+        120_000,
+        async () => {
+          status = await textIn(w, '#analysis-status');
+          return (await attrIn(w, '#analysis-status', 'data-state')) === 'done' ? true : undefined;
+        },
+        () => status,
+      );
       const { frame } = await findInFrames(p, '#tensor-table', 5_000);
       // page-side code as a string: the root tsconfig has no DOM types
-      const shown = await frame.evaluate("Array.from(document.querySelectorAll('#tensor-table tr.tensor-row')).map((r) => [r.dataset.tensor, r.querySelector('.cell-effective-rank').textContent])") as [string, string][];
+      const shown = (await frame.evaluate(
+        "Array.from(document.querySelectorAll('#tensor-table tr.tensor-row')).map((r) => [r.dataset.tensor, r.querySelector('.cell-effective-rank').textContent])",
+      )) as [string, string][];
       const byName = new Map(shown.map(([n, v]) => [n, v]));
       for (const tensor of expected.tensors.filter((x) => x.effectiveRank !== null)) {
         assert.equal(byName.get(tensor.name), tensor.effectiveRank?.toFixed(2), `effective rank of ${tensor.name}`);
       }
       const points = Number(await attrIn(w, 'canvas[data-chart="layer-effective-rank"]', 'data-points'));
-      assert.equal(points, expected.tensors.filter((x) => x.layer !== null && x.matrix !== null && x.effectiveRank !== null).length, 'a point per matrix in a numbered layer');
+      assert.equal(
+        points,
+        expected.tensors.filter((x) => x.layer !== null && x.matrix !== null && x.effectiveRank !== null).length,
+        'a point per matrix in a numbered layer',
+      );
       assert.equal(await textIn(w, '#error-message'), '', 'no error banner');
       await clearNotifications(p);
       await sleep(1500); // charts finish drawing
@@ -123,7 +150,10 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       const nan = expected.warnings.find((x) => x.code === 'non-finite');
       assert.ok(nan, 'the fixture has a NaN tensor');
       await toggleProblems(p);
-      await p.locator('.markers-panel .monaco-list-row', { hasText: `${nan.tensor}: ` }).first().waitFor({ timeout: 20_000 });
+      await p
+        .locator('.markers-panel .monaco-list-row', { hasText: `${nan.tensor}: ` })
+        .first()
+        .waitFor({ timeout: 20_000 });
       const row = (await p.locator('.markers-panel .monaco-list-row', { hasText: nan.tensor }).first().textContent()) ?? '';
       assert.match(row, /index \[2, 5\]/);
       await p.screenshot({ path: join(OUT, 'weights-problems.png') });
@@ -139,17 +169,21 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       await p.keyboard.type(LIGHT_LABEL);
       await sleep(500);
       await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, { timeout: 20_000 });
+      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
+        timeout: 20_000,
+      });
       await sleep(2500);
       // this one shows the metrics by layer (the dark one the tensor table above them)
       const { frame } = await findInFrames(p, '#tensor-table', 20_000);
-      await frame.evaluate("document.getElementById('tensors').scrollIntoView({ block: 'start' }); window.scrollBy(0, document.getElementById('tensors').offsetHeight - 120)");
+      await frame.evaluate(
+        "document.getElementById('tensors').scrollIntoView({ block: 'start' }); window.scrollBy(0, document.getElementById('tensors').offsetHeight - 120)",
+      );
       await sleep(800);
       await shotBoth('weights-light.png');
       await frame.evaluate('window.scrollTo(0, 0)');
     });
 
-    await step('one click opens the embedding table\'s rows as an embeddings report with the CLI\'s number', async () => {
+    await step("one click opens the embedding table's rows as an embeddings report with the CLI's number", async () => {
       const { frame } = await findInFrames(p, `#embedding-tables li[data-tensor="${table}"] button`, 10_000);
       await frame.click(`#embedding-tables li[data-tensor="${table}"] button`);
       const got = await findInFrames(p, `[id="effective-rank-${table}"]`, 90_000);
@@ -175,7 +209,9 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       await p.keyboard.press('Enter');
       const { frame } = await findInFrames(p, '#delta-table', 90_000);
       assert.equal(await frame.locator('#delta-table tbody tr').count(), compared.tensors.length);
-      const order = await frame.evaluate("Array.from(document.querySelectorAll('#moved-most li')).map((e) => e.dataset.tensor)") as string[];
+      const order = (await frame.evaluate(
+        "Array.from(document.querySelectorAll('#moved-most li')).map((e) => e.dataset.tensor)",
+      )) as string[];
       assert.equal(order.length, compared.mostChanged.length);
       assert.deepEqual(new Set(order), new Set(compared.mostChanged));
       const top = compared.tensors.find((x) => x.name === compared.mostChanged[0]);
@@ -198,7 +234,11 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
       await palette(p, 'DAGR: Analyze as Embeddings…');
       const name = Object.keys(collapsed.modalities)[0] ?? '';
       await findInFrames(p, `#effective-rank-${name}`, 90_000);
-      assert.equal(w.consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e)).length, 0, `CSP violations: ${w.consoleErrors.join('\n')}`);
+      assert.equal(
+        w.consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e)).length,
+        0,
+        `CSP violations: ${w.consoleErrors.join('\n')}`,
+      );
     });
   } finally {
     await closeWorkbench(wb);

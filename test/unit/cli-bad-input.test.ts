@@ -107,7 +107,10 @@ void test('all-zero rows', async () => {
 });
 
 void test('NaN and Inf name the array and the first bad row', async () => {
-  for (const [name, bad] of [['nan', NaN], ['inf', Infinity]] as const) {
+  for (const [name, bad] of [
+    ['nan', NaN],
+    ['inf', Infinity],
+  ] as const) {
     const v = values(40, 5);
     v[4 * 7 + 2] = bad; // row 7
     v[4 * 9] = bad; // row 9: not the first
@@ -123,7 +126,15 @@ void test('NaN and Inf name the array and the first bad row', async () => {
 
 void test('zip member escaping its folder', async () => {
   const member = npy([6, 3], f32(values(18, 4)));
-  await expectBadInput(write('escape.npz', zip([{ name: '../audio.npy', data: member }, { name: 'visual.npy', data: member }])));
+  await expectBadInput(
+    write(
+      'escape.npz',
+      zip([
+        { name: '../audio.npy', data: member },
+        { name: 'visual.npy', data: member },
+      ]),
+    ),
+  );
 });
 
 void test('zip member that inflates without bound (declared small, inflates to 64 MiB)', async () => {

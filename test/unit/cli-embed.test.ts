@@ -31,7 +31,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function readTensor(file: string, name: string): { shape: number[]; data: Float32Array } {
   const b = readFileSync(file);
   const len = Number(b.readBigUInt64LE(0));
-  const header = JSON.parse(b.subarray(8, 8 + len).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(b.subarray(8, 8 + len).toString('utf8')) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const t = header[name];
   assert.ok(t, `tensor ${name} in ${Object.keys(header).join(', ')}`);
   assert.equal(t.dtype, 'F32');
@@ -41,11 +44,12 @@ function readTensor(file: string, name: string): { shape: number[]; data: Float3
 
 function expected(): Float64Array {
   const y = new Float64Array(N * K);
-  for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) {
-    let s = 0;
-    for (let f = 0; f < F; f++) s += (x[i * F + f] ?? 0) * (w[f * K + k] ?? 0);
-    y[i * K + k] = s;
-  }
+  for (let i = 0; i < N; i++)
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let f = 0; f < F; f++) s += (x[i * F + f] ?? 0) * (w[f * K + k] ?? 0);
+      y[i * K + k] = s;
+    }
   return y;
 }
 
@@ -58,7 +62,8 @@ void test('embed equals x @ W for several batch sizes', async () => {
     assert.match(r.stdout, new RegExp(`${N} rows x ${K} dims`));
     const got = readTensor(out, 'embeddings');
     assert.deepEqual(got.shape, [N, K]);
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs((got.data[i] ?? NaN) - (want[i] ?? 0)) < 1e-5, `element ${i}: ${got.data[i]} vs ${want[i]}`);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(Math.abs((got.data[i] ?? NaN) - (want[i] ?? 0)) < 1e-5, `element ${i}: ${got.data[i]} vs ${want[i]}`);
   }
 });
 

@@ -19,11 +19,17 @@ const b = a.map((x, i) => Math.fround(x + 0.3 * (values(1, i + 5)[0] ?? 0)));
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dagr-formats-'));
-  writeFileSync(join(dir, 'pair.safetensors'), safetensors([
-    { name: 'audio', dtype: 'F32', shape: [N, D], data: f32(a) },
-    { name: 'text', dtype: 'F32', shape: [N, D], data: f32(b) },
-  ]));
-  const members = [{ name: 'audio.npy', data: npy([N, D], f32(a)) }, { name: 'text.npy', data: npy([N, D], f32(b)) }];
+  writeFileSync(
+    join(dir, 'pair.safetensors'),
+    safetensors([
+      { name: 'audio', dtype: 'F32', shape: [N, D], data: f32(a) },
+      { name: 'text', dtype: 'F32', shape: [N, D], data: f32(b) },
+    ]),
+  );
+  const members = [
+    { name: 'audio.npy', data: npy([N, D], f32(a)) },
+    { name: 'text.npy', data: npy([N, D], f32(b)) },
+  ];
   writeFileSync(join(dir, 'stored.npz'), zip(members));
   writeFileSync(join(dir, 'deflated.npz'), zip(members.map((m) => ({ ...m, deflate: true }))));
   mkdirSync(join(dir, 'folder'));

@@ -27,7 +27,26 @@ async function inspectJson(args: string[]): Promise<GeometryReport> {
 void test('--json has exactly the documented names', async () => {
   const r = await inspectJson([HEALTHY]);
   // Issue 2 section 5 names, plus the protocol's additions (src/protocol/report.ts); nothing else.
-  assert.deepEqual(keys(r), sorted(['version', 'kind', 'source', 'engine', 'n', 'options', 'thresholds', 'modalities', 'pairs', 'warnings', 'metadata', 'labels', 'classes', 'seconds', ...('projection' in r ? ['projection'] : [])]));
+  assert.deepEqual(
+    keys(r),
+    sorted([
+      'version',
+      'kind',
+      'source',
+      'engine',
+      'n',
+      'options',
+      'thresholds',
+      'modalities',
+      'pairs',
+      'warnings',
+      'metadata',
+      'labels',
+      'classes',
+      'seconds',
+      ...('projection' in r ? ['projection'] : []),
+    ]),
+  );
   assert.equal(r.kind, 'embeddings'); // issue 9: beside the weights report's 'weights'
   for (const k of ['name', 'device', 'threads']) assert.ok(k in r.engine, `engine.${k}`);
   assert.ok(keys(r.engine).every((k) => ['name', 'device', 'threads', 'note'].includes(k)));
@@ -35,7 +54,22 @@ void test('--json has exactly the documented names', async () => {
   assert.deepEqual(keys(r.modalities), ['audio', 'visual']);
   assert.equal(r.labels, 'labels');
   for (const m of Object.values(r.modalities)) {
-    assert.deepEqual(keys(m), sorted(['dim', 'effectiveRank', 'effectiveRankCentered', 'stableRank', 'dispersiveLoss', 'spectrum', 'explainedVariance', 'meanCosine', 'deadDimensionFraction', 'pairwiseRows', 'dtype']));
+    assert.deepEqual(
+      keys(m),
+      sorted([
+        'dim',
+        'effectiveRank',
+        'effectiveRankCentered',
+        'stableRank',
+        'dispersiveLoss',
+        'spectrum',
+        'explainedVariance',
+        'meanCosine',
+        'deadDimensionFraction',
+        'pairwiseRows',
+        'dtype',
+      ]),
+    );
     assert.equal(m.spectrum.length, m.explainedVariance.length);
   }
   assert.equal(r.pairs.length, 1);
@@ -80,16 +114,43 @@ void test('collapsed: dimensional-collapse on visual and excess-drift; exit 3 on
 });
 
 void test('threshold flags change what fires', async () => {
-  const r = await runCli(['inspect', COLLAPSED, '--json', '--fail-on', 'warning', '--threshold-dimensional-collapse', '0.01', '--threshold-excess-drift', '1']);
+  const r = await runCli([
+    'inspect',
+    COLLAPSED,
+    '--json',
+    '--fail-on',
+    'warning',
+    '--threshold-dimensional-collapse',
+    '0.01',
+    '--threshold-excess-drift',
+    '1',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const rep = JSON.parse(r.stdout) as GeometryReport;
   assert.equal(rep.thresholds.dimensionalCollapse, 0.01);
   assert.equal(rep.thresholds.excessDrift, 1);
-  assert.deepEqual(rep.warnings.filter((w) => w.code === 'dimensional-collapse' || w.code === 'excess-drift'), []);
+  assert.deepEqual(
+    rep.warnings.filter((w) => w.code === 'dimensional-collapse' || w.code === 'excess-drift'),
+    [],
+  );
 });
 
 void test('options reach the report (--tau --t --pairs --hinge --modalities --max-pairwise-rows)', async () => {
-  const rep = await inspectJson([COLLAPSED, '--tau', '1', '--t', '3', '--pairs', 'all', '--hinge', 'squared', '--modalities', 'visual,audio', '--max-pairwise-rows', '500']);
+  const rep = await inspectJson([
+    COLLAPSED,
+    '--tau',
+    '1',
+    '--t',
+    '3',
+    '--pairs',
+    'all',
+    '--hinge',
+    'squared',
+    '--modalities',
+    'visual,audio',
+    '--max-pairwise-rows',
+    '500',
+  ]);
   assert.deepEqual(rep.options, { t: 3, tau: 1, pairs: 'all', hinge: 'squared', maxPairwiseRows: 500 });
   assert.deepEqual(sorted(Object.keys(rep.modalities)), ['audio', 'visual']);
   assert.equal(rep.modalities.audio?.pairwiseRows, 500);
@@ -100,16 +161,23 @@ void test('run folder: one timeline row per epoch, in order, marking first warni
   assert.equal(r.code, 0, r.stderr);
   const run = JSON.parse(r.stdout) as RunReport;
   assert.equal(run.kind, 'run');
-  assert.deepEqual(run.checkpoints.map((c) => c.epoch), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(
+    run.checkpoints.map((c) => c.epoch),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   assert.deepEqual(run.firstWarning, { 'excess-drift': 5, 'dimensional-collapse': 8 });
   const ranks = run.checkpoints.map((c) => c.report.modalities.visual?.effectiveRank ?? 0);
-  for (let i = 4; i < ranks.length; i++) assert.ok((ranks[i] ?? 0) < (ranks[i - 1] ?? 0), `visual rank falls after epoch 4: ${ranks.join(', ')}`);
+  for (let i = 4; i < ranks.length; i++)
+    assert.ok((ranks[i] ?? 0) < (ranks[i - 1] ?? 0), `visual rank falls after epoch 4: ${ranks.join(', ')}`);
 
   const human = await runCli(['inspect', RUN, '--fail-on', 'warning']);
   assert.equal(human.code, 3);
   const rows = human.stdout.split('\n').filter((l) => /^\s*\d+\s+\d+\s+epoch_\d\d\.safetensors/.test(l));
   assert.equal(rows.length, 10);
-  assert.deepEqual(rows.map((l) => Number(l.trim().split(/\s+/)[0])), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(
+    rows.map((l) => Number(l.trim().split(/\s+/)[0])),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   assert.match(rows[5] ?? '', /<< excess-drift/);
   assert.match(rows[8] ?? '', /<< dimensional-collapse/);
   assert.doesNotMatch(rows[3] ?? '', /excess-drift|dimensional-collapse/);
@@ -124,7 +192,15 @@ void test('compare: both reports and every metric as b - a', async () => {
   assert.equal(c.a.source, HEALTHY);
   assert.equal(c.b.source, COLLAPSED);
   const byName = new Map(c.changes.map((x) => [x.metric, x]));
-  for (const m of ['n', 'modalities.visual.effectiveRank', 'modalities.audio.dispersiveLoss', 'pairs.audio/visual.anchoringLoss', 'pairs.audio/visual.drift.mean', 'pairs.audio/visual.retrieval.aToB.r1', 'pairs.audio/visual.linearCka']) {
+  for (const m of [
+    'n',
+    'modalities.visual.effectiveRank',
+    'modalities.audio.dispersiveLoss',
+    'pairs.audio/visual.anchoringLoss',
+    'pairs.audio/visual.drift.mean',
+    'pairs.audio/visual.retrieval.aToB.r1',
+    'pairs.audio/visual.linearCka',
+  ]) {
     assert.ok(byName.has(m), `change for ${m}`);
   }
   const rank = byName.get('modalities.visual.effectiveRank');
@@ -139,27 +215,31 @@ void test('compare: both reports and every metric as b - a', async () => {
   assert.match(human.stdout, /modalities\.visual\.effectiveRank\s+\S+\s+\S+\s+-\d/);
 });
 
-void test('--html writes one self-contained file (when src/report is present)', { skip: !existsSync(join(ROOT, 'src', 'report', 'index.ts')) && 'src/report/index.ts is not in this tree' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dagr-html-'));
-  try {
-    const out = join(dir, 'report.html');
-    const r = await runCli(['inspect', COLLAPSED, '--html', out, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    JSON.parse(r.stdout);
-    const html = readFileSync(out, 'utf8');
-    assert.match(html, /<html/i);
-    assert.doesNotMatch(html, /<script[^>]+src=["']https?:/i, 'no network scripts');
-    const run = await runCli(['inspect', RUN, '--html', join(dir, 'run.html')]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /HTML report written to .*run\.html/);
-    const cmp = await runCli(['compare', HEALTHY, COLLAPSED, '--html', join(dir, 'compare.html')]);
-    assert.equal(cmp.code, 0, cmp.stderr);
-    // The named files and nothing else.
-    assert.deepEqual(readdirSync(dir).sort(), ['compare.html', 'report.html', 'run.html']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+void test(
+  '--html writes one self-contained file (when src/report is present)',
+  { skip: !existsSync(join(ROOT, 'src', 'report', 'index.ts')) && 'src/report/index.ts is not in this tree' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dagr-html-'));
+    try {
+      const out = join(dir, 'report.html');
+      const r = await runCli(['inspect', COLLAPSED, '--html', out, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      JSON.parse(r.stdout);
+      const html = readFileSync(out, 'utf8');
+      assert.match(html, /<html/i);
+      assert.doesNotMatch(html, /<script[^>]+src=["']https?:/i, 'no network scripts');
+      const run = await runCli(['inspect', RUN, '--html', join(dir, 'run.html')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /HTML report written to .*run\.html/);
+      const cmp = await runCli(['compare', HEALTHY, COLLAPSED, '--html', join(dir, 'compare.html')]);
+      assert.equal(cmp.code, 0, cmp.stderr);
+      // The named files and nothing else.
+      assert.deepEqual(readdirSync(dir).sort(), ['compare.html', 'report.html', 'run.html']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 void test('dagr engine names the engine', async () => {
   const r = await runCli(['engine', '--json']);

@@ -14,16 +14,35 @@ import { ROOT, runCli } from '../fixtures/cli/run';
 const DIR = 'test/fixtures/neighbors';
 const A = `${DIR}/a.npz`;
 const B = `${DIR}/b.npz`;
-interface ExpectedList { modality: string; rows: number[]; similarities: number[]; labels: number[]; partnerRank: number | null }
+interface ExpectedList {
+  modality: string;
+  rows: number[];
+  similarities: number[];
+  labels: number[];
+  partnerRank: number | null;
+}
 const expected = JSON.parse(readFileSync(join(ROOT, DIR, 'expected.json'), 'utf8')) as {
   neighbors: { modality: string; row: number; k: number; label: number; lists: ExpectedList[] }[];
   movers: Record<string, { k: number; rows: number[]; jaccard: number[]; histogram: number[] }>;
-  classes: { label: number; count: number; modalities: Record<string, { effectiveRank: number; meanCosine: number }>; pairs: { driftMean: number; r1: number }[] }[];
+  classes: {
+    label: number;
+    count: number;
+    modalities: Record<string, { effectiveRank: number; meanCosine: number }>;
+    pairs: { driftMean: number; r1: number }[];
+  }[];
 };
 
 function sameList(got: NeighborRow[], want: ExpectedList, where: string): void {
-  assert.deepEqual(got.map((x) => x.row), want.rows, `${where}: rows`);
-  assert.deepEqual(got.map((x) => x.label), want.labels, `${where}: labels`);
+  assert.deepEqual(
+    got.map((x) => x.row),
+    want.rows,
+    `${where}: rows`,
+  );
+  assert.deepEqual(
+    got.map((x) => x.label),
+    want.labels,
+    `${where}: labels`,
+  );
   got.forEach((x, i) => assert.ok(Math.abs(x.similarity - (want.similarities[i] as number)) < 1e-12, `${where}: similarity ${i}`));
   for (const x of got) assert.deepEqual(Object.keys(x).sort(), ['label', 'row', 'similarity']);
 }
@@ -35,7 +54,19 @@ void test('neighbors --json: [{row, similarity, label}] in order, own modality a
   assert.equal(own.code, 0, own.stderr);
   sameList(JSON.parse(own.stdout) as NeighborRow[], c.lists[0] as ExpectedList, 'own');
   const paired = c.lists[1] as ExpectedList;
-  const other = await runCli(['neighbors', A, '--modality', c.modality, '--in', paired.modality, '--row', String(c.row), '--k', String(c.k), '--json']);
+  const other = await runCli([
+    'neighbors',
+    A,
+    '--modality',
+    c.modality,
+    '--in',
+    paired.modality,
+    '--row',
+    String(c.row),
+    '--k',
+    String(c.k),
+    '--json',
+  ]);
   assert.equal(other.code, 0, other.stderr);
   sameList(JSON.parse(other.stdout) as NeighborRow[], paired, 'in');
 });
@@ -93,7 +124,10 @@ void test('compare --movers K --json: movers [{row, jaccard, label, modality}] m
   const s = c.moversSummary.find((x) => x.modality === 'audio');
   assert.deepEqual(s?.histogram.counts, want.histogram);
   assert.equal(s?.k, 10);
-  assert.deepEqual(c.moversSummary.map((x) => x.modality), ['audio', 'visual', 'text']);
+  assert.deepEqual(
+    c.moversSummary.map((x) => x.modality),
+    ['audio', 'visual', 'text'],
+  );
   // without --movers the report has no movers
   const plain = JSON.parse((await runCli(['compare', A, B, '--json'])).stdout) as CompareReport;
   assert.equal(plain.movers, undefined);
@@ -107,7 +141,10 @@ void test('inspect --json: classes per label with counts, effective rank, mean c
   assert.equal(r.code, 0, r.stderr);
   const rep = JSON.parse(r.stdout) as GeometryReport;
   const classes: ClassReport[] = rep.classes ?? [];
-  assert.deepEqual(classes.map((c) => [c.label, c.count]), expected.classes.map((c) => [c.label, c.count]));
+  assert.deepEqual(
+    classes.map((c) => [c.label, c.count]),
+    expected.classes.map((c) => [c.label, c.count]),
+  );
   for (const [i, want] of expected.classes.entries()) {
     const got: ClassReport | undefined = classes[i];
     assert.ok(got);
@@ -116,13 +153,21 @@ void test('inspect --json: classes per label with counts, effective rank, mean c
       assert.ok(Math.abs((got.modalities[name]?.effectiveRank ?? NaN) - m.effectiveRank) < 1e-6 * m.effectiveRank, `${want.label} ${name}`);
       assert.ok(Math.abs((got.modalities[name]?.meanCosine ?? NaN) - m.meanCosine) < 1e-10);
     }
-    assert.deepEqual(got.pairs.map((p) => [p.a, p.b]), [['audio', 'visual']]);
+    assert.deepEqual(
+      got.pairs.map((p) => [p.a, p.b]),
+      [['audio', 'visual']],
+    );
     assert.ok(Math.abs((got.pairs[0]?.driftMean ?? NaN) - (want.pairs[0]?.driftMean ?? 0)) < 1e-10);
     assert.equal(got.pairs[0]?.r1, want.pairs[0]?.r1);
   }
   const cw = rep.warnings.filter((w) => w.code === 'class-collapse');
-  assert.deepEqual(cw.map((w) => [w.modality, w.label]), [['audio', 5]]);
+  assert.deepEqual(
+    cw.map((w) => [w.modality, w.label]),
+    [['audio', 5]],
+  );
   // the threshold is a setting: at 0.1 x the median the rank-2 class is not flagged
-  const loose = JSON.parse((await runCli(['inspect', B, '--json', '--engine', 'js', '--threshold-class-collapse', '0.1'])).stdout) as GeometryReport;
+  const loose = JSON.parse(
+    (await runCli(['inspect', B, '--json', '--engine', 'js', '--threshold-class-collapse', '0.1'])).stdout,
+  ) as GeometryReport;
   assert.equal(loose.warnings.filter((w) => w.code === 'class-collapse').length, 0);
 });

@@ -26,9 +26,18 @@ void test('parseArgs: values, --name=value, booleans, positionals, --', () => {
 void test('inspectRequest: defaults and every threshold flag', () => {
   const none = inspectRequest('x', parseArgs([], METRIC_FLAGS));
   assert.deepEqual(none, { path: 'x', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'onnxruntime' });
-  const flags = ['dimensional-collapse', 'complete-collapse', 'excess-drift', 'dead-dimensions', 'dead-variance', 'modality-gap'].flatMap((f, i) => [`--threshold-${f}`, String(i + 1)]);
+  const flags = ['dimensional-collapse', 'complete-collapse', 'excess-drift', 'dead-dimensions', 'dead-variance', 'modality-gap'].flatMap(
+    (f, i) => [`--threshold-${f}`, String(i + 1)],
+  );
   const r = inspectRequest('x', parseArgs([...flags, '--modalities', 'a, b', '--threads', '3'], METRIC_FLAGS));
-  assert.deepEqual(r.thresholds, { dimensionalCollapse: 1, completeCollapse: 2, excessDrift: 3, deadDimensions: 4, deadVariance: 5, modalityGap: 6 });
+  assert.deepEqual(r.thresholds, {
+    dimensionalCollapse: 1,
+    completeCollapse: 2,
+    excessDrift: 3,
+    deadDimensions: 4,
+    deadVariance: 5,
+    modalityGap: 6,
+  });
   assert.deepEqual(r.modalities, ['a', 'b']);
   assert.equal(r.threads, 3);
   assert.throws(() => inspectRequest('x', parseArgs(['--max-pairwise-rows', '1'], METRIC_FLAGS)), /--max-pairwise-rows/);
@@ -50,7 +59,13 @@ void test('describeError: one line, file named, exit 2; AbortError 130', () => {
 });
 
 void test('warningExit: 3 only with --fail-on and a matching warning', () => {
-  const w = (severity: GeometryWarning['severity']): GeometryWarning => ({ code: 'excess-drift', severity, value: 1, threshold: 0.5, message: '' });
+  const w = (severity: GeometryWarning['severity']): GeometryWarning => ({
+    code: 'excess-drift',
+    severity,
+    value: 1,
+    threshold: 0.5,
+    message: '',
+  });
   const rep = (ws: GeometryWarning[]): GeometryReport => ({ warnings: ws }) as unknown as GeometryReport;
   assert.equal(warningExit([rep([w('warning')])], undefined), 0);
   assert.equal(warningExit([rep([w('warning')])], 'warning'), 3);
@@ -60,6 +75,12 @@ void test('warningExit: 3 only with --fail-on and a matching warning', () => {
 });
 
 void test('renderTable aligns names left and numbers right', () => {
-  const t = renderTable(['name', 'x'], [['a', '1.5'], ['long', '10.25']]);
+  const t = renderTable(
+    ['name', 'x'],
+    [
+      ['a', '1.5'],
+      ['long', '10.25'],
+    ],
+  );
   assert.equal(t, ['name      x', '----  -----', 'a       1.5', 'long  10.25'].join('\n'));
 });

@@ -28,7 +28,19 @@ void test('--help lists every command and the exit codes', async () => {
   assert.match(r.stdout, /3 a warning fired/);
   const i = await runCli(['inspect', '--help']);
   assert.equal(i.code, 0);
-  for (const f of ['--modalities', '--tau', '--t ', '--pairs', '--hinge', '--max-pairwise-rows', '--engine', '--json', '--html', '--fail-on', '--threshold-excess-drift']) {
+  for (const f of [
+    '--modalities',
+    '--tau',
+    '--t ',
+    '--pairs',
+    '--hinge',
+    '--max-pairwise-rows',
+    '--engine',
+    '--json',
+    '--html',
+    '--fail-on',
+    '--threshold-excess-drift',
+  ]) {
     assert.ok(i.stdout.includes(f), `inspect --help mentions ${f}`);
   }
 });

@@ -42,16 +42,26 @@ function startWatch(args: string[]): Watch {
     const parts = (partial + d).split('\n');
     partial = parts.pop() ?? '';
     lines.push(...parts);
-    for (const w of [...waiters]) if (lines.length >= w.n) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    for (const w of [...waiters])
+      if (lines.length >= w.n) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
-    child, lines, stderr: () => err, exit,
-    linesAtLeast: (n) => lines.length >= n ? Promise.resolve() : new Promise<void>((resolve, reject) => {
-      waiters.push({ n, resolve });
-      void exit.then(() => reject(new Error(`watch exited with ${lines.length} lines: ${lines.join('\n')}\n${err}`)));
-    }),
+    child,
+    lines,
+    stderr: () => err,
+    exit,
+    linesAtLeast: (n) =>
+      lines.length >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            waiters.push({ n, resolve });
+            void exit.then(() => reject(new Error(`watch exited with ${lines.length} lines: ${lines.join('\n')}\n${err}`)));
+          }),
   };
 }
 
@@ -68,7 +78,15 @@ void test('JSON lines per checkpoint; a collapsing epoch arriving mid-watch exit
   assert.equal(first.file, join(dir, 'epoch_01.safetensors'));
   const mods = first.modalities as Record<string, Record<string, number>>;
   assert.deepEqual(Object.keys(mods).sort(), ['audio', 'visual']);
-  assert.deepEqual(Object.keys(mods.audio ?? {}).sort(), ['deadDimensionFraction', 'dim', 'dispersiveLoss', 'effectiveRank', 'effectiveRankCentered', 'meanCosine', 'stableRank']);
+  assert.deepEqual(Object.keys(mods.audio ?? {}).sort(), [
+    'deadDimensionFraction',
+    'dim',
+    'dispersiveLoss',
+    'effectiveRank',
+    'effectiveRankCentered',
+    'meanCosine',
+    'stableRank',
+  ]);
   const pair = (first.pairs as Record<string, Record<string, unknown>>)['audio/visual'];
   assert.ok(pair);
   assert.deepEqual(Object.keys(pair).sort(), ['anchoringLoss', 'drift', 'linearCka', 'modalityGap', 'retrieval']);
@@ -87,8 +105,14 @@ void test('JSON lines per checkpoint; a collapsing epoch arriving mid-watch exit
   assert.equal(code, 3, w.stderr());
   const last = JSON.parse(w.lines[w.lines.length - 1] ?? '') as { epoch: number; warnings: { code: string; onsetEpoch: number }[] };
   assert.equal(last.epoch, 10);
-  assert.ok(last.warnings.some((x) => x.code === 'dimensional-collapse' && x.onsetEpoch === 10), JSON.stringify(last.warnings));
-  assert.match(w.stderr(), /^dagr: epoch 10 \(epoch_10\.safetensors\): (excess-drift|dimensional-collapse) \[[a-z/]+\]: .*\(--fail-on warning\)\n$/);
+  assert.ok(
+    last.warnings.some((x) => x.code === 'dimensional-collapse' && x.onsetEpoch === 10),
+    JSON.stringify(last.warnings),
+  );
+  assert.match(
+    w.stderr(),
+    /^dagr: epoch 10 \(epoch_10\.safetensors\): (excess-drift|dimensional-collapse) \[[a-z/]+\]: .*\(--fail-on warning\)\n$/,
+  );
   assert.equal(w.lines.length, 3, 'no line for the half-written epoch_11');
 });
 

@@ -14,10 +14,18 @@ import { checkCompleteness, temporaryNameReason } from '../../src/io/completenes
 const FIX = join(__dirname, '..', 'fixtures');
 /** files whose format promises its length: every strict prefix must read as incomplete */
 const DEFINITE = [
-  'io/npy/f4_le_C.npy', 'io/npy/f8_be_F.npy', 'io/npy/i8_le_C.npy', // np.save
-  'io/npz/stored.npz', 'io/npz/deflated.npz', 'io/npz/zip64.npz', 'io/npz/commented.npz', // np.savez / _compressed
-  'torch/state_dict.pt', 'torch/pair.pt', 'torch/nested.pth', // torch.save (zip)
-  'torch/pair_twin.safetensors', 'io/safetensors/embeddings.safetensors', // safetensors.torch.save_file, safetensors.numpy
+  'io/npy/f4_le_C.npy',
+  'io/npy/f8_be_F.npy',
+  'io/npy/i8_le_C.npy', // np.save
+  'io/npz/stored.npz',
+  'io/npz/deflated.npz',
+  'io/npz/zip64.npz',
+  'io/npz/commented.npz', // np.savez / _compressed
+  'torch/state_dict.pt',
+  'torch/pair.pt',
+  'torch/nested.pth', // torch.save (zip)
+  'torch/pair_twin.safetensors',
+  'io/safetensors/embeddings.safetensors', // safetensors.torch.save_file, safetensors.numpy
   'parquet/list_f32_snappy.parquet', // pyarrow
 ];
 
@@ -52,7 +60,12 @@ void test('the reason names what is promised and what is there', async () => {
   writeFileSync(part, bytes.subarray(0, bytes.length - 10));
   const c = await checkCompleteness(part, bytes.length - 10);
   assert.equal(c.state, 'incomplete');
-  assert.ok('reason' in c && c.reason.includes(bytes.length.toLocaleString('en-US')) && c.reason.includes((bytes.length - 10).toLocaleString('en-US')), JSON.stringify(c));
+  assert.ok(
+    'reason' in c &&
+      c.reason.includes(bytes.length.toLocaleString('en-US')) &&
+      c.reason.includes((bytes.length - 10).toLocaleString('en-US')),
+    JSON.stringify(c),
+  );
 });
 
 void test('legacy torch.save (a pickle) promises nothing: unknown, so the watcher waits for a stable size', async () => {
@@ -68,8 +81,16 @@ void test('empty and vanished files are incomplete, not broken', async () => {
 });
 
 void test('temporary names', () => {
-  for (const n of ['epoch_03.safetensors.tmp', 'epoch_03.safetensors.partial', 'epoch_03-tmp.safetensors', '.epoch_03.safetensors',
-    'epoch_03.safetensors.tmp-4242', 'tmpa8x_2kq.safetensors', 'epoch_03.npz~', 'emb_tmp_3.npy']) {
+  for (const n of [
+    'epoch_03.safetensors.tmp',
+    'epoch_03.safetensors.partial',
+    'epoch_03-tmp.safetensors',
+    '.epoch_03.safetensors',
+    'epoch_03.safetensors.tmp-4242',
+    'tmpa8x_2kq.safetensors',
+    'epoch_03.npz~',
+    'emb_tmp_3.npy',
+  ]) {
     assert.ok(temporaryNameReason(n), n);
   }
   for (const n of ['epoch_03.safetensors', 'template.npz', 'attempt_2.pt', 'temperature_sweep_1.npy', 'emb_003.npy']) {

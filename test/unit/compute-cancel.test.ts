@@ -55,63 +55,80 @@ const inspect = (path: string, engine: EngineChoice): Promise<GeometryReport> =>
 const timeless = (r: GeometryReport): GeometryReport => ({ ...r, seconds: 0 });
 
 const NOT_LINUX = process.platform !== 'linux' && 'reads /proc to see the process stop computing (Linux only)';
-for (const [engine, d] of [['onnxruntime', 512], ['js', 32]] as const) {
-  void test(`${engine}, 20000 × ${d}: a cancel mid-inspect stops the job in the real compute process, which stays usable and leaks nothing`, { skip: NOT_LINUX }, async (t) => {
-    const big = join(dir, `big-${d}.safetensors`);
-    await writeNoisePair(big, 20_000, d);
-    // a first small job: the process is started and the engine's modules are loaded
-    const before = await inspect(healthy, engine);
-    const pid = client.pid;
-    assert.ok(pid !== undefined);
-    const fdsBefore = openFds(pid);
-    const threadsBefore = threads(pid);
+for (const [engine, d] of [
+  ['onnxruntime', 512],
+  ['js', 32],
+] as const) {
+  void test(
+    `${engine}, 20000 × ${d}: a cancel mid-inspect stops the job in the real compute process, which stays usable and leaks nothing`,
+    { skip: NOT_LINUX },
+    async (t) => {
+      const big = join(dir, `big-${d}.safetensors`);
+      await writeNoisePair(big, 20_000, d);
+      // a first small job: the process is started and the engine's modules are loaded
+      const before = await inspect(healthy, engine);
+      const pid = client.pid;
+      assert.ok(pid !== undefined);
+      const fdsBefore = openFds(pid);
+      const threadsBefore = threads(pid);
 
-    const ac = new AbortController();
-    const stages: string[] = [];
-    // when each tile of the dispersive loss reported: a cancel is read between two tiles
-    const tiles: number[] = [];
-    let abortedAt = 0;
-    const job = client.request('inspect', { path: big, options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine }, {
-      signal: ac.signal,
-      // wait for the process's own answer to the cancel (the client would otherwise reject at once)
-      cooperativeCancel: true,
-      onProgress: (_f, stage) => {
-        stages.push(stage);
-        if (stage.startsWith('dispersive loss')) tiles.push(Date.now());
-        // mid-way: a few tiles into the O(N²) metrics, long before the job can end
-        if (tiles.length === 4 && abortedAt === 0) {
-          abortedAt = Date.now();
-          ac.abort();
-        }
-      },
-    });
-    const outcome = await job.then(() => 'finished', (e: unknown) => e);
-    const settledMs = Date.now() - abortedAt;
-    const tileMs = Math.max(...tiles.slice(1, 4).map((x, i) => x - (tiles[i] as number)));
-    t.diagnostic(`settled ${settledMs} ms after the cancel; a tile took up to ${tileMs} ms; stages: ${[...new Set(stages)].join(', ')}`);
-    assert.ok(abortedAt > 0, `the job was cancelled mid-way (stages seen: ${[...new Set(stages)].join(', ')})`);
-    // the process's own AbortError (a ComputeError from its answer), not the client's stand-in
-    assert.ok(outcome instanceof ComputeError, `the process answered the cancel: ${String(outcome)}`);
-    assert.equal(outcome.name, 'AbortError');
-    // read at the end of the tile running when it came: at most about one tile's time
-    assert.ok(settledMs <= 1.5 * tileMs + 250, `settled ${settledMs} ms after the cancel; a tile takes ${tileMs} ms`);
-    assert.equal(client.pid, pid, 'the same process: it was not replaced for ignoring the cancel');
-    assert.deepEqual(logs.filter((l) => /ignored cancel|ended/.test(l)), []);
-    assert.equal(client.busy, false);
+      const ac = new AbortController();
+      const stages: string[] = [];
+      // when each tile of the dispersive loss reported: a cancel is read between two tiles
+      const tiles: number[] = [];
+      let abortedAt = 0;
+      const job = client.request(
+        'inspect',
+        { path: big, options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine },
+        {
+          signal: ac.signal,
+          // wait for the process's own answer to the cancel (the client would otherwise reject at once)
+          cooperativeCancel: true,
+          onProgress: (_f, stage) => {
+            stages.push(stage);
+            if (stage.startsWith('dispersive loss')) tiles.push(Date.now());
+            // mid-way: a few tiles into the O(N²) metrics, long before the job can end
+            if (tiles.length === 4 && abortedAt === 0) {
+              abortedAt = Date.now();
+              ac.abort();
+            }
+          },
+        },
+      );
+      const outcome = await job.then(
+        () => 'finished',
+        (e: unknown) => e,
+      );
+      const settledMs = Date.now() - abortedAt;
+      const tileMs = Math.max(...tiles.slice(1, 4).map((x, i) => x - (tiles[i] as number)));
+      t.diagnostic(`settled ${settledMs} ms after the cancel; a tile took up to ${tileMs} ms; stages: ${[...new Set(stages)].join(', ')}`);
+      assert.ok(abortedAt > 0, `the job was cancelled mid-way (stages seen: ${[...new Set(stages)].join(', ')})`);
+      // the process's own AbortError (a ComputeError from its answer), not the client's stand-in
+      assert.ok(outcome instanceof ComputeError, `the process answered the cancel: ${String(outcome)}`);
+      assert.equal(outcome.name, 'AbortError');
+      // read at the end of the tile running when it came: at most about one tile's time
+      assert.ok(settledMs <= 1.5 * tileMs + 250, `settled ${settledMs} ms after the cancel; a tile takes ${tileMs} ms`);
+      assert.equal(client.pid, pid, 'the same process: it was not replaced for ignoring the cancel');
+      assert.deepEqual(
+        logs.filter((l) => /ignored cancel|ended/.test(l)),
+        [],
+      );
+      assert.equal(client.busy, false);
 
-    // the job stopped computing: the process is idle (a running metric uses every core)
-    await new Promise((r) => setTimeout(r, 300));
-    const cpu0 = cpuSeconds(pid);
-    await new Promise((r) => setTimeout(r, 1000));
-    const busy = cpuSeconds(pid) - cpu0;
-    assert.ok(busy <= 0.1, `the process used ${busy.toFixed(2)} s of CPU in the second after the cancel`);
+      // the job stopped computing: the process is idle (a running metric uses every core)
+      await new Promise((r) => setTimeout(r, 300));
+      const cpu0 = cpuSeconds(pid);
+      await new Promise((r) => setTimeout(r, 1000));
+      const busy = cpuSeconds(pid) - cpu0;
+      assert.ok(busy <= 0.1, `the process used ${busy.toFixed(2)} s of CPU in the second after the cancel`);
 
-    // still usable: the next job in the same process gives the same report as before the cancel
-    const next = await inspect(healthy, engine);
-    assert.equal(client.pid, pid);
-    assert.deepEqual(timeless(next), timeless(before));
-    // and nothing the cancelled job opened (the file, engine sessions, threads' handles) is left open
-    assert.deepEqual(openFds(pid), fdsBefore, 'open file descriptors of the compute process');
-    assert.equal(threads(pid), threadsBefore, 'threads of the compute process (an engine session keeps a pool)');
-  });
+      // still usable: the next job in the same process gives the same report as before the cancel
+      const next = await inspect(healthy, engine);
+      assert.equal(client.pid, pid);
+      assert.deepEqual(timeless(next), timeless(before));
+      // and nothing the cancelled job opened (the file, engine sessions, threads' handles) is left open
+      assert.deepEqual(openFds(pid), fdsBefore, 'open file descriptors of the compute process');
+      assert.equal(threads(pid), threadsBefore, 'threads of the compute process (an engine session keeps a pool)');
+    },
+  );
 }

@@ -14,7 +14,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 // behaviour is chosen by the request's path: "ok", "fail", "slow", "stuck", "crash"
 const fakeWorker = join(dir, 'fake-worker.js');
-writeFileSync(fakeWorker, `
+writeFileSync(
+  fakeWorker,
+  `
 const timers = new Map();
 process.on('message', (m) => {
   if (m.type === 'cancel') {
@@ -40,10 +42,10 @@ process.on('message', (m) => {
 });
 process.on('disconnect', () => process.exit(0));
 process.send({ type: 'ready', pid: process.pid });
-`);
+`,
+);
 
-const inspect = (path: string): JobTable['inspect']['params'] =>
-  ({ path, options: {} as never, thresholds: {} as never });
+const inspect = (path: string): JobTable['inspect']['params'] => ({ path, options: {} as never, thresholds: {} as never });
 
 function client(extra: Partial<ConstructorParameters<typeof ComputeClient>[0]> = {}): ComputeClient {
   return new ComputeClient({ workerPath: fakeWorker, ...extra });
@@ -52,15 +54,17 @@ function client(extra: Partial<ConstructorParameters<typeof ComputeClient>[0]> =
 void test('starts lazily and resolves a result', async () => {
   const c = client();
   assert.equal(c.pid, undefined);
-  const r = await c.request('inspect', inspect('ok')) as unknown as { pid: number };
+  const r = (await c.request('inspect', inspect('ok'))) as unknown as { pid: number };
   assert.equal(typeof r.pid, 'number');
   c.dispose();
 });
 
 void test('an error response rejects with its name, message and file', async () => {
   const c = client();
-  await assert.rejects(c.request('inspect', inspect('fail')), (e: Error & { file?: string }) =>
-    e.name === 'ReaderError' && e.message === 'x.npy: bad header' && e.file === 'x.npy');
+  await assert.rejects(
+    c.request('inspect', inspect('fail')),
+    (e: Error & { file?: string }) => e.name === 'ReaderError' && e.message === 'x.npy: bad header' && e.file === 'x.npy',
+  );
   c.dispose();
 });
 
@@ -68,7 +72,13 @@ void test('progress arrives, and cancel rejects with AbortError and stops the jo
   const c = client();
   const ac = new AbortController();
   const seen: number[] = [];
-  const p = c.request('inspect', inspect('slow'), { signal: ac.signal, onProgress: (f) => { seen.push(f); if (seen.length === 3) ac.abort(); } });
+  const p = c.request('inspect', inspect('slow'), {
+    signal: ac.signal,
+    onProgress: (f) => {
+      seen.push(f);
+      if (seen.length === 3) ac.abort();
+    },
+  });
   await assert.rejects(p, { name: 'AbortError' });
   assert.ok(seen.length >= 3);
   // the same process still serves requests afterwards
@@ -123,7 +133,10 @@ void test('a process killed mid-request rejects every pending request, reports t
 
 void test('a process that exits by itself rejects the request with the exit code', async () => {
   const c = client({ onCrash: () => undefined });
-  await assert.rejects(c.request('inspect', inspect('crash')), (e: Error) => e instanceof ComputeCrashError && /exit code 7/.test(e.message));
+  await assert.rejects(
+    c.request('inspect', inspect('crash')),
+    (e: Error) => e instanceof ComputeCrashError && /exit code 7/.test(e.message),
+  );
   await c.request('inspect', inspect('ok'));
   c.dispose();
 });
@@ -189,7 +202,7 @@ void test('restart stops the process on purpose: its requests end as cancelled, 
   // the killed process's exit arrives after the restart: still not a crash
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(crashes, []);
-  const r = await c.request('inspect', inspect('ok')) as unknown as { pid: number };
+  const r = (await c.request('inspect', inspect('ok'))) as unknown as { pid: number };
   assert.notEqual(r.pid, firstPid);
   c.dispose();
 });

@@ -9,12 +9,21 @@ import type { ComputeToHost } from '../../src/protocol/messages';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 
 const root = join(__dirname, '..', '..');
-const child = fork(join(root, 'src', 'worker', 'main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
-after(() => { child.kill('SIGKILL'); });
+const child = fork(join(root, 'src', 'worker', 'main.ts'), [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  serialization: 'advanced',
+});
+after(() => {
+  child.kill('SIGKILL');
+});
 
 const inbox: ComputeToHost[] = [];
 const waiters: (() => void)[] = [];
-child.on('message', (m: ComputeToHost) => { inbox.push(m); waiters.splice(0).forEach((w) => w()); });
+child.on('message', (m: ComputeToHost) => {
+  inbox.push(m);
+  waiters.splice(0).forEach((w) => w());
+});
 
 async function answerFor(id: number, timeoutMs = 30_000): Promise<ComputeToHost> {
   const deadline = Date.now() + timeoutMs;
@@ -22,7 +31,10 @@ async function answerFor(id: number, timeoutMs = 30_000): Promise<ComputeToHost>
     const hit = inbox.find((m) => 'id' in m && m.id === id && (m.type === 'result' || m.type === 'error'));
     if (hit) return hit;
     if (Date.now() > deadline) throw new Error(`no answer for request ${id}`);
-    await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 200); });
+    await new Promise<void>((r) => {
+      waiters.push(r);
+      setTimeout(r, 200);
+    });
   }
 }
 
@@ -31,8 +43,13 @@ void test('announces itself, survives garbage, answers malformed requests, runs 
   await new Promise<void>((resolve, reject) => {
     const deadline = Date.now() + 60_000;
     const t = setInterval(() => {
-      if (inbox.some((m) => m.type === 'ready')) { clearInterval(t); resolve(); }
-      else if (Date.now() > deadline) { clearInterval(t); reject(new Error('the compute process never said ready')); }
+      if (inbox.some((m) => m.type === 'ready')) {
+        clearInterval(t);
+        resolve();
+      } else if (Date.now() > deadline) {
+        clearInterval(t);
+        reject(new Error('the compute process never said ready'));
+      }
     }, 20);
   });
   for (const junk of ['hello', 42, null, [], { type: 'job' }, { type: 'cancel', id: 999 }]) child.send(junk as never);
@@ -43,7 +60,12 @@ void test('announces itself, survives garbage, answers malformed requests, runs 
   const a6 = await answerFor(6);
   assert.ok(a6.type === 'error' && a6.error.name === 'ProtocolError');
 
-  child.send({ type: 'job', id: 7, kind: 'inspect', params: { path: join(root, 'nope.safetensors'), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS } });
+  child.send({
+    type: 'job',
+    id: 7,
+    kind: 'inspect',
+    params: { path: join(root, 'nope.safetensors'), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS },
+  });
   const a7 = await answerFor(7);
   assert.ok(a7.type === 'error', JSON.stringify(a7));
   assert.equal(a7.error.name, 'ReaderError');

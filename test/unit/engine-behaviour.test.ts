@@ -7,8 +7,12 @@ import assert from 'node:assert/strict';
 import type { Matrix } from '../../src/io/types';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, type ReportOptions } from '../../src/protocol/report';
 import {
-  computeGeometry, EngineError, evaluateWarnings, symmetricEigenvalues,
-  type GeometryBackend, type GeometryCore,
+  computeGeometry,
+  EngineError,
+  evaluateWarnings,
+  symmetricEigenvalues,
+  type GeometryBackend,
+  type GeometryCore,
 } from '../../src/engine';
 import { mulberry32 } from '../../src/engine/random';
 import { openBothBackends } from './engine-backends';
@@ -132,13 +136,19 @@ void test('cancellation rejects with an AbortError between tiles', async () => {
   const b = partner(a, 'b', 1, 8);
   const ctrl = new AbortController();
   const stages: string[] = [];
-  const run = computeGeometry([a, b], opts, DEFAULT_THRESHOLDS, { ...backends.js, maxTileElements: 2000 }, {
-    signal: ctrl.signal,
-    onProgress: (f, stage) => {
-      stages.push(stage);
-      if (stage.startsWith('dispersive')) ctrl.abort();
+  const run = computeGeometry(
+    [a, b],
+    opts,
+    DEFAULT_THRESHOLDS,
+    { ...backends.js, maxTileElements: 2000 },
+    {
+      signal: ctrl.signal,
+      onProgress: (f, stage) => {
+        stages.push(stage);
+        if (stage.startsWith('dispersive')) ctrl.abort();
+      },
     },
-  });
+  );
   await assert.rejects(run, (e: unknown) => e instanceof Error && e.name === 'AbortError');
   assert.ok(!stages.some((s) => s.startsWith('retrieval')), 'stopped before later stages');
   const pre = new AbortController();
@@ -177,7 +187,13 @@ void test('warnings: plain messages with the numbers, severity, thresholds from 
   const hcore = await computeGeometry([healthy, partner(healthy, 'g', 0.5, 14)], opts, DEFAULT_THRESHOLDS, backends.ort);
   assert.deepEqual(hcore.warnings, []);
   const strict = evaluateWarnings(hcore, { ...DEFAULT_THRESHOLDS, modalityGap: 0, excessDrift: 0 });
-  assert.deepEqual(strict.map((w) => [w.code, w.pair]), [['excess-drift', 'h/g'], ['modality-gap', 'h/g']]);
+  assert.deepEqual(
+    strict.map((w) => [w.code, w.pair]),
+    [
+      ['excess-drift', 'h/g'],
+      ['modality-gap', 'h/g'],
+    ],
+  );
   assert.match(strict[1]?.message ?? '', /modality gap\) is 0\.\d+, above 0\.0/);
 });
 
@@ -205,7 +221,10 @@ void test('projection: one shared 2-D PCA for equal widths, capturing the top tw
   }
   const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, z) => s + (z[j] as number), 0) / rows.length);
   const g = new Float64Array(d * d);
-  for (const z of rows) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) g[i * d + j] = (g[i * d + j] as number) + ((z[i] as number) - (mean[i] as number)) * ((z[j] as number) - (mean[j] as number));
+  for (const z of rows)
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++)
+        g[i * d + j] = (g[i * d + j] as number) + ((z[i] as number) - (mean[i] as number)) * ((z[j] as number) - (mean[j] as number));
   const eig = symmetricEigenvalues(g, d);
   const sx = [...pa, ...pb].reduce((s, v, i) => (i % 2 === 0 ? s + v * v : s), 0);
   const sy = [...pa, ...pb].reduce((s, v, i) => (i % 2 === 1 ? s + v * v : s), 0);

@@ -77,7 +77,10 @@ void test('auto where a CUDA session fails to start: CPU, the provider error in 
   const f = fakeOrt(['cpu', 'cuda'], 'CUDA failure 100: no CUDA-capable device is detected', 2);
   const b = await createOrtBackend({ threads: 1 }, { ort: f.ort, cudaInstalled: () => true });
   assert.equal(b.info.device, 'cpu');
-  assert.match(b.info.note ?? '', /^GPU not used: CUDA provider failed to start: CUDA failure 100: no CUDA-capable device is detected; this onnxruntime-node build has no WebGPU provider\. onnxruntime-node .* CPU provider/);
+  assert.match(
+    b.info.note ?? '',
+    /^GPU not used: CUDA provider failed to start: CUDA failure 100: no CUDA-capable device is detected; this onnxruntime-node build has no WebGPU provider\. onnxruntime-node .* CPU provider/,
+  );
   assert.equal(cudaAsked(f), 10);
   assert.equal(f.released, 9, 'the CUDA sessions that did start are released before the CPU ones are made');
   await b.dispose();
@@ -145,7 +148,10 @@ void test("'cuda' where CUDA cannot be used is an EngineDeviceError naming the r
     (e: Error) => e instanceof EngineDeviceError && /driver version is insufficient/.test(e.message),
   );
   assert.equal(cudaAsked(failing), 10);
-  assert.ok(failing.asked.every((p) => p[0] === 'cuda'), 'no CPU sessions are made when CUDA was demanded');
+  assert.ok(
+    failing.asked.every((p) => p[0] === 'cuda'),
+    'no CPU sessions are made when CUDA was demanded',
+  );
   await assert.rejects(createBackend('js', { device: 'cuda' }), EngineDeviceError);
 });
 
@@ -177,7 +183,7 @@ void test('the real install without a usable GPU: auto says why on the CPU, and 
   assert.match(r.stderr, /^dagr: device cuda requested but not usable: .+\n$/);
 });
 
-void test('the real install with a usable GPU: --device cuda runs there and gives the CPU\'s report', async (t) => {
+void test("the real install with a usable GPU: --device cuda runs there and gives the CPU's report", async (t) => {
   const auto = await autoDevice();
   if (auto.device === 'cpu') {
     t.skip(`no usable GPU on this machine (${auto.note ?? 'no note'}): the CPU-only test above covers it`);
@@ -219,7 +225,9 @@ function webgpuFake(failWebgpu?: string): Fake & { byGraph: { providers: string[
         const s = await (inner as typeof real.InferenceSession).create(model, opts);
         // a float64 graph is one whose input 'a' is declared double (TensorProto type 11)
         const meta = (s as unknown as { inputMetadata?: { name: string; type?: string }[] }).inputMetadata;
-        const float64 = Array.isArray(meta) ? meta.some((m) => m.type === 'float64') : /gram|cross/.test(Buffer.from(model).toString('latin1'));
+        const float64 = Array.isArray(meta)
+          ? meta.some((m) => m.type === 'float64')
+          : /gram|cross/.test(Buffer.from(model).toString('latin1'));
         byGraph.push({ providers, float64 });
         return s;
       },
@@ -230,9 +238,15 @@ function webgpuFake(failWebgpu?: string): Fake & { byGraph: { providers: string[
 
 void test('auto on WebGPU (no NVIDIA GPU, an adapter found): float32 graphs on webgpu, float64 Grams on the CPU, adapter named', async () => {
   const f = webgpuFake();
-  const b = await createOrtBackend({ threads: 1 }, {
-    ort: f.ort, cudaInstalled: () => false, gpuPresent: () => false, webgpu: () => Promise.resolve({ adapter: 'Fake GPU 9000 (Vulkan)' }),
-  });
+  const b = await createOrtBackend(
+    { threads: 1 },
+    {
+      ort: f.ort,
+      cudaInstalled: () => false,
+      gpuPresent: () => false,
+      webgpu: () => Promise.resolve({ adapter: 'Fake GPU 9000 (Vulkan)' }),
+    },
+  );
   assert.equal(b.info.device, 'webgpu');
   assert.match(b.info.note ?? '', /WebGPU provider on Fake GPU 9000 \(Vulkan\)/);
   assert.match(b.info.note ?? '', /float64 Gram matrices on the CPU/);
@@ -247,20 +261,37 @@ void test('auto on WebGPU (no NVIDIA GPU, an adapter found): float32 graphs on w
 
 void test('auto tries CUDA first, then WebGPU, and names both reasons when neither works', async () => {
   const f = webgpuFake('Failed to get a WebGPU adapter: device lost');
-  const b = await createOrtBackend({ threads: 1 }, {
-    ort: f.ort, cudaInstalled: () => false, gpuPresent: () => true, webgpu: () => Promise.resolve({ adapter: 'Fake GPU (Vulkan)' }),
-  });
+  const b = await createOrtBackend(
+    { threads: 1 },
+    {
+      ort: f.ort,
+      cudaInstalled: () => false,
+      gpuPresent: () => true,
+      webgpu: () => Promise.resolve({ adapter: 'Fake GPU (Vulkan)' }),
+    },
+  );
   assert.equal(b.info.device, 'cpu');
-  assert.ok((b.info.note ?? '').startsWith(`GPU not used: ${CUDA_NOT_INSTALLED}; WebGPU provider failed to start on Fake GPU (Vulkan): Failed to get a WebGPU adapter: device lost.`), b.info.note);
+  assert.ok(
+    (b.info.note ?? '').startsWith(
+      `GPU not used: ${CUDA_NOT_INSTALLED}; WebGPU provider failed to start on Fake GPU (Vulkan): Failed to get a WebGPU adapter: device lost.`,
+    ),
+    b.info.note,
+  );
   assert.equal(cudaAsked(f), 0);
   await b.dispose();
 });
 
 void test('auto with no NVIDIA GPU and no WebGPU adapter: a plain note, no warning, no WebGPU session tried', async () => {
   const f = webgpuFake();
-  const b = await createOrtBackend({ threads: 1 }, {
-    ort: f.ort, cudaInstalled: () => false, gpuPresent: () => false, webgpu: () => Promise.resolve({ reason: 'no Vulkan loader on this machine' }),
-  });
+  const b = await createOrtBackend(
+    { threads: 1 },
+    {
+      ort: f.ort,
+      cudaInstalled: () => false,
+      gpuPresent: () => false,
+      webgpu: () => Promise.resolve({ reason: 'no Vulkan loader on this machine' }),
+    },
+  );
   assert.equal(b.info.device, 'cpu');
   assert.match(b.info.note ?? '', /^no NVIDIA GPU found; no WebGPU adapter: no Vulkan loader on this machine\. /);
   assert.ok(f.asked.every((p) => p[0] === 'cpu'));
@@ -270,10 +301,18 @@ void test('auto with no NVIDIA GPU and no WebGPU adapter: a plain note, no warni
 void test("'webgpu' with no adapter is an EngineDeviceError with the reason, and never tries CUDA", async () => {
   const f = webgpuFake();
   await assert.rejects(
-    createOrtBackend({ device: 'webgpu', threads: 1 }, {
-      ort: f.ort, cudaInstalled: () => true, gpuPresent: () => true, webgpu: () => Promise.resolve({ reason: 'No supported adapters (Vulkan: Mesa lacks a feature)' }),
-    }),
-    (e: Error) => e instanceof EngineDeviceError && e.message === 'device webgpu requested but not usable: no WebGPU adapter: No supported adapters (Vulkan: Mesa lacks a feature)',
+    createOrtBackend(
+      { device: 'webgpu', threads: 1 },
+      {
+        ort: f.ort,
+        cudaInstalled: () => true,
+        gpuPresent: () => true,
+        webgpu: () => Promise.resolve({ reason: 'No supported adapters (Vulkan: Mesa lacks a feature)' }),
+      },
+    ),
+    (e: Error) =>
+      e instanceof EngineDeviceError &&
+      e.message === 'device webgpu requested but not usable: no WebGPU adapter: No supported adapters (Vulkan: Mesa lacks a feature)',
   );
   assert.equal(f.asked.length, 0);
   await assert.rejects(createBackend('js', { device: 'webgpu' }), EngineDeviceError);
@@ -309,7 +348,10 @@ void test("WebGPU's float32 rounding differs from the CPU's: the report still ag
       },
     },
   } as unknown as OrtLike;
-  const onGpu = await createOrtBackend({ threads: 1, device: 'webgpu' }, { ort: f.ort, cudaInstalled: () => false, webgpu: () => Promise.resolve({ adapter: 'Fake (Vulkan)' }) });
+  const onGpu = await createOrtBackend(
+    { threads: 1, device: 'webgpu' },
+    { ort: f.ort, cudaInstalled: () => false, webgpu: () => Promise.resolve({ adapter: 'Fake (Vulkan)' }) },
+  );
   const onCpu = await createOrtBackend({ threads: 1, device: 'cpu' }, { ort: fakeOrt(['cpu']).ort, cudaInstalled: () => false });
   const n = 300;
   const d = 16;
@@ -317,7 +359,10 @@ void test("WebGPU's float32 rounding differs from the CPU's: the report still ag
   const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
   const a = new Float32Array(n * d).map(() => rnd());
   const v = a.map((x) => x + 0.3 * rnd());
-  const mats = [{ name: 'audio', rows: n, cols: d, data: a }, { name: 'visual', rows: n, cols: d, data: v }];
+  const mats = [
+    { name: 'audio', rows: n, cols: d, data: a },
+    { name: 'visual', rows: n, cols: d, data: v },
+  ];
   const g = await computeGeometry(mats, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, onGpu);
   const c = await computeGeometry(mats, DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, onCpu);
   assert.ok(nudged > 0, 'the pairwise kernels ran on the "webgpu" sessions');

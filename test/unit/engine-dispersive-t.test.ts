@@ -23,7 +23,13 @@ import { openBothBackends } from './engine-backends';
 
 const DIR = join(__dirname, '..', 'fixtures', 'reference');
 
-interface DispCase { file: string; rows: number; t: number; pairs: PairsMode; dispersiveLoss: number }
+interface DispCase {
+  file: string;
+  rows: number;
+  t: number;
+  pairs: PairsMode;
+  dispersiveLoss: number;
+}
 interface Ref {
   dispersive: DispCase[];
   example: { file: string; dispersiveLoss: Record<string, Record<string, number>> };
@@ -55,7 +61,10 @@ async function load(file: string): Promise<Matrix> {
 }
 
 async function engineLoss(m: Matrix, t: number, pairs: PairsMode, backend: GeometryBackend): Promise<number> {
-  const { z, sq } = normalizedSample(m, Int32Array.from({ length: m.rows }, (_, i) => i));
+  const { z, sq } = normalizedSample(
+    m,
+    Int32Array.from({ length: m.rows }, (_, i) => i),
+  );
   return dispersiveLoss(z, sq, m.rows, m.cols, t, pairs, backend);
 }
 
@@ -93,14 +102,18 @@ void test('small tiles: the same values when the diagonal falls in many tiles, a
 void test('tiny and huge t stay finite and exact: log1p for flat kernels, log-sum-exp for peaked ones', async () => {
   const m = await load('collapsed_audio.npy');
   // float64 definition evaluated here for the extremes: t -> 0 gives -t * mean(d); t -> inf gives -t * min(d) + log(#min / pairs)
-  const { z, sq } = normalizedSample(m, Int32Array.from({ length: m.rows }, (_, i) => i));
+  const { z, sq } = normalizedSample(
+    m,
+    Int32Array.from({ length: m.rows }, (_, i) => i),
+  );
   let sum = 0;
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.rows; j++) {
-    if (i === j) continue;
-    let dot = 0;
-    for (let k = 0; k < m.cols; k++) dot += (z[i * m.cols + k] as number) * (z[j * m.cols + k] as number);
-    sum += (sq[i] as number) + (sq[j] as number) - 2 * dot;
-  }
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.rows; j++) {
+      if (i === j) continue;
+      let dot = 0;
+      for (let k = 0; k < m.cols; k++) dot += (z[i * m.cols + k] as number) * (z[j * m.cols + k] as number);
+      sum += (sq[i] as number) + (sq[j] as number) - 2 * dot;
+    }
   const meanD = sum / (m.rows * (m.rows - 1));
   for (const engine of ['ort', 'js'] as const) {
     const t = 1e-6;
@@ -114,7 +127,7 @@ void test('tiny and huge t stay finite and exact: log1p for flat kernels, log-su
   }
 });
 
-void test('tfjs (--engine tfjs): the trainer\'s dispersive loss matches numpy too', async () => {
+void test("tfjs (--engine tfjs): the trainer's dispersive loss matches numpy too", async () => {
   const { tfjsGeometry } = await import('../../src/train');
   for (const c of ref.dispersive) {
     if (c.rows > 2000) continue; // tfjs at N = 8192 is slow on the wasm/cpu backends
@@ -137,12 +150,18 @@ void test('anchoring loss at tau near 0 and 4, linear and squared hinge: every e
       const core = await computeGeometry([a, b], options, DEFAULT_THRESHOLDS, backends[engine], { projectionRows: 10 });
       const got = core.pairs[0]?.anchoringLoss as number;
       // float64 drift: measured error <= 2e-16 absolute, so 1e-12 relative plus 1e-15 absolute where the loss is 0
-      assert.ok(Math.abs(got - c.anchoringLoss) <= 1e-12 * c.anchoringLoss + 1e-15, `${engine} tau=${c.tau} ${c.hinge}: ${got} vs ${c.anchoringLoss}`);
+      assert.ok(
+        Math.abs(got - c.anchoringLoss) <= 1e-12 * c.anchoringLoss + 1e-15,
+        `${engine} tau=${c.tau} ${c.hinge}: ${got} vs ${c.anchoringLoss}`,
+      );
     }
     const g = await tfjsGeometry([a, b], options);
     const got = Object.values(g.anchoringLoss)[0] as number;
     // tfjs computes drift in float32: ~1e-7 of the drift, absolute; measured below 5e-8
-    assert.ok(Math.abs(got - c.anchoringLoss) <= 1e-6 * c.anchoringLoss + 1e-7, `tfjs tau=${c.tau} ${c.hinge}: ${got} vs ${c.anchoringLoss}`);
+    assert.ok(
+      Math.abs(got - c.anchoringLoss) <= 1e-6 * c.anchoringLoss + 1e-7,
+      `tfjs tau=${c.tau} ${c.hinge}: ${got} vs ${c.anchoringLoss}`,
+    );
   }
 });
 

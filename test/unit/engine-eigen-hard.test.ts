@@ -41,14 +41,23 @@ type Spec =
   | { kind: 'gram'; data: DataSpec; center: boolean; side: 'small' | 'cols' | 'rows' }
   | { kind: 'scaled'; of: Spec; factor: number };
 
-interface Case { name: string; n: number; sha256: string; spec: Spec; eig: number[]; erankSvd?: number }
+interface Case {
+  name: string;
+  n: number;
+  sha256: string;
+  spec: Spec;
+  eig: number[];
+  erankSvd?: number;
+}
 
-const fixture = JSON.parse(
-  readFileSync(join(__dirname, '..', 'fixtures', 'eigen', 'reference.json'), 'utf8'),
-) as { cases: Case[] };
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'eigen', 'reference.json'), 'utf8')) as { cases: Case[] };
 const CASES = fixture.cases;
 
-interface Data { rows: number; cols: number; z: Float64Array }
+interface Data {
+  rows: number;
+  cols: number;
+  z: Float64Array;
+}
 
 function randint(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
@@ -149,8 +158,10 @@ function randsym(n: number, seed: number, lo: number, hi: number): Float64Array 
 
 function makeMatrix(spec: Spec): { a: Float64Array; n: number } {
   switch (spec.kind) {
-    case 'explicit': return { a: Float64Array.from(spec.a), n: spec.n };
-    case 'zero': return { a: new Float64Array(spec.n * spec.n), n: spec.n };
+    case 'explicit':
+      return { a: Float64Array.from(spec.a), n: spec.n };
+    case 'zero':
+      return { a: new Float64Array(spec.n * spec.n), n: spec.n };
     case 'ones': {
       const { n, c, j } = spec;
       const a = new Float64Array(n * n);
@@ -172,11 +183,15 @@ function makeMatrix(spec: Spec): { a: Float64Array; n: number } {
       const a = new Float64Array(n * n);
       for (let i = 0; i < n; i++) {
         a[i * n + i] = Math.abs(Math.floor((n - 1) / 2) - i);
-        if (i + 1 < n) { a[i * n + i + 1] = 1; a[(i + 1) * n + i] = 1; }
+        if (i + 1 < n) {
+          a[i * n + i + 1] = 1;
+          a[(i + 1) * n + i] = 1;
+        }
       }
       return { a, n };
     }
-    case 'randsym': return { a: randsym(spec.n, spec.seed, spec.lo, spec.hi), n: spec.n };
+    case 'randsym':
+      return { a: randsym(spec.n, spec.seed, spec.lo, spec.hi), n: spec.n };
     case 'tridiag': {
       const { n } = spec;
       const rand = mulberry32(spec.seed);
@@ -204,7 +219,8 @@ function makeMatrix(spec: Spec): { a: Float64Array; n: number } {
       }
       return { a, n };
     }
-    case 'gram': return gramOf(makeData(spec.data), spec.center, spec.side);
+    case 'gram':
+      return gramOf(makeData(spec.data), spec.center, spec.side);
     case 'scaled': {
       const { a, n } = makeMatrix(spec.of);
       return { a: a.map((x) => x * spec.factor), n };
@@ -213,7 +229,9 @@ function makeMatrix(spec: Spec): { a: Float64Array; n: number } {
 }
 
 function sha256(a: Float64Array): string {
-  return createHash('sha256').update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }
 
 const built = new Map<string, Float64Array>();
@@ -264,11 +282,14 @@ test.after(() => {
 
 // ---- the tests ----------------------------------------------------------------------------------
 
-void test('the fixture rebuilds bit for bit and covers the issue\'s matrices', () => {
+void test("the fixture rebuilds bit for bit and covers the issue's matrices", () => {
   assert.ok(CASES.length >= 40);
   for (const c of CASES) matrixOf(c);
   for (const name of ['arange-30x25', 'arange-30x50-rev-step2', 'arange-200x64', 'arange-30x25-x1e-42', 'wilkinson-21']) {
-    assert.ok(CASES.some((c) => c.name === name), name);
+    assert.ok(
+      CASES.some((c) => c.name === name),
+      name,
+    );
   }
   assert.ok(CASES.some((c) => c.n >= TWO_STAGE_MIN) && CASES.some((c) => c.n === TWO_STAGE_MIN - 1));
 });
@@ -278,7 +299,9 @@ void test('one-stage: every case matches numpy within C n eps ||A||, and leaves 
     const a = matrixOf(c);
     const copy = Float64Array.from(a);
     let got: Float64Array | undefined;
-    assert.doesNotThrow(() => { got = symmetricEigenvalues(a, c.n); }, c.name);
+    assert.doesNotThrow(() => {
+      got = symmetricEigenvalues(a, c.n);
+    }, c.name);
     assert.deepEqual(a, copy, `${c.name}: input modified`);
     const worst = checkAgainst(`one-stage ${c.name}`, got as Float64Array, c.eig, normOf(c));
     report.push(`one-stage ${c.name} (n=${c.n}): max err / (n eps ||A||) = ${worst.toFixed(3)}`);
@@ -292,15 +315,18 @@ void test('two-stage (band + bulge chasing): every case on both backends; symmet
     const a = matrixOf(c);
     // bandwidths that exercise both a narrow band and the production one; at n >= 600 the
     // production path only (a two-stage run there takes a second or two)
-    const runs: [string, () => Promise<Float64Array>][] = c.n >= 600
-      ? [
-          [c.n < TWO_STAGE_MIN ? 'two-stage/ort b=32' : 'fast/ort',
-            () => (c.n < TWO_STAGE_MIN ? twoStageEigenvalues(a, c.n, 32, backends.ort) : symmetricEigenvaluesFast(a, c.n, backends.ort))],
-        ]
-      : [
-          ['two-stage/ort b=4', () => twoStageEigenvalues(a, c.n, 4, backends.ort)],
-          ['two-stage/js b=32', () => twoStageEigenvalues(a, c.n, 32, backends.js)],
-        ];
+    const runs: [string, () => Promise<Float64Array>][] =
+      c.n >= 600
+        ? [
+            [
+              c.n < TWO_STAGE_MIN ? 'two-stage/ort b=32' : 'fast/ort',
+              () => (c.n < TWO_STAGE_MIN ? twoStageEigenvalues(a, c.n, 32, backends.ort) : symmetricEigenvaluesFast(a, c.n, backends.ort)),
+            ],
+          ]
+        : [
+            ['two-stage/ort b=4', () => twoStageEigenvalues(a, c.n, 4, backends.ort)],
+            ['two-stage/js b=32', () => twoStageEigenvalues(a, c.n, 32, backends.js)],
+          ];
     for (const [how, run] of runs) {
       let got: Float64Array | undefined;
       try {
@@ -357,14 +383,21 @@ function tridiagonalOf(a0: Float64Array, n: number): { diag: Float64Array; off: 
     if (amax === 0) continue;
     const v = new Float64Array(n);
     let vv = 0;
-    for (let i = k + 1; i < n; i++) { v[i] = (a[i * n + k] as number) / amax; vv += (v[i] as number) ** 2; }
+    for (let i = k + 1; i < n; i++) {
+      v[i] = (a[i * n + k] as number) / amax;
+      vv += (v[i] as number) ** 2;
+    }
     const alpha = ((v[k + 1] as number) >= 0 ? -1 : 1) * Math.sqrt(vv);
     v[k + 1] = (v[k + 1] as number) - alpha;
-    const vn = vv - (alpha * alpha) + (v[k + 1] as number) ** 2;
+    const vn = vv - alpha * alpha + (v[k + 1] as number) ** 2;
     if (vn === 0) continue;
     // A <- H A H, H = I - 2 v v^T / vn
     const p = new Float64Array(n);
-    for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s += (a[i * n + j] as number) * (v[j] as number); p[i] = 2 * s / vn; }
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (a[i * n + j] as number) * (v[j] as number);
+      p[i] = (2 * s) / vn;
+    }
     let pv = 0;
     for (let i = 0; i < n; i++) pv += (p[i] as number) * (v[i] as number);
     const q = p.map((x, i) => x - (pv / vn) * (v[i] as number));
@@ -410,7 +443,7 @@ void test('spectra known exactly: zero, identity, c I + J, block ones, one-hot G
   assert.deepEqual(Array.from(symmetricEigenvalues(id, 4)), [1, 1, 1, 1]);
 });
 
-void test('effective rank of np.arange(750.).reshape(30, 25) through its Gram matches numpy\'s SVD to 1e-6', () => {
+void test("effective rank of np.arange(750.).reshape(30, 25) through its Gram matches numpy's SVD to 1e-6", () => {
   for (const name of ['arange-30x25', 'arange-30x50-rev-step2', 'arange-30x25-x1e-42', 'arange-30x25-x1e140']) {
     const c = CASES.find((x) => x.name === name) as Case;
     const eig = symmetricEigenvalues(matrixOf(c), c.n);
@@ -422,8 +455,17 @@ void test('effective rank of np.arange(750.).reshape(30, 25) through its Gram ma
 });
 
 void test('invariants: trace, exact power-of-two scaling, permutation similarity', () => {
-  const names = ['random-57', 'arange-30x25', 'arange-30x25-centered', 'graded-mild-50', 'wilkinson-41', 'lowrank-80x60-r5',
-    'random-30-x1e-310', 'onehot-200x40-centered', 'graded-40'];
+  const names = [
+    'random-57',
+    'arange-30x25',
+    'arange-30x25-centered',
+    'graded-mild-50',
+    'wilkinson-41',
+    'lowrank-80x60-r5',
+    'random-30-x1e-310',
+    'onehot-200x40-centered',
+    'graded-40',
+  ];
   const rand = mulberry32(2024);
   for (const name of names) {
     const c = CASES.find((x) => x.name === name) as Case;
@@ -434,7 +476,10 @@ void test('invariants: trace, exact power-of-two scaling, permutation similarity
     // sum of eigenvalues = trace
     let trace = 0;
     let sum = 0;
-    for (let i = 0; i < n; i++) { trace += a[i * n + i] as number; sum += ev[i] as number; }
+    for (let i = 0; i < n; i++) {
+      trace += a[i * n + i] as number;
+      sum += ev[i] as number;
+    }
     assert.ok(Math.abs(sum - trace) <= C * n * EPS * norm + 4 * Number.MIN_VALUE, `${name}: sum ${sum}, trace ${trace}`);
     // 2^k A has eigenvalues 2^k lambda, exactly (the scaling is exact, and so is the solver's own),
     // here where 2^k A has no subnormal entries; both well inside and well outside the safe range
@@ -443,7 +488,10 @@ void test('invariants: trace, exact power-of-two scaling, permutation similarity
     for (const k of [1, -3, 40, -200, 600, 900, -900]) {
       if (amin * 2 ** k < 2 ** -1022 || norm * n * 2 ** k > 2 ** 1020) continue;
       const f = 2 ** k;
-      const evk = symmetricEigenvalues(a.map((x) => x * f), n);
+      const evk = symmetricEigenvalues(
+        a.map((x) => x * f),
+        n,
+      );
       for (let i = 0; i < n; i++) {
         // scale the larger of the two down: one rounding of the same exact value on both sides,
         // should the smaller one be subnormal
@@ -467,7 +515,9 @@ void test('nothing throws: non-finite input gives NaN, never a hang or an except
   for (const bad of [NaN, Infinity, -Infinity]) {
     const a = Float64Array.of(1, bad, bad, 2);
     let got: Float64Array | undefined;
-    assert.doesNotThrow(() => { got = symmetricEigenvalues(a, 2); });
+    assert.doesNotThrow(() => {
+      got = symmetricEigenvalues(a, 2);
+    });
     assert.ok((got as Float64Array).every(Number.isNaN));
     const d = Float64Array.of(1, bad, 3);
     tridiagonalQL(d, Float64Array.of(1, 1, 0), 3);

@@ -61,7 +61,8 @@ function randomOrthogonal(n: number, seed: number): Float64Array {
   return q;
 }
 
-const trace = (a: Float64Array, n: number): number => Array.from({ length: n }, (_, i) => a[i * n + i] as number).reduce((s, x) => s + x, 0);
+const trace = (a: Float64Array, n: number): number =>
+  Array.from({ length: n }, (_, i) => a[i * n + i] as number).reduce((s, x) => s + x, 0);
 const sum = (v: Float64Array, f: (x: number) => number = (x) => x): number => v.reduce((s, x) => s + f(x), 0);
 
 /** |x − y| within `tol` relative to `scale` (the matrix's size, since rounding grows with it). */
@@ -91,7 +92,12 @@ for (const solver of solvers) {
       assert.equal(lambda.length, n);
       for (let i = 1; i < n; i++) assert.ok((lambda[i - 1] as number) >= (lambda[i] as number), `descending at ${i}`);
       near(sum(lambda), trace(a, n), scale, 'Σλ = trace(A)');
-      near(sum(lambda, (x) => x * x), sum(a, (x) => x * x), scale * scale, 'Σλ² = ‖A‖²_F');
+      near(
+        sum(lambda, (x) => x * x),
+        sum(a, (x) => x * x),
+        scale * scale,
+        'Σλ² = ‖A‖²_F',
+      );
 
       const q = randomOrthogonal(n, 2000 + n);
       const similar = matmul(matmul(q, a, n, true), q, n);
@@ -101,9 +107,30 @@ for (const solver of solvers) {
 
       const shifted = Float64Array.from(a);
       for (let i = 0; i < n; i++) shifted[i * n + i] = (shifted[i * n + i] as number) + 3.5;
-      sameSpectrum(await solver.run(shifted, n), lambda.map((x) => x + 3.5), scale, 'eig(A + 3.5 I) = eig(A) + 3.5');
-      sameSpectrum(await solver.run(a.map((x) => 2.5 * x), n), lambda.map((x) => 2.5 * x), 2.5 * scale, 'eig(2.5 A) = 2.5 eig(A)');
-      sameSpectrum(await solver.run(a.map((x) => -x), n), lambda.map((x) => -x).reverse(), scale, 'eig(−A) = −eig(A), reversed');
+      sameSpectrum(
+        await solver.run(shifted, n),
+        lambda.map((x) => x + 3.5),
+        scale,
+        'eig(A + 3.5 I) = eig(A) + 3.5',
+      );
+      sameSpectrum(
+        await solver.run(
+          a.map((x) => 2.5 * x),
+          n,
+        ),
+        lambda.map((x) => 2.5 * x),
+        2.5 * scale,
+        'eig(2.5 A) = 2.5 eig(A)',
+      );
+      sameSpectrum(
+        await solver.run(
+          a.map((x) => -x),
+          n,
+        ),
+        lambda.map((x) => -x).reverse(),
+        scale,
+        'eig(−A) = −eig(A), reversed',
+      );
     });
   }
 

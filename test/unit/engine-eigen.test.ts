@@ -16,7 +16,9 @@ function withSpectrum(lambda: number[], seed: number, reflections = 4): Float64A
   const n = lambda.length;
   const rand = mulberry32(seed);
   const a = new Float64Array(n * n);
-  lambda.forEach((l, i) => { a[i * n + i] = l; });
+  lambda.forEach((l, i) => {
+    a[i * n + i] = l;
+  });
   for (let h = 0; h < reflections; h++) {
     const v = Array.from({ length: n }, () => rand() - 0.5);
     const vv = v.reduce((s, x) => s + x * x, 0);
@@ -30,9 +32,10 @@ function withSpectrum(lambda: number[], seed: number, reflections = 4): Float64A
     // H A H with H = I - 2 v v^T / vv
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        a[i * n + j] = (a[i * n + j] as number)
-          - (2 / vv) * ((v[i] as number) * (av[j] as number) + (av[i] as number) * (v[j] as number))
-          + (4 * vav / (vv * vv)) * (v[i] as number) * (v[j] as number);
+        a[i * n + j] =
+          (a[i * n + j] as number) -
+          (2 / vv) * ((v[i] as number) * (av[j] as number) + (av[i] as number) * (v[j] as number)) +
+          ((4 * vav) / (vv * vv)) * (v[i] as number) * (v[j] as number);
       }
     }
   }
@@ -92,7 +95,13 @@ void test('two-stage (band + bulge chasing) eigenvalues match known spectra on b
   const rand = mulberry32(21);
   const { ort, js } = backends;
   {
-    for (const [n, b] of [[2, 4], [7, 2], [50, 4], [61, 8], [130, 32]] as const) {
+    for (const [n, b] of [
+      [2, 4],
+      [7, 2],
+      [50, 4],
+      [61, 8],
+      [130, 32],
+    ] as const) {
       const lambda = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : (rand() - 0.4) * 10 ** (3 * rand())));
       const a = withSpectrum(lambda, 100 + n);
       assertSpectrum(await twoStageEigenvalues(a, n, b, js), lambda, 1e-12);

@@ -19,7 +19,13 @@ import { openBothBackends } from './engine-backends';
 
 const DIR = join(__dirname, '..', 'fixtures', 'neighbors');
 
-interface ExpectedList { modality: string; rows: number[]; similarities: number[]; labels: number[]; partnerRank: number | null }
+interface ExpectedList {
+  modality: string;
+  rows: number[];
+  similarities: number[];
+  labels: number[];
+  partnerRank: number | null;
+}
 interface Expected {
   neighbors: { modality: string; row: number; k: number; label: number; lists: ExpectedList[] }[];
   movers: Record<string, { k: number; maxRows: number; rows: number[]; jaccard: number[]; histogram: number[] }>;
@@ -51,14 +57,28 @@ void test('neighbour lists equal numpy: rows in order with ties by row index, si
     // a small tile forces many tiles, so the tile seams are crossed
     const lists = await neighborLists(query, c.row, targets, c.k, labels, { tileRows: 17 });
     const withRows = lists.filter((l) => l.neighbors.length > 0);
-    assert.deepEqual(withRows.map((l) => l.modality), c.lists.map((l) => l.modality), `${c.modality} row ${c.row}: modalities`);
+    assert.deepEqual(
+      withRows.map((l) => l.modality),
+      c.lists.map((l) => l.modality),
+      `${c.modality} row ${c.row}: modalities`,
+    );
     for (const [i, want] of c.lists.entries()) {
       const got = withRows[i];
       assert.ok(got);
       const where = `${c.modality} row ${c.row} in ${want.modality}`;
-      assert.deepEqual(got.neighbors.map((x) => x.row), want.rows, `${where}: rows`);
-      assert.deepEqual(got.neighbors.map((x) => x.label), want.labels, `${where}: labels`);
-      got.neighbors.forEach((x, j) => assert.ok(Math.abs(x.similarity - (want.similarities[j] as number)) < 1e-12, `${where}: similarity ${j}`));
+      assert.deepEqual(
+        got.neighbors.map((x) => x.row),
+        want.rows,
+        `${where}: rows`,
+      );
+      assert.deepEqual(
+        got.neighbors.map((x) => x.label),
+        want.labels,
+        `${where}: labels`,
+      );
+      got.neighbors.forEach((x, j) =>
+        assert.ok(Math.abs(x.similarity - (want.similarities[j] as number)) < 1e-12, `${where}: similarity ${j}`),
+      );
       assert.equal(got.partnerRank, want.partnerRank, `${where}: partner rank`);
     }
     // a modality of another width is listed with a note instead of rows
@@ -83,7 +103,10 @@ void test('ties: equal similarities come in ascending row order, and k larger th
   const audio = get(mods, 'audio');
   const r = await nearestNeighbors(unitRow(audio, 3), audio, 2, { exclude: 3 });
   // rows 7 and 11 are row 3 and 2 x row 3: the same cosine, the smaller row first
-  assert.deepEqual(r.neighbors.map((x) => x.row), [7, 11]);
+  assert.deepEqual(
+    r.neighbors.map((x) => x.row),
+    [7, 11],
+  );
   assert.equal(r.neighbors[0]?.similarity, r.neighbors[1]?.similarity);
   const all = await nearestNeighbors(unitRow(audio, 0), audio, 10_000, { exclude: 0 });
   assert.equal(all.neighbors.length, audio.rows - 1);
@@ -93,7 +116,10 @@ void test('ties: equal similarities come in ascending row order, and k larger th
 void test('neighbours: a bad row, k or NaN row is one EngineError line naming the array and row', async () => {
   const { mods } = await load('a.npz');
   const audio = get(mods, 'audio');
-  await assert.rejects(neighborLists(audio, 240, [], 3, undefined), (e: Error) => e instanceof EngineError && /row 240 is outside 'audio'/.test(e.message));
+  await assert.rejects(
+    neighborLists(audio, 240, [], 3, undefined),
+    (e: Error) => e instanceof EngineError && /row 240 is outside 'audio'/.test(e.message),
+  );
   await assert.rejects(nearestNeighbors(unitRow(audio, 0), audio, 0), /k must be an integer >= 1/);
   const bad: Matrix = { ...audio, data: Float32Array.from(audio.data) };
   bad.data[5 * 16 + 2] = NaN;
@@ -143,9 +169,16 @@ for (const which of ['js', 'ort'] as const) {
     const { mods, labels } = await load('b.npz');
     const backend = backends[which];
     const { classes, warnings } = await classGeometry([...mods.values()], labels, backend, {
-      pairs: [['audio', 'visual'], ['audio', 'text']], maxPairwiseRows: 16384,
+      pairs: [
+        ['audio', 'visual'],
+        ['audio', 'text'],
+      ],
+      maxPairwiseRows: 16384,
     });
-    assert.deepEqual(classes.map((c) => c.label), expected.classes.map((c) => c.label));
+    assert.deepEqual(
+      classes.map((c) => c.label),
+      expected.classes.map((c) => c.label),
+    );
     for (const [i, want] of expected.classes.entries()) {
       const got = classes[i];
       assert.ok(got);
@@ -155,8 +188,14 @@ for (const which of ['js', 'ort'] as const) {
         assert.ok(g, name);
         // 1e-6: class 5 of audio has rank 2 in 16 dimensions, and the 1e-7 floor of each p_k makes its
         // 14 rounding-level singular values count (both backends' eigensolvers agree to ~1e-7 there)
-        assert.ok(Math.abs(g.effectiveRank - m.effectiveRank) < 1e-6 * m.effectiveRank, `class ${want.label} ${name} erank ${g.effectiveRank} vs ${m.effectiveRank}`);
-        assert.ok(Math.abs(g.effectiveRankCentered - m.effectiveRankCentered) < 1e-6 * m.effectiveRankCentered, `class ${want.label} ${name} centred erank`);
+        assert.ok(
+          Math.abs(g.effectiveRank - m.effectiveRank) < 1e-6 * m.effectiveRank,
+          `class ${want.label} ${name} erank ${g.effectiveRank} vs ${m.effectiveRank}`,
+        );
+        assert.ok(
+          Math.abs(g.effectiveRankCentered - m.effectiveRankCentered) < 1e-6 * m.effectiveRankCentered,
+          `class ${want.label} ${name} centred erank`,
+        );
         assert.ok(Math.abs((g.meanCosine as number) - (m.meanCosine as number)) < 1e-10, `class ${want.label} ${name} mean cosine`);
       }
       // audio/text differ in width: only audio/visual has class pair numbers
@@ -169,14 +208,28 @@ for (const which of ['js', 'ort'] as const) {
       assert.equal(p.r1BToA, w.r1BToA, `class ${want.label} r1 b->a`);
       assert.equal(p.retrievalRows, w.retrievalRows);
     }
-    assert.deepEqual(warnings.map((w) => [w.code, w.modality, w.message.match(/class (\d+)/)?.[1]]), [['class-collapse', 'audio', '5']]);
+    assert.deepEqual(
+      warnings.map((w) => [w.code, w.modality, w.message.match(/class (\d+)/)?.[1]]),
+      [['class-collapse', 'audio', '5']],
+    );
   });
 }
 
 void test('class-collapse: the threshold is a share of the median class; small classes and fewer than 3 classes take no part', () => {
-  const cls = (label: number, count: number, rank: number): ClassReport => ({ label, count, modalities: { x: { effectiveRank: rank, effectiveRankCentered: rank, meanCosine: 0 } }, pairs: [] });
+  const cls = (label: number, count: number, rank: number): ClassReport => ({
+    label,
+    count,
+    modalities: { x: { effectiveRank: rank, effectiveRankCentered: rank, meanCosine: 0 } },
+    pairs: [],
+  });
   const set = [cls(0, 50, 10), cls(1, 50, 12), cls(2, 50, 2.9), cls(3, 5, 1)];
-  assert.deepEqual(classCollapseWarnings(set, ['x'], 0.25).map((w) => w.value), []); // 2.9 >= 0.25 x 10
-  assert.deepEqual(classCollapseWarnings(set, ['x'], 0.3).map((w) => w.value), [2.9]);
+  assert.deepEqual(
+    classCollapseWarnings(set, ['x'], 0.25).map((w) => w.value),
+    [],
+  ); // 2.9 >= 0.25 x 10
+  assert.deepEqual(
+    classCollapseWarnings(set, ['x'], 0.3).map((w) => w.value),
+    [2.9],
+  );
   assert.deepEqual(classCollapseWarnings(set.slice(1), ['x'], 0.9), []); // two eligible classes: no median to speak of
 });

@@ -58,7 +58,8 @@ function relFor(p: string): number {
   if (/\.effectiveRank$/.test(p)) return 2e-5; // measured 1.72e-6 (js)
   if (/\.effectiveRankCentered$/.test(p)) return 5e-7; // measured 5.44e-8
   if (p.includes('.spectrum[')) return 2e-5; // measured 1.77e-6 (against the floor's scale)
-  if (p.includes('.retrieval.') || p.includes('.counts[') || /\.(dim|pairwiseRows|deadDimensionFraction|fractionBeyondTau)$/.test(p)) return 0; // exact: measured 0
+  if (p.includes('.retrieval.') || p.includes('.counts[') || /\.(dim|pairwiseRows|deadDimensionFraction|fractionBeyondTau)$/.test(p))
+    return 0; // exact: measured 0
   return 5e-14; // float64 metrics: measured <= 4.5e-15
 }
 
@@ -98,7 +99,7 @@ function floorFor(c: RefCase, core: GeometryCore) {
     const mod = /^[^.]+\.modalities\.([^.]+)\./.exec(p)?.[1];
     if (mod && p.includes('.spectrum[')) {
       // tiny singular values: the eigenvalues of the Gram carry ~1e-15 of the largest one
-      return 1e-6 * ((core.modalities[mod]?.spectrum[0]) ?? 1);
+      return 1e-6 * (core.modalities[mod]?.spectrum[0] ?? 1);
     }
     if (p.includes('.explainedVariance[')) return 1e-14; // measured 1.3e-15
     // ranks, counts and the median rank are exact on these cases (measured: no query moved); a

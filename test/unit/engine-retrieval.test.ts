@@ -54,7 +54,10 @@ void test('one-pass ranks equal brute force in both directions, any tiling, ties
   const wantBA = bruteRanks(b, a, n, d);
   assert.ok(wantAB.some((r) => r > 10) && wantAB.some((r) => r === 1), 'ranks are not trivial');
   // 777: 12 columns x 64 rows; 200: 3 x 66; 5000: 78 x 64 (the diagonal blocks straddle column tiles)
-  for (const [name, base] of [['js', backends.js], ['onnxruntime', backends.ort]] as const) {
+  for (const [name, base] of [
+    ['js', backends.js],
+    ['onnxruntime', backends.ort],
+  ] as const) {
     for (const maxTileElements of [base.maxTileElements, 777, 200, 5000]) {
       const fractions: number[] = [];
       const got = await retrievalRanks(a, b, n, d, { ...base, maxTileElements }, undefined, (f) => fractions.push(f));
@@ -80,7 +83,13 @@ void test('one-pass ranks on float rows equal brute force; two rows is one maske
     assert.deepEqual(Array.from(got.bToA), bruteRanks(b, a, n, d), `${name}: b -> a`);
     // two rows facing each other: the whole matrix is the diagonal block
     const two = await retrievalRanks(new Float32Array([1, 0, 0, 1]), new Float32Array([0, 1, 1, 0]), 2, 2, be);
-    assert.deepEqual([Array.from(two.aToB), Array.from(two.bToA)], [[2, 2], [2, 2]]);
+    assert.deepEqual(
+      [Array.from(two.aToB), Array.from(two.bToA)],
+      [
+        [2, 2],
+        [2, 2],
+      ],
+    );
   }
 });
 
@@ -106,7 +115,7 @@ function npMedian(xs: ArrayLike<number>): number {
   return n % 2 === 1 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
-void test('median rank is exactly numpy\'s median: odd and even counts, multi-digit ranks, far-apart middle values', () => {
+void test("median rank is exactly numpy's median: odd and even counts, multi-digit ranks, far-apart middle values", () => {
   // [ranks, np.median(ranks)] as numpy prints them; each would fail a wrong middle value: the lower
   // or upper middle alone, an index off by one, a text sort (10 before 9), or a tolerance of 1
   const cases: [number[], number][] = [
@@ -129,7 +138,7 @@ void test('median rank is exactly numpy\'s median: odd and even counts, multi-di
   }
 });
 
-void test('median rank of the one-pass ranks equals numpy\'s median of the brute-force ranks, exactly, for odd and even N', async () => {
+void test("median rank of the one-pass ranks equals numpy's median of the brute-force ranks, exactly, for odd and even N", async () => {
   for (const n of [203, 202]) {
     const d = 6;
     const { a, b } = integerPair(n, d, 24);
@@ -142,7 +151,10 @@ void test('median rank of the one-pass ranks equals numpy\'s median of the brute
     const hi = s[Math.ceil((n - 1) / 2)] as number;
     if (n % 2 === 0) assert.ok(lo !== hi, `N = ${n}: the two middle ranks differ (${lo}, ${hi})`);
     else assert.ok(s[(n - 3) / 2] !== lo && s[(n + 1) / 2] !== lo, `N = ${n}: the middle rank ${lo} differs from its neighbours`);
-    for (const [name, be] of [['js', backends.js], ['onnxruntime', backends.ort]] as const) {
+    for (const [name, be] of [
+      ['js', backends.js],
+      ['onnxruntime', backends.ort],
+    ] as const) {
       const got = await retrievalRanks(a, b, n, d, { ...be, maxTileElements: 777 });
       assert.equal(summarizeRanks(got.aToB).medianRank, want.aToB, `${name}, N = ${n}: a -> b`);
       assert.equal(summarizeRanks(got.bToA).medianRank, want.bToA, `${name}, N = ${n}: b -> a`);

@@ -23,26 +23,52 @@ void test('no Vulkan loader on Linux: no adapter, and no child process is starte
 });
 
 void test("Dawn's warning becomes the reason (Mesa's software Vulkan lacks a required feature)", async () => {
-  const stderr = 'Warning: Vulkan shaderUniformBufferArrayDynamicIndexing feature required.\n    at CheckVkSupport (/build/dawn/PhysicalDeviceVk.cpp:120)\n';
-  const stdout = JSON.stringify({ ok: false, error: '/onnxruntime_src/webgpu_context.cc:136 ... was false. Failed to get a WebGPU adapter: No supported adapters' });
+  const stderr =
+    'Warning: Vulkan shaderUniformBufferArrayDynamicIndexing feature required.\n    at CheckVkSupport (/build/dawn/PhysicalDeviceVk.cpp:120)\n';
+  const stdout = JSON.stringify({
+    ok: false,
+    error: '/onnxruntime_src/webgpu_context.cc:136 ... was false. Failed to get a WebGPU adapter: No supported adapters',
+  });
   const p = await probeWebGpu(new Uint8Array(), deps({ runChild: () => Promise.resolve({ stdout, stderr }) }));
-  assert.equal(p.reason, 'Failed to get a WebGPU adapter: No supported adapters (Vulkan: Warning: Vulkan shaderUniformBufferArrayDynamicIndexing feature required.)');
+  assert.equal(
+    p.reason,
+    'Failed to get a WebGPU adapter: No supported adapters (Vulkan: Warning: Vulkan shaderUniformBufferArrayDynamicIndexing feature required.)',
+  );
 });
 
 void test('an adapter is named with its native backend; a silent child is a reason, not a crash', async () => {
-  const ok = await probeWebGpu(new Uint8Array(), deps({ platform: 'darwin', loaderFinds: () => false, runChild: () => Promise.resolve({ stdout: '{"ok":true,"adapter":"Apple M3"}\n', stderr: '' }) }));
+  const ok = await probeWebGpu(
+    new Uint8Array(),
+    deps({
+      platform: 'darwin',
+      loaderFinds: () => false,
+      runChild: () => Promise.resolve({ stdout: '{"ok":true,"adapter":"Apple M3"}\n', stderr: '' }),
+    }),
+  );
   assert.deepEqual(ok, { adapter: 'Apple M3 (Metal)' });
   const unnamed = await probeWebGpu(new Uint8Array(), deps({ runChild: () => Promise.resolve({ stdout: '{"ok":true}', stderr: '' }) }));
   assert.deepEqual(unnamed, { adapter: 'an unnamed adapter (Vulkan)' });
-  const silent = await probeWebGpu(new Uint8Array(), deps({ runChild: () => Promise.resolve({ stdout: '', stderr: 'Segmentation fault' }) }));
+  const silent = await probeWebGpu(
+    new Uint8Array(),
+    deps({ runChild: () => Promise.resolve({ stdout: '', stderr: 'Segmentation fault' }) }),
+  );
   assert.equal(silent.reason, 'the probe process gave no answer (Segmentation fault)');
   assert.equal(dawnBackendName('win32'), 'D3D12');
 });
 
 void test('no kernel graph takes or gives int64 (WebGPU would truncate it); only the Gram graphs are float64', async () => {
-  const graphs = { dispersiveRowsGraph: dispersiveRowsGraph(true), dispersiveShifted: dispersiveRowsGraph(false), dispersiveSumsGraph: dispersiveSumsGraph(),
-    retrieval: retrievalCountsGraph(false), retrievalMasked: retrievalCountsGraph(true), gram: gramGraph(), cross: crossGraph(),
-    dispersiveDiagonal: dispersiveRowsGraph(true, true), shiftedDiagonal: dispersiveRowsGraph(false, true), sumsDiagonal: dispersiveSumsGraph(true) };
+  const graphs = {
+    dispersiveRowsGraph: dispersiveRowsGraph(true),
+    dispersiveShifted: dispersiveRowsGraph(false),
+    dispersiveSumsGraph: dispersiveSumsGraph(),
+    retrieval: retrievalCountsGraph(false),
+    retrievalMasked: retrievalCountsGraph(true),
+    gram: gramGraph(),
+    cross: crossGraph(),
+    dispersiveDiagonal: dispersiveRowsGraph(true, true),
+    shiftedDiagonal: dispersiveRowsGraph(false, true),
+    sumsDiagonal: dispersiveSumsGraph(true),
+  };
   for (const [name, g] of Object.entries(graphs)) {
     const s = await ort.InferenceSession.create(g, { executionProviders: ['cpu'] });
     const types = [...s.inputMetadata, ...s.outputMetadata].map((m) => (m.isTensor ? m.type : 'non-tensor'));
@@ -67,6 +93,9 @@ void test('the real install: --device webgpu exits 2 with the reason when this m
   }
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^dagr: device webgpu requested but not usable: (no WebGPU adapter|WebGPU provider failed to start|this onnxruntime-node build has no WebGPU).+\n$/);
+  assert.match(
+    r.stderr,
+    /^dagr: device webgpu requested but not usable: (no WebGPU adapter|WebGPU provider failed to start|this onnxruntime-node build has no WebGPU).+\n$/,
+  );
   assert.doesNotMatch(r.stderr, /\n./, 'one line, no Dawn warnings on stderr');
 });

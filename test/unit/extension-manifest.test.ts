@@ -37,7 +37,9 @@ void test('menus only name contributed commands', () => {
 
 void test('every dagr.* setting the code reads is declared with a default', () => {
   const code = src('settings/config.ts');
-  const keys = new Set([...code.matchAll(/\(cfg, '([\w.]+)'/g), ...code.matchAll(/cfg\.get<\w+>\('([\w.]+)'\)/g)].map((m) => `dagr.${m[1]}`));
+  const keys = new Set(
+    [...code.matchAll(/\(cfg, '([\w.]+)'/g), ...code.matchAll(/cfg\.get<\w+>\('([\w.]+)'\)/g)].map((m) => `dagr.${m[1]}`),
+  );
   assert.ok(keys.size >= 13, `found ${keys.size} keys`);
   for (const k of keys) assert.ok(k in pkg.contributes.configuration.properties, k);
   for (const [k, v] of Object.entries(pkg.contributes.configuration.properties)) assert.notEqual(v.default, undefined, k);
@@ -48,7 +50,15 @@ void test('the geometry editor is the default for .safetensors, .npz, .npy, .pt,
   assert.ok(ed);
   assert.equal(ed.priority, 'default');
   // a .bin that is not a PyTorch file must open in the normal editor, so .bin is not claimed
-  assert.deepEqual(ed.selector.map((s) => s.filenamePattern).sort(), ['*.ckpt', '*.npy', '*.npz', '*.parquet', '*.pt', '*.pth', '*.safetensors']);
+  assert.deepEqual(ed.selector.map((s) => s.filenamePattern).sort(), [
+    '*.ckpt',
+    '*.npy',
+    '*.npz',
+    '*.parquet',
+    '*.pt',
+    '*.pth',
+    '*.safetensors',
+  ]);
   assert.match(src('panels/services.ts'), /GEOMETRY_EDITOR = 'dagr\.geometry'/);
 });
 
@@ -60,7 +70,8 @@ void test('Inspect, Compare and Start Fine-Tuning are offered on every checkpoin
     const m = /resourceExtname =~ \/(.+?)\/(?: |$)/.exec(item.when);
     assert.ok(m, `${command}: ${item.when}`);
     const re = new RegExp(m[1] as string);
-    for (const ext of ['safetensors', 'npz', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet']) assert.ok(re.test(`.${ext}`), `${command} on .${ext}`);
+    for (const ext of ['safetensors', 'npz', 'npy', 'json', 'pt', 'pth', 'bin', 'ckpt', 'parquet'])
+      assert.ok(re.test(`.${ext}`), `${command} on .${ext}`);
     assert.ok(!re.test('.txt') && !re.test('.parquet.bak'), command);
   }
 });

@@ -33,24 +33,43 @@ void describe('restored training and sweep panels', () => {
   });
 
   void it('training: summary.json says how it ended; metrics.jsonl brings the epochs saved after the panel last was', async () => {
-    const summary = { runDir: live.runDir, status: 'cancelled', epochsCompleted: 8, backend: 'tfjs-wasm', message: 'cancelled during epoch 9', engine: { name: 'tfjs' } };
+    const summary = {
+      runDir: live.runDir,
+      status: 'cancelled',
+      epochsCompleted: 8,
+      backend: 'tfjs-wasm',
+      message: 'cancelled during epoch 9',
+      engine: { name: 'tfjs' },
+    };
     const metrics = training.epochs.map((m) => JSON.stringify(m)).join('\n') + '\n{"epoch": 9, "los'; // torn last line: killed mid-write
-    const v = await settleFromFolder(live, folder({
-      [join(live.runDir, 'summary.json')]: JSON.stringify(summary),
-      [join(live.runDir, 'metrics.jsonl')]: metrics,
-    })) as TrainingView;
+    const v = (await settleFromFolder(
+      live,
+      folder({
+        [join(live.runDir, 'summary.json')]: JSON.stringify(summary),
+        [join(live.runDir, 'metrics.jsonl')]: metrics,
+      }),
+    )) as TrainingView;
     assert.equal(v.detached, true);
-    assert.deepEqual(v.summary, { runDir: live.runDir, status: 'cancelled', epochsCompleted: 8, backend: 'tfjs-wasm', message: 'cancelled during epoch 9' });
-    assert.deepEqual(v.epochs.map((e) => e.epoch), training.epochs.map((e) => e.epoch));
+    assert.deepEqual(v.summary, {
+      runDir: live.runDir,
+      status: 'cancelled',
+      epochsCompleted: 8,
+      backend: 'tfjs-wasm',
+      message: 'cancelled during epoch 9',
+    });
+    assert.deepEqual(
+      v.epochs.map((e) => e.epoch),
+      training.epochs.map((e) => e.epoch),
+    );
   });
 
   void it('training: no summary.json (the job was killed with the window) reads as interrupted, keeping the saved epochs', async () => {
-    const v = await settleFromFolder(live, folder({})) as TrainingView;
+    const v = (await settleFromFolder(live, folder({}))) as TrainingView;
     assert.equal(v.detached, true);
     assert.equal(v.summary, undefined);
     assert.equal(v.epochs.length, 3);
     // a summary.json that is not one is ignored rather than shown
-    const bad = await settleFromFolder(live, folder({ [join(live.runDir, 'summary.json')]: '{"status": "exploded"}' })) as TrainingView;
+    const bad = (await settleFromFolder(live, folder({ [join(live.runDir, 'summary.json')]: '{"status": "exploded"}' }))) as TrainingView;
     assert.equal(bad.summary, undefined);
   });
 
@@ -60,15 +79,21 @@ void describe('restored training and sweep panels', () => {
     const first = running.points[0];
     assert.ok(first);
     const file = join(first.runDir, '..', 'sweep.json');
-    const finished = await settleFromFolder(running, folder({ [file]: JSON.stringify({ status: 'completed', points: sweep.points }) })) as SweepView;
+    const finished = (await settleFromFolder(
+      running,
+      folder({ [file]: JSON.stringify({ status: 'completed', points: sweep.points }) }),
+    )) as SweepView;
     assert.equal(finished.done, true);
     assert.equal(finished.detached, true);
     assert.equal(finished.points.length, sweep.points.length);
-    const cut = await settleFromFolder(running, folder({ [file]: JSON.stringify({ status: 'running', points: running.points }) })) as SweepView;
+    const cut = (await settleFromFolder(
+      running,
+      folder({ [file]: JSON.stringify({ status: 'running', points: running.points }) }),
+    )) as SweepView;
     assert.equal(cut.done, false);
     assert.equal(cut.detached, true);
     // a sweep with no point yet has no folder to ask
-    const empty = await settleFromFolder({ ...running, points: [] }, folder({})) as SweepView;
+    const empty = (await settleFromFolder({ ...running, points: [] }, folder({}))) as SweepView;
     assert.deepEqual([empty.done, empty.detached], [false, true]);
   });
 });
@@ -80,7 +105,13 @@ void describe('the run folder chosen before training starts', () => {
 
   void it('takes the suffix the trainer would add when the name is taken', () => {
     const taken = new Set([join('/runs', 'a'), join('/runs', 'a-2')]);
-    assert.equal(freeRunDir('/runs', 'a', (p) => taken.has(p)), join('/runs', 'a-3'));
-    assert.equal(freeRunDir('/runs', 'b', (p) => taken.has(p)), join('/runs', 'b'));
+    assert.equal(
+      freeRunDir('/runs', 'a', (p) => taken.has(p)),
+      join('/runs', 'a-3'),
+    );
+    assert.equal(
+      freeRunDir('/runs', 'b', (p) => taken.has(p)),
+      join('/runs', 'b'),
+    );
   });
 });

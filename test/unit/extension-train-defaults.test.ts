@@ -40,5 +40,8 @@ void test('a train.json is read as a config (paths against its folder), a JSON d
   assert.deepEqual([c.learningRate, c.epochs, c.batchSize, c.modalities], [0.002, 8, 64, ['strong', 'weak']]);
   assert.equal(trainSummary(c), '8 epochs · lr 0.002 · batch 64 · DAGR on (λ_disp 0.1, λ_anc 0.1, τ 0.5)');
   assert.equal(trainConfigFrom({ audio: [[1, 2]], visual: [[3, 4]] }, '/d/data.json'), undefined);
-  assert.throws(() => trainConfigFrom({ dataset: 'x.npz', epochs: 0 }, '/d/train.json'), /^ConfigError: train\.json: epochs must be an integer >= 1/);
+  assert.throws(
+    () => trainConfigFrom({ dataset: 'x.npz', epochs: 0 }, '/d/train.json'),
+    /^ConfigError: train\.json: epochs must be an integer >= 1/,
+  );
 });

@@ -36,7 +36,10 @@ function fixture(rel: string): Uint8Array {
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -52,13 +55,20 @@ function npy(dict: string, data: Uint8Array, version = 1): Uint8Array {
   const pre = new Uint8Array(version === 1 ? 10 : 12);
   pre.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
   const dv = new DataView(pre.buffer);
-  if (version === 1) dv.setUint16(8, h.length, true); else dv.setUint32(8, h.length, true);
+  if (version === 1) dv.setUint16(8, h.length, true);
+  else dv.setUint32(8, h.length, true);
   return concat(pre, h, data);
 }
 
 const goodNpy = (): Uint8Array => npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", new Uint8Array(16));
 
-interface ZipPart { name: string; data: Uint8Array; deflate?: boolean; usize?: number; crc?: number }
+interface ZipPart {
+  name: string;
+  data: Uint8Array;
+  deflate?: boolean;
+  usize?: number;
+  crc?: number;
+}
 
 function crc32(b: Uint8Array): number {
   let c = 0xffffffff;
@@ -81,13 +91,24 @@ function zip(parts: ZipPart[]): Uint8Array {
     const usize = p.usize ?? p.data.length;
     const lh = new Uint8Array(30 + name.length);
     const l = new DataView(lh.buffer);
-    l.setUint32(0, 0x04034b50, true); l.setUint16(4, 20, true); l.setUint16(8, p.deflate ? 8 : 0, true);
-    l.setUint32(14, crc, true); l.setUint32(18, body.length, true); l.setUint32(22, usize, true); l.setUint16(26, name.length, true);
+    l.setUint32(0, 0x04034b50, true);
+    l.setUint16(4, 20, true);
+    l.setUint16(8, p.deflate ? 8 : 0, true);
+    l.setUint32(14, crc, true);
+    l.setUint32(18, body.length, true);
+    l.setUint32(22, usize, true);
+    l.setUint16(26, name.length, true);
     lh.set(name, 30);
     const ch = new Uint8Array(46 + name.length);
     const c = new DataView(ch.buffer);
-    c.setUint32(0, 0x02014b50, true); c.setUint16(4, 20, true); c.setUint16(6, 20, true); c.setUint16(10, p.deflate ? 8 : 0, true);
-    c.setUint32(16, crc, true); c.setUint32(20, body.length, true); c.setUint32(24, usize, true); c.setUint16(28, name.length, true);
+    c.setUint32(0, 0x02014b50, true);
+    c.setUint16(4, 20, true);
+    c.setUint16(6, 20, true);
+    c.setUint16(10, p.deflate ? 8 : 0, true);
+    c.setUint32(16, crc, true);
+    c.setUint32(20, body.length, true);
+    c.setUint32(24, usize, true);
+    c.setUint16(28, name.length, true);
     c.setUint32(42, off, true);
     ch.set(name, 46);
     locals.push(lh, body);
@@ -97,13 +118,25 @@ function zip(parts: ZipPart[]): Uint8Array {
   const cd = concat(...centrals);
   const end = new Uint8Array(22);
   const e = new DataView(end.buffer);
-  e.setUint32(0, 0x06054b50, true); e.setUint16(8, parts.length, true); e.setUint16(10, parts.length, true);
-  e.setUint32(12, cd.length, true); e.setUint32(16, off, true);
+  e.setUint32(0, 0x06054b50, true);
+  e.setUint16(8, parts.length, true);
+  e.setUint16(10, parts.length, true);
+  e.setUint32(12, cd.length, true);
+  e.setUint32(16, off, true);
   return concat(...locals, cd, end);
 }
 
 void test('zip helper builds archives the reader accepts', async () => {
-  await readAll(memoryByteSource('ok.npz', zip([{ name: 'a.npy', data: goodNpy() }, { name: 'b.npy', data: goodNpy(), deflate: true }])), 'npz');
+  await readAll(
+    memoryByteSource(
+      'ok.npz',
+      zip([
+        { name: 'a.npy', data: goodNpy() },
+        { name: 'b.npy', data: goodNpy(), deflate: true },
+      ]),
+    ),
+    'npz',
+  );
 });
 
 void test('safetensors: truncated, header length, JSON, dtype, shape and offsets', async () => {
@@ -118,14 +151,41 @@ void test('safetensors: truncated, header length, JSON, dtype, shape and offsets
   await fails(st(safetensors(null, undefined, '{"a": ')), f, /^header is not JSON/);
   await fails(st(safetensors([1, 2])), f, /^wrong magic/);
   await readAll(memoryByteSource(f, safetensors({})), 'safetensors');
-  const f8 = await readCheckpoint(memoryByteSource(f, safetensors({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1))), 'safetensors');
+  const f8 = await readCheckpoint(
+    memoryByteSource(f, safetensors({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1))),
+    'safetensors',
+  );
   assert.deepEqual([f8.entries.length, f8.skipped], [0, [{ name: 'a', reason: 'dtype F8_E4M3 is not supported (float8)' }]]);
-  await fails(st(safetensors({ a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 20] } }, new Uint8Array(24))), f, /^shape\/byte-count mismatch: tensor "a" has shape \[2, 3\] of F32 \(24 bytes\) but data_offsets span 20 bytes/);
-  await fails(st(safetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4))), f, /^tensor "a": data_offsets \[0, 8\] lie outside the data area \(4 bytes\)/);
-  await fails(st(safetensors({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } })), f, /shape is not a list of non-negative integers/);
-  await fails(st(safetensors({ a: { dtype: 'F32', shape: [1.5], data_offsets: [0, 0] } })), f, /shape is not a list of non-negative integers/);
-  await fails(st(safetensors({ a: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, new Uint8Array(8))), f, /^tensor "a": shape \[1099511627776, 1099511627776\] has more elements than can be represented \(over 2\^53\)/);
-  await fails(st(safetensors({ a: { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }, new Uint8Array(8))), f, /^tensor "a": data_offsets \[8, 4\] have begin > end/);
+  await fails(
+    st(safetensors({ a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 20] } }, new Uint8Array(24))),
+    f,
+    /^shape\/byte-count mismatch: tensor "a" has shape \[2, 3\] of F32 \(24 bytes\) but data_offsets span 20 bytes/,
+  );
+  await fails(
+    st(safetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4))),
+    f,
+    /^tensor "a": data_offsets \[0, 8\] lie outside the data area \(4 bytes\)/,
+  );
+  await fails(
+    st(safetensors({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } })),
+    f,
+    /shape is not a list of non-negative integers/,
+  );
+  await fails(
+    st(safetensors({ a: { dtype: 'F32', shape: [1.5], data_offsets: [0, 0] } })),
+    f,
+    /shape is not a list of non-negative integers/,
+  );
+  await fails(
+    st(safetensors({ a: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, new Uint8Array(8))),
+    f,
+    /^tensor "a": shape \[1099511627776, 1099511627776\] has more elements than can be represented \(over 2\^53\)/,
+  );
+  await fails(
+    st(safetensors({ a: { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }, new Uint8Array(8))),
+    f,
+    /^tensor "a": data_offsets \[8, 4\] have begin > end/,
+  );
   await fails(st(safetensors({ a: { dtype: 'F32', shape: [1] } })), f, /^tensor "a": missing field "data_offsets"/);
   await fails(st(safetensors({ __metadata__: { epoch: 3 } })), f, /__metadata__ is not an object of strings/);
   await fails(st(safetensors({ a: 5 })), f, /header entry is not an object/);
@@ -153,9 +213,11 @@ void test('npy: magic, version, header, dtype, shape and byte count', async () =
   const rd = (b: Uint8Array): Promise<void> => readAll(memoryByteSource(f, b), 'npy');
   await fails(rd(new TextEncoder().encode('PK\x03\x04 not a npy file')), f, /^wrong magic/);
   await fails(rd(new Uint8Array([0x93, 0x4e, 0x55])), f, /^truncated file/);
-  const v4 = goodNpy(); v4[6] = 4;
+  const v4 = goodNpy();
+  v4[6] = 4;
   await fails(rd(v4), f, /^unsupported \.npy version 4\.0/);
-  const long = goodNpy(); new DataView(long.buffer).setUint16(8, 60000, true);
+  const long = goodNpy();
+  new DataView(long.buffer).setUint16(8, 60000, true);
   await fails(rd(long), f, /^header length 60000 runs past the end of the file/);
   const v2 = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4), 2);
   new DataView(v2.buffer).setUint32(8, 0xfffffff0, true);
@@ -166,16 +228,40 @@ void test('npy: magic, version, header, dtype, shape and byte count', async () =
   await fails(rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': [2]}", new Uint8Array(8))), f, /shape is not a tuple/);
   await fails(rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,)}", new Uint8Array(8))), f, /non-negative integers/);
   await fails(rd(npy("__import__('os')", new Uint8Array(0))), f, /^header is not a valid \.npy header/);
-  await fails(rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } junk", new Uint8Array(8))), f, /unexpected text after the dict/);
-  await fails(rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)", new Uint8Array(8))), f, /^header is not a valid \.npy header/);
+  await fails(
+    rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } junk", new Uint8Array(8))),
+    f,
+    /unexpected text after the dict/,
+  );
+  await fails(
+    rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)", new Uint8Array(8))),
+    f,
+    /^header is not a valid \.npy header/,
+  );
   await fails(rd(npy('['.repeat(5000), new Uint8Array(0))), f, /nested too deeply/);
   for (const d of ['<c8', '|O', '<U5', '|V16', '<M8', '=f4', '|f4', 'f4', '<f16']) {
-    await fails(rd(npy(`{'descr': '${d}', 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(16))), f, new RegExp(`^unsupported dtype "${d.replace(/[|[\]]/g, '\\$&')}"`));
+    await fails(
+      rd(npy(`{'descr': '${d}', 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(16))),
+      f,
+      new RegExp(`^unsupported dtype "${d.replace(/[|[\]]/g, '\\$&')}"`),
+    );
   }
   await fails(rd(npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4))), f, /^unsupported dtype/);
-  await fails(rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", new Uint8Array(40))), f, /^truncated file: shape \[3, 4\] of float32 needs 48 bytes of data but the file has 40/);
-  await fails(rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(12))), f, /^shape\/byte-count mismatch: shape \[2\] of float32 needs 8 bytes of data but the file has 12/);
-  await fails(rd(npy("{'descr': '<f8', 'fortran_order': True, 'shape': (99999999999, 99999999999), }", new Uint8Array(8))), f, /^header is not a valid \.npy header: shape \(99999999999, 99999999999\) has 9999999999800000000001 elements, more than can be represented \(over 2\^53\)$/);
+  await fails(
+    rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", new Uint8Array(40))),
+    f,
+    /^truncated file: shape \[3, 4\] of float32 needs 48 bytes of data but the file has 40/,
+  );
+  await fails(
+    rd(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(12))),
+    f,
+    /^shape\/byte-count mismatch: shape \[2\] of float32 needs 8 bytes of data but the file has 12/,
+  );
+  await fails(
+    rd(npy("{'descr': '<f8', 'fortran_order': True, 'shape': (99999999999, 99999999999), }", new Uint8Array(8))),
+    f,
+    /^header is not a valid \.npy header: shape \(99999999999, 99999999999\) has 9999999999800000000001 elements, more than can be represented \(over 2\^53\)$/,
+  );
   // Python 2 style long integers and double-quoted strings are still literals numpy accepts.
   await readAll(memoryByteSource(f, npy('{"descr": "<f4", "fortran_order": False, "shape": (2L,)}', new Uint8Array(8))), 'npy');
 });
@@ -191,17 +277,42 @@ void test('npz: not a zip, truncated, escaping names, bombs, corrupt data, bad m
     await fails(rd(zip([{ name, data: goodNpy() }])), `${f}:${name}`, /^zip member escapes its folder$/);
   }
   const data = goodNpy();
-  await fails(rd(zip([{ name: 'a.npy', data, deflate: true, usize: 2 ** 31 }])), `${f}:a.npy`, /^inflates without bound: declares 2147483648 bytes from \d+ compressed/);
+  await fails(
+    rd(zip([{ name: 'a.npy', data, deflate: true, usize: 2 ** 31 }])),
+    `${f}:a.npy`,
+    /^inflates without bound: declares 2147483648 bytes from \d+ compressed/,
+  );
   const bomb = new Uint8Array(4 * 1024 * 1024);
-  await fails(rd(zip([{ name: 'b.npy', data: bomb, deflate: true, usize: 1000 }])), `${f}:b.npy`, /^inflates without bound: more than the declared 1000 bytes/);
-  await fails(rd(zip([{ name: 'c.npy', data, deflate: true, usize: data.length + 10 }])), `${f}:c.npy`, /^truncated member: inflates to \d+ bytes but declares \d+/);
+  await fails(
+    rd(zip([{ name: 'b.npy', data: bomb, deflate: true, usize: 1000 }])),
+    `${f}:b.npy`,
+    /^inflates without bound: more than the declared 1000 bytes/,
+  );
+  await fails(
+    rd(zip([{ name: 'c.npy', data, deflate: true, usize: data.length + 10 }])),
+    `${f}:c.npy`,
+    /^truncated member: inflates to \d+ bytes but declares \d+/,
+  );
   await fails(rd(zip([{ name: 'd.npy', data, deflate: true, crc: 1234 }])), `${f}:d.npy`, /^CRC mismatch/);
   const corrupt = zip([{ name: 'e.npy', data, deflate: true }]);
   corrupt.fill(0xff, 30 + 5, 30 + 9);
   await fails(rd(corrupt), `${f}:e.npy`, /(deflate data is corrupt|CRC mismatch|inflates|truncated member)/);
-  await fails(rd(zip([{ name: 'f.npy', data: new TextEncoder().encode('not npy at all') }])), `${f}:f.npy`, /^wrong magic: not a \.npy file/);
+  await fails(
+    rd(zip([{ name: 'f.npy', data: new TextEncoder().encode('not npy at all') }])),
+    `${f}:f.npy`,
+    /^wrong magic: not a \.npy file/,
+  );
   await fails(rd(zip([{ name: 'g.npy', data: data.subarray(0, 40) }])), `${f}:g.npy`, /^(truncated file|header length)/);
-  await fails(rd(zip([{ name: 'h.npy', data }, { name: 'h.npy', data }])), `${f}:h.npy`, /two members with this name/);
+  await fails(
+    rd(
+      zip([
+        { name: 'h.npy', data },
+        { name: 'h.npy', data },
+      ]),
+    ),
+    `${f}:h.npy`,
+    /two members with this name/,
+  );
   const lied = zip([{ name: 'i.npy', data }]);
   new DataView(lied.buffer).setUint32(lied.length - 22 + 16, 5000, true); // central directory offset past the end
   await fails(rd(lied), f, /central directory .* runs past the end record/);
@@ -253,7 +364,12 @@ void test('rows outside the array are a ReaderError', async () => {
   const cp = await readCheckpoint(memoryByteSource('r.npy', goodNpy()), 'npy');
   const e = cp.entries[0];
   assert.ok(e);
-  for (const [s, t] of [[-1, 1], [0, 3], [2, 1], [0.5, 1]] as const) {
+  for (const [s, t] of [
+    [-1, 1],
+    [0, 3],
+    [2, 1],
+    [0.5, 1],
+  ] as const) {
     await fails(e.readRows(s, t), 'r.npy', /row range .* is outside 0\.\.2/);
   }
 });

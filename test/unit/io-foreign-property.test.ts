@@ -17,8 +17,17 @@ import type { GeometryReport } from '../../src/protocol/report';
 
 const DIR = join(__dirname, '..', 'fixtures', 'foreign');
 
-interface Metrics { effectiveRank: number; stableRank: number; sigmaMax: number; meanCosine: number }
-interface FileExpect { modalities: Record<string, Metrics>; skipped: string[]; other: string[] }
+interface Metrics {
+  effectiveRank: number;
+  stableRank: number;
+  sigmaMax: number;
+  meanCosine: number;
+}
+interface FileExpect {
+  modalities: Record<string, Metrics>;
+  skipped: string[];
+  other: string[];
+}
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, FileExpect>;
 
 function near(label: string, got: number | undefined, want: number, rel: number, abs = 0): void {

@@ -16,14 +16,36 @@ const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 void test('every checkpoint extension has a reader', () => {
   const want: Record<string, string | null> = {
-    'a.safetensors': 'safetensors', 'a.npz': 'npz', 'a.npy': 'npy', 'a.json': 'json', 'a.pt': 'pytorch', 'a.pth': 'pytorch',
-    'a.ckpt': 'pytorch', 'a.parquet': 'parquet', 'model.safetensors.index.json': 'sharded', 'pytorch_model.bin': null,
+    'a.safetensors': 'safetensors',
+    'a.npz': 'npz',
+    'a.npy': 'npy',
+    'a.json': 'json',
+    'a.pt': 'pytorch',
+    'a.pth': 'pytorch',
+    'a.ckpt': 'pytorch',
+    'a.parquet': 'parquet',
+    'model.safetensors.index.json': 'sharded',
+    'pytorch_model.bin': null,
   };
   for (const [name, format] of Object.entries(want)) assert.equal(formatFromName(name), format, name);
 });
 
 void test('dagr compare a.pt b.safetensors: the same arrays, so every change is 0', () => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CLI, 'compare', join(FIX, 'torch', 'pair.pt'), join(FIX, 'torch', 'pair_twin.safetensors'), '--json', '--engine', 'js'], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      CLI,
+      'compare',
+      join(FIX, 'torch', 'pair.pt'),
+      join(FIX, 'torch', 'pair_twin.safetensors'),
+      '--json',
+      '--engine',
+      'js',
+    ],
+    { encoding: 'utf8' },
+  );
   const r = JSON.parse(out) as { kind: string; changes: { metric: string; delta: number | null }[] };
   assert.equal(r.kind, 'compare');
   assert.ok(r.changes.length > 10, `${r.changes.length} changes`);
@@ -31,28 +53,60 @@ void test('dagr compare a.pt b.safetensors: the same arrays, so every change is 
 });
 
 void test('dagr compare a.pt b.parquet runs (PyTorch against Parquet)', () => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CLI, 'compare', join(FIX, 'torch', 'pair.pt'), join(FIX, 'parquet', 'list_f32_snappy.parquet'), '--json', '--engine', 'js'], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      CLI,
+      'compare',
+      join(FIX, 'torch', 'pair.pt'),
+      join(FIX, 'parquet', 'list_f32_snappy.parquet'),
+      '--json',
+      '--engine',
+      'js',
+    ],
+    { encoding: 'utf8' },
+  );
   const r = JSON.parse(out) as { kind: string; changes: { metric: string }[] };
   assert.ok(r.changes.some((c) => c.metric === 'modalities.visual.effectiveRank'));
 });
 
 void test('fine-tuning datasets open from a .pt and from .parquet files', async () => {
   const pt = await datasetFromCheckpoint(await openCheckpoint(join(FIX, 'torch', 'pair.pt')), { seed: 1 });
-  assert.deepEqual(pt.modalities.map((m) => [m.name, m.dim]), [['audio', 16], ['visual', 16]]);
+  assert.deepEqual(
+    pt.modalities.map((m) => [m.name, m.dim]),
+    [
+      ['audio', 16],
+      ['visual', 16],
+    ],
+  );
   assert.equal(pt.n, 64);
   assert.ok(pt.numClasses >= 2);
 
   const pq = await datasetFromCheckpoint(await openCheckpoint(join(FIX, 'parquet', 'list_f32_snappy.parquet')), { seed: 1 });
-  assert.deepEqual(pq.modalities.map((m) => [m.name, m.dim]), [['audio', 16], ['visual', 16]]);
+  assert.deepEqual(
+    pq.modalities.map((m) => [m.name, m.dim]),
+    [
+      ['audio', 16],
+      ['visual', 16],
+    ],
+  );
   assert.equal(pq.n, 64);
   assert.equal(pq.splitSource, 'seeded 80/20');
   // the npz twin gives the same dataset, value for value
   const npz = await datasetFromCheckpoint(await openCheckpoint(join(FIX, 'parquet', 'f32.npz')), { seed: 1 });
   assert.deepEqual(pq.labels, npz.labels);
-  assert.deepEqual(pq.modalities.map((m) => m.data), npz.modalities.map((m) => m.data));
+  assert.deepEqual(
+    pq.modalities.map((m) => m.data),
+    npz.modalities.map((m) => m.data),
+  );
 
   const extras = await datasetFromCheckpoint(await openCheckpoint(join(FIX, 'parquet', 'extras.parquet')), { seed: 1 });
   assert.equal(extras.splitSource, 'split array');
-  assert.deepEqual(extras.modalities.map((m) => m.name), ['audio']);
+  assert.deepEqual(
+    extras.modalities.map((m) => m.name),
+    ['audio'],
+  );
   assert.equal(extras.train.length + extras.val.length, 64);
 });

@@ -132,14 +132,23 @@ const MUTATORS: Record<string, Mutator> = {
   random(_b, r) {
     const n = int(r, 600);
     const c = new Uint8Array(n).map(() => int(r, 256));
-    const prefixes = [[0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], [0x50, 0x4b, 3, 4], [0x50, 0x4b, 5, 6], [0x7b], [16, 0, 0, 0, 0, 0, 0, 0, 0x7b]];
+    const prefixes = [
+      [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0],
+      [0x50, 0x4b, 3, 4],
+      [0x50, 0x4b, 5, 6],
+      [0x7b],
+      [16, 0, 0, 0, 0, 0, 0, 0, 0x7b],
+    ];
     if (r() < 0.6) c.set((prefixes[int(r, prefixes.length)] as number[]).slice(0, n));
     return c;
   },
 };
 const NAMES = Object.keys(MUTATORS);
 
-interface Outcome { read: number; rejected: number }
+interface Outcome {
+  read: number;
+  rejected: number;
+}
 
 async function runCase(k: number, out: Outcome): Promise<void> {
   const r = rng(0x5eed0000 + k);
@@ -162,7 +171,10 @@ async function runCase(k: number, out: Outcome): Promise<void> {
     if (!(e instanceof ReaderError)) {
       assert.fail(`${label}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n${Buffer.from(bytes).toString('base64')}`);
     }
-    assert.ok([...e.message].every((ch) => ch.charCodeAt(0) >= 0x20), `${label}: control characters in ${JSON.stringify(e.message)}`);
+    assert.ok(
+      [...e.message].every((ch) => ch.charCodeAt(0) >= 0x20),
+      `${label}: control characters in ${JSON.stringify(e.message)}`,
+    );
     assert.ok(e.file === name || e.file.startsWith(`${name}:`), `${label}: error names ${e.file}`);
   };
   try {
@@ -170,11 +182,18 @@ async function runCase(k: number, out: Outcome): Promise<void> {
     out.read++;
     for (const e of cp.entries) {
       const rows = e.shape.length ? (e.shape[0] as number) : 1;
-      const ranges: [number | undefined, number | undefined][] = [[undefined, undefined], [int(r, rows + 1), rows], [0, int(r, rows + 2)]];
+      const ranges: [number | undefined, number | undefined][] = [
+        [undefined, undefined],
+        [int(r, rows + 1), rows],
+        [0, int(r, rows + 2)],
+      ];
       for (const [s, t] of ranges) {
         try {
           const v = await e.readRows(s, t);
-          assert.ok(v.byteLength <= 8 * bytes.length + 1024, `${label}: ${e.name} decoded to ${v.byteLength} bytes from a ${bytes.length}-byte file`);
+          assert.ok(
+            v.byteLength <= 8 * bytes.length + 1024,
+            `${label}: ${e.name} decoded to ${v.byteLength} bytes from a ${bytes.length}-byte file`,
+          );
         } catch (err) {
           check(err);
         }

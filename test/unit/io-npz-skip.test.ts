@@ -15,7 +15,10 @@ const at = (f: string): string => join(DIR, f);
 async function summary(file: string): Promise<{ entries: string[]; skipped: [string, string][] }> {
   const cp = await openCheckpoint(at(file));
   for (const e of cp.entries) await e.readRows();
-  return { entries: cp.entries.map((e) => `${e.name} ${e.dtype} [${e.shape.join(', ')}]`), skipped: (cp.skipped ?? []).map((s) => [s.name, s.reason]) };
+  return {
+    entries: cp.entries.map((e) => `${e.name} ${e.dtype} [${e.shape.join(', ')}]`),
+    skipped: (cp.skipped ?? []).map((s) => [s.name, s.reason]),
+  };
 }
 
 const U12 = 'unsupported dtype "<U12": Unicode strings, not a numeric array';
@@ -24,7 +27,10 @@ const PICKLE = 'unsupported dtype "|O": pickled Python objects, which are never 
 void test('strings (<U12, |S3) beside an embedding: the embedding and labels are read, the strings skipped', async () => {
   assert.deepEqual(await summary('strings.npz'), {
     entries: ['emb float32 [8, 4]', 'labels int64 [8]'],
-    skipped: [['ids', U12], ['tags', 'unsupported dtype "|S3": byte strings, not a numeric array']],
+    skipped: [
+      ['ids', U12],
+      ['tags', 'unsupported dtype "|S3": byte strings, not a numeric array'],
+    ],
   });
   const cp = await openCheckpoint(at('strings.npz'));
   const { modalities, labels } = selectModalities(cp, ['emb']);
@@ -49,8 +55,14 @@ void test('structured, complex, datetime and float128 members are skipped with w
 
 void test('savez_compressed: deflated members are skipped the same way; metadata still read', async () => {
   const cp = await openCheckpoint(at('compressed_mixed.npz'));
-  assert.deepEqual(cp.entries.map((e) => e.name), ['emb']);
-  assert.deepEqual(cp.skipped, [{ name: 'ids', reason: U12 }, { name: 'meta', reason: PICKLE }]);
+  assert.deepEqual(
+    cp.entries.map((e) => e.name),
+    ['emb'],
+  );
+  assert.deepEqual(cp.skipped, [
+    { name: 'ids', reason: U12 },
+    { name: 'meta', reason: PICKLE },
+  ]);
   assert.equal(cp.metadata.epoch, 3);
 });
 
@@ -65,7 +77,7 @@ void test('members whose header does not parse, that are not .npy at all, or use
   });
 });
 
-void test('when no member is readable, the first member\'s own problem is the file\'s error', async () => {
+void test("when no member is readable, the first member's own problem is the file's error", async () => {
   const f = at('only_strings.npz');
   await assert.rejects(openCheckpoint(f), (e: unknown) => {
     assert.ok(e instanceof ReaderError);
@@ -96,14 +108,26 @@ async function npyProblem(descr: string, shape: string, data = new Uint8Array(16
 
 void test('npy shapes: too large to represent says so; negative and non-integer dimensions say which', async () => {
   const bad = 'header is not a valid .npy header: shape';
-  assert.equal(await npyProblem("'<f4'", '(99999999999, 99999999999)'), `${bad} (99999999999, 99999999999) has 9999999999800000000001 elements, more than can be represented (over 2^53)`);
-  assert.equal(await npyProblem("'<f4'", '(2, 99999999999999999999)'), `${bad} (2, 99999999999999999999) has dimension 99999999999999999999, more than can be represented (over 2^53 - 1)`);
+  assert.equal(
+    await npyProblem("'<f4'", '(99999999999, 99999999999)'),
+    `${bad} (99999999999, 99999999999) has 9999999999800000000001 elements, more than can be represented (over 2^53)`,
+  );
+  assert.equal(
+    await npyProblem("'<f4'", '(2, 99999999999999999999)'),
+    `${bad} (2, 99999999999999999999) has dimension 99999999999999999999, more than can be represented (over 2^53 - 1)`,
+  );
   assert.equal(await npyProblem("'<f4'", '(4, -2)'), `${bad} (4, -2) holds -2: dimensions must be non-negative integers`);
   assert.equal(await npyProblem("'<f4'", "(4, 'a')"), `${bad} (4, 'a') holds 'a': dimensions must be non-negative integers`);
   assert.equal(await npyProblem("'<f4'", '[4]'), `${bad} is not a tuple: [4]`);
   // 2^50 elements is representable, 2^53 bytes of float64 is not.
-  assert.equal(await npyProblem("'<f8'", '(1125899906842624,)'), 'shape [1125899906842624] of float64 needs more bytes of data than can be represented (over 2^53)');
-  assert.match(await npyProblem("'<f4'", '(1125899906842624,)'), /^truncated file: shape \[1125899906842624\] of float32 needs 4503599627370496 bytes/);
+  assert.equal(
+    await npyProblem("'<f8'", '(1125899906842624,)'),
+    'shape [1125899906842624] of float64 needs more bytes of data than can be represented (over 2^53)',
+  );
+  assert.match(
+    await npyProblem("'<f4'", '(1125899906842624,)'),
+    /^truncated file: shape \[1125899906842624\] of float32 needs 4503599627370496 bytes/,
+  );
 });
 
 void test('npy descr: which descr, and why it is not read', async () => {

@@ -12,7 +12,16 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  ArrayEntry, ByteSource, Checkpoint, ReaderError, formatFromName, memoryByteSource, openCheckpoint, readCheckpoint, selectModalities, sniffFormat,
+  ArrayEntry,
+  ByteSource,
+  Checkpoint,
+  ReaderError,
+  formatFromName,
+  memoryByteSource,
+  openCheckpoint,
+  readCheckpoint,
+  selectModalities,
+  sniffFormat,
 } from '../../src/io';
 import { fileByteSource } from '../../src/io/byteSource';
 import { fuzzReader, int, type Mutator } from './fuzz-harness';
@@ -20,7 +29,13 @@ import { fuzzReader, int, type Mutator } from './fuzz-harness';
 const ROOT = join(__dirname, '..', 'fixtures', 'parquet');
 const fx = (f: string): string => join(ROOT, f);
 
-interface Described { dtype: string; shape: number[]; sum: number; first: number[]; last: number }
+interface Described {
+  dtype: string;
+  shape: number[];
+  sum: number;
+  first: number[];
+  last: number;
+}
 const expected = JSON.parse(readFileSync(fx('expected.json'), 'utf8')) as {
   rows: number;
   dim: number;
@@ -68,7 +83,7 @@ void test('.parquet is named and sniffed; PAR1 files with another extension are 
   assert.equal(cp.format, 'parquet');
 });
 
-void test('every layout and codec gives numpy\'s values: shapes, dtypes, sums, first and last values', async () => {
+void test("every layout and codec gives numpy's values: shapes, dtypes, sums, first and last values", async () => {
   assert.ok(GOOD.length >= 10, GOOD.join(', '));
   for (const f of GOOD) {
     const info = expected.files[f];
@@ -82,7 +97,10 @@ void test('every layout and codec gives numpy\'s values: shapes, dtypes, sums, f
       const dtype = want.dtype === 'float16' ? 'float16' : want.dtype;
       assert.equal(e.dtype, dtype, `${f}:${name}`);
       const v = await e.readRows();
-      assert.ok(v instanceof (want.dtype === 'float64' ? Float64Array : want.dtype.startsWith('float') ? Float32Array : Int32Array), `${f}:${name} ${v.constructor.name}`);
+      assert.ok(
+        v instanceof (want.dtype === 'float64' ? Float64Array : want.dtype.startsWith('float') ? Float32Array : Int32Array),
+        `${f}:${name} ${v.constructor.name}`,
+      );
       assert.deepEqual(Array.from(v.slice(0, 6)), want.first, `${f}:${name} first`);
       assert.equal(v[v.length - 1], want.last, `${f}:${name} last`);
       let s = 0;
@@ -90,7 +108,11 @@ void test('every layout and codec gives numpy\'s values: shapes, dtypes, sums, f
       assert.ok(Math.abs(s - want.sum) <= 1e-9 * Math.max(1, Math.abs(want.sum)), `${f}:${name} sum ${s} vs ${want.sum}`);
     }
     const sel = selectModalities(cp);
-    assert.deepEqual(sel.modalities.map((m) => m.name), ['audio', 'visual'], f);
+    assert.deepEqual(
+      sel.modalities.map((m) => m.name),
+      ['audio', 'visual'],
+      f,
+    );
     assert.equal(sel.labels?.name, 'labels', f);
   }
 });
@@ -107,7 +129,14 @@ void test('values equal the npz twin exactly (float32, float64, float16), whole 
       assert.equal(a.dtype, b.dtype, `${f}:${name}`);
       assert.deepEqual(await a.readRows(), await b.readRows(), `${f}:${name}`);
       // 7..23 spans row groups 0, 1 and 2 (row_group_size 10); 30..40 is exactly one; 63..64 the last row
-      for (const [s, e] of [[7, 23], [30, 40], [63, 64], [0, 64], [12, 12], [9, 11]] as const) {
+      for (const [s, e] of [
+        [7, 23],
+        [30, 40],
+        [63, 64],
+        [0, 64],
+        [12, 12],
+        [9, 11],
+      ] as const) {
         assert.deepEqual(await a.readRows(s, e), await b.readRows(s, e), `${f}:${name} rows ${s}..${e}`);
       }
     }
@@ -138,14 +167,30 @@ void test('readRows(0, 5) reads one row group of one column, not the file', asyn
 
 void test('scalar columns: y labels, split, float and bool columns; strings, structs, timestamps, lists of non-floats skipped with why', async () => {
   const cp = await openCheckpoint(fx('extras.parquet'));
-  assert.deepEqual(cp.entries.map((e) => [e.name, e.dtype, e.shape]), [
-    ['audio', 'float32', [64, 16]], ['y', 'int32', [64]], ['split', 'int8', [64]], ['score', 'float64', [64]], ['flag', 'bool', [64]],
-  ]);
-  assert.deepEqual(cp.skipped?.map((s) => s.name), ['meta', 'tokens', 'ints', 'when']);
+  assert.deepEqual(
+    cp.entries.map((e) => [e.name, e.dtype, e.shape]),
+    [
+      ['audio', 'float32', [64, 16]],
+      ['y', 'int32', [64]],
+      ['split', 'int8', [64]],
+      ['score', 'float64', [64]],
+      ['flag', 'bool', [64]],
+    ],
+  );
+  assert.deepEqual(
+    cp.skipped?.map((s) => s.name),
+    ['meta', 'tokens', 'ints', 'when'],
+  );
   for (const s of cp.skipped ?? []) assert.match(s.reason, /struct|string|int64|timestamp/, s.reason);
   const want = expected.files['extras.parquet']?.arrays;
-  assert.equal(Array.from(await entry(cp, 'y').readRows()).reduce((a, b) => a + b, 0), want?.y?.sum);
-  assert.equal(Array.from(await entry(cp, 'split').readRows()).reduce((a, b) => a + b, 0), want?.split?.sum);
+  assert.equal(
+    Array.from(await entry(cp, 'y').readRows()).reduce((a, b) => a + b, 0),
+    want?.y?.sum,
+  );
+  assert.equal(
+    Array.from(await entry(cp, 'split').readRows()).reduce((a, b) => a + b, 0),
+    want?.split?.sum,
+  );
   assert.deepEqual(Array.from(await entry(cp, 'flag').readRows(0, 4)), [1, 0, 1, 0]);
   assert.equal((await entry(cp, 'score').readRows())[63], 1);
   assert.equal(selectModalities(cp).labels?.name, 'y');
@@ -153,11 +198,17 @@ void test('scalar columns: y labels, split, float and bool columns; strings, str
 
 void test('a ragged list column is skipped with the first row that differs; the others are read', async () => {
   const cp = await openCheckpoint(fx('ragged.parquet'));
-  assert.deepEqual(cp.entries.map((e) => e.name), ['audio', 'labels']);
+  assert.deepEqual(
+    cp.entries.map((e) => e.name),
+    ['audio', 'labels'],
+  );
   assert.equal(cp.skipped?.length, 1);
   assert.equal(cp.skipped?.[0]?.name, 'ragged');
   assert.match(cp.skipped?.[0]?.reason ?? '', /rows differ in length \(row 1 has 16 values, row 0 has 13\)/);
-  assert.throws(() => selectModalities(cp, ['ragged']), (e) => oneLineError(e, fx('ragged.parquet'), /"ragged" cannot be read: rows differ in length/));
+  assert.throws(
+    () => selectModalities(cp, ['ragged']),
+    (e) => oneLineError(e, fx('ragged.parquet'), /"ragged" cannot be read: rows differ in length/),
+  );
 });
 
 void test('nulls in a modality column: one line naming the column and the first row', async () => {
@@ -167,16 +218,25 @@ void test('nulls in a modality column: one line naming the column and the first 
   await assert.rejects(entry(row, 'audio').readRows(20, 30), (e) => oneLineError(e, fx('null_row.parquet'), /row 23 is null/));
   assert.equal((await entry(row, 'audio').readRows(0, 20)).length, 20 * 16);
   const val = await openCheckpoint(fx('null_value.parquet'));
-  await assert.rejects(entry(val, 'audio').readRows(), (e) => oneLineError(e, fx('null_value.parquet'), /column "audio": row 37 has a null value \(at position 5\)/));
+  await assert.rejects(entry(val, 'audio').readRows(), (e) =>
+    oneLineError(e, fx('null_value.parquet'), /column "audio": row 37 has a null value \(at position 5\)/),
+  );
   assert.deepEqual(await entry(val, 'visual').readRows(), await entry(row, 'visual').readRows());
 });
 
 void test('bad cases are each one ReaderError line naming the file', async () => {
   const big = await openCheckpoint(fx('big_label.parquet'));
-  await assert.rejects(entry(big, 'labels').readRows(), (e) => oneLineError(e, fx('big_label.parquet'), /column "label": row 12 is 1099511627776, outside the int32 range/));
+  await assert.rejects(entry(big, 'labels').readRows(), (e) =>
+    oneLineError(e, fx('big_label.parquet'), /column "label": row 12 is 1099511627776, outside the int32 range/),
+  );
   const none = await openCheckpoint(fx('no_modalities.parquet'));
-  assert.throws(() => selectModalities(none), (e) => oneLineError(e, fx('no_modalities.parquet'), /no 2-D float arrays.*skipped: id \(string column/));
-  await assert.rejects(entry(big, 'audio').readRows(5, 70), (e) => oneLineError(e, fx('big_label.parquet'), /row range 5\.\.70 is outside 0\.\.64/));
+  assert.throws(
+    () => selectModalities(none),
+    (e) => oneLineError(e, fx('no_modalities.parquet'), /no 2-D float arrays.*skipped: id \(string column/),
+  );
+  await assert.rejects(entry(big, 'audio').readRows(5, 70), (e) =>
+    oneLineError(e, fx('big_label.parquet'), /row range 5\.\.70 is outside 0\.\.64/),
+  );
 
   const good = new Uint8Array(readFileSync(fx('list_f32_snappy.parquet')));
   const bad: [string, Uint8Array, RegExp][] = [
@@ -184,28 +244,48 @@ void test('bad cases are each one ReaderError line naming the file', async () =>
     ['not parquet', new TextEncoder().encode('{"audio": [[1, 2]], "padding": "............"}'), /wrong magic: not a Parquet file/],
     ['cut short', good.slice(0, good.length - 100), /does not end with "PAR1"/],
     ['encrypted', Uint8Array.from([...good.slice(0, good.length - 4), 0x50, 0x41, 0x52, 0x45]), /encrypted/],
-    ['footer length past the file', (() => {
-      const c = good.slice();
-      new DataView(c.buffer).setUint32(c.length - 8, 0x7ffffff0, true);
-      return c;
-    })(), /footer|metadata length/],
-    ['footer garbage', (() => {
-      const c = good.slice();
-      const len = new DataView(c.buffer).getUint32(c.length - 8, true);
-      c.fill(0xff, c.length - 8 - len, c.length - 8);
-      return c;
-    })(), /Parquet footer/],
+    [
+      'footer length past the file',
+      (() => {
+        const c = good.slice();
+        new DataView(c.buffer).setUint32(c.length - 8, 0x7ffffff0, true);
+        return c;
+      })(),
+      /footer|metadata length/,
+    ],
+    [
+      'footer garbage',
+      (() => {
+        const c = good.slice();
+        const len = new DataView(c.buffer).getUint32(c.length - 8, true);
+        c.fill(0xff, c.length - 8 - len, c.length - 8);
+        return c;
+      })(),
+      /Parquet footer/,
+    ],
   ];
   for (const [what, bytes, pattern] of bad) {
-    await assert.rejects(readCheckpoint(memoryByteSource('bad.parquet', bytes), 'parquet'), (e) => oneLineError(e, 'bad.parquet', pattern), what);
+    await assert.rejects(
+      readCheckpoint(memoryByteSource('bad.parquet', bytes), 'parquet'),
+      (e) => oneLineError(e, 'bad.parquet', pattern),
+      what,
+    );
   }
 });
 
 void test('the CLI inspects a .parquet exactly as its npz twin (float32 and float16)', () => {
   const run = (f: string): unknown => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'inspect', fx(f), '--json', '--engine', 'js'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'inspect', fx(f), '--json', '--engine', 'js'],
+      { encoding: 'utf8' },
+    );
     const r = JSON.parse(out) as Record<string, unknown>;
-    return JSON.parse(JSON.stringify(r, (k, v: unknown) => (['source', 'seconds', 'metadata', 'ms', 'elapsed', 'file', 'path', 'format', 'skipped', 'timing'].includes(k) ? undefined : v)));
+    return JSON.parse(
+      JSON.stringify(r, (k, v: unknown) =>
+        ['source', 'seconds', 'metadata', 'ms', 'elapsed', 'file', 'path', 'format', 'skipped', 'timing'].includes(k) ? undefined : v,
+      ),
+    );
   };
   assert.deepEqual(run('list_f32_snappy.parquet'), run('f32.npz'));
   assert.deepEqual(run('fixed_f16.parquet'), run('f16.npz'));
@@ -223,8 +303,19 @@ void test('the CLI inspects a .parquet exactly as its npz twin (float32 and floa
 
 const CASES = 1500;
 const SLOW_MS = 2000;
-const SEEDS = ['list_f32_snappy.parquet', 'fixed_f32_zstd.parquet', 'list_f32_gzip.parquet', 'fixed_f32_none.parquet', 'list_f64.parquet', 'fixed_f16.parquet', 'extras.parquet', 'ragged.parquet', 'list_f32_v2_plain.parquet', 'list_f32_brotli.parquet', 'list_f32_lz4.parquet']
-  .map((f) => ({ file: f, bytes: new Uint8Array(readFileSync(fx(f))) }));
+const SEEDS = [
+  'list_f32_snappy.parquet',
+  'fixed_f32_zstd.parquet',
+  'list_f32_gzip.parquet',
+  'fixed_f32_none.parquet',
+  'list_f64.parquet',
+  'fixed_f16.parquet',
+  'extras.parquet',
+  'ragged.parquet',
+  'list_f32_v2_plain.parquet',
+  'list_f32_brotli.parquet',
+  'list_f32_lz4.parquet',
+].map((f) => ({ file: f, bytes: new Uint8Array(readFileSync(fx(f))) }));
 
 /** [start, end) of the thrift footer (its length sits before the closing PAR1). */
 function footer(b: Uint8Array): [number, number] {
@@ -253,7 +344,11 @@ const MUTATORS: Record<string, Mutator> = {
   footerBig(b, r) {
     const c = b.slice();
     const [s, e] = footer(c);
-    new DataView(c.buffer).setUint32(s + int(r, Math.max(1, e - s - 4)), [0xffffffff, 0x7fffffff, 0x10000000, 0xfffffff0][int(r, 4)] as number, true);
+    new DataView(c.buffer).setUint32(
+      s + int(r, Math.max(1, e - s - 4)),
+      [0xffffffff, 0x7fffffff, 0x10000000, 0xfffffff0][int(r, 4)] as number,
+      true,
+    );
     return c;
   },
   truncate(b, r) {
@@ -261,11 +356,16 @@ const MUTATORS: Record<string, Mutator> = {
   },
 };
 
-
 void test(`fuzz: ${CASES} mutated Parquet files each read or fail with one ReaderError line`, async () => {
   const outcomes = await fuzzReader({
-    cases: CASES, seed: 0x9a4e7, seeds: SEEDS, mutators: MUTATORS, name: 'fuzz.parquet', format: 'parquet',
-    maxValues: () => 64 * 1024, deadlineMs: SLOW_MS,
+    cases: CASES,
+    seed: 0x9a4e7,
+    seeds: SEEDS,
+    mutators: MUTATORS,
+    name: 'fuzz.parquet',
+    format: 'parquet',
+    maxValues: () => 64 * 1024,
+    deadlineMs: SLOW_MS,
   });
   assert.ok(outcomes.read > CASES / 20 && outcomes.failed > CASES / 20, JSON.stringify(outcomes));
 });

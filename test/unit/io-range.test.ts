@@ -16,7 +16,13 @@ import { selectModalities } from '../../src/io/select';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'range');
 
-interface ModalityExpect { effectiveRank: number; effectiveRankCentered: number; stableRank: number; sigmaMax: number; meanCosine: number }
+interface ModalityExpect {
+  effectiveRank: number;
+  effectiveRankCentered: number;
+  stableRank: number;
+  sigmaMax: number;
+  meanCosine: number;
+}
 interface FileExpect {
   modalities: Record<string, ModalityExpect>;
   pair?: { driftMean: number; modalityGap: number; linearCka: number };
@@ -78,12 +84,15 @@ void test('scale-free metrics are the same at every scale of one array', async (
 
 void test('narrowToFloat32 finds NaN and Inf in the stored float64, naming the row', () => {
   const data = new Float64Array([1, 2, 3, 4, 5, Infinity]);
-  assert.throws(() => narrowToFloat32(data, 2, 'f.npy', 'audio', 10), (e: unknown) => e instanceof ReaderError && e.message === 'f.npy: "audio" has Inf at row 12');
+  assert.throws(
+    () => narrowToFloat32(data, 2, 'f.npy', 'audio', 10),
+    (e: unknown) => e instanceof ReaderError && e.message === 'f.npy: "audio" has Inf at row 12',
+  );
   assert.throws(() => narrowToFloat32(new Float64Array([NaN, 0]), 2, 'f.npy', 'a'), /"a" has NaN at row 0$/);
   // 1e39 is finite in float64: not an error, and not Inf after narrowing
   const big = narrowToFloat32(new Float64Array([1e39, -2e39, 0, 3]), 2, 'f.npy', 'a');
   assert.ok(big.data.every((v) => Number.isFinite(v)));
-  assert.equal(big.data[1] as number * big.scale, Math.fround(-2e39 / big.scale) * big.scale);
+  assert.equal((big.data[1] as number) * big.scale, Math.fround(-2e39 / big.scale) * big.scale);
   // 1e-300 is not zero
   const tiny = narrowToFloat32(new Float64Array([1e-300, 2e-300]), 2, 'f.npy', 'a');
   assert.ok(tiny.data.every((v) => v !== 0));
@@ -105,10 +114,18 @@ void test('the scale is an exact power of two, and none for ordinary data', () =
 
 void test('a member that was skipped is named with its reason, when asked for or when nothing else is left', () => {
   const cp = {
-    path: 'x.npz', format: 'npz' as const, metadata: {},
+    path: 'x.npz',
+    format: 'npz' as const,
+    metadata: {},
     entries: [{ name: 'labels', dtype: 'int64' as const, shape: [3], readRows: () => Promise.resolve(new Int32Array(3)) }],
     skipped: [{ name: 'ids', reason: 'dtype <U12 (strings) is not a numeric array' }],
   };
-  assert.throws(() => selectModalities(cp, ['ids']), (e: unknown) => e instanceof ReaderError && e.message === 'x.npz: "ids" cannot be read: dtype <U12 (strings) is not a numeric array');
-  assert.throws(() => selectModalities(cp), /no 2-D float arrays to use as modalities; arrays: labels \(int64 \[3\]\); skipped: ids \(dtype <U12 \(strings\) is not a numeric array\)$/);
+  assert.throws(
+    () => selectModalities(cp, ['ids']),
+    (e: unknown) => e instanceof ReaderError && e.message === 'x.npz: "ids" cannot be read: dtype <U12 (strings) is not a numeric array',
+  );
+  assert.throws(
+    () => selectModalities(cp),
+    /no 2-D float arrays to use as modalities; arrays: labels \(int64 \[3\]\); skipped: ids \(dtype <U12 \(strings\) is not a numeric array\)$/,
+  );
 });

@@ -10,10 +10,19 @@ const ROOT = join(__dirname, '..', 'fixtures', 'io');
 function counting(src: ByteSource): { src: ByteSource; reads: [number, number][]; total(): number; reset(): void } {
   const reads: [number, number][] = [];
   return {
-    src: { name: src.name, size: src.size, read: (o: number, l: number) => { reads.push([o, l]); return src.read(o, l); } },
+    src: {
+      name: src.name,
+      size: src.size,
+      read: (o: number, l: number) => {
+        reads.push([o, l]);
+        return src.read(o, l);
+      },
+    },
     reads,
     total: () => reads.reduce((a, r) => a + r[1], 0),
-    reset: () => { reads.length = 0; },
+    reset: () => {
+      reads.length = 0;
+    },
   };
 }
 
@@ -26,7 +35,10 @@ function entry(entries: ArrayEntry[], name: string): ArrayEntry {
 void test('npy, C order: opening reads the header only; rows read exactly their bytes in one read', async () => {
   const c = counting(await fileByteSource(join(ROOT, 'npy/rows_C.npy')));
   const cp = await readNpy(c.src);
-  assert.ok(c.reads.every(([o, l]) => o + l <= 128), 'no read reaches the data (which starts at byte 128)');
+  assert.ok(
+    c.reads.every(([o, l]) => o + l <= 128),
+    'no read reaches the data (which starts at byte 128)',
+  );
   const all = await entry(cp.entries, 'rows_C').readRows();
   c.reset();
   const part = await entry(cp.entries, 'rows_C').readRows(10, 13);
@@ -57,7 +69,12 @@ void test('safetensors: opening reads 8 bytes + the header; rows read only their
   assert.equal(c.reads.length, 2);
   const headerLen = c.reads[1]?.[1] ?? 0;
   assert.equal(c.total(), 8 + headerLen);
-  for (const [name, item] of [['t_f32', 4], ['t_f64', 8], ['t_bf16', 2], ['t_u8', 1]] as const) {
+  for (const [name, item] of [
+    ['t_f32', 4],
+    ['t_f64', 8],
+    ['t_bf16', 2],
+    ['t_u8', 1],
+  ] as const) {
     c.reset();
     await entry(cp.entries, name).readRows(1, 3);
     assert.equal(c.total(), 2 * 3 * item, name);

@@ -21,10 +21,13 @@ void test('a fine-tuning run folder lists the checkpoints kept in its checkpoint
     await checkpoint(join(run, 'checkpoints', 'epoch_01.safetensors'), 1);
     assert.equal(await isRunFolder(run), true);
     const list = await listRun(run);
-    assert.deepEqual(list.map((c) => [c.file, c.epoch]), [
-      [join(run, 'checkpoints', 'epoch_01.safetensors'), 1],
-      [join(run, 'checkpoints', 'epoch_02.safetensors'), 2],
-    ]);
+    assert.deepEqual(
+      list.map((c) => [c.file, c.epoch]),
+      [
+        [join(run, 'checkpoints', 'epoch_01.safetensors'), 1],
+        [join(run, 'checkpoints', 'epoch_02.safetensors'), 2],
+      ],
+    );
   } finally {
     await rm(run, { recursive: true, force: true });
   }
@@ -38,7 +41,10 @@ void test('top-level checkpoints win over a checkpoints/ subfolder', async () =>
     await mkdir(join(run, 'checkpoints'));
     await checkpoint(join(run, 'checkpoints', 'epoch_03.safetensors'), 3);
     const list = await listRun(run);
-    assert.deepEqual(list.map((c) => c.epoch), [1, 2]);
+    assert.deepEqual(
+      list.map((c) => c.epoch),
+      [1, 2],
+    );
   } finally {
     await rm(run, { recursive: true, force: true });
   }

@@ -67,7 +67,13 @@ async function values(cp: Checkpoint): Promise<Record<string, number[]>> {
 
 // ------------------------------------------------------------- files written by the library
 
-interface TensorExpect { name: string; dtype: string; shape: number[]; values: number[]; sum: number }
+interface TensorExpect {
+  name: string;
+  dtype: string;
+  shape: number[];
+  values: number[];
+  sum: number;
+}
 interface FileExpect {
   metadata: Record<string, string> | null;
   tensors: TensorExpect[];
@@ -77,8 +83,19 @@ interface FileExpect {
 const expected = JSON.parse(readFileSync(join(LIB, 'expected.json'), 'utf8')) as { library: string; files: Record<string, FileExpect> };
 
 const DTYPE: Record<string, string> = {
-  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16',
-  I8: 'int8', U64: 'uint64', U32: 'uint32', U16: 'uint16', U8: 'uint8', BOOL: 'bool',
+  F64: 'float64',
+  F32: 'float32',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U64: 'uint64',
+  U32: 'uint32',
+  U16: 'uint16',
+  U8: 'uint8',
+  BOOL: 'bool',
 };
 const REASON: Record<string, string> = {
   F8_E4M3: 'dtype F8_E4M3 is not supported (float8)',
@@ -94,9 +111,18 @@ void test(`library fixtures (${expected.library}) cover every numpy dtype, BF16,
   const dtypes = new Set(files.flatMap((f) => [...f.tensors.map((x) => x.dtype), ...f.skipped.map((x) => x.dtype)]));
   for (const d of [...Object.keys(DTYPE), 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'C64']) assert.ok(dtypes.has(d), d);
   const shapes = files.flatMap((f) => f.tensors.map((x) => x.shape));
-  assert.ok(shapes.some((s) => s.length === 0), '0-d');
-  assert.ok(shapes.some((s) => s.includes(0)), 'empty');
-  assert.ok(files.some((f) => f.tensors.length === 0 && f.skipped.length === 0 && f.metadata === null), 'no tensors');
+  assert.ok(
+    shapes.some((s) => s.length === 0),
+    '0-d',
+  );
+  assert.ok(
+    shapes.some((s) => s.includes(0)),
+    'empty',
+  );
+  assert.ok(
+    files.some((f) => f.tensors.length === 0 && f.skipped.length === 0 && f.metadata === null),
+    'no tensors',
+  );
 });
 
 for (const [name, want] of Object.entries(expected.files)) {
@@ -107,8 +133,14 @@ for (const [name, want] of Object.entries(expected.files)) {
     for (const cp of [await openCheckpoint(path), await readSafetensors(memoryByteSource(name, raw))]) {
       assert.equal(cp.format, 'safetensors');
       // Entries in file order, as the library lists them.
-      assert.deepEqual(cp.entries.map((e) => e.name), want.tensors.map((x) => x.name));
-      assert.deepEqual(cp.skipped ?? [], want.skipped.map((s) => ({ name: s.name, reason: REASON[s.dtype] })));
+      assert.deepEqual(
+        cp.entries.map((e) => e.name),
+        want.tensors.map((x) => x.name),
+      );
+      assert.deepEqual(
+        cp.skipped ?? [],
+        want.skipped.map((s) => ({ name: s.name, reason: REASON[s.dtype] })),
+      );
       for (const [k, v] of Object.entries(want.metadata ?? {})) {
         assert.deepEqual(cp.metadata[k], k === 'epoch' || k === 'step' ? Number(v) : v, `metadata ${k}`);
       }
@@ -140,7 +172,10 @@ const TEST_I32 = '{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}';
 void test('library tests: files that must read', async () => {
   // tensor.rs test_deserialization / test_lifetimes, test_simple.py test_deserialization
   let cp = await open(bytes(`<${zeros(7)}${TEST_I32}${zeros(16)}`));
-  assert.deepEqual(cp.entries.map((e) => [e.name, e.dtype, e.shape]), [['test', 'int32', [2, 2]]]);
+  assert.deepEqual(
+    cp.entries.map((e) => [e.name, e.dtype, e.shape]),
+    [['test', 'int32', [2, 2]]],
+  );
   assert.deepEqual((await values(cp)).test, [0, 0, 0, 0]);
 
   // test_simple.py test_serialization: the header padded to 8 bytes with spaces, then data[1,1] = 1
@@ -149,34 +184,57 @@ void test('library tests: files that must read', async () => {
 
   // test_simple.py test_deserialization_metadata / test_serialization_metadata
   const meta = '{"__metadata__":{"framework":"pt"},"test1":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}';
-  for (const [len, pad] of [['f', 7], ['`', 1]] as const) {
+  for (const [len, pad] of [
+    ['f', 7],
+    ['`', 1],
+  ] as const) {
     cp = await open(bytes(`${len}${zeros(7)}${meta}${' '.repeat(pad)}${zeros(16)}`));
     assert.deepEqual(cp.metadata, { framework: 'pt' });
-    assert.deepEqual(cp.entries.map((e) => e.name), ['test1']);
+    assert.deepEqual(
+      cp.entries.map((e) => e.name),
+      ['test1'],
+    );
   }
 
   // test_simple.py test_serialization_forces_alignment: two tensors, the header padded to 128
-  cp = await open(bytes(`\x80${zeros(7)}{"test1":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]},"test2":{"dtype":"F16","shape":[2,2],"data_offsets":[16,24]}}      ${zeros(24)}`));
-  assert.deepEqual(cp.entries.map((e) => [e.name, e.dtype]), [['test1', 'int32'], ['test2', 'float16']]);
+  cp = await open(
+    bytes(
+      `\x80${zeros(7)}{"test1":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]},"test2":{"dtype":"F16","shape":[2,2],"data_offsets":[16,24]}}      ${zeros(24)}`,
+    ),
+  );
+  assert.deepEqual(
+    cp.entries.map((e) => [e.name, e.dtype]),
+    [
+      ['test1', 'int32'],
+      ['test2', 'float16'],
+    ],
+  );
 
   // tensor.rs test_empty: "{}" padded with six spaces; with metadata padded with five
   cp = await open(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]));
   assert.deepEqual([cp.entries, cp.skipped, cp.metadata], [[], undefined, {}]);
-  cp = await open(new Uint8Array([
-    40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95,
-    95, 34, 58, 123, 34, 102, 114, 97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112,
-    116, 34, 125, 125, 32, 32, 32, 32, 32,
-  ]));
+  cp = await open(
+    new Uint8Array([
+      40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95, 34, 58, 123, 34, 102, 114, 97, 109, 101, 119,
+      111, 114, 107, 34, 58, 34, 112, 116, 34, 125, 125, 32, 32, 32, 32, 32,
+    ]),
+  );
   assert.deepEqual(cp.metadata, { framework: 'pt' });
 
   // test_empty_shapes_allowed: a 0-d I32
   cp = await open(bytes(`8${zeros(7)}{"test":{"dtype":"I32","shape":[],"data_offsets":[0,4]}}${zeros(4)}`));
-  assert.deepEqual(cp.entries.map((e) => e.shape), [[]]);
+  assert.deepEqual(
+    cp.entries.map((e) => e.shape),
+    [[]],
+  );
   assert.deepEqual((await values(cp)).test, [0]);
 
   // test_zero_sized_tensor: shape [2, 0], no data at all
   cp = await open(bytes(`<${zeros(7)}{"test":{"dtype":"I32","shape":[2,0],"data_offsets":[0, 0]}}`));
-  assert.deepEqual(cp.entries.map((e) => e.shape), [[2, 0]]);
+  assert.deepEqual(
+    cp.entries.map((e) => e.shape),
+    [[2, 0]],
+  );
   assert.deepEqual((await values(cp)).test, []);
 
   // test_whitespace_padded_header and test_whitespace_leading_padded_header: JSON whitespace around "{}"
@@ -187,20 +245,33 @@ void test('library tests: files that must read', async () => {
 
 void test('library tests: files that must fail, each with the rule it breaks', async () => {
   // test_invalid_info: shape [2, 2] of I32 is 16 bytes, data_offsets span 4
-  await fails(bytes(`<${zeros(7)}{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0, 4]}}`),
-    'shape/byte-count mismatch: tensor "test" has shape [2, 2] of I32 (16 bytes) but data_offsets span 4 bytes');
+  await fails(
+    bytes(`<${zeros(7)}{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0, 4]}}`),
+    'shape/byte-count mismatch: tensor "test" has shape [2, 2] of I32 (16 bytes) but data_offsets span 4 bytes',
+  );
   // test_validation_overflow: shape elements beyond 2^53 (the library: beyond 2^64 once multiplied)
-  await fails(bytes(`O${zeros(7)}{"test":{"dtype":"I32","shape":[2,18446744073709551614],"data_offsets":[0,16]}}${zeros(16)}`),
-    'tensor "test": shape[1] is the number 18446744073709551614, too large to represent exactly (over 2^53 - 1)');
-  await fails(bytes(`N${zeros(7)}{"test":{"dtype":"I32","shape":[2,9223372036854775807],"data_offsets":[0,16]}}${zeros(16)}`),
-    'tensor "test": shape[1] is the number 9223372036854775807, too large to represent exactly (over 2^53 - 1)');
+  await fails(
+    bytes(`O${zeros(7)}{"test":{"dtype":"I32","shape":[2,18446744073709551614],"data_offsets":[0,16]}}${zeros(16)}`),
+    'tensor "test": shape[1] is the number 18446744073709551614, too large to represent exactly (over 2^53 - 1)',
+  );
+  await fails(
+    bytes(`N${zeros(7)}{"test":{"dtype":"I32","shape":[2,9223372036854775807],"data_offsets":[0,16]}}${zeros(16)}`),
+    'tensor "test": shape[1] is the number 9223372036854775807, too large to represent exactly (over 2^53 - 1)',
+  );
   // test_metadata_incomplete_buffer: a polyglot tail after the data, then data 2 bytes short
-  await fails(bytes(`<${zeros(7)}${TEST_I32}${zeros(16)}extra_bogus_data_for_polyglot_file`),
-    'data area has 34 trailing bytes after the last tensor ("test" ends at 16)');
-  await fails(bytes(`<${zeros(7)}${TEST_I32}${zeros(14)}`),
-    'tensor "test": data_offsets [0, 16] lie outside the data area (14 bytes): the file is cut short');
+  await fails(
+    bytes(`<${zeros(7)}${TEST_I32}${zeros(16)}extra_bogus_data_for_polyglot_file`),
+    'data area has 34 trailing bytes after the last tensor ("test" ends at 16)',
+  );
+  await fails(
+    bytes(`<${zeros(7)}${TEST_I32}${zeros(14)}`),
+    'tensor "test": data_offsets [0, 16] lie outside the data area (14 bytes): the file is cut short',
+  );
   // test_header_too_large: a header length of ~2^64 (it also runs past the end of this file)
-  await fails(bytes(`<\x00\x00\x00\x00\xff\xff\xff${TEST_I32}${zeros(16)}`), /^header length 18446742974197923900 runs past the end of the file \(84 bytes\)/);
+  await fails(
+    bytes(`<\x00\x00\x00\x00\xff\xff\xff${TEST_I32}${zeros(16)}`),
+    /^header length 18446742974197923900 runs past the end of the file \(84 bytes\)/,
+  );
   // test_header_too_small, test_invalid_header_length
   await fails(bytes(''), 'truncated file: 0 bytes, too short for a .safetensors header length');
   await fails(bytes(`<${zeros(7)}`), 'header length 60 runs past the end of the file (8 bytes)');
@@ -234,7 +305,12 @@ void test('an F8/F4/F6/E8M0/C64 or unknown-dtype tensor is skipped with its reas
     const data = new Uint8Array(16 + n + 8);
     data.set(new Uint8Array(w.buffer), 0);
     data.set(new Uint8Array(new Int32Array([7, -8]).buffer), 16 + n);
-    const cp = await open(st(`{"__metadata__":{"epoch":"2"},"w":${t('F32', [2, 2], 0, 16)},"q":${t(dtype, shape, 16, 16 + n)},"y":${t('I32', [2], 16 + n, 24 + n)}}`, data));
+    const cp = await open(
+      st(
+        `{"__metadata__":{"epoch":"2"},"w":${t('F32', [2, 2], 0, 16)},"q":${t(dtype, shape, 16, 16 + n)},"y":${t('I32', [2], 16 + n, 24 + n)}}`,
+        data,
+      ),
+    );
     assert.deepEqual(cp.skipped, [{ name: 'q', reason }], dtype);
     assert.deepEqual(await values(cp), { w: [1.5, -2, 3.25, 4], y: [7, -8] }, dtype);
     assert.equal(cp.metadata.epoch, 2);
@@ -243,36 +319,65 @@ void test('an F8/F4/F6/E8M0/C64 or unknown-dtype tensor is skipped with its reas
 
 void test('a skipped tensor still obeys the layout rules', async () => {
   // overlaps its neighbour
-  await fails(st(`{"w":${t('F32', [2], 0, 8)},"q":${t('F8_E4M3', [4], 4, 8)}}`, 8),
-    'tensors "w" and "q" overlap: w occupies bytes [0, 8), q starts at 4');
+  await fails(
+    st(`{"w":${t('F32', [2], 0, 8)},"q":${t('F8_E4M3', [4], 4, 8)}}`, 8),
+    'tensors "w" and "q" overlap: w occupies bytes [0, 8), q starts at 4',
+  );
   // leaves a gap (unknown dtype: no byte count to check, the offsets still are)
-  await fails(st(`{"w":${t('F32', [2], 0, 8)},"q":${t('F128', [1], 12, 28)}}`, 28),
-    'gap in the data area: bytes [8, 12) belong to no tensor (between "w" and "q")');
+  await fails(
+    st(`{"w":${t('F32', [2], 0, 8)},"q":${t('F128', [1], 12, 28)}}`, 28),
+    'gap in the data area: bytes [8, 12) belong to no tensor (between "w" and "q")',
+  );
   // byte count of a known size that does not match
-  await fails(st(`{"q":${t('F8_E5M2', [2, 2], 0, 8)}}`, 8),
-    'shape/byte-count mismatch: tensor "q" has shape [2, 2] of F8_E5M2 (4 bytes) but data_offsets span 8 bytes');
-  await fails(st(`{"q":${t('C64', [2], 0, 8)}}`, 8),
-    'shape/byte-count mismatch: tensor "q" has shape [2] of C64 (16 bytes) but data_offsets span 8 bytes');
+  await fails(
+    st(`{"q":${t('F8_E5M2', [2, 2], 0, 8)}}`, 8),
+    'shape/byte-count mismatch: tensor "q" has shape [2, 2] of F8_E5M2 (4 bytes) but data_offsets span 8 bytes',
+  );
+  await fails(
+    st(`{"q":${t('C64', [2], 0, 8)}}`, 8),
+    'shape/byte-count mismatch: tensor "q" has shape [2] of C64 (16 bytes) but data_offsets span 8 bytes',
+  );
   // an odd number of F4 values does not fill whole bytes (the library's MisalignedSlice)
   await fails(st(`{"q":${t('F4', [3], 0, 2)}}`, 2), 'tensor "q": 3 elements of F4 (4 bits each) do not fill a whole number of bytes');
   // past the end of the file
-  await fails(st(`{"q":${t('F8_E4M3', [8], 0, 8)}}`, 4), 'tensor "q": data_offsets [0, 8] lie outside the data area (4 bytes): the file is cut short');
+  await fails(
+    st(`{"q":${t('F8_E4M3', [8], 0, 8)}}`, 4),
+    'tensor "q": data_offsets [0, 8] lie outside the data area (4 bytes): the file is cut short',
+  );
   // a non-string dtype is never "missing" nor unknown: it is the wrong type
-  await fails(st('{"q":{"dtype":5,"shape":[1],"data_offsets":[0,4]}}', 4), 'tensor "q": dtype must be a string such as "F32", not the number 5');
+  await fails(
+    st('{"q":{"dtype":5,"shape":[1],"data_offsets":[0,4]}}', 4),
+    'tensor "q": dtype must be a string such as "F32", not the number 5',
+  );
   await fails(st('{"q":{"dtype":null,"shape":[1],"data_offsets":[0,4]}}', 4), 'tensor "q": dtype must be a string such as "F32", not null');
-  await fails(st('{"q":{"dtype":["F32"],"shape":[1],"data_offsets":[0,4]}}', 4), 'tensor "q": dtype must be a string such as "F32", not a list of 1');
+  await fails(
+    st('{"q":{"dtype":["F32"],"shape":[1],"data_offsets":[0,4]}}', 4),
+    'tensor "q": dtype must be a string such as "F32", not a list of 1',
+  );
 });
 
 void test('a file of only unreadable tensors opens with no entries and every tensor skipped', async () => {
   const cp = await open(st(`{"a":${t('F8_E4M3', [2], 0, 2)},"b":${t('C64', [1], 2, 10)}}`, 10));
-  assert.deepEqual([cp.entries, cp.skipped], [[], [
-    { name: 'a', reason: 'dtype F8_E4M3 is not supported (float8)' },
-    { name: 'b', reason: 'dtype C64 is not supported (complex64)' },
-  ]]);
+  assert.deepEqual(
+    [cp.entries, cp.skipped],
+    [
+      [],
+      [
+        { name: 'a', reason: 'dtype F8_E4M3 is not supported (float8)' },
+        { name: 'b', reason: 'dtype C64 is not supported (complex64)' },
+      ],
+    ],
+  );
 });
 
 void test('"__metadata__": null, an empty __metadata__ and space-padded headers are valid', async () => {
-  for (const h of ['{"__metadata__":null}', '{"__metadata__":{}}', '{}        ', '  \t{"__metadata__":null}\n', '{ "__metadata__" : null , "a" : {"dtype" : "U8" , "shape" : [ ] , "data_offsets" : [ 0 , 1 ] } }']) {
+  for (const h of [
+    '{"__metadata__":null}',
+    '{"__metadata__":{}}',
+    '{}        ',
+    '  \t{"__metadata__":null}\n',
+    '{ "__metadata__" : null , "a" : {"dtype" : "U8" , "shape" : [ ] , "data_offsets" : [ 0 , 1 ] } }',
+  ]) {
     const cp = await open(st(h, h.includes('"a"') ? 1 : 0));
     assert.deepEqual(cp.metadata, {}, h);
   }
@@ -284,21 +389,34 @@ void test('"__metadata__": null, an empty __metadata__ and space-padded headers 
 // --------------------------------------------------------------------- forbidden layouts (item 6)
 
 void test('layout: overlaps, gaps, a data area not starting at 0, trailing bytes', async () => {
-  await fails(st(`{"a":${t('F32', [4], 0, 16)},"b":${t('F32', [2], 8, 16)}}`, 16),
-    'tensors "a" and "b" overlap: a occupies bytes [0, 16), b starts at 8');
+  await fails(
+    st(`{"a":${t('F32', [4], 0, 16)},"b":${t('F32', [2], 8, 16)}}`, 16),
+    'tensors "a" and "b" overlap: a occupies bytes [0, 16), b starts at 8',
+  );
   // an empty tensor inside another one overlaps it too (the library: begin != previous end)
-  await fails(st(`{"a":${t('F32', [4], 0, 16)},"e":${t('F32', [0], 8, 8)}}`, 16),
-    'tensors "a" and "e" overlap: a occupies bytes [0, 16), e starts at 8');
-  await fails(st(`{"a":${t('F32', [4], 0, 16)},"b":${t('F32', [2], 24, 32)}}`, 32),
-    'gap in the data area: bytes [16, 24) belong to no tensor (between "a" and "b")');
-  await fails(st(`{"a":${t('F32', [2], 8, 16)}}`, 16),
-    'data area does not start with a tensor: bytes [0, 8) belong to no tensor (the first, "a", begins at 8)');
+  await fails(
+    st(`{"a":${t('F32', [4], 0, 16)},"e":${t('F32', [0], 8, 8)}}`, 16),
+    'tensors "a" and "e" overlap: a occupies bytes [0, 16), e starts at 8',
+  );
+  await fails(
+    st(`{"a":${t('F32', [4], 0, 16)},"b":${t('F32', [2], 24, 32)}}`, 32),
+    'gap in the data area: bytes [16, 24) belong to no tensor (between "a" and "b")',
+  );
+  await fails(
+    st(`{"a":${t('F32', [2], 8, 16)}}`, 16),
+    'data area does not start with a tensor: bytes [0, 8) belong to no tensor (the first, "a", begins at 8)',
+  );
   await fails(st(`{"a":${t('F32', [1], 0, 4)}}`, 12), 'data area has 8 trailing bytes after the last tensor ("a" ends at 4)');
   await fails(st('{}', 3), 'data area has 3 trailing bytes and the header lists no tensor');
   await fails(st('{"__metadata__":{"a":"b"}}', 1), 'data area has 1 trailing bytes and the header lists no tensor');
   // Header order does not matter, and empty tensors may sit at any boundary (as in the library).
-  const cp = await open(st(`{"b":${t('F32', [1], 4, 8)},"e":${t('F32', [0], 8, 8)},"a":${t('F32', [1], 0, 4)},"z":${t('F32', [0], 0, 0)}}`, 8));
-  assert.deepEqual(cp.entries.map((e) => e.name), ['z', 'a', 'b', 'e']);
+  const cp = await open(
+    st(`{"b":${t('F32', [1], 4, 8)},"e":${t('F32', [0], 8, 8)},"a":${t('F32', [1], 0, 4)},"z":${t('F32', [0], 0, 0)}}`, 8),
+  );
+  assert.deepEqual(
+    cp.entries.map((e) => e.name),
+    ['z', 'a', 'b', 'e'],
+  );
 });
 
 void test('duplicate keys: tensors, __metadata__, fields of an entry, keys inside __metadata__', async () => {
@@ -326,25 +444,70 @@ void test('tensor entries: fields, types and byte counts', async () => {
   await fails(st('{"a":{"dtype":"F32","data_offsets":[0,4]}}', 4), 'tensor "a": missing field "shape"');
   await fails(st('{"a":{}}'), 'tensor "a": missing fields "dtype", "shape", "data_offsets"');
   // shape
-  await fails(st('{"a":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}', 4), 'tensor "a": shape must be a list of non-negative integers, not the string "1"');
-  await fails(st('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}'), 'tensor "a": shape is not a list of non-negative integers: shape[0] is the number -1, not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}', 4), 'tensor "a": shape is not a list of non-negative integers: shape[0] is the number 1.0, not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[1e0],"data_offsets":[0,4]}}', 4), 'tensor "a": shape is not a list of non-negative integers: shape[0] is the number 1e0, not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[2,"2"],"data_offsets":[0,16]}}', 16), 'tensor "a": shape is not a list of non-negative integers: shape[1] is the string "2", not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[9007199254740992],"data_offsets":[0,4]}}', 4), 'tensor "a": shape[0] is the number 9007199254740992, too large to represent exactly (over 2^53 - 1)');
+  await fails(
+    st('{"a":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}', 4),
+    'tensor "a": shape must be a list of non-negative integers, not the string "1"',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}'),
+    'tensor "a": shape is not a list of non-negative integers: shape[0] is the number -1, not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}', 4),
+    'tensor "a": shape is not a list of non-negative integers: shape[0] is the number 1.0, not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1e0],"data_offsets":[0,4]}}', 4),
+    'tensor "a": shape is not a list of non-negative integers: shape[0] is the number 1e0, not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[2,"2"],"data_offsets":[0,16]}}', 16),
+    'tensor "a": shape is not a list of non-negative integers: shape[1] is the string "2", not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[9007199254740992],"data_offsets":[0,4]}}', 4),
+    'tensor "a": shape[0] is the number 9007199254740992, too large to represent exactly (over 2^53 - 1)',
+  );
   // a product too large: each element is fine, the element count is not
-  await fails(st('{"a":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,4]}}', 4), 'tensor "a": shape [4294967296, 4294967296] has more elements than can be represented (over 2^53)');
+  await fails(
+    st('{"a":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,4]}}', 4),
+    'tensor "a": shape [4294967296, 4294967296] has more elements than can be represented (over 2^53)',
+  );
   // an element count that fits, a byte count that does not
-  await fails(st('{"a":{"dtype":"F64","shape":[4503599627370496],"data_offsets":[0,4]}}', 4), 'tensor "a": shape [4503599627370496] of F64 needs more bytes than can be represented (over 2^53)');
+  await fails(
+    st('{"a":{"dtype":"F64","shape":[4503599627370496],"data_offsets":[0,4]}}', 4),
+    'tensor "a": shape [4503599627370496] of F64 needs more bytes than can be represented (over 2^53)',
+  );
   // data_offsets
-  await fails(st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,4]}}', 4), 'tensor "a": data_offsets must be a list [begin, end] of two integers, not a list of 3');
-  await fails(st('{"a":{"dtype":"F32","shape":[1],"data_offsets":null}}', 4), 'tensor "a": data_offsets must be a list [begin, end] of two integers, not null');
-  await fails(st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4.0]}}', 4), 'tensor "a": data_offsets[1] (end) is the number 4.0, not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[-0,4]}}', 4), 'tensor "a": data_offsets[0] (begin) is the number -0, not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[1],"data_offsets":["0",4]}}', 4), 'tensor "a": data_offsets[0] (begin) is the string "0", not a non-negative integer');
-  await fails(st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551616]}}', 4), 'tensor "a": data_offsets[1] (end) is the number 18446744073709551616, too large to represent exactly (over 2^53 - 1)');
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,4]}}', 4),
+    'tensor "a": data_offsets must be a list [begin, end] of two integers, not a list of 3',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1],"data_offsets":null}}', 4),
+    'tensor "a": data_offsets must be a list [begin, end] of two integers, not null',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4.0]}}', 4),
+    'tensor "a": data_offsets[1] (end) is the number 4.0, not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[-0,4]}}', 4),
+    'tensor "a": data_offsets[0] (begin) is the number -0, not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1],"data_offsets":["0",4]}}', 4),
+    'tensor "a": data_offsets[0] (begin) is the string "0", not a non-negative integer',
+  );
+  await fails(
+    st('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551616]}}', 4),
+    'tensor "a": data_offsets[1] (end) is the number 18446744073709551616, too large to represent exactly (over 2^53 - 1)',
+  );
   await fails(st(`{"a":${t('F32', [1], 8, 4)}}`, 8), 'tensor "a": data_offsets [8, 4] have begin > end');
-  await fails(st(`{"a":${t('F32', [2, 3], 0, 20)}}`, 24), 'shape/byte-count mismatch: tensor "a" has shape [2, 3] of F32 (24 bytes) but data_offsets span 20 bytes');
+  await fails(
+    st(`{"a":${t('F32', [2, 3], 0, 20)}}`, 24),
+    'shape/byte-count mismatch: tensor "a" has shape [2, 3] of F32 (24 bytes) but data_offsets span 20 bytes',
+  );
 });
 
 void test('header: size limit, first character, strict JSON', async () => {
@@ -360,8 +523,10 @@ void test('header: size limit, first character, strict JSON', async () => {
       return Promise.resolve(b);
     },
   });
-  await assert.rejects(readSafetensors(huge(100_000_001)), (e: unknown) =>
-    e instanceof ReaderError && e.problem === 'header length 100000001 is over the 100 MB limit (100000000 bytes)');
+  await assert.rejects(
+    readSafetensors(huge(100_000_001)),
+    (e: unknown) => e instanceof ReaderError && e.problem === 'header length 100000001 is over the 100 MB limit (100000000 bytes)',
+  );
   assert.equal(asked, 8);
 
   await fails(st('[]'), 'wrong magic: the header does not start with "{" (not a .safetensors file?)');
@@ -370,7 +535,10 @@ void test('header: size limit, first character, strict JSON', async () => {
   await fails(st(''), 'header is empty: its 0 bytes hold no JSON object');
   await fails(st('    '), 'header is empty: its 4 bytes hold no JSON object');
   // only JSON whitespace may pad it: not NUL, not a second value
-  await fails(st('{}\x00\x00'), 'header is not JSON: unexpected character \\x00 after the JSON value (only whitespace may follow it) at character 2');
+  await fails(
+    st('{}\x00\x00'),
+    'header is not JSON: unexpected character \\x00 after the JSON value (only whitespace may follow it) at character 2',
+  );
   await fails(st('{} {}'), 'header is not JSON: unexpected "{" after the JSON value (only whitespace may follow it) at character 3');
   await fails(st('{"a":1,}'), 'header is not JSON: expected a quoted key, found "}" at character 7');
   await fails(st('{"\\ud800":1}'), 'header is not JSON: lone surrogate \\ud800 in a string at character 2');
@@ -415,7 +583,16 @@ void test('strict JSON parser: same values as JSON.parse on valid JSON, rejects 
     let s = '';
     for (let k = int(8); k > 0; k--) {
       const pick = int(5);
-      const cp = pick === 0 ? int(0x20) : pick === 1 ? 0x20 + int(0x60) : pick === 2 ? 0xa0 + int(0x2000) : pick === 3 ? 0x1f600 + int(0x50) : [0x22, 0x5c, 0x2f][int(3)] as number;
+      const cp =
+        pick === 0
+          ? int(0x20)
+          : pick === 1
+            ? 0x20 + int(0x60)
+            : pick === 2
+              ? 0xa0 + int(0x2000)
+              : pick === 3
+                ? 0x1f600 + int(0x50)
+                : ([0x22, 0x5c, 0x2f][int(3)] as number);
       s += String.fromCodePoint(cp);
     }
     return s;
@@ -437,7 +614,12 @@ void test('strict JSON parser: same values as JSON.parse on valid JSON, rejects 
       const at = int(text.length);
       const m = int(3);
       const ch = '{}[]",:0-.eE \\tnu'[int(17)] as string;
-      text = m === 0 ? text.slice(0, at) + text.slice(at + 1) : m === 1 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + ch + text.slice(at + 1);
+      text =
+        m === 0
+          ? text.slice(0, at) + text.slice(at + 1)
+          : m === 1
+            ? text.slice(0, at) + ch + text.slice(at)
+            : text.slice(0, at) + ch + text.slice(at + 1);
     }
     let want: unknown;
     let wantOk = true;

@@ -20,13 +20,16 @@ const SETS = [
   { dir: 'sharded_bin', index: 'pytorch_model.bin.index.json', shard: 'pytorch_model-00001-of-00002.bin' },
 ];
 
-void test('an index opens all its shards as one checkpoint, in the index order, with numpy\'s numbers', async () => {
+void test("an index opens all its shards as one checkpoint, in the index order, with numpy's numbers", async () => {
   for (const s of SETS) {
     const cp = await openCheckpoint(join(ROOT, s.dir, s.index));
     assert.equal(cp.format, 'sharded');
     const want = expected.files[`${s.dir}/${s.index}`]?.tensors ?? {};
     const index = JSON.parse(readFileSync(join(ROOT, s.dir, s.index), 'utf8')) as { weight_map: Record<string, string> };
-    assert.deepEqual(cp.entries.map((e) => e.name), Object.keys(index.weight_map));
+    assert.deepEqual(
+      cp.entries.map((e) => e.name),
+      Object.keys(index.weight_map),
+    );
     assert.deepEqual(cp.entries.map((e) => e.name).sort(), Object.keys(want).sort());
     for (const e of cp.entries) {
       const d = want[e.name];
@@ -75,7 +78,10 @@ void test('bad indexes: one line naming the file', async () => {
     [{ weight_map: { a: '../../etc/passwd' } }, /must be a file beside the index/],
     [{ weight_map: { a: '/etc/passwd' } }, /must be a file beside the index/],
     [{ weight_map: { a: 3 } }, /is not a file name/],
-    [{ weight_map: { 'pooler.weight': 'model-00001-of-00002.safetensors' } }, /"pooler.weight" is mapped to shard "model-00001-of-00002.safetensors", which does not hold it/],
+    [
+      { weight_map: { 'pooler.weight': 'model-00001-of-00002.safetensors' } },
+      /"pooler.weight" is mapped to shard "model-00001-of-00002.safetensors", which does not hold it/,
+    ],
     [{ weight_map: { x: 'model-00003-of-00003.safetensors' } }, /cannot open: ENOENT/],
   ];
   for (const [doc, re] of cases) {
@@ -92,12 +98,22 @@ void test('bad indexes: one line naming the file', async () => {
 
 void test('a run folder of epoch_*.pt files lists them in epoch order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dagr-run-'));
-  for (const [i, f] of [[10, 'pair.pt'], [2, 'nested.pth'], [1, 'pair.pt']] as const) {
+  for (const [i, f] of [
+    [10, 'pair.pt'],
+    [2, 'nested.pth'],
+    [1, 'pair.pt'],
+  ] as const) {
     copyFileSync(join(ROOT, f), join(dir, `epoch_${i}.${f.split('.')[1]}`));
   }
   writeFileSync(join(dir, 'notes.bin'), 'not a torch file');
   const run = await listRun(dir);
-  assert.deepEqual(run.map((r) => r.file.split('/').pop()), ['epoch_1.pt', 'epoch_2.pth', 'epoch_10.pt']);
+  assert.deepEqual(
+    run.map((r) => r.file.split('/').pop()),
+    ['epoch_1.pt', 'epoch_2.pth', 'epoch_10.pt'],
+  );
   // nested.pth's own metadata says epoch 7
-  assert.deepEqual(run.map((r) => r.epoch), [1, 7, 10]);
+  assert.deepEqual(
+    run.map((r) => r.epoch),
+    [1, 7, 10],
+  );
 });

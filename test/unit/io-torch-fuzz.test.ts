@@ -13,8 +13,15 @@ import { fuzzReader, int, type Mutator } from './fuzz-harness';
 const ROOT = join(__dirname, '..', 'fixtures', 'torch');
 const CASES = 6000;
 const SLOW_MS = 2000;
-const SEEDS = ['pair.pt', 'state_dict.pt', 'legacy.pt', 'lightning.ckpt', 'unsupported.pt', 'dtypes.pt', 'sharded_bin/pytorch_model-00002-of-00002.bin']
-  .map((f) => ({ file: f, bytes: new Uint8Array(readFileSync(join(ROOT, f))) }));
+const SEEDS = [
+  'pair.pt',
+  'state_dict.pt',
+  'legacy.pt',
+  'lightning.ckpt',
+  'unsupported.pt',
+  'dtypes.pt',
+  'sharded_bin/pytorch_model-00002-of-00002.bin',
+].map((f) => ({ file: f, bytes: new Uint8Array(readFileSync(join(ROOT, f))) }));
 
 /** Where data.pkl lies in a stored zip (after its 30-byte local header and name), or the whole file for legacy. */
 function pklRange(b: Uint8Array): [number, number] {
@@ -69,8 +76,14 @@ const MUTATORS: Record<string, Mutator> = {
 
 void test(`fuzz: ${CASES} mutated torch.save files each read or fail with one ReaderError line`, async () => {
   const outcomes = await fuzzReader({
-    cases: CASES, seed: 0x8d17, seeds: SEEDS, mutators: MUTATORS, name: 'fuzz.pt', format: 'pytorch',
-    maxValues: (bytes) => 4 * bytes + 64, deadlineMs: SLOW_MS,
+    cases: CASES,
+    seed: 0x8d17,
+    seeds: SEEDS,
+    mutators: MUTATORS,
+    name: 'fuzz.pt',
+    format: 'pytorch',
+    maxValues: (bytes) => 4 * bytes + 64,
+    deadlineMs: SLOW_MS,
   });
   // both outcomes happen: the mutations reach the pickle, not only the zip directory
   assert.ok(outcomes.read > CASES / 20 && outcomes.failed > CASES / 20, JSON.stringify(outcomes));

@@ -10,7 +10,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  ArrayEntry, Checkpoint, ReaderError, formatFromName, memoryByteSource, openCheckpoint, readCheckpoint, selectModalities, sniffFormat,
+  ArrayEntry,
+  Checkpoint,
+  ReaderError,
+  formatFromName,
+  memoryByteSource,
+  openCheckpoint,
+  readCheckpoint,
+  selectModalities,
+  sniffFormat,
 } from '../../src/io';
 import { fileByteSource } from '../../src/io/byteSource';
 import { unpickle, PickleError } from '../../src/io/pytorch/pickle';
@@ -18,7 +26,12 @@ import { unpickle, PickleError } from '../../src/io/pytorch/pickle';
 const ROOT = join(__dirname, '..', 'fixtures', 'torch');
 const fx = (f: string): string => join(ROOT, f);
 
-interface Described { shape: number[]; sum: number; first: number[]; last: number | null }
+interface Described {
+  shape: number[];
+  sum: number;
+  first: number[];
+  last: number | null;
+}
 const expected = JSON.parse(readFileSync(fx('expected.json'), 'utf8')) as {
   marker: string;
   files: Record<string, { tensors: Record<string, Described>; epoch?: number; step?: number; skipped?: string[]; tied?: string[] }>;
@@ -64,8 +77,17 @@ void test('the format is known by name and sniffed by magic', async () => {
   assert.equal(await sniffFormat(await fileByteSource(fx('pair_twin.npz'))), 'npz');
 });
 
-void test('every readable fixture gives numpy\'s numbers', async () => {
-  for (const f of ['pair.pt', 'nested.pth', 'state_dict.pt', 'dtypes.pt', 'legacy.pt', 'legacy_sparse.pt', 'lightning.ckpt', 'unsupported.pt']) {
+void test("every readable fixture gives numpy's numbers", async () => {
+  for (const f of [
+    'pair.pt',
+    'nested.pth',
+    'state_dict.pt',
+    'dtypes.pt',
+    'legacy.pt',
+    'legacy_sparse.pt',
+    'lightning.ckpt',
+    'unsupported.pt',
+  ]) {
     const cp = await openCheckpoint(fx(f));
     assert.equal(cp.format, 'pytorch');
     await checkAgainstNumpy(f, cp);
@@ -86,16 +108,27 @@ void test('a .pt gives exactly the numbers of the same arrays saved as safetenso
     }
   }
   const sel = selectModalities(pt);
-  assert.deepEqual(sel.modalities.map((m) => m.name), ['audio', 'visual']);
+  assert.deepEqual(
+    sel.modalities.map((m) => m.name),
+    ['audio', 'visual'],
+  );
   assert.equal(sel.labels?.name, 'labels');
 });
 
 void test('the CLI inspects a .pt exactly as its safetensors twin', () => {
   const run = (f: string): Record<string, unknown> => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'inspect', fx(f), '--json'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'inspect', fx(f), '--json'],
+      { encoding: 'utf8' },
+    );
     const r = JSON.parse(out) as Record<string, unknown>;
     for (const k of ['source', 'metadata', 'seconds', 'timing', 'path', 'file', 'format']) delete r[k];
-    return JSON.parse(JSON.stringify(r, (k, v: unknown) => (['source', 'seconds', 'metadata', 'ms', 'elapsed', 'file', 'path', 'format'].includes(k) ? undefined : v))) as Record<string, unknown>;
+    return JSON.parse(
+      JSON.stringify(r, (k, v: unknown) =>
+        ['source', 'seconds', 'metadata', 'ms', 'elapsed', 'file', 'path', 'format'].includes(k) ? undefined : v,
+      ),
+    ) as Record<string, unknown>;
   };
   assert.deepEqual(run('pair.pt'), run('pair_twin.safetensors'));
 });
@@ -126,8 +159,18 @@ void test('dtypes: bf16, f16, f64, the integers and bool; nn.Parameter and neste
   const cp = await openCheckpoint(fx('dtypes.pt'));
   const dt = Object.fromEntries(cp.entries.map((e) => [e.name, e.dtype]));
   assert.deepEqual(dt, {
-    'model.weight': 'float32', 'model.bias': 'float32', param: 'float32', bf16: 'bfloat16', f16: 'float16', f64: 'float64',
-    i64: 'int64', i32: 'int32', i16: 'int16', i8: 'int8', u8: 'uint8', b: 'bool',
+    'model.weight': 'float32',
+    'model.bias': 'float32',
+    param: 'float32',
+    bf16: 'bfloat16',
+    f16: 'float16',
+    f64: 'float64',
+    i64: 'int64',
+    i32: 'int32',
+    i16: 'int16',
+    i8: 'int8',
+    u8: 'uint8',
+    b: 'bool',
   });
   assert.deepEqual(Array.from(await entry(cp, 'i64').readRows()), [-3, 2 ** 31 - 1, 5, -(2 ** 31)]);
   assert.deepEqual(Array.from(await entry(cp, 'b').readRows()), [1, 0, 1]);
@@ -137,20 +180,32 @@ void test('nested dicts are named by path and selected as modalities', async () 
   const cp = await openCheckpoint(fx('nested.pth'));
   assert.equal(cp.metadata.epoch, 7);
   const sel = selectModalities(cp);
-  assert.deepEqual(sel.modalities.map((m) => m.name), ['features.audio', 'features.visual']);
+  assert.deepEqual(
+    sel.modalities.map((m) => m.name),
+    ['features.audio', 'features.visual'],
+  );
   assert.equal(sel.labels?.name, 'labels');
-  assert.deepEqual(selectModalities(cp, ['features.visual']).modalities.map((m) => m.name), ['features.visual']);
+  assert.deepEqual(
+    selectModalities(cp, ['features.visual']).modalities.map((m) => m.name),
+    ['features.visual'],
+  );
 });
 
 void test('Lightning: model tensors first, optimizer state skipped (never a modality), epoch and step read', async () => {
   const cp = await openCheckpoint(fx('lightning.ckpt'));
-  assert.deepEqual(cp.entries.map((e) => e.name), ['state_dict.model.weight', 'state_dict.model.bias']);
+  assert.deepEqual(
+    cp.entries.map((e) => e.name),
+    ['state_dict.model.weight', 'state_dict.model.bias'],
+  );
   assert.equal(cp.metadata.epoch, 3);
   assert.equal(cp.metadata.step, 120);
   const opt = cp.skipped?.find((s) => s.name === 'optimizer_states');
   assert.ok(opt);
   assert.match(opt.reason, /training state \(6 tensors\), not model weights/);
-  assert.deepEqual(selectModalities(cp).modalities.map((m) => m.name), ['state_dict.model.weight']);
+  assert.deepEqual(
+    selectModalities(cp).modalities.map((m) => m.name),
+    ['state_dict.model.weight'],
+  );
 });
 
 void test('complex, quantized, sparse and float8 tensors are listed as skipped with the reason', async () => {
@@ -167,7 +222,10 @@ void test('complex, quantized, sparse and float8 tensors are listed as skipped w
 
 void test('an unknown class is an inert record listed as skipped; the tensors beside it are read', async () => {
   const cp = await openCheckpoint(fx('foreign_global.pt'));
-  assert.deepEqual(cp.entries.map((e) => e.name), ['weights']);
+  assert.deepEqual(
+    cp.entries.map((e) => e.name),
+    ['weights'],
+  );
   assert.match(cp.skipped?.[0]?.reason ?? '', /zipfile\.ZipInfo.*never imported or called/);
 });
 
@@ -222,7 +280,11 @@ void test('the machine refuses what the weights-only set refuses, and is bounded
     [pk(']q', [0], 'N'), /ends inside an opcode/],
   ];
   for (const [b, re] of refused) {
-    assert.throws(() => unpickle(b), (e: unknown) => e instanceof PickleError && re.test(e.message) && !/\n/.test(e.message), String(re));
+    assert.throws(
+      () => unpickle(b),
+      (e: unknown) => e instanceof PickleError && re.test(e.message) && !/\n/.test(e.message),
+      String(re),
+    );
   }
   // a list that holds itself (a cycle through the memo) and a long-memo bomb both end
   const cyc = unpickle(pk(']q', [0], 'h', [0], 'a.'));

@@ -19,22 +19,30 @@ const i64 = new BigInt64Array([1n, -2n, 2147483647n]);
 
 void test('writeSafetensors round-trips every writable dtype and the metadata', async () => {
   const p = join(dir, 'rt.safetensors');
-  await writeSafetensors(p, [
-    { name: 'audio', dtype: 'float32', shape: [3, 2], data: f32 },
-    { name: 'text.embeddings', dtype: 'float64', shape: [2, 2], data: f64 },
-    { name: 'labels', dtype: 'int32', shape: [3], data: i32 },
-    { name: 'ids', dtype: 'int64', shape: [3], data: i64 },
-  ], { epoch: '7', step: '700', tag: 'x' });
+  await writeSafetensors(
+    p,
+    [
+      { name: 'audio', dtype: 'float32', shape: [3, 2], data: f32 },
+      { name: 'text.embeddings', dtype: 'float64', shape: [2, 2], data: f64 },
+      { name: 'labels', dtype: 'int32', shape: [3], data: i32 },
+      { name: 'ids', dtype: 'int64', shape: [3], data: i64 },
+    ],
+    { epoch: '7', step: '700', tag: 'x' },
+  );
   const bytes = readFileSync(p);
   assert.equal(Number(bytes.readBigUInt64LE(0)) % 8, 0, 'header padded to 8 bytes');
   const cp = await openCheckpoint(p);
   assert.deepEqual(cp.metadata, { epoch: 7, step: 700, tag: 'x' });
-  const get = async (n: string): Promise<number[]> => Array.from(await (cp.entries.find((e) => e.name === n)?.readRows() ?? Promise.reject(new Error(n))));
+  const get = async (n: string): Promise<number[]> =>
+    Array.from(await (cp.entries.find((e) => e.name === n)?.readRows() ?? Promise.reject(new Error(n))));
   assert.deepEqual(await get('audio'), Array.from(f32));
   assert.deepEqual(await get('text.embeddings'), Array.from(f64)); // float64 is read back as float64
   assert.deepEqual(await get('labels'), [7, -8, 9]);
   assert.deepEqual(await get('ids'), [1, -2, 2147483647]);
-  assert.deepEqual(cp.entries.map((e) => e.dtype), ['float32', 'float64', 'int32', 'int64']);
+  assert.deepEqual(
+    cp.entries.map((e) => e.dtype),
+    ['float32', 'float64', 'int32', 'int64'],
+  );
 });
 
 void test('writeNpy round-trips 2-D, 1-D and 0-d arrays', async () => {
@@ -80,8 +88,10 @@ void test('writers refuse an existing file unless { overwrite: true }, and leave
   const sub = mkdtempSync(join(dir, 'clobber-'));
   const p = join(sub, 'x.npy');
   writeFileSync(p, 'keep me');
-  await assert.rejects(writeNpy(p, { dtype: 'float32', shape: [1], data: new Float32Array([1]) }),
-    (e: unknown) => e instanceof ReaderError && /already exists/.test(e.message) && e.message.includes(p));
+  await assert.rejects(
+    writeNpy(p, { dtype: 'float32', shape: [1], data: new Float32Array([1]) }),
+    (e: unknown) => e instanceof ReaderError && /already exists/.test(e.message) && e.message.includes(p),
+  );
   await assert.rejects(writeSafetensors(p, []), (e: unknown) => e instanceof ReaderError && /already exists/.test(e.message));
   assert.equal(readFileSync(p, 'utf8'), 'keep me');
   await writeNpy(p, { dtype: 'float32', shape: [1], data: new Float32Array([2]) }, { overwrite: true });
@@ -95,15 +105,24 @@ void test('writers refuse an existing file unless { overwrite: true }, and leave
 
 void test('writers reject inconsistent input before creating a file', async () => {
   const p = join(dir, 'bad.safetensors');
-  await assert.rejects(writeSafetensors(p, [{ name: 'a', dtype: 'float32', shape: [2, 2], data: new Float32Array(3) }]),
-    (e: unknown) => e instanceof ReaderError && /needs 4 values but data has 3/.test(e.message));
-  await assert.rejects(writeSafetensors(p, [{ name: 'a', dtype: 'float64', shape: [1], data: new Float32Array(1) }]),
-    (e: unknown) => e instanceof ReaderError && /not the typed array for float64/.test(e.message));
-  await assert.rejects(writeSafetensors(p, [
-    { name: 'a', dtype: 'float32', shape: [1], data: new Float32Array(1) },
-    { name: 'a', dtype: 'float32', shape: [1], data: new Float32Array(1) },
-  ]), (e: unknown) => e instanceof ReaderError && /two tensors named "a"/.test(e.message));
-  await assert.rejects(writeNpy(join(dir, 'bad.npy'), { dtype: 'int32', shape: [-1], data: new Int32Array(1) }),
-    (e: unknown) => e instanceof ReaderError && /invalid shape/.test(e.message));
+  await assert.rejects(
+    writeSafetensors(p, [{ name: 'a', dtype: 'float32', shape: [2, 2], data: new Float32Array(3) }]),
+    (e: unknown) => e instanceof ReaderError && /needs 4 values but data has 3/.test(e.message),
+  );
+  await assert.rejects(
+    writeSafetensors(p, [{ name: 'a', dtype: 'float64', shape: [1], data: new Float32Array(1) }]),
+    (e: unknown) => e instanceof ReaderError && /not the typed array for float64/.test(e.message),
+  );
+  await assert.rejects(
+    writeSafetensors(p, [
+      { name: 'a', dtype: 'float32', shape: [1], data: new Float32Array(1) },
+      { name: 'a', dtype: 'float32', shape: [1], data: new Float32Array(1) },
+    ]),
+    (e: unknown) => e instanceof ReaderError && /two tensors named "a"/.test(e.message),
+  );
+  await assert.rejects(
+    writeNpy(join(dir, 'bad.npy'), { dtype: 'int32', shape: [-1], data: new Int32Array(1) }),
+    (e: unknown) => e instanceof ReaderError && /invalid shape/.test(e.message),
+  );
   assert.ok(!readdirSync(dir).some((f) => f.startsWith('bad') || f.endsWith('.tmp')));
 });

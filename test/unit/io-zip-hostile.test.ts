@@ -48,7 +48,11 @@ function counting(src: ByteSource): ByteSource & { bytes: number } {
 
 void test('overlapping entries are refused from the central directory alone, naming both members', async () => {
   const f = at('overlap_same_header.npz');
-  await refused(readAll(f), f, /^zip members "m0\.npy" and "m1\.npy" overlap \(both start at the local header at offset 0\): overlapping entries are how a zip bomb reuses its data$/);
+  await refused(
+    readAll(f),
+    f,
+    /^zip members "m0\.npy" and "m1\.npy" overlap \(both start at the local header at offset 0\): overlapping entries are how a zip bomb reuses its data$/,
+  );
   const q = at('overlap_quoted.npz');
   await refused(readAll(q), q, /^zip members "outer\.npy" and "inner\.npy" overlap \(bytes 0\.\.\d+ and bytes 39\.\.\d+\)/);
   const c = at('overlap_central_directory.npz');
@@ -64,7 +68,11 @@ void test('overlapping entries are refused from the central directory alone, nam
 
 void test('zip64 extra fields that lie: a size deflate cannot produce, an offset into the central directory', async () => {
   const s = at('zip64_lying_size.npz');
-  await refused(readAll(s), `${s}:emb.npy`, /^inflates without bound: declares 1099511627776 bytes from \d+ compressed \(deflate gives at most 1032 bytes per compressed byte\)$/);
+  await refused(
+    readAll(s),
+    `${s}:emb.npy`,
+    /^inflates without bound: declares 1099511627776 bytes from \d+ compressed \(deflate gives at most 1032 bytes per compressed byte\)$/,
+  );
   const o = at('zip64_lying_offset.npz');
   await refused(readAll(o), o, /^zip member "emb\.npy" \(bytes (\d+)\.\.\d+\) overlaps the central directory \(bytes \1\.\.\d+\)$/);
 });
@@ -94,7 +102,11 @@ void test('a flipped bit in a stored member: rows read whole are CRC-checked, a 
   const emb = cp.entries.find((e) => e.name === 'emb')!;
   // Checking a few rows would mean reading every byte before them: they are served unchecked.
   assert.equal((await emb.readRows(1, 3)).length, 16);
-  await refused(emb.readRows(), `${f}:emb.npy`, /^CRC mismatch: the member is corrupt \(its bytes give CRC-32 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}\)$/);
+  await refused(
+    emb.readRows(),
+    `${f}:emb.npy`,
+    /^CRC mismatch: the member is corrupt \(its bytes give CRC-32 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}\)$/,
+  );
   await refused(emb.readRows(0, 1), `${f}:emb.npy`, /^CRC mismatch/);
   // The other member is intact.
   assert.equal((await cp.entries.find((e) => e.name === 'labels')!.readRows()).length, 64);
@@ -111,16 +123,28 @@ function zip1(name: string, data: Uint8Array, crc: number): Uint8Array {
   const nb = new TextEncoder().encode(name);
   const out = new Uint8Array(30 + nb.length + body.length + 46 + nb.length + 22);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, 0x04034b50, true); dv.setUint16(8, 8, true); dv.setUint32(14, crc, true);
-  dv.setUint32(18, body.length, true); dv.setUint32(22, data.length, true); dv.setUint16(26, nb.length, true);
-  out.set(nb, 30); out.set(body, 30 + nb.length);
+  dv.setUint32(0, 0x04034b50, true);
+  dv.setUint16(8, 8, true);
+  dv.setUint32(14, crc, true);
+  dv.setUint32(18, body.length, true);
+  dv.setUint32(22, data.length, true);
+  dv.setUint16(26, nb.length, true);
+  out.set(nb, 30);
+  out.set(body, 30 + nb.length);
   const c = 30 + nb.length + body.length;
-  dv.setUint32(c, 0x02014b50, true); dv.setUint16(c + 10, 8, true); dv.setUint32(c + 16, crc, true);
-  dv.setUint32(c + 20, body.length, true); dv.setUint32(c + 24, data.length, true); dv.setUint16(c + 28, nb.length, true);
+  dv.setUint32(c, 0x02014b50, true);
+  dv.setUint16(c + 10, 8, true);
+  dv.setUint32(c + 16, crc, true);
+  dv.setUint32(c + 20, body.length, true);
+  dv.setUint32(c + 24, data.length, true);
+  dv.setUint16(c + 28, nb.length, true);
   out.set(nb, c + 46);
   const e = c + 46 + nb.length;
-  dv.setUint32(e, 0x06054b50, true); dv.setUint16(e + 8, 1, true); dv.setUint16(e + 10, 1, true);
-  dv.setUint32(e + 12, 46 + nb.length, true); dv.setUint32(e + 16, c, true);
+  dv.setUint32(e, 0x06054b50, true);
+  dv.setUint16(e + 8, 1, true);
+  dv.setUint16(e + 10, 1, true);
+  dv.setUint32(e + 12, 46 + nb.length, true);
+  dv.setUint32(e + 16, c, true);
   return out;
 }
 
@@ -132,7 +156,10 @@ function bigNpy(rows: number): { bytes: Uint8Array; values: Float32Array } {
   bytes.set(head, 10);
   const values = new Float32Array(rows * 256);
   let s = 12345;
-  for (let i = 0; i < values.length; i++) { s = (s * 1103515245 + 12345) >>> 0; values[i] = (s >>> 8) / 65536; }
+  for (let i = 0; i < values.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    values[i] = (s >>> 8) / 65536;
+  }
   bytes.set(new Uint8Array(values.buffer), 10 + head.length);
   return { bytes, values };
 }
@@ -142,7 +169,14 @@ void test('a large deflated member streams: rows read in any order are exact, th
   const good = zip1('emb.npy', bytes, crc32(bytes));
   const cp = await readCheckpoint(memoryByteSource('big.npz', good), 'npz');
   const emb = cp.entries[0]!;
-  const slices: [number, number][] = [[0, 3], [10, 20], [5, 6], [2000, 2048], [100, 900], [1, 2]];
+  const slices: [number, number][] = [
+    [0, 3],
+    [10, 20],
+    [5, 6],
+    [2000, 2048],
+    [100, 900],
+    [1, 2],
+  ];
   const got = await Promise.all(slices.map(([a, b]) => emb.readRows(a, b)));
   slices.forEach(([a, b], i) => assert.deepEqual(got[i], values.subarray(a * 256, b * 256), `rows ${a}..${b}`));
   for (let r = 0; r < 2048; r += 512) assert.deepEqual(await emb.readRows(r, r + 512), values.subarray(r * 256, (r + 512) * 256));
@@ -172,7 +206,13 @@ void test('memberSource of a listed member: its range is checked against the nex
   const f = at('overlap_local_extra.npz');
   const src = await fileByteSource(f);
   const members = await listZip(src);
-  assert.deepEqual(members.map((m) => [m.name, m.nextName]), [['a.npy', 'b.npy'], ['b.npy', null]]);
+  assert.deepEqual(
+    members.map((m) => [m.name, m.nextName]),
+    [
+      ['a.npy', 'b.npy'],
+      ['b.npy', null],
+    ],
+  );
   await assert.rejects(memberSource(src, members[0]!), ZipArchiveError);
   await memberSource(src, members[1]!);
 });

@@ -59,7 +59,10 @@ void test('inspectPath: file -> report, run folder -> run, folder of plain .npy 
 
 void test('inspectRun orders by epoch and reports first warnings', async () => {
   const run = await inspectRun(req(ex('run-collapse')));
-  assert.deepEqual(run.checkpoints.map((c) => c.epoch), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(
+    run.checkpoints.map((c) => c.epoch),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   assert.equal(run.firstWarning['excess-drift'], 5);
   assert.equal(run.firstWarning['dimensional-collapse'], 8);
   assert.equal(run.engine.name, run.checkpoints[0]?.report.engine.name);
@@ -72,7 +75,10 @@ void test('reader and engine errors propagate with their own type', async () => 
   // Zero the visual block (the last 160 bytes): all rows zero is the engine's error.
   zeros.fill(0, zeros.length - 160);
   writeFileSync(join(tmp, 'zeros.safetensors'), zeros);
-  await assert.rejects(inspectCheckpoint(req(join(tmp, 'zeros.safetensors'))), (e: Error & { file?: string }) => e.name === 'EngineError' && e.file === join(tmp, 'zeros.safetensors'));
+  await assert.rejects(
+    inspectCheckpoint(req(join(tmp, 'zeros.safetensors'))),
+    (e: Error & { file?: string }) => e.name === 'EngineError' && e.file === join(tmp, 'zeros.safetensors'),
+  );
 });
 
 void test('cancellation rejects with AbortError', async () => {
@@ -101,7 +107,10 @@ void test('compareCheckpoints: changes are b - a over both reports', async () =>
 
 void test('firstWarnings and diffReports (pure)', () => {
   const w = (code: GeometryWarning['code']): GeometryWarning => ({ code, severity: 'warning', value: 1, threshold: 0, message: '' });
-  assert.deepEqual(firstWarnings([{ warnings: [] }, { warnings: [w('excess-drift')] }, { warnings: [w('excess-drift'), w('modality-gap')] }]), { 'excess-drift': 1, 'modality-gap': 2 });
+  assert.deepEqual(
+    firstWarnings([{ warnings: [] }, { warnings: [w('excess-drift')] }, { warnings: [w('excess-drift'), w('modality-gap')] }]),
+    { 'excess-drift': 1, 'modality-gap': 2 },
+  );
   const base = { modalities: {}, pairs: [], n: 10 } as unknown as GeometryReport;
   const other = { ...base, n: 12, modalities: { a: { dim: 4 } } } as unknown as GeometryReport;
   assert.deepEqual(diffReports(base, other), [
@@ -116,13 +125,22 @@ void test('embedWithOnnx in-process: progress between batches, cancel, no overwr
   writeFileSync(join(tmp, 'm.onnx'), matmulModel(Float32Array.from(values(6, 6)), 3, 2));
   const stages: number[] = [];
   const out = join(tmp, 'e.safetensors');
-  const r = await embedWithOnnx({ model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out, batchSize: 16 }, { onProgress: (f) => stages.push(f) });
+  const r = await embedWithOnnx(
+    { model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out, batchSize: 16 },
+    { onProgress: (f) => stages.push(f) },
+  );
   assert.deepEqual(r, { out, rows: 40, dim: 2 });
   assert.ok(stages.length >= 3);
-  await assert.rejects(embedWithOnnx({ model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out }), (e: Error) => e.name === 'ReaderError' && /exists/.test(e.message));
+  await assert.rejects(
+    embedWithOnnx({ model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out }),
+    (e: Error) => e.name === 'ReaderError' && /exists/.test(e.message),
+  );
   const c = new AbortController();
   c.abort();
-  await assert.rejects(embedWithOnnx({ model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out: join(tmp, 'e2.safetensors') }, { signal: c.signal }), (e: Error) => e.name === 'AbortError');
+  await assert.rejects(
+    embedWithOnnx({ model: join(tmp, 'm.onnx'), input: join(tmp, 'x.npy'), out: join(tmp, 'e2.safetensors') }, { signal: c.signal }),
+    (e: Error) => e.name === 'AbortError',
+  );
 });
 
 void test("engine 'tfjs': the trainer's losses and ranks replace the report's, and agree with it", async () => {
@@ -133,8 +151,14 @@ void test("engine 'tfjs': the trainer's losses and ranks replace the report's, a
   for (const [name, m] of Object.entries(ort.modalities)) {
     const t = tf.modalities[name];
     assert.ok(t);
-    assert.ok(Math.abs(t.effectiveRank - m.effectiveRank) <= 1e-3 * m.effectiveRank, `${name} rank ${t.effectiveRank} vs ${m.effectiveRank}`);
-    assert.ok(Math.abs(t.dispersiveLoss - m.dispersiveLoss) <= 1e-3 * Math.abs(m.dispersiveLoss), `${name} dispersive ${t.dispersiveLoss} vs ${m.dispersiveLoss}`);
+    assert.ok(
+      Math.abs(t.effectiveRank - m.effectiveRank) <= 1e-3 * m.effectiveRank,
+      `${name} rank ${t.effectiveRank} vs ${m.effectiveRank}`,
+    );
+    assert.ok(
+      Math.abs(t.dispersiveLoss - m.dispersiveLoss) <= 1e-3 * Math.abs(m.dispersiveLoss),
+      `${name} dispersive ${t.dispersiveLoss} vs ${m.dispersiveLoss}`,
+    );
   }
   const [pa, pt] = [ort.pairs[0], tf.pairs[0]];
   assert.ok(pa && pt && pa.anchoringLoss !== null && pt.anchoringLoss !== null);

@@ -34,21 +34,39 @@ void test('selectPairs: every pair up to maxPairs (28 = 8 modalities), then each
   assert.equal(nine.selection.hub, 'm00');
   assert.equal(nine.selection.computed, 8);
   assert.equal(nine.selection.possible, 36);
-  assert.deepEqual(nine.pairs, Array.from({ length: 8 }, (_, j) => [0, j + 1]));
-  assert.match(nine.selection.note, /9 modalities make 36 pairs, more than maxPairs = 28: computed the 8 pairs of the first modality, 'm00'/);
+  assert.deepEqual(
+    nine.pairs,
+    Array.from({ length: 8 }, (_, j) => [0, j + 1]),
+  );
+  assert.match(
+    nine.selection.note,
+    /9 modalities make 36 pairs, more than maxPairs = 28: computed the 8 pairs of the first modality, 'm00'/,
+  );
   // the cap is an option
   assert.equal(selectPairs(names(9), { maxPairs: 36 }).selection.mode, 'all');
   assert.equal(selectPairs(names(3), { maxPairs: 2 }).pairs.length, 2);
   // M = 1000: linear, not 499,500
-  const big = selectPairs(names(1000).map((n, i) => `${n}_${i}`), {});
+  const big = selectPairs(
+    names(1000).map((n, i) => `${n}_${i}`),
+    {},
+  );
   assert.equal(big.pairs.length, 999);
   assert.equal(big.selection.possible, 499500);
 });
 
 void test('selectPairs: pairsOf names pairs ("a,b") and hubs ("a"), deduplicated, in the order named', () => {
   const ns = names(10);
-  const named = selectPairs(ns, { pairsOf: [['m03', 'm01'], ['m01', 'm03'], ['m05', 'm09']] });
-  assert.deepEqual(named.pairs, [[3, 1], [5, 9]]);
+  const named = selectPairs(ns, {
+    pairsOf: [
+      ['m03', 'm01'],
+      ['m01', 'm03'],
+      ['m05', 'm09'],
+    ],
+  });
+  assert.deepEqual(named.pairs, [
+    [3, 1],
+    [5, 9],
+  ]);
   assert.equal(named.selection.mode, 'named');
   assert.equal(named.selection.computed, 2);
   assert.equal(named.selection.possible, 45);
@@ -65,7 +83,10 @@ void test('selectPairs: pairsOf names pairs ("a,b") and hubs ("a"), deduplicated
 });
 
 void test('parsePairsOf: "a,b;c,d", a hub alone, repeated flags joined by the parser', () => {
-  assert.deepEqual(parsePairsOf('audio,visual; text , image'), [['audio', 'visual'], ['text', 'image']]);
+  assert.deepEqual(parsePairsOf('audio,visual; text , image'), [
+    ['audio', 'visual'],
+    ['text', 'image'],
+  ]);
   assert.deepEqual(parsePairsOf('audio'), [['audio']]);
   assert.deepEqual(parsePairsOf('a,b;;'), [['a', 'b']]);
   assert.throws(() => parsePairsOf('a,b,c'), /"a,b" \(one pair\) or "a"/);
@@ -120,7 +141,18 @@ void test('renderTable and extent: 300,000 rows without a call-stack overflow', 
 });
 
 function fakeModality(i: number): ModalityReport {
-  return { dim: 16, effectiveRank: 10 + (i % 5), effectiveRankCentered: 9, stableRank: 3, dispersiveLoss: -3, spectrum: [3, 2, 1], explainedVariance: [0.5, 0.8, 1], meanCosine: 0.1, deadDimensionFraction: 0, pairwiseRows: 200 };
+  return {
+    dim: 16,
+    effectiveRank: 10 + (i % 5),
+    effectiveRankCentered: 9,
+    stableRank: 3,
+    dispersiveLoss: -3,
+    spectrum: [3, 2, 1],
+    explainedVariance: [0.5, 0.8, 1],
+    meanCosine: 0.1,
+    deadDimensionFraction: 0,
+    pairwiseRows: 200,
+  };
 }
 
 function fakePair(a: string, b: string): PairReport {
@@ -131,10 +163,24 @@ function fakeReport(m: number): GeometryReport {
   const ns = Array.from({ length: m }, (_, i) => `modality_${i}`);
   const pairs = ns.slice(1).map((n) => fakePair(ns[0] as string, n));
   return {
-    version: 1, source: 'many.npz', engine: { name: 'js', device: 'cpu', threads: 1 }, n: 200,
-    options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS,
-    modalities: Object.fromEntries(ns.map((n, i) => [n, fakeModality(i)])), pairs, warnings: [], metadata: {},
-    pairSelection: { mode: 'withFirst', computed: pairs.length, possible: (m * (m - 1)) / 2, maxPairs: 28, hub: ns[0] as string, note: 'computed the pairs of the first modality' },
+    version: 1,
+    source: 'many.npz',
+    engine: { name: 'js', device: 'cpu', threads: 1 },
+    n: 200,
+    options: DEFAULT_OPTIONS,
+    thresholds: DEFAULT_THRESHOLDS,
+    modalities: Object.fromEntries(ns.map((n, i) => [n, fakeModality(i)])),
+    pairs,
+    warnings: [],
+    metadata: {},
+    pairSelection: {
+      mode: 'withFirst',
+      computed: pairs.length,
+      possible: (m * (m - 1)) / 2,
+      maxPairs: 28,
+      hub: ns[0] as string,
+      note: 'computed the pairs of the first modality',
+    },
     seconds: 1,
   };
 }
@@ -149,7 +195,11 @@ void test('formatReport and formatRun at M = 1000: one line per modality and com
   assert.match(text, /^ {2}computed the pairs of the first modality$/m);
   assert.ok(text.split('\n').length < 2100, `${text.split('\n').length} lines`);
   const run: RunReport = {
-    version: 1, kind: 'run', source: 'run', engine: r.engine, firstWarning: {},
+    version: 1,
+    kind: 'run',
+    source: 'run',
+    engine: r.engine,
+    firstWarning: {},
     checkpoints: [0, 1, 2].map((e) => ({ file: `epoch_${e}.npz`, epoch: e, step: null, report: r })),
   };
   const runText = formatRun(run);
@@ -163,46 +213,53 @@ void test('--json pieces are exactly JSON.stringify(report, null, 2)', () => {
   assert.equal([...jsonPieces(r)].join('\n'), JSON.stringify(r, null, 2));
 });
 
-void test('CLI on an .npz of 12 modalities: pairs with the first by default, --max-pairs, --pairs-of, a bad name', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dagr-many-'));
-  try {
-    const n = 24;
-    const d = 4;
-    const file = join(dir, 'many.npz');
-    writeFileSync(file, zip(names(12).map((name, k) => ({ name: `${name}.npy`, data: npy([n, d], f32(values(n * d, 7 + k))) }))));
-    const def = await runCli(['inspect', file, '--json', '--engine', 'js']);
-    assert.equal(def.code, 0, def.stderr);
-    const r = JSON.parse(def.stdout) as GeometryReport;
-    assert.equal(r.pairs.length, 11);
-    assert.equal(r.pairSelection?.mode, 'withFirst');
-    assert.equal(r.pairSelection?.hub, 'm00');
+void test(
+  'CLI on an .npz of 12 modalities: pairs with the first by default, --max-pairs, --pairs-of, a bad name',
+  { timeout: 120_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dagr-many-'));
+    try {
+      const n = 24;
+      const d = 4;
+      const file = join(dir, 'many.npz');
+      writeFileSync(file, zip(names(12).map((name, k) => ({ name: `${name}.npy`, data: npy([n, d], f32(values(n * d, 7 + k))) }))));
+      const def = await runCli(['inspect', file, '--json', '--engine', 'js']);
+      assert.equal(def.code, 0, def.stderr);
+      const r = JSON.parse(def.stdout) as GeometryReport;
+      assert.equal(r.pairs.length, 11);
+      assert.equal(r.pairSelection?.mode, 'withFirst');
+      assert.equal(r.pairSelection?.hub, 'm00');
 
-    const text = await runCli(['inspect', file, '--engine', 'js']);
-    assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^Pairs \(11 of 66\)$/m);
-    assert.match(text.stdout, /more than maxPairs = 28/);
-    assert.match(text.stdout, /^Projection: projected 8 of 12 modalities/m);
+      const text = await runCli(['inspect', file, '--engine', 'js']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^Pairs \(11 of 66\)$/m);
+      assert.match(text.stdout, /more than maxPairs = 28/);
+      assert.match(text.stdout, /^Projection: projected 8 of 12 modalities/m);
 
-    const all = JSON.parse((await runCli(['inspect', file, '--json', '--engine', 'js', '--max-pairs', '66'])).stdout) as GeometryReport;
-    assert.equal(all.pairs.length, 66);
-    assert.equal(all.pairSelection, undefined);
-    assert.equal(all.options.maxPairs, 66);
+      const all = JSON.parse((await runCli(['inspect', file, '--json', '--engine', 'js', '--max-pairs', '66'])).stdout) as GeometryReport;
+      assert.equal(all.pairs.length, 66);
+      assert.equal(all.pairSelection, undefined);
+      assert.equal(all.options.maxPairs, 66);
 
-    const named = await runCli(['inspect', file, '--json', '--engine', 'js', '--pairs-of', 'm03,m07;m05', '--pairs-of', 'm01,m02']);
-    assert.equal(named.code, 0, named.stderr);
-    const nr = JSON.parse(named.stdout) as GeometryReport;
-    assert.equal(nr.pairSelection?.mode, 'named');
-    assert.deepEqual(nr.pairs.slice(0, 2).map((p) => `${p.a}/${p.b}`), ['m03/m07', 'm05/m00']);
-    assert.equal(nr.pairs.length, 1 + 11 + 1);
-    assert.deepEqual(nr.options.pairsOf, [['m03', 'm07'], ['m05'], ['m01', 'm02']]);
+      const named = await runCli(['inspect', file, '--json', '--engine', 'js', '--pairs-of', 'm03,m07;m05', '--pairs-of', 'm01,m02']);
+      assert.equal(named.code, 0, named.stderr);
+      const nr = JSON.parse(named.stdout) as GeometryReport;
+      assert.equal(nr.pairSelection?.mode, 'named');
+      assert.deepEqual(
+        nr.pairs.slice(0, 2).map((p) => `${p.a}/${p.b}`),
+        ['m03/m07', 'm05/m00'],
+      );
+      assert.equal(nr.pairs.length, 1 + 11 + 1);
+      assert.deepEqual(nr.options.pairsOf, [['m03', 'm07'], ['m05'], ['m01', 'm02']]);
 
-    const bad = await runCli(['inspect', file, '--pairs-of', 'm01,nope', '--engine', 'js']);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /'nope', which is not a modality/);
-    const usage = await runCli(['inspect', file, '--pairs-of', 'a,b,c']);
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--pairs-of takes/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const bad = await runCli(['inspect', file, '--pairs-of', 'm01,nope', '--engine', 'js']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /'nope', which is not a modality/);
+      const usage = await runCli(['inspect', file, '--pairs-of', 'a,b,c']);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--pairs-of takes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

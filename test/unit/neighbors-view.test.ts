@@ -13,9 +13,30 @@ import { heatLevel, pairValue } from '../../webview/charts/pairValues';
 import { NEIGHBOR_COLUMNS, neighborRows } from '../../src/protocol/neighborsView';
 
 void test('CSV quotes commas, quotes and line breaks; JSON rows are keyed by column; null is empty / null', () => {
-  const csv = toCsv(['modality', 'row', 'label'], [['a,b', 1, null], ['say "hi"', 2, 3], ['x\ny', 3, 4]]);
+  const csv = toCsv(
+    ['modality', 'row', 'label'],
+    [
+      ['a,b', 1, null],
+      ['say "hi"', 2, 3],
+      ['x\ny', 3, 4],
+    ],
+  );
   assert.equal(csv, 'modality,row,label\n"a,b",1,\n"say ""hi""",2,3\n"x\ny",3,4\n');
-  assert.deepEqual(JSON.parse(toJsonRows(['row', 'label'], [[1, null], [2, 5]])), [{ row: 1, label: null }, { row: 2, label: 5 }]);
+  assert.deepEqual(
+    JSON.parse(
+      toJsonRows(
+        ['row', 'label'],
+        [
+          [1, null],
+          [2, 5],
+        ],
+      ),
+    ),
+    [
+      { row: 1, label: null },
+      { row: 2, label: 5 },
+    ],
+  );
 });
 
 void test('requests: only complete ones pass (integer rows, k >= 1, string/number cells)', () => {
@@ -36,20 +57,40 @@ void test('requests: only complete ones pass (integer rows, k >= 1, string/numbe
 
 void test('neighbour rows for export: one per neighbour, with the query and the partner rank', () => {
   const rows = neighborRows({
-    source: 'f', k: 2, seconds: 0, query: { modality: 'a', row: 3, label: 0 },
+    source: 'f',
+    k: 2,
+    seconds: 0,
+    query: { modality: 'a', row: 3, label: 0 },
     lists: [
-      { modality: 'a', neighbors: [{ row: 7, similarity: 1, label: 0 }, { row: 11, similarity: 1, label: 0 }], partnerRank: null, partnerSimilarity: null, note: '' },
+      {
+        modality: 'a',
+        neighbors: [
+          { row: 7, similarity: 1, label: 0 },
+          { row: 11, similarity: 1, label: 0 },
+        ],
+        partnerRank: null,
+        partnerSimilarity: null,
+        note: '',
+      },
       { modality: 'b', neighbors: [{ row: 3, similarity: 0.9, label: 0 }], partnerRank: 1, partnerSimilarity: 0.9, note: '' },
     ],
   });
   assert.equal(rows.length, 3);
-  assert.deepEqual(rows.map((r) => r.length), [NEIGHBOR_COLUMNS.length, NEIGHBOR_COLUMNS.length, NEIGHBOR_COLUMNS.length]);
+  assert.deepEqual(
+    rows.map((r) => r.length),
+    [NEIGHBOR_COLUMNS.length, NEIGHBOR_COLUMNS.length, NEIGHBOR_COLUMNS.length],
+  );
   assert.deepEqual(rows[2], ['a', 3, 0, 'b', 1, 3, 0.9, 0, 1]);
 });
 
 void test('pair matrix: symmetric metrics either way round, R@1 by direction, missing pairs null; shades follow the good direction', () => {
   const pair: PairReport = {
-    a: 'x', b: 'y', linearCka: 0.8, anchoringLoss: 0, modalityGap: 0.3, note: '',
+    a: 'x',
+    b: 'y',
+    linearCka: 0.8,
+    anchoringLoss: 0,
+    modalityGap: 0.3,
+    note: '',
     drift: { mean: 1.2, median: 0, p90: 0, p99: 0, max: 0, fractionBeyondTau: 0, histogram: { edges: [], counts: [] } },
     retrieval: { aToB: { r1: 0.5, r5: 0, r10: 0, medianRank: 1 }, bToA: { r1: 0.25, r5: 0, r10: 0, medianRank: 1 }, galleryRows: 10 },
   };

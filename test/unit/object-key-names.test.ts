@@ -28,10 +28,13 @@ const isOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty
 
 async function writeFile(path: string, seed: number): Promise<void> {
   const shared = values(N * D, seed);
-  await writeSafetensors(path, NAMES.map((name, k) => {
-    const noise = values(N * D, seed + 10 + k);
-    return { name, dtype: 'float32' as const, shape: [N, D], data: Float32Array.from(shared, (v, i) => v + 0.3 * (noise[i] as number)) };
-  }));
+  await writeSafetensors(
+    path,
+    NAMES.map((name, k) => {
+      const noise = values(N * D, seed + 10 + k);
+      return { name, dtype: 'float32' as const, shape: [N, D], data: Float32Array.from(shared, (v, i) => v + 0.3 * (noise[i] as number)) };
+    }),
+  );
 }
 
 void test('keys helpers: own properties only, "__proto__" included', () => {
@@ -124,10 +127,24 @@ void test('CLI: the table, --json, compare and --html name all five', { timeout:
 });
 
 void test('webview helpers: flattened metrics and labels find every name and no inherited one', () => {
-  const mod = { dim: 2, effectiveRank: 1.5, effectiveRankCentered: 1, stableRank: 1, dispersiveLoss: -1, spectrum: [1], explainedVariance: [1], meanCosine: 0, deadDimensionFraction: 0, pairwiseRows: 4 };
-  const r = JSON.parse(JSON.stringify({
-    modalities: recordOf(NAMES.map((n) => [n, mod] as const)), pairs: [],
-  })) as GeometryReport;
+  const mod = {
+    dim: 2,
+    effectiveRank: 1.5,
+    effectiveRankCentered: 1,
+    stableRank: 1,
+    dispersiveLoss: -1,
+    spectrum: [1],
+    explainedVariance: [1],
+    meanCosine: 0,
+    deadDimensionFraction: 0,
+    pairwiseRows: 4,
+  };
+  const r = JSON.parse(
+    JSON.stringify({
+      modalities: recordOf(NAMES.map((n) => [n, mod] as const)),
+      pairs: [],
+    }),
+  ) as GeometryReport;
   const flat = flattenReport(r);
   for (const n of NAMES) assert.equal(flat.get(`modalities.${n}.effectiveRank`), 1.5, n);
   assert.equal(metricLabel('modalities.constructor.effectiveRank'), 'constructor · effective rank');
@@ -152,7 +169,10 @@ void test('--engine tfjs: the trainer numbers land on every name, and only for t
       assert.ok(x && y, n);
       // tfjs recomputes these in float32: agreement to ~1e-5, and a value that is the name's own
       assert.ok(Math.abs(x.effectiveRank - y.effectiveRank) <= 1e-4 * x.effectiveRank, `${n}: ${x.effectiveRank} vs ${y.effectiveRank}`);
-      assert.ok(Math.abs(x.dispersiveLoss - y.dispersiveLoss) <= 1e-4 * Math.abs(x.dispersiveLoss), `${n}: ${x.dispersiveLoss} vs ${y.dispersiveLoss}`);
+      assert.ok(
+        Math.abs(x.dispersiveLoss - y.dispersiveLoss) <= 1e-4 * Math.abs(x.dispersiveLoss),
+        `${n}: ${x.dispersiveLoss} vs ${y.dispersiveLoss}`,
+      );
     }
     assert.equal(b.pairs.length, a.pairs.length);
     for (const p of b.pairs) assert.equal(typeof p.anchoringLoss, 'number', `${p.a}/${p.b}`);

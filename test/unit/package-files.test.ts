@@ -66,12 +66,22 @@ async function listing(name: string, text: string): Promise<string[]> {
  * what its own `!` line brings back, which the second listing shows per folder.
  */
 const universal = listing('universal', ignoreFileText(base, 'universal'));
-const everyFolder = listing('every-platform', TARGETS.reduce((text, t) => ignoreFileText(text, t), base));
+const everyFolder = listing(
+  'every-platform',
+  TARGETS.reduce((text, t) => ignoreFileText(text, t), base),
+);
 
 async function filesOf(target: Target | 'universal'): Promise<string[]> {
   if (target === 'universal') return universal;
-  const extra = ignoreFileText(base, target).slice(base.trimEnd().length).split('\n').filter((l) => l.startsWith('!'));
-  assert.deepEqual(extra, nativeFolders(target).map((f) => `!${f}/**`), `${target.target}: its ignore file adds back only its own folders`);
+  const extra = ignoreFileText(base, target)
+    .slice(base.trimEnd().length)
+    .split('\n')
+    .filter((l) => l.startsWith('!'));
+  assert.deepEqual(
+    extra,
+    nativeFolders(target).map((f) => `!${f}/**`),
+    `${target.target}: its ignore file adds back only its own folders`,
+  );
   const own = (await everyFolder).filter((f) => nativeFolders(target).some((d) => f.startsWith(`${d}/`)));
   return [...(await universal), ...own];
 }

@@ -20,26 +20,56 @@ import { fmtBytes, fmtCount } from '../../webview/views/weightsFormat';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'weights');
 
 function row(name: string, parameters: number, dtype = 'float32'): TensorRow {
-  return { name, dtype, shape: [parameters], parameters, bytes: parameters * 4, module: '', layer: null, role: 'other', matrix: null, embeddingTable: false };
+  return {
+    name,
+    dtype,
+    shape: [parameters],
+    parameters,
+    bytes: parameters * 4,
+    module: '',
+    layer: null,
+    role: 'other',
+    matrix: null,
+    embeddingTable: false,
+  };
 }
 
 function labels(n: TreeNode, depth = 0): string[] {
-  return n.children.flatMap((c) => [`${'  '.repeat(depth)}${c.label}${c.tensor !== undefined ? ' *' : ''} (${c.count})`, ...labels(c, depth + 1)]);
+  return n.children.flatMap((c) => [
+    `${'  '.repeat(depth)}${c.label}${c.tensor !== undefined ? ' *' : ''} (${c.count})`,
+    ...labels(c, depth + 1),
+  ]);
 }
 
 void describe('tensor table tree and filter', () => {
   void it('groups by module path, joins single-child chains, keeps a tensor that is also a module prefix', () => {
-    const tree = moduleTree(['model.layers.0.q.weight', 'model.layers.0.k.weight', 'model.layers.1.q.weight', 'model.norm.weight', 'lm_head.weight', 'a.b', 'a.b.c']);
+    const tree = moduleTree([
+      'model.layers.0.q.weight',
+      'model.layers.0.k.weight',
+      'model.layers.1.q.weight',
+      'model.norm.weight',
+      'lm_head.weight',
+      'a.b',
+      'a.b.c',
+    ]);
     assert.deepEqual(labels(tree), [
       'model (4)',
       '  layers (3)',
       '    0 (2)',
-      '      q (1)', '        weight * (1)',
-      '      k (1)', '        weight * (1)',
-      '    1.q (1)', '      weight * (1)',
-      '  norm (1)', '    weight * (1)',
-      'lm_head (1)', '  weight * (1)',
-      'a (2)', '  b * (1)', '  b (1)', '    c * (1)',
+      '      q (1)',
+      '        weight * (1)',
+      '      k (1)',
+      '        weight * (1)',
+      '    1.q (1)',
+      '      weight * (1)',
+      '  norm (1)',
+      '    weight * (1)',
+      'lm_head (1)',
+      '  weight * (1)',
+      'a (2)',
+      '  b * (1)',
+      '  b (1)',
+      '    c * (1)',
     ]);
     assert.equal(tree.count, 7);
   });
@@ -65,7 +95,14 @@ void describe('tensor table tree and filter', () => {
 });
 
 void describe('analysis order and batches', () => {
-  const rows = [row('small', 10), row('big', 9_000_000), row('mid', 5_000_000), row('mid2', 4_000_000), row('ids', 16, 'int64'), row('empty', 0)];
+  const rows = [
+    row('small', 10),
+    row('big', 9_000_000),
+    row('mid', 5_000_000),
+    row('mid2', 4_000_000),
+    row('ids', 16, 'int64'),
+    row('empty', 0),
+  ];
   const left = new Set(rows.filter(analysable).map((r) => r.name));
 
   void it('covers float tensors with values only', () => {

@@ -20,7 +20,11 @@ void test('valid job requests pass', () => {
 
 void test('malformed host messages are rejected', () => {
   const bad: unknown[] = [
-    null, 42, 'job', [], {},
+    null,
+    42,
+    'job',
+    [],
+    {},
     { type: 'job', id: -1, kind: 'inspect', params: inspect },
     { type: 'job', id: 1.5, kind: 'inspect', params: inspect },
     { type: 'job', id: '1', kind: 'inspect', params: inspect },
@@ -53,7 +57,8 @@ void test('compute -> host guard', () => {
     { type: 'error', id: 1, error: { name: 'E', message: 'm', file: 3 } },
     { type: 'epoch', id: 1, metrics: {} },
     { type: 'hello', id: 1 },
-  ]) assert.equal(isComputeToHost(m), false, JSON.stringify(m));
+  ])
+    assert.equal(isComputeToHost(m), false, JSON.stringify(m));
 });
 
 void test('errors travel as one line with name and file, and come back as the same name', () => {

@@ -34,7 +34,11 @@ function checkpoint(skipped: Checkpoint['skipped']): Checkpoint {
 async function report(cp: Checkpoint): Promise<GeometryReport> {
   const backend = await createBackend('js');
   try {
-    return await reportFromCheckpoint({ path: cp.path, options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'js' }, cp, backend);
+    return await reportFromCheckpoint(
+      { path: cp.path, options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'js' },
+      cp,
+      backend,
+    );
   } finally {
     await backend.dispose();
   }
@@ -66,7 +70,9 @@ void test('thousands of skipped members: 20 lines, then how many more', async ()
   const many = Array.from({ length: 3000 }, (_, i) => ({ name: `str_${i}`, reason: 'dtype F8_E4M3 is not supported' }));
   const r = await report(checkpoint(many));
   assert.equal(r.skipped?.length, 3000);
-  const lines = formatReport(r).split('\n').filter((l) => l.startsWith('skipped:'));
+  const lines = formatReport(r)
+    .split('\n')
+    .filter((l) => l.startsWith('skipped:'));
   assert.equal(lines.length, MAX_SKIPPED_LINES + 1);
   assert.equal(lines[0], 'skipped: str_0 (dtype F8_E4M3 is not supported)');
   assert.equal(lines[MAX_SKIPPED_LINES], 'skipped: and 2980 more (all are listed in --json)');
@@ -75,8 +81,17 @@ void test('thousands of skipped members: 20 lines, then how many more', async ()
   assert.match(cmp, /^A skipped: str_0 \(/m);
   assert.match(cmp, /^B skipped: x \(y\)$/m);
   const run = formatRun({
-    version: 1, kind: 'run', source: 'run', engine: r.engine, firstWarning: {},
-    checkpoints: [1, 2].map((e) => ({ file: `e${e}.npz`, epoch: e, step: null, report: { ...r, skipped: [{ name: 'ids', reason: 'strings' }] } })),
+    version: 1,
+    kind: 'run',
+    source: 'run',
+    engine: r.engine,
+    firstWarning: {},
+    checkpoints: [1, 2].map((e) => ({
+      file: `e${e}.npz`,
+      epoch: e,
+      step: null,
+      report: { ...r, skipped: [{ name: 'ids', reason: 'strings' }] },
+    })),
   });
   assert.equal(run.split('\n').filter((l) => l === 'skipped: ids (strings)').length, 1);
 });
@@ -91,11 +106,14 @@ void test('CLI: an .npz with a string member "ids" beside the embeddings names i
       const s = String(i);
       for (let c = 0; c < s.length; c++) ucs4[(i * 3 + c) * 4] = s.charCodeAt(c);
     }
-    writeFileSync(file, zip([
-      { name: 'audio.npy', data: npy([N, D], f32(values(N * D, 1))) },
-      { name: 'visual.npy', data: npy([N, D], f32(values(N * D, 2))) },
-      { name: 'ids.npy', data: npy([N], ucs4, '<U3') },
-    ]));
+    writeFileSync(
+      file,
+      zip([
+        { name: 'audio.npy', data: npy([N, D], f32(values(N * D, 1))) },
+        { name: 'visual.npy', data: npy([N, D], f32(values(N * D, 2))) },
+        { name: 'ids.npy', data: npy([N], ucs4, '<U3') },
+      ]),
+    );
     const json = await runCli(['inspect', file, '--json', '--engine', 'js']);
     assert.equal(json.code, 0, json.stderr);
     const r = JSON.parse(json.stdout) as GeometryReport;

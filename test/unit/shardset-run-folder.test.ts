@@ -17,10 +17,14 @@ const ex = (f: string): string => join(__dirname, '..', '..', 'examples', f);
 void test('a dagr train run folder opens as a run, not as a shard set', async () => {
   const run = mkdtempSync(join(tmpdir(), 'dagr-trainrun-'));
   mkdirSync(join(run, 'checkpoints'));
-  for (const e of ['01', '02', '03']) copyFileSync(ex(`run-collapse/epoch_${e}.safetensors`), join(run, 'checkpoints', `epoch_${e}.safetensors`));
+  for (const e of ['01', '02', '03'])
+    copyFileSync(ex(`run-collapse/epoch_${e}.safetensors`), join(run, 'checkpoints', `epoch_${e}.safetensors`));
   writeFileSync(join(run, 'config.json'), JSON.stringify({ dataset: 'train.safetensors' }));
   assert.equal(await openShardSet(run), null);
   const report = (await inspectPath({ path: run, options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'js' })) as RunReport;
   assert.equal(report.kind, 'run');
-  assert.deepEqual(report.checkpoints.map((c) => c.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    report.checkpoints.map((c) => c.epoch),
+    [1, 2, 3],
+  );
 });

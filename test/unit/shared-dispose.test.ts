@@ -31,7 +31,15 @@ void test('a Disposable releases what it registered once, newest first', () => {
 
 void test('disposeAll releases every resource when one throws, then throws the first error', () => {
   const log: string[] = [];
-  const list = [toDisposable(() => log.push('first')), { dispose: () => { throw new Error('boom'); } }, toDisposable(() => log.push('last'))];
+  const list = [
+    toDisposable(() => log.push('first')),
+    {
+      dispose: () => {
+        throw new Error('boom');
+      },
+    },
+    toDisposable(() => log.push('last')),
+  ];
   assert.throws(() => disposeAll(list), /boom/);
   assert.deepEqual(log, ['last', 'first']);
   assert.equal(list.length, 0);

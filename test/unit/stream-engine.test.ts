@@ -19,8 +19,12 @@ import type { Matrix } from '../../src/io/types';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, type GeometryReport, type ReportOptions } from '../../src/protocol/report';
 
 let backend: GeometryBackend;
-test.before(async () => { backend = await createBackend('onnxruntime'); });
-test.after(async () => { await backend.dispose(); });
+test.before(async () => {
+  backend = await createBackend('onnxruntime');
+});
+test.after(async () => {
+  await backend.dispose();
+});
 
 /** three modalities: a, b (a's partner, same width), c (narrower); with `dead`, a has a constant column */
 function data(n: number, seed: number, dead = true): Matrix[] {
@@ -37,17 +41,40 @@ function data(n: number, seed: number, dead = true): Matrix[] {
     }
     for (let j = 0; j < 8; j++) c[i * 8 + j] = (a[i * d + j] as number) - g();
   }
-  return [{ name: 'a', rows: n, cols: d, data: a }, { name: 'b', rows: n, cols: d, data: b }, { name: 'c', rows: n, cols: 8, data: c }];
+  return [
+    { name: 'a', rows: n, cols: d, data: a },
+    { name: 'b', rows: n, cols: d, data: b },
+    { name: 'c', rows: n, cols: 8, data: c },
+  ];
 }
 
-const rowsOf = (m: Matrix, s: number, e: number): Matrix => ({ name: m.name, rows: e - s, cols: m.cols, data: m.data.slice(s * m.cols, e * m.cols) });
+const rowsOf = (m: Matrix, s: number, e: number): Matrix => ({
+  name: m.name,
+  rows: e - s,
+  cols: m.cols,
+  data: m.data.slice(s * m.cols, e * m.cols),
+});
 
 async function summarize(mats: Matrix[], options: ReportOptions, ranges: [number, number][], block = 333): Promise<StreamSummary> {
   const n = (mats[0] as Matrix).rows;
-  const { pairs } = selectPairs(mats.map((m) => m.name), options);
-  const acc = new StreamAccumulator(mats.map((m) => m.name), mats.map((m) => m.cols), n, options, pairs, backend);
+  const { pairs } = selectPairs(
+    mats.map((m) => m.name),
+    options,
+  );
+  const acc = new StreamAccumulator(
+    mats.map((m) => m.name),
+    mats.map((m) => m.cols),
+    n,
+    options,
+    pairs,
+    backend,
+  );
   for (const [s, e] of ranges) {
-    for (let b = s; b < e; b += block) await acc.addBlock(b, mats.map((m) => rowsOf(m, b, Math.min(e, b + block))));
+    for (let b = s; b < e; b += block)
+      await acc.addBlock(
+        b,
+        mats.map((m) => rowsOf(m, b, Math.min(e, b + block))),
+      );
   }
   return acc.finish();
 }
@@ -59,7 +86,13 @@ function close(got: number, want: number, rel: number, what: string): void {
 }
 
 /** co-moment metrics to `rel`; sampled metrics exactly; drift percentiles within `bin` */
-function sameReport(got: Omit<GeometryReport, 'version' | 'source' | 'metadata' | 'seconds'>, want: typeof got, rel: number, bin: number, rankRel = rel): void {
+function sameReport(
+  got: Omit<GeometryReport, 'version' | 'source' | 'metadata' | 'seconds'>,
+  want: typeof got,
+  rel: number,
+  bin: number,
+  rankRel = rel,
+): void {
   assert.equal(got.n, want.n);
   assert.deepEqual(Object.keys(got.modalities), Object.keys(want.modalities));
   for (const [name, w] of Object.entries(want.modalities)) {
@@ -69,7 +102,9 @@ function sameReport(got: Omit<GeometryReport, 'version' | 'source' | 'metadata' 
     assert.equal(g.spectrum.length, w.spectrum.length);
     const top = w.spectrum[0] as number;
     g.spectrum.forEach((v, k) => assert.ok(Math.abs(v - (w.spectrum[k] as number)) <= rel * top, `${name}.spectrum[${k}]`));
-    g.explainedVariance.forEach((v, k) => assert.ok(Math.abs(v - (w.explainedVariance[k] as number)) <= rel, `${name}.explainedVariance[${k}]`));
+    g.explainedVariance.forEach((v, k) =>
+      assert.ok(Math.abs(v - (w.explainedVariance[k] as number)) <= rel, `${name}.explainedVariance[${k}]`),
+    );
     assert.equal(g.deadDimensionFraction, w.deadDimensionFraction);
     assert.equal(g.dispersiveLoss, w.dispersiveLoss, `${name}.dispersiveLoss is a sampled metric: exact`);
     assert.equal(g.dispersiveLossStdErr, w.dispersiveLossStdErr);
@@ -94,9 +129,13 @@ function sameReport(got: Omit<GeometryReport, 'version' | 'source' | 'metadata' 
     assert.equal(g.drift.max, w.drift.max);
     assert.equal(g.drift.fractionBeyondTau, w.drift.fractionBeyondTau);
     assert.deepEqual(g.drift.histogram, w.drift.histogram);
-    for (const q of ['median', 'p90', 'p99'] as const) assert.ok(Math.abs(g.drift[q] - w.drift[q]) <= bin, `drift.${q}: ${g.drift[q]} vs ${w.drift[q]}`);
+    for (const q of ['median', 'p90', 'p99'] as const)
+      assert.ok(Math.abs(g.drift[q] - w.drift[q]) <= bin, `drift.${q}: ${g.drift[q]} vs ${w.drift[q]}`);
   });
-  assert.deepEqual(got.warnings.map((x) => x.code), want.warnings.map((x) => x.code));
+  assert.deepEqual(
+    got.warnings.map((x) => x.code),
+    want.warnings.map((x) => x.code),
+  );
 }
 
 void test('streamed row blocks give the in-memory report (every row sampled): co-moments 1e-9, sampled metrics exactly, drift within a bin', async () => {
@@ -119,7 +158,17 @@ void test('merged parts (any split, any merge order) equal one process: co-momen
   const mats = data(2000, 2);
   const options = { ...DEFAULT_OPTIONS, maxPairwiseRows: 500 };
   const single = await finalizeSummary(await summarize(mats, options, [[0, 2000]], 400), DEFAULT_THRESHOLDS, backend);
-  const parts = await Promise.all([[[1700, 2000]], [[0, 1]], [[1, 999], [1200, 1700]], [[999, 1200]]].map((r) => summarize(mats, options, r as [number, number][], 97)));
+  const parts = await Promise.all(
+    [
+      [[1700, 2000]],
+      [[0, 1]],
+      [
+        [1, 999],
+        [1200, 1700],
+      ],
+      [[999, 1200]],
+    ].map((r) => summarize(mats, options, r as [number, number][], 97)),
+  );
   let merged = parts[2] as StreamSummary;
   for (const k of [0, 3, 1]) merged = mergeSummaries(merged, parts[k] as StreamSummary);
   const report = await finalizeSummary(merged, DEFAULT_THRESHOLDS, backend);
@@ -162,9 +211,17 @@ void test('sampled metrics carry standard errors close to their spread over othe
   const sd = Math.sqrt(losses.reduce((x, y) => x + (y - mean) ** 2, 0) / (losses.length - 1));
   assert.ok(se > sd / 2 && se < sd * 2, `SE ${se} vs spread over samples ${sd}`);
   // every row used: no sampling error, and no field
-  const all = await computeGeometry(mats.map((m) => rowsOf(m, 0, 200)), options, DEFAULT_THRESHOLDS, backend);
+  const all = await computeGeometry(
+    mats.map((m) => rowsOf(m, 0, 200)),
+    options,
+    DEFAULT_THRESHOLDS,
+    backend,
+  );
   assert.equal(all.modalities.a?.dispersiveLossStdErr, undefined);
   assert.equal(all.pairs[0]?.retrieval?.aToB.stdErr, undefined);
-  const { z, sq } = normalizedSample(a, Int32Array.from({ length: 4000 }, (_, i) => i));
+  const { z, sq } = normalizedSample(
+    a,
+    Int32Array.from({ length: 4000 }, (_, i) => i),
+  );
   assert.equal(await dispersiveStdErr(z, sq, 4000, a.cols, 2, 'offdiag', -1, 4000, backend), 0);
 });

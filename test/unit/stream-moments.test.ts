@@ -12,7 +12,15 @@ import { fileByteSource } from '../../src/io/byteSource';
 import { readNpyArray } from '../../src/io/npy';
 import { createBackend, type GeometryBackend } from '../../src/engine';
 import {
-  centerInPlace, columnMeans, crossOf, emptyMoments, gramOf, mergeCrossInto, mergeMomentsInto, rawGram, type Moments,
+  centerInPlace,
+  columnMeans,
+  crossOf,
+  emptyMoments,
+  gramOf,
+  mergeCrossInto,
+  mergeMomentsInto,
+  rawGram,
+  type Moments,
 } from '../../src/engine/stream/moments';
 import { addDrift, driftStatsOf, emptyDrift, FINE_WIDTH, mergeDriftInto } from '../../src/engine/stream/drift';
 import { hashSample, nestedSample, rowKey } from '../../src/engine/stream/hashSample';
@@ -21,8 +29,16 @@ import { mulberry32 } from '../../src/engine/random';
 
 const DIR = join(__dirname, '..', 'fixtures', 'stream');
 const ref = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as {
-  n: number; da: number; db: number; meanA: number[]; meanB: number[]; comomentA: number[]; comomentB: number[];
-  gramA: number[]; cross: number[]; drift: { mean: number; max: number; median: number; p90: number; p99: number; beyond05: number };
+  n: number;
+  da: number;
+  db: number;
+  meanA: number[];
+  meanB: number[];
+  comomentA: number[];
+  comomentB: number[];
+  gramA: number[];
+  cross: number[];
+  drift: { mean: number; max: number; median: number; p90: number; p99: number; beyond05: number };
 };
 
 async function load(name: string): Promise<Float32Array> {
@@ -34,8 +50,12 @@ async function load(name: string): Promise<Float32Array> {
 }
 
 let backend: GeometryBackend;
-test.before(async () => { backend = await createBackend('js'); });
-test.after(async () => { await backend.dispose(); });
+test.before(async () => {
+  backend = await createBackend('js');
+});
+test.after(async () => {
+  await backend.dispose();
+});
 
 /** the largest |got - want| relative to the largest |want| (co-moment entries near 0 have no relative scale of their own) */
 function relErr(got: ArrayLike<number>, want: number[]): number {
@@ -62,7 +82,7 @@ function randomBlocks(n: number, cuts: number, seed: number): [number, number][]
   return edges.slice(1).map((e, k) => [edges[k] as number, e]);
 }
 
-void test('Chan merges of blocks (any sizes, any order) give numpy\'s means, co-moments, raw Gram and cross co-moment', async () => {
+void test("Chan merges of blocks (any sizes, any order) give numpy's means, co-moments, raw Gram and cross co-moment", async () => {
   const a = await load('a');
   const b = await load('b');
   const { n, da, db } = ref;
@@ -115,7 +135,10 @@ void test('streamed drift: exact mean, max and count beyond tau; numpy percentil
   const whole = emptyDrift();
   const parts = [emptyDrift(), emptyDrift()];
   for (const [s, e] of randomBlocks(n, 5, 9)) {
-    const v = driftPerRow({ name: 'a', rows: e - s, cols: db, data: a16.subarray(s * db, e * db) }, { name: 'b', rows: e - s, cols: db, data: b.subarray(s * db, e * db) });
+    const v = driftPerRow(
+      { name: 'a', rows: e - s, cols: db, data: a16.subarray(s * db, e * db) },
+      { name: 'b', rows: e - s, cols: db, data: b.subarray(s * db, e * db) },
+    );
     addDrift(whole, v, 0.5, 'linear');
     addDrift(parts[s < n / 2 ? 0 : 1] as ReturnType<typeof emptyDrift>, v, 0.5, 'linear');
   }
@@ -128,7 +151,10 @@ void test('streamed drift: exact mean, max and count beyond tau; numpy percentil
     for (const q of ['median', 'p90', 'p99'] as const) {
       assert.ok(Math.abs(st[q] - ref.drift[q]) <= FINE_WIDTH, `${q}: ${st[q]} vs numpy ${ref.drift[q]}`);
     }
-    assert.equal(st.histogram.counts.reduce((x, y) => x + y, 0), n);
+    assert.equal(
+      st.histogram.counts.reduce((x, y) => x + y, 0),
+      n,
+    );
   }
   // the histograms add exactly, so everything read off them is equal; the mean's sum is added in another order
   const w = driftStatsOf(whole);

@@ -24,7 +24,12 @@ void test('auto falls back to wasm and names what was skipped', async () => {
 });
 
 void test('wasm failing falls back to the pure-JS cpu backend', async () => {
-  const deps: BackendDeps = { requireModule: () => { throw new Error('boom'); }, probeLibrary: () => false };
+  const deps: BackendDeps = {
+    requireModule: () => {
+      throw new Error('boom');
+    },
+    probeLibrary: () => false,
+  };
   const info = await selectBackend('auto', deps);
   assert.equal(info.name, 'tfjs-cpu');
   assert.equal(info.note, 'tfjs-node-gpu boom; tfjs-node boom; tfjs-wasm boom');
@@ -52,7 +57,10 @@ void test('tfjs-node-gpu without CUDA 11.2 says plainly that the GPU is not used
     const info = await selectBackend('auto', fakeGpu);
     assert.equal(info.name, 'tfjs-node-gpu');
     assert.equal(info.device, 'cpu (GPU not used)');
-    assert.equal(info.note, 'GPU not used: tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1; found CUDA runtime 12 (missing libcudart.so.11.0, libcudnn.so.8); computing on the CPU');
+    assert.equal(
+      info.note,
+      'GPU not used: tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1; found CUDA runtime 12 (missing libcudart.so.11.0, libcudnn.so.8); computing on the CPU',
+    );
   } finally {
     await tf.setBackend('cpu');
     tf.removeBackend('tensorflow');
@@ -60,7 +68,10 @@ void test('tfjs-node-gpu without CUDA 11.2 says plainly that the GPU is not used
 });
 
 void test('gpuNote is null when CUDA 11 and cuDNN 8 load; the loader probe tells present from missing', () => {
-  assert.equal(gpuNote(() => true), null);
+  assert.equal(
+    gpuNote(() => true),
+    null,
+  );
   assert.match(gpuNote(() => false) ?? '', /found no CUDA runtime/);
   assert.equal(probeSharedLibrary('libc.so.6'), true);
   assert.equal(probeSharedLibrary('libdagr-does-not-exist.so.1'), false);
@@ -71,7 +82,10 @@ void test('tfjs-node-gpu whose binding reports a GPU device runs on cuda:0', asy
     requireModule: (id) => {
       if (id !== '@tensorflow/tfjs-node-gpu') throw new Error(`Cannot find module '${id}'`);
       if (!tf.findBackend('tensorflow')) {
-        tf.registerBackend('tensorflow', () => Object.assign(tf.findBackendFactory('cpu')!() as object, { isUsingGpuDevice: () => true }) as unknown as tf.KernelBackend);
+        tf.registerBackend(
+          'tensorflow',
+          () => Object.assign(tf.findBackendFactory('cpu')!() as object, { isUsingGpuDevice: () => true }) as unknown as tf.KernelBackend,
+        );
       }
       return {};
     },
@@ -92,7 +106,13 @@ void test('the GPU flag is also read from the native binding', async () => {
     requireModule: (id) => {
       if (id !== '@tensorflow/tfjs-node-gpu') throw new Error(`Cannot find module '${id}'`);
       if (!tf.findBackend('tensorflow')) {
-        tf.registerBackend('tensorflow', () => Object.assign(tf.findBackendFactory('cpu')!() as object, { binding: { isUsingGpuDevice: false } }) as unknown as tf.KernelBackend);
+        tf.registerBackend(
+          'tensorflow',
+          () =>
+            Object.assign(tf.findBackendFactory('cpu')!() as object, {
+              binding: { isUsingGpuDevice: false },
+            }) as unknown as tf.KernelBackend,
+        );
       }
       return {};
     },

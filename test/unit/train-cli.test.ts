@@ -53,14 +53,23 @@ void test('dagr sweep: one run per grid point, sweep.json with Pareto flags', as
   const dir = await tempDir();
   await tinyDataset(dir);
   const file = path.join(dir, 'sweep.json');
-  await writeFile(file, JSON.stringify({ dataset: 'tiny.safetensors', outDir: 'sweeps', name: 's', ...small, grid: { lambdaAnc: [0, 0.5], tau: [0.5] } }));
+  await writeFile(
+    file,
+    JSON.stringify({ dataset: 'tiny.safetensors', outDir: 'sweeps', name: 's', ...small, grid: { lambdaAnc: [0, 0.5], tau: [0.5] } }),
+  );
   const c = captureIo();
   assert.equal(await runSweepCli([file], c.io), 0);
   assert.deepEqual(c.out, [path.join(dir, 'sweeps', 's')]);
   const sweep = JSON.parse(await readFile(path.join(dir, 'sweeps', 's', 'sweep.json'), 'utf8'));
   assert.equal(sweep.status, 'completed');
   assert.equal(sweep.points.length, 2);
-  assert.deepEqual(sweep.points.map((p: { params: unknown }) => p.params), [{ lambdaAnc: 0, tau: 0.5 }, { lambdaAnc: 0.5, tau: 0.5 }]);
+  assert.deepEqual(
+    sweep.points.map((p: { params: unknown }) => p.params),
+    [
+      { lambdaAnc: 0, tau: 0.5 },
+      { lambdaAnc: 0.5, tau: 0.5 },
+    ],
+  );
   assert.ok(sweep.points.some((p: { pareto: boolean }) => p.pareto));
   assert.equal(path.dirname(sweep.points[1].runDir), path.join(dir, 'sweeps', 's'));
 });
@@ -99,7 +108,10 @@ void test('SIGINT: exit 130, the run is marked cancelled and resumes', async () 
   const summary = JSON.parse(await readFile(path.join(runDir, 'summary.json'), 'utf8'));
   assert.equal(summary.status, 'cancelled');
   assert.ok(summary.epochsCompleted >= 1);
-  await writeFile(file, JSON.stringify({ dataset: 'tiny.safetensors', outDir: 'runs', ...small, batchSize: 8, epochs: summary.epochsCompleted + 1 }));
+  await writeFile(
+    file,
+    JSON.stringify({ dataset: 'tiny.safetensors', outDir: 'runs', ...small, batchSize: 8, epochs: summary.epochsCompleted + 1 }),
+  );
   const c = captureIo();
   assert.equal(await runTrainCli([file, '--resume', runDir], c.io), 0);
   const lines = (await readFile(path.join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n');

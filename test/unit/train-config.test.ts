@@ -30,12 +30,15 @@ void test('every bad field is one line naming the file and the field', () => {
     [{ ...ok, modalities: [] }, 'train.json: modalities must be a non-empty array of array names'],
   ];
   for (const [raw, msg] of cases) {
-    assert.throws(() => validateTrainConfig(raw, 'train.json'), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.ok(e.message.startsWith(msg), `${e.message}\n  expected to start with\n${msg}`);
-      assert.ok(!e.message.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => validateTrainConfig(raw, 'train.json'),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.ok(e.message.startsWith(msg), `${e.message}\n  expected to start with\n${msg}`);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
   }
 });
 

@@ -22,11 +22,18 @@ const feats = (d: number, off = 0) => Float32Array.from({ length: n * d }, (_, i
 const labels = Int32Array.from({ length: n }, (_, i) => i % 4);
 
 void test('no split array: a seeded 80/20 split, the same for the same seed', async () => {
-  const cp = checkpoint([entry('audio', 'float32', [n, 3], feats(3)), entry('video', 'float64', [n, 2], feats(2, 1)), entry('y', 'int64', [n], labels)]);
+  const cp = checkpoint([
+    entry('audio', 'float32', [n, 3], feats(3)),
+    entry('video', 'float64', [n, 2], feats(2, 1)),
+    entry('y', 'int64', [n], labels),
+  ]);
   const a = await datasetFromCheckpoint(cp, { seed: 1 });
   const b = await datasetFromCheckpoint(cp, { seed: 1 });
   const c = await datasetFromCheckpoint(cp, { seed: 2 });
-  assert.deepEqual(a.modalities.map((m) => m.name), ['audio', 'video']);
+  assert.deepEqual(
+    a.modalities.map((m) => m.name),
+    ['audio', 'video'],
+  );
   assert.equal(a.numClasses, 4);
   assert.equal(a.train.length, 40);
   assert.equal(a.val.length, 10);
@@ -47,8 +54,11 @@ void test('no split array: a seeded 80/20 split, the same for the same seed', as
 });
 
 void test('a split array decides train and validation; test rows (2) are left out', async () => {
-  const split = Int32Array.from({ length: n }, (_, i) => i % 5 === 0 ? 1 : i % 5 === 1 ? 2 : 0);
-  const ds = await datasetFromCheckpoint(checkpoint([entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'int32', [n], labels), entry('split', 'int32', [n], split)]), { seed: 0 });
+  const split = Int32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : i % 5 === 1 ? 2 : 0));
+  const ds = await datasetFromCheckpoint(
+    checkpoint([entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'int32', [n], labels), entry('split', 'int32', [n], split)]),
+    { seed: 0 },
+  );
   assert.equal(ds.val.length, 10);
   assert.equal(ds.train.length, 30);
   assert.equal(ds.splitSource, 'split array');
@@ -57,14 +67,41 @@ void test('a split array decides train and validation; test rows (2) are left ou
 void test('problems are DatasetErrors naming the file', async () => {
   const bad: [ArrayEntry[], { modalities?: string[]; labels?: string }, RegExp][] = [
     [[entry('a', 'float32', [n, 3], feats(3))], {}, /^data\.npz: no labels array/],
-    [[entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'float32', [n], new Float32Array(n))], {}, /labels "labels" must be a 1-D integer array/],
-    [[entry('a', 'float32', [n - 1, 3], feats(3)), entry('labels', 'int32', [n], labels)], {}, /modality "a" has 49 rows but labels have 50/],
-    [[entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'int32', [n], labels)], { modalities: ['b'] }, /no modality array named "b"/],
-    [[entry('a', 'float32', [n, 3], Float32Array.from(feats(3), (v, i) => (i === 31 ? NaN : v))), entry('labels', 'int32', [n], labels)], {}, /^data\.npz: modality "a" has NaN at row 10$/],
+    [
+      [entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'float32', [n], new Float32Array(n))],
+      {},
+      /labels "labels" must be a 1-D integer array/,
+    ],
+    [
+      [entry('a', 'float32', [n - 1, 3], feats(3)), entry('labels', 'int32', [n], labels)],
+      {},
+      /modality "a" has 49 rows but labels have 50/,
+    ],
+    [
+      [entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'int32', [n], labels)],
+      { modalities: ['b'] },
+      /no modality array named "b"/,
+    ],
+    [
+      [
+        entry(
+          'a',
+          'float32',
+          [n, 3],
+          Float32Array.from(feats(3), (v, i) => (i === 31 ? NaN : v)),
+        ),
+        entry('labels', 'int32', [n], labels),
+      ],
+      {},
+      /^data\.npz: modality "a" has NaN at row 10$/,
+    ],
     [[entry('a', 'float32', [n, 3], feats(3)), entry('labels', 'int32', [n], new Int32Array(n))], {}, /at least 2 classes/],
   ];
   for (const [entries, opts, re] of bad) {
-    await assert.rejects(datasetFromCheckpoint(checkpoint(entries), { seed: 0, ...opts }), (e: unknown) => e instanceof DatasetError && re.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(
+      datasetFromCheckpoint(checkpoint(entries), { seed: 0, ...opts }),
+      (e: unknown) => e instanceof DatasetError && re.test(e.message) && !e.message.includes('\n'),
+    );
   }
 });
 

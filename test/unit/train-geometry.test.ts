@@ -29,8 +29,14 @@ async function compare(mods: Matrix[], options: ReportOptions): Promise<void> {
     assert.equal(tf.memory().numTensors, before, 'tfjsGeometry leaked tensors');
     for (const m of mods) {
       const e = core.modalities[m.name]!;
-      assert.ok(Math.abs(g.dispersiveLoss[m.name]! - e.dispersiveLoss) < 1e-5, `${m.name} dispersive ${g.dispersiveLoss[m.name]} vs ${e.dispersiveLoss}`);
-      assert.ok(Math.abs(g.effectiveRank[m.name]! - e.effectiveRank) < 1e-5, `${m.name} rank ${g.effectiveRank[m.name]} vs ${e.effectiveRank}`);
+      assert.ok(
+        Math.abs(g.dispersiveLoss[m.name]! - e.dispersiveLoss) < 1e-5,
+        `${m.name} dispersive ${g.dispersiveLoss[m.name]} vs ${e.dispersiveLoss}`,
+      );
+      assert.ok(
+        Math.abs(g.effectiveRank[m.name]! - e.effectiveRank) < 1e-5,
+        `${m.name} rank ${g.effectiveRank[m.name]} vs ${e.effectiveRank}`,
+      );
     }
     for (const p of core.pairs) {
       const ours = g.anchoringLoss[`${p.a}/${p.b}`];

@@ -46,13 +46,29 @@ async function separableDataset(dir: string, n = 400): Promise<string> {
 
 void test('a seeded run on a separable paired dataset learns: every head goes from chance to well above it', async (t) => {
   const dir = await tempDir();
-  const cfg = tinyConfig(await separableDataset(dir), dir, { name: 'learns', epochs: 10, seed: 5, hidden: [16], embeddingDim: 8, batchSize: 32, learningRate: 0.01 });
+  const cfg = tinyConfig(await separableDataset(dir), dir, {
+    name: 'learns',
+    epochs: 10,
+    seed: 5,
+    hidden: [16],
+    embeddingDim: 8,
+    batchSize: 32,
+    learningRate: 0.01,
+  });
 
   // the untrained model: the same seeded initialization the run starts from
   const ds = await openDataset(cfg);
   assert.equal(ds.numClasses, CLASSES);
   assert.equal(ds.val.length, 80);
-  const untrained = new Model({ modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })), hidden: cfg.hidden, embeddingDim: cfg.embeddingDim, numClasses: ds.numClasses }, cfg.seed);
+  const untrained = new Model(
+    {
+      modalities: ds.modalities.map((m) => ({ name: m.name, inputDim: m.dim })),
+      hidden: cfg.hidden,
+      embeddingDim: cfg.embeddingDim,
+      numClasses: ds.numClasses,
+    },
+    cfg.seed,
+  );
   const before = evaluateRows(untrained, ds, ds.val).accuracy;
   untrained.dispose();
 
@@ -61,10 +77,15 @@ void test('a seeded run on a separable paired dataset learns: every head goes fr
   assert.equal(s.status, 'completed');
   assert.equal(epochs.length, cfg.epochs);
   const after = s.final?.valAccuracy ?? {};
-  t.diagnostic(`validation accuracy untrained ${JSON.stringify(before)}, after ${cfg.epochs} epochs ${JSON.stringify(after)}; task loss ${epochs.map((e) => e.task.toFixed(3)).join(' ')}`);
+  t.diagnostic(
+    `validation accuracy untrained ${JSON.stringify(before)}, after ${cfg.epochs} epochs ${JSON.stringify(after)}; task loss ${epochs.map((e) => e.task.toFixed(3)).join(' ')}`,
+  );
 
   const chance = 1 / CLASSES;
-  assert.ok(before.image! < chance + 0.1 && before.text! < chance + 0.1, `the untrained modality heads are at chance: ${JSON.stringify(before)}`);
+  assert.ok(
+    before.image! < chance + 0.1 && before.text! < chance + 0.1,
+    `the untrained modality heads are at chance: ${JSON.stringify(before)}`,
+  );
   for (const head of ['image', 'text', 'fusion']) {
     const b = before[head] as number;
     const a = after[head] as number;

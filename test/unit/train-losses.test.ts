@@ -3,9 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/train/backend';
-import {
-  anchoringLossAndGrad, anchoringLossValue, dispersiveLossAndGrad, dispersiveLossValue,
-} from '../../src/train/losses';
+import { anchoringLossAndGrad, anchoringLossValue, dispersiveLossAndGrad, dispersiveLossValue } from '../../src/train/losses';
 import { makeRng, normal } from '../../src/train/rng';
 import type { HingeMode, PairsMode } from '../../src/protocol/report';
 

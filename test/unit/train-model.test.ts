@@ -11,7 +11,18 @@ import { tf } from '../../src/train/tf';
 import type { TrainConfig } from '../../src/protocol/train';
 
 function gradNorms(cfg: TrainConfig): Record<string, number> {
-  const model = new Model({ modalities: [{ name: 'a', inputDim: 5 }, { name: 'b', inputDim: 3 }], hidden: [6], embeddingDim: 4, numClasses: 3 }, 1);
+  const model = new Model(
+    {
+      modalities: [
+        { name: 'a', inputDim: 5 },
+        { name: 'b', inputDim: 3 },
+      ],
+      hidden: [6],
+      embeddingDim: 4,
+      numClasses: 3,
+    },
+    1,
+  );
   try {
     return tf.tidy(() => {
       const xs = [tf.randomNormal([10, 5], 0, 1, 'float32', 1) as tf.Tensor2D, tf.randomNormal([10, 3], 0, 1, 'float32', 2) as tf.Tensor2D];
@@ -32,7 +43,13 @@ function gradNorms(cfg: TrainConfig): Record<string, number> {
 void test('gradient decoupling: the fusion loss does not reach the encoders', async () => {
   await selectBackend('cpu');
   const before = tf.memory().numTensors;
-  const base: TrainConfig = { ...DEFAULT_CONFIG, dataset: '', outDir: '', unimodalWeight: 0, dagr: { ...DEFAULT_CONFIG.dagr, enabled: false } };
+  const base: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    dataset: '',
+    outDir: '',
+    unimodalWeight: 0,
+    dagr: { ...DEFAULT_CONFIG.dagr, enabled: false },
+  };
   const dgl = gradNorms({ ...base, gradientDecoupling: true });
   assert.equal(dgl['a/enc0/kernel'], 0);
   assert.equal(dgl['b/emb/kernel'], 0);

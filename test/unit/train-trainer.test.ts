@@ -12,7 +12,10 @@ import { tempDir, tinyConfig, tinyDataset } from './train-helpers';
 
 async function metricsOf(runDir: string): Promise<EpochMetrics[]> {
   const text = await readFile(path.join(runDir, 'metrics.jsonl'), 'utf8');
-  return text.trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EpochMetrics);
 }
 
 /** Metrics without wall-clock time, for equality checks. */
@@ -38,7 +41,8 @@ void test('a run writes config, metrics, per-epoch validation checkpoints, the m
   assert.deepEqual(Object.keys(m.losses.dispersive).sort(), ['a', 'b']);
   assert.deepEqual(Object.keys(m.losses.anchoring), ['a/b']);
   assert.deepEqual(Object.keys(m.drift), ['a/b']);
-  for (const v of [m.losses.total, m.losses.task, m.losses.unimodal, m.effectiveRank.a!, m.dispersiveLoss.b!, m.drift['a/b']!.mean]) assert.ok(Number.isFinite(v));
+  for (const v of [m.losses.total, m.losses.task, m.losses.unimodal, m.effectiveRank.a!, m.dispersiveLoss.b!, m.drift['a/b']!.mean])
+    assert.ok(Number.isFinite(v));
   assert.ok(m.effectiveRank.a! >= 1 && m.effectiveRank.a! <= 4);
   const cp = await openCheckpoint(path.join(s.runDir, 'checkpoints', 'epoch_02.safetensors'));
   assert.equal(cp.metadata.epoch, 2);
@@ -46,7 +50,10 @@ void test('a run writes config, metrics, per-epoch validation checkpoints, the m
   const model = JSON.parse(await readFile(path.join(s.runDir, 'model', 'model.json'), 'utf8'));
   assert.equal(model.weightsManifest[0].paths[0], 'weights.bin');
   const bytes = (await stat(path.join(s.runDir, 'model', 'weights.bin'))).size;
-  const expected = model.weightsManifest[0].weights.reduce((acc: number, w: { shape: number[] }) => acc + 4 * w.shape.reduce((x, y) => x * y, 1), 0);
+  const expected = model.weightsManifest[0].weights.reduce(
+    (acc: number, w: { shape: number[] }) => acc + 4 * w.shape.reduce((x, y) => x * y, 1),
+    0,
+  );
   assert.equal(bytes, expected);
   const summary = JSON.parse(await readFile(path.join(s.runDir, 'summary.json'), 'utf8')) as RunSummary;
   assert.equal(summary.status, 'completed');
@@ -65,7 +72,10 @@ void test('same seed on the same backend repeats exactly; another seed differs; 
   assert.equal(tf.memory().numTensors, before, 'tensors leaked by a training job');
   const b = await train(tinyConfig(data, dir, { seed: 7, name: 'b' }));
   const c = await train(tinyConfig(data, dir, { seed: 8, name: 'c' }));
-  assert.deepEqual((await metricsOf(a.runDir)).map(timeless).map((m) => ({ ...m })), (await metricsOf(b.runDir)).map(timeless));
+  assert.deepEqual(
+    (await metricsOf(a.runDir)).map(timeless).map((m) => ({ ...m })),
+    (await metricsOf(b.runDir)).map(timeless),
+  );
   assert.notDeepEqual((await metricsOf(a.runDir)).map(timeless), (await metricsOf(c.runDir)).map(timeless));
 });
 
@@ -76,13 +86,16 @@ void test('cancel stops after the current batch and resume finishes like an unin
   const full = await train({ ...cfg, name: 'full' });
   const ac = new AbortController();
   let batches = 0;
-  const cancelled = await train({ ...cfg, name: 'cut' }, {
-    onProgress: () => {
-      batches++;
-      if (batches === 8) ac.abort(); // 6 batches per epoch: abort inside epoch 2
+  const cancelled = await train(
+    { ...cfg, name: 'cut' },
+    {
+      onProgress: () => {
+        batches++;
+        if (batches === 8) ac.abort(); // 6 batches per epoch: abort inside epoch 2
+      },
+      signal: ac.signal,
     },
-    signal: ac.signal,
-  });
+  );
   assert.equal(cancelled.status, 'cancelled');
   assert.equal(cancelled.epochsCompleted, 1);
   assert.equal(batches, 8, 'no batch ran after the abort');
@@ -111,8 +124,12 @@ void test('every kernel training uses works on the wasm backend and agrees with 
   assert.deepEqual(Object.keys(b.losses.anchoring), ['a/b']);
   // every metric of the epoch: float32 kernels that sum in another order differ by ~2e-7
   // relative after this epoch's 4 steps; accuracies and fractions of rows are counts, so equal
-  const numbers = (o: unknown, at: string): [string, number][] => typeof o === 'number' ? [[at, o]]
-    : typeof o === 'object' && o !== null ? Object.entries(o).flatMap(([k, v]) => numbers(v, `${at}.${k}`)) : [];
+  const numbers = (o: unknown, at: string): [string, number][] =>
+    typeof o === 'number'
+      ? [[at, o]]
+      : typeof o === 'object' && o !== null
+        ? Object.entries(o).flatMap(([k, v]) => numbers(v, `${at}.${k}`))
+        : [];
   const onB = new Map(numbers({ ...b, seconds: 0 }, 'wasm'));
   const all = numbers({ ...a, seconds: 0 }, 'wasm');
   assert.equal(all.length, onB.size);

@@ -21,11 +21,16 @@ const softwareGl: BackendDeps = {
 
 function data(n: number, d: number, seed: number): Float32Array {
   let s = seed;
-  return new Float32Array(n * d).map(() => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
+  return new Float32Array(n * d).map(() => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5);
 }
 
 /** value and gradient of f on the active backend, read asynchronously (webgpu has no sync read in Node) */
-async function valueAndGrad(x: Float32Array, n: number, d: number, f: (z: Tensor2D) => tf.Scalar): Promise<{ value: number; grad: Float32Array }> {
+async function valueAndGrad(
+  x: Float32Array,
+  n: number,
+  d: number,
+  f: (z: Tensor2D) => tf.Scalar,
+): Promise<{ value: number; grad: Float32Array }> {
   const z = tf.tensor2d(x, [n, d]);
   const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => f(t as Tensor2D))(z);
   const out = { value: (await value.data())[0] as number, grad: (await grad.data()) as Float32Array };
@@ -34,9 +39,14 @@ async function valueAndGrad(x: Float32Array, n: number, d: number, f: (z: Tensor
 }
 
 void test('a software adapter is recognized as one (auto never trains on it)', () => {
-  assert.deepEqual(describeAdapter({ info: { device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version 4.5 (Core Profile) Mesa 22.3.6' } }),
-    { name: 'llvmpipe-llvm-15-0-6-256-bits- (OpenGL version 4.5 (Core Profile) Mesa 22.3.6)', software: true });
-  assert.deepEqual(describeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', device: 'H200' } }), { name: 'nvidia hopper H200', software: false });
+  assert.deepEqual(
+    describeAdapter({ info: { device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version 4.5 (Core Profile) Mesa 22.3.6' } }),
+    { name: 'llvmpipe-llvm-15-0-6-256-bits- (OpenGL version 4.5 (Core Profile) Mesa 22.3.6)', software: true },
+  );
+  assert.deepEqual(describeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', device: 'H200' } }), {
+    name: 'nvidia hopper H200',
+    software: false,
+  });
   assert.equal(describeAdapter({ isFallbackAdapter: true }).software, true);
 });
 
@@ -68,7 +78,10 @@ void test('tfjs-webgpu on llvmpipe: dispersive and anchoring losses and gradient
   for (const [i, [name, f]] of cases.entries()) {
     const cpu = await valueAndGrad(a, n, d, f);
     const gpu = onGpu[i]!;
-    assert.ok(Math.abs(gpu.value - cpu.value) <= 2e-7 * Math.max(1, Math.abs(cpu.value)), `${name}: ${gpu.value} on webgpu vs ${cpu.value} on cpu`);
+    assert.ok(
+      Math.abs(gpu.value - cpu.value) <= 2e-7 * Math.max(1, Math.abs(cpu.value)),
+      `${name}: ${gpu.value} on webgpu vs ${cpu.value} on cpu`,
+    );
     // the gradient's norm-relative error (single entries near zero carry float32 cancellation)
     let diff = 0;
     let norm = 0;

@@ -21,10 +21,14 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 async function checkpointBytes(epoch: number, rows = 64, dim = 32): Promise<Buffer> {
   const tmp = join(root, `src-${epoch}-${rows}-${Math.random().toString(36).slice(2)}.safetensors`);
   const data = (k: number): Float32Array => Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i * 0.37 + k + epoch));
-  await writeSafetensors(tmp, [
-    { name: 'audio', dtype: 'float32', shape: [rows, dim], data: data(1) },
-    { name: 'visual', dtype: 'float32', shape: [rows, dim], data: data(2) },
-  ], { epoch: String(epoch) });
+  await writeSafetensors(
+    tmp,
+    [
+      { name: 'audio', dtype: 'float32', shape: [rows, dim], data: data(1) },
+      { name: 'visual', dtype: 'float32', shape: [rows, dim], data: data(2) },
+    ],
+    { epoch: String(epoch) },
+  );
   const b = readFileSync(tmp);
   rmSync(tmp);
   return b;
@@ -40,7 +44,13 @@ function watcherFor(folder: string, clock: { t: number }, graceMs = 30_000) {
       const cp = await openCheckpoint(file);
       inspected.push(file);
       const epoch = Number(cp.metadata.epoch);
-      return { warnings: [], pairs: [], modalities: {}, metadata: { epoch }, engine: { name: 'stub', device: 'cpu', threads: 1 } } as unknown as GeometryReport;
+      return {
+        warnings: [],
+        pairs: [],
+        modalities: {},
+        metadata: { epoch },
+        engine: { name: 'stub', device: 'cpu', threads: 1 },
+      } as unknown as GeometryReport;
     },
   });
   return { w, inspected };
@@ -66,7 +76,7 @@ void test('a checkpoint written slowly in pieces is inspected once, when whole',
   }
   appendFileSync(file, bytes.subarray(at));
   clock.t += 2000;
-  const events = [...await w.poll(), ...await w.poll()];
+  const events = [...(await w.poll()), ...(await w.poll())];
   assert.deepEqual(types(events), ['checkpoint']);
   assert.deepEqual(inspected, [file]);
   assert.equal(w.run.checkpoints.length, 1);
@@ -86,14 +96,23 @@ void test('temp-then-rename: never read under its temporary name, shown once ren
     writeFileSync(join(dir, tmp), await checkpointBytes(2));
     clock.t += 60_000;
     assert.deepEqual(types(await w.poll()), [], tmp);
-    assert.ok(w.pending().some((p) => p.file.endsWith(tmp) && /renamed/.test(p.reason)), JSON.stringify(w.pending()));
+    assert.ok(
+      w.pending().some((p) => p.file.endsWith(tmp) && /renamed/.test(p.reason)),
+      JSON.stringify(w.pending()),
+    );
     if (tmp !== 'epoch_02.safetensors.partial') rmSync(join(dir, tmp));
   }
   renameSync(join(dir, 'epoch_02.safetensors.partial'), join(dir, 'epoch_02.safetensors'));
   const events = await w.poll();
   assert.deepEqual(types(events), ['checkpoint']);
-  assert.deepEqual(inspected.map((f) => basename(f)), ['epoch_01.safetensors', 'epoch_02.safetensors']);
-  assert.deepEqual(w.run.checkpoints.map((c) => c.epoch), [1, 2]);
+  assert.deepEqual(
+    inspected.map((f) => basename(f)),
+    ['epoch_01.safetensors', 'epoch_02.safetensors'],
+  );
+  assert.deepEqual(
+    w.run.checkpoints.map((c) => c.epoch),
+    [1, 2],
+  );
 });
 
 void test('a file that stays incomplete past the grace period is reported once, then shown when finished', async () => {
@@ -114,7 +133,7 @@ void test('a file that stays incomplete past the grace period is reported once, 
   clock.t += 60_000;
   assert.deepEqual(types(await w.poll()), [], 'said once');
   appendFileSync(file, bytes.subarray(300));
-  assert.deepEqual(types([...await w.poll(), ...await w.poll()]), ['checkpoint']);
+  assert.deepEqual(types([...(await w.poll()), ...(await w.poll())]), ['checkpoint']);
 });
 
 void test('deleted and replaced checkpoints update the run', async () => {
@@ -128,12 +147,18 @@ void test('deleted and replaced checkpoints update the run', async () => {
   rmSync(join(dir, 'epoch_01.safetensors'));
   const removed = await w.poll();
   assert.deepEqual(removed, [{ type: 'removed', file: join(dir, 'epoch_01.safetensors') }]);
-  assert.deepEqual(w.run.checkpoints.map((c) => c.epoch), [2]);
+  assert.deepEqual(
+    w.run.checkpoints.map((c) => c.epoch),
+    [2],
+  );
   // rewritten in place with other numbers (a resumed run): shown again, as a replacement
   writeFileSync(join(dir, 'epoch_02.safetensors'), await checkpointBytes(2, 80));
   clock.t += 2000;
-  const again = [...await w.poll(), ...await w.poll()];
-  assert.deepEqual(again.map((e) => [e.type, 'replaced' in e ? e.replaced : null]), [['checkpoint', true]]);
+  const again = [...(await w.poll()), ...(await w.poll())];
+  assert.deepEqual(
+    again.map((e) => [e.type, 'replaced' in e ? e.replaced : null]),
+    [['checkpoint', true]],
+  );
   assert.equal(w.run.checkpoints.length, 1);
   assert.equal(inspected.length, 3);
 });
@@ -169,7 +194,14 @@ void test('new thresholds: rejudge replaces the warnings of shown epochs without
   writeFileSync(join(dir, 'epoch_02.safetensors'), await checkpointBytes(2));
   await w.poll();
   assert.equal(w.run.runWarnings?.length, 0);
-  await w.rejudge(async (r) => r.metadata.epoch === 2 ? [{ code: 'dead-dimensions', severity: 'warning', modality: 'audio', value: 0.5, threshold: 0.2, message: 'dead' }] : []);
-  assert.deepEqual(w.run.runWarnings?.map((x) => [x.code, x.onsetEpoch, x.active]), [['dead-dimensions', 2, true]]);
+  await w.rejudge(async (r) =>
+    r.metadata.epoch === 2
+      ? [{ code: 'dead-dimensions', severity: 'warning', modality: 'audio', value: 0.5, threshold: 0.2, message: 'dead' }]
+      : [],
+  );
+  assert.deepEqual(
+    w.run.runWarnings?.map((x) => [x.code, x.onsetEpoch, x.active]),
+    [['dead-dimensions', 2, true]],
+  );
   assert.equal(inspected.length, 2);
 });

@@ -12,7 +12,8 @@ import type { CompareReport, GeometryReport } from '../../src/protocol/report';
 
 function report(n: number): GeometryReport {
   return {
-    n, modalities: { audio: { dim: 64 }, visual: { dim: 64 } },
+    n,
+    modalities: { audio: { dim: 64 }, visual: { dim: 64 } },
     pairs: [{ a: 'audio', b: 'visual', retrieval: { galleryRows: n } }],
   } as unknown as GeometryReport;
 }
@@ -53,7 +54,10 @@ void describe('compare: tolerance, direction, order', () => {
 
   void it('orders beyond-tolerance changes by size first and leaves bookkeeping out', () => {
     const c = {
-      version: 1, kind: 'compare', a: A, b: B,
+      version: 1,
+      kind: 'compare',
+      a: A,
+      b: B,
       changes: [
         { metric: 'n', a: 2000, b: 2000, delta: 0 },
         { metric: 'modalities.audio.effectiveRank', a: 60.494, b: 60.487, delta: -0.007 },
@@ -64,10 +68,19 @@ void describe('compare: tolerance, direction, order', () => {
       ],
     } as CompareReport;
     const rows = judgeCompare(c);
-    assert.deepEqual(rows.map((r) => r.metric), [
-      'pairs.audio/visual.retrieval.aToB.r1', 'modalities.visual.effectiveRank', 'pairs.audio/visual.linearCka', 'modalities.audio.effectiveRank',
-    ]);
-    assert.deepEqual(rows.map((r) => r.verdict), ['worse', 'worse', 'worse', 'same']);
+    assert.deepEqual(
+      rows.map((r) => r.metric),
+      [
+        'pairs.audio/visual.retrieval.aToB.r1',
+        'modalities.visual.effectiveRank',
+        'pairs.audio/visual.linearCka',
+        'modalities.audio.effectiveRank',
+      ],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.verdict),
+      ['worse', 'worse', 'worse', 'same'],
+    );
   });
 
   void it('A and B get the digits that show their change', () => {
@@ -99,14 +112,21 @@ void describe('one format per quantity', () => {
 
 void describe('compare: standard errors the report carries', () => {
   void it('widen the band of a sampled metric and are not listed as metrics of their own', () => {
-    const withSe = (se: number): GeometryReport => ({ ...A, modalities: { audio: { dim: 64, dispersiveLossStdErr: se } } } as unknown as GeometryReport);
+    const withSe = (se: number): GeometryReport =>
+      ({ ...A, modalities: { audio: { dim: 64, dispersiveLossStdErr: se } } }) as unknown as GeometryReport;
     // 1% relative + 1e-3 of 3.6 is 0.037: a change of 0.05 is beyond it, unless the samples' errors say otherwise
     assert.equal(judgeChange('modalities.audio.dispersiveLoss', -3.6, -3.65, A, B).verdict, 'better');
     assert.equal(judgeChange('modalities.audio.dispersiveLoss', -3.6, -3.65, withSe(0.02), withSe(0.02)).verdict, 'same');
-    const c = { version: 1, kind: 'compare', a: A, b: B, changes: [
-      { metric: 'modalities.audio.dispersiveLossStdErr', a: 0.01, b: 0.02, delta: 0.01 },
-      { metric: 'pairs.audio/visual.retrieval.aToB.stdErr.r1', a: 0.01, b: 0.02, delta: 0.01 },
-    ] } as CompareReport;
+    const c = {
+      version: 1,
+      kind: 'compare',
+      a: A,
+      b: B,
+      changes: [
+        { metric: 'modalities.audio.dispersiveLossStdErr', a: 0.01, b: 0.02, delta: 0.01 },
+        { metric: 'pairs.audio/visual.retrieval.aToB.stdErr.r1', a: 0.01, b: 0.02, delta: 0.01 },
+      ],
+    } as CompareReport;
     assert.deepEqual(judgeCompare(c), []);
   });
 });

@@ -13,27 +13,71 @@ function cases<T>(f: (x: T) => string, table: [T, string][]): void {
 
 void describe('number formatting', () => {
   void it('fmtNum: three significant digits, exponent at the extremes, a dash for missing', () => {
-    cases(fmtNum, [[0.123456, '0.123'], [-3.96123, '-3.96'], [12.345, '12.3'], [0.5, '0.5'], [0, '0'],
-      [1234.6, '1,235'], [0.000123, '1.23e-4'], [2.5e7, '2.50e7'], [null, '—'], [undefined, '—'], [NaN, '—'], [Infinity, '—']]);
+    cases(fmtNum, [
+      [0.123456, '0.123'],
+      [-3.96123, '-3.96'],
+      [12.345, '12.3'],
+      [0.5, '0.5'],
+      [0, '0'],
+      [1234.6, '1,235'],
+      [0.000123, '1.23e-4'],
+      [2.5e7, '2.50e7'],
+      [null, '—'],
+      [undefined, '—'],
+      [NaN, '—'],
+      [Infinity, '—'],
+    ]);
     assert.equal(fmtNum(-3.96123, 4), '-3.961');
   });
 
   void it('fmtFixed keeps exactly the decimals asked (effective rank) and never prints -0.00', () => {
-    cases((x: number | null) => fmtFixed(x, 2), [[36.33317, '36.33'], [4.989994, '4.99'], [768, '768.00'], [-0.001, '0.00'], [null, '—']]);
+    cases(
+      (x: number | null) => fmtFixed(x, 2),
+      [
+        [36.33317, '36.33'],
+        [4.989994, '4.99'],
+        [768, '768.00'],
+        [-0.001, '0.00'],
+        [null, '—'],
+      ],
+    );
     // same text as the CLI's toFixed(2), so the e2e test can compare them
     for (const x of [1.005, 2.675, 17.0481, 42.0318]) assert.equal(fmtFixed(x, 2), x.toFixed(2));
   });
 
   void it('fmtInt, fmtPct, fmtDelta, fmtSeconds', () => {
-    cases(fmtInt, [[1234567, '1,234,567'], [-1200, '-1,200'], [999, '999']]);
-    cases(fmtPct, [[0.1234, '12.3%'], [1, '100.0%']]);
+    cases(fmtInt, [
+      [1234567, '1,234,567'],
+      [-1200, '-1,200'],
+      [999, '999'],
+    ]);
+    cases(fmtPct, [
+      [0.1234, '12.3%'],
+      [1, '100.0%'],
+    ]);
     assert.equal(fmtPct(0.5, 0), '50%');
-    cases(fmtDelta, [[0.25, '+0.25'], [-1.5, '-1.5'], [0, '0']]);
-    cases(fmtSeconds, [[0.42, '0.42 s'], [12.34, '12.3 s'], [125, '2 min 05 s']]);
+    cases(fmtDelta, [
+      [0.25, '+0.25'],
+      [-1.5, '-1.5'],
+      [0, '0'],
+    ]);
+    cases(fmtSeconds, [
+      [0.42, '0.42 s'],
+      [12.34, '12.3 s'],
+      [125, '2 min 05 s'],
+    ]);
   });
 
   void it('plural: the noun agrees with the count ("1 checkpoint", never "1 checkpoints")', () => {
-    cases((n: number) => plural(n, 'checkpoint'), [[1, '1 checkpoint'], [0, '0 checkpoints'], [2, '2 checkpoints'], [1200, '1,200 checkpoints']]);
+    cases(
+      (n: number) => plural(n, 'checkpoint'),
+      [
+        [1, '1 checkpoint'],
+        [0, '0 checkpoints'],
+        [2, '2 checkpoints'],
+        [1200, '1,200 checkpoints'],
+      ],
+    );
     assert.equal(plural(1, 'zero singular value'), '1 zero singular value');
     assert.equal(plural(3, 'axis', 'axes'), '3 axes');
   });
@@ -96,8 +140,28 @@ void describe('analysis helpers', () => {
 
   void it('compareRows derives rows from the reports when the host sent no changes', () => {
     const rep = (rank: number, drift: number) => ({
-      modalities: { a: { dim: 8, effectiveRank: rank, effectiveRankCentered: rank, stableRank: 1, dispersiveLoss: -1, meanCosine: 0, deadDimensionFraction: 0 } },
-      pairs: [{ a: 'a', b: 'b', linearCka: 0.5, anchoringLoss: 0.1, drift: { mean: drift, fractionBeyondTau: 0.2 }, modalityGap: 0.1, retrieval: null }],
+      modalities: {
+        a: {
+          dim: 8,
+          effectiveRank: rank,
+          effectiveRankCentered: rank,
+          stableRank: 1,
+          dispersiveLoss: -1,
+          meanCosine: 0,
+          deadDimensionFraction: 0,
+        },
+      },
+      pairs: [
+        {
+          a: 'a',
+          b: 'b',
+          linearCka: 0.5,
+          anchoringLoss: 0.1,
+          drift: { mean: drift, fractionBeyondTau: 0.2 },
+          modalityGap: 0.1,
+          retrieval: null,
+        },
+      ],
     });
     const rows = compareRows({ version: 1, kind: 'compare', a: rep(2, 1) as never, b: rep(5, 0.5) as never, changes: [] });
     const rank = rows.find((r) => r.metric === 'modalities.a.effectiveRank');
@@ -107,9 +171,22 @@ void describe('analysis helpers', () => {
   });
 
   void it('paretoFront keeps the non-dominated points in unimodal order', () => {
-    const pt = (u: number, f: number): SweepPoint => ({ params: { u, f }, runDir: `${u}-${f}`, meanUnimodalAccuracy: u, fusionAccuracy: f, pareto: false });
+    const pt = (u: number, f: number): SweepPoint => ({
+      params: { u, f },
+      runDir: `${u}-${f}`,
+      meanUnimodalAccuracy: u,
+      fusionAccuracy: f,
+      pareto: false,
+    });
     const pts = [pt(0.5, 0.9), pt(0.6, 0.92), pt(0.7, 0.91), pt(0.55, 0.88), pt(0.7, 0.85), pt(0.6, 0.92)];
-    assert.deepEqual(paretoFront(pts).map((p) => [p.meanUnimodalAccuracy, p.fusionAccuracy]), [[0.6, 0.92], [0.6, 0.92], [0.7, 0.91]]);
+    assert.deepEqual(
+      paretoFront(pts).map((p) => [p.meanUnimodalAccuracy, p.fusionAccuracy]),
+      [
+        [0.6, 0.92],
+        [0.6, 0.92],
+        [0.7, 0.91],
+      ],
+    );
     assert.deepEqual(paretoFront([]), []);
   });
 

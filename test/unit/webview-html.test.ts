@@ -19,10 +19,16 @@ function cspOf(html: string): string {
 void describe('buildWebviewHtml', () => {
   void it('has a strict CSP: nothing by default, scripts only by nonce, no unsafe-*', () => {
     const csp = cspOf(buildWebviewHtml(opts));
-    const dirs = new Map(csp.split(';').map((d) => d.trim()).filter((d) => d).map((d) => {
-      const [name, ...vals] = d.split(/\s+/);
-      return [name ?? '', vals] as const;
-    }));
+    const dirs = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .filter((d) => d)
+        .map((d) => {
+          const [name, ...vals] = d.split(/\s+/);
+          return [name ?? '', vals] as const;
+        }),
+    );
     assert.deepEqual(dirs.get('default-src'), ["'none'"]);
     assert.deepEqual(dirs.get('script-src'), [`'nonce-${opts.nonce}'`]);
     assert.deepEqual(dirs.get('style-src'), [opts.cspSource, `'nonce-${opts.nonce}'`]);
@@ -43,7 +49,12 @@ void describe('buildWebviewHtml', () => {
     const html = buildWebviewHtml(opts);
     const urls = html.match(/https?:\/\/[^\s"'<>]+/g) ?? [];
     for (const u of urls) assert.ok(u.startsWith(opts.cspSource), `unexpected URL ${u}`);
-    const local = buildWebviewHtml({ ...opts, cspSource: 'vscode-webview://abc', scriptUri: 'vscode-webview://abc/w.js', styleUri: 'vscode-webview://abc/s.css' });
+    const local = buildWebviewHtml({
+      ...opts,
+      cspSource: 'vscode-webview://abc',
+      scriptUri: 'vscode-webview://abc/w.js',
+      styleUri: 'vscode-webview://abc/s.css',
+    });
     assert.doesNotMatch(local, /https?:\/\//);
   });
 

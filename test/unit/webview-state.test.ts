@@ -7,7 +7,8 @@ import { WEBVIEW_STATE_VERSION } from '../../src/protocol/webview';
 import { isValidHostMessage, isViewModel } from '../../webview/guards';
 import { makeState, migrateState, sourceOf } from '../../webview/state';
 
-const fixture = (name: string): ViewModel => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'views', `${name}.json`), 'utf8')) as ViewModel;
+const fixture = (name: string): ViewModel =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'views', `${name}.json`), 'utf8')) as ViewModel;
 const KINDS = ['report', 'run', 'compare', 'training', 'sweep'];
 const controls = { tau: 0.5, t: 2, hinge: 'linear' as const, pairs: 'offdiag' as const, modalities: ['audio', 'visual'] };
 
@@ -71,9 +72,20 @@ void describe('message guards', () => {
   });
 
   void it('rejects unknown types and messages missing their payload', () => {
-    for (const m of [null, 1, 'init', {}, { type: 'nope' }, { type: 'init' }, { type: 'init', view: { kind: 'report' } },
-      { type: 'update', view: { kind: 'bogus' } }, { type: 'busy' }, { type: 'error', message: 3 },
-      { type: 'epoch', metrics: { epoch: 1 } }, { type: 'sweepPoint', point: { fusionAccuracy: 1 } }]) {
+    for (const m of [
+      null,
+      1,
+      'init',
+      {},
+      { type: 'nope' },
+      { type: 'init' },
+      { type: 'init', view: { kind: 'report' } },
+      { type: 'update', view: { kind: 'bogus' } },
+      { type: 'busy' },
+      { type: 'error', message: 3 },
+      { type: 'epoch', metrics: { epoch: 1 } },
+      { type: 'sweepPoint', point: { fusionAccuracy: 1 } },
+    ]) {
       assert.equal(isValidHostMessage(m), false, JSON.stringify(m));
     }
   });

@@ -64,10 +64,21 @@ void test('--fail-on: NaN is an error (exit 3), alpha information never fails, a
   assert.equal((await runCli(['inspect', BASE, '--fail-on', 'warning', '--tensors', 'collapsed'])).code, 3);
   assert.equal((await runCli(['inspect', BASE, '--fail-on', 'error', '--tensors', 'collapsed'])).code, 0);
   // key.weight of layer 1 has alpha below 2 (information only)
-  const r = await runCli(['inspect', BASE, '--fail-on', 'warning', '--tensors', '^encoder\\.layer\\.1\\.attention\\.self\\.key\\.weight$', '--json']);
+  const r = await runCli([
+    'inspect',
+    BASE,
+    '--fail-on',
+    'warning',
+    '--tensors',
+    '^encoder\\.layer\\.1\\.attention\\.self\\.key\\.weight$',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const rep = JSON.parse(r.stdout) as WeightsReport;
-  assert.deepEqual(rep.warnings.map((w) => w.code), ['alpha-out-of-band']);
+  assert.deepEqual(
+    rep.warnings.map((w) => w.code),
+    ['alpha-out-of-band'],
+  );
   assert.equal(rep.analysed, 1);
 });
 
@@ -106,7 +117,9 @@ void test('compare A B --json: kind "weightsComparison" with the update metrics,
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout) as WeightsComparison;
   assert.equal(c.kind, 'weightsComparison');
-  for (const t of c.tensors) for (const k of ['name', 'relativeChange', 'deltaEffectiveRank', 'deltaStableRank', 'deltaSpectralNorm']) assert.ok(k in t, `${t.name}.${k}`);
+  for (const t of c.tensors)
+    for (const k of ['name', 'relativeChange', 'deltaEffectiveRank', 'deltaStableRank', 'deltaSpectralNorm'])
+      assert.ok(k in t, `${t.name}.${k}`);
   assert.deepEqual(c.onlyInA, ['pooler.dense.weight']);
   assert.deepEqual(c.onlyInB, ['classifier.weight']);
   assert.deepEqual(c.shapeChanged, [{ name: 'embeddings.position_embeddings.weight', shapeA: [16, 32], shapeB: [20, 32] }]);
@@ -140,7 +153,10 @@ void test('a run folder of model checkpoints: the weights report per epoch, in o
   assert.equal(r.code, 0, r.stderr);
   const rep = JSON.parse(r.stdout) as WeightsRunReport;
   assert.equal(rep.kind, 'weightsRun');
-  assert.deepEqual(rep.checkpoints.map((c) => c.epoch), [2, 10]);
+  assert.deepEqual(
+    rep.checkpoints.map((c) => c.epoch),
+    [2, 10],
+  );
   const ranks = rep.checkpoints.map((c) => c.report.tensors.find((t) => t.name === 'encoder.layer.1.collapsed.weight')?.effectiveRank ?? 0);
   assert.ok(ranks[0]! < 1.01 && ranks[1]! > 1.1, `the rank-4 update lifts the collapsed matrix: ${ranks.join(', ')}`);
   const h = await runCli(['inspect', run, '--tensors', 'collapsed', '--fail-on', 'warning']);

@@ -55,7 +55,11 @@ void test('power-law fit: the exact formula on a small tail (alpha = 1 + n / sum
 });
 
 void test('detection: paired embeddings vs model weights, from names, dimensions and row counts', () => {
-  const f = (name: string, shape: number[], dtype = 'float32'): { name: string; dtype: string; shape: number[] } => ({ name, dtype, shape });
+  const f = (name: string, shape: number[], dtype = 'float32'): { name: string; dtype: string; shape: number[] } => ({
+    name,
+    dtype,
+    shape,
+  });
   assert.equal(detectCheckpointKind([f('audio', [100, 16]), f('visual', [100, 32]), f('labels', [100], 'int64')]).kind, 'embeddings');
   assert.equal(detectCheckpointKind([f('audio.embeddings', [100, 16]), f('head.weight', [2, 16])]).kind, 'embeddings');
   assert.equal(detectCheckpointKind([f('embeddings', [500, 64])]).kind, 'embeddings');
@@ -131,7 +135,10 @@ void test('tensor table of a 6 GB checkpoint reads only its header', async () =>
   assert.deepEqual(t.embeddingTables, ['model.embed_tokens.weight']);
   // --tensors restricts the reading too: only the selected (small) tensor's bytes are touched
   const small = join(dir, 'mixed.safetensors');
-  sparseSafetensors(small, [{ name: 'tiny.weight', shape: [16, 12] }, { name: 'huge.weight', shape: [40000, 40000] }]);
+  sparseSafetensors(small, [
+    { name: 'tiny.weight', shape: [16, 12] },
+    { name: 'huge.weight', shape: [40000, 40000] },
+  ]);
   const r = await analyzeWeightsJob({ path: small, selection: { regex: '^tiny' } });
   assert.equal(r.analysed, 1);
   assert.equal(r.tensors.find((x) => x.name === 'tiny.weight')?.spectralNorm, 0, 'a hole reads as zeros');
@@ -142,12 +149,15 @@ void test('cancel: an aborted signal stops the analysis with an AbortError', asy
   const ctl = new AbortController();
   let calls = 0;
   await assert.rejects(
-    analyzeWeightsJob({ path: 'test/fixtures/weights/base.safetensors' }, {
-      signal: ctl.signal,
-      onProgress: () => {
-        if (++calls === 3) ctl.abort();
+    analyzeWeightsJob(
+      { path: 'test/fixtures/weights/base.safetensors' },
+      {
+        signal: ctl.signal,
+        onProgress: () => {
+          if (++calls === 3) ctl.abort();
+        },
       },
-    }),
+    ),
     (e: unknown) => e instanceof Error && e.name === 'AbortError',
   );
 });

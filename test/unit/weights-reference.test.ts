@@ -39,7 +39,11 @@ interface UpdateRef {
   nonFinite?: boolean;
 }
 const REF = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as {
-  tensors: Record<string, TensorRef>; updates: Record<string, UpdateRef>; onlyInA: string[]; onlyInB: string[]; shapeChanged: string[];
+  tensors: Record<string, TensorRef>;
+  updates: Record<string, UpdateRef>;
+  onlyInA: string[];
+  onlyInB: string[];
+  shapeChanged: string[];
 };
 
 function close(actual: number | null | undefined, expected: number, rel: number, what: string, abs = 0): void {
@@ -131,13 +135,28 @@ void test('the torch.save file (tied lm_head) and the sharded set give the same 
 void test('warnings: NaN/Inf (error, first bad index), rank collapse (warning), alpha out of band (info)', async () => {
   const r = await analyzeWeightsJob({ path: BASE });
   const nan = r.warnings.filter((w) => w.code === 'non-finite');
-  assert.deepEqual(nan.map((w) => [w.tensor, w.severity, w.value]), [['encoder.layer.1.broken.weight', 'error', 2]]);
+  assert.deepEqual(
+    nan.map((w) => [w.tensor, w.severity, w.value]),
+    [['encoder.layer.1.broken.weight', 'error', 2]],
+  );
   assert.match(nan[0]?.message ?? '', /NaN at index \[2, 5\]/);
   const collapse = r.warnings.filter((w) => w.code === 'rank-collapse');
-  assert.deepEqual(collapse.map((w) => [w.tensor, w.severity]), [['encoder.layer.1.collapsed.weight', 'warning']]);
-  const outOfBand = Object.entries(REF.tensors).filter(([, t]) => t.alpha && (t.alpha.value < 2 || t.alpha.value > 6)).map(([n]) => n).sort();
+  assert.deepEqual(
+    collapse.map((w) => [w.tensor, w.severity]),
+    [['encoder.layer.1.collapsed.weight', 'warning']],
+  );
+  const outOfBand = Object.entries(REF.tensors)
+    .filter(([, t]) => t.alpha && (t.alpha.value < 2 || t.alpha.value > 6))
+    .map(([n]) => n)
+    .sort();
   assert.ok(outOfBand.length > 0, 'the fixture has an alpha outside [2, 6]');
-  assert.deepEqual(r.warnings.filter((w) => w.code === 'alpha-out-of-band').map((w) => w.tensor).sort(), outOfBand);
+  assert.deepEqual(
+    r.warnings
+      .filter((w) => w.code === 'alpha-out-of-band')
+      .map((w) => w.tensor)
+      .sort(),
+    outOfBand,
+  );
   assert.ok(r.warnings.filter((w) => w.code === 'alpha-out-of-band').every((w) => w.severity === 'info'));
   // a stricter fraction flags more; a looser band flags no alpha
   const strict = await analyzeWeightsJob({ path: BASE, thresholds: { weightRankFraction: 0.9, alphaMin: 0, alphaMax: 100 } });
@@ -160,7 +179,10 @@ void test('compare: the update of every matrix is rank 4 and matches numpy; only
   assert.equal(c.kind, 'weightsComparison');
   assert.deepEqual(c.onlyInA, REF.onlyInA);
   assert.deepEqual(c.onlyInB, REF.onlyInB);
-  assert.deepEqual(c.shapeChanged.map((s) => s.name), REF.shapeChanged);
+  assert.deepEqual(
+    c.shapeChanged.map((s) => s.name),
+    REF.shapeChanged,
+  );
   assert.deepEqual(c.shapeChanged[0]?.shapeB, [20, 32]);
   const got = new Map(c.tensors.map((t) => [t.name, t]));
   let rank4 = 0;

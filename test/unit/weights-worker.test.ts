@@ -13,12 +13,21 @@ import type { TensorTable, WeightsComparison, WeightsReport } from '../../src/pr
 const root = join(__dirname, '..', '..');
 const BASE = join(root, 'test', 'fixtures', 'weights', 'base.safetensors');
 const TUNED = join(root, 'test', 'fixtures', 'weights', 'tuned.safetensors');
-const child = fork(join(root, 'src', 'worker', 'main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
-after(() => { child.kill('SIGKILL'); });
+const child = fork(join(root, 'src', 'worker', 'main.ts'), [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  serialization: 'advanced',
+});
+after(() => {
+  child.kill('SIGKILL');
+});
 
 const inbox: ComputeToHost[] = [];
 const waiters: (() => void)[] = [];
-child.on('message', (m: ComputeToHost) => { inbox.push(m); waiters.splice(0).forEach((w) => w()); });
+child.on('message', (m: ComputeToHost) => {
+  inbox.push(m);
+  waiters.splice(0).forEach((w) => w());
+});
 
 async function answerFor(id: number, timeoutMs = 60_000): Promise<ComputeToHost> {
   const deadline = Date.now() + timeoutMs;
@@ -26,7 +35,10 @@ async function answerFor(id: number, timeoutMs = 60_000): Promise<ComputeToHost>
     const hit = inbox.find((m) => 'id' in m && m.id === id && (m.type === 'result' || m.type === 'error'));
     if (hit) return hit;
     if (Date.now() > deadline) throw new Error(`no answer for request ${id}`);
-    await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 200); });
+    await new Promise<void>((r) => {
+      waiters.push(r);
+      setTimeout(r, 200);
+    });
   }
 }
 
@@ -39,7 +51,12 @@ void test('weights jobs in the compute process', async () => {
   assert.equal(table.looksLike, 'weights');
   assert.equal(table.tensors.length, 34);
 
-  child.send({ type: 'job', id: 2, kind: 'weightsAnalyze', params: { path: BASE, first: ['pooler.dense.weight'], selection: { regex: 'weight$' } } });
+  child.send({
+    type: 'job',
+    id: 2,
+    kind: 'weightsAnalyze',
+    params: { path: BASE, first: ['pooler.dense.weight'], selection: { regex: 'weight$' } },
+  });
   const a2 = await answerFor(2);
   assert.ok(a2.type === 'result', JSON.stringify(a2));
   const report = a2.result as WeightsReport;
@@ -60,7 +77,12 @@ void test('weights jobs in the compute process', async () => {
   assert.equal(cmp.kind, 'weightsComparison');
   assert.equal(cmp.tensors.length, 4);
 
-  child.send({ type: 'job', id: 5, kind: 'weightsEmbedding', params: { path: BASE, tensor: 'embeddings.word_embeddings.weight', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS } });
+  child.send({
+    type: 'job',
+    id: 5,
+    kind: 'weightsEmbedding',
+    params: { path: BASE, tensor: 'embeddings.word_embeddings.weight', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS },
+  });
   const a5 = await answerFor(5);
   assert.ok(a5.type === 'result', JSON.stringify(a5));
   const emb = a5.result as GeometryReport;

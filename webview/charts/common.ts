@@ -6,7 +6,10 @@ import { withAlpha } from '../color';
 import { fmtNum } from '../format';
 import type { Palette } from '../theme';
 
-export interface XY { x: number; y: number }
+export interface XY {
+  x: number;
+  y: number;
+}
 
 export { extent };
 
@@ -31,7 +34,7 @@ export function lineDataset(p: Palette, s: Series): ChartDataset<'line', XY[]> {
     data: s.points,
     borderColor: color,
     backgroundColor: color,
-    borderDash: s.dashed ? [6, 4] : s.pattern ?? [],
+    borderDash: s.dashed ? [6, 4] : (s.pattern ?? []),
     borderWidth: (p.highContrast ? 2.5 : 1.75) * (s.faint ? 0.8 : 1),
     pointRadius: s.dots ? (p.highContrast ? 3 : 2.5) : 0,
     pointHoverRadius: 4,
@@ -104,8 +107,25 @@ export function percentAxis(p: Palette, title: string, extra: LinearAxis = {}): 
  * Legend entries are short lines in the series' own dash: pointStyleWidth makes them long enough
  * (28 px) for a dashed or dotted line to read as one, which the default ~9 px line does not.
  */
-export function legend(p: Palette, show: boolean): { display: boolean; position: 'bottom'; labels: { color: string; usePointStyle: boolean; pointStyle: 'line'; pointStyleWidth: number; generateLabels: (chart: Chart) => LegendItem[] } } {
-  return { display: show, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28, generateLabels: dashedLabels } };
+export function legend(
+  p: Palette,
+  show: boolean,
+): {
+  display: boolean;
+  position: 'bottom';
+  labels: {
+    color: string;
+    usePointStyle: boolean;
+    pointStyle: 'line';
+    pointStyleWidth: number;
+    generateLabels: (chart: Chart) => LegendItem[];
+  };
+} {
+  return {
+    display: show,
+    position: 'bottom',
+    labels: { color: p.fg, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28, generateLabels: dashedLabels },
+  };
 }
 
 /**

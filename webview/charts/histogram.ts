@@ -15,16 +15,18 @@ export function driftHistogramConfig(p: Palette, drift: DriftStats, tau: number,
   return {
     type: 'bar',
     data: {
-      datasets: [{
-        label: 'pairs',
-        data,
-        backgroundColor: withAlpha(color, 0.75),
-        borderColor: color,
-        borderWidth: p.highContrast ? 1 : 0,
-        barPercentage: 1,
-        categoryPercentage: 1,
-        grouped: false,
-      }],
+      datasets: [
+        {
+          label: 'pairs',
+          data,
+          backgroundColor: withAlpha(color, 0.75),
+          borderColor: color,
+          borderWidth: p.highContrast ? 1 : 0,
+          barPercentage: 1,
+          categoryPercentage: 1,
+          grouped: false,
+        },
+      ],
     },
     options: {
       parsing: false,

@@ -22,13 +22,18 @@ export interface LayerMetric {
 export const LAYER_METRICS: LayerMetric[] = [
   { id: 'layer-effective-rank', title: 'Effective rank by layer', yTitle: 'effective rank', value: (t) => t.effectiveRank },
   {
-    id: 'layer-effective-rank-share', title: 'Effective rank / min(m, n) by layer', yTitle: 'share of the full rank',
+    id: 'layer-effective-rank-share',
+    title: 'Effective rank / min(m, n) by layer',
+    yTitle: 'share of the full rank',
     value: (t) => (t.effectiveRank !== null && t.matrix ? t.effectiveRank / Math.min(t.matrix[0], t.matrix[1]) : null),
   },
   { id: 'layer-stable-rank', title: 'Stable rank by layer', yTitle: 'stable rank ‖M‖²_F / σ²_max', value: (t) => t.stableRank },
   { id: 'layer-spectral-norm', title: 'Spectral norm by layer', yTitle: 'σ_max', value: (t) => t.spectralNorm },
   {
-    id: 'layer-alpha', title: 'Power-law α by layer (experimental)', yTitle: 'α of the eigenvalue tail', value: (t) => t.alpha?.value ?? null,
+    id: 'layer-alpha',
+    title: 'Power-law α by layer (experimental)',
+    yTitle: 'α of the eigenvalue tail',
+    value: (t) => t.alpha?.value ?? null,
     note: 'Experimental: a power-law fit of the largest eigenvalues is fragile (few tail points, a tail that is not a power law). WeightWatcher reads 2 ≤ α ≤ 6 as typical of trained layers.',
   },
 ];
@@ -64,8 +69,12 @@ export function hasDepth(rows: readonly { layer: number | null; matrix: [number,
 }
 
 /** The chart of one metric; `style` gives a role its color and dash (the view's series assigner). */
-export function layerChartConfig(p: Palette, tensors: readonly WeightTensor[], metric: LayerMetric,
-  style: (role: string, p: Palette) => { color: string; pattern: number[] }): ChartConfiguration {
+export function layerChartConfig(
+  p: Palette,
+  tensors: readonly WeightTensor[],
+  metric: LayerMetric,
+  style: (role: string, p: Palette) => { color: string; pattern: number[] },
+): ChartConfiguration {
   const series: Series[] = [...layerSeries(tensors, metric)].map(([role, points]) => ({ label: role, points, ...style(role, p) }));
   return curvesConfig(p, { xTitle: 'layer', yTitle: metric.yTitle, series });
 }

@@ -16,17 +16,47 @@ import { fmtNum, fmtPct } from '../format';
 export function pairMatrixTable(names: readonly string[], pairs: readonly PairReport[], metric: PairMetric): HTMLTableElement {
   const m = PAIR_METRICS.find((x) => x.key === metric) as (typeof PAIR_METRICS)[number];
   const fmt = (v: number): string => (metric === 'r1' ? fmtPct(v) : fmtNum(v));
-  return h('table', { class: 'grid-table pair-matrix', id: 'pair-matrix-table', 'data-metric': metric },
+  return h(
+    'table',
+    { class: 'grid-table pair-matrix', id: 'pair-matrix-table', 'data-metric': metric },
     h('caption', { class: 'visually-hidden' }, `${m.label} for every pair of modalities`),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, ''), ...names.map((n) => h('th', { scope: 'col' }, n)))),
-    h('tbody', null, ...names.map((a) => h('tr', null,
-      h('th', { scope: 'row' }, a),
-      ...names.map((b) => {
-        if (a === b) return h('td', { class: 'num pair-cell pair-self', 'aria-label': `${a} with itself` }, '·');
-        const v = pairValue(pairs, a, b, metric);
-        if (v === null) return h('td', { class: 'num pair-cell pair-none', 'data-pair': `${a}/${b}`, title: 'not computed for this pair (see the pair selection note), or widths differ' }, '—');
-        return h('td', { class: `num pair-cell heat-${heatLevel(v, metric)}`, 'data-pair': `${a}/${b}`, 'data-value': v, title: `${a} → ${b}: ${m.label} ${fmt(v)}` }, fmt(v));
-      })))));
+    h(
+      'tbody',
+      null,
+      ...names.map((a) =>
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'row' }, a),
+          ...names.map((b) => {
+            if (a === b) return h('td', { class: 'num pair-cell pair-self', 'aria-label': `${a} with itself` }, '·');
+            const v = pairValue(pairs, a, b, metric);
+            if (v === null)
+              return h(
+                'td',
+                {
+                  class: 'num pair-cell pair-none',
+                  'data-pair': `${a}/${b}`,
+                  title: 'not computed for this pair (see the pair selection note), or widths differ',
+                },
+                '—',
+              );
+            return h(
+              'td',
+              {
+                class: `num pair-cell heat-${heatLevel(v, metric)}`,
+                'data-pair': `${a}/${b}`,
+                'data-value': v,
+                title: `${a} → ${b}: ${m.label} ${fmt(v)}`,
+              },
+              fmt(v),
+            );
+          }),
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -40,8 +70,11 @@ export function pairMatrixCard(names: readonly string[], pairs: readonly PairRep
   if (names.length < 3 || names.length > MAX_MATRIX_MODALITIES) return null;
   let metric: PairMetric = 'driftMean';
   const holder = h('div', { class: 'table-scroll' }, pairMatrixTable(names, pairs, metric));
-  const picker = h('select', { id: 'pair-matrix-metric', 'aria-label': 'metric shown in the pair matrix' },
-    ...PAIR_METRICS.map((x) => h('option', { value: x.key, title: x.tooltip }, x.label)));
+  const picker = h(
+    'select',
+    { id: 'pair-matrix-metric', 'aria-label': 'metric shown in the pair matrix' },
+    ...PAIR_METRICS.map((x) => h('option', { value: x.key, title: x.tooltip }, x.label)),
+  );
   const caption = h('p', { class: 'caption', id: 'pair-matrix-caption' }, '');
   const describe = (): void => {
     const m = PAIR_METRICS.find((x) => x.key === metric) as (typeof PAIR_METRICS)[number];
@@ -53,8 +86,12 @@ export function pairMatrixCard(names: readonly string[], pairs: readonly PairRep
     describe();
   });
   describe();
-  return h('section', { class: 'card card-wide', id: 'pair-matrix', 'aria-label': 'Pair matrix' },
+  return h(
+    'section',
+    { class: 'card card-wide', id: 'pair-matrix', 'aria-label': 'Pair matrix' },
     h('h2', { class: 'card-title' }, `Pair matrix (${names.length} modalities)`),
     h('div', { class: 'neighbors-form' }, h('label', null, 'metric ', picker)),
-    holder, caption);
+    holder,
+    caption,
+  );
 }

@@ -19,10 +19,14 @@ export function pairValue(pairs: readonly PairReport[], a: string, b: string, me
   const p = pairs.find((x) => (x.a === a && x.b === b) || (x.a === b && x.b === a));
   if (!p) return null;
   switch (metric) {
-    case 'driftMean': return p.drift?.mean ?? null;
-    case 'linearCka': return p.linearCka;
-    case 'modalityGap': return p.modalityGap;
-    case 'r1': return p.retrieval ? (p.a === a ? p.retrieval.aToB.r1 : p.retrieval.bToA.r1) : null;
+    case 'driftMean':
+      return p.drift?.mean ?? null;
+    case 'linearCka':
+      return p.linearCka;
+    case 'modalityGap':
+      return p.modalityGap;
+    case 'r1':
+      return p.retrieval ? (p.a === a ? p.retrieval.aToB.r1 : p.retrieval.bToA.r1) : null;
   }
 }
 
@@ -36,4 +40,3 @@ export function heatLevel(v: number, metric: PairMetric): number {
   const good = m.higherIsBetter ? t : 1 - t;
   return Math.min(HEAT_LEVELS - 1, Math.floor(good * HEAT_LEVELS));
 }
-

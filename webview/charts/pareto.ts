@@ -8,7 +8,9 @@ import type { Palette } from '../theme';
 import { extent, percentAxis } from './common';
 
 export function paramsLabel(p: SweepPoint): string {
-  return Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(p.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 export function paretoConfig(p: Palette, points: SweepPoint[]): ChartConfiguration {

@@ -16,7 +16,10 @@ export interface BandOptions {
 }
 
 /** dagrMarkers: labelled vertical lines (the epoch where a warning first fires). */
-export interface Marker { x: number; label: string }
+export interface Marker {
+  x: number;
+  label: string;
+}
 
 export interface MarkerOptions {
   markers?: Marker[];

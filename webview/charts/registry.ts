@@ -10,7 +10,11 @@ import { applyChartDefaults, registerCharts } from './setup';
 
 export type ChartBuild = (p: Palette) => ChartConfiguration;
 
-interface Item { canvas: HTMLCanvasElement; build: ChartBuild; chart?: Chart }
+interface Item {
+  canvas: HTMLCanvasElement;
+  build: ChartBuild;
+  chart?: Chart;
+}
 
 /** Test hook: how many data points the chart holds, on the canvas as data-points. */
 function markPoints(canvas: HTMLCanvasElement, chart: Chart): void {

@@ -7,7 +7,12 @@ import type { Palette } from '../theme';
 import { linearAxis } from './common';
 import type { XY } from './common';
 
-export interface Projection { rows: number[]; points: Record<string, number[]>; variance?: Record<string, number[]>; fit?: 'joint' | 'per-modality' }
+export interface Projection {
+  rows: number[];
+  points: Record<string, number[]>;
+  variance?: Record<string, number[]>;
+  fit?: 'joint' | 'per-modality';
+}
 
 export interface ScatterPlan {
   /** indices into projection.rows that are drawn */
@@ -31,7 +36,12 @@ function pointAt(flat: number[], i: number): XY {
 }
 
 /** Ranges centred on the data whose units per pixel agree on both axes (with a margin). */
-export function equalAspectRanges(ext: { x: { min: number; max: number }; y: { min: number; max: number } }, width: number, height: number, margin = 0.04): { x: [number, number]; y: [number, number] } {
+export function equalAspectRanges(
+  ext: { x: { min: number; max: number }; y: { min: number; max: number } },
+  width: number,
+  height: number,
+  margin = 0.04,
+): { x: [number, number]; y: [number, number] } {
   const cx = (ext.x.min + ext.x.max) / 2;
   const cy = (ext.y.min + ext.y.max) / 2;
   let xr = Math.max(ext.x.max - ext.x.min, 1e-12) * (1 + 2 * margin);
@@ -49,7 +59,9 @@ export function axisTitle(proj: Projection, modalities: string[], k: 0 | 1): str
   if (shares.length === 0) return base;
   const pct = (v: number): string => `${Math.round(v * 1000) / 10}%`;
   const same = shares.every((v) => Math.abs(v - (shares[0] ?? 0)) < 1e-9);
-  return same ? `${base} · ${pct(shares[0] ?? 0)} of variance` : `${base} · ${modalities.map((m, i) => `${m} ${pct(shares[i] ?? 0)}`).join(', ')} of variance`;
+  return same
+    ? `${base} · ${pct(shares[0] ?? 0)} of variance`
+    : `${base} · ${modalities.map((m, i) => `${m} ${pct(shares[i] ?? 0)}`).join(', ')} of variance`;
 }
 
 /** A linear axis whose ends (set by the equal-aspect fit, not round numbers) get no tick label. */
@@ -86,7 +98,11 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
   }
   const xs: number[] = [];
   const ys: number[] = [];
-  for (const d of datasets) for (const pt of d.data) { xs.push(pt.x); ys.push(pt.y); }
+  for (const d of datasets)
+    for (const pt of d.data) {
+      xs.push(pt.x);
+      ys.push(pt.y);
+    }
   const ext = { x: extent(xs) ?? { min: -1, max: 1 }, y: extent(ys) ?? { min: -1, max: 1 } };
   // equal aspect: a unit on PC 1 is as long on screen as a unit on PC 2, so distances and the
   // unit circle are not stretched; the ranges follow the plot area after each layout
@@ -98,7 +114,10 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
       const a = chart.chartArea;
       if (a.width <= 0 || a.height <= 0) return;
       const size = `${Math.round(a.width)}x${Math.round(a.height)}`;
-      if (size !== lastSize) { lastSize = size; fixes = 0; }
+      if (size !== lastSize) {
+        lastSize = size;
+        fixes = 0;
+      }
       const want = equalAspectRanges(ext, a.width, a.height);
       const sx = chart.options.scales?.x;
       const sy = chart.options.scales?.y;
@@ -106,7 +125,8 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
       const close = (u: unknown, v: number, r: number): boolean => typeof u === 'number' && Math.abs(u - v) <= 0.005 * r;
       const xr = want.x[1] - want.x[0];
       const yr = want.y[1] - want.y[0];
-      if (close(sx.min, want.x[0], xr) && close(sx.max, want.x[1], xr) && close(sy.min, want.y[0], yr) && close(sy.max, want.y[1], yr)) return;
+      if (close(sx.min, want.x[0], xr) && close(sx.max, want.x[1], xr) && close(sy.min, want.y[0], yr) && close(sy.max, want.y[1], yr))
+        return;
       // the tick labels may change the plot area again: a few rounds settle it
       if (++fixes > 3) return;
       Object.assign(sx, { min: want.x[0], max: want.x[1] });
@@ -121,7 +141,10 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
     options: {
       // parsing stays on: with it off Chart.js takes the x range from the first and last point
       // (it assumes sorted data), which clips an unsorted scatter
-      scales: { x: scatterAxis(p, axisTitle(proj, plan.modalities, 0), ext.x), y: scatterAxis(p, axisTitle(proj, plan.modalities, 1), ext.y) },
+      scales: {
+        x: scatterAxis(p, axisTitle(proj, plan.modalities, 0), ext.x),
+        y: scatterAxis(p, axisTitle(proj, plan.modalities, 1), ext.y),
+      },
       plugins: {
         legend: { display: true, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'circle' } },
         dagrPairLines: { segments, color: withAlpha(p.muted, p.highContrast ? 0.5 : 0.35), width: p.highContrast ? 1 : 0.75 },

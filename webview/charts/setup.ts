@@ -3,8 +3,18 @@
  * current theme to Chart.js's global defaults before charts are (re)created.
  */
 import {
-  BarController, BarElement, Chart, Filler, Legend, LinearScale, LineController, LineElement,
-  LogarithmicScale, PointElement, ScatterController, Tooltip,
+  BarController,
+  BarElement,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
 } from 'chart.js';
 import { withAlpha } from '../color';
 import type { Palette } from '../theme';
@@ -18,9 +28,20 @@ export function registerCharts(): void {
   if (registered) return;
   registered = true;
   Chart.register(
-    LineController, LineElement, PointElement, BarController, BarElement, ScatterController,
-    LinearScale, LogarithmicScale, Legend, Tooltip, Filler,
-    bandPlugin, markersPlugin, pairLinesPlugin,
+    LineController,
+    LineElement,
+    PointElement,
+    BarController,
+    BarElement,
+    ScatterController,
+    LinearScale,
+    LogarithmicScale,
+    Legend,
+    Tooltip,
+    Filler,
+    bandPlugin,
+    markersPlugin,
+    pairLinesPlugin,
   );
 }
 

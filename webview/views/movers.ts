@@ -23,11 +23,28 @@ function histogramConfig(p: Palette, s: MoversSummary, color: string): ChartConf
   const { edges, counts } = s.histogram;
   return {
     type: 'bar',
-    data: { datasets: [{ label: 'rows', data: counts.map((c, i) => ({ x: ((edges[i] ?? 0) + (edges[i + 1] ?? 0)) / 2, y: c })), backgroundColor: withAlpha(color, 0.75), borderColor: color, borderWidth: p.highContrast ? 1 : 0, barPercentage: 1, categoryPercentage: 1 }] },
+    data: {
+      datasets: [
+        {
+          label: 'rows',
+          data: counts.map((c, i) => ({ x: ((edges[i] ?? 0) + (edges[i + 1] ?? 0)) / 2, y: c })),
+          backgroundColor: withAlpha(color, 0.75),
+          borderColor: color,
+          borderWidth: p.highContrast ? 1 : 0,
+          barPercentage: 1,
+          categoryPercentage: 1,
+        },
+      ],
+    },
     options: {
       parsing: false,
       scales: {
-        x: linearAxis(p, `overlap of ${s.k}-NN sets (Jaccard): 0 = all new, 1 = same`, { min: 0, max: 1, offset: false, ticks: { color: p.fg, stepSize: 0.1 } }),
+        x: linearAxis(p, `overlap of ${s.k}-NN sets (Jaccard): 0 = all new, 1 = same`, {
+          min: 0,
+          max: 1,
+          offset: false,
+          ticks: { color: p.fg, stepSize: 0.1 },
+        }),
         y: linearAxis(p, 'rows', { beginAtZero: true }),
       },
       plugins: { legend: { display: false } },
@@ -36,30 +53,73 @@ function histogramConfig(p: Palette, s: MoversSummary, color: string): ChartConf
 }
 
 function rowsTable(rows: MoverRow[], id: string, caption: string): HTMLElement {
-  return h('div', { class: 'movers-list' },
+  return h(
+    'div',
+    { class: 'movers-list' },
     h('h3', { class: 'subtitle' }, caption),
-    h('div', { class: 'table-scroll' },
-      h('table', { class: 'grid-table movers-table', id },
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'grid-table movers-table', id },
         h('thead', null, h('tr', null, ...['row', 'label', 'overlap'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, ...rows.map((m) => h('tr', { 'data-row': m.row, 'data-jaccard': m.jaccard },
-          h('th', { scope: 'row', class: 'num' }, fmtInt(m.row)),
-          h('td', { class: 'num' }, m.label ?? '—'),
-          h('td', { class: 'num' }, fmtFixed(m.jaccard, 2))))))));
+        h(
+          'tbody',
+          null,
+          ...rows.map((m) =>
+            h(
+              'tr',
+              { 'data-row': m.row, 'data-jaccard': m.jaccard },
+              h('th', { scope: 'row', class: 'num' }, fmtInt(m.row)),
+              h('td', { class: 'num' }, m.label ?? '—'),
+              h('td', { class: 'num' }, fmtFixed(m.jaccard, 2)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export function moversCard(ctx: ViewContext, _compare: CompareReport): HTMLElement | null {
   if (!ctx.host.connected) return null;
-  const k = h('input', { id: 'movers-k', type: 'number', min: 1, max: 200, step: 1, value: DEFAULT_MOVERS_K, 'aria-label': 'neighbours per set (k)' });
-  const status = h('p', { class: 'caption', id: 'movers-status', role: 'status', 'aria-live': 'polite' },
-    'Which rows changed neighbourhood from A to B: per row, the Jaccard overlap of its k nearest rows (cosine) in A and in B.');
+  const k = h('input', {
+    id: 'movers-k',
+    type: 'number',
+    min: 1,
+    max: 200,
+    step: 1,
+    value: DEFAULT_MOVERS_K,
+    'aria-label': 'neighbours per set (k)',
+  });
+  const status = h(
+    'p',
+    { class: 'caption', id: 'movers-status', role: 'status', 'aria-live': 'polite' },
+    'Which rows changed neighbourhood from A to B: per row, the Jaccard overlap of its k nearest rows (cosine) in A and in B.',
+  );
   const results = h('div', { id: 'movers-results' });
   let all: MoverRow[] = [];
   const save = (format: 'csv' | 'json'): void => {
     if (all.length === 0) return;
-    ctx.host.post({ type: 'saveRows', what: 'movers', format, columns: MOVER_COLUMNS, rows: all.map((m) => [m.modality, m.row, m.jaccard, m.label]) });
+    ctx.host.post({
+      type: 'saveRows',
+      what: 'movers',
+      format,
+      columns: MOVER_COLUMNS,
+      rows: all.map((m) => [m.modality, m.row, m.jaccard, m.label]),
+    });
   };
-  const saveCsv = button('Save CSV…', { id: 'movers-save-csv', className: 'btn btn-secondary', title: 'Save every compared row with its overlap, most changed first' }, () => save('csv'));
-  const saveJson = button('Save JSON…', { id: 'movers-save-json', className: 'btn btn-secondary', title: 'Save every compared row with its overlap as JSON rows' }, () => save('json'));
+  const saveCsv = button(
+    'Save CSV…',
+    { id: 'movers-save-csv', className: 'btn btn-secondary', title: 'Save every compared row with its overlap, most changed first' },
+    () => save('csv'),
+  );
+  const saveJson = button(
+    'Save JSON…',
+    { id: 'movers-save-json', className: 'btn btn-secondary', title: 'Save every compared row with its overlap as JSON rows' },
+    () => save('json'),
+  );
   saveCsv.disabled = true;
   saveJson.disabled = true;
   const find = (): void => {
@@ -72,29 +132,55 @@ export function moversCard(ctx: ViewContext, _compare: CompareReport): HTMLEleme
       all = m.movers;
       saveCsv.disabled = all.length === 0;
       saveJson.disabled = all.length === 0;
-      status.textContent = m.summary.length === 0
-        ? 'No modality is in both checkpoints with the same rows.'
-        : m.summary.map((s) => `'${s.modality}': mean overlap ${fmtFixed(s.meanJaccard, 3)} over ${fmtInt(s.rows)} rows${s.sampled ? ' (a seeded sample)' : ''}`).join('; ') + '.';
-      results.replaceChildren(...m.summary.map((s) => {
-        const box = chartBox(`movers-${s.modality}`, `histogram of neighbourhood overlap in ${s.modality}`, 'sm');
-        ctx.charts.add(box.canvas, (p) => histogramConfig(p, s, ctx.color(s.modality, p)));
-        return h('div', { class: 'movers-modality', 'data-modality': s.modality },
-          h('h3', { class: 'subtitle' }, `'${s.modality}' · ${s.k}-NN overlap, mean ${fmtFixed(s.meanJaccard, 3)}`),
-          s.note ? h('p', { class: 'note' }, s.note) : null,
-          box.box,
-          h('div', { class: 'movers-tables' },
-            rowsTable(s.mostChanged, `movers-most-${s.modality}`, 'most changed'),
-            rowsTable(s.leastChanged, `movers-least-${s.modality}`, 'least changed')));
-      }));
+      status.textContent =
+        m.summary.length === 0
+          ? 'No modality is in both checkpoints with the same rows.'
+          : m.summary
+              .map(
+                (s) =>
+                  `'${s.modality}': mean overlap ${fmtFixed(s.meanJaccard, 3)} over ${fmtInt(s.rows)} rows${s.sampled ? ' (a seeded sample)' : ''}`,
+              )
+              .join('; ') + '.';
+      results.replaceChildren(
+        ...m.summary.map((s) => {
+          const box = chartBox(`movers-${s.modality}`, `histogram of neighbourhood overlap in ${s.modality}`, 'sm');
+          ctx.charts.add(box.canvas, (p) => histogramConfig(p, s, ctx.color(s.modality, p)));
+          return h(
+            'div',
+            { class: 'movers-modality', 'data-modality': s.modality },
+            h('h3', { class: 'subtitle' }, `'${s.modality}' · ${s.k}-NN overlap, mean ${fmtFixed(s.meanJaccard, 3)}`),
+            s.note ? h('p', { class: 'note' }, s.note) : null,
+            box.box,
+            h(
+              'div',
+              { class: 'movers-tables' },
+              rowsTable(s.mostChanged, `movers-most-${s.modality}`, 'most changed'),
+              rowsTable(s.leastChanged, `movers-least-${s.modality}`, 'least changed'),
+            ),
+          );
+        }),
+      );
       ctx.charts.mount();
     } else if (m.type === 'neighborsError' && m.what === 'movers') {
       status.textContent = `Could not find movers: ${m.message}`;
     }
   });
-  return card('Movers: neighbourhoods that changed', { id: 'movers', className: 'card-wide' },
-    h('div', { class: 'neighbors-form' },
+  return card(
+    'Movers: neighbourhoods that changed',
+    { id: 'movers', className: 'card-wide' },
+    h(
+      'div',
+      { class: 'neighbors-form' },
       h('label', { title: GLOSSARY.jaccard.tooltip }, 'k ', k),
-      button('Find movers', { id: 'movers-find', title: 'Compare every row\'s k nearest rows in A and B (exact; a seeded sample of 4096 rows beyond that)' }, find),
-      saveCsv, saveJson),
-    status, results);
+      button(
+        'Find movers',
+        { id: 'movers-find', title: "Compare every row's k nearest rows in A and B (exact; a seeded sample of 4096 rows beyond that)" },
+        find,
+      ),
+      saveCsv,
+      saveJson,
+    ),
+    status,
+    results,
+  );
 }

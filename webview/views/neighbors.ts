@@ -36,27 +36,57 @@ export const MAX_K = 1000;
 function listTable(r: NeighborsResult, l: NeighborList, ask: (modality: string, row: number) => void): HTMLElement {
   const own = l.modality === r.query.modality;
   const title = own ? `in '${l.modality}' (its own modality, the row itself left out)` : `in '${l.modality}'`;
-  const partner = l.partnerRank !== null
-    ? h('p', { class: 'caption neighbors-partner', 'data-partner-rank': l.partnerRank, title: GLOSSARY.partnerRank.tooltip },
-      `Its partner, row ${fmtInt(r.query.row)} of '${l.modality}', ranks ${fmtInt(l.partnerRank)}` +
-      (l.partnerSimilarity !== null ? ` (cosine ${fmtFixed(l.partnerSimilarity, 4)})` : '') + '.')
-    : null;
+  const partner =
+    l.partnerRank !== null
+      ? h(
+          'p',
+          { class: 'caption neighbors-partner', 'data-partner-rank': l.partnerRank, title: GLOSSARY.partnerRank.tooltip },
+          `Its partner, row ${fmtInt(r.query.row)} of '${l.modality}', ranks ${fmtInt(l.partnerRank)}` +
+            (l.partnerSimilarity !== null ? ` (cosine ${fmtFixed(l.partnerSimilarity, 4)})` : '') +
+            '.',
+        )
+      : null;
   if (l.note) {
-    return h('div', { class: 'neighbors-list', 'data-modality': l.modality }, h('h3', { class: 'subtitle' }, title), h('p', { class: 'note' }, l.note));
+    return h(
+      'div',
+      { class: 'neighbors-list', 'data-modality': l.modality },
+      h('h3', { class: 'subtitle' }, title),
+      h('p', { class: 'note' }, l.note),
+    );
   }
-  return h('div', { class: 'neighbors-list', 'data-modality': l.modality },
+  return h(
+    'div',
+    { class: 'neighbors-list', 'data-modality': l.modality },
     h('h3', { class: 'subtitle' }, title),
     partner,
-    h('div', { class: 'table-scroll' },
-      h('table', { class: 'grid-table neighbors-table', 'data-modality': l.modality },
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'grid-table neighbors-table', 'data-modality': l.modality },
         h('thead', null, h('tr', null, ...['#', 'row', 'cosine', 'label'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, ...l.neighbors.map((x, i) => activatable(
-          h('tr', { 'data-row': x.row, 'data-similarity': x.similarity },
-            h('td', { class: 'num' }, i + 1),
-            h('th', { scope: 'row', class: 'num' }, fmtInt(x.row)),
-            h('td', { class: 'num' }, fmtFixed(x.similarity, 4)),
-            h('td', { class: 'num' }, x.label ?? '—')),
-          `Show the neighbours of row ${x.row} of '${l.modality}'`, () => ask(l.modality, x.row)))))));
+        h(
+          'tbody',
+          null,
+          ...l.neighbors.map((x, i) =>
+            activatable(
+              h(
+                'tr',
+                { 'data-row': x.row, 'data-similarity': x.similarity },
+                h('td', { class: 'num' }, i + 1),
+                h('th', { scope: 'row', class: 'num' }, fmtInt(x.row)),
+                h('td', { class: 'num' }, fmtFixed(x.similarity, 4)),
+                h('td', { class: 'num' }, x.label ?? '—'),
+              ),
+              `Show the neighbours of row ${x.row} of '${l.modality}'`,
+              () => ask(l.modality, x.row),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -80,13 +110,43 @@ function pointUnder(e: MouseEvent, r: GeometryReport, maxPoints: number): { moda
 export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: number): HTMLElement | null {
   if (!ctx.host.connected) return null; // the standalone export has no compute process to ask
   const names = Object.keys(r.modalities);
-  const modality = h('select', { id: 'neighbors-modality', 'aria-label': 'modality of the query row' },
-    ...names.map((n) => h('option', { value: n }, n)));
-  const row = h('input', { id: 'neighbors-row', type: 'number', min: 0, max: r.n - 1, step: 1, placeholder: `0 – ${r.n - 1}`, 'aria-label': 'row index' });
-  const label = r.labels ? h('input', { id: 'neighbors-label', type: 'number', step: 1, placeholder: 'label value', 'aria-label': `label value (${r.labels}): its first row` }) : null;
-  const k = h('input', { id: 'neighbors-k', type: 'number', min: 1, max: MAX_K, step: 1, value: DEFAULT_K, 'aria-label': 'neighbours to list (k)' });
-  const status = h('p', { class: 'caption', id: 'neighbors-status', role: 'status', 'aria-live': 'polite' },
-    'Click a point in the scatter, or type a row index' + (r.labels ? ' or a label value' : '') + '.');
+  const modality = h(
+    'select',
+    { id: 'neighbors-modality', 'aria-label': 'modality of the query row' },
+    ...names.map((n) => h('option', { value: n }, n)),
+  );
+  const row = h('input', {
+    id: 'neighbors-row',
+    type: 'number',
+    min: 0,
+    max: r.n - 1,
+    step: 1,
+    placeholder: `0 – ${r.n - 1}`,
+    'aria-label': 'row index',
+  });
+  const label = r.labels
+    ? h('input', {
+        id: 'neighbors-label',
+        type: 'number',
+        step: 1,
+        placeholder: 'label value',
+        'aria-label': `label value (${r.labels}): its first row`,
+      })
+    : null;
+  const k = h('input', {
+    id: 'neighbors-k',
+    type: 'number',
+    min: 1,
+    max: MAX_K,
+    step: 1,
+    value: DEFAULT_K,
+    'aria-label': 'neighbours to list (k)',
+  });
+  const status = h(
+    'p',
+    { class: 'caption', id: 'neighbors-status', role: 'status', 'aria-live': 'polite' },
+    'Click a point in the scatter, or type a row index' + (r.labels ? ' or a label value' : '') + '.',
+  );
   const results = h('div', { id: 'neighbors-results' });
   let last: NeighborsResult | undefined;
 
@@ -94,7 +154,10 @@ export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: nu
     const kk = Math.min(MAX_K, Math.max(1, Math.floor(Number(k.value) || DEFAULT_K)));
     modality.value = m;
     if (rowIndex !== undefined) row.value = String(rowIndex);
-    status.textContent = rowIndex !== undefined ? `Searching the ${kk} nearest rows of row ${rowIndex} of '${m}'…` : `Searching the ${kk} nearest rows of the first row labelled ${labelValue ?? ''}…`;
+    status.textContent =
+      rowIndex !== undefined
+        ? `Searching the ${kk} nearest rows of row ${rowIndex} of '${m}'…`
+        : `Searching the ${kk} nearest rows of the first row labelled ${labelValue ?? ''}…`;
     results.setAttribute('aria-busy', 'true');
     ctx.host.post({ type: 'neighbors', modality: m, k: kk, ...(rowIndex !== undefined ? { row: rowIndex } : { label: labelValue ?? 0 }) });
   };
@@ -103,27 +166,57 @@ export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: nu
     const labelText = label?.value.trim() ?? '';
     if (rowText !== '') {
       const i = Number(rowText);
-      if (!Number.isInteger(i) || i < 0 || i >= r.n) { status.textContent = `Row must be a whole number from 0 to ${r.n - 1}.`; return; }
+      if (!Number.isInteger(i) || i < 0 || i >= r.n) {
+        status.textContent = `Row must be a whole number from 0 to ${r.n - 1}.`;
+        return;
+      }
       ask(modality.value, i);
     } else if (labelText !== '') {
       const l = Number(labelText);
-      if (!Number.isInteger(l)) { status.textContent = 'A label value is a whole number.'; return; }
+      if (!Number.isInteger(l)) {
+        status.textContent = 'A label value is a whole number.';
+        return;
+      }
       ask(modality.value, undefined, l);
     } else {
       status.textContent = 'Type a row index' + (label ? ' or a label value' : '') + ', or click a point in the scatter.';
     }
   };
   // a typed row wins over a label; typing one clears the other so the request is unambiguous
-  row.addEventListener('input', () => { if (label && row.value !== '') label.value = ''; });
-  label?.addEventListener('input', () => { if (label.value !== '') row.value = ''; });
-  for (const input of [row, label, k]) input?.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); find(); } });
+  row.addEventListener('input', () => {
+    if (label && row.value !== '') label.value = '';
+  });
+  label?.addEventListener('input', () => {
+    if (label.value !== '') row.value = '';
+  });
+  for (const input of [row, label, k])
+    input?.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        find();
+      }
+    });
 
   const save = (format: 'csv' | 'json'): void => {
     if (!last) return;
-    ctx.host.post({ type: 'saveRows', what: `neighbors-${last.query.modality}-${last.query.row}`, format, columns: NEIGHBOR_COLUMNS, rows: neighborRows(last) });
+    ctx.host.post({
+      type: 'saveRows',
+      what: `neighbors-${last.query.modality}-${last.query.row}`,
+      format,
+      columns: NEIGHBOR_COLUMNS,
+      rows: neighborRows(last),
+    });
   };
-  const saveCsv = button('Save CSV…', { id: 'neighbors-save-csv', className: 'btn btn-secondary', title: 'Save these neighbour lists as CSV (one row per neighbour)' }, () => save('csv'));
-  const saveJson = button('Save JSON…', { id: 'neighbors-save-json', className: 'btn btn-secondary', title: 'Save these neighbour lists as JSON rows' }, () => save('json'));
+  const saveCsv = button(
+    'Save CSV…',
+    { id: 'neighbors-save-csv', className: 'btn btn-secondary', title: 'Save these neighbour lists as CSV (one row per neighbour)' },
+    () => save('csv'),
+  );
+  const saveJson = button(
+    'Save JSON…',
+    { id: 'neighbors-save-json', className: 'btn btn-secondary', title: 'Save these neighbour lists as JSON rows' },
+    () => save('json'),
+  );
   saveCsv.disabled = true;
   saveJson.disabled = true;
 
@@ -144,21 +237,35 @@ export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: nu
     }
   });
 
-  const panel = card('Nearest neighbours', { id: 'neighbors', className: 'card-wide card-neighbors' },
-    h('div', { class: 'neighbors-form' },
+  const panel = card(
+    'Nearest neighbours',
+    { id: 'neighbors', className: 'card-wide card-neighbors' },
+    h(
+      'div',
+      { class: 'neighbors-form' },
       h('label', null, 'modality ', modality),
       h('label', null, 'row ', row),
       label ? h('label', null, `or label (${r.labels ?? ''}) `, label) : null,
       h('label', null, 'k ', k),
-      button('Find neighbours', { id: 'neighbors-find', title: 'List the k nearest rows of this row in each modality (cosine, exact)' }, find),
-      saveCsv, saveJson),
+      button(
+        'Find neighbours',
+        { id: 'neighbors-find', title: 'List the k nearest rows of this row in each modality (cosine, exact)' },
+        find,
+      ),
+      saveCsv,
+      saveJson,
+    ),
     status,
-    results);
+    results,
+  );
   // clicks on the scatter (in the projection card, drawn by Chart.js) pick the query
   panel.dataset.maxPoints = String(maxPoints);
   document.addEventListener('click', onScatterClick);
   function onScatterClick(e: MouseEvent): void {
-    if (!panel.isConnected) { document.removeEventListener('click', onScatterClick); return; }
+    if (!panel.isConnected) {
+      document.removeEventListener('click', onScatterClick);
+      return;
+    }
     const hit = pointUnder(e, r, maxPoints);
     if (hit) ask(hit.modality, hit.row);
   }
@@ -166,7 +273,10 @@ export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: nu
   // of the first drawn point into its data-locate, so a test can click a real point
   const canvas = (): HTMLCanvasElement | null => document.querySelector('#projection canvas');
   document.addEventListener('dagr-locate-point', function onLocate(): void {
-    if (!panel.isConnected) { document.removeEventListener('dagr-locate-point', onLocate); return; }
+    if (!panel.isConnected) {
+      document.removeEventListener('dagr-locate-point', onLocate);
+      return;
+    }
     const c = canvas();
     const el = c ? Chart.getChart(c)?.getDatasetMeta(0).data[0] : undefined;
     if (c && el) c.dataset.locate = `${Math.round(el.x)},${Math.round(el.y)}`;

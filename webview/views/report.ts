@@ -35,16 +35,30 @@ export function cardModalities(r: GeometryReport, names: string[]): string[] {
 
 /** What "Fine-Tune with DAGR…" will train: the dataset of this checkpoint's run, with DAGR on. */
 function fineTuneTitle(r: GeometryReport): string {
-  return `Trains a new model with DAGR on: an MLP encoder and a classifier head per modality plus a fusion head, on the paired features and labels of the dataset ${basename(r.source)}'s run was trained on (its config.json; you pick a dataset if there is none). ` +
-    'This checkpoint is not changed and its weights are not the starting point. Every setting is shown, and can be changed, before it starts.';
+  return (
+    `Trains a new model with DAGR on: an MLP encoder and a classifier head per modality plus a fusion head, on the paired features and labels of the dataset ${basename(r.source)}'s run was trained on (its config.json; you pick a dataset if there is none). ` +
+    'This checkpoint is not changed and its weights are not the starting point. Every setting is shown, and can be changed, before it starts.'
+  );
 }
 
 function notesCard(r: GeometryReport): HTMLElement | null {
   const sel = r.pairSelection;
   const notes: HTMLElement[] = [];
   if (sel?.note) {
-    notes.push(h('p', { class: 'note', id: 'pair-selection-note', role: 'note', 'data-mode': sel.mode, 'data-computed': sel.computed, 'data-possible': sel.possible },
-      `Pairs: ${fmtInt(sel.computed)} of ${fmtInt(sel.possible)} computed. ${sel.note}`));
+    notes.push(
+      h(
+        'p',
+        {
+          class: 'note',
+          id: 'pair-selection-note',
+          role: 'note',
+          'data-mode': sel.mode,
+          'data-computed': sel.computed,
+          'data-possible': sel.possible,
+        },
+        `Pairs: ${fmtInt(sel.computed)} of ${fmtInt(sel.possible)} computed. ${sel.note}`,
+      ),
+    );
   }
   if (r.projection?.note) notes.push(h('p', { class: 'note', id: 'projection-note', role: 'note' }, `Projection: ${r.projection.note}`));
   const skipped = skippedList(r.skipped);
@@ -54,40 +68,108 @@ function notesCard(r: GeometryReport): HTMLElement | null {
 
 function modalitiesTable(r: GeometryReport, names: string[]): HTMLElement {
   const shown = names.slice(0, MAX_TABLE_ROWS);
-  const row = (name: string, m: ModalityReport): HTMLElement => h('tr', { 'data-modality': name },
-    h('th', { scope: 'row' }, name),
-    h('td', { class: 'num' }, fmtInt(m.dim)),
-    h('td', { class: 'num', 'data-value': m.effectiveRank }, fmtFixed(m.effectiveRank, 2)),
-    h('td', { class: 'num' }, fmtFixed(m.stableRank, 2)),
-    h('td', { class: 'num' }, fmtNum(m.dispersiveLoss, 4)),
-    h('td', { class: 'num' }, fmtNum(m.meanCosine)),
-    h('td', { class: 'num' }, fmtPct(m.deadDimensionFraction)));
-  return card(`All modalities (${fmtInt(names.length)})`, { id: 'modalities-table-card', className: 'card-wide' },
-    h('p', { class: 'caption' }, `Cards above for ${plural(Math.min(names.length, MAX_MODALITY_CARDS), 'modality', 'modalities')}; every modality here` +
-      (names.length > shown.length ? ` (the first ${fmtInt(shown.length)}; the JSON export has all ${fmtInt(names.length)})` : '') + '.'),
-    h('div', { class: 'table-scroll' },
-      h('table', { class: 'grid-table', id: 'modalities-table' },
-        h('thead', null, h('tr', null, ...['modality', 'dim', 'eff. rank', 'stable rank', 'dispersive', 'mean cos', 'dead dims'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, ...shown.flatMap((n) => { const m = getOwn(r.modalities, n); return m ? [row(n, m)] : []; })))));
+  const row = (name: string, m: ModalityReport): HTMLElement =>
+    h(
+      'tr',
+      { 'data-modality': name },
+      h('th', { scope: 'row' }, name),
+      h('td', { class: 'num' }, fmtInt(m.dim)),
+      h('td', { class: 'num', 'data-value': m.effectiveRank }, fmtFixed(m.effectiveRank, 2)),
+      h('td', { class: 'num' }, fmtFixed(m.stableRank, 2)),
+      h('td', { class: 'num' }, fmtNum(m.dispersiveLoss, 4)),
+      h('td', { class: 'num' }, fmtNum(m.meanCosine)),
+      h('td', { class: 'num' }, fmtPct(m.deadDimensionFraction)),
+    );
+  return card(
+    `All modalities (${fmtInt(names.length)})`,
+    { id: 'modalities-table-card', className: 'card-wide' },
+    h(
+      'p',
+      { class: 'caption' },
+      `Cards above for ${plural(Math.min(names.length, MAX_MODALITY_CARDS), 'modality', 'modalities')}; every modality here` +
+        (names.length > shown.length ? ` (the first ${fmtInt(shown.length)}; the JSON export has all ${fmtInt(names.length)})` : '') +
+        '.',
+    ),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'grid-table', id: 'modalities-table' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ...['modality', 'dim', 'eff. rank', 'stable rank', 'dispersive', 'mean cos', 'dead dims'].map((c) =>
+              h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          ...shown.flatMap((n) => {
+            const m = getOwn(r.modalities, n);
+            return m ? [row(n, m)] : [];
+          }),
+        ),
+      ),
+    ),
+  );
 }
 
 function pairsTable(pairs: PairReport[]): HTMLElement {
   const shown = pairs.slice(0, MAX_TABLE_ROWS);
-  return card(`All computed pairs (${fmtInt(pairs.length)})`, { id: 'pairs-table-card', className: 'card-wide' },
-    h('p', { class: 'caption' }, `Cards above for the first ${fmtInt(MAX_PAIR_CARDS)} pairs` +
-      (pairs.length > shown.length ? `; the first ${fmtInt(shown.length)} here, the JSON export has all ${fmtInt(pairs.length)}` : '; every pair here') + '.'),
-    h('div', { class: 'table-scroll' },
-      h('table', { class: 'grid-table', id: 'pairs-table' },
-        h('thead', null, h('tr', null, ...['pair', 'anchoring', 'drift mean', '> τ', 'gap', 'R@1 a→b', 'R@1 b→a', 'CKA'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, ...shown.map((p) => h('tr', { 'data-pair': `${p.a}/${p.b}` },
-          h('th', { scope: 'row' }, `${p.a} ↔ ${p.b}`),
-          h('td', { class: 'num' }, fmtNum(p.anchoringLoss, 4)),
-          h('td', { class: 'num' }, fmtNum(p.drift?.mean)),
-          h('td', { class: 'num' }, fmtPct(p.drift?.fractionBeyondTau)),
-          h('td', { class: 'num' }, fmtNum(p.modalityGap)),
-          h('td', { class: 'num' }, fmtPct(p.retrieval?.aToB.r1)),
-          h('td', { class: 'num' }, fmtPct(p.retrieval?.bToA.r1)),
-          h('td', { class: 'num' }, fmtNum(p.linearCka))))))));
+  return card(
+    `All computed pairs (${fmtInt(pairs.length)})`,
+    { id: 'pairs-table-card', className: 'card-wide' },
+    h(
+      'p',
+      { class: 'caption' },
+      `Cards above for the first ${fmtInt(MAX_PAIR_CARDS)} pairs` +
+        (pairs.length > shown.length
+          ? `; the first ${fmtInt(shown.length)} here, the JSON export has all ${fmtInt(pairs.length)}`
+          : '; every pair here') +
+        '.',
+    ),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'grid-table', id: 'pairs-table' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ...['pair', 'anchoring', 'drift mean', '> τ', 'gap', 'R@1 a→b', 'R@1 b→a', 'CKA'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          ...shown.map((p) =>
+            h(
+              'tr',
+              { 'data-pair': `${p.a}/${p.b}` },
+              h('th', { scope: 'row' }, `${p.a} ↔ ${p.b}`),
+              h('td', { class: 'num' }, fmtNum(p.anchoringLoss, 4)),
+              h('td', { class: 'num' }, fmtNum(p.drift?.mean)),
+              h('td', { class: 'num' }, fmtPct(p.drift?.fractionBeyondTau)),
+              h('td', { class: 'num' }, fmtNum(p.modalityGap)),
+              h('td', { class: 'num' }, fmtPct(p.retrieval?.aToB.r1)),
+              h('td', { class: 'num' }, fmtPct(p.retrieval?.bToA.r1)),
+              h('td', { class: 'num' }, fmtNum(p.linearCka)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportView): ViewHandle {
@@ -98,14 +180,22 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     typeof r.metadata.epoch === 'number' ? h('span', null, `epoch ${r.metadata.epoch}`) : null,
     typeof r.metadata.step === 'number' ? h('span', null, `step ${r.metadata.step}`) : null,
     r.labels ? h('span', null, `labels: ${r.labels}`) : null,
-    names.length > MAX_MODALITY_CARDS ? h('span', { id: 'modality-count', 'data-value': names.length }, plural(names.length, 'modality', 'modalities')) : null,
+    names.length > MAX_MODALITY_CARDS
+      ? h('span', { id: 'modality-count', 'data-value': names.length }, plural(names.length, 'modality', 'modalities'))
+      : null,
     h('span', null, `computed in ${fmtSeconds(r.seconds)}`),
     engineLine(r.engine),
   ].filter((x): x is HTMLElement => x !== null);
-  const actions = ctx.host.connected ? [
-    button('Export HTML', { id: 'export-html', title: 'Save a self-contained HTML report' }, () => ctx.host.post({ type: 'export', format: 'html' })),
-    button('Export JSON', { id: 'export-json', title: 'Save the report as JSON (same as dagr inspect --json)' }, () => ctx.host.post({ type: 'export', format: 'json' })),
-  ] : [];
+  const actions = ctx.host.connected
+    ? [
+        button('Export HTML', { id: 'export-html', title: 'Save a self-contained HTML report' }, () =>
+          ctx.host.post({ type: 'export', format: 'html' }),
+        ),
+        button('Export JSON', { id: 'export-json', title: 'Save the report as JSON (same as dagr inspect --json)' }, () =>
+          ctx.host.post({ type: 'export', format: 'json' }),
+        ),
+      ]
+    : [];
   root.append(pageHeader(`Geometry · ${basename(r.source)}`, r.source, meta, actions));
 
   const list = h('ul', { class: 'warning-list' }, ...r.warnings.map(warningItem));
@@ -114,21 +204,38 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
   const okText = single
     ? ' No warnings: no collapse beyond the thresholds. One modality: drift, gap and retrieval need two.'
     : ' No warnings: no collapse, drift or gap beyond the thresholds.';
-  const warnings = card(r.warnings.length ? `Warnings (${r.warnings.length})` : 'Warnings', { id: 'warnings', className: 'card-warnings' },
+  const warnings = card(
+    r.warnings.length ? `Warnings (${r.warnings.length})` : 'Warnings',
+    { id: 'warnings', className: 'card-warnings' },
     r.warnings.length ? list : h('p', { class: 'ok' }, h('span', { class: 'ok-icon', 'aria-hidden': 'true' }, '✓'), okText),
     r.warnings.length && ctx.host.connected
-      ? h('div', { class: 'card-actions' },
-        button('Fine-Tune with DAGR…', { id: 'fine-tune', className: 'btn btn-secondary', title: fineTuneTitle(r) }, () => ctx.host.post({ type: 'fineTune' })),
-        h('span', { class: 'hint', id: 'fine-tune-hint' }, 'Trains a new small model with DAGR on this run\'s paired dataset; every setting is shown before it starts.'))
-      : null);
+      ? h(
+          'div',
+          { class: 'card-actions' },
+          button('Fine-Tune with DAGR…', { id: 'fine-tune', className: 'btn btn-secondary', title: fineTuneTitle(r) }, () =>
+            ctx.host.post({ type: 'fineTune' }),
+          ),
+          h(
+            'span',
+            { class: 'hint', id: 'fine-tune-hint' },
+            "Trains a new small model with DAGR on this run's paired dataset; every setting is shown before it starts.",
+          ),
+        )
+      : null,
+  );
   const carded = cardModalities(r, names);
   // the modalities side by side in a row of their own: the main comparison of a collapse view
-  const modalityRow = h('div', { class: 'modality-row', id: 'modality-row', 'data-count': carded.length },
+  const modalityRow = h(
+    'div',
+    { class: 'modality-row', id: 'modality-row', 'data-count': carded.length },
     ...carded.flatMap((m) => {
       const mr = getOwn(r.modalities, m);
       return mr ? [modalityCard(ctx, m, mr, r.n, r.warnings, r.options.t)] : [];
-    }));
-  const grid = h('div', { class: 'grid' },
+    }),
+  );
+  const grid = h(
+    'div',
+    { class: 'grid' },
     warnings,
     notesCard(r),
     modalityRow,
@@ -139,7 +246,8 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     projectionCard(ctx, r, view.maxPointsPlotted),
     neighborsCard(ctx, r, view.maxPointsPlotted),
     // the options last: they change the numbers above, and are not what a reader looks at first
-    controlsCard(ctx, r.options, view.availableModalities.length ? view.availableModalities : names, names));
+    controlsCard(ctx, r.options, view.availableModalities.length ? view.availableModalities : names, names),
+  );
   root.append(grid);
   return {};
 }

@@ -36,7 +36,8 @@ export function statusText(view: TrainingView): string {
   const total = view.epochs.reduce((s, e) => s + (Number.isFinite(e.seconds) ? e.seconds : 0), 0);
   const backend = last?.backend ?? view.summary?.backend ?? view.config.backend;
   let state: string;
-  if (view.summary) state = (STATE_WORD[view.summary.status] ?? view.summary.status) + (view.summary.message ? `: ${view.summary.message}` : '');
+  if (view.summary)
+    state = (STATE_WORD[view.summary.status] ?? view.summary.status) + (view.summary.message ? `: ${view.summary.message}` : '');
   else if (view.detached) state = INTERRUPTED;
   else state = 'Running';
   const parts = [state, `epoch ${last ? last.epoch : 0}/${view.config.epochs}`];
@@ -52,18 +53,53 @@ function summaryCard(view: TrainingView): HTMLElement | null {
   const heads = Object.keys(last.valAccuracy);
   const drift = Object.entries(last.drift);
   const cmpLast = view.comparison?.epochs[view.comparison.epochs.length - 1];
-  const row = (label: string, value: string, other?: string): HTMLElement => h('tr', null,
-    h('th', { scope: 'row' }, label), h('td', { class: 'num' }, value), cmpLast ? h('td', { class: 'num' }, other ?? '—') : null);
-  return card(`Summary: ${STATE_WORD[view.summary.status] ?? view.summary.status} after ${plural(view.summary.epochsCompleted, 'epoch')}`, { id: 'training-summary', className: 'card-wide' },
-    h('table', { class: 'grid-table', id: 'training-summary-table' },
+  const row = (label: string, value: string, other?: string): HTMLElement =>
+    h(
+      'tr',
+      null,
+      h('th', { scope: 'row' }, label),
+      h('td', { class: 'num' }, value),
+      cmpLast ? h('td', { class: 'num' }, other ?? '—') : null,
+    );
+  return card(
+    `Summary: ${STATE_WORD[view.summary.status] ?? view.summary.status} after ${plural(view.summary.epochsCompleted, 'epoch')}`,
+    { id: 'training-summary', className: 'card-wide' },
+    h(
+      'table',
+      { class: 'grid-table', id: 'training-summary-table' },
       h('caption', { class: 'visually-hidden' }, 'Numbers of the last epoch'),
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, `epoch ${last.epoch}`), h('th', { scope: 'col' }, 'this run'), cmpLast && view.comparison ? h('th', { scope: 'col' }, view.comparison.label) : null)),
-      h('tbody', null,
-        ...heads.map((k) => row(`${k} validation accuracy`, fmtPct(last.valAccuracy[k]), cmpLast ? fmtPct(cmpLast.valAccuracy[k]) : undefined)),
-        ...Object.keys(last.effectiveRank).map((m) => row(`${m} effective rank`, fmtFixed(last.effectiveRank[m], 2), cmpLast ? fmtFixed(cmpLast.effectiveRank[m], 2) : undefined)),
-        ...drift.map(([k, d]) => row(`${pairLabel(k)} drift beyond τ`, fmtPct(d.fractionBeyondTau), cmpLast ? fmtPct(cmpLast.drift[k]?.fractionBeyondTau) : undefined)),
-        row('total loss', fmtNum(last.losses.total, 4), cmpLast ? fmtNum(cmpLast.losses.total, 4) : undefined))),
-    h('p', { class: 'caption' }, `Run folder: ${view.runDir}`));
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, `epoch ${last.epoch}`),
+          h('th', { scope: 'col' }, 'this run'),
+          cmpLast && view.comparison ? h('th', { scope: 'col' }, view.comparison.label) : null,
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        ...heads.map((k) =>
+          row(`${k} validation accuracy`, fmtPct(last.valAccuracy[k]), cmpLast ? fmtPct(cmpLast.valAccuracy[k]) : undefined),
+        ),
+        ...Object.keys(last.effectiveRank).map((m) =>
+          row(`${m} effective rank`, fmtFixed(last.effectiveRank[m], 2), cmpLast ? fmtFixed(cmpLast.effectiveRank[m], 2) : undefined),
+        ),
+        ...drift.map(([k, d]) =>
+          row(
+            `${pairLabel(k)} drift beyond τ`,
+            fmtPct(d.fractionBeyondTau),
+            cmpLast ? fmtPct(cmpLast.drift[k]?.fractionBeyondTau) : undefined,
+          ),
+        ),
+        row('total loss', fmtNum(last.losses.total, 4), cmpLast ? fmtNum(cmpLast.losses.total, 4) : undefined),
+      ),
+    ),
+    h('p', { class: 'caption' }, `Run folder: ${view.runDir}`),
+  );
 }
 
 /** "a/b" -> "a ↔ b" */
@@ -77,11 +113,21 @@ function actions(ctx: ViewContext, view: TrainingView): HTMLElement[] {
   if (!ctx.host.connected) return [];
   if (!view.summary && !view.detached) {
     if (ctx.fromSavedState) return [];
-    return [button('Cancel', { id: 'training-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; everything written so far is kept' }, () => ctx.host.post({ type: 'cancel' }))];
+    return [
+      button(
+        'Cancel',
+        { id: 'training-cancel', className: 'btn btn-secondary', title: 'Stop after the current batch; everything written so far is kept' },
+        () => ctx.host.post({ type: 'cancel' }),
+      ),
+    ];
   }
   const epochs = view.summary?.epochsCompleted ?? view.epochs.length;
   return epochs > 0
-    ? [button('Open Run', { id: 'training-open-run', title: `Open ${view.runDir} as a run: geometry of every checkpoint` }, () => ctx.host.post({ type: 'openRun', dir: view.runDir }))]
+    ? [
+        button('Open Run', { id: 'training-open-run', title: `Open ${view.runDir} as a run: geometry of every checkpoint` }, () =>
+          ctx.host.post({ type: 'openRun', dir: view.runDir }),
+        ),
+      ]
     : [];
 }
 
@@ -92,9 +138,18 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
     ? `DAGR on: λ_disp ${fmtNum(dagr.lambdaDisp)}, λ_anc ${fmtNum(dagr.lambdaAnc)}, τ ${fmtNum(dagr.tau)}, t ${fmtNum(dagr.t)}, ${dagr.hinge} hinge`
     : 'DAGR off';
   const status = h('p', { id: 'training-status', class: 'status-line', role: 'status', 'aria-live': 'polite' }, statusText(view));
-  root.append(pageHeader(`Fine-tuning · ${basename(view.runDir)}`, view.runDir,
-    [h('span', null, dagrText), h('span', null, `dataset ${basename(view.config.dataset)}`), h('span', null, `${view.config.optimizer}, lr ${fmtNum(view.config.learningRate)}, batch ${view.config.batchSize}`)],
-    actions(ctx, view)));
+  root.append(
+    pageHeader(
+      `Fine-tuning · ${basename(view.runDir)}`,
+      view.runDir,
+      [
+        h('span', null, dagrText),
+        h('span', null, `dataset ${basename(view.config.dataset)}`),
+        h('span', null, `${view.config.optimizer}, lr ${fmtNum(view.config.learningRate)}, batch ${view.config.batchSize}`),
+      ],
+      actions(ctx, view),
+    ),
+  );
   root.append(status);
 
   // modalities, pairs and the fusion head take the first colors, as in the report and run views;
@@ -109,7 +164,10 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
 
   const x = (e: EpochMetrics): number => e.epoch;
   const pts = (epochs: EpochMetrics[], f: (e: EpochMetrics) => number | undefined): XY[] =>
-    epochs.flatMap((e) => { const y = f(e); return typeof y === 'number' && Number.isFinite(y) ? [{ x: x(e), y }] : []; });
+    epochs.flatMap((e) => {
+      const y = f(e);
+      return typeof y === 'number' && Number.isFinite(y) ? [{ x: x(e), y }] : [];
+    });
   /** the same series for this run and, dashed, for the comparison run; `name` picks the color */
   const both = (p: Palette, label: string, name: string, f: (e: EpochMetrics) => number | undefined, faint = false): Series[] => {
     const style = ctx.series(name, p);
@@ -122,15 +180,31 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
   // the legend names each series once; line styles are explained in a caption instead
   const twin = cmp ? ` (${cmp.label})` : undefined;
   const legendFilter = (label: string): boolean => !(twin && label.endsWith(twin));
-  const chart = (name: string, title: string, yTitle: string, series: (p: Palette) => Series[], percent = false, faintNote = ''): HTMLElement => {
+  const chart = (
+    name: string,
+    title: string,
+    yTitle: string,
+    series: (p: Palette) => Series[],
+    percent = false,
+    faintNote = '',
+  ): HTMLElement => {
     const box = chartBox(name, `${title} per epoch`);
-    ctx.charts.add(box.canvas, (p) => curvesConfig(p, { xTitle: 'epoch', yTitle, series: all().length > 0 ? series(p) : [], percent, legendFilter }));
+    ctx.charts.add(box.canvas, (p) =>
+      curvesConfig(p, { xTitle: 'epoch', yTitle, series: all().length > 0 ? series(p) : [], percent, legendFilter }),
+    );
     // the dashed twin is named only once the comparison run has drawn something
     const notes = [cmp && cmp.epochs.length > 0 ? `dashed: ${cmp.label}` : '', faintNote].filter((n) => n);
-    return card(title, { className: 'card-chart' }, box.box, notes.length ? h('p', { class: 'caption' }, `Solid: this run; ${notes.join('; ')}.`) : null);
+    return card(
+      title,
+      { className: 'card-chart' },
+      box.box,
+      notes.length ? h('p', { class: 'caption' }, `Solid: this run; ${notes.join('; ')}.`) : null,
+    );
   };
 
-  const grid = h('div', { class: 'grid' },
+  const grid = h(
+    'div',
+    { class: 'grid' },
     chart('training-loss', 'Loss', 'loss', (p) => [
       ...both(p, 'total', 'total', (e) => e.losses.total),
       // the task loss is the fusion head's: the same color as its accuracy curve
@@ -141,15 +215,37 @@ export function renderTraining(root: HTMLElement, ctx: ViewContext, view: Traini
       ...keysOf(all(), (e) => e.losses.dispersive).flatMap((m) => both(p, `dispersive ${m}`, m, (e) => e.losses.dispersive[m])),
       ...keysOf(all(), (e) => e.losses.anchoring).flatMap((k) => both(p, `anchoring ${pairLabel(k)}`, k, (e) => e.losses.anchoring[k])),
     ]),
-    chart('training-accuracy', 'Accuracy per head', 'accuracy', (p) => keysOf(all(), (e) => ({ ...e.valAccuracy, ...e.trainAccuracy })).flatMap((head) => [
-      ...both(p, `${head} val`, head, (e) => e.valAccuracy[head]),
-      ...both(p, `${head} train`, head, (e) => e.trainAccuracy[head], true),
-    ]), true, 'faint: train accuracy, bright: validation'),
-    chart('training-rank', 'Effective rank', 'effective rank', (p) => keysOf(all(), (e) => e.effectiveRank).flatMap((m) => both(p, m, m, (e) => e.effectiveRank[m]))),
-    chart('training-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(p, pairLabel(k), k, (e) => e.drift[k]?.mean))),
-    chart('training-drift-beyond', 'Drift beyond τ', 'paired rows beyond τ', (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(p, pairLabel(k), k, (e) => e.drift[k]?.fractionBeyondTau)), true),
+    chart(
+      'training-accuracy',
+      'Accuracy per head',
+      'accuracy',
+      (p) =>
+        keysOf(all(), (e) => ({ ...e.valAccuracy, ...e.trainAccuracy })).flatMap((head) => [
+          ...both(p, `${head} val`, head, (e) => e.valAccuracy[head]),
+          ...both(p, `${head} train`, head, (e) => e.trainAccuracy[head], true),
+        ]),
+      true,
+      'faint: train accuracy, bright: validation',
+    ),
+    chart('training-rank', 'Effective rank', 'effective rank', (p) =>
+      keysOf(all(), (e) => e.effectiveRank).flatMap((m) => both(p, m, m, (e) => e.effectiveRank[m])),
+    ),
+    chart('training-drift-mean', 'Drift mean', 'mean ‖ẑᵃ − ẑᵇ‖²', (p) =>
+      keysOf(all(), (e) => e.drift).flatMap((k) => both(p, pairLabel(k), k, (e) => e.drift[k]?.mean)),
+    ),
+    chart(
+      'training-drift-beyond',
+      'Drift beyond τ',
+      'paired rows beyond τ',
+      (p) => keysOf(all(), (e) => e.drift).flatMap((k) => both(p, pairLabel(k), k, (e) => e.drift[k]?.fractionBeyondTau)),
+      true,
+    ),
   );
-  const waiting = h('p', { class: 'caption', id: 'training-waiting' }, view.summary || view.detached ? 'No epoch finished.' : 'Waiting for the first epoch…');
+  const waiting = h(
+    'p',
+    { class: 'caption', id: 'training-waiting' },
+    view.summary || view.detached ? 'No epoch finished.' : 'Waiting for the first epoch…',
+  );
   waiting.hidden = view.epochs.length > 0;
   const summary = summaryCard(view);
   root.append(waiting, ...(summary ? [summary] : []), grid);

@@ -27,8 +27,20 @@ export interface TensorTableHandle {
   visible(): string[];
 }
 
-interface LeafRow { row: HTMLTableRowElement; cells: Record<'effectiveRank' | 'stableRank' | 'spectralNorm' | 'alpha' | 'status', HTMLTableCellElement>; t: TensorRow }
-interface GroupRow { row: HTMLTableRowElement; toggle: HTMLButtonElement; node: TreeNode; depth: number; params: HTMLTableCellElement; bytes: HTMLTableCellElement; count: HTMLElement }
+interface LeafRow {
+  row: HTMLTableRowElement;
+  cells: Record<'effectiveRank' | 'stableRank' | 'spectralNorm' | 'alpha' | 'status', HTMLTableCellElement>;
+  t: TensorRow;
+}
+interface GroupRow {
+  row: HTMLTableRowElement;
+  toggle: HTMLButtonElement;
+  node: TreeNode;
+  depth: number;
+  params: HTMLTableCellElement;
+  bytes: HTMLTableCellElement;
+  count: HTMLElement;
+}
 
 /** groups are unfolded at first down to this depth; a small checkpoint is unfolded whole */
 const OPEN_DEPTH = 1;
@@ -61,23 +73,46 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
           alpha: h('td', { class: 'num cell-alpha' }, ''),
           status: h('td', { class: 'tensor-status' }, ''),
         };
-        const embed = handlers.onEmbeddings && t.shape.length === 2 && t.parameters > 0 && /^(b?float|f)/i.test(t.dtype)
-          ? button('Embeddings', {
-            className: t.embeddingTable ? 'btn btn-small' : 'btn btn-small btn-secondary',
-            title: `Open the embeddings report on the ${fmtInt(t.shape[0] ?? 0)} rows of ${t.name}`,
-          }, () => handlers.onEmbeddings?.(t.name))
-          : null;
+        const embed =
+          handlers.onEmbeddings && t.shape.length === 2 && t.parameters > 0 && /^(b?float|f)/i.test(t.dtype)
+            ? button(
+                'Embeddings',
+                {
+                  className: t.embeddingTable ? 'btn btn-small' : 'btn btn-small btn-secondary',
+                  title: `Open the embeddings report on the ${fmtInt(t.shape[0] ?? 0)} rows of ${t.name}`,
+                },
+                () => handlers.onEmbeddings?.(t.name),
+              )
+            : null;
         if (embed) embed.dataset.tensor = t.name;
-        const row = h('tr', { class: `tensor-row${t.embeddingTable ? ' embedding-table' : ''}`, 'data-tensor': t.name, 'data-role': t.role, 'aria-level': depth + 1 },
-          h('th', { scope: 'row', class: `tree-name ${depthClass(depth)}`, title: t.name }, h('span', { class: 'tensor-label' }, kid.label),
-            t.embeddingTable ? h('span', { class: 'tag', title: 'an embedding table: its rows can be read as embeddings' }, 'embedding table') : null),
+        const row = h(
+          'tr',
+          {
+            class: `tensor-row${t.embeddingTable ? ' embedding-table' : ''}`,
+            'data-tensor': t.name,
+            'data-role': t.role,
+            'aria-level': depth + 1,
+          },
+          h(
+            'th',
+            { scope: 'row', class: `tree-name ${depthClass(depth)}`, title: t.name },
+            h('span', { class: 'tensor-label' }, kid.label),
+            t.embeddingTable
+              ? h('span', { class: 'tag', title: 'an embedding table: its rows can be read as embeddings' }, 'embedding table')
+              : null,
+          ),
           h('td', { class: 'mono' }, t.dtype),
           h('td', { class: 'num mono' }, t.shape.length ? t.shape.join(' × ') : 'scalar'),
           h('td', { class: 'num', 'data-value': t.parameters }, fmtCount(t.parameters)),
           h('td', { class: 'num', 'data-value': t.bytes }, fmtBytes(t.bytes)),
           sharded ? h('td', { class: 'mono shard' }, t.shard ?? '') : null,
-          cells.effectiveRank, cells.stableRank, cells.spectralNorm, cells.alpha, cells.status,
-          h('td', { class: 'row-actions' }, embed));
+          cells.effectiveRank,
+          cells.stableRank,
+          cells.spectralNorm,
+          cells.alpha,
+          cells.status,
+          h('td', { class: 'row-actions' }, embed),
+        );
         const leaf: LeafRow = { row, cells, t };
         leaves.set(t.name, leaf);
         tbody.append(row);
@@ -87,13 +122,34 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
       const params = h('td', { class: 'num' });
       const bytes = h('td', { class: 'num' });
       const count = h('span', { class: 'group-count' });
-      const toggle = h('button', { type: 'button', class: 'tree-toggle', 'aria-expanded': 'false', title: `Show or hide the tensors of ${kid.path}` },
-        h('span', { class: 'tree-chevron', 'aria-hidden': 'true' }), h('span', { class: 'group-label' }, kid.label));
-      const row = h('tr', { class: 'group-row', 'data-group': kid.path, 'aria-level': depth + 1 },
+      const toggle = h(
+        'button',
+        { type: 'button', class: 'tree-toggle', 'aria-expanded': 'false', title: `Show or hide the tensors of ${kid.path}` },
+        h('span', { class: 'tree-chevron', 'aria-hidden': 'true' }),
+        h('span', { class: 'group-label' }, kid.label),
+      );
+      const row = h(
+        'tr',
+        { class: 'group-row', 'data-group': kid.path, 'aria-level': depth + 1 },
         h('th', { scope: 'row', class: `tree-name ${depthClass(depth)}` }, toggle, count),
-        h('td'), h('td'), params, bytes, sharded ? h('td') : null, h('td'), h('td'), h('td'), h('td'), h('td'), h('td'));
+        h('td'),
+        h('td'),
+        params,
+        bytes,
+        sharded ? h('td') : null,
+        h('td'),
+        h('td'),
+        h('td'),
+        h('td'),
+        h('td'),
+        h('td'),
+      );
       const g: GroupRow = { row, toggle, node: kid, depth, params, bytes, count };
-      toggle.addEventListener('click', () => { if (open.has(g)) open.delete(g); else open.add(g); apply(); });
+      toggle.addEventListener('click', () => {
+        if (open.has(g)) open.delete(g);
+        else open.add(g);
+        apply();
+      });
       groups.push(g);
       if (openAll || depth < OPEN_DEPTH) open.add(g);
       tbody.append(row);
@@ -103,15 +159,31 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
   };
   build(tree, 0, []);
 
-  const filterInput = h('input', { type: 'search', id: 'tensor-filter', class: 'filter-input', placeholder: 'Filter tensors (words in the name)', 'aria-label': 'Filter tensors by name', spellcheck: 'false' });
+  const filterInput = h('input', {
+    type: 'search',
+    id: 'tensor-filter',
+    class: 'filter-input',
+    placeholder: 'Filter tensors (words in the name)',
+    'aria-label': 'Filter tensors by name',
+    spellcheck: 'false',
+  });
   const totals = h('p', { class: 'caption', id: 'tensor-totals', 'aria-live': 'polite' });
-  const expandAll = button('Expand all', { id: 'tree-expand', className: 'btn btn-link' }, () => { groups.forEach((g) => open.add(g)); apply(); });
-  const collapseAll = button('Collapse all', { id: 'tree-collapse', className: 'btn btn-link' }, () => { open.clear(); apply(); });
+  const expandAll = button('Expand all', { id: 'tree-expand', className: 'btn btn-link' }, () => {
+    groups.forEach((g) => open.add(g));
+    apply();
+  });
+  const collapseAll = button('Collapse all', { id: 'tree-collapse', className: 'btn btn-link' }, () => {
+    open.clear();
+    apply();
+  });
 
   const matchingUnder = (node: TreeNode): TensorRow[] => {
     const out: TensorRow[] = [];
     const walk = (n: TreeNode): void => {
-      if (n.tensor !== undefined) { const t = rowsByName.get(n.tensor); if (t && matchesFilter(t.name, filter)) out.push(t); }
+      if (n.tensor !== undefined) {
+        const t = rowsByName.get(n.tensor);
+        if (t && matchesFilter(t.name, filter)) out.push(t);
+      }
       n.children.forEach(walk);
     };
     walk(node);
@@ -143,7 +215,11 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
         const t = o.leaf.t;
         const match = matchesFilter(t.name, filter);
         o.leaf.row.hidden = !shown || !match;
-        if (match) { shownTensors++; shownParams += t.parameters; shownBytes += t.bytes; }
+        if (match) {
+          shownTensors++;
+          shownParams += t.parameters;
+          shownBytes += t.bytes;
+        }
       }
     }
     const all = table.totals;
@@ -153,7 +229,10 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
         (sharded ? ` · ${fmtInt(table.shards?.length ?? 0)} shards` : '');
     totals.dataset.tensors = String(shownTensors);
     const vis = visible().join('\n');
-    if (vis !== lastVisible) { lastVisible = vis; handlers.onVisibleChange?.(visible()); }
+    if (vis !== lastVisible) {
+      lastVisible = vis;
+      handlers.onVisibleChange?.(visible());
+    }
   }
 
   function visible(): string[] {
@@ -162,7 +241,10 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
     return out;
   }
 
-  filterInput.addEventListener('input', () => { filter = filterInput.value; apply(); });
+  filterInput.addEventListener('input', () => {
+    filter = filterInput.value;
+    apply();
+  });
 
   function update(tensors: readonly WeightTensor[] | null): void {
     for (const t of tensors ?? []) {
@@ -173,26 +255,53 @@ export function tensorTable(table: TensorTable, handlers: TableHandlers): Tensor
       c.effectiveRank.dataset.value = t.effectiveRank === null ? '' : String(t.effectiveRank);
       c.stableRank.textContent = fmtFixed(t.stableRank, 2);
       c.spectralNorm.textContent = fmtNum(t.spectralNorm);
-      c.alpha.textContent = t.alpha ? fmtFixed(t.alpha.value, 2) : (t.analysed && t.matrix ? '—' : '');
-      if (t.alpha) c.alpha.title = `α = ${fmtNum(t.alpha.value, 4)} (experimental), x_min = ${fmtNum(t.alpha.xmin, 4)}, KS = ${fmtNum(t.alpha.ks, 3)}, n = ${fmtInt(t.alpha.tailCount)}`;
+      c.alpha.textContent = t.alpha ? fmtFixed(t.alpha.value, 2) : t.analysed && t.matrix ? '—' : '';
+      if (t.alpha)
+        c.alpha.title = `α = ${fmtNum(t.alpha.value, 4)} (experimental), x_min = ${fmtNum(t.alpha.xmin, 4)}, KS = ${fmtNum(t.alpha.ks, 3)}, n = ${fmtInt(t.alpha.tailCount)}`;
       const bad = t.nonFinite !== null && t.nonFinite > 0;
       leaf.row.classList.toggle('nonfinite', bad);
       leaf.row.dataset.analysed = String(t.analysed);
       c.status.textContent = bad
         ? `${fmtInt(t.nonFinite ?? 0)} NaN/Inf${t.firstNonFinite ? ` at [${t.firstNonFinite.index.join(', ')}]` : ''}`
-        : t.analysed ? (t.matrix ? '' : summaryText(t)) : pendingOr(t.reason);
-      if (t.summary) leaf.row.title = `${t.name}\nmean ${fmtNum(t.summary.mean)} · std ${fmtNum(t.summary.std)} · min ${fmtNum(t.summary.min)} · max ${fmtNum(t.summary.max)}`;
+        : t.analysed
+          ? t.matrix
+            ? ''
+            : summaryText(t)
+          : pendingOr(t.reason);
+      if (t.summary)
+        leaf.row.title = `${t.name}\nmean ${fmtNum(t.summary.mean)} · std ${fmtNum(t.summary.std)} · min ${fmtNum(t.summary.min)} · max ${fmtNum(t.summary.max)}`;
     }
   }
 
-  const sharedHead = ['dtype', 'shape', 'parameters', 'bytes', ...(sharded ? ['shard'] : []), 'eff. rank', 'stable rank', 'σ_max', 'α (exp.)', 'status', ''];
-  const element = h('div', { class: 'tensor-table' },
+  const sharedHead = [
+    'dtype',
+    'shape',
+    'parameters',
+    'bytes',
+    ...(sharded ? ['shard'] : []),
+    'eff. rank',
+    'stable rank',
+    'σ_max',
+    'α (exp.)',
+    'status',
+    '',
+  ];
+  const element = h(
+    'div',
+    { class: 'tensor-table' },
     h('div', { class: 'table-tools' }, filterInput, expandAll, collapseAll),
     totals,
-    h('div', { class: 'table-scroll' },
-      h('table', { class: 'grid-table tree-table', id: 'tensor-table', role: 'treegrid', 'aria-label': 'Tensors grouped by module' },
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'grid-table tree-table', id: 'tensor-table', role: 'treegrid', 'aria-label': 'Tensors grouped by module' },
         h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'tensor'), ...sharedHead.map((c) => h('th', { scope: 'col' }, c)))),
-        tbody)));
+        tbody,
+      ),
+    ),
+  );
   apply();
   return { element, update, visible };
 }

@@ -23,7 +23,12 @@ export interface TreeNode {
  * keep file order.
  */
 export function moduleTree(names: readonly string[]): TreeNode {
-  interface Build { path: string; kids: Map<string, Build>; tensor?: string; count: number }
+  interface Build {
+    path: string;
+    kids: Map<string, Build>;
+    tensor?: string;
+    count: number;
+  }
   const root: Build = { path: '', kids: new Map(), count: 0 };
   for (const name of names) {
     let node = root;
@@ -34,7 +39,10 @@ export function moduleTree(names: readonly string[]): TreeNode {
       // a tensor whose name is also a module prefix of another ("a.b" and "a.b.c") keeps both
       const key = i === parts.length - 1 ? `${part}\u0000leaf` : part;
       let kid = node.kids.get(key);
-      if (!kid) { kid = { path, kids: new Map(), count: 0 }; node.kids.set(key, kid); }
+      if (!kid) {
+        kid = { path, kids: new Map(), count: 0 };
+        node.kids.set(key, kid);
+      }
       kid.count++;
       if (i === parts.length - 1) kid.tensor = name;
       node = kid;
@@ -50,7 +58,12 @@ export function moduleTree(names: readonly string[]): TreeNode {
       text = `${text}.${only.path.slice(cur.path.length + 1)}`;
       cur = only;
     }
-    const node: TreeNode = { path: cur.path, label: text, children: [...cur.kids.values()].map((k) => finish(k, k.path.slice(cur.path.length + (cur.path ? 1 : 0)))), count: cur.count };
+    const node: TreeNode = {
+      path: cur.path,
+      label: text,
+      children: [...cur.kids.values()].map((k) => finish(k, k.path.slice(cur.path.length + (cur.path ? 1 : 0)))),
+      count: cur.count,
+    };
     if (cur.tensor !== undefined) node.tensor = cur.tensor;
     return node;
   };
@@ -59,7 +72,10 @@ export function moduleTree(names: readonly string[]): TreeNode {
 
 /** Does `name` pass the filter box? Case-insensitive substring; every space-separated word must match. */
 export function matchesFilter(name: string, filter: string): boolean {
-  const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const words = filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   const n = name.toLowerCase();
   return words.every((w) => n.includes(w));
 }

@@ -80,11 +80,27 @@ export function dispersiveRowsGraph(deviations: boolean, diagonal = false): Uint
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
   const t = g.input('t', DataType.FLOAT, [1]);
   // Gemm folds c in as its C term: c - 2 a b^T in one BLAS call
-  const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
+  const s = g.op(
+    'Gemm',
+    [a, b, c],
+    [
+      { name: 'alpha', f: -2 },
+      { name: 'beta', f: 1 },
+      { name: 'transB', i: 1 },
+    ],
+  );
   let dist = g.op('Add', [s, nb]);
   const eye = diagonal ? leaveOutDiagonal(g, dist) : undefined;
   if (eye) dist = eye.dist;
-  const m = g.op('ReduceMin', [dist], [{ name: 'axes', ints: [1] }, { name: 'keepdims', i: 1 }], 'rowmin');
+  const m = g.op(
+    'ReduceMin',
+    [dist],
+    [
+      { name: 'axes', ints: [1] },
+      { name: 'keepdims', i: 1 },
+    ],
+    'rowmin',
+  );
   const x = g.op('Mul', [g.op('Sub', [m, dist]), t]);
   const e = g.op('Exp', [x]);
   g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
@@ -127,7 +143,15 @@ export function dispersiveSumsGraph(diagonal = false): Uint8Array {
   const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
   const nb = g.input('nb', DataType.FLOAT, [1, 'rb']);
   const negt = g.input('negt', DataType.FLOAT, [1]);
-  const s = g.op('Gemm', [a, b, c], [{ name: 'alpha', f: -2 }, { name: 'beta', f: 1 }, { name: 'transB', i: 1 }]);
+  const s = g.op(
+    'Gemm',
+    [a, b, c],
+    [
+      { name: 'alpha', f: -2 },
+      { name: 'beta', f: 1 },
+      { name: 'transB', i: 1 },
+    ],
+  );
   let dist = g.op('Add', [s, nb]);
   if (diagonal) dist = leaveOutDiagonal(g, dist).dist;
   const e = g.op('Exp', [g.op('Mul', [dist, negt])]);

@@ -9,10 +9,20 @@
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
-const enum Wire { Varint = 0, Fixed64 = 1, Bytes = 2, Fixed32 = 5 }
+const enum Wire {
+  Varint = 0,
+  Fixed64 = 1,
+  Bytes = 2,
+  Fixed32 = 5,
+}
 
 /** AttributeProto.AttributeType */
-const enum AttrType { FLOAT = 1, INT = 2, TENSOR = 4, INTS = 7 }
+const enum AttrType {
+  FLOAT = 1,
+  INT = 2,
+  TENSOR = 4,
+  INTS = 7,
+}
 
 class Writer {
   private chunks: number[] = [];
@@ -145,7 +155,8 @@ function valueInfo(v: ValueInfoSpec): Writer {
   const shape = new Writer();
   for (const d of v.shape) {
     const dim = new Writer();
-    if (typeof d === 'number') dim.int(1, d); // dim_value
+    if (typeof d === 'number')
+      dim.int(1, d); // dim_value
     else dim.string(2, d); // dim_param
     shape.message(1, dim);
   }

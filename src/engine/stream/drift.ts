@@ -27,7 +27,16 @@ export interface DriftSummary {
 }
 
 export function emptyDrift(): DriftSummary {
-  return { count: 0, sum: 0, sumSq: 0, max: -Infinity, beyond: 0, hingeSum: 0, coarse: new Float64Array(HISTOGRAM_BINS), fine: new Float64Array(FINE_BINS) };
+  return {
+    count: 0,
+    sum: 0,
+    sumSq: 0,
+    max: -Infinity,
+    beyond: 0,
+    hingeSum: 0,
+    coarse: new Float64Array(HISTOGRAM_BINS),
+    fine: new Float64Array(FINE_BINS),
+  };
 }
 
 export function fineBin(v: number): number {

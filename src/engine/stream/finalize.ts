@@ -85,7 +85,10 @@ async function spectraOf(m: Moments, backend: GeometryBackend, signal?: AbortSig
   for (let j = 0; j < d; j++) variance[j] = (m.comoment[j * d + j] as number) / m.n;
   const top = eig.length > 0 ? Math.max(eig[0] as number, 0) : 0;
   return {
-    spectrum, centeredEigen, explainedVariance, variance,
+    spectrum,
+    centeredEigen,
+    explainedVariance,
+    variance,
     effectiveRank: effectiveRankFromSingularValues(spectrum),
     effectiveRankCentered: effectiveRankFromSingularValues(csigma),
     stableRank: top > 0 ? trace / top : 0,
@@ -107,14 +110,18 @@ function rowSquares(z: Float32Array, s: number, d: number): Float32Array {
 }
 
 export async function finalizeSummary(
-  summary: StreamSummary, thresholds: WarningThresholds, backend: GeometryBackend, ctl: GeometryControl = {},
+  summary: StreamSummary,
+  thresholds: WarningThresholds,
+  backend: GeometryBackend,
+  ctl: GeometryControl = {},
 ): Promise<GeometryCore & { pairSelection?: PairSelection }> {
   const signal = ctl.signal;
   const n = summary.totalRows;
   const seen = rowsSeen(summary);
   if (seen !== n) throw new EngineError(`the parts cover ${seen} of the dataset's ${n} rows: a part is missing`);
   const s = summary.sample.rows.length;
-  if (s !== summary.sample.size) throw new EngineError(`the parts hold ${s} of the ${summary.sample.size} sampled rows: a part is missing or damaged`);
+  if (s !== summary.sample.size)
+    throw new EngineError(`the parts hold ${s} of the ${summary.sample.size} sampled rows: a part is missing or damaged`);
   const options = summary.options;
   const names = summary.modalities.map((m) => m.name);
   const { pairs: chosen, selection } = selectPairs(names, options);
@@ -138,7 +145,9 @@ export async function finalizeSummary(
     const z = summary.sample.z[k] as Float32Array;
     const sq = rowSquares(z, s, ms.dim);
     squares.push(sq);
-    const disp = await dispersiveLoss(z, sq, s, ms.dim, options.t, options.pairs, backend, signal, (f) => step(3, `dispersive loss of '${ms.name}'`, f));
+    const disp = await dispersiveLoss(z, sq, s, ms.dim, options.t, options.pairs, backend, signal, (f) =>
+      step(3, `dispersive loss of '${ms.name}'`, f),
+    );
     const se = sampled ? await dispersiveStdErr(z, sq, s, ms.dim, options.t, options.pairs, disp, n, backend, signal) : undefined;
     let dead = 0;
     for (const v of sp.variance) if (v < thresholds.deadVariance) dead++;
@@ -160,7 +169,7 @@ export async function finalizeSummary(
   const pairs: PairReport[] = [];
   for (const [pi, [i, j]] of chosen.entries()) {
     const p = summary.pairs[pi];
-    if (!p || p.a !== i || p.b !== j) throw new EngineError('the summary\'s modality pairs do not match the pair selection');
+    if (!p || p.a !== i || p.b !== j) throw new EngineError("the summary's modality pairs do not match the pair selection");
     const a = summary.modalities[i] as ModalitySummary;
     const b = summary.modalities[j] as ModalitySummary;
     const label = `'${a.name}'/'${b.name}'`;
@@ -176,7 +185,13 @@ export async function finalizeSummary(
     step(1, `pair ${label}`);
     if (!p.drift) {
       pairs.push({
-        a: a.name, b: b.name, linearCka: cka, anchoringLoss: null, drift: null, modalityGap: null, retrieval: null,
+        a: a.name,
+        b: b.name,
+        linearCka: cka,
+        anchoringLoss: null,
+        drift: null,
+        modalityGap: null,
+        retrieval: null,
         note: `widths differ (${a.dim} vs ${b.dim}): anchoring loss, drift, modality gap and retrieval compare rows in one space, so only linear CKA is reported`,
       });
       step(3, `retrieval ${label}`);

@@ -25,7 +25,7 @@ const TWO32 = 4294967296;
  * (ties are broken by the row index, see keyLess).
  */
 export function rowKey(i: number, seed: number): number {
-  const lo = i % TWO32 >>> 0;
+  const lo = (i % TWO32) >>> 0;
   const hi = Math.floor(i / TWO32) >>> 0;
   const a = fmix32((lo ^ fmix32((hi + seed) >>> 0)) >>> 0);
   const b = fmix32((a ^ 0x9e3779b9 ^ seed) >>> 0);
@@ -52,8 +52,12 @@ export function hashSample(n: number, size: number, seed: number): Float64Array 
   const idx = new Float64Array(size);
   let count = 0;
   const swap = (x: number, y: number): void => {
-    const k = keys[x] as number; keys[x] = keys[y] as number; keys[y] = k;
-    const j = idx[x] as number; idx[x] = idx[y] as number; idx[y] = j;
+    const k = keys[x] as number;
+    keys[x] = keys[y] as number;
+    keys[y] = k;
+    const j = idx[x] as number;
+    idx[x] = idx[y] as number;
+    idx[y] = j;
   };
   const bigger = (x: number, y: number): boolean => keyLess(keys[y] as number, idx[y] as number, keys[x] as number, idx[x] as number);
   for (let i = 0; i < n; i++) {

@@ -57,7 +57,12 @@ export async function gramOf(x: Float64Array, rows: number, d: number, backend: 
 
 /** a^T b of two centered blocks with the same rows */
 export async function crossOf(
-  a: Float64Array, b: Float64Array, rows: number, da: number, db: number, backend: GeometryBackend,
+  a: Float64Array,
+  b: Float64Array,
+  rows: number,
+  da: number,
+  db: number,
+  backend: GeometryBackend,
 ): Promise<Float64Array> {
   const step = tileRows(backend.maxTileElements, Math.max(da, db));
   if (rows <= step) return backend.cross(a, b, rows, da, db);
@@ -74,10 +79,7 @@ export async function crossOf(
  * acc += part for the cross co-moment of modalities x and y, given both parts' moments of x and
  * y before either is merged (the update needs the old means).
  */
-export function mergeCrossInto(
-  acc: Float64Array, accX: Moments, accY: Moments,
-  part: Float64Array, partX: Moments, partY: Moments,
-): void {
+export function mergeCrossInto(acc: Float64Array, accX: Moments, accY: Moments, part: Float64Array, partX: Moments, partY: Moments): void {
   const na = accX.n;
   const nb = partX.n;
   if (nb === 0) return;

@@ -34,8 +34,16 @@ export function retrievalStdErr(r: RetrievalDirection, s: number, n: number): { 
  * squared norms) drawn from n rows.
  */
 export async function dispersiveStdErr(
-  z: Float32Array, sq: Float32Array, s: number, d: number, t: number, pairs: PairsMode,
-  loss: number, n: number, backend: GeometryBackend, signal?: AbortSignal,
+  z: Float32Array,
+  sq: Float32Array,
+  s: number,
+  d: number,
+  t: number,
+  pairs: PairsMode,
+  loss: number,
+  n: number,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<number> {
   const fpc = finitePopulation(s, n);
   if (fpc === 0 || s < 3 || !Number.isFinite(loss)) return 0;
@@ -65,7 +73,18 @@ export async function dispersiveStdErr(
   for (let j0 = 0; j0 < s; j0 = j0 === 0 ? q : j0 + cols) {
     throwIfAborted(signal);
     const j1 = j0 === 0 ? q : Math.min(s, j0 + cols);
-    const rows = await backend.dispersiveRows(a, na, q, g.subarray(j0 * d, j1 * d), gs.subarray(j0, j1), j1 - j0, d, t, j0 === 0 ? 0 : undefined, false);
+    const rows = await backend.dispersiveRows(
+      a,
+      na,
+      q,
+      g.subarray(j0 * d, j1 * d),
+      gs.subarray(j0, j1),
+      j1 - j0,
+      d,
+      t,
+      j0 === 0 ? 0 : undefined,
+      false,
+    );
     for (let i = 0; i < q; i++) {
       const m = rows.min[i] as number;
       if (m === Infinity) continue;
@@ -94,5 +113,5 @@ export async function dispersiveStdErr(
   let v = 0;
   for (const r of ratio) v += (r - mean) * (r - mean);
   v /= q - 1 || 1;
-  return (2 * Math.sqrt(v) / Math.sqrt(s)) * fpc;
+  return ((2 * Math.sqrt(v)) / Math.sqrt(s)) * fpc;
 }

@@ -15,9 +15,7 @@ import { EngineError, throwIfAborted } from '../types';
 import { addDrift, emptyDrift, mergeDriftInto } from './drift';
 import type { DriftSummary } from './drift';
 import { hashSample } from './hashSample';
-import {
-  centerInPlace, columnMeans, crossOf, emptyMoments, gramOf, mergeCrossInto, mergeMomentsInto,
-} from './moments';
+import { centerInPlace, columnMeans, crossOf, emptyMoments, gramOf, mergeCrossInto, mergeMomentsInto } from './moments';
 import type { Moments } from './moments';
 
 export interface ModalitySummary {
@@ -89,8 +87,12 @@ export class StreamAccumulator {
   private readonly sampleChunks: Float32Array[][];
 
   constructor(
-    names: readonly string[], dims: readonly number[], totalRows: number, options: ReportOptions,
-    pairs: readonly [number, number][], private readonly backend: GeometryBackend,
+    names: readonly string[],
+    dims: readonly number[],
+    totalRows: number,
+    options: ReportOptions,
+    pairs: readonly [number, number][],
+    private readonly backend: GeometryBackend,
   ) {
     const size = sampleSizeFor(totalRows, options);
     this.wanted = hashSample(totalRows, size, PAIRWISE_SEED);
@@ -100,10 +102,17 @@ export class StreamAccumulator {
       ranges: [],
       options: { ...options },
       modalities: names.map((name, k) => ({
-        name, dim: dims[k] as number, moments: emptyMoments(dims[k] as number), normSum: new Float64Array(dims[k] as number), normSumSq: 0,
+        name,
+        dim: dims[k] as number,
+        moments: emptyMoments(dims[k] as number),
+        normSum: new Float64Array(dims[k] as number),
+        normSumSq: 0,
       })),
       pairs: pairs.map(([a, b]) => ({
-        a, b, cross: new Float64Array((dims[a] as number) * (dims[b] as number)), drift: dims[a] === dims[b] ? emptyDrift() : null,
+        a,
+        b,
+        cross: new Float64Array((dims[a] as number) * (dims[b] as number)),
+        drift: dims[a] === dims[b] ? emptyDrift() : null,
       })),
       sample: { seed: PAIRWISE_SEED, size, rows: new Float64Array(0), z: names.map(() => new Float32Array(0)) },
     };
@@ -177,7 +186,10 @@ export class StreamAccumulator {
       const d = (s.modalities[m] as ModalitySummary).dim;
       const flat = new Float32Array(this.sampleRows.length * d);
       let o = 0;
-      for (const c of chunks) { flat.set(c, o); o += c.length; }
+      for (const c of chunks) {
+        flat.set(c, o);
+        o += c.length;
+      }
       const out = new Float32Array(flat.length);
       order.forEach(([, k], pos) => out.set(flat.subarray(k * d, (k + 1) * d), pos * d));
       return out;
@@ -208,13 +220,15 @@ function sameOptions(a: ReportOptions, b: ReportOptions): boolean {
  * `what` names b in an error ("part 3 (file.json)").
  */
 export function mergeSummaries(a: StreamSummary, b: StreamSummary, what = 'a part'): StreamSummary {
-  const fail = (problem: string): never => { throw new EngineError(`${what}: ${problem}`); };
+  const fail = (problem: string): never => {
+    throw new EngineError(`${what}: ${problem}`);
+  };
   if (a.totalRows !== b.totalRows) fail(`it is of a dataset of ${b.totalRows} rows, the others of ${a.totalRows}`);
   if (!sameOptions(a.options, b.options)) fail('it was computed with other options (t, tau, pairs, hinge or maxPairwiseRows)');
   const names = (s: StreamSummary): string => s.modalities.map((m) => `${m.name}:${m.dim}`).join(',');
   if (names(a) !== names(b)) fail(`its modalities (${names(b)}) differ from the others' (${names(a)})`);
   const pairKey = (s: StreamSummary): string => s.pairs.map((p) => `${p.a}-${p.b}`).join(',');
-  if (pairKey(a) !== pairKey(b)) fail('its modality pairs differ from the others\'');
+  if (pairKey(a) !== pairKey(b)) fail("its modality pairs differ from the others'");
   for (const [s0, e0] of a.ranges) {
     for (const [s1, e1] of b.ranges) if (s1 < e0 && s0 < e1) fail(`its rows ${s1}..${e1} overlap rows ${s0}..${e0} of another part`);
   }
@@ -223,17 +237,25 @@ export function mergeSummaries(a: StreamSummary, b: StreamSummary, what = 'a par
     ranges: coalesce([...a.ranges, ...b.ranges]),
     options: { ...a.options },
     modalities: a.modalities.map((m) => ({
-      name: m.name, dim: m.dim,
+      name: m.name,
+      dim: m.dim,
       moments: { n: m.moments.n, mean: Float64Array.from(m.moments.mean), comoment: Float64Array.from(m.moments.comoment) },
-      normSum: Float64Array.from(m.normSum), normSumSq: m.normSumSq,
+      normSum: Float64Array.from(m.normSum),
+      normSumSq: m.normSumSq,
     })),
     pairs: a.pairs.map((p) => ({ a: p.a, b: p.b, cross: Float64Array.from(p.cross), drift: p.drift ? cloneDrift(p.drift) : null })),
     sample: { ...a.sample },
   };
   out.pairs.forEach((p, k) => {
     const q = b.pairs[k] as PairSummary;
-    mergeCrossInto(p.cross, (out.modalities[p.a] as ModalitySummary).moments, (out.modalities[p.b] as ModalitySummary).moments,
-      q.cross, (b.modalities[p.a] as ModalitySummary).moments, (b.modalities[p.b] as ModalitySummary).moments);
+    mergeCrossInto(
+      p.cross,
+      (out.modalities[p.a] as ModalitySummary).moments,
+      (out.modalities[p.b] as ModalitySummary).moments,
+      q.cross,
+      (b.modalities[p.a] as ModalitySummary).moments,
+      (b.modalities[p.b] as ModalitySummary).moments,
+    );
     if (p.drift && q.drift) mergeDriftInto(p.drift, q.drift);
   });
   out.modalities.forEach((m, k) => {
@@ -255,7 +277,9 @@ export function mergeSummaries(a: StreamSummary, b: StreamSummary, what = 'a par
   }
   from.forEach(([src, k], pos) => (rows[pos] = src === 0 ? (ra[k] as number) : (rb[k] as number)));
   out.sample = {
-    seed: a.sample.seed, size: a.sample.size, rows,
+    seed: a.sample.seed,
+    size: a.sample.size,
+    rows,
     z: a.modalities.map((m, mi) => {
       const d = m.dim;
       const z = new Float32Array(rows.length * d);

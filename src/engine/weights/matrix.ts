@@ -167,7 +167,10 @@ export async function summarize(m: MatrixBlocks, signal?: AbortSignal): Promise<
  * fraction of this matrix done, for a progress bar over many matrices.
  */
 export async function matrixMetrics(
-  m: MatrixBlocks, backend: GeometryBackend, signal?: AbortSignal, onStage?: (fraction: number, stage: string) => void,
+  m: MatrixBlocks,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
+  onStage?: (fraction: number, stage: string) => void,
 ): Promise<MatrixMetrics> {
   const { rows, cols } = m;
   const whole = rows * cols <= KEEP_WHOLE;
@@ -234,7 +237,11 @@ export async function matrixMetrics(
  * transpose, which needs the whole matrix (it is the narrow one: rows < cols).
  */
 async function gramOfSmallerSide(
-  rows: number, cols: number, read: (s: number, e: number) => Promise<Float64Array>, backend: GeometryBackend, signal?: AbortSignal,
+  rows: number,
+  cols: number,
+  read: (s: number, e: number) => Promise<Float64Array>,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
 ): Promise<{ gram: Float64Array; size: number }> {
   if (rows >= cols) {
     const g = new Float64Array(cols * cols);

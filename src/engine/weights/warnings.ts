@@ -6,7 +6,8 @@
  */
 import type { WeightTensor, WeightThresholds, WeightWarning } from '../../protocol/weights';
 
-const fmt = (x: number): string => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4))));
+const fmt = (x: number): string =>
+  Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
 
 export function weightWarnings(tensors: readonly WeightTensor[], th: WeightThresholds): WeightWarning[] {
   const out: WeightWarning[] = [];
@@ -16,7 +17,11 @@ export function weightWarnings(tensors: readonly WeightTensor[], th: WeightThres
       const at = t.firstNonFinite;
       const where = at ? ` (first: ${at.value} at index [${at.index.join(', ')}])` : '';
       out.push({
-        code: 'non-finite', severity: 'error', tensor: t.name, value: t.nonFinite, threshold: 0,
+        code: 'non-finite',
+        severity: 'error',
+        tensor: t.name,
+        value: t.nonFinite,
+        threshold: 0,
         message: `${t.name}: ${t.nonFinite} NaN/Inf value${t.nonFinite === 1 ? '' : 's'}${where}`,
       });
     }
@@ -24,7 +29,11 @@ export function weightWarnings(tensors: readonly WeightTensor[], th: WeightThres
       const limit = th.weightRankFraction * Math.min(t.matrix[0], t.matrix[1]);
       if (t.effectiveRank < limit) {
         out.push({
-          code: 'rank-collapse', severity: 'warning', tensor: t.name, value: t.effectiveRank, threshold: limit,
+          code: 'rank-collapse',
+          severity: 'warning',
+          tensor: t.name,
+          value: t.effectiveRank,
+          threshold: limit,
           message: `${t.name}: effective rank ${fmt(t.effectiveRank)} is below ${th.weightRankFraction} x min(${t.matrix[0]}, ${t.matrix[1]}) = ${fmt(limit)} (rank-collapsed matrix)`,
         });
       }
@@ -33,7 +42,11 @@ export function weightWarnings(tensors: readonly WeightTensor[], th: WeightThres
       const a = t.alpha.value;
       if (a < th.alphaMin || a > th.alphaMax) {
         out.push({
-          code: 'alpha-out-of-band', severity: 'info', tensor: t.name, value: a, threshold: a < th.alphaMin ? th.alphaMin : th.alphaMax,
+          code: 'alpha-out-of-band',
+          severity: 'info',
+          tensor: t.name,
+          value: a,
+          threshold: a < th.alphaMin ? th.alphaMin : th.alphaMax,
           message: `${t.name}: power-law alpha ${fmt(a)} is outside [${th.alphaMin}, ${th.alphaMax}] (experimental fit over the ${t.alpha.tailCount} largest eigenvalues)`,
         });
       }

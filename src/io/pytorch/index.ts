@@ -81,8 +81,12 @@ export async function readPytorch(src: ByteSource): Promise<Checkpoint> {
 }
 
 function assemble(
-  src: ByteSource, root: PyValue, bytes: (s: StorageRef) => StorageBytes, littleEndian: boolean,
-  format: string, storage: (pid: PyValue) => StorageRef,
+  src: ByteSource,
+  root: PyValue,
+  bytes: (s: StorageRef) => StorageBytes,
+  littleEndian: boolean,
+  format: string,
+  storage: (pid: PyValue) => StorageRef,
 ): Checkpoint {
   const file = src.name;
   let result;
@@ -99,7 +103,9 @@ function assemble(
     else skipped.push(out);
   }
   const cp: Checkpoint = {
-    path: file, format: 'pytorch', entries,
+    path: file,
+    format: 'pytorch',
+    entries,
     metadata: normalizeMetadata({ ...result.metadata, layout: format, ...(littleEndian ? {} : { byteorder: 'big' }) }),
   };
   if (skipped.length) cp.skipped = skipped;
@@ -113,7 +119,8 @@ async function readZipFormat(src: ByteSource): Promise<Checkpoint> {
   if (pkls.length === 0) {
     throw new ReaderError(file, 'zip archive without <name>/data.pkl: not a torch.save file (a .npz or another zip?)');
   }
-  if (pkls.length > 1) throw new ReaderError(file, `zip archive holds ${pkls.length} data.pkl members (${pkls.map((m) => m.name).join(', ')}): ambiguous`);
+  if (pkls.length > 1)
+    throw new ReaderError(file, `zip archive holds ${pkls.length} data.pkl members (${pkls.map((m) => m.name).join(', ')}): ambiguous`);
   const pkl = pkls[0] as ZipMember;
   const prefix = pkl.name.slice(0, -'data.pkl'.length);
   const byName = new Map(members.map((m) => [m.name, m]));
@@ -121,10 +128,12 @@ async function readZipFormat(src: ByteSource): Promise<Checkpoint> {
   let littleEndian = true;
   const bo = byName.get(`${prefix}byteorder`);
   if (bo) {
-    if (bo.uncompressedSize > 16) throw new ReaderError(`${file}:${bo.name}`, `byteorder member is ${bo.uncompressedSize} bytes, not "little" or "big"`);
+    if (bo.uncompressedSize > 16)
+      throw new ReaderError(`${file}:${bo.name}`, `byteorder member is ${bo.uncompressedSize} bytes, not "little" or "big"`);
     const ms = await memberSource(src, bo);
     const text = new TextDecoder('latin1').decode(await ms.read(0, ms.size)).trim();
-    if (text !== 'little' && text !== 'big') throw new ReaderError(`${file}:${bo.name}`, `byteorder is ${JSON.stringify(text)}, not "little" or "big"`);
+    if (text !== 'little' && text !== 'big')
+      throw new ReaderError(`${file}:${bo.name}`, `byteorder is ${JSON.stringify(text)}, not "little" or "big"`);
     littleEndian = text === 'little';
   }
 
@@ -183,7 +192,8 @@ async function pickleAt(src: ByteSource, at: number, what: string): Promise<{ va
         len = Math.min(src.size - at, len * 4, MAX_PICKLE);
         continue;
       }
-      if (e instanceof PickleTruncated && len >= MAX_PICKLE) throw new ReaderError(src.name, `${what}: longer than the ${MAX_PICKLE}-byte limit, or truncated`);
+      if (e instanceof PickleTruncated && len >= MAX_PICKLE)
+        throw new ReaderError(src.name, `${what}: longer than the ${MAX_PICKLE}-byte limit, or truncated`);
       pickleFailure(src.name, e, what);
     }
   }
@@ -193,7 +203,11 @@ async function readLegacy(src: ByteSource): Promise<Checkpoint> {
   const file = src.name;
   const magic = await pickleAt(src, 0, 'legacy magic number');
   const proto = await pickleAt(src, magic.end, 'legacy protocol version');
-  if (proto.value !== PROTOCOL_VERSION) throw new ReaderError(file, `legacy torch.save protocol version ${String(proto.value)} is not supported (expected ${PROTOCOL_VERSION})`);
+  if (proto.value !== PROTOCOL_VERSION)
+    throw new ReaderError(
+      file,
+      `legacy torch.save protocol version ${String(proto.value)} is not supported (expected ${PROTOCOL_VERSION})`,
+    );
   const sys = await pickleAt(src, proto.end, 'legacy system info');
   let littleEndian = true;
   if (sys.value instanceof PyDict && sys.value.get('little_endian') === false) littleEndian = false;
@@ -215,14 +229,18 @@ async function readLegacy(src: ByteSource): Promise<Checkpoint> {
     for (const k of keyList.items as PyValue[]) {
       if (typeof k !== 'string') throw new ReaderError(file, 'a legacy storage key is not a string');
       const ref = storages.get(k);
-      if (at + 8 > src.size) throw new ReaderError(file, `truncated file: storage ${JSON.stringify(k)} starts at ${at}, past the end (${src.size} bytes)`);
+      if (at + 8 > src.size)
+        throw new ReaderError(file, `truncated file: storage ${JSON.stringify(k)} starts at ${at}, past the end (${src.size} bytes)`);
       const nb = await src.read(at, 8);
       const numel = new DataView(nb.buffer, nb.byteOffset, 8).getBigInt64(0, true);
       const itemsize = ref?.elem?.itemsize ?? 1;
       if (!ref) throw new ReaderError(file, `storage ${JSON.stringify(k)} is listed but no tensor uses it, so its element size is unknown`);
       const bytes = numel * BigInt(itemsize);
       if (numel < 0n || bytes > BigInt(src.size - at - 8)) {
-        throw new ReaderError(file, `storage ${JSON.stringify(k)} declares ${numel} elements at ${at}, past the end of the file (${src.size} bytes)`);
+        throw new ReaderError(
+          file,
+          `storage ${JSON.stringify(k)} declares ${numel} elements at ${at}, past the end of the file (${src.size} bytes)`,
+        );
       }
       located.set(k, { offset: at + 8, size: Number(bytes) });
       at += 8 + Number(bytes);

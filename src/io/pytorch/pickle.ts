@@ -51,7 +51,10 @@ export class PyDict {
 }
 /** A global named by the pickle (module.name): only a name, never resolved to anything. */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get full(): string {
     return `${this.module}.${this.name}`;
   }
@@ -64,7 +67,11 @@ export class PyCall {
   listItems: PyList | undefined;
   /** what rebuild.ts made of it, once interpreted */
   result: unknown;
-  constructor(readonly callee: PyValue, readonly args: PyValue[], readonly how: 'REDUCE' | 'NEWOBJ') {}
+  constructor(
+    readonly callee: PyValue,
+    readonly args: PyValue[],
+    readonly how: 'REDUCE' | 'NEWOBJ',
+  ) {}
 }
 /** BINPERSID: a storage reference ('storage', type, key, location, numel[, view]). */
 export class PyPersistent {
@@ -72,8 +79,19 @@ export class PyPersistent {
 }
 
 export type PyValue =
-  | null | boolean | number | bigint | string | Uint8Array
-  | PyList | PyTuple | PyDict | PyGlobal | PyCall | PyPersistent | { readonly set: PyValue[] };
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PyList
+  | PyTuple
+  | PyDict
+  | PyGlobal
+  | PyCall
+  | PyPersistent
+  | { readonly set: PyValue[] };
 
 function keyId(k: PyValue): string | null {
   if (typeof k === 'string') return `s${k}`;
@@ -90,19 +108,54 @@ function keyId(k: PyValue): string | null {
  * is imported either way; this only makes the message plain.
  */
 const BLOCKED_MODULES = new Set([
-  'sys', 'os', 'posix', 'nt', 'subprocess', 'runpy', 'importlib', 'ctypes', 'shutil', 'socket', 'pty',
-  'code', 'codeop', 'pickle', '_pickle', 'marshal', 'webbrowser', 'commands', 'pdb', 'platform', 'multiprocessing',
+  'sys',
+  'os',
+  'posix',
+  'nt',
+  'subprocess',
+  'runpy',
+  'importlib',
+  'ctypes',
+  'shutil',
+  'socket',
+  'pty',
+  'code',
+  'codeop',
+  'pickle',
+  '_pickle',
+  'marshal',
+  'webbrowser',
+  'commands',
+  'pdb',
+  'platform',
+  'multiprocessing',
 ]);
 const BLOCKED_BUILTINS = new Set([
-  'eval', 'exec', 'compile', '__import__', 'getattr', 'setattr', 'delattr', 'open', 'input', 'breakpoint',
-  'globals', 'locals', 'vars', 'apply', 'execfile', 'memoryview',
+  'eval',
+  'exec',
+  'compile',
+  '__import__',
+  'getattr',
+  'setattr',
+  'delattr',
+  'open',
+  'input',
+  'breakpoint',
+  'globals',
+  'locals',
+  'vars',
+  'apply',
+  'execfile',
+  'memoryview',
 ]);
 
 function refuseBlocked(module: string, name: string, at: number): void {
   const root = module.split('.')[0] ?? module;
   const builtin = (module === 'builtins' || module === '__builtin__') && BLOCKED_BUILTINS.has(name);
   if (BLOCKED_MODULES.has(root) || builtin) {
-    throw new PickleError(`refused: the pickle asks for ${module}.${name} (GLOBAL at byte ${at}), which can run code; nothing was imported or called`);
+    throw new PickleError(
+      `refused: the pickle asks for ${module}.${name} (GLOBAL at byte ${at}), which can run code; nothing was imported or called`,
+    );
   }
 }
 
@@ -114,7 +167,8 @@ function construct(f: PyGlobal, args: PyValue[]): PyValue | null {
       const d = new PyDict(f.name);
       const init = args[0];
       if (init instanceof PyList || init instanceof PyTuple) {
-        for (const kv of init.items) if (kv instanceof PyTuple && kv.items.length === 2) d.set(kv.items[0] as PyValue, kv.items[1] as PyValue);
+        for (const kv of init.items)
+          if (kv instanceof PyTuple && kv.items.length === 2) d.set(kv.items[0] as PyValue, kv.items[1] as PyValue);
       }
       return args.length <= 1 ? d : null;
     }
@@ -131,12 +185,40 @@ function construct(f: PyGlobal, args: PyValue[]): PyValue | null {
 
 /** Names of the opcodes outside the allowed set, for the error message. */
 const OTHER_OPS: Record<number, string> = {
-  0x30: 'POP', 0x31: 'POP_MARK', 0x32: 'DUP', 0x46: 'FLOAT', 0x49: 'INT', 0x4c: 'LONG', 0x50: 'PERSID',
-  0x53: 'STRING', 0x54: 'BINSTRING', 0x56: 'UNICODE', 0x64: 'DICT', 0x67: 'GET', 0x69: 'INST', 0x6c: 'LIST',
-  0x6f: 'OBJ', 0x70: 'PUT', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x8b: 'LONG4', 0x8c: 'SHORT_BINUNICODE',
-  0x8d: 'BINUNICODE8', 0x8e: 'BINBYTES8', 0x90: 'ADDITEMS', 0x91: 'FROZENSET', 0x92: 'NEWOBJ_EX',
-  0x93: 'STACK_GLOBAL', 0x94: 'MEMOIZE', 0x95: 'FRAME', 0x96: 'BYTEARRAY8', 0x97: 'NEXT_BUFFER',
-  0x98: 'READONLY_BUFFER', 0x42: 'BINBYTES', 0x43: 'SHORT_BINBYTES',
+  0x30: 'POP',
+  0x31: 'POP_MARK',
+  0x32: 'DUP',
+  0x46: 'FLOAT',
+  0x49: 'INT',
+  0x4c: 'LONG',
+  0x50: 'PERSID',
+  0x53: 'STRING',
+  0x54: 'BINSTRING',
+  0x56: 'UNICODE',
+  0x64: 'DICT',
+  0x67: 'GET',
+  0x69: 'INST',
+  0x6c: 'LIST',
+  0x6f: 'OBJ',
+  0x70: 'PUT',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
+  0x8b: 'LONG4',
+  0x8c: 'SHORT_BINUNICODE',
+  0x8d: 'BINUNICODE8',
+  0x8e: 'BINBYTES8',
+  0x90: 'ADDITEMS',
+  0x91: 'FROZENSET',
+  0x92: 'NEWOBJ_EX',
+  0x93: 'STACK_GLOBAL',
+  0x94: 'MEMOIZE',
+  0x95: 'FRAME',
+  0x96: 'BYTEARRAY8',
+  0x97: 'NEXT_BUFFER',
+  0x98: 'READONLY_BUFFER',
+  0x42: 'BINBYTES',
+  0x43: 'SHORT_BINBYTES',
 };
 
 export interface PickleResult {
@@ -213,7 +295,8 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         need(1, 'PROTO');
         protocol = b[p++] as number;
         break;
-      case 0x2e: { // STOP
+      case 0x2e: {
+        // STOP
         const v = pop('STOP');
         return { value: v, end: p, protocol };
       }
@@ -221,13 +304,27 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         metastack.push(stack);
         stack = [];
         break;
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x5d: stack.push(new PyList()); break; // EMPTY_LIST
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x8f: stack.push({ set: [] }); break; // EMPTY_SET
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x29:
+        stack.push(new PyTuple([]));
+        break; // EMPTY_TUPLE
+      case 0x5d:
+        stack.push(new PyList());
+        break; // EMPTY_LIST
+      case 0x7d:
+        stack.push(new PyDict());
+        break; // EMPTY_DICT
+      case 0x8f:
+        stack.push({ set: [] });
+        break; // EMPTY_SET
       case 0x4a: // BININT
         need(4, 'BININT');
         stack.push(dv.getInt32(p, true));
@@ -247,18 +344,20 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         stack.push(dv.getFloat64(p, false));
         p += 8;
         break;
-      case 0x8a: { // LONG1: little-endian two's complement
+      case 0x8a: {
+        // LONG1: little-endian two's complement
         need(1, 'LONG1');
         const n = b[p++] as number;
         need(n, 'LONG1');
         let v = 0n;
         for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[p + k] as number);
-        if (n > 0 && ((b[p + n - 1] as number) & 0x80)) v -= 1n << BigInt(8 * n);
+        if (n > 0 && (b[p + n - 1] as number) & 0x80) v -= 1n << BigInt(8 * n);
         p += n;
         stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
         break;
       }
-      case 0x58: { // BINUNICODE
+      case 0x58: {
+        // BINUNICODE
         need(4, 'BINUNICODE');
         const n = dv.getUint32(p, true);
         p += 4;
@@ -269,7 +368,8 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         p += n;
         break;
       }
-      case 0x55: { // SHORT_BINSTRING (bytes of a protocol-2 str: latin-1, as torch reads it)
+      case 0x55: {
+        // SHORT_BINSTRING (bytes of a protocol-2 str: latin-1, as torch reads it)
         need(1, 'SHORT_BINSTRING');
         const n = b[p++] as number;
         need(n, 'SHORT_BINSTRING');
@@ -277,19 +377,23 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         p += n;
         break;
       }
-      case 0x71: { // BINPUT
+      case 0x71: {
+        // BINPUT
         need(1, 'BINPUT');
         memo.set(b[p++] as number, top('BINPUT'));
         break;
       }
-      case 0x72: { // LONG_BINPUT
+      case 0x72: {
+        // LONG_BINPUT
         need(4, 'LONG_BINPUT');
         const i = dv.getUint32(p, true);
         p += 4;
         memo.set(i, top('LONG_BINPUT'));
         break;
       }
-      case 0x68: case 0x6a: { // BINGET, LONG_BINGET
+      case 0x68:
+      case 0x6a: {
+        // BINGET, LONG_BINGET
         const long = op === 0x6a;
         need(long ? 4 : 1, 'BINGET');
         const i = long ? dv.getUint32(p, true) : (b[p] as number);
@@ -298,46 +402,55 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         stack.push(memo.get(i) as PyValue);
         break;
       }
-      case 0x74: { // TUPLE (popMark replaces `stack`, so it runs before the push is looked up)
+      case 0x74: {
+        // TUPLE (popMark replaces `stack`, so it runs before the push is looked up)
         const items = popMark('TUPLE');
         stack.push(new PyTuple(items));
         break;
       }
-      case 0x85: stack.push(new PyTuple([pop('TUPLE1')])); break; // TUPLE1
-      case 0x86: { // TUPLE2
+      case 0x85:
+        stack.push(new PyTuple([pop('TUPLE1')]));
+        break; // TUPLE1
+      case 0x86: {
+        // TUPLE2
         const y = pop('TUPLE2');
         const x = pop('TUPLE2');
         stack.push(new PyTuple([x, y]));
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const z = pop('TUPLE3');
         const y = pop('TUPLE3');
         const x = pop('TUPLE3');
         stack.push(new PyTuple([x, y, z]));
         break;
       }
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const v = pop('APPEND');
         const l = top('APPEND');
         listOf(l, 'APPEND').items.push(v);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark('APPENDS');
         const l = top('APPENDS');
         const target = listOf(l, 'APPENDS');
         for (const v of items) target.items.push(v);
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const v = pop('SETITEM');
         const k = pop('SETITEM');
         const d = top('SETITEM');
         dictOf(d, 'SETITEM').set(k, v);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark('SETITEMS');
         const d = top('SETITEMS');
         const target = dictOf(d, 'SETITEMS');
@@ -345,30 +458,36 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         for (let k = 0; k < items.length; k += 2) target.set(items[k] as PyValue, items[k + 1] as PyValue);
         break;
       }
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line('GLOBAL');
         const name = line('GLOBAL');
         refuseBlocked(module, name, p);
         stack.push(new PyGlobal(module, name));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop('REDUCE');
         const f = pop('REDUCE');
-        if (!(args instanceof PyTuple)) throw new PickleError(`malformed pickle: REDUCE at byte ${p - 1} with arguments that are not a tuple`);
+        if (!(args instanceof PyTuple))
+          throw new PickleError(`malformed pickle: REDUCE at byte ${p - 1} with arguments that are not a tuple`);
         if (!(f instanceof PyGlobal)) throw new PickleError(`refused: REDUCE at byte ${p - 1} calls something that is not a named global`);
         stack.push(construct(f, args.items) ?? new PyCall(f, args.items, 'REDUCE'));
         break;
       }
-      case 0x81: { // NEWOBJ
+      case 0x81: {
+        // NEWOBJ
         const args = pop('NEWOBJ');
         const cls = pop('NEWOBJ');
-        if (!(args instanceof PyTuple)) throw new PickleError(`malformed pickle: NEWOBJ at byte ${p - 1} with arguments that are not a tuple`);
+        if (!(args instanceof PyTuple))
+          throw new PickleError(`malformed pickle: NEWOBJ at byte ${p - 1} with arguments that are not a tuple`);
         if (!(cls instanceof PyGlobal)) throw new PickleError(`refused: NEWOBJ at byte ${p - 1} on something that is not a named class`);
         stack.push(new PyCall(cls, args.items, 'NEWOBJ'));
         break;
       }
-      case 0x62: { // BUILD: kept beside the object, never applied
+      case 0x62: {
+        // BUILD: kept beside the object, never applied
         const state = pop('BUILD');
         const inst = top('BUILD');
         if (inst instanceof PyCall) inst.state = state;
@@ -380,9 +499,11 @@ export function unpickle(b: Uint8Array, start = 0): PickleResult {
         break;
       default: {
         const name = OTHER_OPS[op];
-        throw new PickleError(name
-          ? `refused: pickle opcode ${name} at byte ${p - 1} is outside the set PyTorch's weights-only unpickler allows`
-          : `malformed pickle: unknown opcode 0x${op.toString(16).padStart(2, '0')} at byte ${p - 1}`);
+        throw new PickleError(
+          name
+            ? `refused: pickle opcode ${name} at byte ${p - 1} is outside the set PyTorch's weights-only unpickler allows`
+            : `malformed pickle: unknown opcode 0x${op.toString(16).padStart(2, '0')} at byte ${p - 1}`,
+        );
       }
     }
   }

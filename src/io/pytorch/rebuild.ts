@@ -42,15 +42,25 @@ export const STORAGE_TYPES: Record<string, ElemType> = {
 
 /** torch dtypes (as pickled: GLOBAL torch <name>), for _rebuild_tensor_v3 over an UntypedStorage. */
 const DTYPES: Record<string, ElemType> = {
-  float64: e('float64', 8, 'float64'), double: e('float64', 8, 'float64'),
-  float32: e('float32', 4, 'float32'), float: e('float32', 4, 'float32'),
-  float16: e('float16', 2, 'float16'), half: e('float16', 2, 'float16'),
+  float64: e('float64', 8, 'float64'),
+  double: e('float64', 8, 'float64'),
+  float32: e('float32', 4, 'float32'),
+  float: e('float32', 4, 'float32'),
+  float16: e('float16', 2, 'float16'),
+  half: e('float16', 2, 'float16'),
   bfloat16: e('bfloat16', 2, 'bfloat16'),
-  int64: e('int64', 8, 'int64'), long: e('int64', 8, 'int64'),
-  int32: e('int32', 4, 'int32'), int: e('int32', 4, 'int32'),
-  int16: e('int16', 2, 'int16'), short: e('int16', 2, 'int16'),
-  int8: e('int8', 1, 'int8'), uint8: e('uint8', 1, 'uint8'), bool: e('bool', 1, 'bool'),
-  uint16: e('uint16', 2, 'uint16'), uint32: e('uint32', 4, 'uint32'), uint64: e('uint64', 8, 'uint64'),
+  int64: e('int64', 8, 'int64'),
+  long: e('int64', 8, 'int64'),
+  int32: e('int32', 4, 'int32'),
+  int: e('int32', 4, 'int32'),
+  int16: e('int16', 2, 'int16'),
+  short: e('int16', 2, 'int16'),
+  int8: e('int8', 1, 'int8'),
+  uint8: e('uint8', 1, 'uint8'),
+  bool: e('bool', 1, 'bool'),
+  uint16: e('uint16', 2, 'uint16'),
+  uint32: e('uint32', 4, 'uint32'),
+  uint64: e('uint64', 8, 'uint64'),
   complex32: e('complex32', 4, undefined, 'complex32 tensors are not supported'),
   complex64: e('complex64', 8, undefined, 'complex64 tensors are not supported'),
   cfloat: e('complex64', 8, undefined, 'complex64 tensors are not supported'),
@@ -135,7 +145,8 @@ export function storagePid(value: PyValue): StorageRef {
   if (type.name === 'UntypedStorage' && (type.module === 'torch' || type.module === 'torch.storage')) elem = null;
   else if (type.module === 'torch' && STORAGE_TYPES[type.name]) elem = STORAGE_TYPES[type.name] as ElemType;
   else throw new PickleError(`storage type ${type.full} is not a torch storage class`);
-  if (typeof key !== 'string' || key.length === 0 || key.length > 256) throw new PickleError(`storage key is ${describe(key)}, not a short string`);
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256)
+    throw new PickleError(`storage key is ${describe(key)}, not a short string`);
   const ref: StorageRef = { key, elem, numel: int(numel, 'storage size'), location: typeof location === 'string' ? location : '?' };
   if (ref.numel < 0) throw new PickleError(`storage ${q(key)} has a negative size ${ref.numel}`);
   if (view instanceof PyTuple && view.items.length === 3) {
@@ -180,7 +191,8 @@ export function interpret(v: PyValue, storage: StorageResolver, depth = 0): Inte
       }
       const shape = ints(a[2], 'size');
       const stride = ints(a[3], 'stride');
-      if (stride.length !== shape.length) throw new PickleError(`tensor size has ${shape.length} dimensions but its stride has ${stride.length}`);
+      if (stride.length !== shape.length)
+        throw new PickleError(`tensor size has ${shape.length} dimensions but its stride has ${stride.length}`);
       out = { tensor: { storage: ref, elem, offset: int(a[1], 'storage offset'), shape, stride } };
       if (out.tensor.offset < 0) throw new PickleError(`tensor storage offset ${out.tensor.offset} is negative`);
       break;
@@ -205,7 +217,12 @@ export function interpret(v: PyValue, storage: StorageResolver, depth = 0): Inte
       break;
     case `${REBUILD}_rebuild_sparse_tensor`: {
       const layout = a[0];
-      const name = layout instanceof PyCall && typeof layout.args[0] === 'string' ? layout.args[0] : layout instanceof PyGlobal ? layout.full : 'sparse';
+      const name =
+        layout instanceof PyCall && typeof layout.args[0] === 'string'
+          ? layout.args[0]
+          : layout instanceof PyGlobal
+            ? layout.full
+            : 'sparse';
       out = { skip: `sparse tensors (${name}) are not supported` };
       break;
     }
@@ -229,8 +246,23 @@ export function interpret(v: PyValue, storage: StorageResolver, depth = 0): Inte
 export function isAllowedGlobal(g: PyGlobal): boolean {
   const f = g.full;
   if (f.startsWith(REBUILD + '_rebuild_') || f === 'torch._tensor._rebuild_from_type_v2') return true;
-  if (['collections.OrderedDict', 'collections.Counter', 'torch.nn.parameter.Parameter', 'torch.serialization._get_layout',
-    'torch.Size', 'torch.Tensor', 'torch.device', '_codecs.encode', 'builtins.bytearray', 'builtins.set', 'builtins.complex'].includes(f)) return true;
-  if (g.module === 'torch' && (DTYPES[g.name] || STORAGE_TYPES[g.name] || g.name.startsWith('per_') || /^u?int[1-7]$/.test(g.name))) return true;
+  if (
+    [
+      'collections.OrderedDict',
+      'collections.Counter',
+      'torch.nn.parameter.Parameter',
+      'torch.serialization._get_layout',
+      'torch.Size',
+      'torch.Tensor',
+      'torch.device',
+      '_codecs.encode',
+      'builtins.bytearray',
+      'builtins.set',
+      'builtins.complex',
+    ].includes(f)
+  )
+    return true;
+  if (g.module === 'torch' && (DTYPES[g.name] || STORAGE_TYPES[g.name] || g.name.startsWith('per_') || /^u?int[1-7]$/.test(g.name)))
+    return true;
   return false;
 }

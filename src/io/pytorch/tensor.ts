@@ -39,7 +39,10 @@ function isContiguous(shape: number[], stride: number[]): boolean {
  * returns its entry, or a skipped entry when it cannot be read as an array.
  */
 export function tensorEntry(
-  file: string, found: Found, bytes: (s: StorageRef) => StorageBytes, littleEndian: boolean,
+  file: string,
+  found: Found,
+  bytes: (s: StorageRef) => StorageBytes,
+  littleEndian: boolean,
 ): ArrayEntry | SkippedEntry {
   const { name, tensor: t } = found;
   const { elem, shape, stride, offset } = t;
@@ -54,27 +57,41 @@ export function tensorEntry(
     let last = offset;
     for (let k = 0; k < shape.length; k++) last += ((shape[k] as number) - 1) * (stride[k] as number);
     if (!Number.isSafeInteger(last) || last >= have) {
-      throw new ReaderError(file, `tensor ${q(name)}: its view (offset ${offset}, shape ${formatShape(shape)}, stride ${formatShape(stride)}) reaches element ${last} of storage ${q(t.storage.key)}, which holds ${have} ${elem.torch} elements`);
+      throw new ReaderError(
+        file,
+        `tensor ${q(name)}: its view (offset ${offset}, shape ${formatShape(shape)}, stride ${formatShape(stride)}) reaches element ${last} of storage ${q(t.storage.key)}, which holds ${have} ${elem.torch} elements`,
+      );
     }
   }
   const where = bytes(t.storage);
-  const storageBytes = (t.storage.elem ? t.storage.numel * elem.itemsize : t.storage.numel);
+  const storageBytes = t.storage.elem ? t.storage.numel * elem.itemsize : t.storage.numel;
   if (!Number.isSafeInteger(storageBytes) || storageBytes > where.size) {
-    throw new ReaderError(file, `tensor ${q(name)}: storage ${q(t.storage.key)} declares ${t.storage.numel} ${t.storage.elem ? `${elem.torch} elements` : 'bytes'} but the file holds ${where.size} bytes for it: it points past the archive`);
+    throw new ReaderError(
+      file,
+      `tensor ${q(name)}: storage ${q(t.storage.key)} declares ${t.storage.numel} ${t.storage.elem ? `${elem.torch} elements` : 'bytes'} but the file holds ${where.size} bytes for it: it points past the archive`,
+    );
   }
   return makeEntry(file, name, t, dtype, where, littleEndian);
 }
 
-function makeEntry(file: string, name: string, t: TensorRef, dtype: NonNullable<ElemType['dtype']>, where: StorageBytes, le: boolean): ArrayEntry {
+function makeEntry(
+  file: string,
+  name: string,
+  t: TensorRef,
+  dtype: NonNullable<ElemType['dtype']>,
+  where: StorageBytes,
+  le: boolean,
+): ArrayEntry {
   const { shape, stride, offset } = t;
   const size = t.elem.itemsize;
   const { rows, rowSize } = rowGeometry(shape);
   const contiguous = isContiguous(shape, stride);
   let src: Promise<ByteSource> | null = null;
-  const source = (): Promise<ByteSource> => (src ??= where.open().catch((e: unknown) => {
-    src = null;
-    throw e;
-  }));
+  const source = (): Promise<ByteSource> =>
+    (src ??= where.open().catch((e: unknown) => {
+      src = null;
+      throw e;
+    }));
   return {
     name,
     dtype,
@@ -111,7 +128,11 @@ function gather(span: Uint8Array, out: Uint8Array, size: number, shape: number[]
   const words = size === 8 ? 2 : 1;
   const unit = size === 8 ? 4 : size;
   const mk = (b: Uint8Array): Uint8Array | Uint16Array | Uint32Array =>
-    unit === 1 ? b : unit === 2 ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2) : new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    unit === 1
+      ? b
+      : unit === 2
+        ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2)
+        : new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   const from = mk(span);
   const to = mk(out);
   const idx = new Array<number>(nd).fill(0);

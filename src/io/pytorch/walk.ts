@@ -20,8 +20,22 @@ export const MAX_TENSORS = 1_000_000;
 
 /** Top-level keys of training state that hold tensors which are not weights. */
 const TRAINING_STATE = new Set([
-  'optimizer_states', 'optimizer', 'optimizers', 'optimizer_state_dict', 'optim', 'optim_state', 'opt',
-  'lr_schedulers', 'lr_scheduler', 'scheduler', 'schedulers', 'scaler', 'grad_scaler', 'amp', 'loops', 'callbacks',
+  'optimizer_states',
+  'optimizer',
+  'optimizers',
+  'optimizer_state_dict',
+  'optim',
+  'optim_state',
+  'opt',
+  'lr_schedulers',
+  'lr_scheduler',
+  'scheduler',
+  'schedulers',
+  'scaler',
+  'grad_scaler',
+  'amp',
+  'loops',
+  'callbacks',
 ]);
 /** Top-level keys whose tensors are offered first. */
 const MODEL_FIRST = ['state_dict', 'model', 'model_state_dict', 'module', 'model_state', 'net', 'ema', 'state_dict_ema'];
@@ -85,7 +99,10 @@ export function walk(root: PyValue, storage: StorageResolver, rootName: string):
       const [x, d] = todo.pop() as [PyValue, number];
       if (d > MAX_DEPTH) throw new PickleError(`objects nested deeper than ${MAX_DEPTH} levels`);
       const t = interpret(x, storage);
-      if (t) { n++; continue; }
+      if (t) {
+        n++;
+        continue;
+      }
       const ch = children(x);
       if (!ch || seen.has(x as object)) continue;
       seen.add(x as object);
@@ -136,7 +153,11 @@ export function walk(root: PyValue, storage: StorageResolver, rootName: string):
       const v = root.values[i] as PyValue;
       if (TRAINING_STATE.has(k) && typeof root.keys[i] === 'string' && !interpret(v, storage)) {
         const n = count(v);
-        if (n > 0) skipped.push({ name: unique(k), reason: `training state (${n} tensor${n === 1 ? '' : 's'}), not model weights: not offered as arrays` });
+        if (n > 0)
+          skipped.push({
+            name: unique(k),
+            reason: `training state (${n} tensor${n === 1 ? '' : 's'}), not model weights: not offered as arrays`,
+          });
         continue;
       }
       if (k === 'epoch' || k === 'step' || k === 'global_step') {
