@@ -5,10 +5,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { hostTarget, vsixName } from '../../scripts/package-targets';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const CODE_SERVER_DIR = join(homedir(), '.cache', 'code-server-e2e');
@@ -20,6 +23,36 @@ export function installCodeServer(): string | undefined {
   const r = spawnSync('bash', [script, CODE_SERVER_DIR], { encoding: 'utf8', timeout: 6 * 60_000 });
   if (r.status === 0) return undefined;
   return `install-code-server.sh failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}`;
+}
+
+/**
+ * What every e2e file does first: code-server installed (its absence fails in CI and skips
+ * elsewhere, naming why) and the package to install. That is DAGR_E2E_VSIX when set, else the
+ * package a person on this platform installs (its own natives), built once per `npm test`: the
+ * next e2e file reuses it while it is newer than every bundle in dist/.
+ * Returns undefined when the test was skipped.
+ */
+export function e2eStart(t: TestContext): string | undefined {
+  const problem = installCodeServer();
+  if (problem) {
+    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
+    t.skip(`code-server not available: ${problem}`);
+    return undefined;
+  }
+  const given = process.env.DAGR_E2E_VSIX ?? '';
+  if (given !== '') return given;
+  const target = hostTarget()?.target ?? 'universal';
+  const vsix = join(REPO, 'build', vsixName(target));
+  if (!newerThanBundles(vsix)) run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 400_000 });
+  return vsix;
+}
+
+function newerThanBundles(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const dist = join(REPO, 'dist');
+  if (!existsSync(dist)) return false;
+  const built = statSync(file).mtimeMs;
+  return readdirSync(dist).every((f) => statSync(join(dist, f)).mtimeMs <= built);
 }
 
 export function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): string {

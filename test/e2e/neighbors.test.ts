@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NeighborRow } from '../../src/protocol/neighbors';
-import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
+import { REPO, installVsix, makeProfile, e2eStart } from './harness';
 import {
   DARK,
   LIGHT_LABEL,
@@ -64,20 +64,10 @@ function sameAsCli(shown: [number, string, string][], cli: NeighborRow[], where:
 
 // about 3 minutes on 2 idle cores (packaging included)
 void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, async (t) => {
-  const problem = installCodeServer();
-  if (problem) {
-    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
-    t.skip(`code-server not available: ${problem}`);
-    return;
-  }
+  const vsix = e2eStart(t);
+  if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
-  let vsix = process.env.DAGR_E2E_VSIX ?? '';
-  if (vsix === '') {
-    mkdirSync(join(REPO, 'build'), { recursive: true });
-    run('npm', ['run', 'package'], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', 'dagr-lens.vsix');
-  }
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-neighbors-'));
   const ws = join(tmp, 'workspace');
   mkdirSync(ws);

@@ -13,8 +13,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunReport } from '../../src/protocol/report';
-import { hostTarget, vsixName } from '../../scripts/package-targets';
-import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
+import { REPO, installVsix, makeProfile, e2eStart } from './harness';
 import {
   DARK,
   OUT,
@@ -51,20 +50,9 @@ function writeEpoch(folder: string, epoch: number): void {
 
 // about 3 minutes on 2 idle cores (packaging included)
 void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_000 }, async (t) => {
-  const problem = installCodeServer();
-  if (problem) {
-    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
-    t.skip(`code-server not available: ${problem}`);
-    return;
-  }
+  const vsix = e2eStart(t);
+  if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
-  let vsix = process.env.DAGR_E2E_VSIX ?? '';
-  if (vsix === '') {
-    mkdirSync(join(REPO, 'build'), { recursive: true });
-    const target = hostTarget()?.target ?? 'universal';
-    run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', vsixName(target));
-  }
 
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-live-'));
   const ws = join(tmp, 'workspace');

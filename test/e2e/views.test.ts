@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { CompareReport } from '../../src/protocol/report';
-import { hostTarget, vsixName } from '../../scripts/package-targets';
-import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
+import { REPO, installVsix, makeProfile, e2eStart } from './harness';
 import {
   DARK,
   LIGHT_LABEL,
@@ -80,20 +79,10 @@ async function showTab(page: Page, title: string | RegExp): Promise<void> {
 }
 
 void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t) => {
-  const problem = installCodeServer();
-  if (problem) {
-    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
-    t.skip(`code-server not available: ${problem}`);
-    return;
-  }
+  const vsix = e2eStart(t);
+  if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
-  let vsix = process.env.DAGR_E2E_VSIX ?? '';
-  if (vsix === '') {
-    const target = hostTarget()?.target ?? 'universal';
-    run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', vsixName(target));
-  }
 
   // a workspace of its own: the examples, the paired dataset with its train.json, a broken file
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-views-'));

@@ -22,8 +22,7 @@ import { writeNoisePair } from '../fixtures/big-checkpoint';
 import type { GeometryReport } from '../../src/protocol/report';
 import { f32, npy, values } from '../fixtures/cli/files';
 import { matmulModel } from '../fixtures/cli/onnx-model';
-import { hostTarget, vsixName } from '../../scripts/package-targets';
-import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
+import { REPO, installVsix, makeProfile, run, e2eStart } from './harness';
 import {
   DARK,
   LIGHT_LABEL,
@@ -69,23 +68,11 @@ async function writeBigCheckpoint(file: string): Promise<void> {
 // about 6 minutes on 2 idle cores (packaging included); a machine shared with other jobs needs more
 void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => {
   const started = Date.now();
-  const problem = installCodeServer();
-  if (problem) {
-    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
-    t.skip(`code-server not available: ${problem}`);
-    return;
-  }
+  const vsix = e2eStart(t);
+  if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
 
-  // DAGR_E2E_VSIX: test an already built package instead of running `npm run package`; else the
-  // package a person on this platform installs (its own natives), or the universal one
-  let vsix = process.env.DAGR_E2E_VSIX ?? '';
-  if (vsix === '') {
-    const target = hostTarget()?.target ?? 'universal';
-    run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', vsixName(target));
-  }
   const expected = JSON.parse(
     run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json']),
   ) as GeometryReport;

@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeometryReport } from '../../src/protocol/report';
 import type { WeightsComparison, WeightsReport } from '../../src/protocol/weights';
-import { hostTarget, vsixName } from '../../scripts/package-targets';
-import { REPO, installCodeServer, installVsix, makeProfile, run } from './harness';
+import { REPO, installVsix, makeProfile, e2eStart } from './harness';
 import {
   DARK,
   LIGHT_LABEL,
@@ -61,21 +60,10 @@ async function attrIn(wb: Workbench, selector: string, attr: string): Promise<st
 
 // about 3 minutes on 2 idle cores (packaging included)
 void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async (t) => {
-  const problem = installCodeServer();
-  if (problem) {
-    if (process.env.CI === 'true') assert.fail(`code-server is required in CI: ${problem}`);
-    t.skip(`code-server not available: ${problem}`);
-    return;
-  }
+  const vsix = e2eStart(t);
+  if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
-  let vsix = process.env.DAGR_E2E_VSIX ?? '';
-  if (vsix === '') {
-    // the package a person on this platform installs (its own natives), as vscode.test.ts does
-    const target = hostTarget()?.target ?? 'universal';
-    run('npm', ['run', 'package', '--', '--target', target], { timeoutMs: 240_000 });
-    vsix = join(REPO, 'build', vsixName(target));
-  }
 
   // a workspace of its own: a model checkpoint (the repo's weights fixture) and the embeddings example
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-weights-'));
