@@ -7,8 +7,8 @@
  * steadier figure on a shared machine.
  */
 import { createBackend } from '../src/engine';
-import { symmetricEigenvalues } from '../src/engine/eigen';
-import { symmetricEigenvaluesFast } from '../src/engine/eigenBand';
+import { symmetricEigenvalues } from '../src/engine/linalg/eigen';
+import { symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
 import { mulberry32 } from '../src/engine/random';
 import { flag } from './args';
 

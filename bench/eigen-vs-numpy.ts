@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type GeometryBackend } from '../src/engine';
-import { symmetricEigenvaluesFast } from '../src/engine/eigenBand';
+import { symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
 import { mulberry32 } from '../src/engine/random';
 import { flag } from './args';
 

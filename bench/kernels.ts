@@ -8,7 +8,7 @@
 import { cpus } from 'node:os';
 import { computeGeometry, createBackend, symmetricEigenvalues, type GeometryBackend } from '../src/engine';
 import { dispersiveLoss } from '../src/engine/dispersive';
-import { twoStageEigenvalues } from '../src/engine/eigenBand';
+import { twoStageEigenvalues } from '../src/engine/linalg/eigenBand';
 import { normalizedSample } from '../src/engine/rows';
 import { mulberry32 } from '../src/engine/random';
 import { sampleRows } from '../src/engine/sample';

@@ -1,6 +1,6 @@
 /** Benchmark (not a test): one 768 x 768 matrix's Gram (backend.gram) and eigenvalues (symmetricEigenvaluesFast), one onnxruntime thread, three repeats. npx tsx bench/weights-split.ts */
 import { createBackend } from '../src/engine';
-import { symmetricEigenvaluesFast } from '../src/engine/eigenBand';
+import { symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
 void (async () => {
   const b = await createBackend('onnxruntime', { threads: 1 });
   const n = 768;

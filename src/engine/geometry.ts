@@ -9,7 +9,7 @@ import { DEFAULT_MAX_PAIRS } from '../protocol/report';
 import { recordOf } from '../protocol/keys';
 import { dispersiveLoss } from './dispersive';
 import { anchoringLoss, driftPerRow, driftStats, linearCka, meanCosine, modalityGap, normalizedRowSum } from './pairs';
-import { projection } from './projection';
+import { projection } from './linalg/projection';
 import { summarizeRanks, retrievalRanks } from './retrieval';
 import { normalizedSample } from './rows';
 import { PAIRWISE_SEED, sampleRows } from './sample';

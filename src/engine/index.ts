@@ -13,7 +13,7 @@ export { EngineDeviceError } from './ortDevice';
 export { computeGeometry } from './geometry';
 export { evaluateWarnings } from './warnings';
 export { effectiveRankFromSingularValues } from './spectrum';
-export { symmetricEigenvalues } from './eigen';
+export { symmetricEigenvalues } from './linalg/eigen';
 
 /**
  * The backend to compute with. 'onnxruntime' (the default) falls back to 'js' when

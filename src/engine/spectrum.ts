@@ -4,7 +4,7 @@
  * eigenvalues come from eigen.ts, or eigenBand.ts for wide Gram matrices. Uses every row.
  */
 import type { Matrix } from '../io/types';
-import { symmetricEigenvaluesFast } from './eigenBand';
+import { symmetricEigenvaluesFast } from './linalg/eigenBand';
 import { rowsAsFloat64, tileRows } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';

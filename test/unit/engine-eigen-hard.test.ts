@@ -16,8 +16,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveRankFromSingularValues } from '../../src/engine';
-import { symmetricEigenvalues, tridiagonalBisection, tridiagonalQL } from '../../src/engine/eigen';
-import { symmetricEigenvaluesFast, TWO_STAGE_MIN, twoStageEigenvalues } from '../../src/engine/eigenBand';
+import { symmetricEigenvalues, tridiagonalBisection, tridiagonalQL } from '../../src/engine/linalg/eigen';
+import { symmetricEigenvaluesFast, TWO_STAGE_MIN, twoStageEigenvalues } from '../../src/engine/linalg/eigenBand';
 import { mulberry32 } from '../../src/engine/random';
 import { openBothBackends } from './engine-backends';
 

@@ -8,8 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricEigenvalues } from '../../src/engine/eigen';
-import { twoStageEigenvalues } from '../../src/engine/eigenBand';
+import { symmetricEigenvalues } from '../../src/engine/linalg/eigen';
+import { twoStageEigenvalues } from '../../src/engine/linalg/eigenBand';
 import { mulberry32, normalSampler } from '../../src/engine/random';
 import { openBothBackends } from './engine-backends';
 

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
-import { tridiagonalBisection, tridiagonalQL } from '../../src/engine/eigen';
-import { symmetricEigenvaluesFast, twoStageEigenvalues } from '../../src/engine/eigenBand';
+import { tridiagonalBisection, tridiagonalQL } from '../../src/engine/linalg/eigen';
+import { symmetricEigenvaluesFast, twoStageEigenvalues } from '../../src/engine/linalg/eigenBand';
 import { mulberry32 } from '../../src/engine/random';
 import { spectrumOf } from '../../src/engine/spectrum';
 import type { Matrix } from '../../src/io/types';

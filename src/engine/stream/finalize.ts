@@ -7,10 +7,10 @@
 import type { ModalityReport, PairReport, PairSelection, WarningThresholds } from '../../protocol/report';
 import { recordOf } from '../../protocol/keys';
 import { dispersiveLoss } from '../dispersive';
-import { symmetricEigenvaluesFast } from '../eigenBand';
+import { symmetricEigenvaluesFast } from '../linalg/eigenBand';
 import { MAX_PROJECTED_MODALITIES, selectPairs, withStdErr } from '../geometry';
 import { meanCosine, modalityGap } from '../pairs';
-import { projection } from '../projection';
+import { projection } from '../linalg/projection';
 import { retrievalRanks, summarizeRanks } from '../retrieval';
 import { PROJECTION_SEED } from '../sample';
 import { effectiveRankFromSingularValues } from '../spectrum';

@@ -7,7 +7,7 @@
  * Gram is formed: 1e200 or 1e-200 weights neither overflow nor underflow.
  */
 import type { NonFiniteAt, PowerLawFit, ValueSummary } from '../../protocol/weights';
-import { symmetricEigenvaluesFast } from '../eigenBand';
+import { symmetricEigenvaluesFast } from '../linalg/eigenBand';
 import { effectiveRankFromSingularValues } from '../spectrum';
 import { tileRows } from '../rows';
 import type { GeometryBackend } from '../types';

@@ -13,8 +13,8 @@
  * rank-deficient, graded and subnormal matrices all get eigenvalues; NaN or Inf gives NaN.
  */
 import { safeScaleExponent, symmetricEigenvalues, tridiagonalQL } from './eigen';
-import type { GeometryBackend } from './types';
-import { throwIfAborted } from './types';
+import type { GeometryBackend } from '../types';
+import { throwIfAborted } from '../types';
 
 const BAND = 32;
 /**

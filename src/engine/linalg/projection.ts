@@ -7,12 +7,12 @@
  * only the modalities to show (computeGeometry: at most MAX_PROJECTED_MODALITIES), so the cost and
  * the size of `points` do not grow with the number of modalities in the checkpoint.
  */
-import type { Matrix } from '../io/types';
-import { setOwn } from '../protocol/keys';
-import { inverseNorm, tileRows } from './rows';
-import { mulberry32 } from './random';
-import { PROJECTION_SEED, sampleRows } from './sample';
-import type { GeometryBackend } from './types';
+import type { Matrix } from '../../io/types';
+import { setOwn } from '../../protocol/keys';
+import { inverseNorm, tileRows } from '../rows';
+import { mulberry32 } from '../random';
+import { PROJECTION_SEED, sampleRows } from '../sample';
+import type { GeometryBackend } from '../types';
 
 const BLOCK = 8;
 /**
