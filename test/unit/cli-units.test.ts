@@ -26,9 +26,15 @@ void test('parseArgs: values, --name=value, booleans, positionals, --', () => {
 void test('inspectRequest: defaults and every threshold flag', () => {
   const none = inspectRequest('x', parseArgs([], METRIC_FLAGS));
   assert.deepEqual(none, { path: 'x', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'onnxruntime' });
-  const flags = ['dimensional-collapse', 'complete-collapse', 'excess-drift', 'dead-dimensions', 'dead-variance', 'modality-gap'].flatMap(
-    (f, i) => [`--threshold-${f}`, String(i + 1)],
-  );
+  const flags = [
+    'dimensional-collapse',
+    'complete-collapse',
+    'excess-drift',
+    'dead-dimensions',
+    'dead-variance',
+    'modality-gap',
+    'class-collapse',
+  ].flatMap((f, i) => [`--threshold-${f}`, String(i + 1)]);
   const r = inspectRequest('x', parseArgs([...flags, '--modalities', 'a, b', '--threads', '3'], METRIC_FLAGS));
   assert.deepEqual(r.thresholds, {
     dimensionalCollapse: 1,
@@ -37,6 +43,7 @@ void test('inspectRequest: defaults and every threshold flag', () => {
     deadDimensions: 4,
     deadVariance: 5,
     modalityGap: 6,
+    classCollapse: 7,
   });
   assert.deepEqual(r.modalities, ['a', 'b']);
   assert.equal(r.threads, 3);
