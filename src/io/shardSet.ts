@@ -71,7 +71,11 @@ interface ShardFile {
 /** a numbered name that counts training progress, not a part of one dataset */
 const RUN_NAME = /^(epoch|step|global_step|checkpoint|ckpt|iter|iteration|model)s?[-_.]?$/i;
 
+/** model-00001-of-00002.safetensors: the parts of one sharded checkpoint (sharded.ts), not row shards */
+const CHECKPOINT_PART = /-\d+-of-\d+\.[a-z]+$/i;
+
 function parseShard(path: string): { prefix: string; index: number } | null {
+  if (CHECKPOINT_PART.test(basename(path))) return null;
   const m = INDEXED.exec(basename(path));
   if (!m) return null;
   const index = Number(m[2]);
