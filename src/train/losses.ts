@@ -37,25 +37,14 @@ export function dispersiveRowLse(a: Tensor2D, b: Tensor2D, t: number, pairs: Pai
 }
 
 /**
- * 1 on the pairs (i, offset + i), else 0 (rows x cols, float32). A constant of the batch shape:
- * kept (outside every tidy) and reused, since each step asks for the same few shapes; at most
- * a handful are kept, and the oldest is dropped beyond that.
+ * 1 on the pairs (i, offset + i), else 0 (rows x cols, float32), made inside the caller's tidy.
+ * Not kept between steps: a kept constant would outlive the job and break the rule that a job
+ * leaves no live tensors (train-model's tensor count).
  */
-const masks = new Map<string, Tensor2D>();
 function diagonalMask(rows: number, cols: number, offset: number): Tensor2D {
-  const key = `${tf.getBackend()}|${rows}|${cols}|${offset}`;
-  let m = masks.get(key);
-  if (m && !m.isDisposed) return m;
   // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
   // plain int32 form is cast instead.
-  m = tf.keep(tf.tidy(() => tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), cols), 'float32') as Tensor2D));
-  masks.set(key, m);
-  if (masks.size > 8) {
-    const [oldest, t] = masks.entries().next().value as [string, Tensor2D];
-    masks.delete(oldest);
-    t.dispose();
-  }
-  return m;
+  return tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), cols), 'float32') as Tensor2D;
 }
 
 /**
