@@ -26,7 +26,10 @@ void test('every bad field is one line naming the file and the field', () => {
     [{ ...ok, hidden: [16, -1] }, 'train.json: hidden must be an array of positive integers (may be empty)'],
     [{ ...ok, learningRate: -1 }, 'train.json: learningRate must be a number > 0 (got -1)'],
     [{ ...ok, name: '../x' }, 'train.json: name must be a plain folder name (no slashes)'],
-    [{ ...ok, backend: 'gpu' }, 'train.json: backend must be one of "auto", "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu" (got "gpu")'],
+    [
+      { ...ok, backend: 'gpu' },
+      'train.json: backend must be one of "auto", "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu" (got "gpu")',
+    ],
     [{ ...ok, modalities: [] }, 'train.json: modalities must be a non-empty array of array names'],
   ];
   for (const [raw, msg] of cases) {
