@@ -173,3 +173,15 @@ export function classCollapseWarnings(classes: ClassReport[], modalities: string
   }
   return out;
 }
+
+/**
+ * The class-collapse warnings of a computed report under (new) thresholds: the extension re-judges
+ * a report when the user changes a threshold setting, without recomputing (the evaluateWarnings job).
+ */
+export function classWarningsOf(
+  core: { modalities: Record<string, unknown>; classes?: ClassReport[] },
+  thresholds: { classCollapse?: number },
+): GeometryWarning[] {
+  if (!core.classes || core.classes.length === 0) return [];
+  return classCollapseWarnings(core.classes, Object.keys(core.modalities), thresholds.classCollapse ?? DEFAULT_CLASS_COLLAPSE);
+}

@@ -52,7 +52,7 @@ export interface JobTable {
   };
 }
 
-export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options'>;
+export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options' | 'classes'>;
 
 export type JobKind = keyof JobTable;
 

@@ -47,6 +47,7 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
       deadDimensions: num(cfg, 'thresholds.deadDimensions', DEFAULT_THRESHOLDS.deadDimensions, frac),
       deadVariance: DEFAULT_THRESHOLDS.deadVariance,
       modalityGap: num(cfg, 'thresholds.modalityGap', DEFAULT_THRESHOLDS.modalityGap, (v) => v >= 0 && v <= 2),
+      classCollapse: num(cfg, 'thresholds.classCollapse', DEFAULT_THRESHOLDS.classCollapse ?? 0.25, frac),
     },
     engine: engine === 'js' || engine === 'tfjs' ? engine : 'onnxruntime',
     device: (['cpu', 'cuda', 'webgpu'] as const).find((d) => d === cfg.get<string>('device')) ?? 'auto',

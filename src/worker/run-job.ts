@@ -45,7 +45,12 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
     }
     case 'evaluateWarnings': {
       const engine = await import('../engine');
-      return engine.evaluateWarnings(req.params.core, req.params.thresholds);
+      // per-class warnings (issue 12) are judged again from the report's classes, after the others
+      const { classWarningsOf } = await import('../engine/classes');
+      return [
+        ...engine.evaluateWarnings(req.params.core, req.params.thresholds),
+        ...classWarningsOf(req.params.core, req.params.thresholds),
+      ];
     }
     case 'weightsTable': {
       const jobs = await import('../jobs');
