@@ -12,7 +12,8 @@ import type * as Ort from 'onnxruntime-node';
 import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
 import { placeSessions, providerFor, sessionPolicy, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
 import { probeWebGpuOnce } from './webgpuProbe';
-import type { BackendOptions, GeometryBackend } from './types';
+import { disableOrtTelemetry } from './ortTelemetry';
+import type { BackendOptions, DispersiveRows, GeometryBackend } from './types';
 
 type OrtModule = typeof Ort;
 
@@ -32,6 +33,7 @@ export interface OrtDeps {
 }
 
 function loadOrt(): OrtModule {
+  disableOrtTelemetry();
   // plain require keeps the native module out of any bundle and out of the load path of 'js'
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('onnxruntime-node') as OrtModule;
@@ -206,6 +208,22 @@ async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, al
   return placeSessions(opts.device ?? 'auto', { cuda: probeCuda(deps), webgpuListed: listed, webgpu: webgpuProbe }, open);
 }
 
+/**
+ * Rows per kernel run for a pairwise tile of ra x rb over rows of width d. Narrow rows (d <= 256)
+ * make the kernels memory-bound: one run over a whole 2000 x 2000 tile makes several ra x rb
+ * intermediates (16 MB each), and first touching them (twice: as the arena grows, then for its
+ * planned block) costs 10-20 times the arithmetic, which is most of a small file's time. Blocks of
+ * about 256K elements (at least 64 rows) stay in cache and keep the arena small. Wide rows keep
+ * one run per tile: their arithmetic outweighs the memory, and smaller blocks cost Gemm speed.
+ */
+const NARROW_WIDTH = 256;
+const BLOCK_ELEMENTS = 1 << 18;
+const MIN_BLOCK_ROWS = 64;
+export function rowsPerRun(ra: number, rb: number, d: number): number {
+  if (d > NARROW_WIDTH || ra * rb <= BLOCK_ELEMENTS) return ra;
+  return Math.min(ra, Math.max(MIN_BLOCK_ROWS, Math.floor(BLOCK_ELEMENTS / rb)));
+}
+
 function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: Placement) => Promise<void>): GeometryBackend {
   const session = (i: G): Promise<Ort.InferenceSession> => placed.sessions.get(i);
   const negT = new Float32Array(1);
@@ -228,6 +246,96 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
       '  ',
       ' ',
     );
+  /** one kernel run over a whole tile (see dispersiveRows) */
+  async function dispersiveRun(
+    a: Float32Array,
+    na: Float32Array,
+    ra: number,
+    b: Float32Array,
+    nb: Float32Array,
+    rb: number,
+    d: number,
+    t: number,
+    skip: number | undefined,
+    deviations: boolean,
+  ): Promise<DispersiveRows> {
+    tIn[0] = t;
+    // a square tile whose left-out pairs are its diagonal (the usual one: a sample's diagonal
+    // block) leaves them out inside the graph; any other skip gets Gemm's C term as na in full
+    // rows with +inf at that pair, and the same pairs as a bool mask for the expm1 sums
+    // (a tile no taller than wide: EyeLike marks (i, i) in each row, which is still skip 0)
+    const onDiagonal = skip === 0 && ra <= rb;
+    let c = na;
+    let mask = noSkip;
+    let shape = [1, 1];
+    if (skip !== undefined && !onDiagonal) {
+      c = new Float32Array(ra * rb);
+      if (deviations) {
+        mask = new Uint8Array(ra * rb);
+        shape = [ra, rb];
+      }
+      for (let i = 0; i < ra; i++) c.fill(na[i] as number, i * rb, (i + 1) * rb);
+      for (let i = Math.max(0, -skip); i < ra && i + skip < rb; i++) {
+        c[i * rb + i + skip] = Infinity;
+        if (deviations) mask[i * rb + i + skip] = 1;
+      }
+    }
+    const feeds: Record<string, Ort.Tensor> = {
+      a: new ort.Tensor('float32', a, [ra, d]),
+      b: new ort.Tensor('float32', b, [rb, d]),
+      c: new ort.Tensor('float32', c, [ra, skip === undefined || onDiagonal ? 1 : rb]),
+      nb: new ort.Tensor('float32', nb, [1, rb]),
+    };
+    if (!deviations && t <= UNSHIFTED_MAX_T) {
+      // no term can underflow: the row minimum is not needed as a shift (min = 0 is returned)
+      negT[0] = -t;
+      feeds.negt = new ort.Tensor('float32', negT, [1]);
+      const out = (await (await session(onDiagonal ? G.UnshiftedDiagonal : G.Unshifted)).run(feeds)).rowsum;
+      if (!out) throw new Error("onnxruntime returned no 'rowsum'");
+      return { min: new Float64Array(ra), sum: Float64Array.from(out.data as Float32Array), sumExpm1: null };
+    }
+    feeds.t = new ort.Tensor('float32', tIn, [1]);
+    if (deviations && !onDiagonal) feeds.skip = new ort.Tensor('bool', mask, shape);
+    const which = deviations ? (onDiagonal ? G.DispersiveDiagonal : G.Dispersive) : onDiagonal ? G.ShiftedDiagonal : G.Shifted;
+    const result = await (await session(which)).run(feeds);
+    const { rowmin, rowsum, rowexpm1 } = result;
+    if (!rowmin || !rowsum || (deviations && !rowexpm1)) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
+    return {
+      min: Float64Array.from(rowmin.data as Float32Array),
+      sum: Float64Array.from(rowsum.data as Float32Array),
+      sumExpm1: rowexpm1 ? Float64Array.from(rowexpm1.data as Float32Array) : null,
+    };
+  }
+
+  /** one kernel run over a whole tile (see retrievalCounts) */
+  async function retrievalRun(
+    a: Float32Array,
+    ra: number,
+    b: Float32Array,
+    rb: number,
+    d: number,
+    posA: Float32Array,
+    posB: Float32Array,
+    aIdx?: Int32Array,
+    bIdx?: Int32Array,
+  ): Promise<{ rows: Float64Array; cols: Float64Array }> {
+    const feeds: Record<string, Ort.Tensor> = {
+      a: new ort.Tensor('float32', a, [ra, d]),
+      b: new ort.Tensor('float32', b, [rb, d]),
+      pa: new ort.Tensor('float32', posA, [ra, 1]),
+      pb: new ort.Tensor('float32', posB, [1, rb]),
+    };
+    if (aIdx && bIdx) {
+      feeds.ai = new ort.Tensor('int32', aIdx, [ra, 1]);
+      feeds.bi = new ort.Tensor('int32', bIdx, [1, rb]);
+    }
+    const result = await (await session(aIdx && bIdx ? G.Masked : G.Retrieval)).run(feeds);
+    const rows = result.rows;
+    const cols = result.cols;
+    if (!rows || !cols) throw new Error("onnxruntime returned no 'rows' or 'cols'");
+    return { rows: Float64Array.from(rows.data as Float32Array), cols: Float64Array.from(cols.data as Float32Array) };
+  }
+
   return {
     info: {
       name: 'onnxruntime',
@@ -239,69 +347,70 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     maxTileElements: 1 << 22,
 
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
-      tIn[0] = t;
-      // a square tile whose left-out pairs are its diagonal (the usual one: a sample's diagonal
-      // block) leaves them out inside the graph; any other skip gets Gemm's C term as na in full
-      // rows with +inf at that pair, and the same pairs as a bool mask for the expm1 sums
-      const onDiagonal = skip === 0 && ra === rb;
-      let c = na;
-      let mask = noSkip;
-      let shape = [1, 1];
-      if (skip !== undefined && !onDiagonal) {
-        c = new Float32Array(ra * rb);
-        if (deviations) {
-          mask = new Uint8Array(ra * rb);
-          shape = [ra, rb];
-        }
-        for (let i = 0; i < ra; i++) c.fill(na[i] as number, i * rb, (i + 1) * rb);
-        for (let i = Math.max(0, -skip); i < ra && i + skip < rb; i++) {
-          c[i * rb + i + skip] = Infinity;
-          if (deviations) mask[i * rb + i + skip] = 1;
-        }
+      const step = rowsPerRun(ra, rb, d);
+      if (step >= ra) return dispersiveRun(a, na, ra, b, nb, rb, d, t, skip, deviations);
+      // row blocks are independent rows of the same tile, so their results line up end to end;
+      // the pair left out of a block's row i is still (i0 + i, i0 + i + skip): skip + i0 in the block.
+      // On the diagonal the block sees b's rows rotated to start at i0 (a view into b twice over),
+      // so its left-out pairs are its own diagonal again and the graph leaves them out itself
+      // (a row's sums do not depend on the order of its columns)
+      const rotate = skip === 0 && ra === rb;
+      const bTwice = rotate ? new Float32Array(2 * rb * d) : b;
+      const nbTwice = rotate ? new Float32Array(2 * rb) : nb;
+      if (rotate) {
+        bTwice.set(b);
+        bTwice.set(b, rb * d);
+        nbTwice.set(nb);
+        nbTwice.set(nb, rb);
       }
-      const feeds: Record<string, Ort.Tensor> = {
-        a: new ort.Tensor('float32', a, [ra, d]),
-        b: new ort.Tensor('float32', b, [rb, d]),
-        c: new ort.Tensor('float32', c, [ra, skip === undefined || onDiagonal ? 1 : rb]),
-        nb: new ort.Tensor('float32', nb, [1, rb]),
-      };
-      if (!deviations && t <= UNSHIFTED_MAX_T) {
-        // no term can underflow: the row minimum is not needed as a shift (min = 0 is returned)
-        negT[0] = -t;
-        feeds.negt = new ort.Tensor('float32', negT, [1]);
-        const out = (await (await session(onDiagonal ? G.UnshiftedDiagonal : G.Unshifted)).run(feeds)).rowsum;
-        if (!out) throw new Error("onnxruntime returned no 'rowsum'");
-        return { min: new Float64Array(ra), sum: Float64Array.from(out.data as Float32Array), sumExpm1: null };
+      const min = new Float64Array(ra);
+      const sum = new Float64Array(ra);
+      const sumExpm1 = deviations ? new Float64Array(ra) : null;
+      for (let i0 = 0; i0 < ra; i0 += step) {
+        const i1 = Math.min(ra, i0 + step);
+        const from = rotate ? i0 : 0;
+        const part = await dispersiveRun(
+          a.subarray(i0 * d, i1 * d),
+          na.subarray(i0, i1),
+          i1 - i0,
+          bTwice.subarray(from * d, (from + rb) * d),
+          nbTwice.subarray(from, from + rb),
+          rb,
+          d,
+          t,
+          skip === undefined ? undefined : rotate ? 0 : skip + i0,
+          deviations,
+        );
+        min.set(part.min, i0);
+        sum.set(part.sum, i0);
+        if (sumExpm1 && part.sumExpm1) sumExpm1.set(part.sumExpm1, i0);
       }
-      feeds.t = new ort.Tensor('float32', tIn, [1]);
-      if (deviations && !onDiagonal) feeds.skip = new ort.Tensor('bool', mask, shape);
-      const which = deviations ? (onDiagonal ? G.DispersiveDiagonal : G.Dispersive) : onDiagonal ? G.ShiftedDiagonal : G.Shifted;
-      const result = await (await session(which)).run(feeds);
-      const { rowmin, rowsum, rowexpm1 } = result;
-      if (!rowmin || !rowsum || (deviations && !rowexpm1)) throw new Error("onnxruntime returned no 'rowmin', 'rowsum' or 'rowexpm1'");
-      return {
-        min: Float64Array.from(rowmin.data as Float32Array),
-        sum: Float64Array.from(rowsum.data as Float32Array),
-        sumExpm1: rowexpm1 ? Float64Array.from(rowexpm1.data as Float32Array) : null,
-      };
+      return { min, sum, sumExpm1 };
     },
 
     async retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {
-      const feeds: Record<string, Ort.Tensor> = {
-        a: new ort.Tensor('float32', a, [ra, d]),
-        b: new ort.Tensor('float32', b, [rb, d]),
-        pa: new ort.Tensor('float32', posA, [ra, 1]),
-        pb: new ort.Tensor('float32', posB, [1, rb]),
-      };
-      if (aIdx && bIdx) {
-        feeds.ai = new ort.Tensor('int32', aIdx, [ra, 1]);
-        feeds.bi = new ort.Tensor('int32', bIdx, [1, rb]);
+      const step = rowsPerRun(ra, rb, d);
+      if (step >= ra) return retrievalRun(a, ra, b, rb, d, posA, posB, aIdx, bIdx);
+      // a block's rows are its own; a column's count adds up over the blocks (whole numbers)
+      const rows = new Float64Array(ra);
+      const cols = new Float64Array(rb);
+      for (let i0 = 0; i0 < ra; i0 += step) {
+        const i1 = Math.min(ra, i0 + step);
+        const part = await retrievalRun(
+          a.subarray(i0 * d, i1 * d),
+          i1 - i0,
+          b,
+          rb,
+          d,
+          posA.subarray(i0, i1),
+          posB,
+          aIdx?.subarray(i0, i1),
+          bIdx,
+        );
+        rows.set(part.rows, i0);
+        for (let j = 0; j < rb; j++) cols[j] = (cols[j] as number) + (part.cols[j] as number);
       }
-      const result = await (await session(aIdx && bIdx ? G.Masked : G.Retrieval)).run(feeds);
-      const rows = result.rows;
-      const cols = result.cols;
-      if (!rows || !cols) throw new Error("onnxruntime returned no 'rows' or 'cols'");
-      return { rows: Float64Array.from(rows.data as Float32Array), cols: Float64Array.from(cols.data as Float32Array) };
+      return { rows, cols };
     },
 
     async gram(a, rows, d) {

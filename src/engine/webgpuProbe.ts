@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { WebGpuProbe } from './ortDevice';
+import { disableOrtTelemetry } from './ortTelemetry';
 
 /** the native backend each platform's Dawn uses in onnxruntime (its default dawnBackendType) */
 export function dawnBackendName(platform: NodeJS.Platform = process.platform): string {
@@ -83,6 +84,7 @@ function runChildReal(model: Uint8Array): Promise<{ stdout: string; stderr: stri
     } catch {
       /* resolved by the child from its own folder */
     }
+    disableOrtTelemetry(); // the child loads onnxruntime and inherits the setting
     // ELECTRON_RUN_AS_NODE: inside VS Code process.execPath is Electron, which must act as Node
     const child = spawn(process.execPath, ['-e', CHILD, ortPath], {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import type { ArrayEntry } from '../io/types';
 import { ReaderError } from '../io/types';
 import type { EmbedRequest, EmbedResult, JobControl } from './types';
 import { throwIfAborted } from './types';
+import { disableOrtTelemetry } from '../engine/ortTelemetry';
 
 export const DEFAULT_BATCH_SIZE = 256;
 
@@ -25,6 +26,7 @@ export async function embedWithOnnx(req: EmbedRequest & { array?: string }, ctl?
   const featureShape = entry.shape.slice(1);
   const featureSize = featureShape.reduce((a, b) => a * b, 1);
 
+  disableOrtTelemetry();
   const ort = await import('onnxruntime-node');
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {

@@ -9,7 +9,7 @@
 // replaces the process after its grace time), so a prompt cancel there needs narrower rows.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComputeClient } from '../../src/compute/client';
@@ -45,7 +45,24 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
-const openFds = (pid: number): string[] => readdirSync(`/proc/${pid}/fd`);
+/**
+ * The open descriptors as "fd -> what it points to" (a file's path, socket:[inode], anon_inode:[eventfd]),
+ * so a failure says what was left open. onnxruntime's telemetry client used to open an eventfd and
+ * sockets for a moment whenever it tried an upload, from a thread of its own at times of its own; a
+ * check that fell on one of those saw an "extra" descriptor (once, on a loaded machine: fd 33). The
+ * compute process now starts onnxruntime with telemetry off (src/engine/ortTelemetry.ts), so the
+ * comparison stays exact, and the check below that no telemetry store is open keeps it so.
+ */
+const openFds = (pid: number): string[] =>
+  readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return `${fd} -> ${readlinkSync(`/proc/${pid}/fd/${fd}`)}`;
+    } catch {
+      return `${fd} -> (closed while listed)`;
+    }
+  });
+/** onnxruntime's telemetry event store and debug log: open only while its telemetry is on */
+const TELEMETRY = /onnxruntime\.db|mat-debug-/;
 const threads = (pid: number): number => Number(/^Threads:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 const inspect = (path: string, engine: EngineChoice): Promise<GeometryReport> =>
@@ -70,6 +87,11 @@ for (const [engine, d] of [
       const pid = client.pid;
       assert.ok(pid !== undefined);
       const fdsBefore = openFds(pid);
+      assert.deepEqual(
+        fdsBefore.filter((f) => TELEMETRY.test(f)),
+        [],
+        'onnxruntime telemetry is off in the compute process',
+      );
       const threadsBefore = threads(pid);
 
       const ac = new AbortController();
@@ -126,7 +148,8 @@ for (const [engine, d] of [
       const next = await inspect(healthy, engine);
       assert.equal(client.pid, pid);
       assert.deepEqual(timeless(next), timeless(before));
-      // and nothing the cancelled job opened (the file, engine sessions, threads' handles) is left open
+      // and nothing the cancelled job opened (the file, engine sessions, threads' handles) is left open;
+      // listed with their targets, so a failure names the file, pipe or socket kept
       assert.deepEqual(openFds(pid), fdsBefore, 'open file descriptors of the compute process');
       assert.equal(threads(pid), threadsBefore, 'threads of the compute process (an engine session keeps a pool)');
     },
