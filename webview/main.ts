@@ -32,12 +32,14 @@ let palette: Palette = readPalette();
 let charts = new ChartHost(() => palette);
 let current: ViewModel | undefined;
 let controls: Controls | undefined;
+/** the report scatter's pair of modalities (persisted; absent = all projected ones) */
+let scatterPick: [string, string] | undefined;
 let handle: ViewHandle = {};
 let renders = 0;
 let themeGeneration = 0;
 
 function persist(): void {
-  if (current) host.setState(makeState(current, controls));
+  if (current) host.setState(makeState(current, controls, scatterPick));
 }
 
 function render(view: ViewModel, fromSavedState = false): void {
@@ -56,6 +58,11 @@ function render(view: ViewModel, fromSavedState = false): void {
     ...seriesAssigner(),
     saveControls: (c) => {
       controls = c;
+      persist();
+    },
+    scatterPick: () => scatterPick,
+    saveScatterPick: (pick) => {
+      scatterPick = pick;
       persist();
     },
   };
@@ -170,6 +177,7 @@ if (host.connected) {
   const restored = migrateState(host.getState());
   if (restored?.view) {
     controls = restored.controls;
+    scatterPick = restored.scatter;
     render(restored.view, true);
   }
   host.post(restored ? { type: 'ready', restoredVersion: restored.version } : { type: 'ready' });

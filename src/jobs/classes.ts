@@ -38,6 +38,8 @@ export async function addClassGeometry(
     report.classesNote = `no per-class geometry: ${labels}`;
     return;
   }
+  // the scatter's rows carry their labels (tooltips, the lasso's exported rows)
+  if (report.projection) report.projection.labels = report.projection.rows.map((r) => labels[r] as number);
   const distinct = new Set(labels).size;
   if (distinct > MAX_CLASSES) {
     report.classesNote = `no per-class geometry: '${labelsEntry.name}' has ${distinct} distinct values, more than ${MAX_CLASSES} classes`;

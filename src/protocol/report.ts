@@ -215,6 +215,8 @@ export interface GeometryReport {
     variance?: Record<string, number[]>;
     /** 'joint': one PCA of all modalities' rows stacked (equal widths); 'per-modality': one PCA each */
     fit?: 'joint' | 'per-modality';
+    /** the label of each projected row, when the labels are integer classes (issue 12: tooltips, lasso export) */
+    labels?: number[];
   };
   /** which modality pairs `pairs` holds and why; absent when `pairs` holds every pair */
   pairSelection?: PairSelection;

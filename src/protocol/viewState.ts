@@ -103,10 +103,16 @@ export function sourceOf(view: ViewModel): Source {
   }
 }
 
-export function makeState(view: ViewModel, controls?: Controls): PersistedState {
+export function makeState(view: ViewModel, controls?: Controls, scatter?: [string, string]): PersistedState {
   const state: PersistedState = { version: WEBVIEW_STATE_VERSION, source: sourceOf(view), view };
   if (controls) state.controls = controls;
+  if (view.kind === 'report' && isScatterPick(scatter)) state.scatter = scatter;
   return state;
+}
+
+/** two different modality names (the scatter's pick); an optional field, so the version stays */
+export function isScatterPick(x: unknown): x is [string, string] {
+  return Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string' && x[0] !== x[1];
 }
 
 /**
@@ -119,7 +125,7 @@ export function readPersistedState(raw: unknown): PersistedState | undefined {
   if (!obj(raw)) return undefined;
   if (raw.version !== undefined && raw.version !== WEBVIEW_STATE_VERSION) return undefined;
   const controls = isControls(raw.controls) ? raw.controls : undefined;
-  if (isViewModel(raw.view)) return makeState(raw.view, controls);
+  if (isViewModel(raw.view)) return makeState(raw.view, controls, isScatterPick(raw.scatter) ? raw.scatter : undefined);
   if (!isViewSource(raw.source)) return undefined;
   const state: PersistedState = { version: WEBVIEW_STATE_VERSION, source: raw.source };
   if (controls) state.controls = controls;

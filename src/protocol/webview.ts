@@ -84,6 +84,8 @@ export interface PersistedState {
   source: { kind: 'file' | 'run' | 'compare' | 'training' | 'sweep'; paths: string[] };
   controls?: Controls;
   view?: ViewModel;
+  /** the two modalities the report's scatter shows of its 3+ projected ones (absent: all) */
+  scatter?: [string, string];
 }
 
 /**

@@ -68,6 +68,15 @@ export class ChartHost {
     }
   }
 
+  /** One chart's data and plugins changed (the scatter's shown pair): build it again in place. */
+  rebuild(canvas: HTMLCanvasElement): void {
+    const it = this.items.find((x) => x.canvas === canvas);
+    if (!it?.chart) return;
+    it.chart.destroy();
+    it.chart = new Chart(canvas, it.build(this.palette()));
+    markPoints(canvas, it.chart);
+  }
+
   destroy(): void {
     for (const it of this.items) it.chart?.destroy();
     this.items = [];

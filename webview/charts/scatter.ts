@@ -1,35 +1,18 @@
-/** 2-D PCA scatter of every modality with thin lines joining a sample of pairs. */
+/**
+ * 2-D PCA scatter of the projected modalities (all of them, or the two the user picked when there
+ * are 3+) with thin lines joining a sample of pairs, and the lasso's outline and selected points.
+ */
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import { getOwn } from '../../src/protocol/keys';
-import { extent, strideSample } from '../analysis';
+import { extent } from '../analysis';
 import { withAlpha } from '../color';
 import type { Palette } from '../theme';
 import { linearAxis } from './common';
 import type { XY } from './common';
+import type { Projection, ScatterPlan, ScatterPoint } from './scatterPlan';
 
-export interface Projection {
-  rows: number[];
-  points: Record<string, number[]>;
-  variance?: Record<string, number[]>;
-  fit?: 'joint' | 'per-modality';
-}
-
-export interface ScatterPlan {
-  /** indices into projection.rows that are drawn */
-  drawn: number[];
-  /** indices (subset of drawn) whose pair line is drawn */
-  linked: number[];
-  modalities: string[];
-}
-
-/** At most `maxPoints` points in total across modalities, and at most `maxLines` pair lines. */
-export function planScatter(proj: Projection, modalities: string[], maxPoints: number, maxLines = 150): ScatterPlan {
-  const present = modalities.filter((m) => (getOwn(proj.points, m)?.length ?? 0) >= 2);
-  const per = present.length > 0 ? Math.floor(Math.max(0, maxPoints) / present.length) : 0;
-  const drawn = strideSample(proj.rows.length, Math.min(per, proj.rows.length));
-  const linked = present.length >= 2 ? strideSample(drawn.length, Math.min(maxLines, drawn.length)).map((j) => drawn[j] ?? 0) : [];
-  return { drawn, linked, modalities: present };
-}
+export type { Projection, ScatterPlan, ScatterPoint } from './scatterPlan';
+export { planScatter, projectedModalities, scatterChoices, validShown } from './scatterPlan';
 
 function pointAt(flat: number[], i: number): XY {
   return { x: flat[2 * i] ?? 0, y: flat[2 * i + 1] ?? 0 };
@@ -70,14 +53,26 @@ function scatterAxis(p: Palette, title: string, e: { min: number; max: number })
   return { ...ax, ticks: { ...ax.ticks, includeBounds: false } };
 }
 
-export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, colorOf: (m: string) => string): ChartConfiguration {
+/** The lasso: its outline while drawn (canvas pixels x0,y0,x1,y1,...) and the selected rows, ringed. */
+export interface ScatterSelection {
+  outline: number[];
+  rows: Set<number>;
+}
+
+export function scatterConfig(
+  p: Palette,
+  proj: Projection,
+  plan: ScatterPlan,
+  colorOf: (m: string) => string,
+  selection?: ScatterSelection,
+): ChartConfiguration {
   const datasets = plan.modalities.map((m) => {
     const flat = getOwn(proj.points, m) ?? [];
     const color = colorOf(m);
     return {
       type: 'scatter' as const,
       label: m,
-      data: plan.drawn.map((i) => pointAt(flat, i)),
+      data: plan.drawn.map((i): ScatterPoint => ({ ...pointAt(flat, i), row: proj.rows[i] ?? i })),
       backgroundColor: withAlpha(color, p.highContrast ? 1 : 0.7),
       borderColor: color,
       borderWidth: 0,
@@ -134,10 +129,50 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
       chart.update('none');
     },
   };
+  // the lasso's outline and a ring around each selected row's points, drawn over the datasets;
+  // the view calls chart.draw() after changing `selection` (no data change, no re-layout)
+  const lasso: Plugin<'scatter'> = {
+    id: 'dagrLasso',
+    afterDatasetsDraw(chart) {
+      if (!selection) return;
+      const c = chart.ctx;
+      c.save();
+      c.strokeStyle = p.fg;
+      c.lineWidth = p.highContrast ? 2 : 1.25;
+      if (selection.rows.size > 0) {
+        chart.data.datasets.forEach((d, di) => {
+          const meta = chart.getDatasetMeta(di);
+          (d.data as ScatterPoint[]).forEach((pt, j) => {
+            const el = meta.data[j];
+            if (!el || !selection.rows.has(pt.row)) return;
+            c.beginPath();
+            c.arc(el.x, el.y, 4.5, 0, 2 * Math.PI);
+            c.stroke();
+          });
+        });
+      }
+      const o = selection.outline;
+      if (o.length >= 4) {
+        c.setLineDash([4, 3]);
+        c.beginPath();
+        c.moveTo(o[0] ?? 0, o[1] ?? 0);
+        for (let i = 2; i + 1 < o.length; i += 2) c.lineTo(o[i] ?? 0, o[i + 1] ?? 0);
+        c.closePath();
+        c.stroke();
+        c.fillStyle = withAlpha(p.fg, 0.06);
+        c.fill();
+      }
+      c.restore();
+    },
+  };
+  const labelOf = (i: number): string => {
+    const l = proj.labels?.[i];
+    return l === undefined ? '' : ` · label ${l}`;
+  };
   return {
     type: 'scatter',
     data: { datasets },
-    plugins: [equalAspect as Plugin],
+    plugins: [equalAspect as Plugin, lasso as Plugin],
     options: {
       // parsing stays on: with it off Chart.js takes the x range from the first and last point
       // (it assumes sorted data), which clips an unsorted scatter
@@ -148,7 +183,14 @@ export function scatterConfig(p: Palette, proj: Projection, plan: ScatterPlan, c
       plugins: {
         legend: { display: true, position: 'bottom', labels: { color: p.fg, usePointStyle: true, pointStyle: 'circle' } },
         dagrPairLines: { segments, color: withAlpha(p.muted, p.highContrast ? 0.5 : 0.35), width: p.highContrast ? 1 : 0.75 },
-        tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''} row ${proj.rows[plan.drawn[item.dataIndex] ?? 0] ?? ''}` } },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const i = plan.drawn[item.dataIndex] ?? 0;
+              return `${item.dataset.label ?? ''} row ${proj.rows[i] ?? ''}${labelOf(i)}`;
+            },
+          },
+        },
       },
     },
   };

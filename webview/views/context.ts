@@ -19,6 +19,9 @@ export interface ViewContext extends SeriesAssigner {
   fromSavedState: boolean;
   /** remember the controls (persisted with the view) */
   saveControls(c: Controls): void;
+  /** the two modalities the report's scatter shows (saved state), and remembering a new pick */
+  scatterPick(): [string, string] | undefined;
+  saveScatterPick(pick: [string, string] | undefined): void;
 }
 
 export interface ViewHandle {

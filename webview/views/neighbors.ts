@@ -11,7 +11,7 @@ import type { NeighborsMessage } from '../../src/protocol/neighborsView';
 import { NEIGHBOR_COLUMNS, neighborRows } from '../../src/protocol/neighborsView';
 import type { GeometryReport } from '../../src/protocol/report';
 import { GLOSSARY } from '../../src/protocol/glossary';
-import { planScatter } from '../charts/scatter';
+import type { ScatterPoint } from '../charts/scatter';
 import { activatable, button, card, h } from '../dom';
 import { fmtFixed, fmtInt } from '../format';
 import type { ViewContext } from './context';
@@ -90,21 +90,19 @@ function listTable(r: NeighborsResult, l: NeighborList, ask: (modality: string, 
 }
 
 /**
- * The scatter's point under a click, as (modality, row): the projection card draws
- * planScatter(...)'s rows, dataset i being modality i of the plan.
+ * The scatter's point under a click, as (modality, row): each dataset of the projection card is
+ * one modality, each point carries its row. Not while the lasso is on (a drag is a selection).
  */
-function pointUnder(e: MouseEvent, r: GeometryReport, maxPoints: number): { modality: string; row: number } | undefined {
+function pointUnder(e: MouseEvent, r: GeometryReport): { modality: string; row: number } | undefined {
   const canvas = e.target instanceof HTMLCanvasElement ? e.target : undefined;
-  if (!canvas || !canvas.closest('#projection') || !r.projection) return undefined;
+  if (!canvas || !canvas.closest('#projection') || !r.projection || canvas.dataset.lasso === 'on') return undefined;
   const chart = Chart.getChart(canvas);
   if (!chart) return undefined;
   const hit = chart.getElementsAtEventForMode(e, 'nearest', { intersect: false }, false)[0];
   if (!hit) return undefined;
-  const plan = planScatter(r.projection, Object.keys(r.modalities), maxPoints);
-  const modality = chart.data.datasets[hit.datasetIndex]?.label;
-  const at = plan.drawn[hit.index];
-  const row = at === undefined ? undefined : r.projection.rows[at];
-  return modality !== undefined && row !== undefined ? { modality, row } : undefined;
+  const dataset = chart.data.datasets[hit.datasetIndex];
+  const row = (dataset?.data[hit.index] as ScatterPoint | undefined)?.row;
+  return dataset?.label !== undefined && row !== undefined ? { modality: dataset.label, row } : undefined;
 }
 
 export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: number): HTMLElement | null {
@@ -266,7 +264,7 @@ export function neighborsCard(ctx: ViewContext, r: GeometryReport, maxPoints: nu
       document.removeEventListener('click', onScatterClick);
       return;
     }
-    const hit = pointUnder(e, r, maxPoints);
+    const hit = pointUnder(e, r);
     if (hit) ask(hit.modality, hit.row);
   }
   // test hook (e2e): a 'dagr-locate-point' event on the scatter's canvas writes the pixel position
