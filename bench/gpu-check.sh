@@ -33,7 +33,8 @@ nproc
 (nvidia-smi --query-gpu=name,driver_version,memory.total,utilization.gpu --format=csv 2>&1 || echo 'nvidia-smi: not available') | head -5
 
 # the Vulkan loader and ICD (WebGPU reaches the GPU through Vulkan on Linux)
-if ls .gl/*.deb >/dev/null 2>&1 && ! ldconfig -p | grep -q 'libvulkan.so.1'; then
+# (only on a GPU machine: unpacking into / is for the lent, throw-away machines the notes describe)
+if ls .gl/*.deb >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1 && ! ldconfig -p | grep -q 'libvulkan.so.1'; then
   echo "unpacking .gl/*.deb (Vulkan/EGL loaders)"
   for f in .gl/*.deb; do dpkg -x "$f" /; done
   ldconfig
@@ -46,20 +47,44 @@ echo "Vulkan loader: $(ldconfig -p | grep -m1 -o 'libvulkan.so.1 .*' || echo 'no
 echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
 if command -v vulkaninfo >/dev/null 2>&1; then timeout 20 vulkaninfo --summary 2>&1 | sed -n '/Devices:/,$p' | head -30; else echo 'vulkaninfo: not installed'; fi
 
-dagr() { node --import tsx "$ROOT/src/cli/main.ts" "$@"; }
+# The runtime: this checkout's node_modules and tsx, or, on a machine with neither (no Node.js, no
+# registry), the pack bench/gpu-pack.sh wrote: the linux-x64 release package, its CLI bundle, the
+# bundled benchmark helpers and a node binary. GPU_PACK=1 takes the pack even beside node_modules.
+if [ -n "${GPU_PACK:-}" ] || [ ! -d "$ROOT/node_modules/onnxruntime-node" ]; then
+  PACK="$ROOT/.gpu/runtime.tar.xz"
+  [ -f "$PACK" ] || { echo "gpu-check: no node_modules here and no $PACK (run bash bench/gpu-pack.sh first)" >&2; exit 1; }
+  RT="$(mktemp -d -t dagr-gpu-rt-XXXXXX)"
+  python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$PACK" "$RT" || { echo "gpu-check: could not unpack $PACK" >&2; exit 1; }
+  NODE="$RT/bin/node"
+  APP="$RT/app"
+  DAGR=("$NODE" "$APP/dist/cli.js")
+  bench_js() { local name="$1"; shift; "$NODE" "$APP/bench/$name.js" "$@"; }
+  write_pair() { "$NODE" -e "require('$APP/bench/inspect-data.js').writePair('$1', '$2', $3, $4, 8192)"; }
+  echo "runtime: the release pack ($("$NODE" -v), $APP)"
+else
+  NODE=node
+  APP="$ROOT"
+  DAGR=(node --import tsx "$ROOT/src/cli/main.ts")
+  bench_js() { local name="$1"; shift; (cd "$ROOT" && node --import tsx "bench/$name.ts" "$@"); }
+  write_pair() { (cd "$ROOT" && node --import tsx -e "require('./bench/inspect-data').writePair('$1', '$2', $3, $4, 8192)"); }
+  echo "runtime: this checkout ($(node -v))"
+fi
+dagr() { "${DAGR[@]}" "$@"; }
 
 section "onnxruntime: providers and devices"
-node -p "JSON.stringify(require('onnxruntime-node').listSupportedBackends())"
+"$NODE" -p "JSON.stringify(require('$APP/node_modules/onnxruntime-node').listSupportedBackends())"
 for dev in auto webgpu cuda; do
   printf '%-7s ' "$dev"; dagr engine --device "$dev" --json 2>&1 | tr -d '\n'; echo
 done
 
 # CUDA provider: from node_modules, else a temp prefix when the registry answers
-ORT_VERSION="$(node -p "require('onnxruntime-node/package.json').version")"
-RUN_ROOT="$ROOT"
-if ! ls node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_providers_cuda.so >/dev/null 2>&1; then
+ORT_VERSION="$("$NODE" -p "require('$APP/node_modules/onnxruntime-node/package.json').version")"
+CUDAGR=("${DAGR[@]}")
+if ! ls "$APP"/node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_providers_cuda.so >/dev/null 2>&1; then
   if ! nvidia-smi >/dev/null 2>&1; then
     echo "no NVIDIA driver (nvidia-smi): cuda runs skipped"
+  elif [ "$APP" != "$ROOT" ]; then
+    echo "the release pack has no CUDA provider (a separate download) and this machine no registry: cuda runs show why"
   elif timeout 10 npm ping >/dev/null 2>&1; then
     TMP="$(mktemp -d -t dagr-gpu-XXXXXX)"
     trap 'rm -rf "$TMP"' EXIT
@@ -73,7 +98,7 @@ if ! ls node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_provi
         [ "$(basename "$dep")" = onnxruntime-node ] || ln -s "$ROOT/$dep" "$TMP/repo/node_modules/"
       done
       ln -s "$TMP/ort/node_modules/onnxruntime-node" "$TMP/repo/node_modules/onnxruntime-node"
-      RUN_ROOT="$TMP/repo"
+      CUDAGR=(node --import tsx "$TMP/repo/src/cli/main.ts")
     else
       echo "the cuda12 install did not leave the CUDA provider: cuda runs skipped"
     fi
@@ -81,37 +106,54 @@ if ! ls node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime_provi
     echo "no CUDA provider in node_modules and no npm registry: cuda runs skipped"
   fi
 fi
-cudagr() { (cd "$RUN_ROOT" && node --import tsx src/cli/main.ts "$@"); }
-
-OUT="$(mktemp -d -t dagr-gpu-out-XXXXXX)"
+OUT="${OUT:-$(mktemp -d -t dagr-gpu-out-XXXXXX)}"
 TABLE="$OUT/table.md"
-echo "| N | d | device | seconds | engine device | largest relative difference vs cpu |" > "$TABLE"
+DATA_ROOT="${DATA_ROOT:-$ROOT/bench/out}"
+echo "| N | d | run | seconds | where | largest relative difference vs the engine on cpu |" > "$TABLE"
 echo "|---|---|---|---|---|---|" >> "$TABLE"
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 for N in $SIZES; do
-  DATA="$ROOT/bench/out/pair-n$N-d$D"
+  DATA="$DATA_ROOT/pair-n$N-d$D"
   section "data N=$N d=$D: $DATA"
-  node --import tsx -e "require('./bench/inspect-data').writePair('$DATA/audio.npy', '$DATA/visual.npy', $N, $D, 8192)"
+  write_pair "$DATA/audio.npy" "$DATA/visual.npy" "$N" "$D"
   for dev in cpu webgpu cuda; do
-    run=dagr; [ "$dev" = cuda ] && run=cudagr
+    cmd=("${DAGR[@]}"); [ "$dev" = cuda ] && cmd=("${CUDAGR[@]}")
     t="$EPOCHREALTIME"
-    timeout "$BUDGET" bash -c "$(declare -f dagr cudagr); ROOT='$ROOT' RUN_ROOT='$RUN_ROOT' $run inspect '$DATA' --max-pairwise-rows 0 --device $dev --json" > "$OUT/$N-$dev.json" 2> "$OUT/$N-$dev.err"
+    timeout "$BUDGET" "${cmd[@]}" inspect "$DATA" --max-pairwise-rows 0 --device "$dev" --json > "$OUT/$N-$dev.json" 2> "$OUT/$N-$dev.err"
     rc=$?
-    secs="$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')"
+    secs="$(since "$t")"
     if [ $rc -eq 0 ]; then
-      where="$(node -p "require('$OUT/$N-$dev.json').engine.device")"
+      where="$("$NODE" -p "require('$OUT/$N-$dev.json').engine.device")"
       diff='-'
-      if [ "$dev" != cpu ] && [ -s "$OUT/$N-cpu.json" ]; then diff="$(node --import tsx bench/report-diff.ts "$OUT/$N-$dev.json" "$OUT/$N-cpu.json" 2>&1 | tail -1)"; fi
-      echo "| $N | $D | $dev | $secs | $where | $diff |" | tee -a "$TABLE"
+      if [ "$dev" != cpu ] && [ -s "$OUT/$N-cpu.json" ]; then diff="$(bench_js report-diff "$OUT/$N-$dev.json" "$OUT/$N-cpu.json" 2>&1 | tail -1)"; fi
+      echo "| $N | $D | dagr inspect --device $dev | $secs | $where | $diff |" | tee -a "$TABLE"
     elif [ $rc -eq 124 ]; then
-      echo "| $N | $D | $dev | > $BUDGET (stopped) | | |" | tee -a "$TABLE"
+      echo "| $N | $D | dagr inspect --device $dev | > $BUDGET (stopped) | | |" | tee -a "$TABLE"
     else
-      echo "| $N | $D | $dev | - | not usable: $(head -c 300 "$OUT/$N-$dev.err" | tr '\n' ' ') | |" | tee -a "$TABLE"
+      echo "| $N | $D | dagr inspect --device $dev | - | not usable: $(head -c 300 "$OUT/$N-$dev.err" | tr '\n|' '  ') | |" | tee -a "$TABLE"
+    fi
+  done
+  # the same metrics in numpy (CPU, all threads) and PyTorch (CUDA) where python3 has them: the references
+  for ref in numpy torch; do
+    script="$APP/bench/reference_metrics.py"; [ "$ref" = torch ] && script="$APP/bench/reference_metrics_torch.py"
+    python3 -c "import $ref" 2>/dev/null || { echo "| $N | $D | $ref reference | - | python3 has no $ref | |" | tee -a "$TABLE"; continue; }
+    t="$EPOCHREALTIME"
+    timeout "$BUDGET" python3 "$script" "$DATA/audio.npy" "$DATA/visual.npy" > "$OUT/$N-$ref.json" 2> "$OUT/$N-$ref.err"
+    rc=$?
+    secs="$(since "$t")"
+    if [ $rc -eq 0 ]; then
+      detail="$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); s=r['seconds']; print(f\"compute {s['compute']:.2f} s, load {s['load']:.2f} s, {r.get('device', 'cpu')}\")" "$OUT/$N-$ref.json")"
+      echo "| $N | $D | $ref reference (process) | $secs | $detail | |" | tee -a "$TABLE"
+    elif [ $rc -eq 124 ]; then
+      echo "| $N | $D | $ref reference | > $BUDGET (stopped) | | |" | tee -a "$TABLE"
+    else
+      echo "| $N | $D | $ref reference | - | failed: $(tail -c 300 "$OUT/$N-$ref.err" | tr '\n|' '  ') | |" | tee -a "$TABLE"
     fi
   done
 done
 
 section "training steps: tfjs-wasm vs tfjs-webgpu"
-timeout 150 node --import tsx bench/train-webgpu.ts --seconds 3 --d "$D" --k 256 --batches 256,1024 2>&1 | grep -v 'artificially reduced' || echo "train-webgpu: stopped or failed (rc $?)"
+timeout "${TRAIN_BUDGET:-150}" bash -c "$(declare -f bench_js); NODE='$NODE' APP='$APP' ROOT='$ROOT' bench_js train-webgpu --seconds 3 --d '$D' --k 256 --batches 256,1024" 2>&1 | grep -v 'artificially reduced' || echo "train-webgpu: stopped or failed (rc $?)"
 
 section "inspect table"
 cat "$TABLE"
