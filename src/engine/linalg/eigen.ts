@@ -24,6 +24,8 @@
  * eigenvalues much smaller than ||A||). Non-finite input gives NaN eigenvalues.
  */
 
+import { wasmWorkspace } from './eigenWasm';
+
 const EPS = Number.EPSILON;
 /** smallest positive normal double, 2^-1022 */
 const SAFE_MIN = 2 ** -1022;
@@ -90,46 +92,70 @@ export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
   return diag.sort().reverse();
 }
 
-/** Householder tridiagonalization of the lower triangle of a copy of `a`, times `scale`. */
+/**
+ * The tridiagonal matrix (diag, off[0 .. d-2]) similar to the symmetric `a` (not modified), with no
+ * safe-range scaling: the first stage of symmetricEigenvalues, for benchmarks and tests.
+ */
+export function tridiagonalForm(a: Float64Array, d: number): { diag: Float64Array; off: Float64Array } {
+  const diag = new Float64Array(d);
+  const off = new Float64Array(d);
+  if (d > 0) tridiagonalize(a, d, 1, diag, off);
+  return { diag, off };
+}
+
+/**
+ * Householder tridiagonalization of the lower triangle of a copy of `a`, times `scale`. The copy
+ * lives in wasm memory where eigenWasm.ts runs the fused pass as SIMD code, else in a plain array.
+ */
 function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64Array, off: Float64Array): void {
-  const L = new Float64Array(n * n);
+  const ws = wasmWorkspace(n);
+  const L = ws ? ws.L : new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const r = i * n;
     if (scale === 1) for (let j = 0; j <= i; j++) L[r + j] = a[r + j] as number;
     else for (let j = 0; j <= i; j++) L[r + j] = (a[r + j] as number) * scale;
   }
-  // the pending rank-2 update B -= pv pw^T + pw pv^T from the previous step (zeros at first)
-  let pv = new Float64Array(n);
-  let pw = new Float64Array(n);
-  let v = new Float64Array(n);
-  let w = new Float64Array(n);
-  const p = new Float64Array(n);
+  // the pending rank-2 update B -= pv pw^T + pw pv^T from the previous step (zeros at first);
+  // four buffers (pv, pw, v, w) whose roles rotate, named by index for the wasm pass
+  const bufs = ws ? ws.vectors : [0, 1, 2, 3].map(() => new Float64Array(n));
+  const p = ws ? ws.p : new Float64Array(n);
+  let ipv = 0;
+  let ipw = 1;
+  let iv = 2;
+  let iw = 3;
+  // column k of the trailing block, up to date but for the pending update: the fused pass of
+  // step k - 1 leaves it here, so the column is never read with a stride of n from the matrix
+  const col = new Float64Array(n);
+  for (let i = 0; i < n; i++) col[i] = L[i * n] as number;
 
   for (let k = 0; k + 2 < n; k++) {
+    const pv = bufs[ipv] as Float64Array;
+    const pw = bufs[ipw] as Float64Array;
+    const v = bufs[iv] as Float64Array;
+    const w = bufs[iw] as Float64Array;
     // bring column k (rows >= k) up to date with the pending update
     const pvk = pv[k] as number;
     const pwk = pw[k] as number;
     let amax = 0;
     for (let i = k; i < n; i++) {
-      const idx = i * n + k;
-      const x = (L[idx] as number) - ((pv[i] as number) * pwk + (pw[i] as number) * pvk);
-      L[idx] = x;
+      const x = (col[i] as number) - ((pv[i] as number) * pwk + (pw[i] as number) * pvk);
+      col[i] = x;
       if (i > k) {
         const ax = Math.abs(x);
         if (ax > amax) amax = ax;
       }
     }
-    diag[k] = L[k * n + k] as number;
+    diag[k] = col[k] as number;
 
     // reflector that zeroes column k below the subdiagonal, formed from the column divided by
     // its largest entry (the reflector does not depend on that factor; its norm cannot underflow)
-    const x0 = L[(k + 1) * n + k] as number;
+    const x0 = col[k + 1] as number;
     v.fill(0);
     let beta = 0;
     if (amax > 0) {
       let sigma = 0;
       for (let i = k + 2; i < n; i++) {
-        const x = (L[i * n + k] as number) / amax;
+        const x = (col[i] as number) / amax;
         v[i] = x;
         sigma += x * x;
       }
@@ -152,7 +178,11 @@ function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64
 
     // fused pass over the trailing block: apply the pending update, and p = B v
     p.fill(0);
-    fusedUpdate(L, n, k + 1, pv, pw, v, p);
+    if (ws) ws.fused(k + 1, ipv, ipw, iv, col);
+    else {
+      fusedUpdate(L, n, k + 1, pv, pw, v, p);
+      for (let i = k + 1; i < n; i++) col[i] = L[i * n + k + 1] as number;
+    }
 
     // w = beta p - (beta^2 / 2)(v.p) v, so that H B H = B - v w^T - w v^T
     let vp = 0;
@@ -162,13 +192,11 @@ function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64
     for (let i = 0; i <= k; i++) w[i] = 0;
 
     // the new reflector becomes the pending update; recycle the old buffers
-    const tv = pv;
-    pv = v;
-    v = tv;
-    const tw = pw;
-    pw = w;
-    w = tw;
+    [ipv, iv] = [iv, ipv];
+    [ipw, iw] = [iw, ipw];
   }
+  const pv = bufs[ipv] as Float64Array;
+  const pw = bufs[ipw] as Float64Array;
 
   // the last 2 x 2 block still owes the final pending update
   const s0 = Math.max(0, n - 2);
@@ -300,6 +328,21 @@ export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, 
   }
 }
 
+/**
+ * sqrt(a^2 + b^2) without Math.hypot's cost (V8's is a slow generic path, and QL calls it once
+ * per rotation). Formed as m sqrt(1 + (s/m)^2), m the larger magnitude, so it cannot overflow
+ * or underflow and it commutes exactly with power-of-two scaling, which keeps the solver's
+ * eigenvalues of 2^k A exactly 2^k times those of A.
+ */
+function hyp(a: number, b: number): number {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  const m = x > y ? x : y;
+  if (m === 0) return 0;
+  const r = (x > y ? y : x) / m;
+  return m * Math.sqrt(1 + r * r);
+}
+
 /** the QL iteration proper; false when the budget ran out or a value stopped being finite */
 function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {
   let budget = maxSweeps;
@@ -324,7 +367,7 @@ function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number,
       const dl = diag[lo] as number;
       const el = off[lo] as number;
       let g = ((diag[lo + 1] as number) - dl) / (2 * el);
-      let r = Math.hypot(g, 1);
+      let r = hyp(g, 1);
       g = (diag[m] as number) - dl + el / (g + (g >= 0 ? r : -r));
 
       let s = 1;
@@ -334,7 +377,7 @@ function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number,
       for (let i = m - 1; i >= lo; i--) {
         const f = s * (off[i] as number);
         const b = c * (off[i] as number);
-        r = Math.hypot(f, g);
+        r = hyp(f, g);
         off[i + 1] = r;
         if (r === 0) {
           // the rotation became trivial: the matrix split at i + 1; drop this sweep's remainder

@@ -1,0 +1,203 @@
+/**
+ * A minimal WebAssembly assembler: just enough to write the eigensolver's hot loops as
+ * f64x2 (SIMD) code without a toolchain. The project ships no compiler for .wat and no
+ * prebuilt .wasm, so the kernels are written here as instruction lists in TypeScript, checked by
+ * WebAssembly.validate at load, and compared against the plain-JS loops in the unit tests.
+ *
+ * Only what the kernels use is here: i32 and f64 scalars, v128 (f64x2) loads, stores and
+ * arithmetic, locals, block / loop / br_if, and one imported memory ("env" "memory").
+ */
+
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F64 | typeof V128;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function name(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** the body of one function: params are locals 0 .. params-1, further locals come from local() */
+export class FnBuilder {
+  readonly code: number[] = [];
+  private readonly extra: ValType[] = [];
+  constructor(
+    readonly exportName: string,
+    readonly params: ValType[],
+    readonly results: ValType[] = [],
+  ) {}
+
+  /** a new local of type t; returns its index */
+  local(t: ValType): number {
+    this.extra.push(t);
+    return this.params.length + this.extra.length - 1;
+  }
+
+  get(i: number): this {
+    this.code.push(0x20, ...uleb(i));
+    return this;
+  }
+  set(i: number): this {
+    this.code.push(0x21, ...uleb(i));
+    return this;
+  }
+  tee(i: number): this {
+    this.code.push(0x22, ...uleb(i));
+    return this;
+  }
+  i32(c: number): this {
+    this.code.push(0x41, ...sleb(c | 0));
+    return this;
+  }
+  f64(c: number): this {
+    const b = new Uint8Array(new Float64Array([c]).buffer);
+    this.code.push(0x44, ...b);
+    return this;
+  }
+  /** raw opcodes (the named helpers below cover the ones the kernels use) */
+  op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+  add32(): this {
+    return this.op(0x6a);
+  }
+  sub32(): this {
+    return this.op(0x6b);
+  }
+  mul32(): this {
+    return this.op(0x6c);
+  }
+  ltS32(): this {
+    return this.op(0x48);
+  }
+  geS32(): this {
+    return this.op(0x4e);
+  }
+  addF(): this {
+    return this.op(0xa0);
+  }
+  subF(): this {
+    return this.op(0xa1);
+  }
+  mulF(): this {
+    return this.op(0xa2);
+  }
+  /** f64.load at [address on the stack + offset] */
+  loadF(offset = 0): this {
+    return this.op(0x2b, 3, ...uleb(offset));
+  }
+  /** f64.store: stack holds address, value */
+  storeF(offset = 0): this {
+    return this.op(0x39, 3, ...uleb(offset));
+  }
+  private simd(opcode: number, ...rest: number[]): this {
+    return this.op(0xfd, ...uleb(opcode), ...rest);
+  }
+  /** v128.load (alignment hint 8 bytes: rows need not start on 16) */
+  loadV(offset = 0): this {
+    return this.simd(0x00, 3, ...uleb(offset));
+  }
+  storeV(offset = 0): this {
+    return this.simd(0x0b, 3, ...uleb(offset));
+  }
+  splatF(): this {
+    return this.simd(0x14);
+  }
+  laneF(lane: 0 | 1): this {
+    return this.simd(0x21, lane);
+  }
+  addV(): this {
+    return this.simd(0xf0);
+  }
+  subV(): this {
+    return this.simd(0xf1);
+  }
+  mulV(): this {
+    return this.simd(0xf2);
+  }
+  /** block ... end; `br 0` / `br_if 0` inside leaves it */
+  block(body: () => void): this {
+    this.code.push(0x02, 0x40);
+    body();
+    this.code.push(0x0b);
+    return this;
+  }
+  /** loop ... end; `br 0` / `br_if 0` inside starts the next turn */
+  loop(body: () => void): this {
+    this.code.push(0x03, 0x40);
+    body();
+    this.code.push(0x0b);
+    return this;
+  }
+  br(depth: number): this {
+    return this.op(0x0c, ...uleb(depth));
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d, ...uleb(depth));
+  }
+
+  /** the code-section entry: size, locals, instructions, end */
+  encode(): number[] {
+    const groups: number[][] = [];
+    for (const t of this.extra) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0] = (last[0] as number) + 1;
+      else groups.push([1, t]);
+    }
+    const body = [...vec(groups.map(([c, t]) => [...uleb(c as number), t as number])), ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+/** a module importing env.memory (min `pages`, no maximum) and exporting every function */
+export function assemble(fns: FnBuilder[]): Uint8Array {
+  const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
+  const types = vec(fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]));
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
+  const funcs = vec(fns.map((_, i) => uleb(i)));
+  const exports = vec(fns.map((f, i) => [...name(f.exportName), 0x00, ...uleb(i)]));
+  const code = vec(fns.map((f) => f.encode()));
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
