@@ -5,13 +5,13 @@
  * symbolic). The float32 kernels do the O(N^2 d) work; gram/cross run in float64 because spectra
  * need it and they are O(N d^2): on WebGPU, which has no float64, those two stay on the CPU.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
 import { placeSessions, providerFor, sessionPolicy, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
-import { probeWebGpuOnce } from './webgpuProbe';
+import { probeWebGpuOnce, realProbeDeps, vulkanDriverPlaces } from './webgpuProbe';
 import { disableOrtTelemetry } from './ortTelemetry';
 import type { BackendOptions, DispersiveRows, GeometryBackend } from './types';
 
@@ -58,6 +58,22 @@ function cudaLibraryPresent(): boolean | undefined {
 function nvidiaGpuPresent(): boolean | undefined {
   if (process.platform !== 'linux') return undefined;
   return existsSync('/dev/nvidiactl') || existsSync('/proc/driver/nvidia/version');
+}
+
+/**
+ * Whether any of the Vulkan loader's manifest places (see vulkanDriverPlaces) names a driver: a
+ * .json file there, or a named .json file that exists. Without one the WebGPU probe answers at
+ * once instead of starting its child process (about a second, on every CLI run).
+ */
+export function vulkanDriverListed(places: readonly string[]): boolean {
+  return places.some((p) => {
+    try {
+      if (p.endsWith('.json')) return existsSync(p);
+      return readdirSync(p).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 function probeCuda(deps: OrtDeps): CudaProbe {
@@ -122,7 +138,8 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
     ort: loadOrt(),
     cudaInstalled: cudaLibraryPresent,
     gpuPresent: nvidiaGpuPresent,
-    webgpu: () => probeWebGpuOnce(dispersiveSumsGraph()),
+    webgpu: () =>
+      probeWebGpuOnce(dispersiveSumsGraph(), { ...realProbeDeps, vulkanDrivers: () => vulkanDriverListed(vulkanDriverPlaces().places) }),
   });
   if (!sessionPolicy.keepWarm) return backendOn(await placeFor(opts, threads, realDeps()), loadOrt(), threads, (p) => p.sessions.release());
   const key = `${opts.device ?? 'auto'}|${threads}`;

@@ -3,13 +3,17 @@
  * process, before any WebGPU session is made, because a failed attempt in this process would
  * print Dawn's warnings on our stderr and 'auto' must fall back quietly:
  *  - on Linux, WebGPU reaches a GPU only through Vulkan, so with no Vulkan loader
- *    (libvulkan.so.1) the answer is no, at no cost;
+ *    (libvulkan.so.1), or a loader with no driver manifest (ICD) where it looks for them, the
+ *    answer is no, at no cost (the child would take a second to find that out, on every
+ *    `dagr` run: most of a small file's time);
  *  - otherwise a child process makes one tiny WebGPU session and says what happened; Dawn's own
  *    words from its stderr (e.g. Mesa's software Vulkan lacking a required feature) become the
  *    reason. Where the optional `webgpu` package (Dawn for Node) is installed, the child also
  *    reads the adapter's name from it.
  */
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { WebGpuProbe } from './ortDevice';
 import { disableOrtTelemetry } from './ortTelemetry';
 
@@ -29,6 +33,23 @@ export function loaderFinds(file: string): boolean {
     const msg = e instanceof Error ? e.message : String(e);
     return !/cannot open shared object|no such file|image not found|not found/i.test(msg);
   }
+}
+
+/**
+ * Where the Vulkan loader looks for driver manifests on Linux, as its documentation lists them:
+ * VK_DRIVER_FILES / VK_ICD_FILENAMES (files or folders) replace the search, VK_ADD_DRIVER_FILES
+ * adds to it; else icd.d under $XDG_CONFIG_DIRS (/etc/xdg), /etc/vulkan, $XDG_DATA_HOME
+ * (~/.local/share) and $XDG_DATA_DIRS (/usr/local/share:/usr/share).
+ */
+export function vulkanDriverPlaces(env: NodeJS.ProcessEnv = process.env, home = homedir()): { places: string[]; replaced: boolean } {
+  const list = (v: string | undefined): string[] => (v ?? '').split(':').filter(Boolean);
+  const given = list(env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES);
+  const added = list(env.VK_ADD_DRIVER_FILES);
+  if (given.length > 0) return { places: [...given, ...added], replaced: true };
+  const config = list(env.XDG_CONFIG_DIRS ?? '/etc/xdg').map((d) => join(d, 'vulkan', 'icd.d'));
+  const dataHome = env.XDG_DATA_HOME ?? join(home, '.local', 'share');
+  const data = list(env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').map((d) => join(d, 'vulkan', 'icd.d'));
+  return { places: [...added, ...config, '/etc/vulkan/icd.d', join(dataHome, 'vulkan', 'icd.d'), ...data], replaced: false };
 }
 
 /**
@@ -72,6 +93,8 @@ function dawnWords(stderr: string): string {
 export interface ProbeDeps {
   platform: NodeJS.Platform;
   loaderFinds(file: string): boolean;
+  /** Linux: whether the Vulkan loader has a driver manifest to load; omitted: not looked at (the child tells) */
+  vulkanDrivers?(): boolean;
   /** runs the child; resolves with its stdout and stderr */
   runChild(model: Uint8Array): Promise<{ stdout: string; stderr: string }>;
 }
@@ -107,6 +130,7 @@ function runChildReal(model: Uint8Array): Promise<{ stdout: string; stderr: stri
   });
 }
 
+/** the real probe; vulkanDrivers reads folders, so the caller that may (ortBackend) passes it in */
 export const realProbeDeps: ProbeDeps = { platform: process.platform, loaderFinds, runChild: runChildReal };
 
 /** Finds the adapter (see the header); `model` is any small float32 graph. */
@@ -114,6 +138,12 @@ export async function probeWebGpu(model: Uint8Array, deps: ProbeDeps = realProbe
   const backend = dawnBackendName(deps.platform);
   if (deps.platform === 'linux' && !deps.loaderFinds('libvulkan.so.1')) {
     return { reason: 'no Vulkan loader on this machine (libvulkan.so.1 not found; WebGPU reaches the GPU through Vulkan on Linux)' };
+  }
+  if (deps.platform === 'linux' && deps.vulkanDrivers?.() === false) {
+    return {
+      reason:
+        'no Vulkan driver on this machine (the Vulkan loader finds no driver manifest in icd.d, or in VK_DRIVER_FILES where set; WebGPU reaches the GPU through Vulkan on Linux)',
+    };
   }
   const { stdout, stderr } = await deps.runChild(model);
   let answer: { ok?: boolean; error?: string; adapter?: string } = {};
@@ -131,6 +161,6 @@ export async function probeWebGpu(model: Uint8Array, deps: ProbeDeps = realProbe
 let cached: Promise<WebGpuProbe> | undefined;
 
 /** probeWebGpu once per process: the answer does not change while it runs */
-export function probeWebGpuOnce(model: Uint8Array): Promise<WebGpuProbe> {
-  return (cached ??= probeWebGpu(model));
+export function probeWebGpuOnce(model: Uint8Array, deps: ProbeDeps = realProbeDeps): Promise<WebGpuProbe> {
+  return (cached ??= probeWebGpu(model, deps));
 }

@@ -1,5 +1,5 @@
 /**
- * The WebGPU side of the device choice: the adapter probe's answers (no Vulkan loader, Dawn's
+ * The WebGPU side of the device choice: the adapter probe's answers (no Vulkan loader or driver, Dawn's
  * own reason, a named adapter), that no kernel graph moves int64 data (WebGPU truncates it to
  * 32 bits), and `--device webgpu` on a machine with no adapter: exit 2 with the reason.
  */
@@ -7,7 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as Ort from 'onnxruntime-node';
 import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph } from '../../src/engine/onnx/graphs';
-import { dawnBackendName, probeWebGpu, type ProbeDeps } from '../../src/engine/webgpuProbe';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dawnBackendName, probeWebGpu, vulkanDriverPlaces, type ProbeDeps } from '../../src/engine/webgpuProbe';
+import { vulkanDriverListed } from '../../src/engine/ortBackend';
 import { runCli } from '../fixtures/cli/run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,6 +24,42 @@ function deps(over: Partial<ProbeDeps>): ProbeDeps {
 void test('no Vulkan loader on Linux: no adapter, and no child process is started', async () => {
   const p = await probeWebGpu(new Uint8Array(), deps({ loaderFinds: (f) => f !== 'libvulkan.so.1' }));
   assert.match(p.reason ?? '', /^no Vulkan loader on this machine \(libvulkan\.so\.1 not found/);
+});
+
+void test('a Vulkan loader with no driver manifest: no adapter, and no child process is started', async () => {
+  const p = await probeWebGpu(new Uint8Array(), deps({ vulkanDrivers: () => false }));
+  assert.match(p.reason ?? '', /^no Vulkan driver on this machine \(the Vulkan loader finds no driver manifest/);
+  // a manifest found: the child is asked (and says what Dawn found)
+  const asked = await probeWebGpu(
+    new Uint8Array(),
+    deps({ vulkanDrivers: () => true, runChild: () => Promise.resolve({ stdout: '{"ok":true,"adapter":"NVIDIA"}', stderr: '' }) }),
+  );
+  assert.deepEqual(asked, { adapter: 'NVIDIA (Vulkan)' });
+});
+
+void test("the loader's driver manifest places: VK_DRIVER_FILES replaces the search, the XDG folders otherwise", () => {
+  const given = vulkanDriverPlaces({ VK_DRIVER_FILES: '/x/nvidia_icd.json:/y', VK_ADD_DRIVER_FILES: '/z.json' }, '/home/u');
+  assert.deepEqual(given, { places: ['/x/nvidia_icd.json', '/y', '/z.json'], replaced: true });
+  assert.deepEqual(vulkanDriverPlaces({ VK_ICD_FILENAMES: '/old.json' }, '/home/u').places, ['/old.json']);
+  const search = vulkanDriverPlaces({}, '/home/u');
+  assert.equal(search.replaced, false);
+  assert.deepEqual(search.places, [
+    '/etc/xdg/vulkan/icd.d',
+    '/etc/vulkan/icd.d',
+    '/home/u/.local/share/vulkan/icd.d',
+    '/usr/local/share/vulkan/icd.d',
+    '/usr/share/vulkan/icd.d',
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'dagr-icd-'));
+  try {
+    assert.equal(vulkanDriverListed([dir, join(dir, 'absent')]), false, 'an empty icd.d lists no driver');
+    writeFileSync(join(dir, 'lvp_icd.x86_64.json'), '{}');
+    assert.equal(vulkanDriverListed([join(dir, 'absent'), dir]), true);
+    assert.equal(vulkanDriverListed([join(dir, 'lvp_icd.x86_64.json')]), true, 'a manifest named as a file');
+    assert.equal(vulkanDriverListed([join(dir, 'other.json')]), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 void test("Dawn's warning becomes the reason (Mesa's software Vulkan lacks a required feature)", async () => {
