@@ -63,7 +63,7 @@ function rowsTable(rows: MoverRow[], id: string, caption: string): HTMLElement {
       h(
         'table',
         { class: 'grid-table movers-table', id },
-        h('thead', null, h('tr', null, ...['row', 'label', 'overlap'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', null, h('tr', null, ...['row', 'label', 'overlap'].map((c) => h('th', { scope: 'col', class: 'num' }, c)))),
         h(
           'tbody',
           null,

@@ -65,7 +65,7 @@ function listTable(r: NeighborsResult, l: NeighborList, ask: (modality: string, 
       h(
         'table',
         { class: 'grid-table neighbors-table', 'data-modality': l.modality },
-        h('thead', null, h('tr', null, ...['#', 'row', 'cosine', 'label'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', null, h('tr', null, ...['#', 'row', 'cosine', 'label'].map((c) => h('th', { scope: 'col', class: 'num' }, c)))),
         h(
           'tbody',
           null,
