@@ -80,6 +80,7 @@ export class GeometryView implements vscode.Disposable {
       {
         source,
         modalities: () => this.controls?.modalities,
+        checkpoints: () => (this.view?.kind === 'run' ? this.view.run.checkpoints.map((c) => c.file) : []),
         post: (m) => this.post(m),
         isDisposed: () => this.disposed,
       },

@@ -13,11 +13,14 @@ import { toCsv, toJsonRows } from '../protocol/neighborsView';
 import type { PersistedState } from '../protocol/webview';
 import { readSettings } from '../settings/config';
 import type { Services } from './services';
+import { moversPair } from './moversPair';
 
 export interface NeighborsHost {
   source: PersistedState['source'];
   /** the modalities the view was computed with (its controls), when the user chose them */
   modalities(): string[] | undefined;
+  /** a run view's checkpoint files (movers between two of them), else none */
+  checkpoints(): string[];
   post(m: NeighborsMessage): void;
   isDisposed(): boolean;
 }
@@ -36,7 +39,7 @@ export class NeighborsController {
         void this.neighbors(m);
         break;
       case 'movers':
-        void this.movers(m.k);
+        void this.movers(m);
         break;
       case 'saveRows':
         void saveRows(m, this.view.source);
@@ -83,9 +86,14 @@ export class NeighborsController {
     }
   }
 
-  private async movers(k: number): Promise<void> {
-    const [a, b] = this.view.source.kind === 'compare' ? this.view.source.paths : [];
-    if (a === undefined || b === undefined) return;
+  private async movers(m: Extract<NeighborsRequest, { type: 'movers' }>): Promise<void> {
+    const k = m.k;
+    const pair = moversPair(this.view.source, this.view.checkpoints(), m);
+    if (typeof pair === 'string') {
+      if (!this.view.isDisposed()) this.view.post({ type: 'neighborsError', what: 'movers', message: pair });
+      return;
+    }
+    const [a, b] = pair;
     const cts = this.start('movers');
     const settings = readSettings();
     const job = (p: string): InspectJob => ({

@@ -10,8 +10,8 @@ import type { MoverRow, MoversSummary, NeighborsResult } from './neighbors';
 export type NeighborsRequest =
   /** the k nearest rows of one row (by index, or the first row with a label), in each modality */
   | { type: 'neighbors'; modality: string; row?: number; label?: number; k: number }
-  /** compare view: the movers of the two checkpoints */
-  | { type: 'movers'; k: number }
+  /** compare view: the movers of the two checkpoints; run view: of two of its checkpoint files `a`, `b` */
+  | { type: 'movers'; k: number; a?: string; b?: string }
   /** rows the view lists (neighbours, movers, a selection), saved through the save dialog */
   | { type: 'saveRows'; what: string; format: 'csv' | 'json'; columns: string[]; rows: (string | number | null)[][] };
 
@@ -40,7 +40,7 @@ export function isNeighborsRequest(x: unknown): x is NeighborsRequest {
         ((typeof x.row === 'number' && Number.isInteger(x.row) && x.row >= 0) || (typeof x.label === 'number' && Number.isInteger(x.label)))
       );
     case 'movers':
-      return isCount(x.k);
+      return isCount(x.k) && (x.a === undefined || typeof x.a === 'string') && (x.b === undefined || typeof x.b === 'string');
     case 'saveRows':
       return (
         typeof x.what === 'string' &&

@@ -1,17 +1,18 @@
 /**
- * Movers in the compare view (issue 12): which rows' neighbourhoods changed between checkpoint A
- * and B. Asked on demand (all rows against all rows is the costly part), answered by the host's
- * `movers` job; per modality the overlap histogram, the most and least changed rows with their
- * labels, and the whole list saved as CSV or JSON.
+ * Movers (issue 12): which rows' neighbourhoods changed between checkpoint A and B, in the compare
+ * view (its two checkpoints) and the run view (two epochs the user picks). Asked on demand (all
+ * rows against all rows is the costly part), answered by the host's `movers` job; per modality the
+ * overlap histogram, the most and least changed rows with their labels, and the whole list saved
+ * as CSV or JSON.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { CompareReport } from '../../src/protocol/report';
+import type { CompareReport, RunReport } from '../../src/protocol/report';
 import type { MoverRow, MoversSummary } from '../../src/protocol/neighbors';
 import { GLOSSARY } from '../../src/protocol/glossary';
 import { withAlpha } from '../color';
 import { linearAxis } from '../charts/common';
 import { button, card, chartBox, h } from '../dom';
-import { fmtFixed, fmtInt } from '../format';
+import { basename, fmtFixed, fmtInt } from '../format';
 import type { Palette } from '../theme';
 import type { ViewContext } from './context';
 import { listen } from './neighbors';
@@ -83,6 +84,58 @@ function rowsTable(rows: MoverRow[], id: string, caption: string): HTMLElement {
 }
 
 export function moversCard(ctx: ViewContext, _compare: CompareReport): HTMLElement | null {
+  return moversPanel(ctx, {
+    intro: 'Which rows changed neighbourhood from A to B: per row, the Jaccard overlap of its k nearest rows (cosine) in A and in B.',
+    controls: [],
+    pair: () => ({}),
+  });
+}
+
+/** "epoch 3 · ckpt_3.npz": how a run's checkpoint is named in the pickers */
+function checkpointName(c: RunReport['checkpoints'][number], i: number, xTitle: string, x: number | undefined): string {
+  return `${xTitle} ${x ?? i} · ${basename(c.file)}`;
+}
+
+/**
+ * The run view's movers: pick two checkpoints (by default the last two) and compare them as the
+ * compare view does; the host accepts only files of this run.
+ */
+export function runMoversCard(ctx: ViewContext, run: RunReport, xs: number[], xTitle: string): HTMLElement | null {
+  const cps = run.checkpoints;
+  if (cps.length < 2) return null;
+  const picker = (id: string, label: string, at: number): HTMLSelectElement => {
+    const sel = h(
+      'select',
+      { id, 'aria-label': label },
+      ...cps.map((c, i) => h('option', { value: String(i) }, checkpointName(c, i, xTitle, xs[i]))),
+    );
+    sel.value = String(at);
+    return sel;
+  };
+  const a = picker('movers-a', `checkpoint A (${xTitle})`, cps.length - 2);
+  const b = picker('movers-b', `checkpoint B (${xTitle})`, cps.length - 1);
+  return moversPanel(ctx, {
+    intro: `Which rows changed neighbourhood between two checkpoints of this run: per row, the Jaccard overlap of its k nearest rows (cosine) in A and in B.`,
+    controls: [h('label', null, 'A ', a), h('label', null, 'B ', b)],
+    pair: () => {
+      const ca = cps[Number(a.value)];
+      const cb = cps[Number(b.value)];
+      if (!ca || !cb) return 'Pick two checkpoints.';
+      if (ca.file === cb.file) return 'Pick two different checkpoints.';
+      return { a: ca.file, b: cb.file };
+    },
+  });
+}
+
+interface PanelOptions {
+  intro: string;
+  /** pickers shown before k */
+  controls: HTMLElement[];
+  /** the checkpoints of the request (none in the compare view: the host knows them), or why not */
+  pair: () => { a?: string; b?: string } | string;
+}
+
+function moversPanel(ctx: ViewContext, opts: PanelOptions): HTMLElement | null {
   if (!ctx.host.connected) return null;
   const k = h('input', {
     id: 'movers-k',
@@ -93,11 +146,7 @@ export function moversCard(ctx: ViewContext, _compare: CompareReport): HTMLEleme
     value: DEFAULT_MOVERS_K,
     'aria-label': 'neighbours per set (k)',
   });
-  const status = h(
-    'p',
-    { class: 'caption', id: 'movers-status', role: 'status', 'aria-live': 'polite' },
-    'Which rows changed neighbourhood from A to B: per row, the Jaccard overlap of its k nearest rows (cosine) in A and in B.',
-  );
+  const status = h('p', { class: 'caption', id: 'movers-status', role: 'status', 'aria-live': 'polite' }, opts.intro);
   const results = h('div', { id: 'movers-results' });
   let all: MoverRow[] = [];
   const save = (format: 'csv' | 'json'): void => {
@@ -124,8 +173,13 @@ export function moversCard(ctx: ViewContext, _compare: CompareReport): HTMLEleme
   saveJson.disabled = true;
   const find = (): void => {
     const kk = Math.max(1, Math.floor(Number(k.value) || DEFAULT_MOVERS_K));
+    const pair = opts.pair();
+    if (typeof pair === 'string') {
+      status.textContent = pair;
+      return;
+    }
     status.textContent = `Finding each row's ${kk} nearest rows in A and in B…`;
-    ctx.host.post({ type: 'movers', k: kk });
+    ctx.host.post({ type: 'movers', k: kk, ...pair });
   };
   listen((m) => {
     if (m.type === 'moversResult') {
@@ -171,6 +225,7 @@ export function moversCard(ctx: ViewContext, _compare: CompareReport): HTMLEleme
     h(
       'div',
       { class: 'neighbors-form' },
+      ...opts.controls,
       h('label', { title: GLOSSARY.jaccard.tooltip }, 'k ', k),
       button(
         'Find movers',

@@ -13,6 +13,7 @@ import { basename, fmtFixed, idPart, plural } from '../format';
 import type { Palette } from '../theme';
 import { engineLine, pageHeader, severityBadge, skippedList } from './common';
 import type { ViewContext, ViewHandle } from './context';
+import { runMoversCard } from './movers';
 
 type RunView = Extract<ViewModel, { kind: 'run' }>;
 type Checkpoint = RunReport['checkpoints'][number];
@@ -198,6 +199,7 @@ export function renderRun(root: HTMLElement, ctx: ViewContext, view: RunView): V
       true,
     ),
     checkpointTable(ctx, cps, modalities, xTitle, open),
+    runMoversCard(ctx, run, xs, xTitle),
   );
   root.append(grid);
   return {};
