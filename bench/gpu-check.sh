@@ -8,7 +8,9 @@
 #      the largest relative difference of each GPU report from the CPU's
 #   3. DAGR training steps on tfjs-wasm against tfjs-webgpu (bench/train-webgpu.ts)
 # Run from anywhere:  bash bench/gpu-check.sh   Env: SIZES ("8192 65536"), D (768), BUDGET
-# (seconds per inspect, default 120; a run over it is reported as such, not waited for).
+# (seconds per inspect, default 120; a run over it is reported as such, not waited for), DEVICES
+# ("cpu webgpu cuda"), TILES (GPU kernel values per tile to compare, e.g. "16777216 67108864";
+# default: the engine's), REFS ("numpy torch"; empty for none), TRAIN_BUDGET (150; 0 skips training).
 #
 # Vulkan: NVIDIA containers often lack the Vulkan loader (libvulkan.so.1) or the ICD file. Debian
 # packages unpacked into .gl/*.deb (see the device notes in the project library) are unpacked
@@ -23,6 +25,9 @@ cd "$ROOT"
 SIZES="${SIZES:-8192 65536}"
 D="${D:-768}"
 BUDGET="${BUDGET:-120}"
+DEVICES="${DEVICES:-cpu webgpu cuda}"
+TILES="${TILES:-}"
+REFS="${REFS-numpy torch}"
 T0="$EPOCHREALTIME"
 elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }'; }
 section() { echo; echo "== $* (t = $(elapsed) s)"; }
@@ -116,25 +121,31 @@ for N in $SIZES; do
   DATA="$DATA_ROOT/pair-n$N-d$D"
   section "data N=$N d=$D: $DATA"
   write_pair "$DATA/audio.npy" "$DATA/visual.npy" "$N" "$D"
-  for dev in cpu webgpu cuda; do
-    cmd=("${DAGR[@]}"); [ "$dev" = cuda ] && cmd=("${CUDAGR[@]}")
-    t="$EPOCHREALTIME"
-    timeout "$BUDGET" "${cmd[@]}" inspect "$DATA" --max-pairwise-rows 0 --device "$dev" --json > "$OUT/$N-$dev.json" 2> "$OUT/$N-$dev.err"
-    rc=$?
-    secs="$(since "$t")"
-    if [ $rc -eq 0 ]; then
-      where="$("$NODE" -p "require('$OUT/$N-$dev.json').engine.device")"
-      diff='-'
-      if [ "$dev" != cpu ] && [ -s "$OUT/$N-cpu.json" ]; then diff="$(bench_js report-diff "$OUT/$N-$dev.json" "$OUT/$N-cpu.json" 2>&1 | tail -1)"; fi
-      echo "| $N | $D | dagr inspect --device $dev | $secs | $where | $diff |" | tee -a "$TABLE"
-    elif [ $rc -eq 124 ]; then
-      echo "| $N | $D | dagr inspect --device $dev | > $BUDGET (stopped) | | |" | tee -a "$TABLE"
-    else
-      echo "| $N | $D | dagr inspect --device $dev | - | not usable: $(head -c 300 "$OUT/$N-$dev.err" | tr '\n|' '  ') | |" | tee -a "$TABLE"
-    fi
+  for dev in $DEVICES; do
+    # the CPU keeps its tile; a GPU run per GPU tile size asked for (TILES, kernel values per tile)
+    tiles="default"; [ "$dev" != cpu ] && [ -n "$TILES" ] && tiles="$TILES"
+    for tile in $tiles; do
+      cmd=("${DAGR[@]}"); [ "$dev" = cuda ] && cmd=("${CUDAGR[@]}")
+      name="$N-$dev"; label="dagr inspect --device $dev"
+      if [ "$tile" != default ]; then name="$name-tile$tile"; label="$label, tiles of $tile"; fi
+      t="$EPOCHREALTIME"
+      DAGR_GPU_TILE_ELEMENTS="$([ "$tile" = default ] || echo "$tile")" timeout "$BUDGET" "${cmd[@]}" inspect "$DATA" --max-pairwise-rows 0 --device "$dev" --json > "$OUT/$name.json" 2> "$OUT/$name.err"
+      rc=$?
+      secs="$(since "$t")"
+      if [ $rc -eq 0 ]; then
+        where="$("$NODE" -p "require('$OUT/$name.json').engine.device")"
+        diff='-'
+        if [ "$dev" != cpu ] && [ -s "$OUT/$N-cpu.json" ]; then diff="$(bench_js report-diff "$OUT/$name.json" "$OUT/$N-cpu.json" 2>&1 | tail -1)"; fi
+        echo "| $N | $D | $label | $secs | $where | $diff |" | tee -a "$TABLE"
+      elif [ $rc -eq 124 ]; then
+        echo "| $N | $D | $label | > $BUDGET (stopped) | | |" | tee -a "$TABLE"
+      else
+        echo "| $N | $D | $label | - | not usable: $(head -c 300 "$OUT/$name.err" | tr '\n|' '  ') | |" | tee -a "$TABLE"
+      fi
+    done
   done
   # the same metrics in numpy (CPU, all threads) and PyTorch (CUDA) where python3 has them: the references
-  for ref in numpy torch; do
+  for ref in $REFS; do
     script="$APP/bench/reference_metrics.py"; [ "$ref" = torch ] && script="$APP/bench/reference_metrics_torch.py"
     python3 -c "import $ref" 2>/dev/null || { echo "| $N | $D | $ref reference | - | python3 has no $ref | |" | tee -a "$TABLE"; continue; }
     t="$EPOCHREALTIME"
@@ -153,6 +164,7 @@ for N in $SIZES; do
 done
 
 section "training steps: tfjs-wasm vs tfjs-webgpu"
+[ "${TRAIN_BUDGET:-150}" = 0 ] && echo "skipped (TRAIN_BUDGET=0)" ||
 timeout "${TRAIN_BUDGET:-150}" bash -c "$(declare -f bench_js); NODE='$NODE' APP='$APP' ROOT='$ROOT' bench_js train-webgpu --seconds 3 --d '$D' --k 256 --batches 256,1024" 2>&1 | grep -v 'artificially reduced' || echo "train-webgpu: stopped or failed (rc $?)"
 
 section "inspect table"

@@ -180,6 +180,9 @@ async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, al
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // errors only: on a GPU every session warns that shape ops stay on the CPU (by design), which
+    // a user would read as a fault in every report
+    logSeverityLevel: 3,
     // idle pool threads sleep instead of spinning: a spinning thread burns a core between the
     // many small runs of a tile loop, and on a shared machine it takes that core from others
     extra: { session: { intra_op: { allow_spinning: '0' } } },
@@ -236,6 +239,17 @@ async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, al
 const NARROW_WIDTH = 256;
 const BLOCK_ELEMENTS = 1 << 18;
 const MIN_BLOCK_ROWS = 64;
+/**
+ * Kernel values per tile on a GPU: 64M float32 (256 MB per intermediate), 4096 x 16384 tiles, so
+ * a pass over N rows uploads each row N / 4096 times instead of N / 256. DAGR_GPU_TILE_ELEMENTS
+ * overrides it (a power of two from 2^20 to 2^28) for a smaller GPU or for measuring.
+ */
+export function gpuTileElements(env: Record<string, string | undefined> = process.env): number {
+  const asked = Number(env.DAGR_GPU_TILE_ELEMENTS);
+  const ok = Number.isInteger(asked) && asked >= 1 << 20 && asked <= 1 << 28 && (asked & (asked - 1)) === 0;
+  return ok ? asked : 1 << 26;
+}
+
 export function rowsPerRun(ra: number, rb: number, d: number): number {
   if (d > NARROW_WIDTH || ra * rb <= BLOCK_ELEMENTS) return ra;
   return Math.min(ra, Math.max(MIN_BLOCK_ROWS, Math.floor(BLOCK_ELEMENTS / rb)));
@@ -360,8 +374,11 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
       threads,
       note: placed.gpuNote ? `${placed.gpuNote}. ${what}` : what,
     },
-    // 4M float32 kernel values (16 MB) per tile: big enough for BLAS speed, small at any N
-    maxTileElements: 1 << 22,
+    // CPU: 4M float32 kernel values (16 MB) per tile, big enough for BLAS speed, small at any N.
+    // GPU: every run uploads its tile's rows (no resident gallery), so small tiles spend the run
+    // in transfers: 256 x 16384 tiles made WebGPU 2.4x slower than 16 CPU threads on an H200
+    // (bench/RESULTS.md); see gpuTileElements
+    maxTileElements: placed.device === 'cpu' ? 1 << 22 : gpuTileElements(),
 
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
       const step = rowsPerRun(ra, rb, d);

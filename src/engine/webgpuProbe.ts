@@ -57,7 +57,7 @@ export function vulkanDriverPlaces(env: NodeJS.ProcessEnv = process.env, home = 
  * Prints one JSON line: {ok, error?, adapter?}.
  */
 const CHILD = `
-const [ortPath] = process.argv.slice(1);
+const [ortPath, webgpuPath] = process.argv.slice(1);
 let input = '';
 process.stdin.on('data', (c) => { input += c; });
 process.stdin.on('end', async () => {
@@ -70,7 +70,9 @@ process.stdin.on('end', async () => {
   } catch (e) { out.error = String(e && e.message || e).split('\\n')[0]; }
   if (out.ok) {
     try {
-      const { create } = await import('webgpu');
+      const path = require('node:path');
+      const url = path.isAbsolute(webgpuPath) ? require('node:url').pathToFileURL(webgpuPath).href : webgpuPath;
+      const { create } = await import(url);
       const a = await create([]).requestAdapter({ powerPreference: 'high-performance' });
       const i = a && a.info;
       if (i) out.adapter = [i.vendor, i.architecture, i.device].filter(Boolean).join(' ') || i.description;
@@ -101,15 +103,19 @@ export interface ProbeDeps {
 
 function runChildReal(model: Uint8Array): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    let ortPath = 'onnxruntime-node';
-    try {
-      ortPath = require.resolve('onnxruntime-node');
-    } catch {
-      /* resolved by the child from its own folder */
-    }
+    // resolved here: the child runs a -e script, which would resolve them from its working folder
+    const resolved = (name: string): string => {
+      try {
+        return require.resolve(name);
+      } catch {
+        return name;
+      }
+    };
+    const ortPath = resolved('onnxruntime-node');
+    const webgpuPath = resolved('webgpu');
     disableOrtTelemetry(); // the child loads onnxruntime and inherits the setting
     // ELECTRON_RUN_AS_NODE: inside VS Code process.execPath is Electron, which must act as Node
-    const child = spawn(process.execPath, ['-e', CHILD, ortPath], {
+    const child = spawn(process.execPath, ['-e', CHILD, ortPath, webgpuPath], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
