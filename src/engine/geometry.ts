@@ -4,38 +4,31 @@
  * backends differ only inside a kernel call.
  */
 import type { Matrix } from '../io/types';
-import type { ModalityReport, PairReport, PairSelection, ReportOptions, RetrievalDirection, WarningThresholds } from '../protocol/report';
+import type { ModalityReport, PairReport, PairSelection, ReportOptions, WarningThresholds } from '../protocol/report';
 import { DEFAULT_MAX_PAIRS } from '../protocol/report';
-import { recordOf } from '../protocol/keys';
 import { dispersiveLoss } from './dispersive';
 import { anchoringLoss, driftPerRow, driftStats, linearCka, meanCosine, modalityGap, normalizedRowSum } from './pairs';
 import { projection } from './linalg/projection';
-import { summarizeRanks, retrievalRanks } from './retrieval';
+import {
+  DEFAULT_PROJECTION_ROWS,
+  finishCore,
+  modalityReport,
+  noteProjected,
+  Progress,
+  progressTotal,
+  projectedModalities,
+  quoteNames,
+  sameSpacePair,
+  widthsDifferPair,
+} from './reportParts';
+import { retrievalRanks } from './retrieval';
 import { normalizedSample } from './rows';
 import { PAIRWISE_SEED, sampleRows } from './sample';
 import { spectrumOf, type SpectrumResult } from './spectrum';
 import type { GeometryBackend, GeometryControl, GeometryCore } from './types';
 import { EngineError, throwIfAborted } from './types';
 import { validateModalities } from './validate';
-import { dispersiveStdErr, retrievalStdErr } from './stream/stdErr';
-import { evaluateWarnings } from './warnings';
-
-const DEFAULT_PROJECTION_ROWS = 2000;
-/**
- * The scatter shows at most this many modalities: more points of more colors are unreadable, and
- * the projection's JSON grows with every modality (2 numbers per sampled row each).
- */
-export const MAX_PROJECTED_MODALITIES = 8;
-/** names quoted in an error or note, at most */
-const MAX_NAMES_QUOTED = 10;
-
-function quoteNames(names: readonly string[]): string {
-  const shown = names
-    .slice(0, MAX_NAMES_QUOTED)
-    .map((n) => `'${n}'`)
-    .join(', ');
-  return names.length > MAX_NAMES_QUOTED ? `${shown} and ${names.length - MAX_NAMES_QUOTED} more` : shown;
-}
+import { dispersiveStdErr } from './stream/stdErr';
 
 /**
  * Which modality pairs get pair metrics. Every pair while there are at most options.maxPairs
@@ -144,24 +137,6 @@ export function validateOptions(o: ReportOptions): void {
   }
 }
 
-/** R@k with its standard errors when the ranks come from a sample of the rows */
-export function withStdErr(r: RetrievalDirection, sampled: boolean, s: number, n: number): RetrievalDirection {
-  return sampled ? { ...r, stdErr: retrievalStdErr(r, s, n) } : r;
-}
-
-/** progress over named stages with rough relative costs, so the bar moves evenly */
-class Progress {
-  private done = 0;
-  constructor(
-    private readonly total: number,
-    private readonly report?: (f: number, stage: string) => void,
-  ) {}
-  step(weight: number, stage: string, within = 1): void {
-    this.report?.(Math.min(1, (this.done + weight * within) / this.total), stage);
-    if (within >= 1) this.done += weight;
-  }
-}
-
 export async function computeGeometry(
   modalities: Matrix[],
   options: ReportOptions,
@@ -185,8 +160,7 @@ export async function computeGeometry(
   const sample = sampleRows(n, sampleSize, PAIRWISE_SEED);
   const sampled = sampleSize < n;
 
-  // weights: spectrum 2, dispersive 3 per modality; 1 + 3 (retrieval) per pair; projection 1
-  const progress = new Progress(5 * m + 4 * npairs + 1, ctl.onProgress);
+  const progress = new Progress(progressTotal(m, npairs), ctl.onProgress);
 
   // user names are keys: a Map, turned into own properties at the end ("__proto__" is a name too)
   const reports = new Map<string, ModalityReport>();
@@ -206,26 +180,13 @@ export async function computeGeometry(
     const disp = await dispersiveLoss(z, sq, sampleSize, mat.cols, options.t, options.pairs, backend, signal, (f) =>
       progress.step(3, `dispersive loss of '${mat.name}'`, f),
     );
-    // a sampled value says how far it may be from the all-rows one (absent when every row is used)
     const se = sampled
       ? await dispersiveStdErr(z, sq, sampleSize, mat.cols, options.t, options.pairs, disp, n, backend, signal)
       : undefined;
-
-    let dead = 0;
-    for (const v of spec.variance) if (v < thresholds.deadVariance) dead++;
-    reports.set(mat.name, {
-      dim: mat.cols,
-      effectiveRank: spec.effectiveRank,
-      effectiveRankCentered: spec.effectiveRankCentered,
-      stableRank: spec.stableRank,
-      dispersiveLoss: disp,
-      spectrum: Array.from(spec.spectrum),
-      explainedVariance: Array.from(spec.explainedVariance),
-      meanCosine: meanCosine(sum, sumSq, n),
-      deadDimensionFraction: dead / mat.cols,
-      pairwiseRows: sampleSize,
-      ...(se !== undefined ? { dispersiveLossStdErr: se } : {}),
-    });
+    reports.set(
+      mat.name,
+      modalityReport(mat.cols, spec, { dispersiveLoss: disp, stdErr: se, rows: sampleSize }, meanCosine(sum, sumSq, n), thresholds),
+    );
   }
 
   const pairs: PairReport[] = [];
@@ -238,16 +199,7 @@ export async function computeGeometry(
     const cka = await linearCka(a, sa.mean, sa.centeredEigen, b, sb.mean, sb.centeredEigen, backend, signal);
     progress.step(1, `pair ${label}`);
     if (a.cols !== b.cols) {
-      pairs.push({
-        a: a.name,
-        b: b.name,
-        linearCka: cka,
-        anchoringLoss: null,
-        drift: null,
-        modalityGap: null,
-        retrieval: null,
-        note: `widths differ (${a.cols} vs ${b.cols}): anchoring loss, drift, modality gap and retrieval compare rows in one space, so only linear CKA is reported`,
-      });
+      pairs.push(widthsDifferPair(a.name, b.name, a.cols, b.cols, cka));
       progress.step(3, `retrieval ${label}`);
       continue;
     }
@@ -258,54 +210,28 @@ export async function computeGeometry(
     const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) =>
       progress.step(3, `retrieval ${label}`, f),
     );
-    pairs.push({
-      a: a.name,
-      b: b.name,
-      linearCka: cka,
-      anchoringLoss: anchoringLoss(drift, options.tau, options.hinge),
-      drift: driftStats(drift, options.tau),
-      modalityGap: modalityGap(sums.get(a.name) as Float64Array, sums.get(b.name) as Float64Array, n),
-      retrieval: {
-        aToB: withStdErr(summarizeRanks(aToB), sampled, sampleSize, n),
-        bToA: withStdErr(summarizeRanks(bToA), sampled, sampleSize, n),
-        galleryRows: sampleSize,
-      },
-      note: sampled
-        ? `retrieval ranks each query among a seeded sample of ${sampleSize} of ${n} rows (maxPairwiseRows); drift, anchoring and gap use all rows`
-        : '',
-    });
+    pairs.push(
+      sameSpacePair(
+        {
+          a: a.name,
+          b: b.name,
+          linearCka: cka,
+          anchoringLoss: anchoringLoss(drift, options.tau, options.hinge),
+          drift: driftStats(drift, options.tau),
+          modalityGap: modalityGap(sums.get(a.name) as Float64Array, sums.get(b.name) as Float64Array, n),
+        },
+        { aToB, bToA },
+        sampleSize,
+        n,
+      ),
+    );
   }
 
   throwIfAborted(signal);
   progress.step(1, 'projection', 0);
-  // the modalities of the computed pairs, in that order (the hub first), at most a few
-  const order: number[] = [];
-  for (const [i, j] of chosen) {
-    for (const k of [i, j]) if (!order.includes(k) && order.length < MAX_PROJECTED_MODALITIES) order.push(k);
-    if (order.length >= MAX_PROJECTED_MODALITIES) break;
-  }
-  if (order.length === 0) order.push(0);
-  const projected = order.map((k) => modalities[k] as Matrix);
+  const projected = projectedModalities(chosen).map((k) => modalities[k] as Matrix);
   const proj = await projection(projected, ctl.projectionRows ?? DEFAULT_PROJECTION_ROWS, backend);
-  if (projected.length < m) {
-    proj.note =
-      `projected ${projected.length} of ${m} modalities (${quoteNames(projected.map((x) => x.name))}: the first in the computed pairs); ` +
-      `a scatter of more is unreadable and grows the report with every modality`;
-  }
+  noteProjected(proj, projected, m);
   progress.step(1, 'projection');
-
-  const core: GeometryCore & { pairSelection?: PairSelection } = {
-    engine: backend.info,
-    n,
-    options: { ...options },
-    thresholds: { ...thresholds },
-    modalities: recordOf(reports),
-    pairs,
-    warnings: [],
-    projection: proj,
-    // only when it says something: every pair computed is the rule a report without it follows
-    ...(selection.mode !== 'all' ? { pairSelection: selection } : {}),
-  };
-  core.warnings = evaluateWarnings(core, thresholds);
-  return core;
+  return finishCore(backend, n, options, thresholds, { modalities: reports, pairs, projection: proj, selection });
 }

@@ -5,18 +5,27 @@
  * O(N^2) metrics (dispersive loss, retrieval) on the hash-chosen sample, with standard errors.
  */
 import type { ModalityReport, PairReport, PairSelection, WarningThresholds } from '../../protocol/report';
-import { recordOf } from '../../protocol/keys';
 import { dispersiveLoss } from '../dispersive';
 import { symmetricEigenvaluesFast } from '../linalg/eigenBand';
-import { MAX_PROJECTED_MODALITIES, selectPairs, withStdErr } from '../geometry';
+import { selectPairs } from '../geometry';
 import { meanCosine, modalityGap } from '../pairs';
 import { projection } from '../linalg/projection';
-import { retrievalRanks, summarizeRanks } from '../retrieval';
+import {
+  DEFAULT_PROJECTION_ROWS,
+  finishCore,
+  modalityReport,
+  noteProjected,
+  Progress,
+  progressTotal,
+  projectedModalities,
+  sameSpacePair,
+  widthsDifferPair,
+} from '../reportParts';
+import { retrievalRanks } from '../retrieval';
 import { PROJECTION_SEED } from '../sample';
 import { effectiveRankFromSingularValues } from '../spectrum';
 import type { GeometryBackend, GeometryControl, GeometryCore } from '../types';
 import { EngineError, throwIfAborted } from '../types';
-import { evaluateWarnings } from '../warnings';
 import { driftStatsOf } from './drift';
 import { nestedSample } from './hashSample';
 import { rawGram } from './moments';
@@ -24,8 +33,6 @@ import type { Moments } from './moments';
 import { dispersiveStdErr } from './stdErr';
 import { rowsSeen } from './summary';
 import type { ModalitySummary, StreamSummary } from './summary';
-
-const DEFAULT_PROJECTION_ROWS = 2000;
 
 interface Spectra {
   spectrum: Float64Array;
@@ -127,43 +134,27 @@ export async function finalizeSummary(
   const { pairs: chosen, selection } = selectPairs(names, options);
   const m = names.length;
   const sampled = s < n;
-  const total = 5 * m + 4 * summary.pairs.length + 1;
-  let done = 0;
-  const step = (w: number, stage: string, within = 1): void => {
-    ctl.onProgress?.(Math.min(1, (done + w * within) / total), stage);
-    if (within >= 1) done += w;
-  };
+  const progress = new Progress(progressTotal(m, summary.pairs.length), ctl.onProgress);
 
   const reports = new Map<string, ModalityReport>();
   const spectra: Spectra[] = [];
   const squares: Float32Array[] = [];
   for (const [k, ms] of summary.modalities.entries()) {
-    step(2, `spectrum of '${ms.name}'`, 0);
+    progress.step(2, `spectrum of '${ms.name}'`, 0);
     const sp = await spectraOf(ms.moments, backend, signal);
     spectra.push(sp);
-    step(2, `spectrum of '${ms.name}'`);
+    progress.step(2, `spectrum of '${ms.name}'`);
     const z = summary.sample.z[k] as Float32Array;
     const sq = rowSquares(z, s, ms.dim);
     squares.push(sq);
     const disp = await dispersiveLoss(z, sq, s, ms.dim, options.t, options.pairs, backend, signal, (f) =>
-      step(3, `dispersive loss of '${ms.name}'`, f),
+      progress.step(3, `dispersive loss of '${ms.name}'`, f),
     );
     const se = sampled ? await dispersiveStdErr(z, sq, s, ms.dim, options.t, options.pairs, disp, n, backend, signal) : undefined;
-    let dead = 0;
-    for (const v of sp.variance) if (v < thresholds.deadVariance) dead++;
-    reports.set(ms.name, {
-      dim: ms.dim,
-      effectiveRank: sp.effectiveRank,
-      effectiveRankCentered: sp.effectiveRankCentered,
-      stableRank: sp.stableRank,
-      dispersiveLoss: disp,
-      spectrum: Array.from(sp.spectrum),
-      explainedVariance: Array.from(sp.explainedVariance),
-      meanCosine: meanCosine(ms.normSum, ms.normSumSq, n),
-      deadDimensionFraction: dead / ms.dim,
-      pairwiseRows: s,
-      ...(se !== undefined ? { dispersiveLossStdErr: se } : {}),
-    });
+    reports.set(
+      ms.name,
+      modalityReport(ms.dim, sp, { dispersiveLoss: disp, stdErr: se, rows: s }, meanCosine(ms.normSum, ms.normSumSq, n), thresholds),
+    );
   }
 
   const pairs: PairReport[] = [];
@@ -182,52 +173,35 @@ export async function finalizeSummary(
     let num = 0;
     for (const v of p.cross) num += v * v;
     const cka = denom > 0 ? num / denom : 0;
-    step(1, `pair ${label}`);
+    progress.step(1, `pair ${label}`);
     if (!p.drift) {
-      pairs.push({
-        a: a.name,
-        b: b.name,
-        linearCka: cka,
-        anchoringLoss: null,
-        drift: null,
-        modalityGap: null,
-        retrieval: null,
-        note: `widths differ (${a.dim} vs ${b.dim}): anchoring loss, drift, modality gap and retrieval compare rows in one space, so only linear CKA is reported`,
-      });
-      step(3, `retrieval ${label}`);
+      pairs.push(widthsDifferPair(a.name, b.name, a.dim, b.dim, cka));
+      progress.step(3, `retrieval ${label}`);
       continue;
     }
     const za = summary.sample.z[i] as Float32Array;
     const zb = summary.sample.z[j] as Float32Array;
-    const { aToB, bToA } = await retrievalRanks(za, zb, s, a.dim, backend, signal, (f) => step(3, `retrieval ${label}`, f));
-    const ra = summarizeRanks(aToB);
-    const rb = summarizeRanks(bToA);
-    pairs.push({
-      a: a.name,
-      b: b.name,
-      linearCka: cka,
-      anchoringLoss: p.drift.hingeSum / p.drift.count,
-      drift: driftStatsOf(p.drift),
-      modalityGap: modalityGap(a.normSum, b.normSum, n),
-      retrieval: {
-        aToB: withStdErr(ra, sampled, s, n),
-        bToA: withStdErr(rb, sampled, s, n),
-        galleryRows: s,
-      },
-      note: sampled
-        ? `retrieval ranks each query among a seeded sample of ${s} of ${n} rows (maxPairwiseRows); drift, anchoring and gap use all rows`
-        : '',
-    });
+    const { aToB, bToA } = await retrievalRanks(za, zb, s, a.dim, backend, signal, (f) => progress.step(3, `retrieval ${label}`, f));
+    pairs.push(
+      sameSpacePair(
+        {
+          a: a.name,
+          b: b.name,
+          linearCka: cka,
+          anchoringLoss: p.drift.hingeSum / p.drift.count,
+          drift: driftStatsOf(p.drift),
+          modalityGap: modalityGap(a.normSum, b.normSum, n),
+        },
+        { aToB, bToA },
+        s,
+        n,
+      ),
+    );
   }
 
   throwIfAborted(signal);
-  step(1, 'projection', 0);
-  const order: number[] = [];
-  for (const [i, j] of chosen) {
-    for (const k of [i, j]) if (!order.includes(k) && order.length < MAX_PROJECTED_MODALITIES) order.push(k);
-    if (order.length >= MAX_PROJECTED_MODALITIES) break;
-  }
-  if (order.length === 0) order.push(0);
+  progress.step(1, 'projection', 0);
+  const order = projectedModalities(chosen);
   // the projection's rows: the sampled rows with the smallest projection keys (nested in the sample)
   const wanted = nestedSample(summary.sample.rows, ctl.projectionRows ?? DEFAULT_PROJECTION_ROWS, PROJECTION_SEED);
   const position = new Map<number, number>();
@@ -244,22 +218,7 @@ export async function finalizeSummary(
   });
   const proj = await projection(mats, wanted.length, backend);
   proj.rows = proj.rows.map((r) => wanted[r] as number);
-  if (mats.length < m) {
-    proj.note = `projected ${mats.length} of ${m} modalities (the first in the computed pairs); a scatter of more is unreadable and grows the report with every modality`;
-  }
-  step(1, 'projection');
-
-  const core: GeometryCore & { pairSelection?: PairSelection } = {
-    engine: backend.info,
-    n,
-    options: { ...options },
-    thresholds: { ...thresholds },
-    modalities: recordOf(reports),
-    pairs,
-    warnings: [],
-    projection: proj,
-    ...(selection.mode !== 'all' ? { pairSelection: selection } : {}),
-  };
-  core.warnings = evaluateWarnings(core, thresholds);
-  return core;
+  noteProjected(proj, mats, m);
+  progress.step(1, 'projection');
+  return finishCore(backend, n, options, thresholds, { modalities: reports, pairs, projection: proj, selection });
 }
