@@ -24,7 +24,7 @@
  * eigenvalues much smaller than ||A||). Non-finite input gives NaN eigenvalues.
  */
 
-import { wasmWorkspace } from './eigenWasm';
+import { wasmWorkspace, type WasmWorkspace } from './eigenWasm';
 
 const EPS = Number.EPSILON;
 /** smallest positive normal double, 2^-1022 */
@@ -73,6 +73,18 @@ function lowerMaxAbs(a: Float64Array, d: number): number {
 
 /** Eigenvalues of the symmetric d x d row-major matrix `a` (not modified), descending. */
 export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
+  const steps = eigenvalueSteps(a, d);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * symmetricEigenvalues as steps: one yield per column of the reduction, so an async caller
+ * (eigenBand.ts) can let the event loop run, and see a cancellation, during a d = 4096 solve.
+ */
+export function* eigenvalueSteps(a: Float64Array, d: number): Generator<void, Float64Array, void> {
   if (!Number.isInteger(d) || d < 0 || a.length < d * d) {
     throw new RangeError(`symmetricEigenvalues: expected a ${d} x ${d} matrix, got ${a.length} values`);
   }
@@ -83,7 +95,7 @@ export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
   if (amax === 0) return diag;
   const s = safeScaleExponent(amax);
   const off = new Float64Array(d); // off[k] = T[k+1][k]; off[d-1] = 0
-  tridiagonalize(a, d, 2 ** s, diag, off);
+  yield* tridiagonalize(a, d, 2 ** s, diag, off);
   tridiagonalQL(diag, off, d);
   if (s !== 0) {
     const back = 2 ** -s;
@@ -99,7 +111,7 @@ export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
 export function tridiagonalForm(a: Float64Array, d: number): { diag: Float64Array; off: Float64Array } {
   const diag = new Float64Array(d);
   const off = new Float64Array(d);
-  if (d > 0) tridiagonalize(a, d, 1, diag, off);
+  if (d > 0) for (const _ of tridiagonalize(a, d, 1, diag, off));
   return { diag, off };
 }
 
@@ -107,8 +119,23 @@ export function tridiagonalForm(a: Float64Array, d: number): { diag: Float64Arra
  * Householder tridiagonalization of the lower triangle of a copy of `a`, times `scale`. The copy
  * lives in wasm memory where eigenWasm.ts runs the fused pass as SIMD code, else in a plain array.
  */
-function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64Array, off: Float64Array): void {
+function* tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64Array, off: Float64Array): Generator<void, void, void> {
   const ws = wasmWorkspace(n);
+  try {
+    yield* reduce(ws, a, n, scale, diag, off);
+  } finally {
+    ws?.release();
+  }
+}
+
+function* reduce(
+  ws: WasmWorkspace | undefined,
+  a: Float64Array,
+  n: number,
+  scale: number,
+  diag: Float64Array,
+  off: Float64Array,
+): Generator<void, void, void> {
   const L = ws ? ws.L : new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const r = i * n;
@@ -194,6 +221,7 @@ function tridiagonalize(a: Float64Array, n: number, scale: number, diag: Float64
     // the new reflector becomes the pending update; recycle the old buffers
     [ipv, iv] = [iv, ipv];
     [ipw, iw] = [iw, ipw];
+    yield;
   }
   const pv = bufs[ipv] as Float64Array;
   const pw = bufs[ipw] as Float64Array;

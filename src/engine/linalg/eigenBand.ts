@@ -6,35 +6,68 @@
  *  2. reduce the band to tridiagonal form with Givens rotations and bulge chasing (O(d^2 BAND),
  *     plain JS), then the implicit QL of eigen.ts.
  * Same eigenvalues as symmetricEigenvalues to rounding; used for d >= TWO_STAGE_MIN with the
- * onnxruntime backend (with the js backend the GEMMs would be no faster than eigen.ts).
+ * onnxruntime backend where WebAssembly SIMD is missing (with the js backend the GEMMs would be
+ * no faster than eigen.ts, and eigen.ts's SIMD pass beats it at every size measured).
  * Hard input is handled as in eigen.ts: the matrix is scaled by a power of two into the safe
  * range first (eigenvalues scaled back), panel columns are normalized before their norms are
  * formed, and the tridiagonal QL deflates absolutely and falls back to bisection, so zero,
  * rank-deficient, graded and subnormal matrices all get eigenvalues; NaN or Inf gives NaN.
  */
-import { safeScaleExponent, symmetricEigenvalues, tridiagonalQL } from './eigen';
+import { eigenvalueSteps, safeScaleExponent, tridiagonalQL } from './eigen';
+import { wasmWorks } from './eigenWasm';
 import type { GeometryBackend } from '../types';
 import { throwIfAborted } from '../types';
 
 const BAND = 32;
 /**
- * Where the two-stage method starts to pay. Measured on the 2-core dev VM (onnxruntime CPU, one
- * thread, side by side in one run, machine shared) after eigen.ts's fused pass went to two rows
- * at a time: the one-stage solver wins at d = 768 (1.03 s vs 2.34 s) and d = 1024 (2.71 s vs
- * 3.27 s), the two-stage one at d = 1536 (17.1 s vs 20.4 s) and above (the one-stage pass
- * streams the whole trailing matrix per column).
+ * Where the two-stage method starts to pay, for the plain-JS one-stage solver (no WebAssembly
+ * SIMD). Measured on the 2-core dev VM (onnxruntime CPU, one thread, side by side in one run,
+ * machine shared) after eigen.ts's fused pass went to two rows at a time: the one-stage solver
+ * wins at d = 768 (1.03 s vs 2.34 s) and d = 1024 (2.71 s vs 3.27 s), the two-stage one at
+ * d = 1536 (17.1 s vs 20.4 s) and above (the one-stage pass streams the whole trailing matrix
+ * per column). With the SIMD pass (eigenWasm.ts) the one-stage solver wins at every size
+ * measured: CPU seconds, same VM, 1536: 0.56 vs 1.54; 2048: 1.48 vs 2.77; 4096: 12.7 vs 100+.
  */
 export const TWO_STAGE_MIN = 1280;
 
-/** eigenvalues, descending: the two-stage method where it pays, else eigen.ts */
+/** how long the one-stage solver may hold the event loop before it lets other work (a cancel) in */
+const SLICE_MS = 50;
+
+/**
+ * Eigenvalues, descending: the one-stage solver with its SIMD pass where WebAssembly has it, the
+ * two-stage method where that is missing and the size makes it pay, else the plain one-stage
+ * solver. The one-stage paths run in slices of SLICE_MS and stop with an AbortError on `signal`.
+ */
 export async function symmetricEigenvaluesFast(
   a: Float64Array,
   n: number,
   backend: GeometryBackend,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
-  if (n < TWO_STAGE_MIN || backend.info.name !== 'onnxruntime') return symmetricEigenvalues(a, n);
-  return twoStageEigenvalues(a, n, BAND, backend, signal);
+  if (n >= TWO_STAGE_MIN && backend.info.name === 'onnxruntime' && !wasmWorks(n)) {
+    return twoStageEigenvalues(a, n, BAND, backend, signal);
+  }
+  return oneStageInSlices(a, n, signal);
+}
+
+async function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
+  throwIfAborted(signal);
+  const steps = eigenvalueSteps(a, n);
+  try {
+    let last = performance.now();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (performance.now() - last > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        throwIfAborted(signal);
+        last = performance.now();
+      }
+    }
+  } finally {
+    // an abort leaves the generator part way: close it, which hands back its wasm memory
+    steps.return(new Float64Array(0));
+  }
 }
 
 export async function twoStageEigenvalues(
