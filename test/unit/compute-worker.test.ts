@@ -1,57 +1,18 @@
 // The real compute process (src/worker/main.ts, run through tsx): garbage in never kills it, a
 // malformed request with an id is answered with a ProtocolError, reader errors come back with
 // their one line and file, and valid jobs still run afterwards.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { ComputeToHost } from '../../src/protocol/messages';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
+import { startComputeProcess } from './compute-process';
 
 const root = join(__dirname, '..', '..');
-const child = fork(join(root, 'src', 'worker', 'main.ts'), [], {
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  serialization: 'advanced',
-});
-after(() => {
-  child.kill('SIGKILL');
-});
-
-const inbox: ComputeToHost[] = [];
-const waiters: (() => void)[] = [];
-child.on('message', (m: ComputeToHost) => {
-  inbox.push(m);
-  waiters.splice(0).forEach((w) => w());
-});
-
-async function answerFor(id: number, timeoutMs = 30_000): Promise<ComputeToHost> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const hit = inbox.find((m) => 'id' in m && m.id === id && (m.type === 'result' || m.type === 'error'));
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`no answer for request ${id}`);
-    await new Promise<void>((r) => {
-      waiters.push(r);
-      setTimeout(r, 200);
-    });
-  }
-}
+const { child, answerFor, ready } = startComputeProcess(30_000);
 
 // a process that never says 'ready' fails the test (within a minute) instead of hanging the suite
 void test('announces itself, survives garbage, answers malformed requests, runs valid ones', async () => {
-  await new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 60_000;
-    const t = setInterval(() => {
-      if (inbox.some((m) => m.type === 'ready')) {
-        clearInterval(t);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(t);
-        reject(new Error('the compute process never said ready'));
-      }
-    }, 20);
-  });
+  await ready();
   for (const junk of ['hello', 42, null, [], { type: 'job' }, { type: 'cancel', id: 999 }]) child.send(junk as never);
   child.send({ type: 'job', id: 5, kind: 'format-disk', params: {} });
   child.send({ type: 'job', id: 6, kind: 'inspect', params: { path: '' } });

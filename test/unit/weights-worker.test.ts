@@ -1,46 +1,18 @@
 // The weights jobs through the real compute process (src/worker/main.ts via tsx), as the
 // extension runs them: the tensor table, an analysis with progress, a cancelled analysis, a
 // comparison, an embedding table as embeddings, and a bad request answered with a ProtocolError.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { ComputeToHost } from '../../src/protocol/messages';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 import type { GeometryReport } from '../../src/protocol/report';
 import type { TensorTable, WeightsComparison, WeightsReport } from '../../src/protocol/weights';
+import { startComputeProcess } from './compute-process';
 
 const root = join(__dirname, '..', '..');
 const BASE = join(root, 'test', 'fixtures', 'weights', 'base.safetensors');
 const TUNED = join(root, 'test', 'fixtures', 'weights', 'tuned.safetensors');
-const child = fork(join(root, 'src', 'worker', 'main.ts'), [], {
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  serialization: 'advanced',
-});
-after(() => {
-  child.kill('SIGKILL');
-});
-
-const inbox: ComputeToHost[] = [];
-const waiters: (() => void)[] = [];
-child.on('message', (m: ComputeToHost) => {
-  inbox.push(m);
-  waiters.splice(0).forEach((w) => w());
-});
-
-async function answerFor(id: number, timeoutMs = 60_000): Promise<ComputeToHost> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const hit = inbox.find((m) => 'id' in m && m.id === id && (m.type === 'result' || m.type === 'error'));
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`no answer for request ${id}`);
-    await new Promise<void>((r) => {
-      waiters.push(r);
-      setTimeout(r, 200);
-    });
-  }
-}
+const { child, inbox, answerFor } = startComputeProcess(60_000);
 
 void test('weights jobs in the compute process', async () => {
   child.send({ type: 'job', id: 1, kind: 'weightsTable', params: { path: BASE } });
