@@ -85,6 +85,22 @@ interface Detected {
   shape: number[];
 }
 
+/** The settings remembered as the next set-up's proposals (besides the dataset, modalities and DAGR's). */
+const REMEMBERED = [
+  'epochs',
+  'learningRate',
+  'batchSize',
+  'optimizer',
+  'schedule',
+  'momentum',
+  'seed',
+  'hidden',
+  'embeddingDim',
+  'unimodalWeight',
+  'gradientDecoupling',
+  'backend',
+] as const satisfies readonly (keyof TrainConfig)[];
+
 // The questions of a fine-tuning set-up keep their place when focus moves (a view that finishes
 // drawing, a notification): a multi-step dialog that vanishes half-way loses the user's answers.
 export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Promise<TrainConfig | undefined> {
@@ -189,40 +205,7 @@ export async function askTrainConfig(svc: Services, args: FineTuneArgs = {}): Pr
   });
   if (!reviewed) return undefined;
   await m.set('last.dagr', reviewed.dagr, 'global');
-  if (!fromFile) {
-    const {
-      epochs,
-      learningRate,
-      batchSize,
-      optimizer,
-      schedule,
-      momentum,
-      seed,
-      hidden,
-      embeddingDim,
-      unimodalWeight,
-      gradientDecoupling,
-      backend,
-    } = reviewed;
-    await m.set(
-      'last.trainExtras',
-      {
-        epochs,
-        learningRate,
-        batchSize,
-        optimizer,
-        schedule,
-        momentum,
-        seed,
-        hidden,
-        embeddingDim,
-        unimodalWeight,
-        gradientDecoupling,
-        backend,
-      },
-      'global',
-    );
-  }
+  if (!fromFile) await m.set('last.trainExtras', Object.fromEntries(REMEMBERED.map((k) => [k, reviewed[k]])), 'global');
   return reviewed;
 }
 
@@ -236,9 +219,67 @@ async function pickOne<T extends string>(title: string, options: readonly T[], c
   return picked?.label as T | undefined;
 }
 
-async function editNumber(title: string, value: number, ok: (v: number) => boolean, hint: string, set: (v: number) => void): Promise<void> {
-  const v = await number(title, value, ok, hint);
-  if (v !== undefined) set(v);
+/** A number setting of the config, or of its dagr part: how to read and write it. */
+interface NumberField {
+  get(c: TrainConfig): number;
+  set(c: TrainConfig, v: number): void;
+}
+type TopNumber = 'epochs' | 'learningRate' | 'batchSize' | 'momentum' | 'seed' | 'embeddingDim' | 'unimodalWeight';
+type DagrNumber = 'lambdaDisp' | 'lambdaAnc' | 'tau' | 't';
+const top = (k: TopNumber): NumberField => ({
+  get: (c) => c[k],
+  set: (c, v) => {
+    c[k] = v;
+  },
+});
+const dagrPart = (k: DagrNumber): NumberField => ({
+  get: (c) => c.dagr[k],
+  set: (c, v) => {
+    c.dagr[k] = v;
+  },
+});
+
+/**
+ * A review item for a number: shows its value (`show`: fmt for a real, String for a count); picking
+ * it asks for a new one under `title`, checked by `ok` (else `hint` shows).
+ */
+function numberItem(
+  label: string,
+  title: string,
+  c: TrainConfig,
+  field: NumberField,
+  ok: (v: number) => boolean,
+  hint: string,
+  show: (v: number) => string = fmt,
+): Item {
+  return {
+    label,
+    description: show(field.get(c)),
+    edit: async (x) => {
+      const v = await number(title, field.get(x), ok, hint);
+      if (v !== undefined) field.set(x, v);
+    },
+  };
+}
+
+/** A review item for a choice among named options: shows the current one (or `shown`); picking it offers them all. */
+function choiceItem<T extends string>(
+  label: string,
+  title: string,
+  c: TrainConfig,
+  options: readonly T[],
+  get: (c: TrainConfig) => T,
+  set: (c: TrainConfig, v: T) => void,
+  shown: string = get(c),
+): Item {
+  return {
+    label,
+    description: shown,
+    edit: async (x) => {
+      const v = await pickOne(title, options, get(x));
+      if (v) set(x, v);
+    },
+  };
 }
 
 /**
@@ -286,173 +327,67 @@ async function reviewSettings(
       },
       { label: 'Labels', description: c.labels ?? 'found by name (labels, label, y)' },
       { label: 'DAGR', kind: vscode.QuickPickItemKind.Separator },
-      {
-        label: 'Regularizer',
-        description: c.dagr.enabled ? 'DAGR on' : 'DAGR off',
-        edit: async (x) => {
-          const v = await pickOne('Regularizer', ['on', 'off'] as const, x.dagr.enabled ? 'on' : 'off');
-          if (v) x.dagr.enabled = v === 'on';
+      choiceItem(
+        'Regularizer',
+        'Regularizer',
+        c,
+        ['on', 'off'] as const,
+        (x) => (x.dagr.enabled ? 'on' : 'off'),
+        (x, v) => {
+          x.dagr.enabled = v === 'on';
         },
-      },
-      {
-        label: 'λ_disp (dispersive weight)',
-        description: fmt(c.dagr.lambdaDisp),
-        edit: (x) =>
-          editNumber(
-            'λ_disp',
-            x.dagr.lambdaDisp,
-            (v) => v >= 0,
-            'a number ≥ 0',
-            (v) => {
-              x.dagr.lambdaDisp = v;
-            },
-          ),
-      },
-      {
-        label: 'λ_anc (anchoring weight)',
-        description: fmt(c.dagr.lambdaAnc),
-        edit: (x) =>
-          editNumber(
-            'λ_anc',
-            x.dagr.lambdaAnc,
-            (v) => v >= 0,
-            'a number ≥ 0',
-            (v) => {
-              x.dagr.lambdaAnc = v;
-            },
-          ),
-      },
-      {
-        label: 'τ (anchoring tolerance)',
-        description: fmt(c.dagr.tau),
-        edit: (x) =>
-          editNumber(
-            'τ',
-            x.dagr.tau,
-            (v) => v >= 0 && v <= 4,
-            'a number in [0, 4]',
-            (v) => {
-              x.dagr.tau = v;
-            },
-          ),
-      },
-      {
-        label: 't (dispersive temperature)',
-        description: fmt(c.dagr.t),
-        edit: (x) =>
-          editNumber(
-            't',
-            x.dagr.t,
-            (v) => v > 0,
-            'a number > 0',
-            (v) => {
-              x.dagr.t = v;
-            },
-          ),
-      },
-      {
-        label: 'Hinge',
-        description: c.dagr.hinge,
-        edit: async (x) => {
-          const v = await pickOne('Hinge', ['linear', 'squared'] as const, x.dagr.hinge);
-          if (v) x.dagr.hinge = v;
+        c.dagr.enabled ? 'DAGR on' : 'DAGR off',
+      ),
+      numberItem('λ_disp (dispersive weight)', 'λ_disp', c, dagrPart('lambdaDisp'), (v) => v >= 0, 'a number ≥ 0'),
+      numberItem('λ_anc (anchoring weight)', 'λ_anc', c, dagrPart('lambdaAnc'), (v) => v >= 0, 'a number ≥ 0'),
+      numberItem('τ (anchoring tolerance)', 'τ', c, dagrPart('tau'), (v) => v >= 0 && v <= 4, 'a number in [0, 4]'),
+      numberItem('t (dispersive temperature)', 't', c, dagrPart('t'), (v) => v > 0, 'a number > 0'),
+      choiceItem(
+        'Hinge',
+        'Hinge',
+        c,
+        ['linear', 'squared'] as const,
+        (x) => x.dagr.hinge,
+        (x, v) => {
+          x.dagr.hinge = v;
         },
-      },
-      {
-        label: 'Row pairs (dispersive)',
-        description: c.dagr.pairs,
-        edit: async (x) => {
-          const v = await pickOne('Row pairs', ['offdiag', 'all'] as const, x.dagr.pairs);
-          if (v) x.dagr.pairs = v;
+      ),
+      choiceItem(
+        'Row pairs (dispersive)',
+        'Row pairs',
+        c,
+        ['offdiag', 'all'] as const,
+        (x) => x.dagr.pairs,
+        (x, v) => {
+          x.dagr.pairs = v;
         },
-      },
+      ),
       { label: 'Optimization', kind: vscode.QuickPickItemKind.Separator },
-      {
-        label: 'Epochs',
-        description: String(c.epochs),
-        edit: (x) =>
-          editNumber(
-            'Epochs',
-            x.epochs,
-            (v) => int(v, 1),
-            'an integer ≥ 1',
-            (v) => {
-              x.epochs = v;
-            },
-          ),
-      },
-      {
-        label: 'Learning rate',
-        description: fmt(c.learningRate),
-        edit: (x) =>
-          editNumber(
-            'Learning rate',
-            x.learningRate,
-            (v) => v > 0,
-            'a number > 0',
-            (v) => {
-              x.learningRate = v;
-            },
-          ),
-      },
-      {
-        label: 'Batch size',
-        description: String(c.batchSize),
-        edit: (x) =>
-          editNumber(
-            'Batch size',
-            x.batchSize,
-            (v) => int(v, 2),
-            'an integer ≥ 2',
-            (v) => {
-              x.batchSize = v;
-            },
-          ),
-      },
-      {
-        label: 'Optimizer',
-        description: c.optimizer,
-        edit: async (x) => {
-          const v = await pickOne('Optimizer', ['adam', 'sgd'] as const, x.optimizer);
-          if (v) x.optimizer = v;
+      numberItem('Epochs', 'Epochs', c, top('epochs'), (v) => int(v, 1), 'an integer ≥ 1', String),
+      numberItem('Learning rate', 'Learning rate', c, top('learningRate'), (v) => v > 0, 'a number > 0'),
+      numberItem('Batch size', 'Batch size', c, top('batchSize'), (v) => int(v, 2), 'an integer ≥ 2', String),
+      choiceItem(
+        'Optimizer',
+        'Optimizer',
+        c,
+        ['adam', 'sgd'] as const,
+        (x) => x.optimizer,
+        (x, v) => {
+          x.optimizer = v;
         },
-      },
-      {
-        label: 'Schedule',
-        description: c.schedule,
-        edit: async (x) => {
-          const v = await pickOne('Schedule', ['constant', 'cosine', 'step'] as const, x.schedule);
-          if (v) x.schedule = v;
+      ),
+      choiceItem(
+        'Schedule',
+        'Schedule',
+        c,
+        ['constant', 'cosine', 'step'] as const,
+        (x) => x.schedule,
+        (x, v) => {
+          x.schedule = v;
         },
-      },
-      {
-        label: 'Momentum (sgd)',
-        description: fmt(c.momentum),
-        edit: (x) =>
-          editNumber(
-            'Momentum',
-            x.momentum,
-            (v) => v >= 0 && v < 1,
-            'a number in [0, 1)',
-            (v) => {
-              x.momentum = v;
-            },
-          ),
-      },
-      {
-        label: 'Seed',
-        description: String(c.seed),
-        edit: (x) =>
-          editNumber(
-            'Seed',
-            x.seed,
-            (v) => int(v, 0),
-            'an integer ≥ 0',
-            (v) => {
-              x.seed = v;
-            },
-          ),
-      },
+      ),
+      numberItem('Momentum (sgd)', 'Momentum', c, top('momentum'), (v) => v >= 0 && v < 1, 'a number in [0, 1)'),
+      numberItem('Seed', 'Seed', c, top('seed'), (v) => int(v, 0), 'an integer ≥ 0', String),
       { label: 'Model', kind: vscode.QuickPickItemKind.Separator },
       {
         label: 'Hidden layers',
@@ -468,51 +403,29 @@ async function reviewSettings(
           if (s !== undefined) x.hidden = s.trim() === '' ? [] : s.split(',').map((p) => Number(p.trim()));
         },
       },
-      {
-        label: 'Embedding dimension',
-        description: String(c.embeddingDim),
-        edit: (x) =>
-          editNumber(
-            'Embedding dimension',
-            x.embeddingDim,
-            (v) => int(v, 2),
-            'an integer ≥ 2',
-            (v) => {
-              x.embeddingDim = v;
-            },
-          ),
-      },
-      {
-        label: 'Unimodal weight',
-        description: fmt(c.unimodalWeight),
-        edit: (x) =>
-          editNumber(
-            'Unimodal weight',
-            x.unimodalWeight,
-            (v) => v >= 0,
-            'a number ≥ 0',
-            (v) => {
-              x.unimodalWeight = v;
-            },
-          ),
-      },
-      {
-        label: 'Gradient decoupling',
-        description: c.gradientDecoupling ? 'on' : 'off',
-        edit: async (x) => {
-          const v = await pickOne('Gradient decoupling', ['on', 'off'] as const, x.gradientDecoupling ? 'on' : 'off');
-          if (v) x.gradientDecoupling = v === 'on';
+      numberItem('Embedding dimension', 'Embedding dimension', c, top('embeddingDim'), (v) => int(v, 2), 'an integer ≥ 2', String),
+      numberItem('Unimodal weight', 'Unimodal weight', c, top('unimodalWeight'), (v) => v >= 0, 'a number ≥ 0'),
+      choiceItem(
+        'Gradient decoupling',
+        'Gradient decoupling',
+        c,
+        ['on', 'off'] as const,
+        (x) => (x.gradientDecoupling ? 'on' : 'off'),
+        (x, v) => {
+          x.gradientDecoupling = v === 'on';
         },
-      },
+      ),
       { label: 'Run', kind: vscode.QuickPickItemKind.Separator },
-      {
-        label: 'Backend',
-        description: c.backend,
-        edit: async (x) => {
-          const v = await pickOne('Backend', ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const, x.backend);
-          if (v) x.backend = v;
+      choiceItem(
+        'Backend',
+        'Backend',
+        c,
+        ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const,
+        (x) => x.backend,
+        (x, v) => {
+          x.backend = v;
         },
-      },
+      ),
       {
         label: 'Output folder',
         description: c.outDir,
