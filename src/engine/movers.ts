@@ -33,6 +33,26 @@ function unitRows(m: Matrix, rows: Int32Array): Float64Array {
   return out;
 }
 
+/**
+ * z[a .. a + d) . z[b .. b + d) with four accumulators (the neighbour search's summation, see
+ * dotAt in ./neighbors): the same order either way round, so row i's score of row j is row j's of i.
+ */
+function dot64(z: Float64Array, a: number, b: number, d: number): number {
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
+  let c = 0;
+  for (; c + 3 < d; c += 4) {
+    d0 += (z[a + c] as number) * (z[b + c] as number);
+    d1 += (z[a + c + 1] as number) * (z[b + c + 1] as number);
+    d2 += (z[a + c + 2] as number) * (z[b + c + 2] as number);
+    d3 += (z[a + c + 3] as number) * (z[b + c + 3] as number);
+  }
+  for (; c < d; c++) d0 += (z[a + c] as number) * (z[b + c] as number);
+  return d0 + d2 + (d1 + d3);
+}
+
 function turn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -64,8 +84,7 @@ export async function knnAll(
       for (let q = q0; q < q1; q++) {
         if (q === j) continue;
         const qb = q * d;
-        let dot = 0;
-        for (let c = 0; c < d; c++) dot += (z[qb + c] as number) * (z[gb + c] as number);
+        const dot = dot64(z, qb, gb, d);
         // insert into q's sorted list (j ascending: an equal similarity never displaces)
         const base = q * kk;
         let size = sizes[q] as number;

@@ -54,17 +54,56 @@ export function checkRow(m: Matrix, row: number): void {
 
 /** cosine of the unit query q with row j of g (float64; the row's norm floored as in DESIGN.md section 2) */
 export function cosineTo(q: Float64Array, g: Matrix, j: number): number {
-  const d = g.cols;
-  const data = g.data;
-  const base = j * d;
-  let dot = 0;
-  let sq = 0;
-  for (let k = 0; k < d; k++) {
-    const v = data[base + k] as number;
-    dot += (q[k] as number) * v;
-    sq += v * v;
+  const base = j * g.cols;
+  return dotAt(q, g.data, base, g.cols) / Math.max(Math.sqrt(squaresAt(g.data, base, g.cols)), NORM_FLOOR);
+}
+
+/**
+ * q . data[base .. base + d) in float64 with four accumulators and a moving index: V8 keeps the
+ * four chains in registers and runs them side by side, about 2-3x the rate of one or two chains
+ * (bench/RESULTS-neighbors.md). Every similarity of this file sums through here, in this order,
+ * so a row scored twice (the pass, the partner, kept norms) gets the very same float64.
+ */
+export function dotAt(q: Float64Array, data: Float32Array, base: number, d: number): number {
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
+  let c = 0;
+  let p = base;
+  for (; c + 3 < d; c += 4, p += 4) {
+    d0 += (q[c] as number) * (data[p] as number);
+    d1 += (q[c + 1] as number) * (data[p + 1] as number);
+    d2 += (q[c + 2] as number) * (data[p + 2] as number);
+    d3 += (q[c + 3] as number) * (data[p + 3] as number);
   }
-  return dot / Math.max(Math.sqrt(sq), NORM_FLOOR);
+  for (; c < d; c++, p++) d0 += (q[c] as number) * (data[p] as number);
+  return d0 + d2 + (d1 + d3);
+}
+
+/** the squared length of data[base .. base + d) in float64, summed as dotAt sums */
+export function squaresAt(data: Float32Array, base: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let c = 0;
+  let p = base;
+  for (; c + 3 < d; c += 4, p += 4) {
+    const v0 = data[p] as number;
+    const v1 = data[p + 1] as number;
+    const v2 = data[p + 2] as number;
+    const v3 = data[p + 3] as number;
+    s0 += v0 * v0;
+    s1 += v1 * v1;
+    s2 += v2 * v2;
+    s3 += v3 * v3;
+  }
+  for (; c < d; c++, p++) {
+    const v = data[p] as number;
+    s0 += v * v;
+  }
+  return s0 + s2 + (s1 + s3);
 }
 
 /**
@@ -106,29 +145,15 @@ class TopK {
 }
 
 /**
- * max(||row j||, 1e-12) of every row, in float64, summed exactly as the search pass sums them (two
- * accumulators), so a search given these norms returns the very same similarities. A caller that
+ * max(||row j||, 1e-12) of every row, in float64, summed exactly as the search pass sums them
+ * (squaresAt), so a search given these norms returns the very same similarities. A caller that
  * asks many queries of one matrix computes them once and halves each query's work.
  */
 export function rowNorms(m: Matrix): Float64Array {
   const { rows: n, cols: d, data } = m;
   const out = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    const base = j * d;
-    let sq0 = 0;
-    let sq1 = 0;
-    let c = 0;
-    for (; c + 1 < d; c += 2) {
-      const v0 = data[base + c] as number;
-      const v1 = data[base + c + 1] as number;
-      sq0 += v0 * v0;
-      sq1 += v1 * v1;
-    }
-    if (c < d) {
-      const v = data[base + c] as number;
-      sq0 += v * v;
-    }
-    const sq = sq0 + sq1;
+    const sq = squaresAt(data, j * d, d);
     if (!Number.isFinite(sq)) throw new EngineError(`'${m.name}' has NaN or Inf at row ${j}`);
     out[j] = Math.max(Math.sqrt(sq), NORM_FLOOR);
   }
@@ -176,16 +201,7 @@ export async function nearestNeighbors(
     if (norms) {
       // the norms are known: one multiply-add per value instead of two
       for (let j = start; j < end; j++) {
-        const base = j * d;
-        let dot0 = 0;
-        let dot1 = 0;
-        let c = 0;
-        for (; c + 1 < d; c += 2) {
-          dot0 += (q[c] as number) * (data[base + c] as number);
-          dot1 += (q[c + 1] as number) * (data[base + c + 1] as number);
-        }
-        if (c < d) dot0 += (q[c] as number) * (data[base + c] as number);
-        const sim = (dot0 + dot1) / (norms[j] as number);
+        const sim = dotAt(q, data, j * d, d) / (norms[j] as number);
         if (j === opts.exclude) continue;
         if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
         if (sim > top.floor) top.offer(j, sim);
@@ -196,28 +212,10 @@ export async function nearestNeighbors(
     }
     for (let j = start; j < end; j++) {
       const base = j * d;
-      // two accumulators each for the dot and the norm: shorter dependency chains, same float64 sums
-      let dot0 = 0;
-      let dot1 = 0;
-      let sq0 = 0;
-      let sq1 = 0;
-      let c = 0;
-      for (; c + 1 < d; c += 2) {
-        const v0 = data[base + c] as number;
-        const v1 = data[base + c + 1] as number;
-        dot0 += (q[c] as number) * v0;
-        dot1 += (q[c + 1] as number) * v1;
-        sq0 += v0 * v0;
-        sq1 += v1 * v1;
-      }
-      if (c < d) {
-        const v = data[base + c] as number;
-        dot0 += (q[c] as number) * v;
-        sq0 += v * v;
-      }
-      const sq = sq0 + sq1;
+      // the row's squares in a second pass: its 4d bytes are in L1 by then, so it costs little
+      const sq = squaresAt(data, base, d);
       if (!Number.isFinite(sq)) throw new EngineError(`'${gallery.name}' has NaN or Inf at row ${j}`);
-      const sim = (dot0 + dot1) / Math.max(Math.sqrt(sq), NORM_FLOOR);
+      const sim = dotAt(q, data, base, d) / Math.max(Math.sqrt(sq), NORM_FLOOR);
       if (j === opts.exclude) continue;
       if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
       if (sim > top.floor) top.offer(j, sim);
