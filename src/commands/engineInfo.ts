@@ -11,7 +11,8 @@ import { plural } from '../protocol/format';
 
 export async function showEngineInfo(svc: Services): Promise<void> {
   try {
-    const info = await svc.compute.run('engineInfo', { engine: readSettings().engine }, { title: 'DAGR: loading the engine' });
+    const { engine, device } = readSettings();
+    const info = await svc.compute.run('engineInfo', { engine, device }, { title: 'DAGR: loading the engine' });
     const g = info.geometry;
     const lines = [
       `Geometry engine: ${g.name} on ${g.device}, ${plural(g.threads, 'thread')}${g.note ? ` (${g.note})` : ''}`,

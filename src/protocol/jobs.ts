@@ -18,7 +18,9 @@ export interface InspectParams {
   device?: DeviceChoice;
 }
 
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+/** Where the onnxruntime engine computes: the values of dagr.device and --device, checked at the process boundary. */
+export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+export type DeviceChoice = (typeof DEVICE_CHOICES)[number];
 
 export interface EmbedParams {
   model: string;

@@ -5,7 +5,8 @@
  */
 import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningThresholds } from './report';
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
-import type { EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
+import type { DeviceChoice, EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
+import { DEVICE_CHOICES } from './jobs';
 import type {
   TensorTable,
   WeightsAnalyzeParams,
@@ -30,7 +31,8 @@ export interface JobTable {
   embed: { params: EmbedJob; result: EmbedResult };
   train: { params: { config: TrainConfig }; result: RunSummary };
   sweep: { params: { config: SweepConfig }; result: SweepPoint[] };
-  engineInfo: { params: { engine?: EngineChoice }; result: EngineReport };
+  /** `device` is the dagr.device setting: the report says where the engine would compute with it */
+  engineInfo: { params: { engine?: EngineChoice; device?: DeviceChoice }; result: EngineReport };
   /** array names, dtypes and shapes of a file (headers only): for the fine-tuning modality picker */
   describe: { params: { path: string }; result: { arrays: { name: string; dtype: string; shape: number[] }[] } };
   /** thresholds changed in the settings: re-judge a finished report without recomputing it */
@@ -93,6 +95,8 @@ const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isOptStrArray = (x: unknown): boolean => x === undefined || (Array.isArray(x) && x.every((s) => typeof s === 'string'));
 
+const isOptDevice = (x: unknown): boolean => x === undefined || (DEVICE_CHOICES as readonly unknown[]).includes(x);
+
 export function isInspectJob(x: unknown): x is InspectJob {
   return (
     isObj(x) &&
@@ -100,8 +104,24 @@ export function isInspectJob(x: unknown): x is InspectJob {
     isObj(x.options) &&
     isObj(x.thresholds) &&
     isOptStrArray(x.modalities) &&
-    (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs')
+    (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs') &&
+    isOptDevice(x.device)
   );
+}
+
+/**
+ * Why a request failed its check, in words for the error the compute process answers with: a
+ * device outside the four values is named (a hand-edited dagr.device, an older or newer host);
+ * anything else is a malformed request.
+ */
+export function requestProblem(x: unknown): string {
+  const params = isObj(x) && isObj(x.params) ? x.params : undefined;
+  for (const p of params ? [params, params.a, params.b] : []) {
+    if (isObj(p) && !isOptDevice(p.device)) {
+      return `device ${JSON.stringify(p.device)} is not one of ${DEVICE_CHOICES.join(', ')} (the dagr.device setting or --device)`;
+    }
+  }
+  return 'malformed request';
 }
 
 /**
@@ -114,7 +134,7 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
   embed: (p) => isObj(p) && isStr(p.model) && isStr(p.input) && isStr(p.out),
   train: (p) => isObj(p) && isObj(p.config) && isStr(p.config.dataset) && isStr(p.config.outDir),
   sweep: (p) => isObj(p) && isObj(p.config) && isStr(p.config.dataset) && isStr(p.config.outDir) && isObj(p.config.grid),
-  engineInfo: (p) => isObj(p),
+  engineInfo: (p) => isObj(p) && isOptDevice(p.device),
   describe: (p) => isObj(p) && isStr(p.path),
   evaluateWarnings: (p) => isObj(p) && isObj(p.core) && isObj(p.core.modalities) && Array.isArray(p.core.pairs) && isObj(p.thresholds),
   weightsTable: (p) => isObj(p) && isStr(p.path),

@@ -4,7 +4,7 @@
  * Contract: every request gets exactly one result or error; a bad message or an uncaught error
  * never ends the process (only the host going away does).
  */
-import { isHostToCompute, toWireError } from '../protocol/messages';
+import { isHostToCompute, requestProblem, toWireError } from '../protocol/messages';
 import type { ComputeToHost, JobRequest } from '../protocol/messages';
 import { runJob } from './run-job';
 import { sessionPolicy } from '../engine/ortDevice';
@@ -61,7 +61,7 @@ function onMessage(msg: unknown): void {
   if (!isHostToCompute(msg)) {
     const id = (msg as { id?: unknown } | null)?.id;
     if (typeof id === 'number') {
-      send({ type: 'error', id, error: { name: 'ProtocolError', message: 'malformed request' } });
+      send({ type: 'error', id, error: { name: 'ProtocolError', message: requestProblem(msg) } });
     } else {
       process.stderr.write(`dagr compute: ignored a malformed message\n`);
     }

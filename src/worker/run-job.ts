@@ -37,7 +37,7 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
       return train.sweep(req.params.config, { ...ctl, onPoint: (p) => sink.sweepPoint(p) });
     }
     case 'engineInfo':
-      return engineInfo(req.params.engine);
+      return engineInfo(req.params.engine, req.params.device);
     case 'describe': {
       const io = await import('../io');
       const cp = await io.openCheckpoint(req.params.path);
@@ -80,10 +80,14 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
   }
 }
 
-async function engineInfo(wanted: JobTable['engineInfo']['params']['engine']): Promise<EngineReport> {
-  // the engine falls back to 'js' by itself when onnxruntime-node cannot load, and says why in info.note
+async function engineInfo(
+  wanted: JobTable['engineInfo']['params']['engine'],
+  device: JobTable['engineInfo']['params']['device'],
+): Promise<EngineReport> {
+  // the engine falls back to 'js' by itself when onnxruntime-node cannot load, and says why in info.note;
+  // with the dagr.device setting, so the report names the device an inspect would compute on
   const engine = await import('../engine');
-  const backend = await engine.createBackend(wanted === 'js' ? 'js' : 'onnxruntime');
+  const backend = await engine.createBackend(wanted === 'js' ? 'js' : 'onnxruntime', device ? { device } : {});
   try {
     const report: EngineReport = { geometry: backend.info, node: process.version, platform: `${process.platform}-${process.arch}` };
     // the trainer's backend too: loading TensorFlow.js is slow, but this is an explicit request

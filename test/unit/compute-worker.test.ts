@@ -20,6 +20,21 @@ void test('announces itself, survives garbage, answers malformed requests, runs 
   assert.ok(a5.type === 'error' && a5.error.name === 'ProtocolError');
   const a6 = await answerFor(6);
   assert.ok(a6.type === 'error' && a6.error.name === 'ProtocolError');
+  // a device outside the four (a hand-edited setting) is named, not "malformed"
+  child.send({
+    type: 'job',
+    id: 9,
+    kind: 'inspect',
+    params: {
+      path: join(root, 'examples', 'healthy.safetensors'),
+      options: DEFAULT_OPTIONS,
+      thresholds: DEFAULT_THRESHOLDS,
+      device: 'gpu',
+    },
+  });
+  const a9 = await answerFor(9);
+  assert.ok(a9.type === 'error' && a9.error.name === 'ProtocolError', JSON.stringify(a9));
+  assert.match(a9.error.message, /^device "gpu" is not one of auto, cpu, cuda, webgpu/);
 
   child.send({
     type: 'job',
@@ -38,5 +53,10 @@ void test('announces itself, survives garbage, answers malformed requests, runs 
   assert.ok(a8.type === 'result', JSON.stringify(a8));
   const names = (a8.result as { arrays: { name: string }[] }).arrays.map((x) => x.name).sort();
   assert.deepEqual(names, ['audio', 'labels', 'visual']);
+  // Show Engine Info passes dagr.device: the engine is made for it, so a device it cannot use is said
+  child.send({ type: 'job', id: 10, kind: 'engineInfo', params: { engine: 'js', device: 'cuda' } });
+  const a10 = await answerFor(10);
+  assert.ok(a10.type === 'error', JSON.stringify(a10));
+  assert.match(a10.error.message, /device cuda requested but the js engine runs on the CPU only/);
   assert.equal(child.exitCode, null, 'still running');
 });

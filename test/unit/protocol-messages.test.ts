@@ -2,7 +2,8 @@
 // dereferences a field that is not there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ComputeError, isComputeToHost, isHostToCompute, isJobRequest, toWireError } from '../../src/protocol/messages';
+import { ComputeError, isComputeToHost, isHostToCompute, isJobRequest, requestProblem, toWireError } from '../../src/protocol/messages';
+import { DEVICE_CHOICES } from '../../src/protocol/jobs';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 import { ReaderError } from '../../src/io/types';
 
@@ -16,6 +17,28 @@ void test('valid job requests pass', () => {
   assert.ok(isJobRequest({ type: 'job', id: 5, kind: 'sweep', params: { config: { dataset: 'd.npz', outDir: 'runs', grid: {} } } }));
   assert.ok(isJobRequest({ type: 'job', id: 6, kind: 'engineInfo', params: {} }));
   assert.ok(isHostToCompute({ type: 'cancel', id: 6 }));
+});
+
+void test('device: the four values pass on inspect, compare, movers and engineInfo; another is named in the error', () => {
+  for (const device of DEVICE_CHOICES) {
+    assert.ok(isJobRequest({ type: 'job', id: 1, kind: 'inspect', params: { ...inspect, device } }), device);
+    assert.ok(isJobRequest({ type: 'job', id: 2, kind: 'engineInfo', params: { engine: 'onnxruntime', device } }), device);
+  }
+  const bad = [
+    { type: 'job', id: 1, kind: 'inspect', params: { ...inspect, device: 'gpu' } },
+    { type: 'job', id: 2, kind: 'compare', params: { a: inspect, b: { ...inspect, device: 'gpu' } } },
+    { type: 'job', id: 3, kind: 'movers', params: { a: { ...inspect, device: 'gpu' }, b: inspect, k: 10 } },
+    { type: 'job', id: 4, kind: 'engineInfo', params: { device: 'gpu' } },
+  ];
+  for (const m of bad) {
+    assert.equal(isJobRequest(m), false, m.kind);
+    assert.equal(requestProblem(m), 'device "gpu" is not one of auto, cpu, cuda, webgpu (the dagr.device setting or --device)', m.kind);
+  }
+  assert.equal(isJobRequest({ type: 'job', id: 5, kind: 'inspect', params: { ...inspect, device: 3 } }), false);
+  assert.match(requestProblem({ type: 'job', id: 5, kind: 'inspect', params: { ...inspect, device: 3 } }), /^device 3 is not one of/);
+  // anything else keeps the general answer
+  assert.equal(requestProblem({ type: 'job', id: 6, kind: 'inspect', params: { ...inspect, path: '' } }), 'malformed request');
+  assert.equal(requestProblem(null), 'malformed request');
 });
 
 void test('malformed host messages are rejected', () => {
