@@ -12,6 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineInfo } from '../protocol/report';
 import type { TrainConfig } from '../protocol/train';
+import { vulkanDriverListed } from '../engine/ortBackend';
+import { vulkanDriverPlaces } from '../engine/webgpuProbe';
 import { tf } from './tf';
 
 export type BackendPreference = TrainConfig['backend'];
@@ -19,12 +21,11 @@ type Candidate = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 const ORDER: Candidate[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
- * Whether 'auto' may pick tfjs-webgpu. Not yet: the trainer reads each step's loss terms (and
- * evaluation, checkpoints) with dataSync(), and tfjs-webgpu has no synchronous read in Node (it
- * needs OffscreenCanvas). Until those reads are awaited (tensor.data()), tfjs-webgpu is used only
- * when asked for by name, for code that reads asynchronously (the losses' tests).
+ * Whether 'auto' may pick tfjs-webgpu (on a hardware adapter only). tfjs-webgpu has no
+ * synchronous read in Node (it needs OffscreenCanvas), so every read in src/train is awaited
+ * (tensor.data()): the step loop's loss terms, evaluation, geometry, checkpoints, optimizer state.
  */
-export const WEBGPU_IN_AUTO = false;
+export const WEBGPU_IN_AUTO = true;
 
 /**
  * How Dawn is asked for an adapter. The defaults reach a real GPU; a test on a machine without
@@ -44,6 +45,8 @@ export interface WebGpuOptions {
 export interface BackendDeps {
   requireModule(id: string): unknown;
   probeLibrary(file: string): boolean;
+  /** Linux: whether the Vulkan loader has a driver manifest (ICD); omitted: not looked at (Dawn tells) */
+  vulkanDrivers?(): boolean;
   webgpu?: WebGpuOptions;
 }
 
@@ -63,6 +66,7 @@ const realDeps: BackendDeps = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   requireModule: (id) => require(id),
   probeLibrary: probeSharedLibrary,
+  vulkanDrivers: () => vulkanDriverListed(vulkanDriverPlaces().places),
 };
 
 /**
@@ -185,6 +189,13 @@ export function describeAdapter(a: DawnAdapter): { name: string; software: boole
  */
 async function tryWebGpu(deps: BackendDeps): Promise<EngineInfo> {
   const opts = deps.webgpu ?? webGpuOptionsFromEnv();
+  // Dawn's own backend choice on Linux is Vulkan: with no loader or no driver for it there is no
+  // adapter, which is told here without loading Dawn (a fifth of a second, and on some machines
+  // the Vulkan loader's warnings on stderr)
+  if (process.platform === 'linux' && !opts.dawn.some((f) => f.startsWith('backend='))) {
+    if (!deps.probeLibrary('libvulkan.so.1')) throw new Error('no Vulkan loader (libvulkan.so.1 not found)');
+    if (deps.vulkanDrivers?.() === false) throw new Error("no Vulkan driver (no driver manifest in the Vulkan loader's icd.d folders)");
+  }
   // an ES module; Node >= 20.19 requires it like any other (older ones fail here: a fallback)
   const dawn = deps.requireModule('webgpu') as DawnModule;
   const gpu = dawn.create(opts.dawn);

@@ -9,7 +9,7 @@ import type { EngineInfo, ReportOptions } from '../protocol/report';
 import { PAIRWISE_SEED, sampleRows } from '../engine/sample';
 import { selectBackend } from './backend';
 import { gatherRows } from './dataset';
-import { dispersiveLossValue, driftValues } from './losses';
+import { dispersiveLossValue, driftValues, readAndDispose } from './losses';
 import { effectiveRankFromSingularValues } from '../engine';
 import { singularValuesFromGram } from './spectrum';
 import { tf } from './tf';
@@ -25,7 +25,7 @@ export interface TfjsGeometry {
 const TILE_ROWS = 4096;
 
 /** Z^T Z computed in tfjs per row tile (float32 inside a tile), tiles summed in float64. */
-function gramTfjs(m: Matrix): Float64Array {
+async function gramTfjs(m: Matrix): Promise<Float64Array> {
   const d = m.cols;
   const g = new Float64Array(d * d);
   for (let start = 0; start < m.rows; start += TILE_ROWS) {
@@ -34,19 +34,23 @@ function gramTfjs(m: Matrix): Float64Array {
       const z = tf.tensor2d(m.data.subarray(start * d, (start + rows) * d), [rows, d]);
       return tf.matMul(z, z, true, false);
     });
-    const vals = part.dataSync();
-    part.dispose();
+    const vals = await readAndDispose(part);
     for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) + (vals[i] as number);
   }
   return g;
 }
 
-function anchoringTiled(a: Matrix, b: Matrix, o: ReportOptions): number {
+async function anchoringTiled(a: Matrix, b: Matrix, o: ReportOptions): Promise<number> {
   const d = a.cols;
   let s = 0;
   for (let start = 0; start < a.rows; start += TILE_ROWS) {
     const rows = Math.min(TILE_ROWS, a.rows - start);
-    const drift = driftValues(a.data.subarray(start * d, (start + rows) * d), b.data.subarray(start * d, (start + rows) * d), rows, d);
+    const drift = await driftValues(
+      a.data.subarray(start * d, (start + rows) * d),
+      b.data.subarray(start * d, (start + rows) * d),
+      rows,
+      d,
+    );
     for (const x of drift) {
       const h = Math.max(0, x - o.tau);
       s += o.hinge === 'squared' ? h * h : h;
@@ -69,8 +73,8 @@ export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions,
     const size = options.maxPairwiseRows > 0 && m.rows > options.maxPairwiseRows ? options.maxPairwiseRows : m.rows;
     const sample = sampleRows(m.rows, size, PAIRWISE_SEED);
     const data = size === m.rows ? m.data : gatherRows(m.data, m.cols, sample);
-    setOwn(out.dispersiveLoss, m.name, dispersiveLossValue(data, size, m.cols, options.t, options.pairs));
-    setOwn(out.effectiveRank, m.name, effectiveRankFromSingularValues(singularValuesFromGram(gramTfjs(m), m.cols, m.rows)));
+    setOwn(out.dispersiveLoss, m.name, await dispersiveLossValue(data, size, m.cols, options.t, options.pairs));
+    setOwn(out.effectiveRank, m.name, effectiveRankFromSingularValues(singularValuesFromGram(await gramTfjs(m), m.cols, m.rows)));
   }
   const byName = new Map(modalities.map((m) => [m.name, m]));
   const wanted = pairs ?? modalities.flatMap((a, i) => modalities.slice(i + 1).map((b): [string, string] => [a.name, b.name]));
@@ -78,7 +82,7 @@ export async function tfjsGeometry(modalities: Matrix[], options: ReportOptions,
     const a = byName.get(an);
     const b = byName.get(bn);
     if (!a || !b) continue;
-    setOwn(out.anchoringLoss, `${a.name}/${b.name}`, a.cols === b.cols && a.rows === b.rows ? anchoringTiled(a, b, options) : null);
+    setOwn(out.anchoringLoss, `${a.name}/${b.name}`, a.cols === b.cols && a.rows === b.rows ? await anchoringTiled(a, b, options) : null);
   }
   return out;
 }

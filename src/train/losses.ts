@@ -106,11 +106,30 @@ export function logSumExp64(v: ArrayLike<number>): number {
 }
 
 /**
+ * The values of a tensor, read without blocking (tfjs-webgpu has no synchronous read in Node),
+ * and the tensor disposed whether or not the read succeeds.
+ */
+export async function readAndDispose<T extends tf.Tensor>(t: T): Promise<Float32Array | Int32Array | Uint8Array> {
+  try {
+    return await t.data();
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
  * L_disp of an [n, d] row-major matrix of any size: row tiles of `tile` rows against all rows,
  * each tile's per-row log-sum-exp downloaded and combined in float64, so memory stays
  * tile x n and the result does not drift with n.
  */
-export function dispersiveLossValue(data: Float32Array, n: number, d: number, t: number, pairs: PairsMode, maxTile = 1024): number {
+export async function dispersiveLossValue(
+  data: Float32Array,
+  n: number,
+  d: number,
+  t: number,
+  pairs: PairsMode,
+  maxTile = 1024,
+): Promise<number> {
   if (n < 2) throw new Error('dispersive loss needs at least 2 rows');
   // Bound a tile's kernel matrix (tile x n) to about 4M floats whatever n is.
   const tile = Math.max(1, Math.min(maxTile, Math.floor(4_194_304 / n)));
@@ -120,8 +139,7 @@ export function dispersiveLossValue(data: Float32Array, n: number, d: number, t:
     for (let start = 0; start < n; start += tile) {
       const rows = Math.min(tile, n - start);
       const part = tf.tidy(() => dispersiveRowLse(tf.slice(all, [start, 0], [rows, d]), all, t, pairs, start));
-      rowLse.set(part.dataSync(), start);
-      part.dispose();
+      rowLse.set(await readAndDispose(part), start);
     }
   } finally {
     all.dispose();
@@ -130,8 +148,15 @@ export function dispersiveLossValue(data: Float32Array, n: number, d: number, t:
 }
 
 /** L_anc of two [n, d] matrices; null when widths differ (the report's convention). */
-export function anchoringLossValue(a: Float32Array, b: Float32Array, n: number, d: number, tau: number, hinge: HingeMode): number {
-  const drift = driftValues(a, b, n, d);
+export async function anchoringLossValue(
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  d: number,
+  tau: number,
+  hinge: HingeMode,
+): Promise<number> {
+  const drift = await driftValues(a, b, n, d);
   let s = 0;
   for (const x of drift) {
     const h = Math.max(0, x - tau);
@@ -141,11 +166,9 @@ export function anchoringLossValue(a: Float32Array, b: Float32Array, n: number, 
 }
 
 /** Per-row drift of two [n, d] matrices as float64 (computed in tfjs, summed here in float64). */
-export function driftValues(a: Float32Array, b: Float32Array, n: number, d: number): Float64Array {
+export async function driftValues(a: Float32Array, b: Float32Array, n: number, d: number): Promise<Float64Array> {
   const t = tf.tidy(() => driftPerRow(tf.tensor2d(a, [n, d]), tf.tensor2d(b, [n, d])));
-  const out = Float64Array.from(t.dataSync());
-  t.dispose();
-  return out;
+  return Float64Array.from(await readAndDispose(t));
 }
 
 /** Value and gradient of L_disp with respect to the raw rows (for gradient checks and tools). */
@@ -155,19 +178,19 @@ export function dispersiveLossAndGrad(
   d: number,
   t: number,
   pairs: PairsMode,
-): { value: number; grad: Float32Array } {
+): Promise<{ value: number; grad: Float32Array }> {
   return valueAndGrad(data, n, d, (z) => dispersiveLoss(z, t, pairs));
 }
 
 /** Value and gradients of L_anc with respect to both inputs. */
-export function anchoringLossAndGrad(
+export async function anchoringLossAndGrad(
   a: Float32Array,
   b: Float32Array,
   n: number,
   d: number,
   tau: number,
   hinge: HingeMode,
-): { value: number; gradA: Float32Array; gradB: Float32Array } {
+): Promise<{ value: number; gradA: Float32Array; gradB: Float32Array }> {
   const ta = tf.tensor2d(a, [n, d]);
   const tb = tf.tensor2d(b, [n, d]);
   try {
@@ -175,25 +198,32 @@ export function anchoringLossAndGrad(
       ta,
       tb,
     ]);
-    const out = {
-      value: value.dataSync()[0] as number,
-      gradA: grads[0]!.dataSync() as Float32Array,
-      gradB: grads[1]!.dataSync() as Float32Array,
-    };
-    tf.dispose([value, ...grads]);
-    return out;
+    try {
+      const [v, gradA, gradB] = await Promise.all([value.data(), grads[0]!.data(), grads[1]!.data()]);
+      return { value: v[0] as number, gradA: gradA as Float32Array, gradB: gradB as Float32Array };
+    } finally {
+      tf.dispose([value, ...grads]);
+    }
   } finally {
     tf.dispose([ta, tb]);
   }
 }
 
-function valueAndGrad(data: Float32Array, n: number, d: number, f: (z: Tensor2D) => Scalar): { value: number; grad: Float32Array } {
+async function valueAndGrad(
+  data: Float32Array,
+  n: number,
+  d: number,
+  f: (z: Tensor2D) => Scalar,
+): Promise<{ value: number; grad: Float32Array }> {
   const z = tf.tensor2d(data, [n, d]);
   try {
     const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => f(x as Tensor2D))(z);
-    const out = { value: value.dataSync()[0] as number, grad: grad.dataSync() as Float32Array };
-    tf.dispose([value, grad]);
-    return out;
+    try {
+      const [v, g] = await Promise.all([value.data(), grad.data()]);
+      return { value: v[0] as number, grad: g as Float32Array };
+    } finally {
+      tf.dispose([value, grad]);
+    }
   } finally {
     z.dispose();
   }

@@ -112,8 +112,10 @@ export class Model {
     return this.params.map((p) => p.variable);
   }
 
-  exportWeights(): NamedArray[] {
-    return this.params.map((p) => ({ name: p.name, shape: p.variable.shape.slice(), data: p.variable.dataSync() as Float32Array }));
+  /** read without blocking (tfjs-webgpu has no synchronous read in Node) */
+  async exportWeights(): Promise<NamedArray[]> {
+    const data = await Promise.all(this.params.map((p) => p.variable.data()));
+    return this.params.map((p, i) => ({ name: p.name, shape: p.variable.shape.slice(), data: data[i] as Float32Array }));
   }
 
   importWeights(weights: NamedArray[]): void {

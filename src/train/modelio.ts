@@ -52,11 +52,13 @@ export async function loadWeights(dir: string, jsonName: string): Promise<{ file
   const buf = await readFile(path.join(dir, binName));
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   const map = tf.io.decodeWeights(ab, group.weights);
-  const arrays = Object.entries(map).map(([name, t]) => ({
-    name,
-    shape: t.shape.slice(),
-    data: Float32Array.from(t.dataSync() as Float32Array),
-  }));
-  tf.dispose(Object.values(map));
-  return { file, arrays };
+  try {
+    // read without blocking (tfjs-webgpu has no synchronous read in Node); copies, as before
+    const entries = Object.entries(map);
+    const data = await Promise.all(entries.map(([, t]) => t.data()));
+    const arrays = entries.map(([name, t], i) => ({ name, shape: t.shape.slice(), data: Float32Array.from(data[i] as Float32Array) }));
+    return { file, arrays };
+  } finally {
+    tf.dispose(Object.values(map));
+  }
 }

@@ -51,13 +51,13 @@ export class Optimizer {
     });
   }
 
-  exportState(): OptimizerState {
-    const slots: NamedArray[] = [];
-    const dump = (list: Variable[], tag: string) =>
-      list.forEach((x, i) => slots.push({ name: `${tag}/${i}`, shape: x.shape.slice(), data: x.dataSync() as Float32Array }));
-    dump(this.m, 'm');
-    dump(this.v, 'v');
-    return { kind: this.kind, step: this.step, slots };
+  /** read without blocking (tfjs-webgpu has no synchronous read in Node) */
+  async exportState(): Promise<OptimizerState> {
+    const step = this.step;
+    const named = [...this.m.map((x, i) => [`m/${i}`, x] as const), ...this.v.map((x, i) => [`v/${i}`, x] as const)];
+    const data = await Promise.all(named.map(([, x]) => x.data()));
+    const slots: NamedArray[] = named.map(([name, x], i) => ({ name, shape: x.shape.slice(), data: data[i] as Float32Array }));
+    return { kind: this.kind, step, slots };
   }
 
   importState(state: OptimizerState): void {

@@ -74,17 +74,18 @@ export async function writeEpoch(
     { overwrite: true },
   );
   await saveModel(runDir, model, ds, epoch, step);
-  await saveWeights(path.join(runDir, FILES.state), 'optimizer.json', 'optimizer.bin', opt.exportState().slots, {
+  const state = await opt.exportState();
+  await saveWeights(path.join(runDir, FILES.state), 'optimizer.json', 'optimizer.bin', state.slots, {
     format: 'dagr-lens-optimizer',
     modelTopology: null,
-    userDefinedMetadata: { kind: cfg.optimizer, step: opt.exportState().step, epoch, globalStep: step },
+    userDefinedMetadata: { kind: cfg.optimizer, step: state.step, epoch, globalStep: step },
   });
   await appendMetrics(runDir, metrics);
 }
 
 async function saveModel(runDir: string, model: Model, ds: PairedDataset, epoch: number, step: number): Promise<void> {
   const featureStats = Object.fromEntries(ds.modalities.map((m) => [m.name, { mean: Array.from(m.mean), std: Array.from(m.std) }]));
-  await saveWeights(path.join(runDir, FILES.model), 'model.json', 'weights.bin', model.exportWeights(), {
+  await saveWeights(path.join(runDir, FILES.model), 'model.json', 'weights.bin', await model.exportWeights(), {
     format: MODEL_FORMAT,
     modelTopology: {
       kind: 'dagr-mlp',

@@ -8,6 +8,7 @@ import type { EpochMetrics, TrainConfig } from '../protocol/train';
 import { describeEngine } from './backend';
 import { gatherLabels, gatherRows, type PairedDataset } from './dataset';
 import { embeddingGeometry, evaluateRows } from './evaluate';
+import { readAndDispose } from './losses';
 import type { Model } from './model';
 import { objective, termNames } from './objective';
 import type { Optimizer } from './optim';
@@ -15,28 +16,40 @@ import { tf, type Tensor, type Tensor1D } from './tf';
 
 /**
  * One optimizer step on the rows `idx`; returns the loss terms [total, task, unimodal, disp..., anc...]
- * as numbers. Reading them back also waits for the step to finish, which keeps timings honest.
+ * as numbers. Reading them back also waits for the step to finish, which keeps timings honest. The
+ * read is awaited (tensor.data()): tfjs-webgpu has no synchronous read in Node, and a GPU backend
+ * leaves the event loop free while the step computes.
  */
-export function trainStep(model: Model, opt: Optimizer, ds: PairedDataset, idx: Int32Array, cfg: TrainConfig, lr: number): Float32Array {
+export async function trainStep(
+  model: Model,
+  opt: Optimizer,
+  ds: PairedDataset,
+  idx: Int32Array,
+  cfg: TrainConfig,
+  lr: number,
+): Promise<Float32Array> {
   let terms: Tensor1D | null = null;
-  tf.tidy(() => {
-    const inputs = ds.modalities.map((m) => tf.tensor2d(gatherRows(m.data, m.dim, idx), [idx.length, m.dim]));
-    const oneHot = tf.oneHot(tf.tensor1d(gatherLabels(ds.labels, idx), 'int32'), ds.numClasses).toFloat() as tf.Tensor2D;
-    const vars = model.variables();
-    const { grads } = tf.variableGrads(() => {
-      const o = objective(model, inputs, oneHot, cfg);
-      terms = tf.keep(o.terms);
-      return o.total;
-    }, vars);
-    opt.apply(
-      vars.map((v) => grads[v.name] as Tensor),
-      lr,
-    );
-  });
-  const kept = terms as unknown as Tensor1D;
-  const values = kept.dataSync() as Float32Array;
-  kept.dispose();
-  return values;
+  try {
+    tf.tidy(() => {
+      const inputs = ds.modalities.map((m) => tf.tensor2d(gatherRows(m.data, m.dim, idx), [idx.length, m.dim]));
+      const oneHot = tf.oneHot(tf.tensor1d(gatherLabels(ds.labels, idx), 'int32'), ds.numClasses).toFloat() as tf.Tensor2D;
+      const vars = model.variables();
+      const { grads } = tf.variableGrads(() => {
+        const o = objective(model, inputs, oneHot, cfg);
+        terms = tf.keep(o.terms);
+        return o.total;
+      }, vars);
+      opt.apply(
+        vars.map((v) => grads[v.name] as Tensor),
+        lr,
+      );
+    });
+  } catch (e) {
+    // the terms were kept before the step failed: they must not outlive it
+    (terms as Tensor1D | null)?.dispose();
+    throw e;
+  }
+  return (await readAndDispose(terms as unknown as Tensor1D)) as Float32Array;
 }
 
 /** What an epoch's evaluation gives the run folder: its metrics and the validation embeddings. */
@@ -50,7 +63,7 @@ export interface EpochResult {
  * The metrics of a finished epoch: the averaged loss terms `avg` (as trainStep returns them), the
  * accuracies on the training and validation rows, and the validation embeddings' geometry.
  */
-export function epochMetrics(
+export async function epochMetrics(
   model: Model,
   ds: PairedDataset,
   cfg: TrainConfig,
@@ -59,11 +72,11 @@ export function epochMetrics(
   epoch: number,
   avg: number[],
   trainSeconds: number,
-): EpochResult {
+): Promise<EpochResult> {
   const t0 = Date.now();
-  const trainEval = evaluateRows(model, ds, ds.train);
-  const valEval = evaluateRows(model, ds, ds.val);
-  const geo = embeddingGeometry(names, valEval.embeddings, ds.val.length, cfg.embeddingDim, cfg.dagr);
+  const trainEval = await evaluateRows(model, ds, ds.train);
+  const valEval = await evaluateRows(model, ds, ds.val);
+  const geo = await embeddingGeometry(names, valEval.embeddings, ds.val.length, cfg.embeddingDim, cfg.dagr);
   const { disp, anc } = termNames(names);
   const dispersive: Record<string, number> = {};
   const anchoring: Record<string, number> = {};

@@ -87,7 +87,7 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         }
         const idx = order.subarray(b * cfg.batchSize, Math.min(order.length, (b + 1) * cfg.batchSize));
         if (idx.length < 2) continue; // the DAGR terms need two rows; a 1-row tail is skipped
-        const terms = trainStep(model, opt, ds, idx, cfg, scheduledRate(cfg.learningRate, cfg.schedule, step, totalSteps));
+        const terms = await trainStep(model, opt, ds, idx, cfg, scheduledRate(cfg.learningRate, cfg.schedule, step, totalSteps));
         sums ??= new Float64Array(terms.length);
         for (let i = 0; i < terms.length; i++) sums[i] = (sums[i] as number) + (terms[i] as number);
         batches++;
@@ -113,7 +113,7 @@ export async function train(input: TrainConfig, ctl: TrainControl = {}): Promise
         );
         return summary('cancelled', done, final, `cancelled during epoch ${epoch}; resume continues from epoch ${done + 1}`);
       }
-      const { metrics: m, valEmbeddings } = epochMetrics(model, ds, cfg, engine, names, epoch, avg, (Date.now() - t0) / 1000);
+      const { metrics: m, valEmbeddings } = await epochMetrics(model, ds, cfg, engine, names, epoch, avg, (Date.now() - t0) / 1000);
       await writeEpoch(runDir, model, opt, ds, cfg, names, epoch, step, m, valEmbeddings);
       last = m;
       done = epoch;

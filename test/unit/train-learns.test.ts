@@ -69,7 +69,7 @@ void test('a seeded run on a separable paired dataset learns: every head goes fr
     },
     cfg.seed,
   );
-  const before = evaluateRows(untrained, ds, ds.val).accuracy;
+  const before = (await evaluateRows(untrained, ds, ds.val)).accuracy;
   untrained.dispose();
 
   const epochs: { task: number; val: Record<string, number> }[] = [];

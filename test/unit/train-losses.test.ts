@@ -84,17 +84,17 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const w = randomMatrix(n, d, 2);
     for (const pairs of ['offdiag', 'all'] as const) {
       for (const t of [2, 0.5, 7]) {
-        const got = dispersiveLossValue(z, n, d, t, pairs, 16); // small tile: exercises tiling
+        const got = await dispersiveLossValue(z, n, d, t, pairs, 16); // small tile: exercises tiling
         assert.ok(Math.abs(got - refDisp(z, n, d, t, pairs)) < 1e-5, `${pairs} t=${t}: ${got} vs ${refDisp(z, n, d, t, pairs)}`);
-        const withGrad = dispersiveLossAndGrad(z, n, d, t, pairs).value;
+        const withGrad = (await dispersiveLossAndGrad(z, n, d, t, pairs)).value;
         assert.ok(Math.abs(withGrad - refDisp(z, n, d, t, pairs)) < 1e-5);
       }
     }
     for (const hinge of ['linear', 'squared'] as const) {
       for (const tau of [0, 0.5, 2]) {
         const ref = refAnc(z, w, n, d, tau, hinge);
-        assert.ok(Math.abs(anchoringLossValue(z, w, n, d, tau, hinge) - ref) < 1e-5);
-        assert.ok(Math.abs(anchoringLossAndGrad(z, w, n, d, tau, hinge).value - ref) < 1e-5);
+        assert.ok(Math.abs((await anchoringLossValue(z, w, n, d, tau, hinge)) - ref) < 1e-5);
+        assert.ok(Math.abs((await anchoringLossAndGrad(z, w, n, d, tau, hinge)).value - ref) < 1e-5);
       }
     }
   });
@@ -106,13 +106,13 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const z = randomMatrix(n, d, 3);
     const w = randomMatrix(n, d, 4);
     for (const pairs of ['offdiag', 'all'] as const) {
-      const { grad } = dispersiveLossAndGrad(z, n, d, 2, pairs);
+      const { grad } = await dispersiveLossAndGrad(z, n, d, 2, pairs);
       const fd = finiteDiff((x) => refDisp(x, n, d, 2, pairs), z);
       assert.ok(maxAbsDiff(grad, fd) < 2e-4, `dispersive ${pairs}: ${maxAbsDiff(grad, fd)}`);
     }
     for (const hinge of ['linear', 'squared'] as const) {
       // tau = 0.3 keeps every drift away from the hinge's kink, where differences are undefined.
-      const { gradA, gradB } = anchoringLossAndGrad(z, w, n, d, 0.3, hinge);
+      const { gradA, gradB } = await anchoringLossAndGrad(z, w, n, d, 0.3, hinge);
       const fdA = finiteDiff((x) => refAnc(x, w, n, d, 0.3, hinge), z);
       const fdB = finiteDiff((x) => refAnc(z, x, n, d, 0.3, hinge), w);
       assert.ok(maxAbsDiff(gradA, fdA) < 2e-4, `anchoring ${hinge} a: ${maxAbsDiff(gradA, fdA)}`);
@@ -127,7 +127,7 @@ void test('a zero row normalizes to zero with a finite gradient', async () => {
   const d = 3;
   const z = randomMatrix(n, d, 5);
   z.fill(0, 0, d);
-  const { value, grad } = dispersiveLossAndGrad(z, n, d, 2, 'offdiag');
+  const { value, grad } = await dispersiveLossAndGrad(z, n, d, 2, 'offdiag');
   assert.ok(Math.abs(value - refDisp(z, n, d, 2, 'offdiag')) < 1e-5);
   assert.ok(grad.every((g) => Number.isFinite(g)));
 });
@@ -138,7 +138,7 @@ void test('large N: per-row reduction keeps the float32 result at the float64 va
   const n = 3000;
   const d = 8;
   const z = randomMatrix(n, d, 6);
-  const got = dispersiveLossValue(z, n, d, 2, 'offdiag', 1024);
+  const got = await dispersiveLossValue(z, n, d, 2, 'offdiag', 1024);
   // Reference: float64 per-row sums (the direct O(N^2) loop above would hold 9M values).
   const zh = normalized(z, n, d);
   let total = 0;

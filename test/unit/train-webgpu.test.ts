@@ -11,6 +11,11 @@ import assert from 'node:assert/strict';
 import { describeAdapter, selectBackend, type BackendDeps } from '../../src/train/backend';
 import { anchoringLoss, dispersiveLoss } from '../../src/train/losses';
 import { tf, type Tensor2D } from '../../src/train/tf';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { EpochMetrics } from '../../src/protocol/train';
+import { train } from '../../src/train/trainer';
+import { tempDir, tinyConfig, tinyDataset } from './train-helpers';
 
 const softwareGl: BackendDeps = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -92,5 +97,56 @@ void test('tfjs-webgpu on llvmpipe: dispersive and anchoring losses and gradient
     const rel = Math.sqrt(diff / norm);
     t.diagnostic(`${name}: value ${gpu.value} vs ${cpu.value}; gradient relative error ${rel.toExponential(2)}`);
     assert.ok(rel <= 5e-6, `${name}: gradient differs by ${rel} (relative, 2-norm)`);
+  }
+});
+
+void test('a whole training run on tfjs-webgpu (llvmpipe): every read awaited, metrics as on the cpu backend, no tensor left', async (t) => {
+  // the run selects its backend from the environment, as `dagr train --backend webgpu` does
+  const env = { DAGR_WEBGPU_DAWN: 'backend=opengl', DAGR_WEBGPU_FEATURE_LEVEL: 'compatibility', DAGR_WEBGPU_SOFTWARE: '1' };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    const dir = await tempDir();
+    const data = await tinyDataset(dir);
+    const first = await train(tinyConfig(data, dir, { backend: 'webgpu', epochs: 1, name: 'warm' }));
+    if (!first.backend.startsWith('tfjs-webgpu')) {
+      t.skip(`no WebGPU adapter here (${first.backend})`);
+      return;
+    }
+    const before = tf.memory().numTensors;
+    const gpu = await train(tinyConfig(data, dir, { backend: 'webgpu', seed: 3, name: 'gpu' }));
+    assert.equal(tf.memory().numTensors, before, 'tensors left by a training job on webgpu');
+    assert.equal(gpu.status, 'completed', gpu.message);
+    assert.equal(gpu.epochsCompleted, 2);
+    const cpu = await train(tinyConfig(data, dir, { backend: 'cpu', seed: 3, name: 'cpu' }));
+    const metrics = async (runDir: string): Promise<EpochMetrics[]> =>
+      (await readFile(path.join(runDir, 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as EpochMetrics);
+    const [g, c] = [await metrics(gpu.runDir), await metrics(cpu.runDir)];
+    assert.equal(g.length, 2);
+    for (const [i, m] of g.entries()) {
+      const ref = c[i]!;
+      for (const [name, x, y] of [
+        ['total loss', m.losses.total, ref.losses.total],
+        ['dispersive a', m.losses.dispersive.a, ref.losses.dispersive.a],
+        ['anchoring a/b', m.losses.anchoring['a/b'], ref.losses.anchoring['a/b']],
+        ['effective rank a', m.effectiveRank.a, ref.effectiveRank.a],
+        ['validation dispersive b', m.dispersiveLoss.b, ref.dispersiveLoss.b],
+      ] as const) {
+        // float32 on two backends through a few dozen optimizer steps
+        assert.ok(Math.abs(x! - y!) <= 1e-3 * Math.max(1, Math.abs(y!)), `epoch ${i + 1} ${name}: ${x} on webgpu vs ${y} on cpu`);
+      }
+    }
+    // the epoch's checkpoint and the saved model were read back from the GPU too
+    const model = JSON.parse(await readFile(path.join(gpu.runDir, 'model', 'model.json'), 'utf8')) as { weightsManifest: unknown[] };
+    assert.equal(model.weightsManifest.length, 1);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await tf.setBackend('cpu');
   }
 });
