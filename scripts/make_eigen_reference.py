@@ -237,6 +237,14 @@ CASES = [
     # around TWO_STAGE_MIN = 1280, where symmetricEigenvaluesFast switches to the two-stage path
     ('random-1279', rs(1279, 1279)),
     ('arange-100x1280-cols', g(arange(100, 1280), side='cols')),
+    # the SIMD reduction (src/engine/linalg/eigenWasm.ts) at the benchmark's sizes: graded,
+    # clustered (3 I + J: one eigenvalue 3 of multiplicity n - 1), rank-deficient, and d = 4096
+    ('graded-mild-768', {'kind': 'graded', 'n': 768, 'seed': 768, 'emin': -40, 'emax': 40, 'diagonal': False}),
+    ('3I-plus-J-1024', {'kind': 'ones', 'n': 1024, 'c': 3, 'j': 1}),
+    ('lowrank-40x1024-r8-cols', g({'kind': 'lowrank', 'rows': 40, 'cols': 1024, 'rank': 8, 'seed': 1024, 'lo': -4, 'hi': 4},
+                                  side='cols')),
+    ('lowrank-24x4096-r6-cols', g({'kind': 'lowrank', 'rows': 24, 'cols': 4096, 'rank': 6, 'seed': 4096, 'lo': -4, 'hi': 4},
+                                  side='cols')),
 ]
 
 
