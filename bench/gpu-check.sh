@@ -10,7 +10,8 @@
 # Run from anywhere:  bash bench/gpu-check.sh   Env: SIZES ("8192 65536"), D (768), BUDGET
 # (seconds per inspect, default 120; a run over it is reported as such, not waited for), DEVICES
 # ("cpu webgpu cuda"), TILES (GPU kernel values per tile to compare, e.g. "16777216 67108864";
-# default: the engine's), REFS ("numpy torch"; empty for none), TRAIN_BUDGET (150; 0 skips training).
+# default: the engine's), REFS ("numpy torch"; empty for none), TRAIN_BUDGET (150; 0 skips training), STAGES (N to break
+# down stage by stage per device, bench/stages.ts; default none).
 #
 # Vulkan: NVIDIA containers often lack the Vulkan loader (libvulkan.so.1) or the ICD file. Debian
 # packages unpacked into .gl/*.deb (see the device notes in the project library) are unpacked
@@ -160,6 +161,14 @@ for N in $SIZES; do
     else
       echo "| $N | $D | $ref reference | - | failed: $(tail -c 300 "$OUT/$N-$ref.err" | tr '\n|' '  ') | |" | tee -a "$TABLE"
     fi
+  done
+done
+
+# where the time goes, stage by stage, per device (STAGES: the N to break down, at d = D)
+for N in ${STAGES:-}; do
+  for dev in $DEVICES; do
+    section "stages N=$N d=$D device $dev"
+    (cd "$ROOT" && timeout "$BUDGET" bash -c "$(declare -f bench_js); NODE='$NODE' APP='$APP' ROOT='$ROOT' bench_js stages --n '$N' --d '$D' --device '$dev'") 2>&1 | grep -v 'artificially reduced' || echo "stages: stopped or failed (rc $?)"
   done
 done
 

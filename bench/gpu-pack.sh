@@ -19,13 +19,13 @@ mv "$STAGE/extension" "$STAGE/app"
 cp dist/cli.js "$STAGE/app/dist/cli.js"
 # the benchmark helpers, bundled so they need only the package's node_modules
 EXTERNAL=(--external:onnxruntime-node --external:'@tensorflow/*' --external:webgpu)
-for entry in inspect-data report-diff train-webgpu; do
+for entry in inspect-data report-diff train-webgpu stages; do
   npx esbuild "bench/$entry.ts" --bundle --platform=node --format=cjs --target=es2022 --log-level=warning \
     "${EXTERNAL[@]}" --outfile="$STAGE/app/bench/$entry.js"
 done
 cp bench/reference_metrics.py bench/reference_metrics_torch.py "$STAGE/app/bench/"
 mkdir -p "$STAGE/bin" && cp "$(readlink -f "$(command -v node)")" "$STAGE/bin/node"
 mkdir -p .gpu
-tar -C "$STAGE" -cf - app bin | xz -T0 -9 > .gpu/runtime.tar.xz.part
+tar -C "$STAGE" -cf - app bin | xz -T0 -6 > .gpu/runtime.tar.xz.part
 mv .gpu/runtime.tar.xz.part .gpu/runtime.tar.xz
 echo "wrote .gpu/runtime.tar.xz ($(du -h .gpu/runtime.tar.xz | cut -f1)): node $(node -v), $(git rev-parse --short HEAD)"

@@ -1,6 +1,7 @@
 /**
  * Where the time of one computeGeometry goes, stage by stage (from its progress callback), on the
- * inspect benchmark's data: `npx tsx bench/stages.ts [--n 8192] [--d 768] [--engine onnxruntime|js]`.
+ * inspect benchmark's data: `npx tsx bench/stages.ts [--n 8192] [--d 768] [--engine onnxruntime|js]
+ * [--device auto|cpu|webgpu|cuda]` (bench/gpu-check.sh runs it per device with STAGES).
  */
 import { join } from 'node:path';
 import { computeGeometry, createBackend } from '../src/engine';
@@ -13,6 +14,9 @@ async function main(): Promise<void> {
   const n = Number(flag('n', '8192'));
   const d = Number(flag('d', '768'));
   const engine = flag('engine', 'onnxruntime') === 'js' ? 'js' : 'onnxruntime';
+  const device = flag('device', 'auto');
+  if (device !== 'auto' && device !== 'cpu' && device !== 'webgpu' && device !== 'cuda')
+    throw new Error(`--device ${device}: not auto, cpu, webgpu or cuda`);
   const dir = join('bench', 'out', `pair-n${n}-d${d}`);
   writePair(join(dir, 'audio.npy'), join(dir, 'visual.npy'), n, d, 8192); // the inspect benchmark's data and seed
   const matrices = [];
@@ -21,7 +25,7 @@ async function main(): Promise<void> {
     const { modalities } = selectModalities(cp);
     matrices.push({ ...(await loadMatrix(modalities[0]!)), name });
   }
-  const backend = await createBackend(engine);
+  const backend = await createBackend(engine, { device });
   const times = new Map<string, number>();
   let last = performance.now();
   let stage = 'start';
