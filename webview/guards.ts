@@ -38,5 +38,12 @@ export function isValidHostMessage(x: unknown): x is HostToWebview {
       return (
         (m.report === null || (obj(m.report) && Array.isArray(m.report.tensors))) && obj(m.progress) && typeof m.progress.done === 'number'
       );
+    case 'reveal':
+      return (
+        obj(m.place) &&
+        typeof m.place.code === 'string' &&
+        (m.place.modality === undefined || typeof m.place.modality === 'string') &&
+        (m.place.pair === undefined || typeof m.place.pair === 'string')
+      );
   }
 }

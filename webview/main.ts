@@ -22,6 +22,7 @@ import { renderSweep } from './views/sweep';
 import { renderTraining } from './views/training';
 import { renderWeights } from './views/weights';
 import { renderWeightsCompare } from './views/weightsCompare';
+import { requestReveal, revealPending } from './reveal';
 
 const host = connectHost();
 document.body.classList.toggle('dagr-standalone', !host.connected);
@@ -97,6 +98,8 @@ function render(view: ViewModel, fromSavedState = false): void {
   }
   app.setAttribute('aria-busy', 'false');
   if (focusedId && !app.contains(document.activeElement)) document.getElementById(focusedId)?.focus();
+  // a Problems entry asked for a card before this report was drawn
+  revealPending(current);
   // test hooks: which view is on screen and how many times it was drawn
   document.body.dataset.view = view.kind;
   document.body.dataset.renders = String(++renders);
@@ -147,6 +150,9 @@ function onMessage(data: unknown): void {
     case 'moversResult':
     case 'neighborsError':
       deliverNeighbors(data);
+      break;
+    case 'reveal':
+      requestReveal(data.place, current);
       break;
     case 'weightsProgress':
       // a batch of weight metrics: the view patches its rows and charts, the saved state follows

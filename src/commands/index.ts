@@ -11,6 +11,7 @@ import { embedWithOnnx } from './embed';
 import { compareWithDagrOff, startFineTuning, sweep } from './training';
 import type { FineTuneArgs } from './trainAsk';
 import { analyzeAsEmbeddings, analyzeAsWeights } from './analyzeAs';
+import { revealWarning } from './revealWarning';
 
 /** A menu passes a Uri; a warning passes { checkpoint }; the palette passes nothing. */
 function fineTuneArgs(arg: unknown): FineTuneArgs | undefined {
@@ -39,6 +40,7 @@ export function registerCommands(svc: Services): vscode.Disposable[] {
     'dagr.compareDagrOff': (a) => compareWithDagrOff(svc, fineTuneArgs(a)),
     'dagr.sweep': (a) => sweep(svc, fineTuneArgs(a)),
     'dagr.openReport': (a) => openReport(svc, a),
+    'dagr.revealWarning': (a) => revealWarning(svc, a),
     'dagr.restartCompute': () => {
       svc.compute.restart();
       return Promise.resolve();

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { Controls, HostToWebview, PersistedState, ViewModel } from '../protocol/webview';
+import type { Controls, HostToWebview, PersistedState, ViewModel, WarningPlace } from '../protocol/webview';
 import { isWebviewToHost } from '../protocol/webview';
 import type { GeometryReport, RunReport } from '../protocol/report';
 import type { EpochMetrics, SweepPoint } from '../protocol/train';
@@ -220,6 +220,15 @@ export class GeometryView implements vscode.Disposable {
   /** The view's Cancel button was pressed: the training command cancels its job on it. */
   readonly onDidRequestCancel: vscode.Event<void> = this.cancelRequests.event;
 
+  /** a reveal asked for before the webview was ready: sent once it is */
+  private pendingReveal: WarningPlace | undefined;
+
+  /** Scrolls the report to the card a warning is about (a Problems entry's link); the webview waits for the report if needed. */
+  reveal(place: WarningPlace): void {
+    if (this.ready) this.post({ type: 'reveal', place });
+    else this.pendingReveal = place;
+  }
+
   post(msg: HostToWebview): void {
     if (!this.ready || this.disposed) return;
     void this.panel.webview.postMessage(msg);
@@ -233,6 +242,8 @@ export class GeometryView implements vscode.Disposable {
         if (this.view) this.post({ type: 'init', view: this.view });
         else if (this.job) this.post({ type: 'busy', message: 'Computing…' });
         if (this.pendingError !== undefined) this.post({ type: 'error', message: this.pendingError });
+        if (this.pendingReveal) this.post({ type: 'reveal', place: this.pendingReveal });
+        this.pendingReveal = undefined;
         break;
       case 'recompute':
         if (!this.recomputable) break;

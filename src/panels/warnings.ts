@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { GeometryReport, GeometryWarning, RunReport, RunWarning, Severity } from '../protocol/report';
 import type { ComputeService } from '../compute/service';
+import type { WarningPlace } from '../protocol/webview';
 import { readSettings } from '../settings/config';
 import { checkpointLabel, groupRunWarnings } from '../jobs/runWarnings';
 
@@ -35,6 +36,31 @@ interface Shown {
   /** where "Open Report" goes: a checkpoint file or a run folder */
   target: vscode.Uri;
 }
+
+/** What a Problems entry's link (the diagnostic's code) passes to dagr.revealWarning (src/commands/revealWarning.ts). */
+export interface RevealArgs {
+  /** a checkpoint's warning: its report is opened and scrolled to the card */
+  file?: string;
+  /** a run's warning: the run view is opened */
+  run?: string;
+  place: WarningPlace;
+}
+
+/**
+ * A diagnostic's code as a link: the Problems panel shows the code as a link and opens its target
+ * with command links allowed, which is how an entry reaches its card. (The entry itself opens the
+ * checkpoint, whose custom editor is the report, at "Ln 1, Col 1": a binary file has no lines to
+ * point at.) Arguments travel as JSON in the query.
+ */
+function codeLink(code: string, args: RevealArgs): vscode.Diagnostic['code'] {
+  return { value: code, target: vscode.Uri.parse(`command:dagr.revealWarning?${encodeURIComponent(JSON.stringify([args]))}`) };
+}
+
+const placeOf = (w: { code: string; modality?: string; pair?: string }): WarningPlace => ({
+  code: w.code,
+  ...(w.modality !== undefined ? { modality: w.modality } : {}),
+  ...(w.pair !== undefined ? { pair: w.pair } : {}),
+});
 
 const whereOf = (w: { modality?: string; pair?: string }): string => w.modality ?? w.pair ?? '';
 const keyOf = (scope: string, w: { code: string; modality?: string; pair?: string }): string => `${scope}|${w.code}|${whereOf(w)}`;
@@ -142,7 +168,7 @@ export class WarningCenter implements vscode.Disposable {
     // a checkpoint opened on its own; a warning its run already lists is not repeated
     for (const { uri, report } of this.files.values()) {
       const slot = at(uri);
-      slot.diags.push(...report.warnings.filter((w) => !slot.runKeys.has(keyOf('', w))).map(fileDiagnostic));
+      slot.diags.push(...report.warnings.filter((w) => !slot.runKeys.has(keyOf('', w))).map((w) => fileDiagnostic(uri.fsPath, w)));
     }
     for (const { uri, diags } of byUri.values()) if (diags.length > 0) this.diagnostics.set(uri, diags);
     this.renderStatus();
@@ -288,7 +314,7 @@ function runDiagnostic(folder: string, run: RunReport, w: RunWarning): vscode.Di
     severityOf(w.severity),
   );
   d.source = 'DAGR';
-  d.code = w.code;
+  d.code = codeLink(w.code, { run: folder, place: placeOf(w) });
   const onset = run.checkpoints[w.onset];
   if (onset) {
     d.relatedInformation = [
@@ -301,10 +327,10 @@ function runDiagnostic(folder: string, run: RunReport, w: RunWarning): vscode.Di
   return d;
 }
 
-function fileDiagnostic(w: GeometryWarning): vscode.Diagnostic {
+function fileDiagnostic(file: string, w: GeometryWarning): vscode.Diagnostic {
   const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), w.message, severityOf(w.severity));
   d.source = 'DAGR';
-  d.code = w.code;
+  d.code = codeLink(w.code, { file, place: placeOf(w) });
   return d;
 }
 

@@ -62,7 +62,16 @@ export type HostToWebview =
   | { type: 'sweepPoint'; point: SweepPoint }
   | WeightsProgressMessage
   /** neighbours panel and movers answers (issue 12, ./neighborsView) */
-  | NeighborsMessage;
+  | NeighborsMessage
+  /** a Problems entry's link: scroll the report to the card its warning is about */
+  | { type: 'reveal'; place: WarningPlace };
+
+/** What a warning is about: its code, and the modality or pair ("a/b") when it has one. */
+export interface WarningPlace {
+  code: string;
+  modality?: string;
+  pair?: string;
+}
 
 /** webview -> host */
 export type WebviewToHost =
@@ -104,6 +113,7 @@ export const HOST_TO_WEBVIEW_TYPES = [
   'sweepPoint',
   'weightsProgress',
   ...NEIGHBORS_MESSAGE_TYPES,
+  'reveal',
 ] as const;
 const _hostToWebviewListed: SameSet<(typeof HOST_TO_WEBVIEW_TYPES)[number], HostToWebview['type']> = true;
 
