@@ -1,7 +1,7 @@
 /**
  * Movers in the run view in Chromium (issue 12): pick two epochs (the last two by default), Find
  * movers posts the two checkpoint files, and the answer draws the overlap histogram and the most
- * and least changed rows, as in the compare view.
+ * and least changed rows, as in the compare view; the compare view asks for its own two.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -69,5 +69,19 @@ void describe('run view: movers between two epochs', { skip: missing ?? false },
     assert.match((await s.page.textContent('#movers-status')) ?? '', /'audio': mean overlap 0\.375 over 4 rows/);
     assert.equal(await s.page.isDisabled('#movers-save-csv'), false);
     await closeClean(s, 'run movers');
+  });
+
+  void it('the compare view asks for its own two checkpoints (no files named)', async () => {
+    const view = fixture('compare');
+    const s = await openWebview(browser());
+    await init(s, view);
+    assert.equal(await s.page.$('#movers-a'), null, 'no checkpoint pickers in the compare view');
+    await s.page.click('#movers-find');
+    await waitJs(s.page, "window.__posted.some((m) => m.type === 'movers')");
+    assert.deepEqual(
+      (await s.posted()).find((m) => m.type === 'movers'),
+      { type: 'movers', k: 10 },
+    );
+    await closeClean(s, 'compare movers');
   });
 });

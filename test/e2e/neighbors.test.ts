@@ -3,12 +3,13 @@
  * Quick Open of a checkpoint with labels, a click on a point of the scatter lists that row's
  * nearest rows, equal to `dagr neighbors --json` for the same row (own modality and a paired one,
  * with the partner's rank); typing a row index lists rows 7 and 11 (exact ties, smaller row
- * first); the pair matrix shows the pairs of the three modalities; screenshots of the panel in a
+ * first); the scatter shows two of the three modalities and rows selected by number save as CSV
+ * through the save dialog; the pair matrix shows the pairs of the three modalities; screenshots of the panel in a
  * dark and a light theme. Skips (with a message) when code-server cannot be installed, unless CI=true.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NeighborRow } from '../../src/protocol/neighbors';
@@ -28,6 +29,7 @@ import {
   saveFailure,
   sleep,
   story,
+  typeIntoDialog,
   until,
 } from './ui';
 import type { Workbench } from './ui';
@@ -159,6 +161,45 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
         'audio row 3',
       );
       assert.match((await frame.textContent('#neighbors-status')) ?? '', /Row 3 of 'audio' \(label 0\)/);
+    });
+
+    await step('the scatter shows two of the three modalities; selected rows save through the save dialog', async () => {
+      const { frame } = await findInFrames(p, '#projection-caption', 10_000);
+      await frame.selectOption('#projection-pair', { label: 'audio and visual' });
+      await until('the scatter shows audio and visual', 10_000, async () =>
+        (await frame.getAttribute('#projection-caption', 'data-shown')) === 'audio,visual' ? true : undefined,
+      );
+      // the keyboard's way to select: every row by number
+      await frame.fill('#scatter-select-rows', '0-239');
+      await frame.press('#scatter-select-rows', 'Enter');
+      await until('240 rows selected', 10_000, async () =>
+        (await frame.getAttribute('#scatter-selection', 'data-count')) === '240' ? true : undefined,
+      );
+      const saved = join(tmp, 'selection', 'rows.csv');
+      mkdirSync(join(tmp, 'selection'));
+      await frame.click('#scatter-save-csv');
+      await typeIntoDialog(p, saved);
+      await until(`${saved} written`, 20_000, async () => (existsSync(saved) ? true : undefined));
+      const [header, ...lines] = readFileSync(saved, 'utf8').trim().split('\n');
+      assert.equal(header, 'row,label,audio_pc1,audio_pc2,visual_pc1,visual_pc2,selected_by');
+      assert.equal(lines.length, 240);
+      assert.deepEqual(
+        lines.slice(0, 3).map((l) => l.split(',')[0]),
+        ['0', '1', '2'],
+      );
+      // every row's label: the class counts of the per-class reference
+      const counts = new Map<string, number>();
+      for (const l of lines) counts.set(l.split(',')[1] ?? '', (counts.get(l.split(',')[1] ?? '') ?? 0) + 1);
+      const classes = (
+        JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'neighbors', 'expected.json'), 'utf8')) as {
+          classes: { label: number; count: number }[];
+        }
+      ).classes;
+      assert.deepEqual(
+        [...counts].sort((a, b) => Number(a[0]) - Number(b[0])),
+        classes.map((c) => [String(c.label), c.count]),
+      );
+      await clearNotifications(p);
     });
 
     await step('three modalities: the pair matrix holds every computed pair', async () => {
