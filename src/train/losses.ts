@@ -18,50 +18,81 @@ export function normalizeRows(z: Tensor2D): Tensor2D {
  * Per-row log-sum-exp of -t |a_i - b_j|^2 for a row tile `a` (normalized) against all rows `b`
  * (normalized); `offset` is the index of a's first row in b, used to drop the diagonal.
  * Reducing each row first keeps every float32 sum short (the N^2 single-reduction trap of DESIGN.md).
+ *
+ * The batch x batch work is what DAGR adds to a training step, so it is kept to few passes:
+ * t is folded into the small operands (r_ij = relu(t na_i + t nb_j - (2t a_i).b_j) = t dist_ij,
+ * so the product comes out scaled), the left-out diagonal joins in one addition, and the
+ * log-sum-exp of -r has its gradient written out from the forward pass's own exponentials.
+ * A sample against itself (a === b, the trainer's case) of 128 rows or more uses one product's
+ * gradient for both sides.
  */
 export function dispersiveRowLse(a: Tensor2D, b: Tensor2D, t: number, pairs: PairsMode, offset = 0): Tensor1D {
   return tf.tidy(() => {
-    const na = tf.sum(tf.square(a), 1, true);
-    const nb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
-    const dist = tf.relu(tf.sub(tf.add(na, nb), tf.mul(2, tf.matMul(a, b, false, true))));
+    const na = tf.mul(tf.sum(tf.square(a), 1, true), t);
+    const nb = tf.reshape(tf.mul(tf.sum(tf.square(b), 1), t), [1, -1]);
+    // (below ~128 rows the product is too small for the saved one to pay for the custom gradient's bookkeeping)
+    const scaled = a === b && a.shape[0] >= SELF_PRODUCT_MIN_ROWS ? selfProduct(a, 2 * t) : tf.matMul(tf.mul(a, 2 * t), b, false, true);
+    const r = tf.relu(tf.sub(tf.add(na, nb), scaled)) as Tensor2D;
     const rows = a.shape[0];
     // The i = i term is exp(0) = 1 exactly: its float32 distance is 0 only up to rounding, which a
-    // large t magnifies ('all': the diagonal's distance is zeroed). exp(-1e9) is exactly 0 in
-    // float32: with 'offdiag' the diagonal drops out of the sum and of the gradient, whatever its
-    // distance, so it needs no zeroing (two batch x batch passes fewer).
-    const diag = diagonalMask(rows, b.shape[0], offset);
-    const scaled = tf.mul(-t, dist);
-    const logits = pairs === 'offdiag' ? tf.add(scaled, tf.mul(diag, -1e9)) : tf.mul(scaled, tf.sub(1, diag));
-    return rowLogSumExp(logits as Tensor2D);
+    // large t magnifies ('all': r_ii is set to 0). With 'offdiag', r_ii + 1e9 makes exp(-r_ii)
+    // exactly 0 in float32: the diagonal drops out of the sum and of the gradient.
+    const diag = diagonal(rows, b.shape[0], offset, pairs === 'offdiag' ? 1e9 : 1);
+    return rowLogSumExpOfNegated(pairs === 'offdiag' ? (tf.add(r, diag) as Tensor2D) : (tf.mul(r, tf.sub(1, diag)) as Tensor2D));
   });
 }
 
 /**
- * 1 on the pairs (i, offset + i), else 0 (rows x cols, float32), made inside the caller's tidy.
- * Not kept between steps: a kept constant would outlive the job and break the rule that a job
- * leaves no live tensors (train-model's tensor count).
+ * `value` on the pairs (i, offset + i), else 0 (rows x cols, float32), made inside the caller's
+ * tidy from a host buffer (one upload, no kernels: tfjs 4.22's oneHot ignores its on/off values on
+ * wasm). Not kept between steps: a kept constant would outlive the job and break the rule that a
+ * job leaves no live tensors (train-model's tensor count).
  */
-function diagonalMask(rows: number, cols: number, offset: number): Tensor2D {
-  // oneHot's on/off/dtype arguments return all zeros on the wasm backend (tfjs 4.22), so the
-  // plain int32 form is cast instead.
-  return tf.cast(tf.oneHot(tf.range(offset, offset + rows, 1, 'int32'), cols), 'float32') as Tensor2D;
+function diagonal(rows: number, cols: number, offset: number, value: number): Tensor2D {
+  const values = new Float32Array(rows * cols);
+  for (let i = 0; i < rows && offset + i < cols; i++) if (offset + i >= 0) values[i * cols + offset + i] = value;
+  return tf.tensor2d(values, [rows, cols]);
 }
 
+/** rows from which selfProduct beats matMul on wasm (measured at 64 and 256: bench/RESULTS.md, issue 11 session 3) */
+const SELF_PRODUCT_MIN_ROWS = 128;
+
 /**
- * log(sum_j exp(x_ij)) per row with the gradient written out, softmax(x) dy: tf.logSumExp's own
- * gradient goes through its max (an Equal mask and more passes over the batch x batch logits).
+ * (c z) z^T for a sample against itself. Its gradient is c (dS + dS^T) z: one product where
+ * matMul's own gradient makes two (one per operand, though they are the same tensor).
  */
-const rowLogSumExp = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-  const lse = tf.logSumExp(x, 1);
-  save([x, lse]);
+function selfProduct(z: Tensor2D, c: number): Tensor2D {
+  return selfProductOp(z, tf.scalar(c));
+}
+const selfProductOp = tf.customGrad(((z: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([z, c]);
   return {
-    value: lse,
+    value: tf.matMul(tf.mul(z, c) as Tensor2D, z as Tensor2D, false, true),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, l] = saved as [tf.Tensor, tf.Tensor];
-      return tf.mul(tf.exp(tf.sub(xs, tf.expandDims(l, 1))), tf.expandDims(dy, 1));
+      const [zs, cs] = saved as [Tensor2D, tf.Scalar];
+      return [tf.matMul(tf.mul(tf.add(dy, tf.transpose(dy)), cs) as Tensor2D, zs), tf.zerosLike(cs)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: Tensor2D) => Tensor1D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (z: Tensor2D, c: tf.Scalar) => Tensor2D;
+
+/**
+ * log(sum_j exp(-r_ij)) per row, shifted by the row's smallest r, with the gradient written out
+ * from the forward pass's exponentials: d/dr_ij = -e_ij / s_i (tf.logSumExp's own gradient goes
+ * through its max, an Equal mask and a second exp over the batch x batch logits).
+ */
+const rowLogSumExpOfNegated = tf.customGrad(((r: tf.Tensor, save: tf.GradSaveFunc) => {
+  const m = tf.min(r, 1, true);
+  const e = tf.exp(tf.sub(m, r));
+  const s = tf.sum(e, 1, true);
+  save([e, s]);
+  return {
+    value: tf.reshape(tf.sub(tf.log(s), m), [-1]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [es, ss] = saved as [tf.Tensor, tf.Tensor];
+      return tf.mul(es, tf.div(tf.neg(tf.reshape(dy, [-1, 1])), ss));
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (r: Tensor2D) => Tensor1D;
 
 /** Number of pairs the mean runs over. */
 export function pairCount(n: number, pairs: PairsMode): number {

@@ -121,6 +121,30 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
+void test('a batch of 128 rows or more (its self-product gradient) agrees with finite differences, both pair modes', async (t) => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await selectBackend(backend);
+    const n = 140;
+    const d = 3;
+    const z = randomMatrix(n, d, 9);
+    for (const pairs of ['offdiag', 'all'] as const) {
+      const { value, grad } = await dispersiveLossAndGrad(z, n, d, 2, pairs);
+      assert.ok(Math.abs(value - refDisp(z, n, d, 2, pairs)) < 1e-5, `${backend} ${pairs}: value`);
+      const fd = finiteDiff((x) => refDisp(x, n, d, 2, pairs), z);
+      // the 2-norm relative error: single entries are small (about 1/n each) and carry float32 rounding
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < fd.length; i++) {
+        diff += ((grad[i] as number) - (fd[i] as number)) ** 2;
+        norm += (fd[i] as number) ** 2;
+      }
+      const rel = Math.sqrt(diff / norm);
+      t.diagnostic(`${backend} ${pairs}: gradient relative error ${rel.toExponential(2)}`);
+      assert.ok(rel < 1e-3, `${backend} dispersive ${pairs}: gradient differs by ${rel} (relative, 2-norm)`);
+    }
+  }
+});
+
 void test('a zero row normalizes to zero with a finite gradient', async () => {
   await selectBackend('cpu');
   const n = 4;
