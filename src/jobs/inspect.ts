@@ -4,7 +4,7 @@
  */
 import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import { computeGeometry, createBackend, evaluateWarnings } from '../engine';
-import type { GeometryBackend } from '../engine';
+import type { EngineDevice, GeometryBackend } from '../engine';
 import type { Checkpoint, Matrix } from '../io/types';
 import type { GeometryReport, SkippedMember } from '../protocol/report';
 import { getOwn } from '../protocol/keys';
@@ -37,8 +37,52 @@ export async function withBackend<T>(
   }
 }
 
+/**
+ * Rows in the O(N^2) passes below which 'auto' stays on the CPU without looking for a GPU. Measured
+ * on an H200 beside 16 CPU threads, d = 768 (bench/RESULTS.md, gpu-check): the CPU was faster at
+ * 8192 and 16384 rows, WebGPU at 32768 (1.1x) and 65536 (1.45x); below this the GPU's fixed costs
+ * (the adapter probe, its sessions, each tile's upload) outweigh its arithmetic.
+ */
+export const AUTO_GPU_MIN_ROWS = 32768;
+
+/** How many rows the O(N^2) metrics of this checkpoint take: the largest modality, capped by maxPairwiseRows. */
+export function pairwiseRows(cp: Checkpoint, req: Pick<InspectRequest, 'modalities' | 'options'>): number {
+  let rows = 0;
+  try {
+    for (const m of selectModalities(cp, req.modalities).modalities) rows = Math.max(rows, m.shape[0] ?? 0);
+  } catch {
+    return 0; // the report's own path says what is wrong with the file
+  }
+  const cap = req.options.maxPairwiseRows;
+  return cap > 0 ? Math.min(rows, cap) : rows;
+}
+
+/** 'auto' on a small problem: the CPU, and the sentence the report gives for it. */
+export function deviceForSize(device: InspectRequest['device'], rows: number): { device?: EngineDevice; note?: string } {
+  if ((device ?? 'auto') !== 'auto' || rows >= AUTO_GPU_MIN_ROWS) return device ? { device } : {};
+  return {
+    device: 'cpu',
+    note: `GPU not looked for: ${rows} rows in the pairwise metrics, below ${AUTO_GPU_MIN_ROWS}, where the CPU is faster (--device webgpu or cuda to use one anyway)`,
+  };
+}
+
 export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport> {
-  return withBackend(req, (b) => inspectWith(req, b, ctl));
+  const started = performance.now();
+  try {
+    throwIfAborted(ctl?.signal);
+    ctl?.onProgress?.(0, 'reading');
+    const cp = await openCheckpoint(req.path);
+    const sized = deviceForSize(req.device, pairwiseRows(cp, req));
+    const { device: _asked, ...rest } = req;
+    const run: InspectRequest = sized.device ? { ...rest, device: sized.device } : rest;
+    return await withBackend(run, async (b) => {
+      const report = await reportFromCheckpoint(req, cp, b, ctl, started);
+      if (sized.note) report.engine = { ...report.engine, note: report.engine.note ? `${report.engine.note}; ${sized.note}` : sized.note };
+      return report;
+    });
+  } catch (e) {
+    throw withFile(e, req.path);
+  }
 }
 
 /** The body of inspectCheckpoint on a backend owned by the caller (a run shares one across checkpoints). */
@@ -46,11 +90,17 @@ export async function inspectWith(req: InspectRequest, backend: GeometryBackend,
   try {
     return await inspectBody(req, backend, ctl);
   } catch (e) {
-    // EngineError names the array but not the file; in a run the caller cannot tell which
-    // checkpoint failed. Tag the same error object (its type and message are unchanged).
-    if (e instanceof Error && !('file' in e)) Object.assign(e, { file: req.path });
-    throw e;
+    throw withFile(e, req.path);
   }
+}
+
+/**
+ * EngineError names the array but not the file; in a run the caller cannot tell which checkpoint
+ * failed. Tags the same error object (its type and message are unchanged).
+ */
+function withFile(e: unknown, path: string): unknown {
+  if (e instanceof Error && !('file' in e)) Object.assign(e, { file: path });
+  return e;
 }
 
 async function inspectBody(req: InspectRequest, backend: GeometryBackend, ctl?: JobControl): Promise<GeometryReport> {

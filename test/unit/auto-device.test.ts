@@ -1,0 +1,42 @@
+// 'auto' keeps small problems on the CPU (src/jobs/inspect.ts deviceForSize, pairwiseRows): below
+// AUTO_GPU_MIN_ROWS rows in the O(N^2) passes the GPU was slower on an H200 (bench/RESULTS.md).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AUTO_GPU_MIN_ROWS, deviceForSize, inspectCheckpoint, pairwiseRows } from '../../src/jobs/inspect';
+import { openCheckpoint } from '../../src/io';
+import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
+
+void test('auto below the threshold runs on the CPU and says why; at or above it the engine chooses', () => {
+  const small = deviceForSize('auto', AUTO_GPU_MIN_ROWS - 1);
+  assert.equal(small.device, 'cpu');
+  assert.match(small.note ?? '', new RegExp(`${AUTO_GPU_MIN_ROWS - 1} rows in the pairwise metrics, below ${AUTO_GPU_MIN_ROWS}`));
+  assert.equal(deviceForSize(undefined, 10).device, 'cpu', 'no device means auto');
+  assert.deepEqual(deviceForSize('auto', AUTO_GPU_MIN_ROWS), { device: 'auto' });
+  assert.deepEqual(deviceForSize(undefined, AUTO_GPU_MIN_ROWS * 4), {});
+});
+
+void test('an explicit device is never second-guessed, however small the problem', () => {
+  for (const device of ['cpu', 'webgpu', 'cuda'] as const) assert.deepEqual(deviceForSize(device, 10), { device });
+});
+
+void test('pairwise rows: the largest modality, capped by maxPairwiseRows (0 = every row)', async () => {
+  const cp = await openCheckpoint('examples/healthy.safetensors');
+  assert.equal(pairwiseRows(cp, { options: { ...DEFAULT_OPTIONS, maxPairwiseRows: 0 } }), 2000);
+  assert.equal(pairwiseRows(cp, { options: { ...DEFAULT_OPTIONS, maxPairwiseRows: 500 } }), 500);
+  assert.equal(
+    pairwiseRows(cp, { modalities: ['no-such-array'], options: DEFAULT_OPTIONS }),
+    0,
+    'a bad choice is left to the report to name',
+  );
+});
+
+void test('a small file inspected on auto reports the CPU and the reason in engine.note', async () => {
+  const r = await inspectCheckpoint({
+    path: 'examples/healthy.safetensors',
+    options: DEFAULT_OPTIONS,
+    thresholds: DEFAULT_THRESHOLDS,
+  });
+  if (r.engine.name !== 'onnxruntime') return; // the js fallback (no onnxruntime-node) is always on the CPU
+  assert.equal(r.engine.device, 'cpu');
+  assert.match(r.engine.note ?? '', /GPU not looked for: 2000 rows/);
+});
