@@ -14,12 +14,16 @@ import type { ComputeService } from '../compute/service';
 import type { WarningPlace } from '../protocol/webview';
 import { readSettings } from '../settings/config';
 import { checkpointLabel, groupRunWarnings } from '../jobs/runWarnings';
+import { keySpans, MAX_SCANNED_BYTES } from './jsonKeys';
+import type { KeySpan } from './jsonKeys';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
 interface FileEntry {
   uri: vscode.Uri;
   report: GeometryReport;
+  /** a .json checkpoint: where each modality's key is, so its entries open the text there */
+  keys?: Map<string, KeySpan>;
 }
 
 interface RunEntry {
@@ -91,9 +95,25 @@ export class WarningCenter implements vscode.Disposable {
   update(report: GeometryReport, notify = true): void {
     if (!path.isAbsolute(report.source)) return;
     const uri = vscode.Uri.file(report.source);
-    this.files.set(uri.toString(), { uri, report });
+    const keys = this.files.get(uri.toString())?.keys;
+    this.files.set(uri.toString(), { uri, report, ...(keys ? { keys } : {}) });
     this.render();
     if (notify) this.notifyFile(uri, report.warnings);
+    if (/\.json$/i.test(uri.fsPath)) void this.locateKeys(uri, Object.keys(report.modalities));
+  }
+
+  /** A text checkpoint: finds its modalities' keys, then draws its entries there (read on the host, so small files only). */
+  private async locateKeys(uri: vscode.Uri, names: string[]): Promise<void> {
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).size > MAX_SCANNED_BYTES) return;
+      const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+      const entry = this.files.get(uri.toString());
+      if (!entry) return;
+      entry.keys = keySpans(text, names);
+      this.render();
+    } catch {
+      // unreadable now: the entries stay at the top of the file
+    }
   }
 
   /**
@@ -166,9 +186,9 @@ export class WarningCenter implements vscode.Disposable {
       }
     }
     // a checkpoint opened on its own; a warning its run already lists is not repeated
-    for (const { uri, report } of this.files.values()) {
+    for (const { uri, report, keys } of this.files.values()) {
       const slot = at(uri);
-      slot.diags.push(...report.warnings.filter((w) => !slot.runKeys.has(keyOf('', w))).map((w) => fileDiagnostic(uri.fsPath, w)));
+      slot.diags.push(...report.warnings.filter((w) => !slot.runKeys.has(keyOf('', w))).map((w) => fileDiagnostic(report, w, keys)));
     }
     for (const { uri, diags } of byUri.values()) if (diags.length > 0) this.diagnostics.set(uri, diags);
     this.renderStatus();
@@ -327,10 +347,17 @@ function runDiagnostic(folder: string, run: RunReport, w: RunWarning): vscode.Di
   return d;
 }
 
-function fileDiagnostic(file: string, w: GeometryWarning): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), w.message, severityOf(w.severity));
+/** A pair's warning points at its first modality's key. */
+function keyRange(w: GeometryWarning, report: GeometryReport, keys: Map<string, KeySpan> | undefined): vscode.Range {
+  const name = w.modality ?? report.pairs.find((p) => `${p.a}/${p.b}` === w.pair)?.a;
+  const k = name !== undefined ? keys?.get(name) : undefined;
+  return k ? new vscode.Range(k.line, k.character, k.line, k.character + k.length) : new vscode.Range(0, 0, 0, 0);
+}
+
+function fileDiagnostic(report: GeometryReport, w: GeometryWarning, keys?: Map<string, KeySpan>): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(keyRange(w, report, keys), w.message, severityOf(w.severity));
   d.source = 'DAGR';
-  d.code = codeLink(w.code, { file, place: placeOf(w) });
+  d.code = codeLink(w.code, { file: report.source, place: placeOf(w) });
   return d;
 }
 
