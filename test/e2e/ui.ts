@@ -7,13 +7,14 @@
  */
 import { fmtShare } from '../../webview/format';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import type { RunSummary } from '../../src/protocol/train';
-import { REPO, run, startCodeServer, stopCodeServer } from './harness';
+import { REPO, installVsix, makeProfile, run, startCodeServer, stopCodeServer } from './harness';
 import type { Profile, Server } from './harness';
 
 /** Where screenshots and failure logs go (git-ignored). */
@@ -54,6 +55,34 @@ export async function findInFrames(page: Page, selector: string, timeoutMs: numb
 /** Keys typed while a webview has focus stay in its iframe: focus the workbench first. */
 export async function focusWorkbench(page: Page): Promise<void> {
   await page.locator('.part.sidebar .composite.title').first().click();
+}
+
+/** Switches VS Code to the light theme (LIGHT_LABEL) through Preferences: Color Theme, as a person would. */
+export async function pickLightTheme(page: Page): Promise<void> {
+  await focusWorkbench(page);
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  await page.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
+  await sleep(500);
+  await page.keyboard.type(LIGHT_LABEL);
+  await sleep(500);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
+    timeout: 20_000,
+  });
+}
+
+/**
+ * The set-up most e2e files share: a fresh folder with an empty `workspace` in it (the test copies
+ * its files there), and a profile in the dark theme (the first screenshots) with the VSIX installed.
+ */
+export function darkWorkspace(prefix: string, vsix: string): { tmp: string; ws: string; profile: Profile } {
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  const ws = join(tmp, 'workspace');
+  mkdirSync(ws);
+  const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
+  installVsix(profile, vsix);
+  return { tmp, ws, profile };
 }
 
 /** Runs `command` (its title as the palette lists it) from the command palette. */

@@ -25,9 +25,7 @@ import { matmulModel } from '../fixtures/cli/onnx-model';
 import { REPO, installVsix, makeProfile, run, e2eStart } from './harness';
 import {
   DARK,
-  LIGHT_LABEL,
   OUT,
-  QUICK_INPUT,
   SHOTS,
   answerDagrOn,
   answerFileDialog,
@@ -42,11 +40,11 @@ import {
   fineTune,
   fineTuneFromExplorer,
   fineTuneFromPalette,
-  focusWorkbench,
   openSetting,
   openWorkbench,
   palette,
   pct,
+  pickLightTheme,
   quickOpen,
   readSummary,
   reloadWindow,
@@ -141,22 +139,26 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
         throw new Error(`warning not in the Problems panel; it shows: ${(text ?? '').slice(0, 300)}`, { cause: e });
       }
       await p.screenshot({ path: join(OUT, 'problems.png') });
+      // an entry's code is a link to the card its warning is about: the report scrolls there and focuses it
+      for (const w of [expected.warnings.find((x) => x.pair !== undefined), expected.warnings.find((x) => x.modality !== undefined)]) {
+        if (!w) continue;
+        const card = w.modality !== undefined ? `modality-${w.modality}` : `pair-${(w.pair ?? '').replace('/', '-')}`;
+        await p
+          .locator('.markers-panel .monaco-list-row', { hasText: w.message.slice(0, 40) })
+          .first()
+          .locator('a.monaco-link')
+          .click();
+        const { frame } = await findInFrames(p, `#${card}`, 20_000);
+        await until(`the ${card} card revealed from its Problems entry`, 20_000, async () =>
+          (await frame.evaluate('document.activeElement?.id')) === card ? true : undefined,
+        );
+      }
       await toggleProblems(p); // closed again
     });
 
     await step('the light theme, picked as a person would', async () => {
       // 3. light theme, picked as a person would (the webview follows VS Code's theme variables)
-      await focusWorkbench(p);
-      await p.keyboard.press('Control+K');
-      await p.keyboard.press('Control+T');
-      await p.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-      await sleep(500);
-      await p.keyboard.type(LIGHT_LABEL);
-      await sleep(500);
-      await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
-        timeout: 20_000,
-      });
+      await pickLightTheme(p);
       await sleep(2500); // the webview re-reads the theme variables and redraws
       await findInFrames(p, '#effective-rank-visual', 20_000);
       await p.screenshot({ path: join(OUT, 'geometry-light.png') });
