@@ -70,16 +70,24 @@ void describe('report scatter: pair selector and selection', { skip: missing ?? 
     const box = await s.page.locator('#projection canvas').boundingBox();
     assert.ok(box);
     const m = s.page.mouse;
-    await m.move(box.x + 2, box.y + 2);
-    await m.down();
-    for (const [x, y] of [
-      [box.x + box.width - 2, box.y + 2],
-      [box.x + box.width - 2, box.y + box.height - 2],
-      [box.x + 2, box.y + box.height - 2],
-      [box.x + 2, box.y + 4],
-    ] as const)
-      await m.move(x, y, { steps: 8 });
-    await m.up();
+    /** a rectangle drag from the left edge over `part` of the canvas width */
+    const dragAround = async (part = 1): Promise<void> => {
+      // typing below the canvas may have scrolled the page: where the canvas is now
+      await s.page.locator('#projection canvas').scrollIntoViewIfNeeded();
+      const box = await s.page.locator('#projection canvas').boundingBox();
+      assert.ok(box);
+      await m.move(box.x + 2, box.y + 2);
+      await m.down();
+      for (const [x, y] of [
+        [box.x + part * box.width - 2, box.y + 2],
+        [box.x + part * box.width - 2, box.y + box.height - 2],
+        [box.x + 2, box.y + box.height - 2],
+        [box.x + 2, box.y + 4],
+      ] as const)
+        await m.move(x, y, { steps: 8 });
+      await m.up();
+    };
+    await dragAround();
     await waitJs(s.page, "Number(document.getElementById('scatter-selection').dataset.count) > 0");
     assert.equal(Number(await s.page.getAttribute('#scatter-selection', 'data-count')), 600);
     await s.page.locator('#projection').screenshot({ path: join(OUT_DIR, 'webview-scatter-lasso.png') });
@@ -103,6 +111,20 @@ void describe('report scatter: pair selector and selection', { skip: missing ?? 
     await s.page.press('#scatter-select-label', 'Enter');
     const ones = view.kind === 'report' ? (view.report.projection?.labels ?? []).filter((l) => l === 1).length : -1;
     await waitJs(s.page, `Number(document.getElementById('scatter-selection').dataset.count) === ${ones}`);
+    // with the lasso on, a click without a drag keeps the selection; Shift + drag adds to it
+    await s.page.locator('#projection canvas').click({ position: { x: box.width / 2, y: box.height / 2 } });
+    assert.equal(Number(await s.page.getAttribute('#scatter-selection', 'data-count')), ones);
+    const count = async (): Promise<number> => Number(await s.page.getAttribute('#scatter-selection', 'data-count'));
+    await dragAround(0.5);
+    const left = await count();
+    assert.ok(left > 0 && left < 600, `the left half holds ${left} rows`);
+    await s.page.press('#scatter-select-label', 'Enter');
+    await waitJs(s.page, `Number(document.getElementById('scatter-selection').dataset.count) === ${ones}`);
+    await s.page.keyboard.down('Shift');
+    await dragAround(0.5);
+    await s.page.keyboard.up('Shift');
+    const both = await count();
+    assert.ok(both > left && both > ones && both <= left + ones, `label ${ones} + left half ${left} -> ${both}`);
     await s.page.fill('#scatter-select-rows', '0-5');
     await s.page.press('#scatter-select-rows', 'Enter');
     await waitJs(s.page, "document.getElementById('scatter-selection').textContent.includes('selected')");
@@ -116,7 +138,7 @@ void describe('report scatter: pair selector and selection', { skip: missing ?? 
     const at = await s.page.getAttribute('#projection canvas', 'data-locate');
     if (at) {
       const [px, py] = at.split(',').map(Number);
-      await s.page.mouse.click(box.x + (px ?? 0), box.y + (py ?? 0));
+      await s.page.locator('#projection canvas').click({ position: { x: px ?? 0, y: py ?? 0 } });
       await waitJs(s.page, "window.__posted.some((m) => m.type === 'neighbors')");
       const ask = (await s.posted()).find((p) => p.type === 'neighbors');
       assert.equal(ask?.modality, 'visual', 'the first dataset of the visual–text pick');

@@ -4,18 +4,20 @@
  * nearest rows, equal to `dagr neighbors --json` for the same row (own modality and a paired one,
  * with the partner's rank); typing a row index lists rows 7 and 11 (exact ties, smaller row
  * first); the scatter shows two of the three modalities and rows selected by number save as CSV
- * through the save dialog; the pair matrix shows the pairs of the three modalities; screenshots of the panel in a
- * dark and a light theme. Skips (with a message) when code-server cannot be installed, unless CI=true.
+ * through the save dialog; the pair matrix shows the pairs of the three modalities; screenshots
+ * of the panel in a dark and a light theme; the compare view's movers list the most changed rows
+ * of `dagr compare --movers`. Skips (with a message) when code-server cannot be installed, unless CI=true.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NeighborRow } from '../../src/protocol/neighbors';
+import type { MoversSummary, NeighborRow } from '../../src/protocol/neighbors';
 import { REPO, installVsix, makeProfile, e2eStart } from './harness';
 import {
   DARK,
+  answerFileDialog,
   LIGHT_LABEL,
   OUT,
   QUICK_INPUT,
@@ -25,6 +27,7 @@ import {
   dagrJson,
   findInFrames,
   openWorkbench,
+  palette,
   quickOpen,
   saveFailure,
   sleep,
@@ -75,6 +78,9 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
   mkdirSync(ws);
   const file = join(ws, 'classes.npz');
   copyFileSync(join(REPO, 'test', 'fixtures', 'neighbors', 'a.npz'), file);
+  // the same rows at a later checkpoint, for the compare view's movers
+  const later = join(ws, 'later.npz');
+  copyFileSync(join(REPO, 'test', 'fixtures', 'neighbors', 'b.npz'), later);
 
   const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
   installVsix(profile, vsix);
@@ -231,6 +237,25 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
         w.consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e)).length,
         0,
         `CSP violations: ${w.consoleErrors.join('\n')}`,
+      );
+    });
+
+    await step("the compare view's movers: the same most changed rows as dagr compare --movers", async () => {
+      await palette(p, 'DAGR: Compare Checkpoints');
+      await answerFileDialog(p, 'Compare: first checkpoint', file);
+      await answerFileDialog(p, 'Compare classes.npz with', later);
+      const { frame } = await findInFrames(p, '#changes tbody tr', 90_000);
+      await frame.click('#movers-find');
+      await until('the movers arrive', 90_000, async () => ((await frame.$$('#movers-most-audio tbody tr')).length > 0 ? true : undefined));
+      const shown = (await frame.evaluate(
+        "Array.from(document.querySelectorAll('#movers-most-audio tbody tr')).map((tr) => [Number(tr.dataset.row), Number(tr.dataset.jaccard)])",
+      )) as [number, number][];
+      const cli = dagrJson<{ moversSummary: MoversSummary[] }>(['compare', file, later, '--movers', '10', '--json']);
+      const audio = cli.moversSummary.find((m) => m.modality === 'audio');
+      assert.ok(audio, 'the CLI has audio movers');
+      assert.deepEqual(
+        shown,
+        audio.mostChanged.map((m) => [m.row, m.jaccard]),
       );
     });
   } finally {

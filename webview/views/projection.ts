@@ -132,7 +132,11 @@ function scatterCard(ctx: ViewContext, r: GeometryReport, proj: Projection, maxP
   // the lasso: while on, a drag on the canvas draws a polygon; the rows with a point inside are selected
   const lasso = button(
     'Lasso',
-    { id: 'scatter-lasso', className: 'btn btn-secondary', title: 'Drag on the scatter to select the rows inside the outline' },
+    {
+      id: 'scatter-lasso',
+      className: 'btn btn-secondary',
+      title: 'Drag on the scatter to select the rows inside the outline (Shift adds to the selection)',
+    },
     () => setLasso(canvas.dataset.lasso !== 'on'),
   );
   lasso.setAttribute('aria-pressed', 'false');
@@ -143,9 +147,12 @@ function scatterCard(ctx: ViewContext, r: GeometryReport, proj: Projection, maxP
     canvas.style.touchAction = on ? 'none' : '';
   }
   let drawing = false;
+  /** Shift held when the drag began: the enclosed rows join the selection instead of replacing it */
+  let adding = false;
   canvas.addEventListener('pointerdown', (e) => {
     if (canvas.dataset.lasso !== 'on' || e.button !== 0) return;
     drawing = true;
+    adding = e.shiftKey;
     selection.outline = [e.offsetX, e.offsetY];
     canvas.setPointerCapture(e.pointerId);
     e.preventDefault();
@@ -162,9 +169,14 @@ function scatterCard(ctx: ViewContext, r: GeometryReport, proj: Projection, maxP
   const finish = (): void => {
     if (!drawing) return;
     drawing = false;
-    const inside = rowsInside(placedPoints(canvas), selection.outline);
+    const outline = selection.outline;
     selection.outline = [];
-    select(new Map([...inside].map(([row, ms]) => [row, ms.join(';')])));
+    // a click without a drag encloses nothing: the selection stays as it was
+    if (outline.length < 6) return redraw();
+    const inside = rowsInside(placedPoints(canvas), outline);
+    const next = new Map(adding ? how : []);
+    for (const [row, ms] of inside) next.set(row, ms.join(';'));
+    select(next);
   };
   canvas.addEventListener('pointerup', finish);
   canvas.addEventListener('pointercancel', finish);
