@@ -9,17 +9,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunReport } from '../../src/protocol/report';
-import { REPO, installVsix, makeProfile, e2eStart } from './harness';
+import { REPO, e2eStart } from './harness';
 import {
-  DARK,
   OUT,
   chartPoints,
   closeWorkbench,
   dagrJson,
+  darkWorkspace,
   findInFrames,
   openWorkbench,
   palette,
@@ -54,10 +53,9 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
   if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
 
-  const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-live-'));
-  const ws = join(tmp, 'workspace');
+  const { ws, profile } = darkWorkspace('dagr-e2e-live-', vsix);
   const folder = join(ws, 'live-run');
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(folder);
   for (let e = 1; e <= 5; e++) writeEpoch(folder, e);
   // what the CLI says about the whole example run: its warnings, grouped, at the newest epoch
   const full = dagrJson<RunReport>(['inspect', EXAMPLE, '--json']);
@@ -68,8 +66,6 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
     'more warning checkpoints than warnings: grouping is visible',
   );
 
-  const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
-  installVsix(profile, vsix);
   let wb: Workbench | undefined;
   try {
     wb = await openWorkbench(profile, ws);

@@ -11,15 +11,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { CompareReport } from '../../src/protocol/report';
-import { REPO, installVsix, makeProfile, e2eStart } from './harness';
+import { REPO, e2eStart } from './harness';
 import {
-  DARK,
-  LIGHT_LABEL,
   OUT,
   QUICK_INPUT,
   QUICK_TITLE,
@@ -30,10 +27,12 @@ import {
   clearNotifications,
   closeWorkbench,
   dagrJson,
+  darkWorkspace,
   findInFrames,
   focusWorkbench,
   openWorkbench,
   palette,
+  pickLightTheme,
   quickOpen,
   saveFailure,
   sleep,
@@ -85,9 +84,8 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
   mkdirSync(SHOTS, { recursive: true });
 
   // a workspace of its own: the examples, the paired dataset with its train.json, a broken file
-  const tmp = mkdtempSync(join(tmpdir(), 'dagr-views-'));
-  const ws = join(tmp, 'ws');
-  mkdirSync(join(ws, 'paired'), { recursive: true });
+  const { tmp, ws, profile } = darkWorkspace('dagr-views-', vsix);
+  mkdirSync(join(ws, 'paired'));
   for (const f of ['healthy.safetensors', 'collapsed.safetensors']) cpSync(join(REPO, 'examples', f), join(ws, f));
   cpSync(join(REPO, 'examples', 'run-collapse'), join(ws, 'run-collapse'), { recursive: true });
   for (const f of ['train.json', 'imbalanced.safetensors']) cpSync(join(REPO, 'examples', 'paired', f), join(ws, 'paired', f));
@@ -101,8 +99,6 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
     join(REPO, 'examples', 'collapsed.safetensors'),
   ]);
 
-  const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
-  installVsix(profile, vsix);
   let wb: Workbench | undefined;
   const tabs: { tab: string | RegExp; shot: string; ready: string }[] = [];
   try {
@@ -262,17 +258,7 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
     });
 
     await step('the same views in the light theme', async () => {
-      await focusWorkbench(p);
-      await p.keyboard.press('Control+K');
-      await p.keyboard.press('Control+T');
-      await p.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-      await sleep(500);
-      await p.keyboard.type(LIGHT_LABEL);
-      await sleep(500);
-      await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
-        timeout: 20_000,
-      });
+      await pickLightTheme(p);
       for (const v of tabs) {
         await showTab(p, v.tab);
         await findInFrames(p, v.ready, 20_000);

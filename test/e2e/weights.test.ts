@@ -11,25 +11,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeometryReport } from '../../src/protocol/report';
 import type { WeightsComparison, WeightsReport } from '../../src/protocol/weights';
-import { REPO, installVsix, makeProfile, e2eStart } from './harness';
+import { REPO, e2eStart } from './harness';
 import {
-  DARK,
-  LIGHT_LABEL,
   OUT,
-  QUICK_INPUT,
   SHOTS,
   clearNotifications,
   closeWorkbench,
   dagrJson,
+  darkWorkspace,
   findInFrames,
-  focusWorkbench,
   openWorkbench,
   palette,
+  pickLightTheme,
   quickOpen,
   saveFailure,
   sleep,
@@ -66,9 +63,7 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
   mkdirSync(SHOTS, { recursive: true });
 
   // a workspace of its own: a model checkpoint (the repo's weights fixture) and the embeddings example
-  const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-weights-'));
-  const ws = join(tmp, 'workspace');
-  mkdirSync(ws);
+  const { ws, profile } = darkWorkspace('dagr-e2e-weights-', vsix);
   const model = join(ws, 'model.safetensors');
   copyFileSync(join(FIXTURES, 'base.safetensors'), model);
   const tuned = join(ws, 'tuned.safetensors');
@@ -85,8 +80,6 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
   const compared = dagrJson<WeightsComparison>(['compare', model, tuned, '--json']);
   assert.equal(compared.kind, 'weightsComparison');
 
-  const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
-  installVsix(profile, vsix);
   let wb: Workbench | undefined;
   try {
     wb = await openWorkbench(profile, ws);
@@ -149,17 +142,7 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
     });
 
     await step('the light theme', async () => {
-      await focusWorkbench(p);
-      await p.keyboard.press('Control+K');
-      await p.keyboard.press('Control+T');
-      await p.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-      await sleep(500);
-      await p.keyboard.type(LIGHT_LABEL);
-      await sleep(500);
-      await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
-        timeout: 20_000,
-      });
+      await pickLightTheme(p);
       await sleep(2500);
       // this one shows the metrics by layer (the dark one the tensor table above them)
       const { frame } = await findInFrames(p, '#tensor-table', 20_000);
