@@ -335,9 +335,14 @@ export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, 
     return;
   }
   if (amax === 0 || n === 1) return;
-  const s = safeScaleExponent(amax);
-  if (s !== 0) {
-    const f = 2 ** s;
+  // scaled in two exact steps, into the safe range and then to a largest entry in [1, 2), so
+  // that T and 2^k T give the QL sweeps the same numbers (its choice of formula for the
+  // hypotenuse depends on magnitudes), hence eigenvalues exactly 2^k apart
+  const s1 = safeScaleExponent(amax);
+  const s2 = -exponentOf(amax * 2 ** s1);
+  for (const e of [s1, s2]) {
+    if (e === 0) continue;
+    const f = 2 ** e;
     for (let i = 0; i < n; i++) diag[i] = (diag[i] as number) * f;
     for (let i = 0; i + 1 < n; i++) off[i] = (off[i] as number) * f;
   }
@@ -345,13 +350,14 @@ export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, 
   const d0 = diag.slice(0, n);
   const e0 = off.slice(0, n);
   e0[n - 1] = 0;
-  const ok = qlSweeps(diag, off, n, EPS * amax * 2 ** s, maxSweeps);
+  const ok = qlSweeps(diag, off, n, EPS * (amax * 2 ** s1 * 2 ** s2), maxSweeps);
   if (!ok) {
     const ev = tridiagonalBisection(d0, e0, n);
     diag.set(ev.subarray(0, n));
   }
-  if (s !== 0) {
-    const back = 2 ** -s;
+  for (const e of [s2, s1]) {
+    if (e === 0) continue;
+    const back = 2 ** -e;
     for (let i = 0; i < n; i++) diag[i] = (diag[i] as number) * back;
   }
 }
@@ -374,6 +380,11 @@ function hyp(a: number, b: number): number {
 /** the QL iteration proper; false when the budget ran out or a value stopped being finite */
 function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {
   let budget = maxSweeps;
+  // tol = eps ||T||, ||T|| in [1, 2) (the caller's scaling): a rotation whose hypotenuse lies
+  // between ||T|| 2^-200 and ||T|| 2^60 loses nothing to underflow or overflow in f^2 + g^2
+  const norm = tol / EPS;
+  const small2 = norm * 2 ** -200 * (norm * 2 ** -200);
+  const big2 = norm * 2 ** 60 * (norm * 2 ** 60);
   for (let lo = 0; lo < n; lo++) {
     for (;;) {
       // the block [lo, m] is unreduced; off[m] is negligible (absolutely, or next to its diagonal
@@ -405,7 +416,10 @@ function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number,
       for (let i = m - 1; i >= lo; i--) {
         const f = s * (off[i] as number);
         const b = c * (off[i] as number);
-        r = hyp(f, g);
+        // sqrt(f^2 + g^2) straight where the sum of squares is far from both ends of the range
+        // (bounds relative to ||T||, so the choice is the same for 2^k T), else hyp
+        const r2 = f * f + g * g;
+        r = r2 > small2 && r2 < big2 ? Math.sqrt(r2) : hyp(f, g);
         off[i + 1] = r;
         if (r === 0) {
           // the rotation became trivial: the matrix split at i + 1; drop this sweep's remainder
@@ -414,8 +428,9 @@ function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number,
           split = true;
           break;
         }
-        s = f / r;
-        c = g / r;
+        const inv = 1 / r;
+        s = f * inv;
+        c = g * inv;
         g = (diag[i + 1] as number) - shift;
         r = ((diag[i] as number) - g) * s + 2 * c * b;
         shift = s * r;
