@@ -5,9 +5,13 @@
  * computeGeometry's stages), and a warm compute process (dist/worker.js, the editor's): request
  * to report, first and then warm. Wall time on a shared machine moves with the load; CPU time
  * (user + sys) is printed too because it does not. Needs `npm run build` first.
- * Usage: npx tsx bench/small-file.ts [--file examples/collapsed.safetensors] [--runs 5]
+ * --before DIR: the same CLI and compute-process rows for another checkout's build (e.g. a
+ * `git archive` of an older commit with node_modules linked and `node scripts/build.mjs` run),
+ * interleaved run by run with this one's, so both see the same load; the in-process steps are skipped.
+ * Usage: npx tsx bench/small-file.ts [--file examples/collapsed.safetensors] [--runs 5] [--before DIR]
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ComputeToHost } from '../src/protocol/messages';
@@ -17,6 +21,7 @@ import { flag } from './args';
 const ROOT = join(__dirname, '..');
 const file = flag('file', 'examples/collapsed.safetensors');
 const runs = Number(flag('runs', '5'));
+const before = flag('before', '');
 
 /** wall and CPU seconds of a child process (CPU from /usr/bin/time's user + sys) */
 function timed(cmd: string[]): { wall: number; cpu: number } {
@@ -33,11 +38,29 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function row(label: string, cmd: string[]): void {
-  const ts = Array.from({ length: runs }, () => timed(cmd));
+function line(label: string, ts: { wall: number; cpu: number }[]): void {
   console.log(
     `| ${label} | ${median(ts.map((t) => t.wall)).toFixed(3)} | ${Math.min(...ts.map((t) => t.wall)).toFixed(3)} | ${median(ts.map((t) => t.cpu)).toFixed(2)} |`,
   );
+}
+
+function row(label: string, cmd: string[]): void {
+  line(
+    label,
+    Array.from({ length: runs }, () => timed(cmd)),
+  );
+}
+
+/** the same command from `before`'s build and this one's, run in turn (the same load for both) */
+function pairedRow(label: string, args: string[]): void {
+  const old: { wall: number; cpu: number }[] = [];
+  const now: { wall: number; cpu: number }[] = [];
+  for (let r = 0; r < runs; r++) {
+    old.push(timed(['node', join(before, 'bin', 'dagr.js'), ...args]));
+    now.push(timed(['node', 'bin/dagr.js', ...args]));
+  }
+  line(`${label} (before: ${before})`, old);
+  line(`${label} (this build)`, now);
 }
 
 async function inProcess(): Promise<void> {
@@ -80,8 +103,19 @@ async function inProcess(): Promise<void> {
   for (const [label, wall, cpu] of rows) console.log(`| ${label} | ${wall.toFixed(1)} | ${cpu.toFixed(1)} |`);
 }
 
-async function warmComputeProcess(): Promise<void> {
-  const child = fork(join(ROOT, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+/** user + system CPU ms of a process so far (Linux /proc; 10 ms ticks), or NaN elsewhere */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A compute process (dist/worker.js of `root`) and a way to send it the inspect request. */
+async function computeProcess(root: string): Promise<{ label: string; request(id: number): Promise<[number, number]>; kill(): void }> {
+  const child = fork(join(root, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
   const inbox: ComputeToHost[] = [];
   let wake: (() => void) | undefined;
   child.on('message', (m: ComputeToHost) => {
@@ -97,21 +131,48 @@ async function warmComputeProcess(): Promise<void> {
   };
   const t0 = performance.now();
   await next((m) => m.type === 'ready');
-  console.log(`\ncompute process (dist/worker.js): ready after ${(performance.now() - t0).toFixed(0)} ms`);
-  console.log('\n| request | request to report, ms |\n|---|---|');
+  const label = `${join(root, 'dist', 'worker.js')}, ready after ${(performance.now() - t0).toFixed(0)} ms`;
+  return {
+    label,
+    /** request to report: wall ms and the process's CPU ms */
+    async request(id) {
+      const c = cpuMsOf(child.pid);
+      const t = performance.now();
+      child.send({
+        type: 'job',
+        id,
+        kind: 'inspect',
+        params: { path: join(ROOT, file), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS },
+      });
+      const m = await next((x) => 'id' in x && x.id === id && (x.type === 'result' || x.type === 'error'));
+      if (m.type === 'error') throw new Error(JSON.stringify(m.error));
+      return [performance.now() - t, cpuMsOf(child.pid) - c];
+    },
+    kill: () => child.kill(),
+  };
+}
+
+/** request to report in warm compute processes: this build's, and `before`'s when given, in turn */
+async function warmComputeProcess(): Promise<void> {
+  const procs = [...(before ? [await computeProcess(before)] : []), await computeProcess(ROOT)];
+  console.log(`\ncompute processes: ${procs.map((p) => p.label).join('; ')}`);
+  console.log(
+    `\n| request | ${procs.map((_, k) => (before && k === 0 ? 'before: wall / CPU ms' : 'this build: wall / CPU ms')).join(' | ')} |`,
+  );
+  console.log(`|---|${procs.map(() => '---|').join('')}`);
+  const warm: [number, number][][] = procs.map(() => []);
   for (let id = 1; id <= 1 + runs; id++) {
-    const t = performance.now();
-    child.send({
-      type: 'job',
-      id,
-      kind: 'inspect',
-      params: { path: join(ROOT, file), options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS },
-    });
-    const m = await next((x) => 'id' in x && x.id === id && (x.type === 'result' || x.type === 'error'));
-    if (m.type === 'error') throw new Error(JSON.stringify(m.error));
-    console.log(`| ${id === 1 ? 'first (cold engine)' : `warm ${id - 1}`} | ${(performance.now() - t).toFixed(0)} |`);
+    const cells: string[] = [];
+    for (const [k, p] of procs.entries()) {
+      const [w, c] = await p.request(id);
+      if (id > 1) warm[k]?.push([w, c]);
+      cells.push(`${w.toFixed(0)} / ${c.toFixed(0)}`);
+    }
+    console.log(`| ${id === 1 ? 'first (cold engine)' : `warm ${id - 1}`} | ${cells.join(' | ')} |`);
   }
-  child.kill();
+  const med = (xs: number[]): string => median(xs).toFixed(0);
+  console.log(`| warm median | ${warm.map((w) => `${med(w.map((x) => x[0]))} / ${med(w.map((x) => x[1]))}`).join(' | ')} |`);
+  for (const p of procs) p.kill();
 }
 
 async function main(): Promise<void> {
@@ -121,6 +182,13 @@ async function main(): Promise<void> {
   );
   console.log('| command | median wall s | best wall s | median CPU s (user + sys) |\n|---|---|---|---|');
   row('node -e 0', ['node', '-e', '0']);
+  if (before) {
+    pairedRow('dagr --version', ['--version']);
+    pairedRow(`dagr inspect ${file}`, ['inspect', file]);
+    await warmComputeProcess();
+    console.log(`\nload average at the end: ${loadavg()[0]?.toFixed(1)}`);
+    return;
+  }
   row('dagr --version', ['node', 'bin/dagr.js', '--version']);
   row(`dagr inspect ${file}`, ['node', 'bin/dagr.js', 'inspect', file]);
   row(`dagr inspect ${file} --engine js`, ['node', 'bin/dagr.js', 'inspect', file, '--engine', 'js']);

@@ -10,9 +10,12 @@
  * largest kernels of the step, and the kernels whose time DAGR adds most to.
  * --all-backends: steps per second for every backend that loads (tfjs-node-gpu, tfjs-webgpu,
  * tfjs-node, wasm, cpu), DAGR off and on, and the ratio of step times.
+ * --terms: the dispersive term alone, loss and gradient of a [batch, 16] variable, CPU ms per
+ * call (best and median of 12 rounds of 20 calls), the cleanest view of the DAGR tail's cost.
  *
  * Usage: npx tsx bench/train-step.ts [--backend wasm] [--steps 30] [--profiles 5] [--top 10]
  *        npx tsx bench/train-step.ts --all-backends [--steps 30]
+ *        npx tsx bench/train-step.ts --terms [--backend wasm]
  */
 import * as os from 'node:os';
 import type { TrainConfig } from '../src/protocol/train';
@@ -21,6 +24,7 @@ import { DEFAULT_CONFIG } from '../src/train/config';
 import type { PairedDataset } from '../src/train/dataset';
 import { Model } from '../src/train/model';
 import { Optimizer } from '../src/train/optim';
+import { dispersiveLoss } from '../src/train/losses';
 import { makeRng, normal } from '../src/train/rng';
 import { tf } from '../src/train/tf';
 import { trainStep } from '../src/train/trainStep';
@@ -191,7 +195,42 @@ async function allBackends(ds: PairedDataset): Promise<void> {
   if (skipped.length) console.log(`\n${skipped.join('\n')}`);
 }
 
+async function termsAlone(): Promise<void> {
+  const info = await selectBackend(flag('backend', 'wasm') as TrainConfig['backend']);
+  console.log(`# dispersive term, loss + gradient: ${describeEngine(info)}; load ${os.loadavg()[0]?.toFixed(1)}\n`);
+  console.log('| batch | best CPU ms per call | median CPU ms per call | loss |\n|---|---|---|---|');
+  const d = 16;
+  for (const batch of BATCHES) {
+    let seed = 1;
+    const z = tf.variable(
+      tf.tensor2d(
+        Float32Array.from({ length: batch * d }, () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5),
+        [batch, d],
+      ),
+    );
+    const once = async (): Promise<number> => {
+      const { value, grads } = tf.variableGrads(() => dispersiveLoss(z as unknown as tf.Tensor2D, 2, 'offdiag'), [z]);
+      const v = (await value.data())[0] as number;
+      await (grads[z.name] as tf.Tensor).data();
+      tf.dispose([value, ...Object.values(grads)]);
+      return v;
+    };
+    let loss = 0;
+    const perCall: number[] = [];
+    for (let r = 0; r < 12; r++) {
+      for (let w = 0; w < 3; w++) loss = await once();
+      const c0 = process.cpuUsage();
+      for (let k = 0; k < 20; k++) await once();
+      const c = process.cpuUsage(c0);
+      perCall.push((c.user + c.system) / 1000 / 20);
+    }
+    console.log(`| ${batch} | ${Math.min(...perCall).toFixed(2)} | ${median(perCall).toFixed(2)} | ${loss} |`);
+    z.dispose();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--terms')) return termsAlone();
   const ds = syntheticDataset();
   if (process.argv.includes('--all-backends')) await allBackends(ds);
   else await profileOne(ds);
