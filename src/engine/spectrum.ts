@@ -1,7 +1,8 @@
 /**
  * Spectrum, effective ranks, stable rank, explained variance and per-dimension variance of one
  * modality. All O(N d^2) work goes through the backend's float64 gram kernel over row tiles; the
- * eigenvalues come from eigen.ts, or eigenBand.ts for wide Gram matrices. Uses every row.
+ * eigenvalues come from linalg/eigenBand.ts's symmetricEigenvaluesFast (eigen.ts's solver with its
+ * WebAssembly SIMD pass, in cancellable slices). Uses every row.
  */
 import type { Matrix } from '../io/types';
 import { symmetricEigenvaluesFast } from './linalg/eigenBand';
