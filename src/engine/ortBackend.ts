@@ -235,6 +235,7 @@ async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, al
  * planned block) costs 10-20 times the arithmetic, which is most of a small file's time. Blocks of
  * about 256K elements (at least 64 rows) stay in cache and keep the arena small. Wide rows keep
  * one run per tile: their arithmetic outweighs the memory, and smaller blocks cost Gemm speed.
+ * On the CPU only: a GPU's tiles stay whole (see gpuTileElements).
  */
 const NARROW_WIDTH = 256;
 const BLOCK_ELEMENTS = 1 << 18;
@@ -257,6 +258,8 @@ export function rowsPerRun(ra: number, rb: number, d: number): number {
 
 function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: Placement) => Promise<void>): GeometryBackend {
   const session = (i: G): Promise<Ort.InferenceSession> => placed.sessions.get(i);
+  // row blocks are for the CPU's caches; on a GPU every run uploads its rows, and big tiles are the point (gpuTileElements)
+  const onCpu = placed.device === 'cpu';
   const negT = new Float32Array(1);
   const tIn = new Float32Array(1);
   const noSkip = new Uint8Array(1);
@@ -381,7 +384,7 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     maxTileElements: placed.device === 'cpu' ? 1 << 22 : gpuTileElements(),
 
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
-      const step = rowsPerRun(ra, rb, d);
+      const step = onCpu ? rowsPerRun(ra, rb, d) : ra;
       if (step >= ra) return dispersiveRun(a, na, ra, b, nb, rb, d, t, skip, deviations);
       // row blocks are independent rows of the same tile, so their results line up end to end;
       // the pair left out of a block's row i is still (i0 + i, i0 + i + skip): skip + i0 in the block.
@@ -423,7 +426,7 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     },
 
     async retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {
-      const step = rowsPerRun(ra, rb, d);
+      const step = onCpu ? rowsPerRun(ra, rb, d) : ra;
       if (step >= ra) return retrievalRun(a, ra, b, rb, d, posA, posB, aIdx, bIdx);
       // a block's rows are its own; a column's count adds up over the blocks (whole numbers)
       const rows = new Float64Array(ra);

@@ -3,11 +3,13 @@
  * elements (ortBackend.rowsPerRun): a block's rows are the tile's rows, a diagonal tile's blocks
  * see b rotated so their left-out pairs are their own diagonal, and retrieval's column counts add
  * up over the blocks. Every kernel result must equal the plain JavaScript backend's (float64) on
- * tiles that are split, with and without the left-out pairs and the deviations.
+ * tiles that are split, with and without the left-out pairs and the deviations. On a GPU the
+ * tiles stay whole (every run there uploads its rows).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rowsPerRun } from '../../src/engine/ortBackend';
+import type * as Ort from 'onnxruntime-node';
+import { createOrtBackend, rowsPerRun, type OrtLike } from '../../src/engine/ortBackend';
 import { openBothBackends } from './engine-backends';
 
 const backends = openBothBackends();
@@ -115,6 +117,50 @@ void test('retrieval counts of a split tile equal the js backend, masked and not
         total += y[i] as number;
       }
       assert.ok(total > n, `${what}: the counts are not trivially zero (${total})`);
+    }
+  }
+});
+
+void test('row blocks on the CPU only: a GPU device runs each tile whole', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const real = require('onnxruntime-node') as typeof Ort;
+  let runs = 0;
+  const ort = {
+    env: real.env,
+    Tensor: real.Tensor,
+    listSupportedBackends: () => [
+      { name: 'cpu', bundled: true },
+      { name: 'webgpu', bundled: true },
+    ],
+    InferenceSession: {
+      async create(model: Uint8Array, opts: Ort.InferenceSession.SessionOptions) {
+        // a stand-in GPU: the real CPU provider under whatever provider was asked for
+        const s = await real.InferenceSession.create(model, { ...opts, executionProviders: ['cpu'] });
+        const run = s.run.bind(s);
+        (s as { run: unknown }).run = (feeds: Ort.InferenceSession.FeedsType) => {
+          runs++;
+          return run(feeds);
+        };
+        return s;
+      },
+    },
+  } as unknown as OrtLike;
+  const deps = { ort, cudaInstalled: () => false, webgpu: () => Promise.resolve({ adapter: 'Fake (Vulkan)' }) };
+  const n = 700;
+  const d = 24;
+  const { z, sq } = unitRows(n, d, 13);
+  for (const [device, expected] of [
+    ['webgpu', 1],
+    ['cpu', Math.ceil(n / rowsPerRun(n, n, d))],
+  ] as const) {
+    const b = await createOrtBackend({ device, threads: 1 }, deps);
+    try {
+      assert.equal(b.info.device, device);
+      runs = 0;
+      await b.dispersiveRows(z, sq, n, z, sq, n, d, 2, 0, false);
+      assert.equal(runs, expected, `${device}: kernel runs for one ${n} x ${n} tile`);
+    } finally {
+      await b.dispose();
     }
   }
 });
