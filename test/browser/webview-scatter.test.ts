@@ -132,8 +132,10 @@ void describe('report scatter: pair selector and selection', { skip: missing ?? 
     assert.equal(await s.page.getAttribute('#scatter-selection', 'data-count'), '0');
     assert.equal(await s.page.isDisabled('#scatter-save-json'), true);
 
-    // lasso off: a click on a point asks for that point's neighbours
-    await s.page.click('#scatter-lasso');
+    // lasso off (Escape on its button): a click on a point asks for that point's neighbours
+    await s.page.focus('#scatter-lasso');
+    await s.page.keyboard.press('Escape');
+    assert.equal(await s.page.getAttribute('#scatter-lasso', 'aria-pressed'), 'false');
     await js<void>(s.page, "document.dispatchEvent(new Event('dagr-locate-point'))");
     const at = await s.page.getAttribute('#projection canvas', 'data-locate');
     if (at) {

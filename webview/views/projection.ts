@@ -140,6 +140,12 @@ function scatterCard(ctx: ViewContext, r: GeometryReport, proj: Projection, maxP
     () => setLasso(canvas.dataset.lasso !== 'on'),
   );
   lasso.setAttribute('aria-pressed', 'false');
+  // Escape on the pressed Lasso button turns the lasso off (Enter or Space toggles it)
+  lasso.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || canvas.dataset.lasso !== 'on') return;
+    e.preventDefault();
+    setLasso(false);
+  });
   function setLasso(on: boolean): void {
     canvas.dataset.lasso = on ? 'on' : 'off';
     lasso.setAttribute('aria-pressed', String(on));
