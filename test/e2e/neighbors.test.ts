@@ -10,24 +10,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MoversSummary, NeighborRow } from '../../src/protocol/neighbors';
-import { REPO, installVsix, makeProfile, e2eStart } from './harness';
+import { REPO, e2eStart } from './harness';
 import {
-  DARK,
   answerFileDialog,
-  LIGHT_LABEL,
   OUT,
-  QUICK_INPUT,
   SHOTS,
   clearNotifications,
   closeWorkbench,
   dagrJson,
+  darkWorkspace,
   findInFrames,
   openWorkbench,
   palette,
+  pickLightTheme,
   quickOpen,
   saveFailure,
   sleep,
@@ -73,17 +71,13 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
   if (vsix === undefined) return;
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
-  const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-neighbors-'));
-  const ws = join(tmp, 'workspace');
-  mkdirSync(ws);
+  const { tmp, ws, profile } = darkWorkspace('dagr-e2e-neighbors-', vsix);
   const file = join(ws, 'classes.npz');
   copyFileSync(join(REPO, 'test', 'fixtures', 'neighbors', 'a.npz'), file);
   // the same rows at a later checkpoint, for the compare view's movers
   const later = join(ws, 'later.npz');
   copyFileSync(join(REPO, 'test', 'fixtures', 'neighbors', 'b.npz'), later);
 
-  const profile = makeProfile(tmp, { 'workbench.colorTheme': DARK, 'window.autoDetectColorScheme': false });
-  installVsix(profile, vsix);
   let wb: Workbench | undefined;
   try {
     wb = await openWorkbench(profile, ws);
@@ -221,16 +215,7 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
     await step('screenshots of the panel in a dark and a light theme', async () => {
       await clearNotifications(p);
       await shotBoth('neighbors-dark.png');
-      await p.keyboard.press('Control+K');
-      await p.keyboard.press('Control+T');
-      await p.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-      await sleep(500);
-      await p.keyboard.type(LIGHT_LABEL);
-      await sleep(500);
-      await p.keyboard.press('Enter');
-      await p.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains('vs') === true`, undefined, {
-        timeout: 20_000,
-      });
+      await pickLightTheme(p);
       await sleep(2500);
       await shotBoth('neighbors-light.png');
       assert.equal(
