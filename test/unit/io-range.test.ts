@@ -129,3 +129,16 @@ void test('a member that was skipped is named with its reason, when asked for or
     /no 2-D float arrays to use as modalities; arrays: labels \(int64 \[3\]\); skipped: ids \(dtype <U12 \(strings\) is not a numeric array\)$/,
   );
 });
+
+void test('narrowToFloat32 names the first bad value of either kind, in float32 and float64, after a large maximum', () => {
+  for (const Arr of [Float32Array, Float64Array]) {
+    // an Inf before a NaN: the Inf's row, though the one-pass scan may stop at either
+    assert.throws(() => narrowToFloat32(new Arr([1, 7, -Infinity, 0, NaN, 2]), 2, 'f', 'a'), /"a" has -Inf at row 1$/);
+    assert.throws(() => narrowToFloat32(new Arr([1, 7, 3, 0, NaN, Infinity]), 2, 'f', 'a'), /"a" has NaN at row 2$/);
+    // the maximum first, a bad value later: the branch a new maximum takes is not the only check
+    assert.throws(() => narrowToFloat32(new Arr([1000, 1, 2, 3, 4, NaN]), 3, 'f', 'a'), /"a" has NaN at row 1$/);
+    assert.equal(narrowToFloat32(new Arr([1000, -2000, 3, 4]), 2, 'f', 'a').scale, 1);
+  }
+  // integers have no NaN or Inf: read as they are
+  assert.deepEqual([...narrowToFloat32(new Int32Array([3, -9, 4, 1]), 2, 'f', 'a').data], [3, -9, 4, 1]);
+});
