@@ -95,6 +95,7 @@ const GRAPHS: [() => Uint8Array, boolean][] = [
   [() => dispersiveRowsGraph(true, true), false],
   [() => dispersiveRowsGraph(false, true), false],
   [() => dispersiveSumsGraph(true), false],
+  [() => dispersiveSumsGraph(false, true), false],
 ];
 /** the sessions by graph; the *Diagonal ones leave out the i = i pairs of a square tile themselves */
 const enum G {
@@ -108,6 +109,8 @@ const enum G {
   DispersiveDiagonal,
   ShiftedDiagonal,
   UnshiftedDiagonal,
+  /** unshifted row sums and column sums (the mirror tile's row sums) */
+  UnshiftedColumns,
 }
 const graphBytes: (Uint8Array | undefined)[] = [];
 const graphOf = (i: number): Uint8Array => (graphBytes[i] ??= (GRAPHS[i] as [() => Uint8Array, boolean])[0]());
@@ -256,6 +259,11 @@ export function rowsPerRun(ra: number, rb: number, d: number): number {
   return Math.min(ra, Math.max(MIN_BLOCK_ROWS, Math.floor(BLOCK_ELEMENTS / rb)));
 }
 
+/** whether two arrays are views of the same values (a sample's tile against itself) */
+function sameRows(x: Float32Array, y: Float32Array): boolean {
+  return x === y || (x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.length === y.length);
+}
+
 function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: Placement) => Promise<void>): GeometryBackend {
   const session = (i: G): Promise<Ort.InferenceSession> => placed.sessions.get(i);
   // row blocks are for the CPU's caches; on a GPU every run uploads its rows, and big tiles are the point (gpuTileElements)
@@ -370,6 +378,53 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     return { rows: Float64Array.from(rows.data as Float32Array), cols: Float64Array.from(cols.data as Float32Array) };
   }
 
+  /**
+   * The unshifted row sums of a sample's diagonal tile against itself from its upper half: per
+   * row block, its own square (rows only, diagonal left out) and the rectangle right of it, whose
+   * column sums are the row sums of its mirror below the diagonal (dist is symmetric). Half the
+   * products and exps of the whole square; the parts add up in float64.
+   */
+  async function upperHalf(z: Float32Array, sq: Float32Array, s: number, d: number, t: number, step: number): Promise<DispersiveRows> {
+    negT[0] = -t;
+    const sum = new Float64Array(s);
+    for (let i0 = 0; i0 < s; i0 += step) {
+      const i1 = Math.min(s, i0 + step);
+      const rowsA = new ort.Tensor('float32', z.subarray(i0 * d, i1 * d), [i1 - i0, d]);
+      const normsA = new ort.Tensor('float32', sq.subarray(i0, i1), [i1 - i0, 1]);
+      const own = (
+        await (
+          await session(G.UnshiftedDiagonal)
+        ).run({
+          a: rowsA,
+          b: rowsA,
+          c: normsA,
+          nb: new ort.Tensor('float32', sq.subarray(i0, i1), [1, i1 - i0]),
+          negt: new ort.Tensor('float32', negT, [1]),
+        })
+      ).rowsum;
+      if (!own) throw new Error("onnxruntime returned no 'rowsum'");
+      const ownSums = own.data as Float32Array;
+      for (let i = 0; i < i1 - i0; i++) sum[i0 + i] = (sum[i0 + i] as number) + (ownSums[i] as number);
+      if (i1 >= s) continue;
+      const right = await (
+        await session(G.UnshiftedColumns)
+      ).run({
+        a: rowsA,
+        b: new ort.Tensor('float32', z.subarray(i1 * d, s * d), [s - i1, d]),
+        c: normsA,
+        nb: new ort.Tensor('float32', sq.subarray(i1, s), [1, s - i1]),
+        negt: new ort.Tensor('float32', negT, [1]),
+      });
+      const { rowsum, colsum } = right;
+      if (!rowsum || !colsum) throw new Error("onnxruntime returned no 'rowsum' or 'colsum'");
+      const rs = rowsum.data as Float32Array;
+      const cs = colsum.data as Float32Array;
+      for (let i = 0; i < i1 - i0; i++) sum[i0 + i] = (sum[i0 + i] as number) + (rs[i] as number);
+      for (let j = 0; j < s - i1; j++) sum[i1 + j] = (sum[i1 + j] as number) + (cs[j] as number);
+    }
+    return { min: new Float64Array(s), sum, sumExpm1: null };
+  }
+
   return {
     info: {
       name: 'onnxruntime',
@@ -392,6 +447,7 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
       // so its left-out pairs are its own diagonal again and the graph leaves them out itself
       // (a row's sums do not depend on the order of its columns)
       const rotate = skip === 0 && ra === rb;
+      if (rotate && !deviations && t <= UNSHIFTED_MAX_T && sameRows(a, b) && sameRows(na, nb)) return upperHalf(a, na, ra, d, t, step);
       const bTwice = rotate ? new Float32Array(2 * rb * d) : b;
       const nbTwice = rotate ? new Float32Array(2 * rb) : nb;
       if (rotate) {

@@ -136,8 +136,12 @@ function leaveOutDiagonal(g: GraphBuilder, dist: string): { dist: string; mask: 
  */
 export const UNSHIFTED_MAX_T = 20;
 
-export function dispersiveSumsGraph(diagonal = false): Uint8Array {
-  const g = new GraphBuilder(`dispersive_rows_unshifted${diagonal ? '_diagonal' : ''}`);
+/**
+ * `columns` adds colsum[j] = sum_i exp(-t dist_ij): for a tile of a sample against itself, the
+ * same terms as the mirror tile's row sums, so only the tiles right of the diagonal need a run.
+ */
+export function dispersiveSumsGraph(diagonal = false, columns = false): Uint8Array {
+  const g = new GraphBuilder(`dispersive_rows_unshifted${diagonal ? '_diagonal' : ''}${columns ? '_columns' : ''}`);
   const a = g.input('a', DataType.FLOAT, ['ra', 'd']);
   const b = g.input('b', DataType.FLOAT, ['rb', 'd']);
   const c = g.input('c', DataType.FLOAT, ['ra', 'cc']);
@@ -157,6 +161,10 @@ export function dispersiveSumsGraph(diagonal = false): Uint8Array {
   const e = g.op('Exp', [g.op('Mul', [dist, negt])]);
   g.op('ReduceSum', [e, g.int64s([1])], [{ name: 'keepdims', i: 0 }], 'rowsum');
   g.output('rowsum', DataType.FLOAT, ['ra']);
+  if (columns) {
+    g.op('ReduceSum', [e, g.int64s([0])], [{ name: 'keepdims', i: 0 }], 'colsum');
+    g.output('colsum', DataType.FLOAT, ['rb']);
+  }
   return g.build();
 }
 
