@@ -28,7 +28,8 @@ async function fileKey(path: string): Promise<string> {
   return `${path}\0${s.size}\0${s.mtimeMs}`;
 }
 
-async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
+/** one modality of `path`, from the kept matrices when the file is unchanged (also the rowMetrics job) */
+export async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
   const key = await fileKey(path);
   if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap() };
   const hit = cached.mats.get(entry.name);
@@ -36,6 +37,17 @@ async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
   const m = await loadMatrix(entry);
   cached.mats.set(entry.name, m);
   return m;
+}
+
+/** rowNorms(m) of a kept matrix, worked out once; undefined for a matrix the cache does not hold */
+export function keptNorms(m: Matrix): Float64Array | undefined {
+  if (!cached || ![...cached.mats.values()].includes(m)) return undefined;
+  let v = cached.norms.get(m);
+  if (!v) {
+    v = rowNorms(m);
+    cached.norms.set(m, v);
+  }
+  return v;
 }
 
 /** Forget the kept matrices (tests; a caller that knows the file changed). */
@@ -83,15 +95,7 @@ export async function neighborsOf(p: NeighborsParams, ctl?: JobControl): Promise
   const lists = await neighborLists(query, row, targets, p.k, labels, {
     own: p.own !== false,
     // the row norms once per kept matrix: later clicks on the same file only take dot products
-    normsOf: (m) => {
-      if (!cached) return undefined;
-      let v = cached.norms.get(m);
-      if (!v) {
-        v = rowNorms(m);
-        cached.norms.set(m, v);
-      }
-      return v;
-    },
+    normsOf: keptNorms,
     ...(ctl?.signal ? { signal: ctl.signal } : {}),
     onProgress: (f) => progress?.(LOAD_SHARE + (1 - LOAD_SHARE) * f, 'searching'),
   });

@@ -18,6 +18,8 @@ import type {
 } from './weights';
 import type { MoverRow, MoversSummary, NeighborsParams, NeighborsResult } from './neighbors';
 import { isTensorSelection, isWeightsAnalyzeParams, isWeightsCompareParams, isWeightsEmbeddingParams } from './weights';
+import type { RowMetricsParams, RowMetricsResult } from './rowMetrics';
+import { isRowMetricsParams } from './rowMetrics';
 
 export type { EngineChoice } from './jobs';
 export type InspectJob = InspectParams;
@@ -52,6 +54,8 @@ export interface JobTable {
     params: { a: InspectJob; b: InspectJob; k: number; maxRows?: number };
     result: { movers: MoverRow[]; moversSummary: MoversSummary[] };
   };
+  /** drift, partner cosine and partner rank of selected rows per pair (a scatter selection's export) */
+  rowMetrics: { params: RowMetricsParams; result: RowMetricsResult };
 }
 
 export type WarningInput = Pick<GeometryReport, 'n' | 'modalities' | 'pairs' | 'options' | 'classes'>;
@@ -150,6 +154,7 @@ const paramChecks: { [K in JobKind]: (p: unknown) => boolean } = {
     isOptStrArray(p.in) &&
     isOptStrArray(p.modalities),
   movers: (p) => isObj(p) && isInspectJob(p.a) && isInspectJob(p.b) && isNum(p.k) && (p.maxRows === undefined || isNum(p.maxRows)),
+  rowMetrics: isRowMetricsParams,
 };
 
 /** Every job kind, in JobTable's order: derived from the checks, so it cannot miss one. */

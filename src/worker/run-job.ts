@@ -77,6 +77,10 @@ export async function runJob(req: JobRequest, sink: JobSink): Promise<JobTable[t
       const { k, maxRows } = req.params;
       return moversBetween(req.params.a, req.params.b, maxRows !== undefined ? { k, maxRows } : { k }, ctl);
     }
+    case 'rowMetrics': {
+      const { rowMetricsOf } = await import('../jobs/rowMetrics');
+      return rowMetricsOf(req.params, ctl);
+    }
   }
 }
 
