@@ -5,6 +5,8 @@
  * No vscode, DOM or node imports.
  */
 import type { MoverRow, MoversSummary, NeighborsResult } from './neighbors';
+import type { ModalityPair } from './rowMetrics';
+import { isRowMetricsAsk } from './rowMetrics';
 
 /** webview -> host */
 export type NeighborsRequest =
@@ -13,7 +15,15 @@ export type NeighborsRequest =
   /** compare view: the movers of the two checkpoints; run view: of two of its checkpoint files `a`, `b` */
   | { type: 'movers'; k: number; a?: string; b?: string }
   /** rows the view lists (neighbours, movers, a selection), saved through the save dialog */
-  | { type: 'saveRows'; what: string; format: 'csv' | 'json'; columns: string[]; rows: (string | number | null)[][] };
+  | {
+      type: 'saveRows';
+      what: string;
+      format: 'csv' | 'json';
+      columns: string[];
+      rows: (string | number | null)[][];
+      /** a scatter selection: the host adds drift, partner cosine and rank of these rows per pair (./rowMetrics) */
+      metrics?: { rows: number[]; pairs: ModalityPair[] };
+    };
 
 export const NEIGHBORS_REQUEST_TYPES = ['neighbors', 'movers', 'saveRows'] as const;
 
@@ -48,7 +58,8 @@ export function isNeighborsRequest(x: unknown): x is NeighborsRequest {
         Array.isArray(x.columns) &&
         x.columns.every((c) => typeof c === 'string') &&
         Array.isArray(x.rows) &&
-        x.rows.every((r) => Array.isArray(r) && r.every((v) => v === null || typeof v === 'string' || typeof v === 'number'))
+        x.rows.every((r) => Array.isArray(r) && r.every((v) => v === null || typeof v === 'string' || typeof v === 'number')) &&
+        (x.metrics === undefined || isRowMetricsAsk(x.metrics))
       );
     default:
       return false;
