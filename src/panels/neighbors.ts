@@ -10,6 +10,7 @@ import type { InspectJob } from '../protocol/messages';
 import { isAbortError } from '../protocol/messages';
 import type { NeighborsMessage, NeighborsRequest } from '../protocol/neighborsView';
 import { toCsv, toJsonRows } from '../protocol/neighborsView';
+import { ROW_METRICS_PROGRESS_ROWS, withRowMetrics } from '../protocol/rowMetrics';
 import type { PersistedState } from '../protocol/webview';
 import { readSettings } from '../settings/config';
 import type { Services } from './services';
@@ -25,8 +26,13 @@ export interface NeighborsHost {
   isDisposed(): boolean;
 }
 
+type JobWhat = 'neighbors' | 'movers' | 'rowMetrics';
+type SaveRows = Extract<NeighborsRequest, { type: 'saveRows' }>;
+/** the rows to write, and why per-row metrics are missing or partial ('' when complete or not asked) */
+type RowsToWrite = { columns: string[]; rows: (string | number | null)[][]; note: string; failed: boolean };
+
 export class NeighborsController {
-  private jobs = new Map<'neighbors' | 'movers', vscode.CancellationTokenSource>();
+  private jobs = new Map<JobWhat, vscode.CancellationTokenSource>();
 
   constructor(
     private readonly view: NeighborsHost,
@@ -42,19 +48,20 @@ export class NeighborsController {
         void this.movers(m);
         break;
       case 'saveRows':
-        void saveRows(m, this.view.source);
+        // a scatter selection: per-row metrics from the compute process once the user has picked a file
+        void saveRows(m, this.view.source, m.metrics ? () => this.withMetrics(m) : undefined);
         break;
     }
   }
 
-  private start(what: 'neighbors' | 'movers'): vscode.CancellationTokenSource {
+  private start(what: JobWhat): vscode.CancellationTokenSource {
     this.jobs.get(what)?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.jobs.set(what, cts);
     return cts;
   }
 
-  private finish(what: 'neighbors' | 'movers', cts: vscode.CancellationTokenSource): boolean {
+  private finish(what: JobWhat, cts: vscode.CancellationTokenSource): boolean {
     const current = this.jobs.get(what) === cts;
     if (current) this.jobs.delete(what);
     cts.dispose();
@@ -124,6 +131,35 @@ export class NeighborsController {
     }
   }
 
+  /**
+   * The selection's rows with drift, partner cosine and partner rank per pair appended. A failure
+   * (or Cancel) keeps the export: the rows without metrics, and the reason for the message.
+   */
+  private async withMetrics(m: SaveRows): Promise<RowsToWrite> {
+    const plain = (note: string): RowsToWrite => ({ columns: m.columns, rows: m.rows, note, failed: true });
+    const ask = m.metrics;
+    const file = this.view.source.kind === 'file' ? this.view.source.paths[0] : undefined;
+    if (!ask) return { columns: m.columns, rows: m.rows, note: '', failed: false };
+    if (file === undefined) return plain('per-row metrics need one checkpoint file');
+    const cts = this.start('rowMetrics');
+    const chosen = this.view.modalities();
+    const n = ask.rows.length;
+    try {
+      const r = await this.svc.compute.run(
+        'rowMetrics',
+        { path: file, rows: ask.rows, pairs: ask.pairs, ...(chosen && chosen.length > 0 ? { modalities: chosen } : {}) },
+        // a big selection takes one pass over the file's rows per selected row: progress and Cancel
+        n > ROW_METRICS_PROGRESS_ROWS ? { title: `DAGR: per-row metrics of ${n} rows`, token: cts.token } : { token: cts.token },
+      );
+      this.finish('rowMetrics', cts);
+      const merged = withRowMetrics(m.columns, m.rows, r);
+      return { ...merged, note: r.notes.join('; '), failed: r.pairs.length === 0 };
+    } catch (e) {
+      this.finish('rowMetrics', cts);
+      return plain(isAbortError(e) ? 'cancelled' : e instanceof Error ? e.message : String(e));
+    }
+  }
+
   dispose(): void {
     for (const c of this.jobs.values()) c.cancel();
     this.jobs.clear();
@@ -132,8 +168,10 @@ export class NeighborsController {
 
 /** Listed rows to a file the user picks (the dialog asks before replacing a file). */
 export async function saveRows(
-  m: Extract<NeighborsRequest, { type: 'saveRows' }>,
+  m: SaveRows,
   source: PersistedState['source'],
+  /** columns to add once a file is picked (a selection's per-row metrics) */
+  extend?: () => Promise<RowsToWrite>,
 ): Promise<vscode.Uri | undefined> {
   const first = source.paths[0] ?? 'rows';
   const base = path.basename(first).replace(/\.[^.]+$/, '');
@@ -146,9 +184,13 @@ export async function saveRows(
   });
   if (!target) return undefined;
   try {
-    const text = m.format === 'csv' ? toCsv(m.columns, m.rows) : toJsonRows(m.columns, m.rows);
+    const out = extend ? await extend() : { columns: m.columns, rows: m.rows, note: '', failed: false };
+    const text = m.format === 'csv' ? toCsv(out.columns, out.rows) : toJsonRows(out.columns, out.rows);
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
-    void vscode.window.showInformationMessage(`DAGR: ${m.rows.length} rows saved to ${target.fsPath}`);
+    const saved = `DAGR: ${out.rows.length} rows saved to ${target.fsPath}`;
+    if (out.failed) void vscode.window.showWarningMessage(`${saved} without per-row metrics: ${out.note}`);
+    else if (out.note) void vscode.window.showInformationMessage(`${saved} (${out.note})`);
+    else void vscode.window.showInformationMessage(saved);
     return target;
   } catch (e) {
     void vscode.window.showErrorMessage(`DAGR: saving to ${target.fsPath} failed: ${e instanceof Error ? e.message : String(e)}`);
