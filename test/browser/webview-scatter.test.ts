@@ -2,7 +2,7 @@
  * The report scatter in Chromium (issue 12): with three projected modalities the selector shows
  * any two and the pick survives a reload through the saved state; a lasso drawn with the mouse
  * selects rows, a label selects from the keyboard, and Save posts the rows to the host's save
- * dialog (saveRows). Clicking a point with the lasso off still asks for its neighbours.
+ * dialog (saveRows), asking the host for per-row metrics of the shown pair. Clicking a point with the lasso off still asks for its neighbours.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ interface Posted {
   format?: string;
   modality?: string;
   row?: number;
+  metrics?: { rows: number[]; pairs: string[][] };
 }
 
 void describe('report scatter: pair selector and selection', { skip: missing ?? false }, () => {
@@ -103,6 +104,12 @@ void describe('report scatter: pair selector and selection', { skip: missing ?? 
     assert.equal(first[0], view.kind === 'report' ? view.report.projection?.rows.slice().sort((a, b) => a - b)[0] : -1);
     assert.equal(first[1], (first[0] as number) % 3, 'the label of the row');
     assert.equal(first[6], 'visual;text');
+    // per-row metrics need the original rows: the host is asked for them, for the shown pair and the saved rows
+    assert.deepEqual(save.metrics?.pairs, [['visual', 'text']]);
+    assert.deepEqual(
+      save.metrics?.rows,
+      save.rows?.map((r) => r[0]),
+    );
     // with the lasso on, a click is a selection, not a neighbours query
     assert.ok(!(await s.posted()).some((p) => p.type === 'neighbors'));
 

@@ -3,7 +3,15 @@
 // typed rows, and the exported rows (row, label, each shown modality's position, how picked).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { insidePolygon, rowsFromText, rowsInside, rowsWithLabel, selectionColumns, selectionRows } from '../../webview/charts/lasso';
+import {
+  insidePolygon,
+  metricPairs,
+  rowsFromText,
+  rowsInside,
+  rowsWithLabel,
+  selectionColumns,
+  selectionRows,
+} from '../../webview/charts/lasso';
 import { planScatter, projectedModalities, scatterChoices, validShown } from '../../webview/charts/scatterPlan';
 import type { Projection } from '../../webview/charts/scatterPlan';
 import { makeState, readPersistedState } from '../../src/protocol/viewState';
@@ -120,5 +128,27 @@ void describe('scatter selection', () => {
     ]);
     // no labels in the projection: null
     assert.deepEqual(selectionRows({ ...proj, labels: undefined }, plan, [10], new Map())[0], [10, null, 0, 0, -1, -1, null]);
+  });
+});
+
+void describe('per-row metrics asked with an export', () => {
+  const dims: Record<string, number> = { a: 16, b: 16, c: 16, t: 12 };
+  const dimOf = (m: string): number | undefined => dims[m];
+  const reportPairs = [
+    { a: 'a', b: 'b' },
+    { a: 'a', b: 'c' },
+    { a: 'b', b: 'c' },
+    { a: 'a', b: 't' },
+  ];
+  void it('the two shown modalities in their shown order, or the report pairs among all shown; one width only', () => {
+    assert.deepEqual(metricPairs(['c', 'a'], reportPairs, dimOf), [['c', 'a']]);
+    assert.deepEqual(metricPairs(['a', 't'], reportPairs, dimOf), []);
+    assert.deepEqual(metricPairs(['a', 'b', 'c', 't'], reportPairs, dimOf), [
+      ['a', 'b'],
+      ['a', 'c'],
+      ['b', 'c'],
+    ]);
+    assert.deepEqual(metricPairs(['a', 'b', 't'], reportPairs, dimOf), [['a', 'b']]);
+    assert.deepEqual(metricPairs(['a'], reportPairs, dimOf), []);
   });
 });

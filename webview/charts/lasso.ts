@@ -101,3 +101,19 @@ export function selectionRows(
       return [row, label, ...xy, how.get(row) ?? null];
     });
 }
+
+/**
+ * The pairs whose per-row metrics (drift, partner cosine, partner rank: computed by the host's
+ * compute process) a selection's export asks for: the two modalities shown, or with more shown
+ * the report's pairs among them; only pairs of one width (cosine needs one space).
+ */
+export function metricPairs(
+  shown: readonly string[],
+  reportPairs: readonly { a: string; b: string }[],
+  dimOf: (m: string) => number | undefined,
+): [string, string][] {
+  const sameWidth = (a: string, b: string): boolean => dimOf(a) !== undefined && dimOf(a) === dimOf(b);
+  const [a, b] = shown;
+  if (shown.length === 2 && a !== undefined && b !== undefined) return sameWidth(a, b) ? [[a, b]] : [];
+  return reportPairs.filter((p) => shown.includes(p.a) && shown.includes(p.b) && sameWidth(p.a, p.b)).map((p) => [p.a, p.b]);
+}

@@ -6,13 +6,14 @@
  */
 import { Chart } from 'chart.js';
 import type { GeometryReport } from '../../src/protocol/report';
-import { rowsFromText, rowsInside, rowsWithLabel, selectionColumns, selectionRows } from '../charts/lasso';
+import { metricPairs, rowsFromText, rowsInside, rowsWithLabel, selectionColumns, selectionRows } from '../charts/lasso';
 import type { PlacedPoint } from '../charts/lasso';
 import { planScatter, projectedModalities, scatterChoices, scatterConfig, validShown } from '../charts/scatter';
 import type { Projection, ScatterPlan, ScatterPoint, ScatterSelection } from '../charts/scatter';
 import { button, card, chartBox, h } from '../dom';
 import { fmtInt, plural } from '../format';
 import type { ViewContext } from './context';
+import { getOwn } from '../../src/protocol/keys';
 
 function captionText(plan: ScatterPlan, proj: Projection, r: GeometryReport, maxPoints: number): string {
   const [a, b] = plan.modalities;
@@ -89,12 +90,20 @@ function scatterCard(ctx: ViewContext, r: GeometryReport, proj: Projection, maxP
   );
   const saveCsv = button(
     'Save CSV…',
-    { id: 'scatter-save-csv', className: 'btn btn-secondary', title: 'Save the selected rows (row, label, position) as CSV' },
+    {
+      id: 'scatter-save-csv',
+      className: 'btn btn-secondary',
+      title: 'Save the selected rows (row, label, position; per pair drift, partner cosine and rank) as CSV',
+    },
     () => save('csv'),
   );
   const saveJson = button(
     'Save JSON…',
-    { id: 'scatter-save-json', className: 'btn btn-secondary', title: 'Save the selected rows (row, label, position) as JSON rows' },
+    {
+      id: 'scatter-save-json',
+      className: 'btn btn-secondary',
+      title: 'Save the selected rows (row, label, position; per pair drift, partner cosine and rank) as JSON rows',
+    },
     () => save('json'),
   );
   const clear = button('Clear', { id: 'scatter-clear', className: 'btn btn-secondary', title: 'Clear the selection' }, () =>
@@ -119,12 +128,15 @@ function scatterCard(ctx: ViewContext, r: GeometryReport, proj: Projection, maxP
   }
   function save(format: 'csv' | 'json'): void {
     if (selection.rows.size === 0) return;
+    // drift, partner cosine and partner rank per pair need the original rows: the host adds them
+    const pairs = metricPairs(plan.modalities, r.pairs, (m) => getOwn(r.modalities, m)?.dim);
     ctx.host.post({
       type: 'saveRows',
       what: `scatter-selection-${selection.rows.size}-rows`,
       format,
       columns: selectionColumns(plan),
       rows: selectionRows(proj, plan, selection.rows, how),
+      ...(pairs.length > 0 ? { metrics: { rows: [...selection.rows].sort((x, y) => x - y), pairs } } : {}),
     });
   }
   showSelection();
