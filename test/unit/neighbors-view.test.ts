@@ -49,6 +49,10 @@ void test('requests: only complete ones pass (integer rows, k >= 1, string/numbe
   assert.ok(isNeighborsRequest({ type: 'saveRows', what: 'movers', format: 'csv', columns: ['row'], rows: [[1], [null]] }));
   assert.ok(!isNeighborsRequest({ type: 'saveRows', what: 'movers', format: 'xml', columns: ['row'], rows: [] }));
   assert.ok(!isNeighborsRequest({ type: 'saveRows', what: 'movers', format: 'csv', columns: ['row'], rows: [[{}]] }));
+  const sel = { type: 'saveRows', what: 'scatter-selection', format: 'csv', columns: ['row'], rows: [[1]] };
+  assert.ok(isNeighborsRequest({ ...sel, metrics: { rows: [1], pairs: [['a', 'b']] } }));
+  assert.ok(!isNeighborsRequest({ ...sel, metrics: { rows: [-1], pairs: [['a', 'b']] } }));
+  assert.ok(!isNeighborsRequest({ ...sel, metrics: { rows: [1], pairs: [['a']] } }));
   assert.ok(isWebviewToHost({ type: 'neighbors' }) && isWebviewToHost({ type: 'saveRows' }));
   assert.ok(isHostToWebview({ type: 'neighborsResult' }) && isHostToWebview({ type: 'moversResult' }));
   assert.ok(isNeighborsMessage({ type: 'neighborsError', what: 'movers', message: 'x' }));
