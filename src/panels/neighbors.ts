@@ -145,12 +145,16 @@ export class NeighborsController {
     const chosen = this.view.modalities();
     const n = ask.rows.length;
     try {
-      const r = await this.svc.compute.run(
-        'rowMetrics',
-        { path: file, rows: ask.rows, pairs: ask.pairs, ...(chosen && chosen.length > 0 ? { modalities: chosen } : {}) },
-        // a big selection takes one pass over the file's rows per selected row: progress and Cancel
-        n > ROW_METRICS_PROGRESS_ROWS ? { title: `DAGR: per-row metrics of ${n} rows`, token: cts.token } : { token: cts.token },
-      );
+      const params = { path: file, rows: ask.rows, pairs: ask.pairs, ...(chosen && chosen.length > 0 ? { modalities: chosen } : {}) };
+      const title = `DAGR: per-row metrics of ${n} rows`;
+      // each selected row is one pass over the file's rows: a big selection gets a notification
+      // with progress and Cancel, a small one the status bar's spinner
+      const r =
+        n > ROW_METRICS_PROGRESS_ROWS
+          ? await this.svc.compute.run('rowMetrics', params, { title, token: cts.token })
+          : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
+              this.svc.compute.run('rowMetrics', params, { token: cts.token }),
+            );
       this.finish('rowMetrics', cts);
       const merged = withRowMetrics(m.columns, m.rows, r);
       return { ...merged, note: r.notes.join('; '), failed: r.pairs.length === 0 };
