@@ -10,7 +10,7 @@ import type { InspectJob } from '../protocol/messages';
 import { isAbortError } from '../protocol/messages';
 import type { NeighborsMessage, NeighborsRequest } from '../protocol/neighborsView';
 import { toCsv, toJsonRows } from '../protocol/neighborsView';
-import { ROW_METRICS_PROGRESS_ROWS, withRowMetrics } from '../protocol/rowMetrics';
+import { withRowMetrics } from '../protocol/rowMetrics';
 import type { PersistedState } from '../protocol/webview';
 import { readSettings } from '../settings/config';
 import type { Services } from './services';
@@ -147,14 +147,9 @@ export class NeighborsController {
     try {
       const params = { path: file, rows: ask.rows, pairs: ask.pairs, ...(chosen && chosen.length > 0 ? { modalities: chosen } : {}) };
       const title = `DAGR: per-row metrics of ${n} rows`;
-      // each selected row is one pass over the file's rows: a big selection gets a notification
-      // with progress and Cancel, a small one the status bar's spinner
-      const r =
-        n > ROW_METRICS_PROGRESS_ROWS
-          ? await this.svc.compute.run('rowMetrics', params, { title, token: cts.token })
-          : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
-              this.svc.compute.run('rowMetrics', params, { token: cts.token }),
-            );
+      // each selected row is one pass over the file's rows: even a few rows of a million-row file
+      // take minutes, so every export gets the notification with progress and Cancel
+      const r = await this.svc.compute.run('rowMetrics', params, { title, token: cts.token });
       this.finish('rowMetrics', cts);
       const merged = withRowMetrics(m.columns, m.rows, r);
       return { ...merged, note: r.notes.join('; '), failed: r.pairs.length === 0 };

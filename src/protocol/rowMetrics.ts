@@ -37,9 +37,6 @@ export interface RowMetricsResult {
   seconds: number;
 }
 
-/** above this many selected rows the host shows a cancellable progress notification */
-export const ROW_METRICS_PROGRESS_ROWS = 5000;
-
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isRow = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 
