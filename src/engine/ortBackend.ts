@@ -290,16 +290,7 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     );
   /** one kernel run over a whole tile (see dispersiveRows) */
   async function dispersiveRun(
-    a: Float32Array,
-    na: Float32Array,
-    ra: number,
-    b: Float32Array,
-    nb: Float32Array,
-    rb: number,
-    d: number,
-    t: number,
-    skip: number | undefined,
-    deviations: boolean,
+    ...[a, na, ra, b, nb, rb, d, t, skip, deviations]: Parameters<GeometryBackend['dispersiveRows']>
   ): Promise<DispersiveRows> {
     tIn[0] = t;
     // a square tile whose left-out pairs are its diagonal (the usual one: a sample's diagonal

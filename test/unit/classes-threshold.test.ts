@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { classWarningsOf } from '../../src/engine/classes';
 import type { ClassReport } from '../../src/protocol/neighbors';
 import type { WarningInput } from '../../src/protocol/messages';
-import { DEFAULT_OPTIONS } from '../../src/protocol/report';
+import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 import { runJob } from '../../src/worker/run-job';
 
 const root = join(__dirname, '..', '..');
@@ -57,15 +57,7 @@ void test('classWarningsOf follows the threshold: 0.25 flags one class, 0.5 two,
 
 void test('the evaluateWarnings job keeps class-collapse warnings under the new threshold', async () => {
   const sink = { signal: new AbortController().signal, progress: () => {}, epoch: () => {}, sweepPoint: () => {} };
-  const thresholds = {
-    dimensionalCollapse: 0.1,
-    completeCollapse: 0.9,
-    excessDrift: 0.5,
-    deadDimensions: 0.2,
-    deadVariance: 1e-8,
-    modalityGap: 0.5,
-    classCollapse: 0.5,
-  };
+  const thresholds = { ...DEFAULT_THRESHOLDS, classCollapse: 0.5 };
   const ws = (await runJob({ type: 'job', id: 1, kind: 'evaluateWarnings', params: { core, thresholds } }, sink)) as {
     code: string;
     label?: number;
