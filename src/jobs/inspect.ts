@@ -72,17 +72,29 @@ export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): 
     throwIfAborted(ctl?.signal);
     ctl?.onProgress?.(0, 'reading');
     const cp = await openCheckpoint(req.path);
-    const sized = deviceForSize(req.device, pairwiseRows(cp, req));
-    const { device: _asked, ...rest } = req;
-    const run: InspectRequest = sized.device ? { ...rest, device: sized.device } : rest;
-    return await withBackend(run, async (b) => {
-      const report = await reportFromCheckpoint(req, cp, b, ctl, started);
-      if (sized.note) report.engine = { ...report.engine, note: report.engine.note ? `${report.engine.note}; ${sized.note}` : sized.note };
-      return report;
-    });
+    return await withSizedBackend(req, pairwiseRows(cp, req), (b) => reportFromCheckpoint(req, cp, b, ctl, started));
   } catch (e) {
     throw withFile(e, req.path);
   }
+}
+
+/**
+ * withBackend on the device deviceForSize picks for `rows` pairwise rows; a report it returns
+ * gets the reason in engine.note when 'auto' stayed on the CPU for the size.
+ */
+export async function withSizedBackend(
+  req: InspectRequest,
+  rows: number,
+  fn: (b: GeometryBackend) => Promise<GeometryReport>,
+): Promise<GeometryReport> {
+  const sized = deviceForSize(req.device, rows);
+  const { device: _asked, ...rest } = req;
+  const run: InspectRequest = sized.device ? { ...rest, device: sized.device } : rest;
+  return withBackend(run, async (b) => {
+    const report = await fn(b);
+    if (sized.note) report.engine = { ...report.engine, note: report.engine.note ? `${report.engine.note}; ${sized.note}` : sized.note };
+    return report;
+  });
 }
 
 /** The body of inspectCheckpoint on a backend owned by the caller (a run shares one across checkpoints). */

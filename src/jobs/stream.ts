@@ -146,6 +146,7 @@ export async function inspectShardSetIfAny(req: InspectRequest, ctl?: JobControl
       req.path,
       'a shard set is streamed, which --engine tfjs cannot do (it recomputes from whole matrices); use onnxruntime or js',
     );
-  const { withBackend } = await import('./inspect');
-  return withBackend(req, (backend) => streamReport(req, ds, backend, ctl));
+  const { withSizedBackend } = await import('./inspect');
+  const cap = req.options.maxPairwiseRows;
+  return withSizedBackend(req, cap > 0 ? Math.min(ds.n, cap) : ds.n, (backend) => streamReport(req, ds, backend, ctl));
 }
