@@ -181,8 +181,25 @@ void test('The neighbours panel in a real VS Code', { timeout: 10 * 60_000 }, as
       await typeIntoDialog(p, saved);
       await until(`${saved} written`, 20_000, async () => (existsSync(saved) ? true : undefined));
       const [header, ...lines] = readFileSync(saved, 'utf8').trim().split('\n');
-      assert.equal(header, 'row,label,audio_pc1,audio_pc2,visual_pc1,visual_pc2,selected_by');
+      assert.equal(
+        header,
+        'row,label,audio_pc1,audio_pc2,visual_pc1,visual_pc2,selected_by,drift_audio_visual,partner_cosine_audio_visual,partner_rank_audio_to_visual',
+      );
       assert.equal(lines.length, 240);
+      // the per-row metrics the compute process appended: the numpy reference's rows (classes.npz is a.npz)
+      const ref = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'neighbors', 'row-metrics.json'), 'utf8')) as {
+        rows: number[];
+        pairs: { a: string; b: string; drift: number[]; partnerCosine: number[]; partnerRank: number[] }[];
+      };
+      const av = ref.pairs.find((q) => q.a === 'audio' && q.b === 'visual');
+      assert.ok(av, 'the reference has audio -> visual');
+      for (const [i, row] of ref.rows.entries()) {
+        const cells = (lines[row] ?? '').split(',');
+        assert.equal(cells[0], String(row));
+        assert.ok(Math.abs(Number(cells[7]) - (av.drift[i] as number)) <= 1e-9, `row ${row} drift ${cells[7]}`);
+        assert.ok(Math.abs(Number(cells[8]) - (av.partnerCosine[i] as number)) <= 1e-9, `row ${row} partner cosine ${cells[8]}`);
+        assert.equal(Number(cells[9]), av.partnerRank[i], `row ${row} partner rank`);
+      }
       assert.deepEqual(
         lines.slice(0, 3).map((l) => l.split(',')[0]),
         ['0', '1', '2'],
