@@ -112,6 +112,8 @@ const enum G {
   /** unshifted row sums and column sums (the mirror tile's row sums) */
   UnshiftedColumns,
 }
+/** how many kernel sessions a full set holds (a GPU placement makes them all at once) */
+export const KERNEL_GRAPH_COUNT = GRAPHS.length;
 const graphBytes: (Uint8Array | undefined)[] = [];
 const graphOf = (i: number): Uint8Array => (graphBytes[i] ??= (GRAPHS[i] as [() => Uint8Array, boolean])[0]());
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as Ort from 'onnxruntime-node';
 import { createBackend, EngineDeviceError } from '../../src/engine';
-import { createOrtBackend, type OrtLike } from '../../src/engine/ortBackend';
+import { createOrtBackend, KERNEL_GRAPH_COUNT, type OrtLike } from '../../src/engine/ortBackend';
 import { CUDA_NOT_INSTALLED, WEBGPU_NOT_BUILT } from '../../src/engine/ortDevice';
 import { runCli } from '../fixtures/cli/run';
 
@@ -81,8 +81,8 @@ void test('auto where a CUDA session fails to start: CPU, the provider error in 
     b.info.note ?? '',
     /^GPU not used: CUDA provider failed to start: CUDA failure 100: no CUDA-capable device is detected; this onnxruntime-node build has no WebGPU provider\. onnxruntime-node .* CPU provider/,
   );
-  assert.equal(cudaAsked(f), 10);
-  assert.equal(f.released, 9, 'the CUDA sessions that did start are released before the CPU ones are made');
+  assert.equal(cudaAsked(f), KERNEL_GRAPH_COUNT);
+  assert.equal(f.released, KERNEL_GRAPH_COUNT - 1, 'the CUDA sessions that did start are released before the CPU ones are made');
   await b.dispose();
 });
 
@@ -125,7 +125,7 @@ void test('auto with a working CUDA provider: cuda:0, no fallback note, and the 
   assert.deepEqual(Array.from(rows.min), [0, 0]);
   for (const s of rows.sum) assert.ok(Math.abs(s - (1 + Math.exp(-4))) < 1e-7, String(rows.sum));
   await b.dispose();
-  assert.equal(f.released, 10);
+  assert.equal(f.released, KERNEL_GRAPH_COUNT);
 });
 
 void test("'cpu' never tries CUDA and carries no GPU note", async () => {
@@ -147,7 +147,7 @@ void test("'cuda' where CUDA cannot be used is an EngineDeviceError naming the r
     createOrtBackend({ device: 'cuda', threads: 1 }, { ort: failing.ort, cudaInstalled: () => true }),
     (e: Error) => e instanceof EngineDeviceError && /driver version is insufficient/.test(e.message),
   );
-  assert.equal(cudaAsked(failing), 10);
+  assert.equal(cudaAsked(failing), KERNEL_GRAPH_COUNT);
   assert.ok(
     failing.asked.every((p) => p[0] === 'cuda'),
     'no CPU sessions are made when CUDA was demanded',
@@ -250,7 +250,7 @@ void test('auto on WebGPU (no NVIDIA GPU, an adapter found): float32 graphs on w
   assert.equal(b.info.device, 'webgpu');
   assert.match(b.info.note ?? '', /WebGPU provider on Fake GPU 9000 \(Vulkan\)/);
   assert.match(b.info.note ?? '', /float64 Gram matrices on the CPU/);
-  assert.equal(f.byGraph.length, 10);
+  assert.equal(f.byGraph.length, KERNEL_GRAPH_COUNT);
   for (const g of f.byGraph) assert.deepEqual(g.providers, [g.float64 ? 'cpu' : 'webgpu'], JSON.stringify(f.byGraph));
   assert.equal(f.byGraph.filter((g) => g.float64).length, 2, 'gram and cross');
   // the float64 Gram is exact: a^T a of small integers
