@@ -30,31 +30,14 @@ function firstNonFinite(data: Float32Array | Float64Array, cols: number): { row:
 /**
  * The largest magnitude, or NaN when a value is NaN or ±Inf: one pass whose common case is one
  * comparison per value (the branch is taken only by a new maximum, a NaN or an Inf); the rare bad
- * array is then walked again by firstNonFinite to name its first bad row. The two typed arrays get
- * a loop each so every loop reads one element type (a loop over both runs at half the speed).
+ * array is then walked again by firstNonFinite to name its first bad row. Integers are never bad.
  */
 function largestMagnitude(data: Float32Array | Float64Array | Int32Array): number {
-  if (data instanceof Float32Array) return largestF32(data);
-  if (data instanceof Float64Array) return largestF64(data);
   let m = 0;
-  for (let k = 0; k < data.length; k++) m = Math.max(m, Math.abs(data[k] as number));
-  return m;
-}
-
-function largestF32(data: Float32Array): number {
-  let m = 0;
-  for (let k = 0; k < data.length; k++) {
-    const a = Math.abs(data[k] as number);
-    if (!(a <= m)) {
-      if (!(a < Infinity)) return NaN;
-      m = a;
-    }
+  if (data instanceof Int32Array) {
+    for (let k = 0; k < data.length; k++) m = Math.max(m, Math.abs(data[k] as number));
+    return m;
   }
-  return m;
-}
-
-function largestF64(data: Float64Array): number {
-  let m = 0;
   for (let k = 0; k < data.length; k++) {
     const a = Math.abs(data[k] as number);
     if (!(a <= m)) {
