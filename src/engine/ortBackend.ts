@@ -344,16 +344,8 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
 
   /** one kernel run over a whole tile (see retrievalCounts) */
   async function retrievalRun(
-    a: Float32Array,
-    ra: number,
-    b: Float32Array,
-    rb: number,
-    d: number,
-    posA: Float32Array,
-    posB: Float32Array,
-    aIdx?: Int32Array,
-    bIdx?: Int32Array,
-  ): Promise<{ rows: Float64Array; cols: Float64Array }> {
+    ...[a, ra, b, rb, d, posA, posB, aIdx, bIdx]: Parameters<GeometryBackend['retrievalCounts']>
+  ): ReturnType<GeometryBackend['retrievalCounts']> {
     const feeds: Record<string, Ort.Tensor> = {
       a: new ort.Tensor('float32', a, [ra, d]),
       b: new ort.Tensor('float32', b, [rb, d]),
