@@ -35,12 +35,14 @@ let current: ViewModel | undefined;
 let controls: Controls | undefined;
 /** the report scatter's pair of modalities (persisted; absent = all projected ones) */
 let scatterPick: [string, string] | undefined;
+/** the pair the report's pair matrix opens, "a/b" (persisted; absent = the pair with the worst warning) */
+let pairPick: string | undefined;
 let handle: ViewHandle = {};
 let renders = 0;
 let themeGeneration = 0;
 
 function persist(): void {
-  if (current) host.setState(makeState(current, controls, scatterPick));
+  if (current) host.setState(makeState(current, controls, scatterPick, pairPick));
 }
 
 function render(view: ViewModel, fromSavedState = false): void {
@@ -64,6 +66,11 @@ function render(view: ViewModel, fromSavedState = false): void {
     scatterPick: () => scatterPick,
     saveScatterPick: (pick) => {
       scatterPick = pick;
+      persist();
+    },
+    pairPick: () => pairPick,
+    savePairPick: (pair) => {
+      pairPick = pair;
       persist();
     },
   };
@@ -184,6 +191,7 @@ if (host.connected) {
   if (restored?.view) {
     controls = restored.controls;
     scatterPick = restored.scatter;
+    pairPick = restored.pair;
     render(restored.view, true);
   }
   host.post(restored ? { type: 'ready', restoredVersion: restored.version } : { type: 'ready' });

@@ -103,11 +103,17 @@ export function sourceOf(view: ViewModel): Source {
   }
 }
 
-export function makeState(view: ViewModel, controls?: Controls, scatter?: [string, string]): PersistedState {
+export function makeState(view: ViewModel, controls?: Controls, scatter?: [string, string], pair?: string): PersistedState {
   const state: PersistedState = { version: WEBVIEW_STATE_VERSION, source: sourceOf(view), view };
   if (controls) state.controls = controls;
   if (view.kind === 'report' && isScatterPick(scatter)) state.scatter = scatter;
+  if (view.kind === 'report' && isPairPick(pair)) state.pair = pair;
   return state;
+}
+
+/** a pair of the report's pair matrix, "a/b" (an optional field, so the version stays; the view checks it names a pair) */
+export function isPairPick(x: unknown): x is string {
+  return typeof x === 'string' && x.length > 2 && x.includes('/');
 }
 
 /** two different modality names (the scatter's pick); an optional field, so the version stays */
@@ -125,7 +131,8 @@ export function readPersistedState(raw: unknown): PersistedState | undefined {
   if (!obj(raw)) return undefined;
   if (raw.version !== undefined && raw.version !== WEBVIEW_STATE_VERSION) return undefined;
   const controls = isControls(raw.controls) ? raw.controls : undefined;
-  if (isViewModel(raw.view)) return makeState(raw.view, controls, isScatterPick(raw.scatter) ? raw.scatter : undefined);
+  if (isViewModel(raw.view))
+    return makeState(raw.view, controls, isScatterPick(raw.scatter) ? raw.scatter : undefined, isPairPick(raw.pair) ? raw.pair : undefined);
   if (!isViewSource(raw.source)) return undefined;
   const state: PersistedState = { version: WEBVIEW_STATE_VERSION, source: raw.source };
   if (controls) state.controls = controls;

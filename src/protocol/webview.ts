@@ -95,6 +95,8 @@ export interface PersistedState {
   view?: ViewModel;
   /** the two modalities the report's scatter shows of its 3+ projected ones (absent: all) */
   scatter?: [string, string];
+  /** the pair whose card the report's pair matrix opens ("a/b", as a warning names it; absent: the default) */
+  pair?: string;
 }
 
 /**

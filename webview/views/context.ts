@@ -22,6 +22,9 @@ export interface ViewContext extends SeriesAssigner {
   /** the two modalities the report's scatter shows (saved state), and remembering a new pick */
   scatterPick(): [string, string] | undefined;
   saveScatterPick(pick: [string, string] | undefined): void;
+  /** the pair ("a/b") whose card the pair matrix opens (saved state), and remembering a new one */
+  pairPick(): string | undefined;
+  savePairPick(pair: string): void;
 }
 
 export interface ViewHandle {
