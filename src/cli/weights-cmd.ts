@@ -10,7 +10,8 @@ import type { FlagSpec, ParsedArgs } from './args';
 import { choiceFlag, numberFlag } from './args';
 import { EXIT_OK, EXIT_WARNING, UsageError } from './errors';
 import { printJson } from './json';
-import { ENGINES, METRIC_FLAGS } from './options';
+import { deviceFlag, ENGINES, METRIC_FLAGS } from './options';
+import type { EngineDevice } from '../engine/types';
 import type { FailOn } from './options';
 import { createProgress } from './progress';
 import type { CommandContext } from './context';
@@ -98,11 +99,12 @@ export function weightThresholds(args: ParsedArgs): WeightThresholds {
   return t;
 }
 
-function engineOf(args: ParsedArgs): { engine: 'onnxruntime' | 'js'; threads?: number } {
+function engineOf(args: ParsedArgs): { engine: 'onnxruntime' | 'js'; threads?: number; device?: EngineDevice } {
   const e = choiceFlag(args, 'engine', ENGINES);
   const threads = numberFlag(args, 'threads', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
-  // tfjs has no eigensolver: weight spectra run on onnxruntime's float64 GEMM (or plain JS)
-  return { engine: e === 'js' ? 'js' : 'onnxruntime', ...(threads ? { threads } : {}) };
+  // tfjs has no eigensolver: weight spectra run on onnxruntime's float64 GEMM (or plain JS);
+  // --device is obeyed as given ('auto' leaves WebGPU out here: weightsBackend, src/jobs/weightsAnalyze.ts)
+  return { engine: e === 'js' ? 'js' : 'onnxruntime', ...(threads ? { threads } : {}), ...deviceFlag(args) };
 }
 
 /** Exit 3 when --fail-on is given and a warning of that severity fired (alpha's information never counts). */

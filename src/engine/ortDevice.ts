@@ -5,7 +5,7 @@
  * else the CPU; and a plain reason whenever no GPU is used, so a report never lets a user
  * believe a number came from the GPU when it did not.
  */
-import type { EngineDevice } from './types';
+import type { PlacementDevice } from './types';
 
 export type Provider = 'cuda' | 'webgpu' | 'cpu';
 
@@ -71,23 +71,25 @@ function firstLine(e: unknown): string {
 /**
  * Opens the sessions on the device asked for. `open` creates every session for the given
  * provider and rejects (having released what it made) if any fails. 'auto' tries CUDA where the
- * install has it, then WebGPU where an adapter exists, then the CPU with the reasons; 'cuda' and
- * 'webgpu' throw their reason instead of falling back.
+ * install has it, then WebGPU where an adapter exists, then the CPU with the reasons; 'cuda-or-cpu'
+ * is 'auto' without WebGPU (its adapter is not looked for); 'cuda' and 'webgpu' throw their reason
+ * instead of falling back.
  */
 export async function placeSessions<S>(
-  device: EngineDevice,
+  device: PlacementDevice,
   probes: DeviceProbes,
   open: (provider: Provider) => Promise<S>,
 ): Promise<Placed<S>> {
   if (device === 'cpu') return { sessions: await open('cpu'), device: 'cpu' };
+  const auto = device === 'auto' || device === 'cuda-or-cpu';
   const reasons: string[] = [];
   // with no NVIDIA GPU at all CUDA is not a fallback worth a warning, only a fact
   let noNvidia = false;
 
-  if (device === 'cuda' || device === 'auto') {
+  if (device === 'cuda' || auto) {
     const probe = probes.cuda;
     let why: string | undefined;
-    if (device === 'auto' && probe.gpuPresent === false) {
+    if (auto && probe.gpuPresent === false) {
       noNvidia = true;
       why = 'no NVIDIA GPU found';
     } else if (!probe.listed) why = CUDA_NOT_BUILT;
@@ -104,6 +106,11 @@ export async function placeSessions<S>(
     reasons.push(why);
   }
 
+  if (device === 'cuda-or-cpu') {
+    // WebGPU is left out by the caller, which says why; no NVIDIA GPU at all is a plain fact
+    const note = noNvidia ? reasons.join('; ') : `GPU not used: ${reasons.join('; ')}`;
+    return { sessions: await open('cpu'), device: 'cpu', gpuNote: note };
+  }
   // device is 'webgpu' or 'auto' here
   let webgpuWhy: string | undefined;
   let adapter: string | undefined;

@@ -23,10 +23,17 @@ export interface GeometryControl {
 /** Where onnxruntime runs the metric graphs: 'auto' is CUDA when usable, else WebGPU where an adapter exists, else the CPU. */
 export type EngineDevice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
+/**
+ * EngineDevice plus 'cuda-or-cpu', which jobs ask for when all their backend work is float64 (a
+ * weights report's Grams, a streamed part's co-moments): 'auto' without WebGPU, which has no
+ * float64 and would run that work on the CPU anyway, so its adapter is not looked for.
+ */
+export type PlacementDevice = EngineDevice | 'cuda-or-cpu';
+
 export interface BackendOptions {
   threads?: number;
   /** onnxruntime only (the js backend is always on the CPU); default 'auto' */
-  device?: EngineDevice;
+  device?: PlacementDevice;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { MoverRow, MoversSummary } from '../protocol/neighbors';
 import type { CompareReport, GeometryReport } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
-import { inspectWith, withBackend } from './inspect';
+import { inspectWith, pairwiseRowsAt } from './inspect';
+import { withSizedBackend } from './sizeRule';
 import { readLabels } from './classes';
 
 /** k of the movers' k-NN sets, and the most rows compared (a seeded sample beyond it; 0 = all) */
@@ -27,7 +28,9 @@ export async function compareCheckpoints(
   ctl?: JobControl,
   movers?: MoversRequest,
 ): Promise<CompareReport> {
-  return withBackend(a, async (backend) => {
+  // one backend for both sides, placed by the larger side's O(N^2) passes (src/jobs/sizeRule.ts)
+  const rows = Math.max(await pairwiseRowsAt(a), await pairwiseRowsAt(b));
+  return withSizedBackend(a, rows, async (backend) => {
     const share = movers ? 0.4 : 0.5;
     const part = (offset: number, width: number): JobControl => ({
       signal: ctl?.signal,

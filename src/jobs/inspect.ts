@@ -3,8 +3,9 @@
  * Reader and engine errors propagate unchanged so the CLI can print their one line.
  */
 import { loadMatrix, openCheckpoint, selectModalities } from '../io';
-import { computeGeometry, createBackend, evaluateWarnings } from '../engine';
-import type { EngineDevice, GeometryBackend } from '../engine';
+import { computeGeometry, evaluateWarnings } from '../engine';
+import type { GeometryBackend } from '../engine';
+import { withSizedBackend } from './sizeRule';
 import type { Checkpoint, Matrix } from '../io/types';
 import type { GeometryReport, SkippedMember } from '../protocol/report';
 import { getOwn } from '../protocol/keys';
@@ -18,32 +19,8 @@ import { shouldStream, streamReport } from './stream';
 /** Loading is cheap next to the O(N^2) metrics; this share of the bar is for reading. */
 const LOAD_SHARE = 0.2;
 
-/** The backend an InspectRequest asks for; 'tfjs' still uses ONNX Runtime for everything tfjs does not recompute. */
-export async function backendFor(req: Pick<InspectRequest, 'engine' | 'threads' | 'device'>): Promise<GeometryBackend> {
-  const name = req.engine === 'js' ? 'js' : 'onnxruntime';
-  return createBackend(name, { ...(req.threads ? { threads: req.threads } : {}), ...(req.device ? { device: req.device } : {}) });
-}
-
-/** Runs fn with a backend created for it and always disposed afterwards. */
-export async function withBackend<T>(
-  req: Pick<InspectRequest, 'engine' | 'threads' | 'device'>,
-  fn: (b: GeometryBackend) => Promise<T>,
-): Promise<T> {
-  const backend = await backendFor(req);
-  try {
-    return await fn(backend);
-  } finally {
-    await backend.dispose();
-  }
-}
-
-/**
- * Rows in the O(N^2) passes below which 'auto' stays on the CPU without looking for a GPU. Measured
- * on an H200 beside 16 CPU threads, d = 768 (bench/RESULTS.md, gpu-check): the CPU was faster at
- * 8192 and 16384 rows, WebGPU at 32768 (1.1x) and 65536 (1.45x); below this the GPU's fixed costs
- * (the adapter probe, its sessions, each tile's upload) outweigh its arithmetic.
- */
-export const AUTO_GPU_MIN_ROWS = 32768;
+// the size rule and the backends of every job live in ./sizeRule; re-exported for their older importers
+export { AUTO_GPU_MIN_ROWS, backendFor, deviceForSize, withBackend, withSizedBackend } from './sizeRule';
 
 /** How many rows the O(N^2) metrics of this checkpoint take: the largest modality, capped by maxPairwiseRows. */
 export function pairwiseRows(cp: Checkpoint, req: Pick<InspectRequest, 'modalities' | 'options'>): number {
@@ -57,13 +34,13 @@ export function pairwiseRows(cp: Checkpoint, req: Pick<InspectRequest, 'modaliti
   return cap > 0 ? Math.min(rows, cap) : rows;
 }
 
-/** 'auto' on a small problem: the CPU, and the sentence the report gives for it. */
-export function deviceForSize(device: InspectRequest['device'], rows: number): { device?: EngineDevice; note?: string } {
-  if ((device ?? 'auto') !== 'auto' || rows >= AUTO_GPU_MIN_ROWS) return device ? { device } : {};
-  return {
-    device: 'cpu',
-    note: `GPU not looked for: ${rows} rows in the pairwise metrics, below ${AUTO_GPU_MIN_ROWS}, where the CPU is faster (--device webgpu or cuda to use one anyway)`,
-  };
+/** pairwiseRows of the checkpoint at req.path; 0 when it cannot be opened (its own inspect then says why). */
+export async function pairwiseRowsAt(req: Pick<InspectRequest, 'path' | 'modalities' | 'options'>): Promise<number> {
+  try {
+    return pairwiseRows(await openCheckpoint(req.path), req);
+  } catch {
+    return 0;
+  }
 }
 
 export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport> {
@@ -76,25 +53,6 @@ export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): 
   } catch (e) {
     throw withFile(e, req.path);
   }
-}
-
-/**
- * withBackend on the device deviceForSize picks for `rows` pairwise rows; a report it returns
- * gets the reason in engine.note when 'auto' stayed on the CPU for the size.
- */
-export async function withSizedBackend(
-  req: InspectRequest,
-  rows: number,
-  fn: (b: GeometryBackend) => Promise<GeometryReport>,
-): Promise<GeometryReport> {
-  const sized = deviceForSize(req.device, rows);
-  const { device: _asked, ...rest } = req;
-  const run: InspectRequest = sized.device ? { ...rest, device: sized.device } : rest;
-  return withBackend(run, async (b) => {
-    const report = await fn(b);
-    if (sized.note) report.engine = { ...report.engine, note: report.engine.note ? `${report.engine.note}; ${sized.note}` : sized.note };
-    return report;
-  });
 }
 
 /** The body of inspectCheckpoint on a backend owned by the caller (a run shares one across checkpoints). */

@@ -1,12 +1,14 @@
 /**
  * A run folder -> RunReport: one report per checkpoint in epoch/step order, one backend shared by
- * all of them, and the first checkpoint at which each warning code fires (the timeline's marks).
+ * all of them (on the device 'auto' picks for the largest checkpoint), and the first checkpoint at
+ * which each warning code fires (the timeline's marks).
  */
 import { listRun } from '../io';
 import type { RunReport } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
-import { inspectWith, withBackend } from './inspect';
+import { inspectWith, pairwiseRowsAt } from './inspect';
+import { withSizedBackend } from './sizeRule';
 import { readRunOrigin } from './runOrigin';
 import { firstWarnings, withRunWarnings } from './runWarnings';
 
@@ -23,7 +25,10 @@ export async function inspectRunFiles(
   files: { file: string; epoch: number | null; step: number | null }[],
   ctl?: JobControl,
 ): Promise<RunReport> {
-  return withBackend(req, async (backend) => {
+  // one backend for the whole run, placed by its largest checkpoint's O(N^2) passes (src/jobs/sizeRule.ts)
+  let rows = 0;
+  for (const f of files) rows = Math.max(rows, await pairwiseRowsAt({ ...req, path: f.file }));
+  return withSizedBackend(req, rows, async (backend) => {
     const checkpoints: RunReport['checkpoints'] = [];
     for (const [i, f] of files.entries()) {
       throwIfAborted(ctl?.signal);

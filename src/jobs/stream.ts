@@ -12,12 +12,13 @@ import { ReaderError } from '../io/types';
 import type { GeometryBackend } from '../engine';
 import { selectPairs, validateOptions } from '../engine/geometry';
 import { finalizeSummary } from '../engine/stream/finalize';
-import { StreamAccumulator } from '../engine/stream/summary';
+import { sampleSizeFor, StreamAccumulator } from '../engine/stream/summary';
 import type { StreamSummary } from '../engine/stream/summary';
 import { tileRows } from '../engine/rows';
 import type { GeometryReport } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
+import { withSizedBackend } from './sizeRule';
 
 /** float64 bytes of one block across all modalities: small enough to drop, big enough for the GEMM */
 const BLOCK_BYTES = 48 * 1024 * 1024;
@@ -146,7 +147,6 @@ export async function inspectShardSetIfAny(req: InspectRequest, ctl?: JobControl
       req.path,
       'a shard set is streamed, which --engine tfjs cannot do (it recomputes from whole matrices); use onnxruntime or js',
     );
-  const { withSizedBackend } = await import('./inspect');
-  const cap = req.options.maxPairwiseRows;
-  return withSizedBackend(req, cap > 0 ? Math.min(ds.n, cap) : ds.n, (backend) => streamReport(req, ds, backend, ctl));
+  // the O(N^2) passes run on the hash sample: min(N, maxPairwiseRows) rows, as a merge's final pass does
+  return withSizedBackend(req, sampleSizeFor(ds.n, req.options), (backend) => streamReport(req, ds, backend, ctl));
 }

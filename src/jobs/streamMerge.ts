@@ -9,7 +9,7 @@ import { ReaderError } from '../io/types';
 import { EngineError } from '../engine';
 import { mergeSummaries } from '../engine/stream/summary';
 import type { GeometryReport, WarningThresholds } from '../protocol/report';
-import { withBackend } from './inspect';
+import { withFloat64Backend, withSizedBackend } from './sizeRule';
 import { partialOf, readPartial, writePartial } from './streamPartial';
 import { partRows, reportFromSummary, summarizeRows } from './stream';
 import type { InspectRequest, JobControl } from './types';
@@ -30,7 +30,8 @@ export async function writePartPartial(
   ctl?: JobControl,
 ): Promise<{ rows: number; totalRows: number; ranges: [number, number][] }> {
   const ds = await openDataset(req);
-  return withBackend(req, async (backend) => {
+  // a part only adds float64 co-moments (no O(N^2) pass: that is the merge's), so 'auto' does not look for WebGPU
+  return withFloat64Backend(req, 'a partial summary (co-moment Gram matrices)', async (backend) => {
     const summary = await summarizeRows(req, ds, backend, partRows(ds, index, count), ctl);
     const meta: Record<string, unknown> = { ...ds.metadata };
     if (ds.labels) meta.labels = ds.labels;
@@ -83,7 +84,9 @@ export async function mergePartials(
     }
     at = e;
   }
-  return withBackend(engine, async (backend) => {
+  // the final pass's O(N^2) metrics run on the merged hash sample (min(N, maxPairwiseRows) rows,
+  // as a one-process streamed inspect's do), so 'auto' is sized by it as that inspect is
+  return withSizedBackend(engine, merged.sample.size, async (backend) => {
     const report = await reportFromSummary(
       { thresholds: thresholds ?? first.partial.thresholds },
       merged,

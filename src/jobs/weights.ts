@@ -6,7 +6,9 @@
 import type { GeometryReport } from '../protocol/report';
 import type { WeightsEmbeddingParams } from '../protocol/weights';
 import type { JobControl } from './types';
-import { reportFromCheckpoint, withBackend } from './inspect';
+import { pairwiseRows, reportFromCheckpoint } from './inspect';
+import { withSizedBackend } from './sizeRule';
+import type { EngineDevice } from '../engine';
 import { openModel } from '../io/tensorTable';
 import { throwIfAborted } from './types';
 
@@ -18,7 +20,10 @@ export { weightsRunJob, isWeightsRun } from './weightsRun';
 export type { WeightsCompareRequest } from './weightsCompare';
 
 /** An embedding table of a model (its rows are the samples of one modality) -> the embeddings report. */
-export async function embeddingTableReport(req: WeightsEmbeddingParams & { threads?: number }, ctl?: JobControl): Promise<GeometryReport> {
+export async function embeddingTableReport(
+  req: WeightsEmbeddingParams & { threads?: number; device?: EngineDevice },
+  ctl?: JobControl,
+): Promise<GeometryReport> {
   const started = performance.now();
   throwIfAborted(ctl?.signal);
   const inspect = {
@@ -28,9 +33,11 @@ export async function embeddingTableReport(req: WeightsEmbeddingParams & { threa
     thresholds: req.thresholds,
     ...(req.engine ? { engine: req.engine } : {}),
     ...(req.threads ? { threads: req.threads } : {}),
+    ...(req.device ? { device: req.device } : {}),
   };
   // openModel, not openCheckpoint: a folder holding one sharded model opens as that model
   const cp = await openModel(req.path);
-  const report = await withBackend(inspect, (b) => reportFromCheckpoint(inspect, cp, b, ctl, started));
+  // the table's rows are embeddings: 'auto' is sized by their O(N^2) passes, as an inspect is
+  const report = await withSizedBackend(inspect, pairwiseRows(cp, inspect), (b) => reportFromCheckpoint(inspect, cp, b, ctl, started));
   return { ...report, kind: 'embeddings' };
 }

@@ -7,14 +7,14 @@ import { openModel, tensorMatrix, tensorRow } from '../io/tensorTable';
 import type { ArrayEntry, Checkpoint } from '../io/types';
 import { ReaderError } from '../io/types';
 import { isFloatDType } from '../io/dtype';
-import type { GeometryBackend } from '../engine';
+import type { EngineDevice, GeometryBackend } from '../engine';
 import { matrixMetrics, nonFiniteAt, summarize } from '../engine/weights/matrix';
 import { weightWarnings } from '../engine/weights/warnings';
 import { DEFAULT_WEIGHT_THRESHOLDS } from '../protocol/weights';
 import type { TensorSelection, WeightsAnalyzeParams, WeightsReport, WeightTensor, WeightThresholds } from '../protocol/weights';
 import type { JobControl } from './types';
 import { throwIfAborted } from './types';
-import { withBackend } from './inspect';
+import { withFloat64Backend } from './sizeRule';
 import { plainMetadata, shardsOf, totalsOf } from './weightsTable';
 import { skippedOf } from './inspect';
 import { detectCheckpointKind } from '../engine/weights/detect';
@@ -22,7 +22,31 @@ import { tensorRows } from '../io/tensorTable';
 
 export interface WeightsAnalyzeRequest extends WeightsAnalyzeParams {
   threads?: number;
+  /** where onnxruntime computes (--device); 'auto' (the default) never looks for WebGPU here: see weightsBackend */
+  device?: EngineDevice;
 }
+
+/**
+ * The backend of a weights job. Its only backend work is float64 (each tensor's Gram matrix, and
+ * the products of the eigensolver), which WebGPU cannot run: its float64 graphs stay on the CPU
+ * provider (providerFor, src/engine/ortDevice.ts). So 'auto' takes CUDA where it is usable and
+ * otherwise the CPU, without the WebGPU adapter probe; an explicit --device is obeyed.
+ */
+export async function weightsBackend<T>(
+  req: Pick<WeightsAnalyzeRequest, 'engine' | 'threads' | 'device'>,
+  what: string,
+  fn: (b: GeometryBackend) => Promise<T>,
+): Promise<T> {
+  const ask = {
+    engine: req.engine ?? 'onnxruntime',
+    ...(req.threads ? { threads: req.threads } : {}),
+    ...(req.device ? { device: req.device } : {}),
+  };
+  return withFloat64Backend(ask, what, fn);
+}
+
+/** What the weights report's backend computes, for its engine note. */
+export const WEIGHTS_WORK = "the weights report's Gram matrices";
 
 /** A selection as a predicate; a bad regular expression is the user's input error, in one line. */
 export function selector(sel: TensorSelection | undefined, file: string): (name: string) => boolean {
@@ -180,9 +204,7 @@ export async function analyzeWeightsJob(req: WeightsAnalyzeRequest, ctl?: JobCon
   throwIfAborted(ctl?.signal);
   ctl?.onProgress?.(0, 'reading headers');
   const cp = await openModel(req.path);
-  return withBackend({ engine: req.engine ?? 'onnxruntime', ...(req.threads ? { threads: req.threads } : {}) }, (b) =>
-    analyseCheckpoint(cp, req, b, ctl, started),
-  );
+  return weightsBackend(req, WEIGHTS_WORK, (b) => analyseCheckpoint(cp, req, b, ctl, started));
 }
 
 /** True when the file's header says it is a model checkpoint (see detectCheckpointKind). */

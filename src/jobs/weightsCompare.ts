@@ -8,17 +8,18 @@
 import { openModel, tensorMatrix, tensorRow } from '../io/tensorTable';
 import type { ArrayEntry } from '../io/types';
 import { isFloatDType } from '../io/dtype';
-import type { GeometryBackend } from '../engine';
+import type { EngineDevice, GeometryBackend } from '../engine';
 import { matrixMetrics, summarize } from '../engine/weights/matrix';
 import type { MatrixBlocks } from '../engine/weights/matrix';
 import type { WeightDelta, WeightsComparison, WeightsCompareParams } from '../protocol/weights';
 import type { JobControl } from './types';
 import { throwIfAborted } from './types';
-import { withBackend } from './inspect';
-import { selector } from './weightsAnalyze';
+import { selector, weightsBackend } from './weightsAnalyze';
 
 export interface WeightsCompareRequest extends WeightsCompareParams {
   threads?: number;
+  /** where onnxruntime computes (--device); 'auto' never looks for WebGPU here (weightsBackend) */
+  device?: EngineDevice;
 }
 
 const MOST_CHANGED = 10;
@@ -109,7 +110,7 @@ export async function compareWeightsJob(req: WeightsCompareRequest, ctl?: JobCon
     if (!sameShape(a.shape, b.shape)) shapeChanged.push({ name: a.name, shapeA: [...a.shape], shapeB: [...b.shape] });
     else pairs.push([a, b]);
   }
-  return withBackend({ engine: req.engine ?? 'onnxruntime', ...(req.threads ? { threads: req.threads } : {}) }, async (backend) => {
+  return weightsBackend(req, "the weights comparison's Gram matrices", async (backend) => {
     const tensors: WeightDelta[] = [];
     const total = pairs.reduce(
       (s, [a]) =>

@@ -8,15 +8,14 @@ import { openModel } from '../io/tensorTable';
 import type { WeightsRunReport } from '../protocol/weights';
 import type { JobControl } from './types';
 import { throwIfAborted } from './types';
-import { withBackend } from './inspect';
-import { analyseCheckpoint } from './weightsAnalyze';
+import { analyseCheckpoint, WEIGHTS_WORK, weightsBackend } from './weightsAnalyze';
 import type { WeightsAnalyzeRequest } from './weightsAnalyze';
 
 export async function weightsRunJob(req: WeightsAnalyzeRequest, ctl?: JobControl): Promise<WeightsRunReport> {
   throwIfAborted(ctl?.signal);
   ctl?.onProgress?.(0, 'listing checkpoints');
   const list = await listRun(req.path);
-  return withBackend({ engine: req.engine ?? 'onnxruntime', ...(req.threads ? { threads: req.threads } : {}) }, async (backend) => {
+  return weightsBackend(req, WEIGHTS_WORK, async (backend) => {
     const checkpoints: WeightsRunReport['checkpoints'] = [];
     for (const [i, c] of list.entries()) {
       throwIfAborted(ctl?.signal);

@@ -1,0 +1,112 @@
+/**
+ * Where a job computes when the device is 'auto' (the default), and the backend made for it.
+ * One rule for every job: the O(N^2) passes (dispersive loss, retrieval) are the only work a GPU
+ * speeds up, so 'auto' looks for a GPU only when they have at least AUTO_GPU_MIN_ROWS rows (an
+ * inspect of one file or a shard set, a run by its largest checkpoint, a compare by its larger
+ * side, a merge by its sample), and never looks for WebGPU for work that is all float64 (a weights
+ * report, a --partial summary), which WebGPU cannot run. An explicit device is always obeyed.
+ * The report's engine note says which of these kept a job on the CPU.
+ */
+import { createBackend } from '../engine';
+import type { EngineDevice, GeometryBackend } from '../engine';
+import type { PlacementDevice } from '../engine/types';
+import type { InspectRequest } from './types';
+
+/**
+ * Rows in the O(N^2) passes below which 'auto' stays on the CPU without looking for a GPU. Measured
+ * on an H200 beside 16 CPU threads, d = 768 (bench/RESULTS.md, "GPU"): the CPU was faster at
+ * 8192 and 16384 rows, WebGPU at 32768 (1.1x) and 65536 (1.45x); below this the GPU's fixed costs
+ * (the adapter probe, its sessions, each tile's upload) outweigh its arithmetic.
+ */
+export const AUTO_GPU_MIN_ROWS = 32768;
+
+/** The engine and device fields of a request, as every job's request has them. */
+export type EngineAsk = Pick<InspectRequest, 'engine' | 'threads' | 'device'>;
+
+/**
+ * Makes the backends of every job. Tests replace `create` to see which device a job asks for
+ * (a job asking for 'cpu' never looks for a GPU: see placeSessions in src/engine/ortDevice.ts).
+ */
+export const backendMaker: { create: typeof createBackend } = { create: createBackend };
+
+/** The backend a request asks for; 'tfjs' still uses ONNX Runtime for everything tfjs does not recompute. */
+export async function backendFor(req: Omit<EngineAsk, 'device'> & { device?: PlacementDevice }): Promise<GeometryBackend> {
+  const name = req.engine === 'js' ? 'js' : 'onnxruntime';
+  return backendMaker.create(name, { ...(req.threads ? { threads: req.threads } : {}), ...(req.device ? { device: req.device } : {}) });
+}
+
+/** Runs fn with a backend created for it and always disposed afterwards. */
+export async function withBackend<T>(
+  req: Omit<EngineAsk, 'device'> & { device?: PlacementDevice },
+  fn: (b: GeometryBackend) => Promise<T>,
+): Promise<T> {
+  const backend = await backendFor(req);
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/**
+ * 'auto' on a small problem: the CPU, and the sentence the report gives for it. Any other device
+ * is passed on; the js engine is on the CPU whatever it is asked, so it gets no sentence.
+ */
+export function deviceForSize(
+  device: EngineDevice | undefined,
+  rows: number,
+  engine?: InspectRequest['engine'],
+): { device?: EngineDevice; note?: string } {
+  if ((device ?? 'auto') !== 'auto' || rows >= AUTO_GPU_MIN_ROWS || engine === 'js') return device ? { device } : {};
+  return {
+    device: 'cpu',
+    note: `GPU not looked for: ${rows} rows in the pairwise metrics, below ${AUTO_GPU_MIN_ROWS}, where the CPU is faster (--device webgpu or cuda to use one anyway)`,
+  };
+}
+
+/**
+ * 'auto' for work that is all float64 (`what` names it): CUDA where usable, else the CPU, and the
+ * sentence a CPU report gives for leaving WebGPU out. WebGPU has no float64: on it the work would
+ * run on its CPU provider anyway, after the adapter probe (a child process) and a set of GPU
+ * sessions it would never use.
+ */
+export function deviceForFloat64(
+  device: EngineDevice | undefined,
+  what: string,
+  engine?: InspectRequest['engine'],
+): { device?: PlacementDevice; note?: string } {
+  if ((device ?? 'auto') !== 'auto' || engine === 'js') return device ? { device } : {};
+  return {
+    device: 'cuda-or-cpu',
+    note: `WebGPU not looked for: ${what} is float64 work, which WebGPU cannot run (it would stay on the CPU; --device webgpu to try anyway)`,
+  };
+}
+
+/** The same backend with `note` added to its engine note, so every report made on it says it. */
+function noted(backend: GeometryBackend, note: string): GeometryBackend {
+  const info = { ...backend.info, note: backend.info.note ? `${backend.info.note}; ${note}` : note };
+  // a view of the backend with its own info: the kernels, tiles and dispose are the backend's
+  return Object.create(backend, { info: { value: info, enumerable: true } }) as GeometryBackend;
+}
+
+/**
+ * withBackend on the device deviceForSize picks for `rows` pairwise rows: when 'auto' stays on
+ * the CPU for the size, every report made on the backend gives the reason in engine.note.
+ */
+export async function withSizedBackend<T>(req: EngineAsk, rows: number, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
+  const sized = deviceForSize(req.device, rows, req.engine);
+  const { device: _asked, ...rest } = req;
+  return withBackend(sized.device ? { ...rest, device: sized.device } : rest, (b) => fn(sized.note ? noted(b, sized.note) : b));
+}
+
+/**
+ * withBackend for work that is all float64 (deviceForFloat64): where 'auto' ends on the CPU, every
+ * report made on the backend says that WebGPU was left out and why (CUDA's reason is the engine's).
+ */
+export async function withFloat64Backend<T>(req: EngineAsk, what: string, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
+  const placed = deviceForFloat64(req.device, what, req.engine);
+  const { device: _asked, ...rest } = req;
+  return withBackend(placed.device ? { ...rest, device: placed.device } : rest, (b) =>
+    fn(placed.note && b.info.name === 'onnxruntime' && b.info.device === 'cpu' ? noted(b, placed.note) : b),
+  );
+}
