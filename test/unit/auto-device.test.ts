@@ -1,8 +1,10 @@
-// 'auto' keeps small problems on the CPU (src/jobs/inspect.ts deviceForSize, pairwiseRows): below
-// AUTO_GPU_MIN_ROWS rows in the O(N^2) passes the GPU was slower on an H200 (bench/RESULTS.md).
+// 'auto' keeps small problems on the CPU (src/jobs/sizeRule.ts deviceForSize, src/jobs/inspect.ts
+// pairwiseRows): below AUTO_GPU_MIN_ROWS rows in the O(N^2) passes the GPU was slower on an H200
+// (bench/RESULTS.md). The other jobs' use of the rule: auto-device-jobs.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUTO_GPU_MIN_ROWS, deviceForSize, inspectCheckpoint, pairwiseRows } from '../../src/jobs/inspect';
+import { inspectCheckpoint, pairwiseRows } from '../../src/jobs/inspect';
+import { AUTO_GPU_MIN_ROWS, deviceForSize } from '../../src/jobs/sizeRule';
 import { openCheckpoint } from '../../src/io';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 
@@ -17,6 +19,12 @@ void test('auto below the threshold runs on the CPU and says why; at or above it
 
 void test('an explicit device is never second-guessed, however small the problem', () => {
   for (const device of ['cpu', 'webgpu', 'cuda'] as const) assert.deepEqual(deviceForSize(device, 10), { device });
+});
+
+void test('the js engine is on the CPU whatever it is asked: no sentence about a GPU it could not use', () => {
+  assert.deepEqual(deviceForSize('auto', 10, 'js'), { device: 'auto' });
+  assert.deepEqual(deviceForSize(undefined, 10, 'js'), {});
+  assert.equal(deviceForSize(undefined, 10, 'onnxruntime').device, 'cpu');
 });
 
 void test('pairwise rows: the largest modality, capped by maxPairwiseRows (0 = every row)', async () => {
