@@ -8,6 +8,7 @@ import type { GeometryReport } from '../src/protocol/report';
 import type { ViewModel, WarningPlace } from '../src/protocol/webview';
 import { idPart } from './format';
 import { pairId } from './views/pair';
+import { openPairInMatrix } from './charts/pairMatrix';
 
 /** how long the card stays outlined, so the eye finds it after the scroll */
 const OUTLINE_MS = 2500;
@@ -32,8 +33,8 @@ export function revealPending(view: ViewModel | undefined): void {
 }
 
 /**
- * The modality's or pair's card; with many modalities a name without a card has a row in the
- * table below them; a warning about neither (or a card not drawn) goes to the Warnings card.
+ * The modality's or pair's card (a pair behind the pair matrix is opened there first); with
+ * many modalities a name without a card has a row in the table below them; a warning about neither (or a card not drawn) goes to the Warnings card.
  */
 function cardOf(place: WarningPlace, report: GeometryReport): HTMLElement {
   const byId = (id: string): HTMLElement | null => document.getElementById(id);
@@ -45,6 +46,8 @@ function cardOf(place: WarningPlace, report: GeometryReport): HTMLElement {
     found = byId(`modality-${idPart(place.modality)}`) ?? inTable('modalities-table-card', 'data-modality', place.modality);
   } else if (place.pair !== undefined) {
     const pair = report.pairs.find((p) => `${p.a}/${p.b}` === place.pair);
+    // with 3+ modalities the pair's card is behind the matrix: the matrix opens it first
+    if (pair) openPairInMatrix(place.pair);
     found = (pair ? byId(`pair-${pairId(pair)}`) : null) ?? inTable('pairs-table-card', 'data-pair', place.pair);
   }
   return found ?? byId('warnings') ?? document.body;

@@ -55,7 +55,7 @@ function reportOf(names: string[], pairs: [string, string][], extra: Partial<Geo
 void describe('Geometry webview: names and many modalities', { skip: missing ?? false }, () => {
   const browser = suiteBrowser();
 
-  void it('names that are object keys each get their card, numbers, pair card and scatter series; skipped members are listed', async () => {
+  void it('names that are object keys each get their card, numbers, pair matrix and card, and scatter series; skipped members are listed', async () => {
     const pairs: [string, string][] = [];
     for (let i = 0; i < NAMES.length; i++) for (let j = i + 1; j < NAMES.length; j++) pairs.push([NAMES[i] as string, NAMES[j] as string]);
     const skipped = [
@@ -71,8 +71,13 @@ void describe('Geometry webview: names and many modalities', { skip: missing ?? 
       assert.equal(await p.textContent(`[id="effective-rank-${n}"]`), (baseReport().mod.effectiveRank + i / 100).toFixed(2), n);
       assert.ok(await p.isVisible(`[id="control-modality-${n}"]`), `checkbox of ${n}`);
     }
-    assert.equal(await p.locator('.card-pair').count(), 10);
-    assert.equal(await p.locator('[id="pair-__proto__-constructor"]').count(), 1);
+    // five modalities: the pair matrix holds the ten pairs (both directions) and opens one card
+    assert.equal(await p.locator('#pair-matrix-table button.pair-open').count(), 20);
+    assert.equal(await p.locator('.card-pair').count(), 1);
+    assert.equal(await p.locator('[id="pair-__proto__-constructor"]').count(), 1, 'the first pair (none warned, all drift alike)');
+    await p.click('#pair-matrix-table button[data-pair="valueOf/toString"]');
+    await waitJs(p, 'document.getElementById("pair-toString-valueOf") !== null');
+    assert.equal(await p.locator('.card-pair').count(), 1);
     const legend = await js<string[]>(p, "Array.from(document.querySelectorAll('#modality-__proto__ h2')).map((e) => e.textContent)");
     assert.deepEqual(legend, ['__proto__']);
     // the scatter draws every projected name (5 series)

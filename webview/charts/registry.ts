@@ -77,6 +77,14 @@ export class ChartHost {
     markPoints(canvas, it.chart);
   }
 
+  /** A chart's canvas left the page (the pair matrix opened another pair): destroy it and forget it. */
+  drop(canvas: HTMLCanvasElement): void {
+    const it = this.items.find((x) => x.canvas === canvas);
+    if (!it) return;
+    it.chart?.destroy();
+    this.items = this.items.filter((x) => x !== it);
+  }
+
   destroy(): void {
     for (const it of this.items) it.chart?.destroy();
     this.items = [];

@@ -1,7 +1,9 @@
 /**
  * The report of one checkpoint: header, warnings, options, notes, per-modality and per-pair cards,
- * projection. With many modalities the cards stop at a few (each holds charts) and a table lists
- * every modality and every computed pair, so nothing here grows past O(M) elements.
+ * projection. With 3 to 16 modalities the pairs are a matrix that opens one pair's card
+ * (charts/pairMatrix.ts); with more, the cards stop at a few (each holds charts) and a table lists
+ * every modality and every computed pair, so nothing here grows past O(M) elements (the matrix
+ * has at most 16² cells).
  */
 import type { GeometryReport, ModalityReport, PairReport } from '../../src/protocol/report';
 import { getOwn } from '../../src/protocol/keys';
@@ -15,7 +17,7 @@ import { modalityCard } from './modality';
 import { pairCard } from './pair';
 import { projectionCard } from './projection';
 import { neighborsCard } from './neighbors';
-import { pairMatrixCard } from '../charts/pairMatrix';
+import { pairMatrixCards, usesPairMatrix } from '../charts/pairMatrix';
 
 type ReportView = Extract<ViewModel, { kind: 'report' }>;
 
@@ -224,6 +226,7 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
       : null,
   );
   const carded = cardModalities(r, names);
+  const matrix = usesPairMatrix(names);
   // the modalities side by side in a row of their own: the main comparison of a collapse view
   const modalityRow = h(
     'div',
@@ -240,9 +243,11 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     notesCard(r),
     modalityRow,
     names.length > carded.length ? modalitiesTable(r, names) : null,
-    pairMatrixCard(names, r.pairs),
-    ...r.pairs.slice(0, MAX_PAIR_CARDS).map((p) => pairCard(ctx, p, r.options.tau, r.n, r.warnings)),
-    r.pairs.length > MAX_PAIR_CARDS ? pairsTable(r.pairs) : null,
+    // 3+ modalities: the pair matrix and the one pair it opens, instead of a card per pair
+    ...(matrix
+      ? pairMatrixCards(ctx, { names, pairs: r.pairs, warnings: r.warnings, tau: r.options.tau, n: r.n })
+      : r.pairs.slice(0, MAX_PAIR_CARDS).map((p) => pairCard(ctx, p, r.options.tau, r.n, r.warnings))),
+    !matrix && r.pairs.length > MAX_PAIR_CARDS ? pairsTable(r.pairs) : null,
     projectionCard(ctx, r, view.maxPointsPlotted),
     neighborsCard(ctx, r, view.maxPointsPlotted),
     // the options last: they change the numbers above, and are not what a reader looks at first
