@@ -3,6 +3,11 @@
  * row of an N x d float32 modality, beside numpy on the same .npy files in the same run, and the
  * two neighbour lists compared. Usage:
  *   npx tsx bench/neighbors.ts [--n 1000000] [--d 768] [--k 10] [--repeat 3]
+ *   npx tsx bench/neighbors.ts --selected 300 [--n 200000] [--d 768] [--per-row 30]
+ * The second form times a selection's per-row metrics (src/engine/rowMetrics.ts: drift, partner
+ * cosine and partner rank of R rows, audio -> visual, row norms kept as the job keeps them), the
+ * per-row search it replaced (one nearestNeighbors pass per selected row, on the first --per-row
+ * rows, checked bit for bit against it) and numpy's float32 product for the same ranks.
  * Data goes to bench/out/ (gitignored; the pair files of bench/inspect-data.ts are reused).
  * numpy times two ways: with the row norms computed per query (what our one pass does) and with
  * them precomputed (an index that keeps them); both in float32 BLAS (matrix-vector) as numpy users write it.
@@ -13,6 +18,7 @@ import { openCheckpoint, selectModalities } from '../src/io';
 import { narrowToFloat32 } from '../src/io/narrow';
 import type { Matrix } from '../src/io/types';
 import { nearestNeighbors, rowNorms, unitRow } from '../src/engine/neighbors';
+import { rowPairMetrics } from '../src/engine/rowMetrics';
 import { flag } from './args';
 import { writePair } from './inspect-data';
 
@@ -128,4 +134,77 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+const SELECTED_NUMPY = `
+import sys, time, json
+import numpy as np
+fa, fb, rows = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+a = np.load(fa, mmap_mode='r'); b = np.load(fb)
+t0 = time.perf_counter()
+nb = np.maximum(np.sqrt(np.einsum('ij,ij->i', b, b, dtype=np.float64)), 1e-12)
+norms = time.perf_counter() - t0
+t0 = time.perf_counter()
+q = np.asarray(a[rows], dtype=np.float64); q /= np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+ranks = []
+for s in range(0, len(rows), 64):
+    qs = q[s:s + 64]; idx = np.array(rows[s:s + 64])
+    sims = (b @ qs.T.astype(np.float32)) / nb[:, None]
+    own = sims[idx, np.arange(len(idx))]
+    ranks += [int(x) for x in 1 + (sims > own[None, :]).sum(axis=0)]
+print(json.dumps({'seconds': time.perf_counter() - t0, 'norms': norms, 'ranks': ranks, 'numpy': np.__version__}))
+`;
+
+/** the selection export's metrics: the engine's pass over all selected rows, the per-row search before it, numpy */
+async function selected(count: number): Promise<void> {
+  const dir = join(root, 'bench', 'out', `pair-n${n}-d${d}`);
+  const fa = join(dir, 'audio.npy');
+  const fb = join(dir, 'visual.npy');
+  writePair(fa, fb, n, d, n >= 1_000_000 ? 1_000_000 : 8192);
+  const load = async (path: string): Promise<Matrix> => {
+    const cp = await openCheckpoint(path);
+    const e = selectModalities(cp).modalities[0];
+    if (!e) throw new Error('no modality');
+    return { name: e.name, rows: n, cols: d, data: narrowToFloat32(await e.readRows(), d, path, e.name).data };
+  };
+  const a = await load(fa);
+  const b = await load(fb);
+  const rows = Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * n) / count));
+  const tn = performance.now();
+  const normsB = rowNorms(b);
+  const normsTime = (performance.now() - tn) / 1000;
+  const t = performance.now();
+  const m = await rowPairMetrics(a, b, rows, { normsB });
+  const ours = (performance.now() - t) / 1000;
+  console.error(`selection of ${count} rows: ${ours.toFixed(2)} s (norms ${normsTime.toFixed(2)} s)`);
+  // the per-row search the export made before (one pass over b per row), on the first rows only
+  const perRow = Math.min(count, Number(flag('per-row', '30')));
+  const tp = performance.now();
+  let identical = true;
+  for (let k = 0; k < perRow; k++) {
+    const i = rows[k] as number;
+    const s = await nearestNeighbors(unitRow(a, i), b, 1, { partner: i, norms: normsB });
+    const cos = Math.max(-1, Math.min(1, s.partnerSimilarity as number));
+    if (s.partnerRank !== m.partnerRank[k] || !Object.is(cos, m.partnerCosine[k])) identical = false;
+  }
+  const perRowTime = (performance.now() - tp) / 1000;
+  console.error(`per-row search, ${perRow} rows: ${perRowTime.toFixed(2)} s; identical: ${identical}`);
+  (a as { data: Float32Array }).data = new Float32Array(0);
+  (b as { data: Float32Array }).data = new Float32Array(0);
+  const py = spawnSync('python3', ['-c', SELECTED_NUMPY, fa, fb, JSON.stringify(rows)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (py.status !== 0) throw new Error(`numpy failed: ${py.stderr}`);
+  const np = JSON.parse(py.stdout) as { seconds: number; norms: number; ranks: number[]; numpy: string };
+  const sameRanks = np.ranks.filter((r, k) => r === m.partnerRank[k]).length;
+  const f = (s: number): string => `${s.toFixed(2)} s`;
+  console.log(
+    `| N | d | selected rows | ours (one pass) | per-row search (${perRow} rows, scaled to ${count}) | numpy float32 product | ranks equal to numpy's |`,
+  );
+  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(
+    `| ${n} | ${d} | ${count} | ${f(ours)} | ${f(perRowTime)} (${f((perRowTime * count) / perRow)}) | ${f(np.seconds)} | ${sameRanks} of ${count} |`,
+  );
+  console.log(
+    `\nper-row search and one pass bit-identical on ${perRow} rows: ${identical ? 'yes' : 'NO'}; norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; numpy ${np.numpy} (float32 BLAS; its ranks can differ where float32 rounding reorders near-ties).`,
+  );
+}
+
+const selectedRows = Number(flag('selected', '0'));
+void (selectedRows > 0 ? selected(selectedRows) : main());

@@ -9,6 +9,9 @@ import type { Matrix } from '../io/types';
 import type { NeighborList } from '../protocol/neighbors';
 import { NORM_FLOOR } from './rows';
 import { EngineError, throwIfAborted } from './types';
+import { dotAt, QueryScores } from './neighborScores';
+
+export { dotAt };
 
 export interface Neighbor {
   row: number;
@@ -56,29 +59,6 @@ export function checkRow(m: Matrix, row: number): void {
 export function cosineTo(q: Float64Array, g: Matrix, j: number): number {
   const base = j * g.cols;
   return dotAt(q, g.data, base, g.cols) / Math.max(Math.sqrt(squaresAt(g.data, base, g.cols)), NORM_FLOOR);
-}
-
-/**
- * q . data[base .. base + d) in float64 with four accumulators and a moving index: V8 keeps the
- * four chains in registers and runs them side by side, about 2-3x the rate of one or two chains
- * (bench/RESULTS-neighbors.md). Every similarity of this file sums through here, in this order,
- * so a row scored twice (the pass, the partner, kept norms) gets the very same float64.
- */
-export function dotAt(q: Float64Array, data: Float32Array, base: number, d: number): number {
-  let d0 = 0;
-  let d1 = 0;
-  let d2 = 0;
-  let d3 = 0;
-  let c = 0;
-  let p = base;
-  for (; c + 3 < d; c += 4, p += 4) {
-    d0 += (q[c] as number) * (data[p] as number);
-    d1 += (q[c + 1] as number) * (data[p + 1] as number);
-    d2 += (q[c + 2] as number) * (data[p + 2] as number);
-    d3 += (q[c + 3] as number) * (data[p + 3] as number);
-  }
-  for (; c < d; c++, p++) d0 += (q[c] as number) * (data[p] as number);
-  return d0 + d2 + (d1 + d3);
 }
 
 /** the squared length of data[base .. base + d) in float64, summed as dotAt sums */
@@ -194,17 +174,24 @@ export async function nearestNeighbors(
   const partnerSim = partner !== undefined ? cosineTo(q, gallery, partner) : null;
   let better = 0;
   const tile = Math.max(1, opts.tileRows ?? DEFAULT_TILE_ROWS);
+  let scores: QueryScores | undefined;
   for (let start = 0; start < n; start += tile) {
     throwIfAborted(opts.signal);
     const end = Math.min(n, start + tile);
     const norms = opts.norms;
     if (norms) {
-      // the norms are known: one multiply-add per value instead of two
-      for (let j = start; j < end; j++) {
-        const sim = dotAt(q, data, j * d, d) / (norms[j] as number);
-        if (j === opts.exclude) continue;
-        if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
-        if (sim > top.floor) top.offer(j, sim);
+      // the norms are known: one multiply-add per value instead of two, in the WebAssembly kernel
+      // (the same sums as dotAt) a cache-sized block of rows at a time
+      scores ??= new QueryScores(q, 1, d);
+      for (let s = start; s < end; s += scores.maxRows) {
+        const e = Math.min(end, s + scores.maxRows);
+        const dots = scores.dots(data, s, e);
+        for (let j = s; j < e; j++) {
+          const sim = (dots[j - s] as number) / (norms[j] as number);
+          if (j === opts.exclude) continue;
+          if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
+          if (sim > top.floor) top.offer(j, sim);
+        }
       }
       opts.onProgress?.(end / n);
       if (end < n) await turn();

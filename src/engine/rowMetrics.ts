@@ -2,12 +2,14 @@
  * Per-row pair metrics of chosen rows (issue 12, a scatter selection's export): for each row i and
  * a pair of modalities a, b of one width, the drift d_i = ||â_i − b̂_i||² (DESIGN.md section 2),
  * the cosine of â_i to its partner b_i, and where that partner ranks among all rows of b by cosine
- * to â_i (1 + rows strictly more similar). Cosine and rank come from the neighbours search
- * (./neighbors.ts), so a row gets the very numbers the neighbours panel shows for it.
+ * to â_i (1 + rows strictly more similar). Cosine and rank are summed as the neighbours search
+ * (./neighbors.ts) sums them, so a row gets the very numbers the neighbours panel shows for it;
+ * all selected rows share one pass over b (a block at a time), not one pass each.
  */
 import type { Matrix } from '../io/types';
 import type { NeighborControl } from './neighbors';
-import { checkRow, nearestNeighbors, unitRow } from './neighbors';
+import { checkRow, cosineTo, rowNorms, unitRow } from './neighbors';
+import { QueryScores } from './neighborScores';
 import { inverseNorm } from './rows';
 import { EngineError, throwIfAborted } from './types';
 
@@ -19,8 +21,11 @@ export interface RowPairMetrics {
   partnerRank: Int32Array;
 }
 
-/** values scored between yields to the event loop, so a Cancel can arrive while a big selection runs */
-const VALUES_PER_TURN = 1 << 22;
+/** selected rows scored together in one pass over b (their unit rows are held in float64: 1.5 MB at d = 768) */
+export const QUERY_BLOCK = 256;
+
+/** multiply-adds between yields to the event loop, so a Cancel can arrive while a big selection runs (tens of ms) */
+const MACS_PER_TURN = 1 << 27;
 
 function turn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -40,9 +45,14 @@ function driftOf(qa: Float64Array, b: Matrix, i: number): number {
 }
 
 /**
- * The metrics of `rows` (in the given order) for the pair a -> b. Each row costs one pass over b
- * (the partner's rank scores every row), so progress is reported per row. `normsB`: rowNorms(b)
- * when the caller keeps them (the neighbours job's cache), halving each pass.
+ * The metrics of `rows` (in the given order) for the pair a -> b, in one pass over b per block of
+ * QUERY_BLOCK selected rows: every row j of b is scored against all of the block's unit rows â_i
+ * (NeighborScores: the neighbour search's own sums, so each cosine is the float64 the neighbours
+ * panel gets for it), and the partner's rank counts the rows with a cosine strictly above the
+ * partner's: 1 + #{j : cos(â_i, b_j) > cos(â_i, b_i)}. The partner's own score is the very same
+ * float64, so it never counts itself, and a duplicate of it ties (counts in its favour).
+ * `normsB`: rowNorms(b) when the caller keeps them (the neighbours job's cache); else they are
+ * worked out here once.
  */
 export async function rowPairMetrics(
   a: Matrix,
@@ -60,25 +70,45 @@ export async function rowPairMetrics(
     partnerCosine: new Float64Array(rows.length),
     partnerRank: new Int32Array(rows.length),
   };
-  const perRow = b.rows * b.cols;
-  let sinceTurn = 0;
-  for (const [k, i] of rows.entries()) {
-    throwIfAborted(ctl.signal);
-    const q = unitRow(a, i);
-    const s = await nearestNeighbors(q, b, 1, {
-      partner: i,
-      ...(ctl.normsB ? { norms: ctl.normsB } : {}),
-      ...(ctl.signal ? { signal: ctl.signal } : {}),
-      ...(ctl.tileRows !== undefined ? { tileRows: ctl.tileRows } : {}),
-    });
-    out.drift[k] = driftOf(q, b, i);
-    out.partnerCosine[k] = Math.max(-1, Math.min(1, s.partnerSimilarity as number));
-    out.partnerRank[k] = s.partnerRank as number;
-    ctl.onProgress?.((k + 1) / rows.length);
-    sinceTurn += perRow;
-    if (sinceTurn >= VALUES_PER_TURN) {
-      sinceTurn = 0;
-      await turn();
+  throwIfAborted(ctl.signal);
+  const normsB = ctl.normsB ?? rowNorms(b);
+  const { rows: n, cols: d, data } = b;
+  const work = rows.length * n;
+  let done = 0;
+  for (let first = 0; first < rows.length; first += QUERY_BLOCK) {
+    const block = rows.slice(first, first + QUERY_BLOCK);
+    const nq = block.length;
+    const queries = new Float64Array(nq * d);
+    const partnerSim = new Float64Array(nq);
+    const better = new Int32Array(nq);
+    for (const [t, i] of block.entries()) {
+      const q = unitRow(a, i);
+      queries.set(q, t * d);
+      out.drift[first + t] = driftOf(q, b, i);
+      partnerSim[t] = cosineTo(q, b, i);
+    }
+    const scores = new QueryScores(queries, nq, d);
+    const tile = Math.max(1, ctl.tileRows ?? Math.max(scores.maxRows, Math.floor(MACS_PER_TURN / (nq * d))));
+    for (let start = 0; start < n; start += tile) {
+      throwIfAborted(ctl.signal);
+      const end = Math.min(n, start + tile);
+      for (let s = start; s < end; s += scores.maxRows) {
+        const e = Math.min(end, s + scores.maxRows);
+        const dots = scores.dots(data, s, e);
+        for (let j = s; j < e; j++) {
+          const norm = normsB[j] as number;
+          const at = (j - s) * nq;
+          for (let t = 0; t < nq; t++)
+            if ((dots[at + t] as number) / norm > (partnerSim[t] as number)) better[t] = (better[t] as number) + 1;
+        }
+      }
+      done += (end - start) * nq;
+      ctl.onProgress?.(done / work);
+      if (done < work) await turn();
+    }
+    for (let t = 0; t < nq; t++) {
+      out.partnerCosine[first + t] = Math.max(-1, Math.min(1, partnerSim[t] as number));
+      out.partnerRank[first + t] = 1 + (better[t] as number);
     }
   }
   return out;

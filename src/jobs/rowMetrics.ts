@@ -12,7 +12,7 @@ import { keptNorms, loadCached } from './neighbors';
 import type { JobControl } from './types';
 import { throwIfAborted } from './types';
 
-/** reading is a small share next to the passes (each row scores every row of b once) */
+/** reading is a small share next to the pass (every row of b scored against each selected row) */
 const LOAD_SHARE = 0.2;
 
 export async function rowMetricsOf(p: RowMetricsParams, ctl?: JobControl): Promise<RowMetricsResult> {
@@ -60,7 +60,7 @@ export async function rowMetricsOf(p: RowMetricsParams, ctl?: JobControl): Promi
       onProgress: (f) =>
         progress?.(
           LOAD_SHARE + ((1 - LOAD_SHARE) * (k + f)) / usable.length,
-          `${a} → ${b}: ${Math.round(f * p.rows.length)} of ${p.rows.length} rows`,
+          `${a} → ${b}: ${Math.round(f * 100)}% of the pass for ${p.rows.length} rows`,
         ),
     });
     pairs.push({ a, b, drift: [...m.drift], partnerCosine: [...m.partnerCosine], partnerRank: [...m.partnerRank] });

@@ -1,0 +1,239 @@
+/**
+ * The neighbour search's dot products as WebAssembly f64x2 code (issue 12: a selection's export and
+ * the 1M-row query). Each query row q (float64, unit length) is multiplied with gallery rows
+ * (float32) summed exactly as dotAt in ./neighbors.ts sums them: four float64 chains d0..d3 over
+ * the columns c = 0, 1, 2, 3 (mod 4), the tail columns added to d0, and (d0 + d2) + (d1 + d3) at
+ * the end. Here d0, d1 are the two lanes of one f64x2 accumulator and d2, d3 of another; every
+ * lane step is one IEEE multiply and one IEEE add (WebAssembly never fuses them, and float32 to
+ * float64 is exact), so each score is the very float64 the plain-JS loop gives. Up to four query
+ * rows share each loaded gallery value (a block), which a selection's many rows use.
+ *
+ * Where WebAssembly SIMD is missing the same numbers come from dotAt (plain JS).
+ */
+import { assemble, F64, FnBuilder, I32, V128 } from './linalg/wasmAsm';
+
+/**
+ * q . data[base .. base + d) in float64 with four accumulators and a moving index: V8 keeps the
+ * four chains in registers and runs them side by side, about 2-3x the rate of one or two chains
+ * (bench/RESULTS-neighbors.md). Every similarity of the neighbour search sums through here (or
+ * through the kernel below, which sums in this very order), so a row scored twice (the pass, the
+ * partner, kept norms) gets the very same float64.
+ */
+export function dotAt(q: Float64Array, data: Float32Array, base: number, d: number): number {
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
+  let c = 0;
+  let p = base;
+  for (; c + 3 < d; c += 4, p += 4) {
+    d0 += (q[c] as number) * (data[p] as number);
+    d1 += (q[c + 1] as number) * (data[p + 1] as number);
+    d2 += (q[c + 2] as number) * (data[p + 2] as number);
+    d3 += (q[c + 3] as number) * (data[p + 3] as number);
+  }
+  for (; c < d; c++, p++) d0 += (q[c] as number) * (data[p] as number);
+  return d0 + d2 + (d1 + d3);
+}
+
+/**
+ * params (i32): q = byte address of the block's first query, qStride = bytes between queries,
+ * g = byte address of the gallery rows (float32, rows x d), rows, d, out = byte address of the
+ * block's first result, outStride = bytes between two gallery rows' results. Writes
+ * out[r * outStride + b * 8] = dot(query b, gallery row r) for b < block.
+ */
+function dotsKernel(block: number): FnBuilder {
+  const f = new FnBuilder(`dots${block}`, [I32, I32, I32, I32, I32, I32, I32]);
+  const [q, qStride, g, rows, d, out, outStride] = [0, 1, 2, 3, 4, 5, 6] as const;
+  const r = f.local(I32);
+  const pg = f.local(I32);
+  const end4 = f.local(I32);
+  const end = f.local(I32);
+  const po = f.local(I32);
+  const x01 = f.local(V128);
+  const x23 = f.local(V128);
+  const xs = f.local(F64);
+  const qp: number[] = [];
+  const a01: number[] = [];
+  const a23: number[] = [];
+  const s0: number[] = [];
+  for (let b = 0; b < block; b++) {
+    qp.push(f.local(I32));
+    a01.push(f.local(V128));
+    a23.push(f.local(V128));
+    s0.push(f.local(F64));
+  }
+  const at = (list: number[], b: number): number => list[b] as number;
+  // v128.load64_zero then f64x2.promote_low_f32x4: two float32 at [addr + offset] as two float64
+  const twoFloats = (offset: number): void => void f.op(0xfd, 0x5d, 3, offset, 0xfd, 0x5f);
+
+  f.i32(0).set(r);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(rows).geS32().brIf(1);
+      // pg = g + r * d * 4; end = pg + d * 4; end4 = pg + (d & ~3) * 4
+      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
+      f.get(pg).get(d).i32(2).op(0x74).add32().set(end);
+      f.get(pg).get(d).i32(-4).op(0x71).i32(2).op(0x74).add32().set(end4);
+      for (let b = 0; b < block; b++) {
+        f.get(q).get(qStride).i32(b).mul32().add32().set(at(qp, b));
+        f.f64(0).splatF().tee(at(a01, b)).set(at(a23, b));
+      }
+      // columns in fours: (d0, d1) += q[c..c+1] * x[c..c+1]; (d2, d3) += q[c+2..c+3] * x[c+2..c+3]
+      f.block(() => {
+        f.loop(() => {
+          f.get(pg).get(end4).op(0x4f).brIf(1); // i32.ge_u
+          f.get(pg);
+          twoFloats(0);
+          f.set(x01);
+          f.get(pg);
+          twoFloats(8);
+          f.set(x23);
+          for (let b = 0; b < block; b++) {
+            f.get(at(a01, b)).get(at(qp, b)).loadV(0).get(x01).mulV().addV().set(at(a01, b));
+            f.get(at(a23, b)).get(at(qp, b)).loadV(16).get(x23).mulV().addV().set(at(a23, b));
+            f.get(at(qp, b)).i32(32).add32().set(at(qp, b));
+          }
+          f.get(pg).i32(16).add32().set(pg);
+          f.br(0);
+        });
+      });
+      // the tail columns go to d0, as in dotAt
+      for (let b = 0; b < block; b++) f.get(at(a01, b)).laneF(0).set(at(s0, b));
+      f.block(() => {
+        f.loop(() => {
+          f.get(pg).get(end).op(0x4f).brIf(1);
+          f.get(pg).op(0x2a, 2, 0, 0xbb).set(xs); // f32.load, f64.promote_f32
+          for (let b = 0; b < block; b++) {
+            f.get(at(s0, b)).get(at(qp, b)).loadF(0).get(xs).mulF().addF().set(at(s0, b));
+            f.get(at(qp, b)).i32(8).add32().set(at(qp, b));
+          }
+          f.get(pg).i32(4).add32().set(pg);
+          f.br(0);
+        });
+      });
+      // (d0 + d2) + (d1 + d3)
+      f.get(out).get(r).get(outStride).mul32().add32().set(po);
+      for (let b = 0; b < block; b++) {
+        f.get(po);
+        f.get(at(s0, b)).get(at(a23, b)).laneF(0).addF();
+        f.get(at(a01, b)).laneF(1).get(at(a23, b)).laneF(1).addF();
+        f.addF().storeF(b * 8);
+      }
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
+type DotsFn = (q: number, qStride: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
+
+/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** tests switch the kernel off to compare it with the plain-JS sums */
+export const neighborScoresSwitch = { enabled: true };
+
+/** gallery values copied into the kernel's memory per call: 256 KB, so a tile stays in L2 while up to four queries read it */
+export const TILE_VALUES = 1 << 16;
+
+interface Kernel {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  dots4: DotsFn;
+  dots1: DotsFn;
+}
+let compiled: object | null | undefined;
+
+function compiledModule(): object | null {
+  if (compiled === undefined) {
+    compiled = null;
+    try {
+      const bytes = assemble([dotsKernel(4), dotsKernel(1)]);
+      if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * An instance with its own memory of `bytes`: each block of queries has its own, so two searches
+ * that interleave at their awaits (a neighbours click during an export) never share a buffer.
+ */
+function instantiate(bytes: number): Kernel | null {
+  const mod = compiledModule();
+  if (!mod || !wasmApi) return null;
+  const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const inst = new wasmApi.Instance(mod, { env: { memory } });
+  return { memory, dots4: inst.exports.dots4 as DotsFn, dots1: inst.exports.dots1 as DotsFn };
+}
+
+/** whether the WebAssembly kernel runs (false: the plain-JS sums, same numbers) */
+export function wasmScores(): boolean {
+  return neighborScoresSwitch.enabled && compiledModule() !== null;
+}
+
+/**
+ * Dot products of a block of query rows with gallery rows, each summed as dotAt sums it.
+ * Construct once per block of queries (they are copied into the kernel's memory once), then call
+ * dots() per tile of gallery rows: result[(j - start) * count + t] = dotAt(query t, row j).
+ */
+export class QueryScores {
+  private readonly k: Kernel | null;
+  private readonly tileRows: number;
+  private readonly result: Float64Array;
+  private readonly galleryAt: number;
+  private readonly outAt: number;
+  /** the rows one dots() call takes at most */
+  readonly maxRows: number;
+
+  constructor(
+    private readonly queries: Float64Array,
+    readonly count: number,
+    private readonly d: number,
+    maxRows = Math.max(1, Math.floor(TILE_VALUES / Math.max(1, d))),
+  ) {
+    this.maxRows = maxRows;
+    this.tileRows = maxRows;
+    const qBytes = count * d * 8;
+    const gBytes = maxRows * d * 4;
+    this.galleryAt = qBytes;
+    this.outAt = qBytes + gBytes + ((8 - ((qBytes + gBytes) % 8)) % 8);
+    this.k = wasmScores() ? instantiate(this.outAt + maxRows * count * 8) : null;
+    if (!this.k) {
+      this.result = new Float64Array(maxRows * count);
+      return;
+    }
+    new Float64Array(this.k.memory.buffer, 0, count * d).set(queries.subarray(0, count * d));
+    this.result = new Float64Array(this.k.memory.buffer, this.outAt, maxRows * count);
+  }
+
+  /** dots of every query with gallery rows start .. end - 1 (at most maxRows); valid until the next call */
+  dots(data: Float32Array, start: number, end: number): Float64Array {
+    const { d, count } = this;
+    const rows = end - start;
+    if (rows > this.tileRows) throw new RangeError(`at most ${this.tileRows} rows per call, got ${rows}`);
+    const k = this.k;
+    if (!k) {
+      const out = this.result;
+      for (let t = 0; t < count; t++) {
+        const q = this.queries.subarray(t * d, t * d + d);
+        for (let j = start; j < end; j++) out[(j - start) * count + t] = dotAt(q, data, j * d, d);
+      }
+      return out;
+    }
+    new Float32Array(k.memory.buffer, this.galleryAt, rows * d).set(data.subarray(start * d, end * d));
+    let t = 0;
+    for (; t + 4 <= count; t += 4) k.dots4(t * d * 8, d * 8, this.galleryAt, rows, d, this.outAt + t * 8, count * 8);
+    for (; t < count; t++) k.dots1(t * d * 8, d * 8, this.galleryAt, rows, d, this.outAt + t * 8, count * 8);
+    return this.result;
+  }
+}
