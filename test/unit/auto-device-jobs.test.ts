@@ -25,6 +25,7 @@ import type { InspectRequest } from '../../src/jobs/types';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 import type { ReportOptions } from '../../src/protocol/report';
 import { pairFile } from '../fixtures/cli/files';
+import { runCli } from '../fixtures/cli/run';
 
 const DIR = mkdtempSync(join(tmpdir(), 'dagr-auto-jobs-'));
 test.after(() => rmSync(DIR, { recursive: true, force: true }));
@@ -213,4 +214,26 @@ void test("'cuda-or-cpu' takes CUDA where it starts, else the CPU with CUDA's re
   const auto = await placeSessions('auto', noNvidia, open);
   assert.equal(noNvidia.looked, 1);
   assert.equal(auto.device, 'webgpu');
+});
+
+void test('dagr inspect MODEL obeys --device (it used to be accepted and ignored) and says on auto why WebGPU was left out', async () => {
+  type Weights = { engine: { name: string; device: string; note?: string } };
+  const args = ['inspect', WEIGHTS_A, '--tensors', 'query\\.weight$', '--json'];
+  const auto = await runCli(args);
+  assert.equal(auto.code, 0, auto.stderr);
+  const a = (JSON.parse(auto.stdout) as Weights).engine;
+  if (a.name === 'onnxruntime' && a.device === 'cpu') assert.match(a.note ?? '', /WebGPU not looked for/);
+  const cpu = await runCli([...args, '--device', 'cpu']);
+  assert.equal(cpu.code, 0, cpu.stderr);
+  assert.doesNotMatch(
+    (JSON.parse(cpu.stdout) as Weights).engine.note ?? '',
+    /not looked for|GPU not used/,
+    'an explicit cpu needs no reason',
+  );
+  const cuda = await runCli([...args, '--device', 'cuda']);
+  if (cuda.code === 0) assert.match((JSON.parse(cuda.stdout) as Weights).engine.device, /^cuda:\d+$/);
+  else {
+    assert.equal(cuda.code, 2, cuda.stderr);
+    assert.match(cuda.stderr, /^dagr: device cuda requested but not usable: .+\n$/);
+  }
 });
