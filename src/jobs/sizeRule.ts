@@ -96,7 +96,23 @@ function noted(backend: GeometryBackend, note: string): GeometryBackend {
 export async function withSizedBackend<T>(req: EngineAsk, rows: number, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
   const sized = deviceForSize(req.device, rows, req.engine);
   const { device: _asked, ...rest } = req;
-  return withBackend(sized.device ? { ...rest, device: sized.device } : rest, (b) => fn(sized.note ? noted(b, sized.note) : b));
+  return withBackend(sized.device ? { ...rest, device: sized.device } : rest, async (b) => {
+    if (!sized.note) return fn(b);
+    const out = await fn(noted(b, sized.note));
+    keepNote(out, sized.note);
+    return out;
+  });
+}
+
+/**
+ * A report whose engine is not the backend's (--engine tfjs names its own, with onnxruntime's
+ * device for the other metrics) gets the sentence too: it still says why those ran on the CPU.
+ */
+function keepNote(out: unknown, note: string): void {
+  const report = out as { engine?: { note?: string } } | null;
+  const engine = typeof report === 'object' && report !== null ? report.engine : undefined;
+  if (!engine || typeof engine !== 'object' || engine.note?.includes(note)) return;
+  (report as { engine: object }).engine = { ...engine, note: engine.note ? `${engine.note}; ${note}` : note };
 }
 
 /**

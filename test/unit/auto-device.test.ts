@@ -48,3 +48,15 @@ void test('a small file inspected on auto reports the CPU and the reason in engi
   assert.equal(r.engine.device, 'cpu');
   assert.match(r.engine.note ?? '', /GPU not looked for: 2000 rows/);
 });
+
+void test('--engine tfjs names its own engine and still says why the other metrics stayed on the CPU', async () => {
+  const r = await inspectCheckpoint({
+    path: 'examples/collapsed.safetensors',
+    options: DEFAULT_OPTIONS,
+    thresholds: DEFAULT_THRESHOLDS,
+    engine: 'tfjs',
+  });
+  if (!/other metrics from onnxruntime/.test(r.engine.note ?? '')) return; // onnxruntime's js fallback: always on the CPU
+  assert.match(r.engine.note ?? '', /other metrics from onnxruntime \(cpu\); GPU not looked for: 2000 rows/);
+  assert.equal((r.engine.note ?? '').split('GPU not looked for').length, 2, 'said once');
+});
