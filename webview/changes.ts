@@ -7,6 +7,7 @@
  */
 import type { CompareReport, GeometryReport } from '../src/protocol/report';
 import { getOwn } from '../src/protocol/keys';
+import { fmtInt } from '../src/protocol/format';
 
 /** up: larger is better; down: smaller is better; neutral: a change says nothing good or bad */
 export type Direction = 'up' | 'down' | 'neutral';
@@ -146,7 +147,7 @@ export function judgeChange(metric: string, a: number | null, b: number | null, 
     const na = countOf(ra, metric, rule.share);
     const nb = countOf(rb, metric, rule.share);
     tolerance = shareTolerance(a, b, na, nb);
-    basis = `2 standard errors of a share of ${na === nb ? na.toLocaleString('en-US') : `${na.toLocaleString('en-US')} and ${nb.toLocaleString('en-US')}`} ${rule.share}`;
+    basis = `2 standard errors of a share of ${na === nb ? fmtInt(na) : `${fmtInt(na)} and ${fmtInt(nb)}`} ${rule.share}`;
   } else if (rule.dims) {
     const d = Math.max(dimOf(ra, metric), dimOf(rb, metric), 1);
     tolerance = 0.5 / d;

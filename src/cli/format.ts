@@ -7,7 +7,7 @@ import { getOwn } from '../protocol/keys';
 import { fixed, num, percent, renderTable } from './table';
 // one format per quantity in the views, the HTML export and here (issue 14): the webview's pure
 // formatters and its judgement of a change
-import { chanceMedianRank, chanceRecall, fmtRank, fmtShare } from '../../webview/format';
+import { chanceMedianRank, chanceRecall, fmtInt, fmtRank, fmtShare } from '../../webview/format';
 import { judgeCompare } from '../../webview/changes';
 import { metricRule } from '../../webview/changes';
 
@@ -101,7 +101,7 @@ export function formatReport(r: GeometryReport): string {
     const g = r.pairs.find((p) => p.retrieval)?.retrieval?.galleryRows;
     if (g !== undefined) {
       lines.push(
-        `  chance with ${g.toLocaleString('en-US')} rows: R@1/5/10 ${[1, 5, 10].map((k) => fmtShare(chanceRecall(k, g), g, false)).join('/')}, median rank ${fmtRank(chanceMedianRank(g), 0)}`,
+        `  chance with ${fmtInt(g)} rows: R@1/5/10 ${[1, 5, 10].map((k) => fmtShare(chanceRecall(k, g), g, false)).join('/')}, median rank ${fmtRank(chanceMedianRank(g), 0)}`,
       );
     }
     for (const p of r.pairs) if (p.note) lines.push(`  note ${p.a}/${p.b}: ${p.note}`);

@@ -5,6 +5,7 @@
 import type { WeightsComparison, WeightsReport, WeightsRunReport, WeightTensor, WeightWarning } from '../protocol/weights';
 import { engineLine, formatSkipped } from './format';
 import { fixed, num, renderTable } from './table';
+import { fmtInt } from '../protocol/format';
 
 export function bytesText(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -18,7 +19,8 @@ export function bytesText(n: number): string {
   return `${x.toFixed(x < 10 ? 2 : 1)} ${units[u] ?? ''}`;
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
+// not toLocaleString: its first call loads ICU's locale data (tens of ms in a short CLI run)
+const count = (n: number): string => fmtInt(n);
 
 function metricsCells(t: WeightTensor): string[] {
   if (!t.analysed) return ['-', '-', '-', '-', '-', t.reason ?? ''];

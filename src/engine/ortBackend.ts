@@ -14,6 +14,7 @@ import { placeSessions, providerFor, sessionPolicy, type CudaProbe, type Placed,
 import { probeWebGpuOnce, realProbeDeps, vulkanDriverPlaces } from './webgpuProbe';
 import { disableOrtTelemetry } from './ortTelemetry';
 import type { BackendOptions, DispersiveRows, GeometryBackend } from './types';
+import { smallProduct, wasmCross } from './linalg/crossWasm';
 
 type OrtModule = typeof Ort;
 
@@ -492,11 +493,13 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     },
 
     async gram(a, rows, d) {
+      if (smallProduct(rows, d, d)) return wasmCross(a, undefined, rows, d, d);
       const out = await runOne(await session(G.Gram), { a: new ort.Tensor('float64', a, [rows, d]) }, 'gram');
       return out.data as Float64Array; // a fresh buffer per run: no copy needed
     },
 
     async cross(a, b, rows, da, db) {
+      if (smallProduct(rows, da, db)) return wasmCross(a, b, rows, da, db);
       const out = await runOne(
         await session(G.Cross),
         {

@@ -4,6 +4,7 @@
  */
 import type { Matrix } from '../io/types';
 import type { DriftStats, HingeMode } from '../protocol/report';
+import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { inverseNorm, rowsAsFloat64, tileRows } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -150,6 +151,13 @@ export async function linearCka(
   for (const v of eigB) ny += v * v;
   const denom = Math.sqrt(nx) * Math.sqrt(ny);
   if (!(denom > 0)) return 0; // a modality with no variance shares nothing measurable
+  if (smallProduct(n, a.cols, b.cols)) {
+    // in-process, rows widened and centered inside the kernel (linalg/crossWasm.ts)
+    const { product } = productOfRows({ data: a.data, cols: a.cols, mean: meanA }, { data: b.data, cols: b.cols, mean: meanB }, n);
+    let num = 0;
+    for (const v of product) num += v * v;
+    return num / denom;
+  }
   const step = tileRows(backend.maxTileElements, Math.max(a.cols, b.cols));
   // X^T Y has a.cols x b.cols entries; one block of b's columns at a time keeps the float64
   // accumulator within a tile (the squared Frobenius norm adds up over blocks)

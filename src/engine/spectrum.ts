@@ -1,10 +1,12 @@
 /**
  * Spectrum, effective ranks, stable rank, explained variance and per-dimension variance of one
- * modality. All O(N d^2) work goes through the backend's float64 gram kernel over row tiles; the
+ * modality. All O(N d^2) work goes through the backend's float64 gram kernel over row tiles (a
+ * small matrix's through the in-process one of linalg/crossWasm.ts, which widens rows itself); the
  * eigenvalues come from linalg/eigenBand.ts's symmetricEigenvaluesFast (eigen.ts's solver with its
  * WebAssembly SIMD pass, in cancellable slices). Uses every row.
  */
 import type { Matrix } from '../io/types';
+import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { symmetricEigenvaluesFast } from './linalg/eigenBand';
 import { rowsAsFloat64, tileRows } from './rows';
 import type { GeometryBackend } from './types';
@@ -109,10 +111,32 @@ export async function smallGram(
   return { gram: g, size: n };
 }
 
-export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
-  const { mean, variance } = columnMeanAndVariance(m);
+/**
+ * Column means and variances with both Grams, for a matrix small enough for the in-process
+ * kernel (linalg/crossWasm.ts): the raw pass also sums the columns (the mean), and the centered
+ * Gram's diagonal over N is the variance, the same float64 sums of (x - mean)^2 that
+ * columnMeanAndVariance makes, in a pass that is already being made.
+ */
+function smallModalityGrams(m: Matrix): {
+  mean: Float64Array;
+  variance: Float64Array;
+  raw: { gram: Float64Array; size: number };
+  cen: { gram: Float64Array; size: number };
+} {
+  const { rows: n, cols: d } = m;
+  const raw = productOfRows({ data: m.data, cols: d }, undefined, n);
+  const mean = raw.sums.map((v) => v / n);
+  const cen = productOfRows({ data: m.data, cols: d, mean }, undefined, n);
+  const variance = new Float64Array(d);
+  for (let j = 0; j < d; j++) variance[j] = (cen.product[j * d + j] as number) / n;
+  return { mean, variance, raw: { gram: raw.product, size: d }, cen: { gram: cen.product, size: d } };
+}
 
-  const raw = await smallGram(m, backend, undefined, signal);
+export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
+  const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
+  const { mean, variance } = small ?? columnMeanAndVariance(m);
+
+  const raw = small?.raw ?? (await smallGram(m, backend, undefined, signal));
   let trace = 0;
   for (let i = 0; i < raw.size; i++) trace += raw.gram[i * raw.size + i] as number;
   const eig = await symmetricEigenvaluesFast(raw.gram, raw.size, backend, signal);
@@ -120,7 +144,7 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
   for (let k = 0; k < eig.length; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
 
   throwIfAborted(signal);
-  const cen = await smallGram(m, backend, mean, signal);
+  const cen = small?.cen ?? (await smallGram(m, backend, mean, signal));
   const ceig = await symmetricEigenvaluesFast(cen.gram, cen.size, backend, signal);
   const centeredEigen = new Float64Array(ceig.length);
   let ctotal = 0;

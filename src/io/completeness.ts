@@ -7,6 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { fmtInt } from '../protocol/format';
 
 export type Completeness =
   /** the format's own bookkeeping says every byte is there */
@@ -29,7 +30,8 @@ export function temporaryNameReason(name: string): string | null {
 }
 
 const u32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
-const bytes = (n: number): string => n.toLocaleString('en-US');
+// not toLocaleString: its first call loads ICU's locale data (tens of ms in a short CLI run)
+const bytes = (n: number): string => fmtInt(n);
 
 async function readAt(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
   const buf = new Uint8Array(Math.max(0, length));

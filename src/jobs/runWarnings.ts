@@ -5,6 +5,7 @@
  * the compute process and the extension host all call it on a RunReport.
  */
 import type { GeometryReport, GeometryWarning, PairReport, RunOrigin, RunReport, RunWarning, WarningCode } from '../protocol/report';
+import { fmtInt } from '../protocol/format';
 
 type Checkpoint = Pick<RunReport['checkpoints'][number], 'epoch' | 'step' | 'report'>;
 
@@ -162,7 +163,7 @@ export function groupRunWarnings(cps: Checkpoint[], origin?: RunOrigin): RunWarn
       active: lastIdx === newest,
       value: r1,
       threshold: CHANCE_HITS / r.galleryRows,
-      message: `'${p.a}' and '${p.b}' are not in a shared space: R@1 ${pct(r1)} is at chance (1 in ${r.galleryRows.toLocaleString('en-US')} rows) since the first ${checkpointLabel(cps, first).split(' ')[0] ?? 'checkpoint'}${beyond}.`,
+      message: `'${p.a}' and '${p.b}' are not in a shared space: R@1 ${pct(r1)} is at chance (1 in ${fmtInt(r.galleryRows)} rows) since the first ${checkpointLabel(cps, first).split(' ')[0] ?? 'checkpoint'}${beyond}.`,
     });
   }
   for (const w of out) {

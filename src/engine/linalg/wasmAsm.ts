@@ -4,8 +4,9 @@
  * prebuilt .wasm, so the kernels are written here as instruction lists in TypeScript, checked by
  * WebAssembly.validate at load, and compared against the plain-JS loops in the unit tests.
  *
- * Only what the kernels use is here: i32 and f64 scalars, v128 (f64x2) loads, stores and
- * arithmetic, locals, block / loop / br_if, and one imported memory ("env" "memory").
+ * Only what the kernels use is here: i32, i64 and f64 scalars, f32 loads, v128 (f64x2 and f32x4)
+ * loads, stores and arithmetic, locals, block / loop / if / br_if, and one imported memory
+ * ("env" "memory").
  */
 
 export const I32 = 0x7f;
@@ -81,6 +82,10 @@ export class FnBuilder {
     this.code.push(0x44, ...b);
     return this;
   }
+  i64(c: number): this {
+    this.code.push(0x42, ...sleb(c));
+    return this;
+  }
   /** raw opcodes (the named helpers below cover the ones the kernels use) */
   op(...bytes: number[]): this {
     this.code.push(...bytes);
@@ -109,6 +114,48 @@ export class FnBuilder {
   }
   mulF(): this {
     return this.op(0xa2);
+  }
+  divF(): this {
+    return this.op(0xa3);
+  }
+  minF(): this {
+    return this.op(0xa4);
+  }
+  maxF(): this {
+    return this.op(0xa5);
+  }
+  ltF(): this {
+    return this.op(0x63);
+  }
+  gtF(): this {
+    return this.op(0x64);
+  }
+  eq32(): this {
+    return this.op(0x46);
+  }
+  /** f64.nearest: round to the nearest integer, ties to even */
+  nearestF(): this {
+    return this.op(0x9e);
+  }
+  /** 2^k for an integral f64 k in [-1022, 1023], through the exponent bits */
+  pow2F(): this {
+    // i64.trunc_f64_s, + 1023, << 52, f64.reinterpret_i64
+    return this.op(0xb0).i64(1023).op(0x7c).i64(52).op(0x86, 0xbf);
+  }
+  /** select: stack holds a, b, condition; leaves a when the condition is nonzero, else b */
+  select(): this {
+    return this.op(0x1b);
+  }
+  /** f32.load at [address + offset], widened to f64 */
+  loadF32AsF(offset = 0): this {
+    return this.op(0x2a, 2, ...uleb(offset), 0xbb);
+  }
+  /** if (condition on the stack) { then } */
+  when(then: () => void): this {
+    this.code.push(0x04, 0x40);
+    then();
+    this.code.push(0x0b);
+    return this;
   }
   /** f64.load at [address on the stack + offset] */
   loadF(offset = 0): this {
@@ -142,6 +189,20 @@ export class FnBuilder {
   }
   mulV(): this {
     return this.simd(0xf2);
+  }
+  /** f32x4 lane `lane` widened to f64 */
+  laneF32AsF(lane: 0 | 1 | 2 | 3): this {
+    return this.simd(0x1f, lane).op(0xbb);
+  }
+  addV4(): this {
+    return this.simd(0xe4);
+  }
+  mulV4(): this {
+    return this.simd(0xe6);
+  }
+  /** a zero v128 (f64x2 or f32x4 alike) */
+  zeroV(): this {
+    return this.f64(0).splatF();
   }
   /** block ... end; `br 0` / `br_if 0` inside leaves it */
   block(body: () => void): this {

@@ -1,0 +1,324 @@
+/**
+ * The pairwise kernels of a small file (dispersive rows and retrieval counts) as WebAssembly, run
+ * in-process: the wasm backend (../wasmBackend.ts) that `auto` picks below a size where
+ * onnxruntime's start (its library, environment and sessions, about 0.15 s of CPU) outweighs the
+ * arithmetic (see SMALL_JOB_PAIRS in ../wasmBackend.ts).
+ *
+ * - `dots4` / `dots1`: the dot products of four (or one) rows of a with every row of b, float32
+ *   products accumulated in four float32 lanes over the row, the lanes added in float64 (as a
+ *   float32 GEMM would; rows are zero-padded to a multiple of four by the caller).
+ * - `dispersiveRow`: one row's dist_j = max(0, na + nb_j - 2 dot_j), its minimum m over the
+ *   counted j, and sum_j exp(t (m - dist_j)) and sum_j expm1(t (m - dist_j)) in float64.
+ * - `retrievalRow`: one row's count of dot_j > posA, and cols[j] += 1 where dot_j > posB_j.
+ * exp and expm1 are written out here (WebAssembly has no transcendental instructions): see expOf;
+ * expm1 near 0 is its own Taylor polynomial, so a small t keeps its digits. The unit tests hold
+ * both to Math.exp / Math.expm1.
+ */
+import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
+
+const LN2_HI = 0.6931471803691238; // ln 2 with its low 32 bits cleared: n * LN2_HI / 64 is exact for |n| < 2^21
+const LN2_LO = 1.9082149292705877e-10;
+/** below this exp underflows past the smallest normal number; the term is taken as 0 */
+const EXP_FLOOR = -708.3;
+/** expm1 uses its own series for |x| below this (exp(x) - 1 would cancel) */
+const EXPM1_SERIES = 0.34;
+/** 2^(j/64), j = 0 .. 63, at byte 0 of the kernels' memory (written by writeExpTable) */
+export const EXP_TABLE_BYTES = 64 * 8;
+
+/** Horner's rule for sum_{n=lo..hi} x^n / n! / x^lo, leaving it on the stack (x in local `x`) */
+function factorialSeries(f: FnBuilder, x: number, lo: number, hi: number): void {
+  let fact = 1;
+  const inv: number[] = [];
+  for (let n = 1; n <= hi; n++) {
+    fact *= n;
+    if (n >= lo) inv.push(1 / fact);
+  }
+  if (lo === 0) inv.unshift(1);
+  // inv[k] = 1 / (lo + k)!
+  f.f64(inv[inv.length - 1] as number);
+  for (let k = inv.length - 2; k >= 0; k--)
+    f.get(x)
+      .mulF()
+      .f64(inv[k] as number)
+      .addF();
+}
+
+/** the locals exp needs: n (f64), its integer (i32), r (f64) */
+interface ExpLocals {
+  n: number;
+  ni: number;
+  r: number;
+}
+
+/**
+ * exp(local x) on the stack, for x <= 709: x = (64 k + j) ln2/64 + r with |r| <= ln2/128, so
+ * exp(x) = 2^k 2^(j/64) exp(r); exp(r) is its Taylor polynomial of degree 5 (truncation below
+ * 4e-17). A short polynomial keeps the dependency chain short: this is the inner loop's latency.
+ */
+function expOf(f: FnBuilder, x: number, L: ExpLocals): void {
+  f.get(x)
+    .f64(EXP_FLOOR)
+    .maxF()
+    .f64(64 / Math.LN2)
+    .mulF()
+    .nearestF()
+    .tee(L.n)
+    .op(0xaa)
+    .set(L.ni);
+  f.get(x)
+    .f64(EXP_FLOOR)
+    .maxF()
+    .get(L.n)
+    .f64(LN2_HI / 64)
+    .mulF()
+    .subF()
+    .get(L.n)
+    .f64(LN2_LO / 64)
+    .mulF()
+    .subF()
+    .set(L.r);
+  factorialSeries(f, L.r, 0, 5);
+  // times 2^(j/64) from the table, times 2^k in the exponent bits (i32.shr_s, i64.extend_i32_s)
+  f.get(L.ni).i32(63).op(0x71).i32(3).op(0x74).loadF().mulF();
+  f.get(L.ni).i32(6).op(0x75).op(0xac).i64(1023).op(0x7c).i64(52).op(0x86, 0xbf).mulF();
+  // below the floor: 0 (f64.ge leaves 1 where x is at or above it)
+  f.f64(0).get(x).f64(EXP_FLOOR).op(0x66).select();
+}
+
+/** expm1(local x) from e = exp(x) (local): its own series near 0, else e - 1 */
+function expm1From(f: FnBuilder, x: number, e: number): void {
+  factorialSeries(f, x, 1, 14);
+  f.get(x).mulF();
+  f.get(e).f64(1).subF();
+  // |x| < EXPM1_SERIES: the series (f64.abs, f64.lt)
+  f.get(x).op(0x99).f64(EXPM1_SERIES).ltF().select();
+}
+
+/** writes the table expOf reads into memory at byte 0 */
+function writeExpTable(buffer: ArrayBuffer): void {
+  const t = new Float64Array(buffer, 0, 64);
+  for (let j = 0; j < 64; j++) t[j] = 2 ** (j / 64);
+}
+
+function dotsKernel(R: number): FnBuilder {
+  // params: a = &row i of a, b = &b, rb, rowBytes = 4 * padded d, out = &dots (R rows of rb f64)
+  const f = new FnBuilder(`dots${R}`, [I32, I32, I32, I32, I32]);
+  const [a, b, rb, rowBytes, out] = [0, 1, 2, 3, 4] as const;
+  const j = f.local(I32);
+  const k = f.local(I32);
+  const bj = f.local(I32);
+  const B = f.local(V128);
+  const acc: number[] = [];
+  const aRow: number[] = [];
+  for (let r = 0; r < R; r++) {
+    acc.push(f.local(V128));
+    aRow.push(f.local(I32));
+  }
+  const accOf = (r: number): number => acc[r] as number;
+  const rowOf = (r: number): number => aRow[r] as number;
+  for (let r = 0; r < R; r++) f.get(a).get(rowBytes).i32(r).mul32().add32().set(rowOf(r));
+  f.i32(0).set(j);
+  f.get(b).set(bj);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(rb).geS32().brIf(1);
+      for (let r = 0; r < R; r++) f.zeroV().set(accOf(r));
+      f.i32(0).set(k);
+      f.block(() => {
+        f.loop(() => {
+          f.get(k).get(rowBytes).geS32().brIf(1);
+          f.get(bj).get(k).add32().loadV().set(B);
+          for (let r = 0; r < R; r++) {
+            f.get(accOf(r)).get(rowOf(r)).get(k).add32().loadV().get(B).mulV4().addV4().set(accOf(r));
+          }
+          f.get(k).i32(16).add32().set(k);
+          f.br(0);
+        });
+      });
+      for (let r = 0; r < R; r++) {
+        // out[r * rb + j] = (l0 + l1) + (l2 + l3), in float64
+        f.get(out).get(j).i32(3).op(0x74).add32();
+        if (r > 0)
+          f.get(rb)
+            .i32(8 * r)
+            .mul32()
+            .add32();
+        f.get(accOf(r)).laneF32AsF(0).get(accOf(r)).laneF32AsF(1).addF();
+        f.get(accOf(r)).laneF32AsF(2).get(accOf(r)).laneF32AsF(3).addF();
+        f.addF().storeF();
+      }
+      f.get(bj).get(rowBytes).add32().set(bj);
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
+/**
+ * params: dots = &row (rb f64, overwritten with the distances), nb = &nb (rb f64), rb, na (f64),
+ * skip (the j left out, or -1), t (f64), deviations (i32: 1 to sum expm1 too), out = &(min, sum,
+ * sumExpm1)
+ */
+function dispersiveRowKernel(): FnBuilder {
+  const f = new FnBuilder('dispersiveRow', [I32, I32, I32, F64, I32, F64, I32, I32]);
+  const [dots, nb, rb, na, skip, t, deviations, out] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+  const j = f.local(I32);
+  const at = f.local(I32);
+  const v = f.local(F64);
+  const m = f.local(F64);
+  const x = f.local(F64);
+  const L: ExpLocals = { n: f.local(F64), ni: f.local(I32), r: f.local(F64) };
+  const e = f.local(F64);
+  const sum = f.local(F64);
+  const sumM1 = f.local(F64);
+  // pass 1: distances in place, and the minimum over the counted j
+  f.f64(Infinity).set(m);
+  f.i32(0).set(j);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(rb).geS32().brIf(1);
+      f.get(j).i32(3).op(0x74).set(at);
+      f.get(dots).get(at).add32();
+      f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF().tee(v);
+      f.storeF();
+      f.block(() => {
+        f.get(j).get(skip).eq32().brIf(0);
+        f.get(m).get(v).minF().set(m);
+      });
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  // pass 2: the shifted terms
+  f.f64(0).set(sum);
+  f.f64(0).set(sumM1);
+  f.i32(0).set(j);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(rb).geS32().brIf(1);
+      f.block(() => {
+        f.get(j).get(skip).eq32().brIf(0);
+        f.get(t).get(m).get(dots).get(j).i32(3).op(0x74).add32().loadF().subF().mulF().set(x);
+        expOf(f, x, L);
+        f.tee(e).get(sum).addF().set(sum);
+        f.get(deviations).when(() => {
+          f.get(sumM1);
+          expm1From(f, x, e);
+          f.addF().set(sumM1);
+        });
+      });
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  f.get(out).get(m).storeF(0);
+  f.get(out).get(sum).storeF(8);
+  f.get(out).get(sumM1).storeF(16);
+  return f;
+}
+
+/**
+ * params: dots = &row (rb f64), rb, posA (f64), posB = &posB (rb f64), cols = &cols (rb f64,
+ * added to); returns the row's count of dot_j > posA. The true match is not left out here: the
+ * caller takes it back out (one pair per row at most).
+ */
+function retrievalRowKernel(): FnBuilder {
+  const f = new FnBuilder('retrievalRow', [I32, I32, F64, I32, I32], [F64]);
+  const [dots, rb, posA, posB, cols] = [0, 1, 2, 3, 4] as const;
+  const j = f.local(I32);
+  const at = f.local(I32);
+  const s = f.local(F64);
+  const c = f.local(I32);
+  f.i32(0).set(j);
+  f.i32(0).set(c);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(rb).geS32().brIf(1);
+      f.get(j).i32(3).op(0x74).set(at);
+      f.get(dots).get(at).add32().loadF().set(s);
+      f.get(c).get(s).get(posA).gtF().add32().set(c);
+      // cols[j] += (s > posB[j]) (f64.convert_i32_u)
+      f.get(cols).get(at).add32();
+      f.get(cols).get(at).add32().loadF().get(s).get(posB).get(at).add32().loadF().gtF().op(0xb8).addF();
+      f.storeF();
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  f.get(c).op(0xb8);
+  return f;
+}
+
+/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+type DotsFn = (a: number, b: number, rb: number, rowBytes: number, out: number) => void;
+type DispersiveRowFn = (dots: number, nb: number, rb: number, na: number, skip: number, t: number, deviations: number, out: number) => void;
+type RetrievalRowFn = (dots: number, rb: number, posA: number, posB: number, cols: number) => number;
+
+/** the compiled kernels with their memory (one per process, grown as needed) */
+export interface PairKernels {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  dots4: DotsFn;
+  dots1: DotsFn;
+  dispersiveRow: DispersiveRowFn;
+  retrievalRow: RetrievalRowFn;
+}
+
+let kernels: PairKernels | null | undefined;
+
+/** the kernels, or null where WebAssembly SIMD is missing */
+export function pairKernels(): PairKernels | null {
+  if (kernels === undefined) {
+    kernels = null;
+    try {
+      const bytes = assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel()]);
+      if (wasmApi?.validate(bytes)) {
+        const memory = new wasmApi.Memory({ initial: 1 });
+        writeExpTable(memory.buffer);
+        const e = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
+        kernels = {
+          memory,
+          dots4: e.dots4 as DotsFn,
+          dots1: e.dots1 as DotsFn,
+          dispersiveRow: e.dispersiveRow as DispersiveRowFn,
+          retrievalRow: e.retrievalRow as RetrievalRowFn,
+        };
+      }
+    } catch {
+      kernels = null;
+    }
+  }
+  return kernels;
+}
+
+/** memory of at least `bytes` (grown in place; the kernels' views must be taken after this) */
+export function pairMemory(k: PairKernels, bytes: number): ArrayBuffer {
+  const pages = Math.ceil(bytes / 65536);
+  const now = k.memory.buffer.byteLength / 65536;
+  if (now < pages) k.memory.grow(pages - now);
+  return k.memory.buffer;
+}
+
+/** a test hook: exp or expm1 exactly as the kernels compute them, as a function of one value */
+export function kernelFunction(which: 'exp' | 'expm1'): (x: number) => number {
+  const f = new FnBuilder('f', [F64], [F64]);
+  const L: ExpLocals = { n: f.local(F64), ni: f.local(I32), r: f.local(F64) };
+  const e = f.local(F64);
+  expOf(f, 0, L);
+  if (which === 'expm1') {
+    f.set(e);
+    expm1From(f, 0, e);
+  }
+  const api = wasmApi as WasmApi;
+  const memory = new api.Memory({ initial: 1 });
+  writeExpTable(memory.buffer);
+  return new api.Instance(new api.Module(assemble([f])), { env: { memory } }).exports.f as (x: number) => number;
+}
