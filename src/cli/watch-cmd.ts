@@ -163,7 +163,8 @@ export async function watchCommand(argv: string[], cx: CommandContext): Promise<
   }
 
   const { openCheckpoint, isFloatDType } = await import('../io');
-  const { reportFromCheckpoint, withBackend } = await import('../jobs/inspect');
+  const { pairwiseRows, reportFromCheckpoint } = await import('../jobs/inspect');
+  const { withLazySizedBackend } = await import('../jobs/sizeRule');
   const { RunWatcher, followRun } = await import('../jobs/watch');
   const { warningsAt } = await import('../jobs/runWarnings');
 
@@ -182,12 +183,14 @@ export async function watchCommand(argv: string[], cx: CommandContext): Promise<
     cx.print(`dagr watch: ${folder} (every ${interval} s${timeout !== undefined ? `, for ${timeout} s` : ''}; Ctrl-C to stop)`);
 
   try {
-    await withBackend(req, async (backend) => {
+    // one backend, made for the first checkpoint and placed by its size (src/jobs/sizeRule.ts)
+    await withLazySizedBackend(req, async (backendFor) => {
       const watcher = new RunWatcher(folder, {
         graceMs: grace * 1000,
         inspect: async (file, signal) => {
           const cp = await openCheckpoint(file);
           if (!cp.entries.some((e) => e.shape.length === 2 && isFloatDType(e.dtype))) return null;
+          const backend = await backendFor(pairwiseRows(cp, req));
           return reportFromCheckpoint({ ...req, path: file }, cp, backend, { signal });
         },
       });

@@ -126,3 +126,27 @@ export async function withFloat64Backend<T>(req: EngineAsk, what: string, fn: (b
     fn(placed.note && b.info.name === 'onnxruntime' && b.info.device === 'cpu' ? noted(b, placed.note) : b),
   );
 }
+
+/**
+ * withSizedBackend for a job that meets its inputs one at a time (`dagr watch` sees a run's
+ * checkpoints only as they appear): fn gets `backendFor(rows)`, which makes the backend on its
+ * first call, sized by those rows (a run's checkpoints share one shape), and returns it after.
+ */
+export async function withLazySizedBackend<T>(
+  req: EngineAsk,
+  fn: (backendFor: (rows: number) => Promise<GeometryBackend>) => Promise<T>,
+): Promise<T> {
+  let made: Promise<GeometryBackend> | undefined;
+  const { device: _asked, ...rest } = req;
+  const first = (rows: number): Promise<GeometryBackend> => {
+    const sized = deviceForSize(req.device, rows, req.engine);
+    return backendFor(sized.device ? { ...rest, device: sized.device } : rest).then((b) => (sized.note ? noted(b, sized.note) : b));
+  };
+  try {
+    return await fn((rows) => (made ??= first(rows)));
+  } finally {
+    // a backend that failed to be made has nothing to release
+    const b = await made?.catch(() => undefined);
+    await b?.dispose();
+  }
+}

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTO_GPU_MIN_ROWS, backendMaker, deviceForFloat64 } from '../../src/jobs/sizeRule';
+import { AUTO_GPU_MIN_ROWS, backendMaker, deviceForFloat64, withLazySizedBackend } from '../../src/jobs/sizeRule';
 import { inspectRun } from '../../src/jobs/run';
 import { compareCheckpoints } from '../../src/jobs/compare';
 import { mergePartials, writePartPartial } from '../../src/jobs/streamMerge';
@@ -183,6 +183,23 @@ void test("an embedding table's report is sized as an inspect of its rows", asyn
   assert.deepEqual(asked, ['cpu']);
   if (result?.engine.name === 'onnxruntime') assert.match(result.engine.note ?? '', /GPU not looked for: 100 rows/);
   assert.deepEqual((await devicesAsked('stop', () => embeddingTableReport({ ...table, device: 'webgpu' }))).asked, ['webgpu']);
+});
+
+void test('dagr watch: one backend, made for the first checkpoint it meets and sized by it', async () => {
+  const { asked, result } = await devicesAsked('run', () =>
+    withLazySizedBackend({}, async (backendFor) => {
+      const first = await backendFor(300);
+      const again = await backendFor(AUTO_GPU_MIN_ROWS * 2);
+      return { same: first === again, note: first.info.note, name: first.info.name };
+    }),
+  );
+  assert.deepEqual(asked, ['cpu'], 'made once, for the first size');
+  assert.equal(result?.same, true);
+  if (result?.name === 'onnxruntime') assert.match(result.note ?? '', /GPU not looked for: 300 rows/);
+  const big = await devicesAsked('stop', () => withLazySizedBackend({}, (backendFor) => backendFor(AUTO_GPU_MIN_ROWS)));
+  assert.deepEqual(big.asked, ['auto']);
+  const none = await devicesAsked('stop', () => withLazySizedBackend({}, () => Promise.resolve(1)));
+  assert.deepEqual(none.asked, [], 'a watch that met no checkpoint made no backend');
 });
 
 /** probes whose WebGPU adapter lookup counts its calls */
