@@ -127,6 +127,93 @@ function dotsKernel(block: number): FnBuilder {
   return f;
 }
 
+/**
+ * The float32 pre-pass (issue 12, 1M rows): dots of float32-rounded queries with gallery rows in
+ * f32x4 lanes, in any order. Not the scores the search keeps: ApproxScores below bounds how far
+ * they can be from them, and the search rescores exactly every row the bound leaves in doubt.
+ * params (i32): q = byte address of the block's queries, interleaved by fours of columns (for
+ * each four columns, the block's queries' four float32 values, zero past d), g = byte address of
+ * the gallery rows (float32, rows x d, followed by zeros), rows, d, out = byte address of the
+ * block's first result (float32), outStride = bytes between two gallery rows' results.
+ */
+function approxKernel(block: number): FnBuilder {
+  const f = new FnBuilder(`approx${block}`, [I32, I32, I32, I32, I32, I32]);
+  const [q, g, rows, d, out, outStride] = [0, 1, 2, 3, 4, 5] as const;
+  const r = f.local(I32);
+  const pg = f.local(I32);
+  const qp = f.local(I32);
+  const qEnd = f.local(I32);
+  const po = f.local(I32);
+  const x = f.local(V128);
+  const acc: number[] = [];
+  for (let b = 0; b < block; b++) acc.push(f.local(V128));
+  const at = (b: number): number => acc[b] as number;
+  const addX4 = (): void => void f.op(0xfd, 0xe4, 0x01); // f32x4.add
+  const mulX4 = (): void => void f.op(0xfd, 0xe6, 0x01); // f32x4.mul
+  const lane = (i: number): void => void f.op(0xfd, 0x1f, i); // f32x4.extract_lane
+  // qEnd = q + ceil(d / 4) * 16 * block
+  f.get(q)
+    .get(d)
+    .i32(3)
+    .add32()
+    .i32(2)
+    .op(0x76)
+    .i32(16 * block)
+    .mul32()
+    .add32()
+    .set(qEnd); // i32.shr_u
+  f.i32(0).set(r);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(rows).geS32().brIf(1);
+      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
+      f.get(q).set(qp);
+      for (let b = 0; b < block; b++) f.f64(0).splatF().set(at(b));
+      f.block(() => {
+        f.loop(() => {
+          f.get(qp).get(qEnd).op(0x4f).brIf(1);
+          f.get(pg).loadV(0).set(x);
+          for (let b = 0; b < block; b++) {
+            f.get(at(b))
+              .get(qp)
+              .loadV(16 * b)
+              .get(x);
+            mulX4();
+            addX4();
+            f.set(at(b));
+          }
+          f.get(pg).i32(16).add32().set(pg);
+          f.get(qp)
+            .i32(16 * block)
+            .add32()
+            .set(qp);
+          f.br(0);
+        });
+      });
+      f.get(out).get(r).get(outStride).mul32().add32().set(po);
+      for (let b = 0; b < block; b++) {
+        f.get(po);
+        f.get(at(b));
+        lane(0);
+        f.get(at(b));
+        lane(1);
+        f.op(0x92); // f32.add
+        f.get(at(b));
+        lane(2);
+        f.get(at(b));
+        lane(3);
+        f.op(0x92);
+        f.op(0x92);
+        f.op(0x38, 2, b * 4); // f32.store
+      }
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
+type ApproxFn = (q: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 type DotsFn = (q: number, qStride: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 
 /** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
@@ -138,8 +225,11 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** tests switch the kernel off to compare it with the plain-JS sums */
-export const neighborScoresSwitch = { enabled: true };
+/**
+ * Tests and benches switch the kernels off to compare them with the plain-JS sums (enabled), or
+ * the float32 pre-pass off to score every row with the float64 kernel (prePass).
+ */
+export const neighborScoresSwitch = { enabled: true, prePass: true };
 
 /** gallery values copied into the kernel's memory per call: 256 KB, so a tile stays in L2 while up to four queries read it */
 export const TILE_VALUES = 1 << 16;
@@ -148,6 +238,8 @@ interface Kernel {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   dots4: DotsFn;
   dots1: DotsFn;
+  approx4: ApproxFn;
+  approx1: ApproxFn;
 }
 let compiled: object | null | undefined;
 
@@ -155,7 +247,7 @@ function compiledModule(): object | null {
   if (compiled === undefined) {
     compiled = null;
     try {
-      const bytes = assemble([dotsKernel(4), dotsKernel(1)]);
+      const bytes = assemble([dotsKernel(4), dotsKernel(1), approxKernel(4), approxKernel(1)]);
       if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
     } catch {
       compiled = null;
@@ -173,7 +265,8 @@ function instantiate(bytes: number): Kernel | null {
   if (!mod || !wasmApi) return null;
   const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const inst = new wasmApi.Instance(mod, { env: { memory } });
-  return { memory, dots4: inst.exports.dots4 as DotsFn, dots1: inst.exports.dots1 as DotsFn };
+  const e = inst.exports;
+  return { memory, dots4: e.dots4 as DotsFn, dots1: e.dots1 as DotsFn, approx4: e.approx4 as ApproxFn, approx1: e.approx1 as ApproxFn };
 }
 
 /** whether the WebAssembly kernel runs (false: the plain-JS sums, same numbers) */
@@ -234,6 +327,107 @@ export class QueryScores {
     let t = 0;
     for (; t + 4 <= count; t += 4) k.dots4(t * d * 8, d * 8, this.galleryAt, rows, d, this.outAt + t * 8, count * 8);
     for (; t < count; t++) k.dots1(t * d * 8, d * 8, this.galleryAt, rows, d, this.outAt + t * 8, count * 8);
+    return this.result;
+  }
+}
+
+/**
+ * How far a pre-pass cosine can be from the search's float64 cosine of the same row, for width d:
+ * |approx - exact| <= approxBound(d) whenever the pre-pass's dot is finite. With u = 2^-24 and
+ * P = sum |q'_c x_c| <= (1 + u) ||q|| ||x|| (Cauchy-Schwarz, ||q|| = 1 within 1e-15):
+ * - rounding the unit query to float32: |q'_c - q_c| <= u |q_c| (or 2^-150 below 2^-126),
+ *   so the exact dots of q' and q differ by at most u ||x||;
+ * - the float32 sum of d products in any order: at most gamma(d + 2) P, gamma(m) = m u / (1 - m u)
+ *   (each term goes through one multiply and at most d + 1 additions), plus d 2^-149 where a
+ *   product or sum falls below 2^-126;
+ * - the float64 sums the search keeps (dotAt) are within 1e-13 ||x|| of the exact dot;
+ * - both dots are divided by the same norm, max(||x||, 1e-12) as float64 (>= ||x|| (1 - 1e-15)),
+ *   each quotient rounded once (2^-53 relative, |cosine| <= 1 + 1e-12).
+ * So |approx - exact| <= (gamma(d + 2)(1 + u) + u)(1 + 1e-12) + 1e-12 (the float64 terms and the
+ * subnormal ones, d 2^-149 / 1e-12 < 1e-30 for any d below 2^40, fit in the last 1e-12 many times
+ * over). The search treats a pre-pass cosine as settled only beyond this distance of what it is
+ * compared with, and scores every other row in float64.
+ */
+export function approxBound(d: number): number {
+  const u = 2 ** -24;
+  const m = d + 2;
+  const gamma = (m * u) / (1 - m * u);
+  return (gamma * (1 + u) + u) * (1 + 1e-12) + 1e-12;
+}
+
+/**
+ * The float32 pre-pass over a block of query rows (approxKernel): construct once per block, then
+ * dots() per tile of gallery rows: result[(j - start) * count + t] ~ q_t . row j, within the bound
+ * of approxBound once divided by the row's norm, or not finite (a float32 overflow: the caller
+ * rescores). null from create() where WebAssembly SIMD is missing (the caller scores in float64).
+ */
+export class ApproxScores {
+  private readonly result: Float32Array;
+  private readonly galleryAt: number;
+  private readonly outAt: number;
+  private readonly groups: number;
+  private readonly bounds: Float64Array;
+
+  private constructor(
+    private readonly k: Kernel,
+    queries: Float64Array,
+    readonly count: number,
+    private readonly d: number,
+    readonly maxRows: number,
+  ) {
+    const groups = Math.ceil(d / 4);
+    this.groups = groups;
+    // approxBound is for a unit query; a longer one scales every term but the last 1e-12
+    this.bounds = new Float64Array(count);
+    for (let t = 0; t < count; t++) {
+      let sq = 0;
+      for (let c = 0; c < d; c++) sq += (queries[t * d + c] as number) ** 2;
+      this.bounds[t] = approxBound(d) * Math.max(1, Math.sqrt(sq) * (1 + 1e-12));
+    }
+    const qFloats = groups * 4 * count;
+    const packed = new Float32Array(k.memory.buffer, 0, qFloats);
+    // blocks of four queries interleaved by fours of columns; the rest one after another
+    const full = count - (count % 4);
+    for (let t = 0; t < count; t++) {
+      const region = t < full ? Math.floor(t / 4) * groups * 16 : full * groups * 4 + (t - full) * groups * 4;
+      const width = t < full ? 4 : 1;
+      const b = t < full ? t % 4 : 0;
+      for (let c = 0; c < d; c++) packed[region + (c >> 2) * 4 * width + b * 4 + (c & 3)] = queries[t * d + c] as number;
+    }
+    this.galleryAt = qFloats * 4;
+    this.outAt = this.galleryAt + (maxRows * d + 4) * 4;
+    this.result = new Float32Array(k.memory.buffer, this.outAt, maxRows * count);
+  }
+
+  static create(
+    queries: Float64Array,
+    count: number,
+    d: number,
+    maxRows = Math.max(1, Math.floor(TILE_VALUES / Math.max(1, d))),
+  ): ApproxScores | null {
+    if (!neighborScoresSwitch.prePass || !wasmScores()) return null;
+    const bytes = (Math.ceil(d / 4) * 4 * count + maxRows * d + 4 + maxRows * count) * 4;
+    const k = instantiate(bytes);
+    return k ? new ApproxScores(k, queries, count, d, maxRows) : null;
+  }
+
+  /** how far query t's pre-pass cosines can be from the float64 ones (approxBound, for its length) */
+  bound(t: number): number {
+    return this.bounds[t] as number;
+  }
+
+  /** pre-pass dots of every query with gallery rows start .. end - 1 (at most maxRows); valid until the next call */
+  dots(data: Float32Array, start: number, end: number): Float32Array {
+    const { d, count, k, groups } = this;
+    const rows = end - start;
+    if (rows > this.maxRows) throw new RangeError(`at most ${this.maxRows} rows per call, got ${rows}`);
+    new Float32Array(k.memory.buffer, this.galleryAt, rows * d).set(data.subarray(start * d, end * d));
+    // the last row's last four may reach past it: zeros there (finite, so 0 x value adds nothing)
+    new Float32Array(k.memory.buffer, this.galleryAt + rows * d * 4, 4).fill(0);
+    const full = count - (count % 4);
+    for (let t = 0; t < full; t += 4) k.approx4(t * groups * 16, this.galleryAt, rows, d, this.outAt + t * 4, count * 4);
+    for (let t = full; t < count; t++)
+      k.approx1(full * groups * 16 + (t - full) * groups * 16, this.galleryAt, rows, d, this.outAt + t * 4, count * 4);
     return this.result;
   }
 }

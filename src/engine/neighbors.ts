@@ -9,7 +9,7 @@ import type { Matrix } from '../io/types';
 import type { NeighborList } from '../protocol/neighbors';
 import { NORM_FLOOR } from './rows';
 import { EngineError, throwIfAborted } from './types';
-import { dotAt, QueryScores } from './neighborScores';
+import { ApproxScores, dotAt, QueryScores } from './neighborScores';
 
 export { dotAt };
 
@@ -174,22 +174,43 @@ export async function nearestNeighbors(
   const partnerSim = partner !== undefined ? cosineTo(q, gallery, partner) : null;
   let better = 0;
   const tile = Math.max(1, opts.tileRows ?? DEFAULT_TILE_ROWS);
-  let scores: QueryScores | undefined;
+  let scores: QueryScores | ApproxScores | undefined;
+  let approx: ApproxScores | null = null;
   for (let start = 0; start < n; start += tile) {
     throwIfAborted(opts.signal);
     const end = Math.min(n, start + tile);
     const norms = opts.norms;
     if (norms) {
-      // the norms are known: one multiply-add per value instead of two, in the WebAssembly kernel
-      // (the same sums as dotAt) a cache-sized block of rows at a time
-      scores ??= new QueryScores(q, 1, d);
+      // the norms are known: one multiply-add per value instead of two, in WebAssembly a
+      // cache-sized block of rows at a time: the float32 pre-pass, with every row it cannot
+      // settle (within its bound of the k-th best or of the partner) scored again by dotAt; or,
+      // without the pre-pass, the float64 kernel (dotAt's very sums)
+      if (!scores) {
+        approx = ApproxScores.create(q, 1, d);
+        scores = approx ?? new QueryScores(q, 1, d);
+      }
+      const bound = approx?.bound(0) ?? 0;
+      const pLo = partnerSim !== null ? partnerSim - bound : 0;
+      const pHi = partnerSim !== null ? partnerSim + bound : 0;
       for (let s = start; s < end; s += scores.maxRows) {
         const e = Math.min(end, s + scores.maxRows);
         const dots = scores.dots(data, s, e);
         for (let j = s; j < e; j++) {
-          const sim = (dots[j - s] as number) / (norms[j] as number);
           if (j === opts.exclude) continue;
-          if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
+          const norm = norms[j] as number;
+          const pre = (dots[j - s] as number) / norm;
+          // an infinite pre-pass score is a float32 overflow: never settled by it
+          const finite = pre !== Infinity && pre !== -Infinity;
+          let sim: number | undefined = approx ? undefined : pre;
+          if (partnerSim !== null && j !== partner) {
+            if (pre > pHi && finite) better++;
+            else if (!(pre < pLo && finite)) {
+              sim ??= dotAt(q, data, j * d, d) / norm;
+              if (sim > partnerSim) better++;
+            }
+          }
+          if (pre < top.floor - bound && finite) continue;
+          sim ??= dotAt(q, data, j * d, d) / norm;
           if (sim > top.floor) top.offer(j, sim);
         }
       }

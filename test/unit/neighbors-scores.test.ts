@@ -7,8 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Matrix } from '../../src/io/types';
-import { dotAt, neighborScoresSwitch, QueryScores, wasmScores } from '../../src/engine/neighborScores';
+import { ApproxScores, approxBound, dotAt, neighborScoresSwitch, QueryScores, wasmScores } from '../../src/engine/neighborScores';
 import { nearestNeighbors, rowNorms, unitRow } from '../../src/engine/neighbors';
+import type { NeighborSearch } from '../../src/engine/neighbors';
 import { QUERY_BLOCK, rowPairMetrics } from '../../src/engine/rowMetrics';
 import { mulberry32 } from '../../src/engine/random';
 
@@ -52,6 +53,13 @@ void test('the WebAssembly kernel runs here and equals dotAt bit for bit at ever
   }
 });
 
+/** the float32 pre-pass with float64 rescoring, the float64 kernel alone, plain JS */
+const MODES = [
+  { enabled: true, prePass: true },
+  { enabled: true, prePass: false },
+  { enabled: false, prePass: true },
+];
+
 /** a gallery full of near-ties with the partners of the selected rows */
 function tiedPair(n: number, d: number): { a: Matrix; b: Matrix } {
   const a = wide(n * d, 5);
@@ -86,19 +94,19 @@ void test('one pass over b gives every selected row the partner cosine and rank 
     want.some((s) => (s.partnerRank as number) > 1),
     'some partner is outranked',
   );
-  for (const kernel of [true, false]) {
-    neighborScoresSwitch.enabled = kernel;
+  for (const mode of MODES) {
+    Object.assign(neighborScoresSwitch, mode);
     try {
       for (const ctl of [{}, { normsB: norms }, { normsB: norms, tileRows: 13 }]) {
         const got = await rowPairMetrics(a, b, rows, ctl);
         for (const [k, s] of want.entries()) {
-          const what = `kernel ${kernel}, ${JSON.stringify(Object.keys(ctl))}, row ${rows[k]}`;
+          const what = `${JSON.stringify(mode)}, ${JSON.stringify(Object.keys(ctl))}, row ${rows[k]}`;
           assert.equal(got.partnerRank[k], s.partnerRank, `${what}: rank`);
           bitsEqual(got.partnerCosine[k] as number, Math.max(-1, Math.min(1, s.partnerSimilarity as number)), `${what}: cosine`);
         }
       }
     } finally {
-      neighborScoresSwitch.enabled = true;
+      Object.assign(neighborScoresSwitch, MODES[0]);
     }
   }
   // the duplicate b_i+1 ties with the partner b_i: it is not counted above it
@@ -124,4 +132,87 @@ void test('progress reaches 1 once per block and a Cancel between tiles stops th
     rowPairMetrics(a, b, rows, { tileRows: 50, signal: ac.signal, onProgress: () => ac.abort() }),
     (e: unknown) => e instanceof Error && e.name === 'AbortError',
   );
+});
+
+void test('the pre-pass stays within its bound (approxBound) of the float64 cosine, and its bound is what the proof says', () => {
+  // gamma(770) + u at d = 768, about 4.6e-5: far below the cosine gaps of real neighbours, far above float32's real error
+  assert.ok(Math.abs(approxBound(768) - 4.6e-5) < 1e-6, `bound ${approxBound(768)}`);
+  for (const d of [1, 3, 4, 5, 13, 768]) {
+    const rows = 40;
+    const data = wide(rows * d, 90 + d);
+    const g: Matrix = { name: 'g', rows, cols: d, data };
+    const norms = rowNorms(g);
+    const queries = new Float64Array(5 * d);
+    for (let t = 0; t < 5; t++) queries.set(unitRow(g, t * 7), t * d);
+    const approx = ApproxScores.create(queries, 5, d, 16);
+    assert.ok(approx);
+    for (let start = 0; start < rows; start += 16) {
+      const end = Math.min(rows, start + 16);
+      const dots = approx.dots(data, start, end);
+      for (let j = start; j < end; j++)
+        for (let t = 0; t < 5; t++) {
+          const exact = dotAt(queries.subarray(t * d, t * d + d), data, j * d, d) / (norms[j] as number);
+          const pre = (dots[(j - start) * 5 + t] as number) / (norms[j] as number);
+          assert.ok(Math.abs(pre - exact) <= approx.bound(t), `d ${d}, row ${j}, query ${t}: ${pre} vs ${exact}`);
+        }
+    }
+  }
+});
+
+/** the search's answer, compared bit for bit */
+function same(got: NeighborSearch, want: NeighborSearch, what: string): void {
+  assert.deepEqual(
+    got.neighbors.map((x) => x.row),
+    want.neighbors.map((x) => x.row),
+    `${what}: rows`,
+  );
+  for (const [i, x] of got.neighbors.entries())
+    bitsEqual(x.similarity, want.neighbors[i]?.similarity as number, `${what}: similarity ${i}`);
+  assert.equal(got.partnerRank, want.partnerRank, `${what}: partner rank`);
+}
+
+void test('the neighbour search gives the same lists, similarities and partner ranks with the pre-pass, the float64 kernel and plain JS (near-ties at the k-th place, float32 overflow)', async () => {
+  const n = 300;
+  const d = 37;
+  const { a, b } = tiedPair(n, d);
+  // rows 250..299: copies of row 20 a float32 step apart in one column each, so the k-th place is a near-tie
+  for (let r = 250; r < n; r++) {
+    b.data.copyWithin(r * d, 20 * d, 21 * d);
+    const at = r * d + (r % d);
+    b.data[at] = (b.data[at] as number) * (1 + (r % 3) * 2 ** -23);
+  }
+  // a row whose float32 sums overflow: the pre-pass cannot settle it, the float64 sums can
+  const big = 7;
+  for (let c = 0; c < d; c++) b.data[big * d + c] = 3e38 * Math.sign((b.data[big * d + c] as number) || 1);
+  const norms = rowNorms(b);
+  const asks: [number, number][] = [
+    [20, 20],
+    [7, 7],
+    [0, 0],
+    [123, 123],
+  ];
+  for (const [row, partner] of asks) {
+    for (const k of [1, 5, 40]) {
+      const q = unitRow(a, row);
+      Object.assign(neighborScoresSwitch, MODES[2]);
+      const want = await nearestNeighbors(q, b, k, { partner, norms });
+      const own = await nearestNeighbors(unitRow(b, row), b, k, { exclude: row, norms });
+      for (const mode of MODES.slice(0, 2)) {
+        Object.assign(neighborScoresSwitch, mode);
+        try {
+          const what = `${JSON.stringify(mode)} row ${row} k ${k}`;
+          same(await nearestNeighbors(q, b, k, { partner, norms, tileRows: 64 }), want, what);
+          same(await nearestNeighbors(unitRow(b, row), b, k, { exclude: row, norms }), own, `${what} (own modality)`);
+        } finally {
+          Object.assign(neighborScoresSwitch, MODES[0]);
+        }
+      }
+    }
+  }
+  // the near-tie block: row 20's neighbours in b are its copies, within the bound of each other
+  const s = await nearestNeighbors(unitRow(b, 20), b, 40, { exclude: 20, norms });
+  const copies = s.neighbors.filter((x) => x.row >= 250);
+  assert.ok(copies.length >= 30);
+  const spread = (copies[0]?.similarity as number) - (copies[copies.length - 1]?.similarity as number);
+  assert.ok(spread > 0 && spread < approxBound(d), `copies within the bound of each other (${spread})`);
 });
