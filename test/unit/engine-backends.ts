@@ -17,3 +17,30 @@ export function openBothBackends(): { ort: GeometryBackend; js: GeometryBackend 
   });
   return backends;
 }
+
+/** unit rows (float32) with a seeded generator, and their squared norms */
+export function unitRows(n: number, d: number, seed: number): { z: Float32Array; sq: Float32Array } {
+  let s = seed;
+  const next = (): number => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+  const z = new Float32Array(n * d);
+  const sq = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < d; j++) {
+      const v = next();
+      z[i * d + j] = v;
+      norm += v * v;
+    }
+    let q = 0;
+    for (let j = 0; j < d; j++) {
+      const v = Math.fround((z[i * d + j] as number) / Math.sqrt(norm));
+      z[i * d + j] = v;
+      q += v * v;
+    }
+    sq[i] = q;
+  }
+  return { z, sq };
+}

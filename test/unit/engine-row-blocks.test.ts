@@ -10,36 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as Ort from 'onnxruntime-node';
 import { createOrtBackend, rowsPerRun, type OrtLike } from '../../src/engine/ortBackend';
-import { openBothBackends } from './engine-backends';
+import { openBothBackends, unitRows } from './engine-backends';
 
 const backends = openBothBackends();
-
-/** unit rows (float32) with a seeded generator, and their squared norms */
-function unitRows(n: number, d: number, seed: number): { z: Float32Array; sq: Float32Array } {
-  let s = seed;
-  const next = (): number => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-  const z = new Float32Array(n * d);
-  const sq = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let j = 0; j < d; j++) {
-      const v = next();
-      z[i * d + j] = v;
-      norm += v * v;
-    }
-    let q = 0;
-    for (let j = 0; j < d; j++) {
-      const v = Math.fround((z[i * d + j] as number) / Math.sqrt(norm));
-      z[i * d + j] = v;
-      q += v * v;
-    }
-    sq[i] = q;
-  }
-  return { z, sq };
-}
 
 function close(actual: Float64Array, expected: Float64Array, rel: number, what: string): void {
   assert.equal(actual.length, expected.length, what);

@@ -9,6 +9,8 @@
  *   float32 GEMM would; rows are zero-padded to a multiple of four by the caller).
  * - `dispersiveRow`: one row's dist_j = max(0, na + nb_j - 2 dot_j), its minimum m over the
  *   counted j, and sum_j exp(t (m - dist_j)) and sum_j expm1(t (m - dist_j)) in float64.
+ * - `dispersiveUpper`: a sample's tile against itself, unshifted, by its upper half: row sums
+ *   and, added to the columns, the mirror rows' sums (half the products and exponentials).
  * - `retrievalRow`: one row's count of dot_j > posA, and cols[j] += 1 where dot_j > posB_j.
  * exp and expm1 are written out here (WebAssembly has no transcendental instructions): see expOf;
  * expm1 near 0 is its own Taylor polynomial, so a small t keeps its digits. The unit tests hold
@@ -219,6 +221,42 @@ function dispersiveRowKernel(): FnBuilder {
 }
 
 /**
+ * A sample's tile against itself, upper half (j > i), unshifted (no term can underflow: see
+ * UNSHIFTED_MAX_T in ../onnx/graphs.ts): params dots = &row's dots with rows i+1 .. (count f64),
+ * nb = &nb[i+1], count, na (f64), t (f64), cols = &colSums[i+1] (count f64, added to); returns
+ * sum_j exp(-t dist_j), each term also added to its column (the mirror row's share).
+ */
+function dispersiveUpperKernel(): FnBuilder {
+  const f = new FnBuilder('dispersiveUpper', [I32, I32, I32, F64, F64, I32], [F64]);
+  const [dots, nb, count, na, t, cols] = [0, 1, 2, 3, 4, 5] as const;
+  const j = f.local(I32);
+  const at = f.local(I32);
+  const x = f.local(F64);
+  const L: ExpLocals = { n: f.local(F64), ni: f.local(I32), r: f.local(F64) };
+  const e = f.local(F64);
+  const sum = f.local(F64);
+  f.f64(0).set(sum);
+  f.i32(0).set(j);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(count).geS32().brIf(1);
+      f.get(j).i32(3).op(0x74).set(at);
+      // x = -t max(0, na + nb_j - 2 dot_j)
+      f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF();
+      f.get(t).mulF().f64(-1).mulF().set(x);
+      expOf(f, x, L);
+      f.tee(e).get(sum).addF().set(sum);
+      f.get(cols).get(at).add32();
+      f.get(cols).get(at).add32().loadF().get(e).addF().storeF();
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  f.get(sum);
+  return f;
+}
+
+/**
  * params: dots = &row (rb f64), rb, posA (f64), posB = &posB (rb f64), cols = &cols (rb f64,
  * added to); returns the row's count of dot_j > posA. The true match is not left out here: the
  * caller takes it back out (one pair per row at most).
@@ -262,6 +300,7 @@ const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 type DotsFn = (a: number, b: number, rb: number, rowBytes: number, out: number) => void;
 type DispersiveRowFn = (dots: number, nb: number, rb: number, na: number, skip: number, t: number, deviations: number, out: number) => void;
 type RetrievalRowFn = (dots: number, rb: number, posA: number, posB: number, cols: number) => number;
+type DispersiveUpperFn = (dots: number, nb: number, count: number, na: number, t: number, cols: number) => number;
 
 /** the compiled kernels with their memory (one per process, grown as needed) */
 export interface PairKernels {
@@ -269,6 +308,7 @@ export interface PairKernels {
   dots4: DotsFn;
   dots1: DotsFn;
   dispersiveRow: DispersiveRowFn;
+  dispersiveUpper: DispersiveUpperFn;
   retrievalRow: RetrievalRowFn;
 }
 
@@ -279,7 +319,7 @@ export function pairKernels(): PairKernels | null {
   if (kernels === undefined) {
     kernels = null;
     try {
-      const bytes = assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel()]);
+      const bytes = assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel(), dispersiveUpperKernel()]);
       if (wasmApi?.validate(bytes)) {
         const memory = new wasmApi.Memory({ initial: 1 });
         writeExpTable(memory.buffer);
@@ -289,6 +329,7 @@ export function pairKernels(): PairKernels | null {
           dots4: e.dots4 as DotsFn,
           dots1: e.dots1 as DotsFn,
           dispersiveRow: e.dispersiveRow as DispersiveRowFn,
+          dispersiveUpper: e.dispersiveUpper as DispersiveUpperFn,
           retrievalRow: e.retrievalRow as RetrievalRowFn,
         };
       }
