@@ -113,6 +113,12 @@ void describe('report: the pair matrix of 3+ modalities', { skip: missing ?? fal
     assert.equal(await s.page.getAttribute('#pair-matrix-status', 'data-why'), 'default');
     assert.equal(await s.page.getAttribute(cellButton('text/visual'), 'aria-pressed'), 'true');
     assert.equal(await s.page.getAttribute(cellButton('audio/depth'), 'aria-pressed'), 'false');
+    assert.equal(await s.page.locator('#pair-matrix-table button[tabindex="0"]').count(), 1, 'one Tab stop in the matrix');
+    assert.equal(
+      await s.page.getAttribute('#pair-matrix-table button[tabindex="0"]', 'data-pair'),
+      'visual/text',
+      "the opened pair's cell",
+    );
     // no pick yet: nothing saved beyond the view
     assert.equal((await js<SavedState>(s.page, 'window.__state')).pair, undefined);
     await assertChartsDrawn(s, 'matrix with its pair', 2);
@@ -156,16 +162,40 @@ void describe('report: the pair matrix of 3+ modalities', { skip: missing ?? fal
     );
     await assertChartsDrawn(s, 'after a click', 2);
 
-    // the keyboard: Enter on one cell, Space on another; the focus stays on the cell
-    await s.page.focus(cellButton('text/depth'));
+    // the keyboard: the matrix is one Tab stop, the opened pair's cell (audio -> depth)
+    const tabStops = (): Promise<string[]> =>
+      js<string[]>(s.page, 'Array.from(document.querySelectorAll(\'#pair-matrix-table button[tabindex="0"]\')).map((b) => b.dataset.pair)');
+    assert.deepEqual(await tabStops(), ['depth/audio'], 'the clicked cell');
+    const focusedPair = (): Promise<string> => js<string>(s.page, 'document.activeElement.dataset.pair');
+    await s.page.focus(cellButton('visual/text'));
+    // the arrows move between cells, past the diagonal; Home and End along the row
+    for (const [key, pair] of [
+      ['ArrowRight', 'visual/depth'],
+      ['ArrowDown', 'text/depth'],
+      ['ArrowLeft', 'text/visual'],
+      ['Home', 'text/audio'],
+      ['ArrowUp', 'visual/audio'],
+      ['End', 'visual/depth'],
+      ['ArrowRight', 'visual/depth'],
+      ['ArrowDown', 'text/depth'],
+    ] as const) {
+      await s.page.keyboard.press(key);
+      assert.equal(await focusedPair(), pair, `${key} to ${pair}`);
+    }
+    assert.deepEqual(await tabStops(), ['text/depth'], 'the Tab stop follows the focus');
+    assert.deepEqual(await cardIds(s), ['pair-audio-depth'], 'moving opens nothing');
+    // Enter opens the focused cell's pair; the focus stays on the cell
     await s.page.keyboard.press('Enter');
     await waitJs(s.page, "document.getElementById('pair-text-depth') !== null");
     assert.equal(Number(await s.page.getAttribute('#drift-mean-text-depth', 'data-value')), 2.4375);
-    assert.equal(await js<string>(s.page, 'document.activeElement.dataset.pair'), 'text/depth');
-    await s.page.focus(cellButton('visual/depth'));
+    assert.equal(await focusedPair(), 'text/depth');
+    // Space on another
+    await s.page.keyboard.press('ArrowUp');
+    assert.equal(await focusedPair(), 'visual/depth');
     await s.page.keyboard.press('Space');
     await waitJs(s.page, "document.getElementById('pair-visual-depth') !== null");
     assert.deepEqual(await cardIds(s), ['pair-visual-depth']);
+    assert.equal(await focusedPair(), 'visual/depth');
     assert.equal((await js<SavedState>(s.page, 'window.__state')).pair, 'visual/depth');
 
     // another metric: R@1 by direction, the opened pair still marked

@@ -11,7 +11,8 @@
  * shade is one of a few CSS classes (heat-0, the worst value, to heat-5, the best: a stronger
  * shade is worse; the CSP allows no inline styles). A pair in
  * trouble (a warning about it) is tinted in the theme's warning (or error) color AND carries ▲
- * before its number, so color is never the only mark. R@1 is directional: the cell (row a,
+ * before its number, so color is never the only mark. The matrix is one Tab stop (the opened
+ * pair's cell); the arrow keys, Home and End move between its cells, Enter or Space opens one. R@1 is directional: the cell (row a,
  * column b) is a → b (queries of a, gallery b).
  */
 import type { GeometryWarning, PairReport } from '../../src/protocol/report';
@@ -102,6 +103,42 @@ function cell(inp: MatrixInput, a: string, b: string, metric: PairMetric, opened
   return td;
 }
 
+const STEPS: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+
+/**
+ * The button an arrow key (or Home / End, along the row) moves to from `from`: the next cell in
+ * that direction that opens a pair (the diagonal and pairs not computed are skipped); null at the
+ * edge or for another key.
+ */
+function cellInDirection(holder: HTMLElement, from: HTMLButtonElement, key: string): HTMLButtonElement | null {
+  const td = from.closest('td');
+  const tr = td?.parentElement;
+  const rows = [...holder.querySelectorAll<HTMLTableRowElement>('tbody tr')];
+  if (!td || !(tr instanceof HTMLTableRowElement)) return null;
+  const buttonAt = (i: number, j: number): HTMLButtonElement | null =>
+    rows[i]?.cells[j]?.querySelector<HTMLButtonElement>('button.pair-open') ?? null;
+  const i0 = rows.indexOf(tr);
+  if (key === 'Home' || key === 'End') {
+    const cols = [...tr.cells].map((_, j) => j);
+    for (const j of key === 'Home' ? cols : cols.reverse()) {
+      const b = buttonAt(i0, j);
+      if (b) return b === from ? null : b;
+    }
+    return null;
+  }
+  const step = STEPS[key];
+  if (!step) return null;
+  for (
+    let i = i0 + step[0], j = td.cellIndex + step[1];
+    i >= 0 && i < rows.length && j >= 0 && j < tr.cells.length;
+    i += step[0], j += step[1]
+  ) {
+    const b = buttonAt(i, j);
+    if (b) return b;
+  }
+  return null;
+}
+
 /** The matrix table of one metric over `names` (rows and columns in that order). */
 export function pairMatrixTable(inp: MatrixInput, metric: PairMetric, opened: PairReport | undefined): HTMLTableElement {
   const m = PAIR_METRICS.find((x) => x.key === metric) as (typeof PAIR_METRICS)[number];
@@ -140,7 +177,14 @@ export function pairMatrixCards(ctx: ViewContext, inp: MatrixInput): HTMLElement
     // a redraw keeps the keyboard on the cell that had it
     const focused = holder.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.pair : undefined;
     holder.replaceChildren(pairMatrixTable(inp, metric, opened));
-    if (focused) holder.querySelector<HTMLElement>(`button[data-pair="${CSS.escape(focused)}"]`)?.focus();
+    const buttons = [...holder.querySelectorAll<HTMLButtonElement>('button.pair-open')];
+    // one Tab stop for the whole matrix (the arrow keys move inside it): the focused cell, else the opened pair's
+    const entry =
+      buttons.find((x) => x.dataset.pair === focused) ??
+      buttons.find((x) => opened !== undefined && x.dataset.pair === pairName(opened)) ??
+      buttons[0];
+    for (const x of buttons) x.tabIndex = x === entry ? 0 : -1;
+    if (focused) entry?.focus();
   };
   const describe = (): void => {
     const m = PAIR_METRICS.find((x) => x.key === metric) as (typeof PAIR_METRICS)[number];
@@ -178,6 +222,19 @@ export function pairMatrixCards(ctx: ViewContext, inp: MatrixInput): HTMLElement
     ctx.charts.mount();
   };
 
+  holder.addEventListener('keydown', (e) => {
+    const from = (e.target as Element | null)?.closest<HTMLButtonElement>('button.pair-open');
+    const to = from ? cellInDirection(holder, from, e.key) : null;
+    if (!from || !to) return;
+    e.preventDefault();
+    to.focus();
+  });
+  // the Tab stop is the cell last focused, however it got the focus (arrows, a click, a pointer)
+  holder.addEventListener('focusin', (e) => {
+    const at = (e.target as Element | null)?.closest<HTMLButtonElement>('button.pair-open');
+    if (!at) return;
+    for (const x of holder.querySelectorAll<HTMLButtonElement>('button.pair-open')) x.tabIndex = x === at ? 0 : -1;
+  });
   holder.addEventListener('click', (e) => {
     const b = (e.target as Element | null)?.closest<HTMLButtonElement>('button.pair-open');
     const p = b ? findPair(inp.pairs, b.dataset.pair) : undefined;
