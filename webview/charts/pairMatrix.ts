@@ -145,7 +145,11 @@ export function pairMatrixTable(inp: MatrixInput, metric: PairMetric, opened: Pa
   return h(
     'table',
     { class: 'grid-table pair-matrix', id: 'pair-matrix-table', 'data-metric': metric },
-    h('caption', { class: 'visually-hidden' }, `${m.label} for every pair of modalities; a cell opens its pair's card`),
+    h(
+      'caption',
+      { class: 'visually-hidden' },
+      `${m.label} for every pair of modalities; a cell opens its pair's card (arrow keys move between cells)`,
+    ),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, ''), ...inp.names.map((n) => h('th', { scope: 'col' }, n)))),
     h(
       'tbody',
