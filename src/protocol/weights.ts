@@ -5,7 +5,8 @@
  * `dagr compare A B --json` on model checkpoints, and what the weights view renders.
  * Field names are public API: never rename, only add. No vscode, DOM or node imports.
  */
-import type { EngineChoice } from './jobs';
+import type { DeviceChoice, EngineChoice } from './jobs';
+import { DEVICE_CHOICES } from './jobs';
 import type { EngineInfo, ReportOptions, SkippedMember, WarningThresholds } from './report';
 
 /** What a checkpoint holds: weight tensors of a model, or paired embedding arrays. */
@@ -258,6 +259,8 @@ export interface WeightsAnalyzeParams extends AnalysisOrder {
   selection?: TensorSelection;
   thresholds?: Partial<WeightThresholds>;
   engine?: EngineChoice;
+  /** the dagr.device setting or --device; 'auto' (the default) takes CUDA or the CPU, never WebGPU (float64 work) */
+  device?: DeviceChoice;
 }
 
 export interface WeightsCompareParams {
@@ -265,6 +268,8 @@ export interface WeightsCompareParams {
   b: string;
   selection?: TensorSelection;
   engine?: EngineChoice;
+  /** as WeightsAnalyzeParams.device */
+  device?: DeviceChoice;
 }
 
 /** An embedding table inside a model, analysed as embeddings (its rows are the samples of one modality). */
@@ -274,7 +279,11 @@ export interface WeightsEmbeddingParams {
   options: ReportOptions;
   thresholds: WarningThresholds;
   engine?: EngineChoice;
+  /** as an inspect's device: 'auto' is sized by the table's rows */
+  device?: DeviceChoice;
 }
+
+const isOptDevice = (x: unknown): boolean => x === undefined || (DEVICE_CHOICES as readonly unknown[]).includes(x);
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
@@ -293,16 +302,17 @@ export function isWeightsAnalyzeParams(x: unknown): x is WeightsAnalyzeParams {
     isTensorSelection(x.selection) &&
     (x.order === undefined || x.order === 'largest' || x.order === 'file') &&
     (x.first === undefined || isStrList(x.first)) &&
-    (x.thresholds === undefined || isObj(x.thresholds))
+    (x.thresholds === undefined || isObj(x.thresholds)) &&
+    isOptDevice(x.device)
   );
 }
 
 export function isWeightsCompareParams(x: unknown): x is WeightsCompareParams {
-  return isObj(x) && isStr(x.a) && isStr(x.b) && isTensorSelection(x.selection);
+  return isObj(x) && isStr(x.a) && isStr(x.b) && isTensorSelection(x.selection) && isOptDevice(x.device);
 }
 
 export function isWeightsEmbeddingParams(x: unknown): x is WeightsEmbeddingParams {
-  return isObj(x) && isStr(x.path) && isStr(x.tensor) && isObj(x.options) && isObj(x.thresholds);
+  return isObj(x) && isStr(x.path) && isStr(x.tensor) && isObj(x.options) && isObj(x.thresholds) && isOptDevice(x.device);
 }
 
 /**
