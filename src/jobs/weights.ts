@@ -8,7 +8,6 @@ import type { WeightsEmbeddingParams } from '../protocol/weights';
 import type { JobControl } from './types';
 import { pairwiseRows, reportFromCheckpoint } from './inspect';
 import { withSizedBackend } from './sizeRule';
-import type { EngineDevice } from '../engine';
 import { openModel } from '../io/tensorTable';
 import { throwIfAborted } from './types';
 
@@ -20,10 +19,7 @@ export { weightsRunJob, isWeightsRun } from './weightsRun';
 export type { WeightsCompareRequest } from './weightsCompare';
 
 /** An embedding table of a model (its rows are the samples of one modality) -> the embeddings report. */
-export async function embeddingTableReport(
-  req: WeightsEmbeddingParams & { threads?: number; device?: EngineDevice },
-  ctl?: JobControl,
-): Promise<GeometryReport> {
+export async function embeddingTableReport(req: WeightsEmbeddingParams & { threads?: number }, ctl?: JobControl): Promise<GeometryReport> {
   const started = performance.now();
   throwIfAborted(ctl?.signal);
   const inspect = {

@@ -7,7 +7,7 @@ import { openModel, tensorMatrix, tensorRow } from '../io/tensorTable';
 import type { ArrayEntry, Checkpoint } from '../io/types';
 import { ReaderError } from '../io/types';
 import { isFloatDType } from '../io/dtype';
-import type { EngineDevice, GeometryBackend } from '../engine';
+import type { GeometryBackend } from '../engine';
 import { matrixMetrics, nonFiniteAt, summarize } from '../engine/weights/matrix';
 import { weightWarnings } from '../engine/weights/warnings';
 import { DEFAULT_WEIGHT_THRESHOLDS } from '../protocol/weights';
@@ -20,10 +20,9 @@ import { skippedOf } from './inspect';
 import { detectCheckpointKind } from '../engine/weights/detect';
 import { tensorRows } from '../io/tensorTable';
 
+/** params.device: where onnxruntime computes; 'auto' (the default) never looks for WebGPU here (weightsBackend) */
 export interface WeightsAnalyzeRequest extends WeightsAnalyzeParams {
   threads?: number;
-  /** where onnxruntime computes (--device); 'auto' (the default) never looks for WebGPU here: see weightsBackend */
-  device?: EngineDevice;
 }
 
 /**

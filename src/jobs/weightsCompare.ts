@@ -8,7 +8,7 @@
 import { openModel, tensorMatrix, tensorRow } from '../io/tensorTable';
 import type { ArrayEntry } from '../io/types';
 import { isFloatDType } from '../io/dtype';
-import type { EngineDevice, GeometryBackend } from '../engine';
+import type { GeometryBackend } from '../engine';
 import { matrixMetrics, summarize } from '../engine/weights/matrix';
 import type { MatrixBlocks } from '../engine/weights/matrix';
 import type { WeightDelta, WeightsComparison, WeightsCompareParams } from '../protocol/weights';
@@ -16,10 +16,9 @@ import type { JobControl } from './types';
 import { throwIfAborted } from './types';
 import { selector, weightsBackend } from './weightsAnalyze';
 
+/** params.device: 'auto' never looks for WebGPU here (weightsBackend) */
 export interface WeightsCompareRequest extends WeightsCompareParams {
   threads?: number;
-  /** where onnxruntime computes (--device); 'auto' never looks for WebGPU here (weightsBackend) */
-  device?: EngineDevice;
 }
 
 const MOST_CHANGED = 10;

@@ -182,7 +182,8 @@ export class WeightsController implements vscode.Disposable {
     const cts = new vscode.CancellationTokenSource();
     this.run = cts;
     const params = new Map(table.tensors.map((t) => [t.name, t.parameters]));
-    const engine = readSettings().engine;
+    // dagr.device is obeyed; 'auto' takes CUDA or the CPU for weights (src/jobs/weightsAnalyze.ts weightsBackend)
+    const { engine, device } = readSettings();
     this.publish('running', undefined);
     try {
       await vscode.window.withProgress(
@@ -196,7 +197,7 @@ export class WeightsController implements vscode.Disposable {
             const batchParams = batch.reduce((s, n) => s + (params.get(n) ?? 0), 0);
             const r = await this.svc.compute.run(
               'weightsAnalyze',
-              { path: file, selection: { names: batch }, order: 'file', engine },
+              { path: file, selection: { names: batch }, order: 'file', engine, device },
               {
                 token: cts.token,
                 onProgress: (f, message) => {
@@ -309,7 +310,7 @@ export class WeightsController implements vscode.Disposable {
     try {
       const compare = await this.svc.compute.run(
         'weightsCompare',
-        { a, b, engine: readSettings().engine },
+        { a, b, engine: readSettings().engine, device: readSettings().device },
         { title: `DAGR: comparing weights of ${name}`, token: cts.token },
       );
       if (gen !== this.generation || this.host.isDisposed()) return true;

@@ -26,6 +26,7 @@ import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
 import type { ReportOptions } from '../../src/protocol/report';
 import { pairFile } from '../fixtures/cli/files';
 import { runCli } from '../fixtures/cli/run';
+import { isJobRequest, requestProblem } from '../../src/protocol/messages';
 
 const DIR = mkdtempSync(join(tmpdir(), 'dagr-auto-jobs-'));
 test.after(() => rmSync(DIR, { recursive: true, force: true }));
@@ -252,5 +253,21 @@ void test('dagr inspect MODEL obeys --device (it used to be accepted and ignored
   else {
     assert.equal(cuda.code, 2, cuda.stderr);
     assert.match(cuda.stderr, /^dagr: device cuda requested but not usable: .+\n$/);
+  }
+});
+
+void test('the editor sends dagr.device with the weights jobs; a device outside the four is named', () => {
+  const job = (kind: string, params: Record<string, unknown>): unknown => ({ type: 'job', id: 1, kind, params });
+  const table = { path: 'm.safetensors', tensor: 't', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS };
+  for (const [kind, params] of [
+    ['weightsAnalyze', { path: 'm.safetensors' }],
+    ['weightsCompare', { a: 'a.safetensors', b: 'b.safetensors' }],
+    ['weightsEmbedding', table],
+  ] as const) {
+    assert.ok(isJobRequest(job(kind, params)), kind);
+    assert.ok(isJobRequest(job(kind, { ...params, device: 'cpu' })), `${kind} with a device`);
+    const bad = job(kind, { ...params, device: 'gpu' });
+    assert.equal(isJobRequest(bad), false, `${kind}: gpu is no device`);
+    assert.match(requestProblem(bad), /^device "gpu" is not one of auto, cpu, cuda, webgpu/);
   }
 });
