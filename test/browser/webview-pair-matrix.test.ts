@@ -4,15 +4,16 @@
  * that drifts most, not the first); a cell (click, Enter, Space) opens its pair's card with that
  * pair's numbers; the opened pair survives a reload through the saved state; a Problems entry's
  * reveal request opens the pair's card behind the matrix; the trouble marks are the theme's
- * warning color and a ▲ in every theme. Two modalities keep their one card.
+ * warning color and a ▲ in every theme; the HTML export (no host) opens pairs too. Two modalities keep their one card.
  * DAGR_UPDATE_SCREENSHOTS=1 also writes docs/screenshots/pair-matrix-{dark,light}.png.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { GeometryWarning, PairReport } from '../../src/protocol/report';
 import type { ViewModel } from '../../src/protocol/webview';
+import { renderStandaloneHtml } from '../../src/report';
 import {
   OUT_DIR,
   ROOT,
@@ -291,6 +292,27 @@ void describe('report: the pair matrix of 3+ modalities', { skip: missing ?? fal
         copyFileSync(file, join(ROOT, 'docs', 'screenshots', `pair-matrix-${name}.png`));
     }
     await closeClean(s, 'pair matrix themes');
+  });
+
+  void it('the HTML export (no host): the matrix opens the worst pair and a click opens another', async () => {
+    const file = join(OUT_DIR, 'webview-standalone-pair-matrix.html');
+    writeFileSync(file, await renderStandaloneHtml(fourModalities()));
+    const page = await browser().newPage({ viewport: { width: 1400, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`file://${file}`);
+    await waitJs(page, "document.body.dataset.view === 'report'");
+    const ids = (): Promise<string[]> => js<string[]>(page, "Array.from(document.querySelectorAll('.card-pair')).map((c) => c.id)");
+    assert.deepEqual(await ids(), ['pair-visual-text']);
+    await page.click(cellButton('audio/text'));
+    await waitJs(page, "document.getElementById('pair-audio-text') !== null");
+    assert.deepEqual(await ids(), ['pair-audio-text']);
+    assert.equal(Number(await page.getAttribute('#drift-mean-audio-text', 'data-value')), 0.3125);
+    await page.close();
+    assert.deepEqual(problems, []);
   });
 
   void it('two modalities keep their one pair card, with no matrix', async () => {
