@@ -31,7 +31,7 @@ export async function writePartPartial(
 ): Promise<{ rows: number; totalRows: number; ranges: [number, number][] }> {
   const ds = await openDataset(req);
   // a part only adds float64 co-moments (no O(N^2) pass: that is the merge's), so 'auto' does not look for WebGPU
-  return withFloat64Backend(req, 'a partial summary (co-moment Gram matrices)', async (backend) => {
+  return withFloat64Backend(req, 'a partial summary (co-moment Gram matrices only)', async (backend) => {
     const summary = await summarizeRows(req, ds, backend, partRows(ds, index, count), ctl);
     const meta: Record<string, unknown> = { ...ds.metadata };
     if (ds.labels) meta.labels = ds.labels;

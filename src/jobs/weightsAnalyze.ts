@@ -45,7 +45,7 @@ export async function weightsBackend<T>(
 }
 
 /** What the weights report's backend computes, for its engine note. */
-export const WEIGHTS_WORK = "the weights report's Gram matrices";
+export const WEIGHTS_WORK = "each tensor's Gram matrix";
 
 /** A selection as a predicate; a bad regular expression is the user's input error, in one line. */
 export function selector(sel: TensorSelection | undefined, file: string): (name: string) => boolean {

@@ -109,7 +109,7 @@ export async function compareWeightsJob(req: WeightsCompareRequest, ctl?: JobCon
     if (!sameShape(a.shape, b.shape)) shapeChanged.push({ name: a.name, shapeA: [...a.shape], shapeB: [...b.shape] });
     else pairs.push([a, b]);
   }
-  return weightsBackend(req, "the weights comparison's Gram matrices", async (backend) => {
+  return weightsBackend(req, "each update's Gram matrix", async (backend) => {
     const tensors: WeightDelta[] = [];
     const total = pairs.reduce(
       (s, [a]) =>

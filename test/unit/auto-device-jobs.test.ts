@@ -168,7 +168,7 @@ void test('the weights jobs ask for CUDA or the CPU, never WebGPU; the report sa
   );
   assert.deepEqual(asked, ['cuda-or-cpu']);
   if (result?.engine.name === 'onnxruntime' && result.engine.device === 'cpu') {
-    assert.match(result.engine.note ?? '', /WebGPU not looked for: the weights report's Gram matrices is float64 work/);
+    assert.match(result.engine.note ?? '', /WebGPU not looked for: each tensor's Gram matrix is float64 work/);
     assert.doesNotMatch(result.engine.note ?? '', /WebGPU adapter|WebGPU provider/);
   }
   assert.deepEqual((await devicesAsked('stop', () => compareWeightsJob({ a: WEIGHTS_A, b: WEIGHTS_B }))).asked, ['cuda-or-cpu']);
