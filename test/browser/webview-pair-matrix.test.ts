@@ -242,6 +242,20 @@ void describe('report: the pair matrix of 3+ modalities', { skip: missing ?? fal
     await assertChartsDrawn(s, 'revealed pair', 2);
     await closeClean(s, 'reveal behind the matrix');
 
+    // the Warnings card's own link (the warning's code) does the same, in the view
+    const s1 = await openWebview(browser(), { width: 900 });
+    await init(s1, view);
+    const links = await js<string[]>(
+      s1.page,
+      "Array.from(document.querySelectorAll('#warnings button.warning-reveal')).map((b) => b.textContent)",
+    );
+    assert.deepEqual(links, ['excess-drift', 'modality-gap']);
+    await s1.page.click('#warnings li[data-code="excess-drift"] button.warning-reveal');
+    await waitJs(s1.page, "document.activeElement?.id === 'pair-audio-visual'");
+    assert.deepEqual(await cardIds(s1), ['pair-audio-visual']);
+    await s1.page.locator('#warnings').screenshot({ path: join(OUT_DIR, 'webview-pair-matrix-warnings.png') });
+    await closeClean(s1, "the warning's own link");
+
     // asked before the report is drawn: it waits, then opens the pair (not the default)
     const s2 = await openWebview(browser(), { width: 900 });
     await waitJs(s2.page, "window.__posted.some((m) => m.type === 'ready')");

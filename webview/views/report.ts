@@ -5,9 +5,9 @@
  * every modality and every computed pair, so nothing here grows past O(M) elements (the matrix
  * has at most 16² cells).
  */
-import type { GeometryReport, ModalityReport, PairReport } from '../../src/protocol/report';
+import type { GeometryReport, GeometryWarning, ModalityReport, PairReport } from '../../src/protocol/report';
 import { getOwn } from '../../src/protocol/keys';
-import type { ViewModel } from '../../src/protocol/webview';
+import type { ViewModel, WarningPlace } from '../../src/protocol/webview';
 import { button, card, h } from '../dom';
 import { basename, fmtFixed, fmtInt, fmtNum, fmtPct, fmtSeconds, plural } from '../format';
 import { engineLine, pageHeader, skippedList, warningItem } from './common';
@@ -18,6 +18,7 @@ import { pairCard } from './pair';
 import { projectionCard } from './projection';
 import { neighborsCard } from './neighbors';
 import { pairMatrixCards, usesPairMatrix } from '../charts/pairMatrix';
+import { requestReveal } from '../reveal';
 
 type ReportView = Extract<ViewModel, { kind: 'report' }>;
 
@@ -174,6 +175,24 @@ function pairsTable(pairs: PairReport[]): HTMLElement {
   );
 }
 
+/**
+ * A warning of the list whose code is a link to the card it is about, as its Problems entry's code
+ * is: the modality's card, or the pair's (opened in the pair matrix when it is behind it).
+ */
+function revealableWarning(w: GeometryWarning, view: ReportView): HTMLElement {
+  const li = warningItem(w);
+  if (w.pair === undefined && w.modality === undefined) return li;
+  const place: WarningPlace = { code: w.code };
+  if (w.pair !== undefined) place.pair = w.pair;
+  else if (w.modality !== undefined) place.modality = w.modality;
+  const about = w.pair !== undefined ? `the pair ${w.pair.replace('/', ' ↔ ')}` : `'${w.modality ?? ''}'`;
+  const link = button(w.code, { className: 'btn-link warning-code warning-reveal', title: `Show the card of ${about}` }, () =>
+    requestReveal(place, view),
+  );
+  li.querySelector('.warning-code')?.replaceWith(link);
+  return li;
+}
+
 export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportView): ViewHandle {
   const r = view.report;
   const names = Object.keys(r.modalities);
@@ -200,7 +219,7 @@ export function renderReport(root: HTMLElement, ctx: ViewContext, view: ReportVi
     : [];
   root.append(pageHeader(`Geometry · ${basename(r.source)}`, r.source, meta, actions));
 
-  const list = h('ul', { class: 'warning-list' }, ...r.warnings.map(warningItem));
+  const list = h('ul', { class: 'warning-list' }, ...r.warnings.map((w) => revealableWarning(w, view)));
   // one modality has no pair: nothing can drift, so "no drift" would claim what was not measured
   const single = names.length < 2;
   const okText = single
