@@ -18,6 +18,7 @@ import { openCheckpoint, selectModalities } from '../src/io';
 import { narrowToFloat32 } from '../src/io/narrow';
 import type { Matrix } from '../src/io/types';
 import { nearestNeighbors, rowNorms, unitRow } from '../src/engine/neighbors';
+import { neighborScoresSwitch } from '../src/engine/neighborScores';
 import { rowPairMetrics } from '../src/engine/rowMetrics';
 import { flag } from './args';
 import { writePair } from './inspect-data';
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
   );
   const ours: number[] = [];
   const lists: number[][] = [];
-  for (const i of rowsToAsk) {
+  const perQuery = !process.argv.includes('--kept-only');
+  for (const i of perQuery ? rowsToAsk : []) {
     let last: number[] = [];
     for (let r = 0; r < repeat; r++) {
       const t = performance.now();
@@ -91,21 +93,37 @@ async function main(): Promise<void> {
     }
     lists.push(last);
   }
-  // the panel's case: the compute process keeps the matrix and its row norms between clicks
+  // the panel's case: the compute process keeps the matrix and its row norms between clicks.
+  // Three kernels, interleaved per query so the shared machine's load falls on each alike: the
+  // plain-JS pass (before), the float64 WebAssembly kernel, the float32 pre-pass with rescoring
   const tn = performance.now();
   const norms = rowNorms(m);
   const normsTime = (performance.now() - tn) / 1000;
-  const kept: number[] = [];
-  for (const i of rowsToAsk) {
+  const variants = [
+    { name: 'plain JS', enabled: false, prePass: false },
+    { name: 'float64 kernel', enabled: true, prePass: false },
+    { name: 'pre-pass', enabled: true, prePass: true },
+  ];
+  const kept: number[][] = variants.map(() => []);
+  for (const [qi, i] of rowsToAsk.entries()) {
     for (let r = 0; r < repeat; r++) {
-      const t = performance.now();
-      const res = await nearestNeighbors(unitRow(m, i), m, k, { exclude: i, norms });
-      kept.push((performance.now() - t) / 1000);
-      if (JSON.stringify(res.neighbors.map((x) => x.row)) !== JSON.stringify(lists[rowsToAsk.indexOf(i)]))
-        throw new Error('kept norms changed a list');
+      let first = '';
+      for (const [vi, v] of variants.entries()) {
+        Object.assign(neighborScoresSwitch, v);
+        const t = performance.now();
+        const res = await nearestNeighbors(unitRow(m, i), m, k, { exclude: i, norms });
+        kept[vi]?.push((performance.now() - t) / 1000);
+        const got = JSON.stringify(res.neighbors);
+        if (vi === 0) first = got;
+        else if (got !== first) throw new Error(`${v.name} changed a list or a similarity`);
+        if (!perQuery && vi === 0 && r === 0) lists[qi] = res.neighbors.map((x) => x.row);
+        if (JSON.stringify(res.neighbors.map((x) => x.row)) !== JSON.stringify(lists[qi])) throw new Error('kept norms changed a list');
+      }
     }
   }
-  console.error(`norms in ${normsTime.toFixed(2)} s; with kept norms: ${kept.map((x) => x.toFixed(3)).join(', ')}`);
+  Object.assign(neighborScoresSwitch, { enabled: true, prePass: true });
+  for (const [vi, v] of variants.entries()) console.error(`norms kept, ${v.name}: ${(kept[vi] ?? []).map((x) => x.toFixed(3)).join(', ')}`);
+  console.error(`norms in ${normsTime.toFixed(2)} s`);
   // free our copy before numpy loads its own
   (m as { data: Float32Array }).data = new Float32Array(0);
 
@@ -124,13 +142,16 @@ async function main(): Promise<void> {
   };
   const same = lists.map((l, i) => JSON.stringify(l) === JSON.stringify(np.lists[i]));
   const f = (s: number): string => `${s.toFixed(3)} s`;
-  console.log(`| N | d | k | ours, norms per query | numpy, norms per query | ours, norms kept | numpy, norms kept | same lists |`);
-  console.log(`|---|---|---|---|---|---|---|---|`);
+  const [js, f64, pre] = kept.map(median) as [number, number, number];
   console.log(
-    `| ${n} | ${d} | ${k} | ${f(median(ours))} | ${f(median(np.perQuery))} | ${f(median(kept))} | ${f(median(np.precomputed))} | ${same.every((x) => x) ? 'yes' : `no (${same.join(',')})`} |`,
+    `| N | d | k | ours, norms per query | numpy, norms per query | ours, norms kept: plain JS (before) | float64 kernel | float32 pre-pass + rescoring | numpy, norms kept | same lists |`,
+  );
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(
+    `| ${n} | ${d} | ${k} | ${perQuery ? f(median(ours)) : '—'} | ${f(median(np.perQuery))} | ${f(js)} | ${f(f64)} | ${f(pre)} | ${f(median(np.precomputed))} | ${same.every((x) => x) ? 'yes' : `no (${same.join(',')})`} |`,
   );
   console.log(
-    `\nratios ours / numpy: ${(median(ours) / median(np.perQuery)).toFixed(2)} (norms per query), ${(median(kept) / median(np.precomputed)).toFixed(2)} (norms kept). Median of ${repeat} repeats x ${rowsToAsk.length} query rows; norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; load: ours ${f(load)} (open ${f(stages.open)}, read ${f(stages.read)}, finite/scale check ${f(stages.check)}), numpy ${f(np.load)}; numpy ${np.numpy}, float32 matrix-vector; ours float64 accumulation of float32 values.`,
+    `\nratios ours / numpy, norms kept: ${(js / median(np.precomputed)).toFixed(2)} (plain JS), ${(f64 / median(np.precomputed)).toFixed(2)} (float64 kernel), ${(pre / median(np.precomputed)).toFixed(2)} (pre-pass)${perQuery ? `; norms per query ${(median(ours) / median(np.perQuery)).toFixed(2)}` : ''}. Median of ${repeat} repeats x ${rowsToAsk.length} query rows (the three kernels interleaved, same lists and similarities bit for bit); norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; load: ours ${f(load)} (open ${f(stages.open)}, read ${f(stages.read)}, finite/scale check ${f(stages.check)}), numpy ${f(np.load)}; numpy ${np.numpy}, float32 matrix-vector; ours float64 sums of the float32 values.`,
   );
 }
 
@@ -142,7 +163,7 @@ a = np.load(fa, mmap_mode='r'); b = np.load(fb)
 t0 = time.perf_counter()
 nb = np.maximum(np.sqrt(np.einsum('ij,ij->i', b, b, dtype=np.float64)), 1e-12)
 norms = time.perf_counter() - t0
-t0 = time.perf_counter()
+t0 = time.perf_counter(); c0 = time.process_time()
 q = np.asarray(a[rows], dtype=np.float64); q /= np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
 ranks = []
 for s in range(0, len(rows), 64):
@@ -150,7 +171,7 @@ for s in range(0, len(rows), 64):
     sims = (b @ qs.T.astype(np.float32)) / nb[:, None]
     own = sims[idx, np.arange(len(idx))]
     ranks += [int(x) for x in 1 + (sims > own[None, :]).sum(axis=0)]
-print(json.dumps({'seconds': time.perf_counter() - t0, 'norms': norms, 'ranks': ranks, 'numpy': np.__version__}))
+print(json.dumps({'seconds': time.perf_counter() - t0, 'cpu': time.process_time() - c0, 'norms': norms, 'ranks': ranks, 'numpy': np.__version__}))
 `;
 
 /** the selection export's metrics: the engine's pass over all selected rows, the per-row search before it, numpy */
@@ -171,38 +192,57 @@ async function selected(count: number): Promise<void> {
   const tn = performance.now();
   const normsB = rowNorms(b);
   const normsTime = (performance.now() - tn) / 1000;
-  const t = performance.now();
-  const m = await rowPairMetrics(a, b, rows, { normsB });
-  const ours = (performance.now() - t) / 1000;
-  console.error(`selection of ${count} rows: ${ours.toFixed(2)} s (norms ${normsTime.toFixed(2)} s)`);
-  // the per-row search the export made before (one pass over b per row), on the first rows only
+  const timed = async <T>(run: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> => {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const value = await run();
+    const used = process.cpuUsage(c);
+    return { value, wall: (performance.now() - t) / 1000, cpu: (used.user + used.system) / 1e6 };
+  };
+  // the export today: float32 pre-pass + float64 rescoring
+  const pre = await timed(() => rowPairMetrics(a, b, rows, { normsB }));
+  const m = pre.value;
+  console.error(`one pass, pre-pass: ${pre.wall.toFixed(2)} s (cpu ${pre.cpu.toFixed(2)} s)`);
+  // the float64 kernel alone
+  neighborScoresSwitch.prePass = false;
+  const f64 = await timed(() => rowPairMetrics(a, b, rows, { normsB }));
+  neighborScoresSwitch.prePass = true;
+  console.error(`one pass, float64 kernel: ${f64.wall.toFixed(2)} s (cpu ${f64.cpu.toFixed(2)} s)`);
+  let identical = (['drift', 'partnerCosine', 'partnerRank'] as const).every((key) => {
+    const x = m[key];
+    const y = f64.value[key];
+    return x.every((v, i) => Object.is(v, y[i]));
+  });
+  // before: one plain-JS pass over b per selected row (the code this replaced), on the first rows only
   const perRow = Math.min(count, Number(flag('per-row', '30')));
-  const tp = performance.now();
-  let identical = true;
-  for (let k = 0; k < perRow; k++) {
-    const i = rows[k] as number;
-    const s = await nearestNeighbors(unitRow(a, i), b, 1, { partner: i, norms: normsB });
-    const cos = Math.max(-1, Math.min(1, s.partnerSimilarity as number));
-    if (s.partnerRank !== m.partnerRank[k] || !Object.is(cos, m.partnerCosine[k])) identical = false;
-  }
-  const perRowTime = (performance.now() - tp) / 1000;
-  console.error(`per-row search, ${perRow} rows: ${perRowTime.toFixed(2)} s; identical: ${identical}`);
+  neighborScoresSwitch.enabled = false;
+  const old = await timed(async () => {
+    for (let k = 0; k < perRow; k++) {
+      const i = rows[k] as number;
+      const s = await nearestNeighbors(unitRow(a, i), b, 1, { partner: i, norms: normsB });
+      const cos = Math.max(-1, Math.min(1, s.partnerSimilarity as number));
+      if (s.partnerRank !== m.partnerRank[k] || !Object.is(cos, m.partnerCosine[k])) identical = false;
+    }
+  });
+  neighborScoresSwitch.enabled = true;
+  console.error(`per-row plain-JS search, ${perRow} rows: ${old.wall.toFixed(2)} s (cpu ${old.cpu.toFixed(2)} s); identical: ${identical}`);
   (a as { data: Float32Array }).data = new Float32Array(0);
   (b as { data: Float32Array }).data = new Float32Array(0);
   const py = spawnSync('python3', ['-c', SELECTED_NUMPY, fa, fb, JSON.stringify(rows)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (py.status !== 0) throw new Error(`numpy failed: ${py.stderr}`);
-  const np = JSON.parse(py.stdout) as { seconds: number; norms: number; ranks: number[]; numpy: string };
+  const np = JSON.parse(py.stdout) as { seconds: number; cpu: number; norms: number; ranks: number[]; numpy: string };
   const sameRanks = np.ranks.filter((r, k) => r === m.partnerRank[k]).length;
   const f = (s: number): string => `${s.toFixed(2)} s`;
+  const scale = count / perRow;
   console.log(
-    `| N | d | selected rows | ours (one pass) | per-row search (${perRow} rows, scaled to ${count}) | numpy float32 product | ranks equal to numpy's |`,
+    `| N | d | selected rows | before: per-row plain-JS search (${perRow} rows, x ${scale.toFixed(0)}) | one pass, float64 kernel | one pass, float32 pre-pass + float64 rescoring | numpy float32 product | ranks equal to numpy's |`,
   );
-  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`|---|---|---|---|---|---|---|---|`);
   console.log(
-    `| ${n} | ${d} | ${count} | ${f(ours)} | ${f(perRowTime)} (${f((perRowTime * count) / perRow)}) | ${f(np.seconds)} | ${sameRanks} of ${count} |`,
+    `| ${n} | ${d} | ${count} | ${f(old.wall * scale)} (cpu ${f(old.cpu * scale)}) | ${f(f64.wall)} (cpu ${f(f64.cpu)}) | ${f(pre.wall)} (cpu ${f(pre.cpu)}) | ${f(np.seconds)} (cpu ${f(np.cpu)}) | ${sameRanks} of ${count} |`,
   );
   console.log(
-    `\nper-row search and one pass bit-identical on ${perRow} rows: ${identical ? 'yes' : 'NO'}; norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; numpy ${np.numpy} (float32 BLAS; its ranks can differ where float32 rounding reorders near-ties).`,
+    `\nall three bit-identical (drift, cosine, rank; the per-row search on its ${perRow} rows): ${identical ? 'yes' : 'NO'}; norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; numpy ${np.numpy} (float32 BLAS; its ranks can differ where float32 rounding reorders near-ties).`,
   );
 }
 

@@ -213,6 +213,89 @@ function approxKernel(block: number): FnBuilder {
   return f;
 }
 
+/**
+ * approxKernel for one query, with four accumulators over successive fours of columns: one
+ * accumulator would wait on its own previous add at every step (an add's latency, not the
+ * memory, would bound the pass). Same params as approxKernel.
+ */
+function approxOneKernel(): FnBuilder {
+  const f = new FnBuilder('approx1', [I32, I32, I32, I32, I32, I32]);
+  const [q, g, rows, d, out, outStride] = [0, 1, 2, 3, 4, 5] as const;
+  const r = f.local(I32);
+  const pg = f.local(I32);
+  const qp = f.local(I32);
+  const qEnd = f.local(I32);
+  const qEnd4 = f.local(I32);
+  const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)] as const;
+  const addX4 = (): void => void f.op(0xfd, 0xe4, 0x01);
+  const mulX4 = (): void => void f.op(0xfd, 0xe6, 0x01);
+  const lane = (i: number): void => void f.op(0xfd, 0x1f, i);
+  // qEnd = q + ceil(d / 4) * 16; qEnd4 = q + floor(ceil(d / 4) / 4) * 64
+  f.get(q).get(d).i32(3).add32().i32(2).op(0x76).i32(16).mul32().add32().set(qEnd);
+  f.get(q).get(d).i32(3).add32().i32(4).op(0x76).i32(64).mul32().add32().set(qEnd4);
+  f.i32(0).set(r);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(rows).geS32().brIf(1);
+      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
+      f.get(q).set(qp);
+      for (const a of acc) f.f64(0).splatF().set(a);
+      f.block(() => {
+        f.loop(() => {
+          f.get(qp).get(qEnd4).op(0x4f).brIf(1);
+          for (const [i, a] of acc.entries()) {
+            f.get(a)
+              .get(qp)
+              .loadV(16 * i)
+              .get(pg)
+              .loadV(16 * i);
+            mulX4();
+            addX4();
+            f.set(a);
+          }
+          f.get(pg).i32(64).add32().set(pg);
+          f.get(qp).i32(64).add32().set(qp);
+          f.br(0);
+        });
+      });
+      f.block(() => {
+        f.loop(() => {
+          f.get(qp).get(qEnd).op(0x4f).brIf(1);
+          f.get(acc[0]).get(qp).loadV(0).get(pg).loadV(0);
+          mulX4();
+          addX4();
+          f.set(acc[0]);
+          f.get(pg).i32(16).add32().set(pg);
+          f.get(qp).i32(16).add32().set(qp);
+          f.br(0);
+        });
+      });
+      f.get(acc[0]).get(acc[1]);
+      addX4();
+      f.get(acc[2]).get(acc[3]);
+      addX4();
+      addX4();
+      f.set(acc[0]);
+      f.get(out).get(r).get(outStride).mul32().add32();
+      f.get(acc[0]);
+      lane(0);
+      f.get(acc[0]);
+      lane(1);
+      f.op(0x92);
+      f.get(acc[0]);
+      lane(2);
+      f.get(acc[0]);
+      lane(3);
+      f.op(0x92);
+      f.op(0x92);
+      f.op(0x38, 2, 0);
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
 type ApproxFn = (q: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 type DotsFn = (q: number, qStride: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 
@@ -247,7 +330,7 @@ function compiledModule(): object | null {
   if (compiled === undefined) {
     compiled = null;
     try {
-      const bytes = assemble([dotsKernel(4), dotsKernel(1), approxKernel(4), approxKernel(1)]);
+      const bytes = assemble([dotsKernel(4), dotsKernel(1), approxKernel(4), approxOneKernel()]);
       if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
     } catch {
       compiled = null;
