@@ -213,7 +213,9 @@ export function pairMatrixCards(ctx: ViewContext, inp: MatrixInput): HTMLElement
       (why === 'default'
         ? pairWarnings(inp.warnings, opened.a, opened.b).length
           ? ' (the pair with the worst warning).'
-          : ' (no pair has a warning: the pair that drifts most).'
+          : opened.drift
+            ? ' (no pair has a warning: the pair that drifts most).'
+            : ' (no pair has a warning or a drift: the first pair).'
         : '.');
   };
   /** open a pair: its card below, the matrix marks it, the saved state keeps it */
