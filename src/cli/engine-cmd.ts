@@ -10,7 +10,7 @@ export async function engineCommand(argv: string[], cx: CommandContext): Promise
   const args = parseArgs(argv, { values: ['engine', 'threads', 'device'], booleans: ['json', 'help'] });
   if (args.booleans.has('help')) return (cx.print(ENGINE_HELP), EXIT_OK);
   if (args.positionals.length > 0) throw new UsageError(`engine takes no arguments, got "${args.positionals.join(' ')}"`);
-  const name = choiceFlag(args, 'engine', ENGINES) ?? 'onnxruntime';
+  const name = choiceFlag(args, 'engine', ENGINES) ?? 'auto';
   const threads = numberFlag(args, 'threads', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
   const device = deviceFlag(args);
   let info;

@@ -160,7 +160,7 @@ export async function mergeCommand(argv: string[], cx: CommandContext): Promise<
         args,
         'engine',
         ENGINES.filter((e) => e !== 'tfjs'),
-      ) ?? 'onnxruntime',
+      ) ?? 'auto',
     ...(threads ? { threads } : {}),
     ...deviceFlag(args),
   };

@@ -10,7 +10,7 @@ import type { FlagSpec, ParsedArgs } from './args';
 import { choiceFlag, numberFlag } from './args';
 import { UsageError } from './errors';
 
-export const ENGINES: readonly JobEngine[] = ['onnxruntime', 'js', 'tfjs'];
+export const ENGINES: readonly JobEngine[] = ['auto', 'onnxruntime', 'js', 'wasm', 'tfjs'];
 export const DEVICES: readonly EngineDevice[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 export const METRIC_FLAGS: FlagSpec = {
@@ -109,7 +109,7 @@ export function inspectRequest(path: string, args: ParsedArgs): InspectRequest {
     ...(list ? { modalities: list } : {}),
     options: reportOptions(args),
     thresholds: thresholds(args),
-    engine: choiceFlag(args, 'engine', ENGINES) ?? 'onnxruntime',
+    engine: choiceFlag(args, 'engine', ENGINES) ?? 'auto',
     ...(threads ? { threads } : {}),
     ...deviceFlag(args),
   };

@@ -16,8 +16,8 @@ import { retrievalRanks } from './retrieval';
 import { normalizedSample } from './rows';
 import { PAIRWISE_SEED, sampleRows } from './sample';
 import { spectrumOf } from './spectrum';
-import type { GeometryBackend } from './types';
-import { EngineError, throwIfAborted } from './types';
+import type { GeometryBackend, KeptRanks } from './types';
+import { EngineError, pairKey, throwIfAborted } from './types';
 
 export interface ClassOptions {
   /** pairs to report per class, by modality name (the report's pairs) */
@@ -27,6 +27,14 @@ export interface ClassOptions {
   /** share of the median class's effective rank below which a class is called collapsed */
   classCollapse?: number;
   signal?: AbortSignal;
+  /** the report's own retrieval ranks (computeGeometry's keptRanks): used where they are of the same sample */
+  keptRanks?: KeptRanks;
+}
+
+function sameRows(x: Int32Array, y: Int32Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** rows of m at the given indices, as a Matrix of their own */
@@ -96,9 +104,11 @@ export async function classGeometry(
     if (!a || !b || a.cols !== b.cols) continue;
     throwIfAborted(opts.signal);
     const drift = driftPerRow(a, b);
-    const za = normalizedSample(a, sample).z;
-    const zb = normalizedSample(b, sample).z;
-    const { aToB, bToA } = await retrievalRanks(za, zb, size, a.cols, backend, opts.signal);
+    const kept = opts.keptRanks?.get(pairKey(an, bn));
+    const { aToB, bToA } =
+      kept && sameRows(kept.sample, sample)
+        ? kept
+        : await retrievalRanks(normalizedSample(a, sample).z, normalizedSample(b, sample).z, size, a.cols, backend, opts.signal);
     const hitsAB = new Map<number, number>();
     const hitsBA = new Map<number, number>();
     const inSample = new Map<number, number>();

@@ -26,7 +26,7 @@ import { normalizedSample } from './rows';
 import { PAIRWISE_SEED, sampleRows } from './sample';
 import { spectrumOf, type SpectrumResult } from './spectrum';
 import type { GeometryBackend, GeometryControl, GeometryCore } from './types';
-import { EngineError, throwIfAborted } from './types';
+import { EngineError, pairKey, throwIfAborted } from './types';
 import { validateModalities } from './validate';
 import { dispersiveStdErr } from './stream/stdErr';
 
@@ -210,6 +210,7 @@ export async function computeGeometry(
     const { aToB, bToA } = await retrievalRanks(za, zb, sampleSize, a.cols, backend, signal, (f) =>
       progress.step(3, `retrieval ${label}`, f),
     );
+    ctl.keptRanks?.set(pairKey(a.name, b.name), { sample, aToB, bToA });
     pairs.push(
       sameSpacePair(
         {

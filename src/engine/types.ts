@@ -6,7 +6,7 @@
 import type { EngineInfo, GeometryReport } from '../protocol/report';
 import { abortError as abortErrorOf } from '../protocol/abort';
 
-export type EngineName = 'onnxruntime' | 'js';
+export type EngineName = 'onnxruntime' | 'js' | 'wasm';
 
 export type GeometryCore = Pick<
   GeometryReport,
@@ -18,6 +18,19 @@ export interface GeometryControl {
   signal?: AbortSignal;
   /** rows in the 2-D projection sample (default 2000) */
   projectionRows?: number;
+  /**
+   * Filled with each same-width pair's retrieval ranks over the pairwise sample (keyed by
+   * pairKey), so per-class geometry reuses them instead of a second pass over every pair.
+   */
+  keptRanks?: KeptRanks;
+}
+
+/** retrieval ranks of the pairwise sample's rows (1 = the true match first), per pair */
+export type KeptRanks = Map<string, { sample: Int32Array; aToB: Float64Array; bToA: Float64Array }>;
+
+/** the KeptRanks key of the pair (a, b): modality names are the user's, so a separator could collide */
+export function pairKey(a: string, b: string): string {
+  return JSON.stringify([a, b]);
 }
 
 /** Where onnxruntime runs the metric graphs: 'auto' is CUDA when usable, else WebGPU where an adapter exists, else the CPU. */

@@ -5,6 +5,7 @@
  */
 import { classGeometry } from '../engine/classes';
 import type { GeometryBackend } from '../engine';
+import type { KeptRanks } from '../engine/types';
 import type { ArrayEntry, Matrix } from '../io/types';
 import type { GeometryReport, WarningThresholds } from '../protocol/report';
 
@@ -32,6 +33,8 @@ export async function addClassGeometry(
   thresholds: WarningThresholds,
   backend: GeometryBackend,
   signal?: AbortSignal,
+  /** the report's retrieval ranks (computeGeometry's keptRanks), reused per class */
+  keptRanks?: KeptRanks,
 ): Promise<void> {
   const labels = await readLabels(labelsEntry, report.n);
   if (typeof labels === 'string') {
@@ -50,6 +53,7 @@ export async function addClassGeometry(
     maxPairwiseRows: report.options.maxPairwiseRows,
     ...(thresholds.classCollapse !== undefined ? { classCollapse: thresholds.classCollapse } : {}),
     ...(signal ? { signal } : {}),
+    ...(keptRanks ? { keptRanks } : {}),
   });
   report.classes = classes;
   report.warnings.push(...warnings);

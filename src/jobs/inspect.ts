@@ -5,6 +5,7 @@
 import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import { computeGeometry, evaluateWarnings } from '../engine';
 import type { GeometryBackend } from '../engine';
+import type { KeptRanks } from '../engine/types';
 import { withSizedBackend } from './sizeRule';
 import type { Checkpoint, Matrix } from '../io/types';
 import type { GeometryReport, SkippedMember } from '../protocol/report';
@@ -34,6 +35,24 @@ export function pairwiseRows(cp: Checkpoint, req: Pick<InspectRequest, 'modaliti
   return cap > 0 ? Math.min(rows, cap) : rows;
 }
 
+/**
+ * About how many multiply-adds the pairwise passes of this checkpoint take: rows^2 per modality's
+ * width for its dispersive loss, and as many again for the retrieval of its pairs. Undefined for a
+ * streamed report (--stream), which is sized like a shard set and a merge of the same rows, so
+ * their engines agree.
+ */
+export function pairwiseWork(cp: Checkpoint, req: Pick<InspectRequest, 'modalities' | 'options' | 'stream'>): number | undefined {
+  if (req.stream) return undefined;
+  const rows = pairwiseRows(cp, req);
+  let widths = 0;
+  try {
+    for (const m of selectModalities(cp, req.modalities).modalities) widths += m.shape[1] ?? 0;
+  } catch {
+    return 0;
+  }
+  return 2 * rows * rows * widths;
+}
+
 /** pairwiseRows of the checkpoint at req.path; 0 when it cannot be opened (its own inspect then says why). */
 export async function pairwiseRowsAt(req: Pick<InspectRequest, 'path' | 'modalities' | 'options'>): Promise<number> {
   try {
@@ -49,7 +68,7 @@ export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): 
     throwIfAborted(ctl?.signal);
     ctl?.onProgress?.(0, 'reading');
     const cp = await openCheckpoint(req.path);
-    return await withSizedBackend(req, pairwiseRows(cp, req), (b) => reportFromCheckpoint(req, cp, b, ctl, started));
+    return await withSizedBackend(req, pairwiseRows(cp, req), (b) => reportFromCheckpoint(req, cp, b, ctl, started), pairwiseWork(cp, req));
   } catch (e) {
     throw withFile(e, req.path);
   }
@@ -115,7 +134,10 @@ export async function reportFromCheckpoint(
     matrices.push(await loadMatrix(entry));
   }
   progress?.(LOAD_SHARE, 'computing');
+  // the pairs' retrieval ranks, for the per-class geometry to reuse (no second pass over every pair)
+  const keptRanks: KeptRanks = new Map();
   const core = await computeGeometry(matrices, req.options, req.thresholds, backend, {
+    keptRanks,
     signal: ctl?.signal,
     onProgress: progress ? (f, stage) => progress(LOAD_SHARE + (1 - LOAD_SHARE) * f, stage) : undefined,
   });
@@ -144,7 +166,7 @@ export async function reportFromCheckpoint(
   }
   if (labels) {
     // no progress of its own: the bar has reached 1 and must not go back
-    await addClassGeometry(report, matrices, labels, req.thresholds, backend, ctl?.signal);
+    await addClassGeometry(report, matrices, labels, req.thresholds, backend, ctl?.signal, keptRanks);
   }
   report.seconds = (performance.now() - started) / 1000;
   progress?.(1, 'done');

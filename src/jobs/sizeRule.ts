@@ -10,6 +10,8 @@
 import { createBackend } from '../engine';
 import type { EngineDevice, GeometryBackend } from '../engine';
 import type { PlacementDevice } from '../engine/types';
+import { sessionPolicy } from '../engine/ortDevice';
+import { fmtInt } from '../protocol/format';
 import type { InspectRequest } from './types';
 
 /**
@@ -31,7 +33,7 @@ export const backendMaker: { create: typeof createBackend } = { create: createBa
 
 /** The backend a request asks for; 'tfjs' still uses ONNX Runtime for everything tfjs does not recompute. */
 export async function backendFor(req: Omit<EngineAsk, 'device'> & { device?: PlacementDevice }): Promise<GeometryBackend> {
-  const name = req.engine === 'js' ? 'js' : 'onnxruntime';
+  const name = req.engine === 'js' || req.engine === 'wasm' ? req.engine : 'onnxruntime';
   return backendMaker.create(name, { ...(req.threads ? { threads: req.threads } : {}), ...(req.device ? { device: req.device } : {}) });
 }
 
@@ -57,7 +59,7 @@ export function deviceForSize(
   rows: number,
   engine?: InspectRequest['engine'],
 ): { device?: EngineDevice; note?: string } {
-  if ((device ?? 'auto') !== 'auto' || rows >= AUTO_GPU_MIN_ROWS || engine === 'js') return device ? { device } : {};
+  if ((device ?? 'auto') !== 'auto' || rows >= AUTO_GPU_MIN_ROWS || engine === 'js' || engine === 'wasm') return device ? { device } : {};
   return {
     device: 'cpu',
     note: `GPU not looked for: ${rows} rows in the pairwise metrics, below ${AUTO_GPU_MIN_ROWS}, where the CPU is faster (--device webgpu or cuda to use one anyway)`,
@@ -90,16 +92,54 @@ function noted(backend: GeometryBackend, note: string): GeometryBackend {
 }
 
 /**
- * withBackend on the device deviceForSize picks for `rows` pairwise rows: when 'auto' stays on
- * the CPU for the size, every report made on the backend gives the reason in engine.note.
+ * Multiply-adds of a job's pairwise passes up to which the 'auto' engine computes in-process in
+ * WebAssembly (src/engine/wasmBackend.ts) in a process that computes once, such as the CLI.
+ * Measured on the dev VM (2 cores; bench/small-file.ts): onnxruntime's start (its library,
+ * environment and sessions) takes about 0.15 s of CPU before the first number, and the wasm
+ * kernels, one thread, do about 10^10 multiply-adds a second against onnxruntime's 2 threads at
+ * several times that; up to 2^30 the one-thread kernels finish first. A long-lived process (the
+ * compute process) keeps onnxruntime's sessions warm, so there 'auto' is always onnxruntime.
  */
-export async function withSizedBackend<T>(req: EngineAsk, rows: number, fn: (b: GeometryBackend) => Promise<T>): Promise<T> {
+export const SMALL_JOB_WORK = 2 ** 30;
+
+/**
+ * The 'auto' engine for a job of `work` multiply-adds that computes on `device`: 'wasm' with the
+ * sentence the report gives for it, or nothing (onnxruntime). Only where the work is known, small,
+ * on the CPU, and the process computes once.
+ */
+export function engineForSize(
+  engine: InspectRequest['engine'],
+  device: EngineDevice | undefined,
+  work: number | undefined,
+): { engine?: 'wasm'; note?: string } {
+  if ((engine ?? 'auto') !== 'auto' || work === undefined || work > SMALL_JOB_WORK || device !== 'cpu' || sessionPolicy.keepWarm) return {};
+  return {
+    engine: 'wasm',
+    note: `in-process for a small job (${fmtInt(work / 1e6)} M multiply-adds): starting onnxruntime or a GPU would take longer than the arithmetic (--engine onnxruntime or --device to choose)`,
+  };
+}
+
+/**
+ * withBackend on the device deviceForSize picks for `rows` pairwise rows, and on the engine
+ * engineForSize picks for `work`: when 'auto' stays on the CPU or in-process for the size, every
+ * report made on the backend gives the reason in engine.note.
+ */
+export async function withSizedBackend<T>(
+  req: EngineAsk,
+  rows: number,
+  fn: (b: GeometryBackend) => Promise<T>,
+  /** multiply-adds of the pairwise passes, where the caller knows them (engineForSize) */
+  work?: number,
+): Promise<T> {
   const sized = deviceForSize(req.device, rows, req.engine);
+  const small = engineForSize(req.engine, sized.device ?? req.device, work);
+  const note = small.note ?? sized.note;
   const { device: _asked, ...rest } = req;
-  return withBackend(sized.device ? { ...rest, device: sized.device } : rest, async (b) => {
-    if (!sized.note) return fn(b);
-    const out = await fn(noted(b, sized.note));
-    keepNote(out, sized.note);
+  const ask = small.engine ? { ...rest, engine: small.engine } : sized.device ? { ...rest, device: sized.device } : rest;
+  return withBackend(ask, async (b) => {
+    if (!note) return fn(b);
+    const out = await fn(noted(b, note));
+    keepNote(out, note);
     return out;
   });
 }

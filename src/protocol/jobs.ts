@@ -5,7 +5,13 @@
  */
 import type { ReportOptions, WarningThresholds } from './report';
 
-export type EngineChoice = 'onnxruntime' | 'js' | 'tfjs';
+/**
+ * The metric engine asked for. 'auto' (the default): onnxruntime, except for a small job in a
+ * process that computes once (the CLI), which runs in-process in WebAssembly ('wasm') because
+ * onnxruntime's start would cost more than its arithmetic (src/jobs/sizeRule.ts).
+ */
+export type EngineChoice = 'auto' | 'onnxruntime' | 'js' | 'wasm' | 'tfjs';
+export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'onnxruntime', 'js', 'wasm', 'tfjs'];
 
 export interface InspectParams {
   path: string;

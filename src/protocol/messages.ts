@@ -6,6 +6,7 @@
 import type { CompareReport, EngineInfo, GeometryReport, GeometryWarning, RunReport, WarningThresholds } from './report';
 import type { EpochMetrics, RunSummary, SweepConfig, SweepPoint, TrainConfig } from './train';
 import type { DeviceChoice, EmbedParams, EmbedResult, EngineChoice, InspectParams } from './jobs';
+import { ENGINE_CHOICES } from './jobs';
 import { DEVICE_CHOICES } from './jobs';
 import type {
   TensorTable,
@@ -108,7 +109,7 @@ export function isInspectJob(x: unknown): x is InspectJob {
     isObj(x.options) &&
     isObj(x.thresholds) &&
     isOptStrArray(x.modalities) &&
-    (x.engine === undefined || x.engine === 'onnxruntime' || x.engine === 'js' || x.engine === 'tfjs') &&
+    (x.engine === undefined || (ENGINE_CHOICES as readonly unknown[]).includes(x.engine)) &&
     isOptDevice(x.device)
   );
 }

@@ -49,7 +49,7 @@ export function readSettings(scope?: vscode.Uri): DagrSettings {
       modalityGap: num(cfg, 'thresholds.modalityGap', DEFAULT_THRESHOLDS.modalityGap, (v) => v >= 0 && v <= 2),
       classCollapse: num(cfg, 'thresholds.classCollapse', DEFAULT_THRESHOLDS.classCollapse ?? 0.25, frac),
     },
-    engine: engine === 'js' || engine === 'tfjs' ? engine : 'onnxruntime',
+    engine: engine === 'js' || engine === 'tfjs' || engine === 'onnxruntime' || engine === 'wasm' ? engine : 'auto',
     device: (['cpu', 'cuda', 'webgpu'] as const).find((d) => d === cfg.get<string>('device')) ?? 'auto',
     maxPointsPlotted: Math.floor(num(cfg, 'maxPointsPlotted', 2000, pos)),
     notifications: cfg.get<boolean>('notifications') !== false,

@@ -25,7 +25,7 @@ void test('parseArgs: values, --name=value, booleans, positionals, --', () => {
 
 void test('inspectRequest: defaults and every threshold flag', () => {
   const none = inspectRequest('x', parseArgs([], METRIC_FLAGS));
-  assert.deepEqual(none, { path: 'x', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'onnxruntime' });
+  assert.deepEqual(none, { path: 'x', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS, engine: 'auto' });
   const flags = [
     'dimensional-collapse',
     'complete-collapse',
