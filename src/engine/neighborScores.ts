@@ -127,6 +127,90 @@ function dotsKernel(block: number): FnBuilder {
   return f;
 }
 
+/** the squared length of data[base .. base + d) in float64, summed as dotAt sums */
+export function squaresAt(data: Float32Array, base: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let c = 0;
+  let p = base;
+  for (; c + 3 < d; c += 4, p += 4) {
+    const v0 = data[p] as number;
+    const v1 = data[p + 1] as number;
+    const v2 = data[p + 2] as number;
+    const v3 = data[p + 3] as number;
+    s0 += v0 * v0;
+    s1 += v1 * v1;
+    s2 += v2 * v2;
+    s3 += v3 * v3;
+  }
+  for (; c < d; c++, p++) {
+    const v = data[p] as number;
+    s0 += v * v;
+  }
+  return s0 + s2 + (s1 + s3);
+}
+
+/**
+ * The squared length of each gallery row, summed exactly as squaresAt: (s0, s1) and (s2, s3) as
+ * two f64x2 accumulators, the tail into s0, (s0 + s2) + (s1 + s3). params (i32): g = byte address
+ * of the rows (float32, rows x d), rows, d, out = byte address of rows float64 results.
+ */
+function squaresKernel(): FnBuilder {
+  const f = new FnBuilder('squares', [I32, I32, I32, I32]);
+  const [g, rows, d, out] = [0, 1, 2, 3] as const;
+  const r = f.local(I32);
+  const pg = f.local(I32);
+  const end4 = f.local(I32);
+  const end = f.local(I32);
+  const x = f.local(V128);
+  const a01 = f.local(V128);
+  const a23 = f.local(V128);
+  const s0 = f.local(F64);
+  const xs = f.local(F64);
+  const twoFloats = (offset: number): void => void f.op(0xfd, 0x5d, 3, offset, 0xfd, 0x5f);
+  f.i32(0).set(r);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(rows).geS32().brIf(1);
+      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
+      f.get(pg).get(d).i32(2).op(0x74).add32().set(end);
+      f.get(pg).get(d).i32(-4).op(0x71).i32(2).op(0x74).add32().set(end4);
+      f.f64(0).splatF().tee(a01).set(a23);
+      f.block(() => {
+        f.loop(() => {
+          f.get(pg).get(end4).op(0x4f).brIf(1);
+          f.get(pg);
+          twoFloats(0);
+          f.tee(x).get(x).mulV().get(a01).addV().set(a01);
+          f.get(pg);
+          twoFloats(8);
+          f.tee(x).get(x).mulV().get(a23).addV().set(a23);
+          f.get(pg).i32(16).add32().set(pg);
+          f.br(0);
+        });
+      });
+      f.get(a01).laneF(0).set(s0);
+      f.block(() => {
+        f.loop(() => {
+          f.get(pg).get(end).op(0x4f).brIf(1);
+          f.get(pg).op(0x2a, 2, 0, 0xbb).tee(xs).get(xs).mulF().get(s0).addF().set(s0);
+          f.get(pg).i32(4).add32().set(pg);
+          f.br(0);
+        });
+      });
+      f.get(out).get(r).i32(3).op(0x74).add32();
+      f.get(s0).get(a23).laneF(0).addF();
+      f.get(a01).laneF(1).get(a23).laneF(1).addF();
+      f.addF().storeF(0);
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
 /**
  * The float32 pre-pass (issue 12, 1M rows): dots of float32-rounded queries with gallery rows in
  * f32x4 lanes, in any order. Not the scores the search keeps: ApproxScores below bounds how far
@@ -296,6 +380,7 @@ function approxOneKernel(): FnBuilder {
   return f;
 }
 
+type SquaresFn = (g: number, rows: number, d: number, out: number) => void;
 type ApproxFn = (q: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 type DotsFn = (q: number, qStride: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 
@@ -323,6 +408,7 @@ interface Kernel {
   dots1: DotsFn;
   approx4: ApproxFn;
   approx1: ApproxFn;
+  squares: SquaresFn;
 }
 let compiled: object | null | undefined;
 
@@ -330,7 +416,7 @@ function compiledModule(): object | null {
   if (compiled === undefined) {
     compiled = null;
     try {
-      const bytes = assemble([dotsKernel(4), dotsKernel(1), approxKernel(4), approxOneKernel()]);
+      const bytes = assemble([dotsKernel(4), dotsKernel(1), approxKernel(4), approxOneKernel(), squaresKernel()]);
       if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
     } catch {
       compiled = null;
@@ -349,7 +435,14 @@ function instantiate(bytes: number): Kernel | null {
   const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const inst = new wasmApi.Instance(mod, { env: { memory } });
   const e = inst.exports;
-  return { memory, dots4: e.dots4 as DotsFn, dots1: e.dots1 as DotsFn, approx4: e.approx4 as ApproxFn, approx1: e.approx1 as ApproxFn };
+  return {
+    memory,
+    dots4: e.dots4 as DotsFn,
+    dots1: e.dots1 as DotsFn,
+    approx4: e.approx4 as ApproxFn,
+    approx1: e.approx1 as ApproxFn,
+    squares: e.squares as SquaresFn,
+  };
 }
 
 /** whether the WebAssembly kernel runs (false: the plain-JS sums, same numbers) */
@@ -513,4 +606,25 @@ export class ApproxScores {
       k.approx1(full * groups * 16 + (t - full) * groups * 16, this.galleryAt, rows, d, this.outAt + t * 4, count * 4);
     return this.result;
   }
+}
+
+/** squaresAt of every row of an n x d float32 matrix (the kernel a tile at a time, or plain JS) */
+export function rowSquares(data: Float32Array, d: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const tileRows = Math.max(1, Math.floor(TILE_VALUES / Math.max(1, d)));
+  const outAt = Math.ceil((tileRows * d) / 2) * 8;
+  const k = wasmScores() ? instantiate(outAt + tileRows * 8) : null;
+  if (!k) {
+    for (let j = 0; j < n; j++) out[j] = squaresAt(data, j * d, d);
+    return out;
+  }
+  const tile = new Float32Array(k.memory.buffer, 0, tileRows * d);
+  const result = new Float64Array(k.memory.buffer, outAt, tileRows);
+  for (let start = 0; start < n; start += tileRows) {
+    const rows = Math.min(tileRows, n - start);
+    tile.set(data.subarray(start * d, (start + rows) * d));
+    k.squares(0, rows, d, outAt);
+    out.set(rows === tileRows ? result : result.subarray(0, rows), start);
+  }
+  return out;
 }

@@ -9,9 +9,9 @@ import type { Matrix } from '../io/types';
 import type { NeighborList } from '../protocol/neighbors';
 import { NORM_FLOOR } from './rows';
 import { EngineError, throwIfAborted } from './types';
-import { ApproxScores, dotAt, QueryScores } from './neighborScores';
+import { ApproxScores, dotAt, QueryScores, rowSquares, squaresAt } from './neighborScores';
 
-export { dotAt };
+export { dotAt, squaresAt };
 
 export interface Neighbor {
   row: number;
@@ -61,31 +61,6 @@ export function cosineTo(q: Float64Array, g: Matrix, j: number): number {
   return dotAt(q, g.data, base, g.cols) / Math.max(Math.sqrt(squaresAt(g.data, base, g.cols)), NORM_FLOOR);
 }
 
-/** the squared length of data[base .. base + d) in float64, summed as dotAt sums */
-export function squaresAt(data: Float32Array, base: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let c = 0;
-  let p = base;
-  for (; c + 3 < d; c += 4, p += 4) {
-    const v0 = data[p] as number;
-    const v1 = data[p + 1] as number;
-    const v2 = data[p + 2] as number;
-    const v3 = data[p + 3] as number;
-    s0 += v0 * v0;
-    s1 += v1 * v1;
-    s2 += v2 * v2;
-    s3 += v3 * v3;
-  }
-  for (; c < d; c++, p++) {
-    const v = data[p] as number;
-    s0 += v * v;
-  }
-  return s0 + s2 + (s1 + s3);
-}
-
 /**
  * The k best (similarity descending, row ascending), kept sorted in place. Rows arrive in
  * ascending order, so a later row with the same similarity as the worst kept one never enters.
@@ -130,10 +105,9 @@ class TopK {
  * asks many queries of one matrix computes them once and halves each query's work.
  */
 export function rowNorms(m: Matrix): Float64Array {
-  const { rows: n, cols: d, data } = m;
-  const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const sq = squaresAt(data, j * d, d);
+  const out = rowSquares(m.data, m.cols, m.rows);
+  for (let j = 0; j < m.rows; j++) {
+    const sq = out[j] as number;
     if (!Number.isFinite(sq)) throw new EngineError(`'${m.name}' has NaN or Inf at row ${j}`);
     out[j] = Math.max(Math.sqrt(sq), NORM_FLOOR);
   }

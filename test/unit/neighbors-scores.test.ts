@@ -7,7 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Matrix } from '../../src/io/types';
-import { ApproxScores, approxBound, dotAt, neighborScoresSwitch, QueryScores, wasmScores } from '../../src/engine/neighborScores';
+import {
+  ApproxScores,
+  approxBound,
+  dotAt,
+  neighborScoresSwitch,
+  QueryScores,
+  rowSquares,
+  squaresAt,
+  wasmScores,
+} from '../../src/engine/neighborScores';
 import { nearestNeighbors, rowNorms, unitRow } from '../../src/engine/neighbors';
 import type { NeighborSearch } from '../../src/engine/neighbors';
 import { QUERY_BLOCK, rowPairMetrics } from '../../src/engine/rowMetrics';
@@ -46,6 +55,22 @@ void test('the WebAssembly kernel runs here and equals dotAt bit for bit at ever
                 );
           }
         }
+      }
+    } finally {
+      neighborScoresSwitch.enabled = true;
+    }
+  }
+});
+
+void test('row squares (the kept norms) equal squaresAt bit for bit, with and without the kernel, across tiles', () => {
+  for (const kernel of [true, false]) {
+    neighborScoresSwitch.enabled = kernel;
+    try {
+      for (const d of [1, 2, 3, 4, 5, 7, 13, 768, 4099]) {
+        const n = d >= 768 ? 200 : 40;
+        const data = wide(n * d, 700 + d);
+        const got = rowSquares(data, d, n);
+        for (let j = 0; j < n; j++) bitsEqual(got[j] as number, squaresAt(data, j * d, d), `kernel ${kernel}, d ${d}, row ${j}`);
       }
     } finally {
       neighborScoresSwitch.enabled = true;
