@@ -24,7 +24,10 @@ timeline of a run folder (one checkpoint per epoch).
                                        that, each modality paired with the first (M - 1 pairs)
   --pairs-of "a,b;c,d"                 exactly these pairs instead: "a,b" is one pair, "a" alone
                                        every pair of a; items split by ";" or repeated flags
-  --engine onnxruntime|js|tfjs         metric engine (default onnxruntime)
+  --engine auto|onnxruntime|wasm|js|tfjs
+                                       metric engine: auto = in-process WebAssembly (wasm) for a
+                                       small file, where onnxruntime's start would cost more than
+                                       the arithmetic, else onnxruntime (default auto)
   --threads N                          engine threads (default: the engine's choice)
   --device auto|cpu|cuda|webgpu        onnxruntime device: auto = CUDA when installed and usable,
                                        else WebGPU where an adapter exists, else CPU with the
@@ -78,7 +81,7 @@ An existing output file is never overwritten.
   --json                print {out, rows, dim} as JSON
 `;
 
-export const ENGINE_HELP = `dagr engine [--engine onnxruntime|js|tfjs] [--threads N] [--device auto|cpu|cuda|webgpu] [--json]
+export const ENGINE_HELP = `dagr engine [--engine auto|onnxruntime|wasm|js|tfjs] [--threads N] [--device auto|cpu|cuda|webgpu] [--json]
 
 Prints the engine the metrics run on here: name, device, threads, and why the GPU is not used
 when it is not. --device cuda (or webgpu) exits 2 where onnxruntime's CUDA provider (or a

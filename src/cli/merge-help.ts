@@ -21,7 +21,7 @@ drift percentiles to within one fine histogram bin (4/65536).
   --json                               print the report JSON on stdout
   --html OUT.html                      also write a self-contained HTML report
   --fail-on warning|error              exit 3 when a warning (of that severity) fires
-  --engine onnxruntime|js, --threads N, --device auto|cpu|cuda
+  --engine auto|onnxruntime|wasm|js, --threads N, --device auto|cpu|cuda
   --threshold-... X                    warning thresholds (default: those the parts were made with)
 A shard folder is opened as one dataset: modalities by sub-folder (img_emb/img_emb_0000.npy) or
 file-name prefix (img_emb_0000.npy beside text_emb_0000.npy), shards matched by their number.
