@@ -109,50 +109,74 @@ function dotsKernel(R: number): FnBuilder {
   const j = f.local(I32);
   const k = f.local(I32);
   const bj = f.local(I32);
-  const B = f.local(V128);
-  const acc: number[] = [];
+  const A = f.local(V128);
+  const B: number[] = [f.local(V128), f.local(V128)];
+  /** acc[c][r]: row r of a with row j + c of b */
+  const acc: number[][] = [[], []];
   const aRow: number[] = [];
   for (let r = 0; r < R; r++) {
-    acc.push(f.local(V128));
+    acc[0]?.push(f.local(V128));
+    acc[1]?.push(f.local(V128));
     aRow.push(f.local(I32));
   }
-  const accOf = (r: number): number => acc[r] as number;
+  const accOf = (c: number, r: number): number => acc[c]?.[r] as number;
   const rowOf = (r: number): number => aRow[r] as number;
+  const bOf = (c: number): number => B[c] as number;
   for (let r = 0; r < R; r++) f.get(a).get(rowBytes).i32(r).mul32().add32().set(rowOf(r));
-  f.i32(0).set(j);
-  f.get(b).set(bj);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(rb).geS32().brIf(1);
-      for (let r = 0; r < R; r++) f.zeroV().set(accOf(r));
-      f.i32(0).set(k);
-      f.block(() => {
-        f.loop(() => {
-          f.get(k).get(rowBytes).geS32().brIf(1);
-          f.get(bj).get(k).add32().loadV().set(B);
-          for (let r = 0; r < R; r++) {
-            f.get(accOf(r)).get(rowOf(r)).get(k).add32().loadV().get(B).mulV4().addV4().set(accOf(r));
-          }
-          f.get(k).i32(16).add32().set(k);
-          f.br(0);
-        });
+
+  /** the dots of the R rows with `cols` (1 or 2) rows of b from bj, stored at column j */
+  const columns = (cols: number): void => {
+    for (let c = 0; c < cols; c++) for (let r = 0; r < R; r++) f.zeroV().set(accOf(c, r));
+    f.i32(0).set(k);
+    f.block(() => {
+      f.loop(() => {
+        f.get(k).get(rowBytes).geS32().brIf(1);
+        for (let c = 0; c < cols; c++) {
+          f.get(bj).get(k).add32();
+          if (c > 0) f.get(rowBytes).add32();
+          f.loadV().set(bOf(c));
+        }
+        // each row of a is loaded once for both rows of b
+        for (let r = 0; r < R; r++) {
+          f.get(rowOf(r)).get(k).add32().loadV().set(A);
+          for (let c = 0; c < cols; c++) f.get(accOf(c, r)).get(A).get(bOf(c)).mulV4().addV4().set(accOf(c, r));
+        }
+        f.get(k).i32(16).add32().set(k);
+        f.br(0);
       });
+    });
+    for (let c = 0; c < cols; c++) {
       for (let r = 0; r < R; r++) {
-        // out[r * rb + j] = (l0 + l1) + (l2 + l3), in float64
+        // out[r * rb + j + c] = (l0 + l1) + (l2 + l3), in float64
         f.get(out).get(j).i32(3).op(0x74).add32();
         if (r > 0)
           f.get(rb)
             .i32(8 * r)
             .mul32()
             .add32();
-        f.get(accOf(r)).laneF32AsF(0).get(accOf(r)).laneF32AsF(1).addF();
-        f.get(accOf(r)).laneF32AsF(2).get(accOf(r)).laneF32AsF(3).addF();
-        f.addF().storeF();
+        const x = accOf(c, r);
+        f.get(x).laneF32AsF(0).get(x).laneF32AsF(1).addF();
+        f.get(x).laneF32AsF(2).get(x).laneF32AsF(3).addF();
+        f.addF().storeF(8 * c);
       }
-      f.get(bj).get(rowBytes).add32().set(bj);
-      f.get(j).i32(1).add32().set(j);
+    }
+  };
+
+  f.i32(0).set(j);
+  f.get(b).set(bj);
+  // two rows of b at a time while two are left, then the last one
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).i32(1).add32().get(rb).geS32().brIf(1);
+      columns(2);
+      f.get(bj).get(rowBytes).i32(2).mul32().add32().set(bj);
+      f.get(j).i32(2).add32().set(j);
       f.br(0);
     });
+  });
+  f.block(() => {
+    f.get(j).get(rb).geS32().brIf(0);
+    columns(1);
   });
   return f;
 }
