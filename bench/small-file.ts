@@ -8,7 +8,10 @@
  * --before DIR: the same CLI and compute-process rows for another checkout's build (e.g. a
  * `git archive` of an older commit with node_modules linked and `node scripts/build.mjs` run),
  * interleaved run by run with this one's, so both see the same load; the in-process steps are skipped.
- * Usage: npx tsx bench/small-file.ts [--file examples/collapsed.safetensors] [--runs 5] [--before DIR]
+ * --kernels: the in-process WebAssembly kernels against onnxruntime's, first call (in this process)
+ * and warm: the float64 Gram (linalg/crossWasm.ts; where SMALL_PRODUCT_MACS comes from) and the
+ * pairwise dispersive and retrieval tiles (wasmBackend.ts; where SMALL_JOB_WORK comes from).
+ * Usage: npx tsx bench/small-file.ts [--file examples/collapsed.safetensors] [--runs 5] [--before DIR] [--kernels]
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -175,11 +178,83 @@ async function warmComputeProcess(): Promise<void> {
   for (const p of procs) p.kill();
 }
 
+/** CPU ms of one call (this process's user + system) */
+async function cpuMs(f: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+async function kernels(): Promise<void> {
+  const { createBackend } = await import('../src/engine');
+  const { createWasmBackend } = await import('../src/engine/wasmBackend');
+  const { crossWasmSwitch, wasmCross } = await import('../src/engine/linalg/crossWasm');
+  const { mulberry32 } = await import('../src/engine/random');
+  const rand = mulberry32(1);
+  const ort = await createBackend('onnxruntime', { device: 'cpu' });
+  const wasm = createWasmBackend();
+  const warmOf = async (f: () => Promise<unknown>): Promise<number> => {
+    const xs: number[] = [];
+    for (let r = 0; r < runs; r++) xs.push(await cpuMs(f));
+    return median(xs);
+  };
+  console.log(
+    `\n| float64 Gram, rows x d | wasm first / warm CPU ms | onnxruntime (${ort.info.threads} threads) first / warm CPU ms |\n|---|---|---|`,
+  );
+  for (const [rows, d] of [
+    [2000, 64],
+    [2000, 128],
+    [2000, 256],
+    [8192, 256],
+  ] as const) {
+    const a = new Float64Array(rows * d).map(() => rand() - 0.5);
+    const wf = await cpuMs(async () => wasmCross(a, undefined, rows, d, d));
+    const ww = await warmOf(async () => wasmCross(a, undefined, rows, d, d));
+    // onnxruntime's own graph: its backend hands small products to wasmCross unless switched off
+    crossWasmSwitch.enabled = false;
+    const of = await cpuMs(() => ort.gram(a, rows, d));
+    const ow = await warmOf(() => ort.gram(a, rows, d));
+    crossWasmSwitch.enabled = true;
+    console.log(`| ${rows} x ${d} | ${wf.toFixed(1)} / ${ww.toFixed(1)} | ${of.toFixed(1)} / ${ow.toFixed(1)} |`);
+  }
+  console.log(
+    `\n| pairwise tile, N x N x d | wasm dispersive / retrieval, warm CPU ms | onnxruntime dispersive / retrieval, warm CPU ms |\n|---|---|---|`,
+  );
+  for (const [n, d] of [
+    [2000, 64],
+    [4096, 64],
+    [2048, 768],
+  ] as const) {
+    const z = new Float32Array(n * d).map(() => rand() - 0.5);
+    const sq = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += (z[i * d + k] as number) ** 2;
+      const inv = 1 / Math.sqrt(s);
+      for (let k = 0; k < d; k++) z[i * d + k] = (z[i * d + k] as number) * inv;
+      sq[i] = 1;
+    }
+    const cells = [];
+    for (const b of [wasm, ort]) {
+      const disp = await warmOf(() => b.dispersiveRows(z, sq, n, z, sq, n, d, 2, 0, false));
+      const retr = await warmOf(() => b.retrievalCounts(z, n, z, n, d, sq, sq));
+      cells.push(`${disp.toFixed(1)} / ${retr.toFixed(1)}`);
+    }
+    console.log(`| ${n} x ${n} x ${d} | ${cells.join(' | ')} |`);
+  }
+  await ort.dispose();
+}
+
 async function main(): Promise<void> {
   const git = execFileSync('git', ['log', '-1', '--format=%h'], { cwd: ROOT, encoding: 'utf8' }).trim();
   console.log(
     `# ${file}: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'} (shared; load average ${loadavg()[0]?.toFixed(1)} at start), node ${process.version}, commit ${git}, ${runs} runs\n`,
   );
+  if (process.argv.includes('--kernels')) {
+    await kernels();
+    return;
+  }
   console.log('| command | median wall s | best wall s | median CPU s (user + sys) |\n|---|---|---|---|');
   row('node -e 0', ['node', '-e', '0']);
   if (before) {

@@ -94,13 +94,15 @@ function noted(backend: GeometryBackend, note: string): GeometryBackend {
 /**
  * Multiply-adds of a job's pairwise passes up to which the 'auto' engine computes in-process in
  * WebAssembly (src/engine/wasmBackend.ts) in a process that computes once, such as the CLI.
- * Measured on the dev VM (2 cores; bench/small-file.ts): onnxruntime's start (its library,
- * environment and sessions) takes about 0.15 s of CPU before the first number, and the wasm
- * kernels, one thread, do about 10^10 multiply-adds a second against onnxruntime's 2 threads at
- * several times that; up to 2^30 the one-thread kernels finish first. A long-lived process (the
- * compute process) keeps onnxruntime's sessions warm, so there 'auto' is always onnxruntime.
+ * Measured on the dev VM (2 cores, loaded; bench/small-file.ts --kernels): onnxruntime's start
+ * (its library, environment and sessions) takes about 0.15 s of CPU before the first number; warm,
+ * its 2 threads use 0.55-0.6x the wasm kernels' CPU on a tile (2000 x 2000 x 64: dispersive 15 vs
+ * 26 ms, retrieval 13 vs 21 ms; at 4096 rows 31 / 44 vs 84 / 83 ms). The two cost the same CPU at
+ * about 2^32 multiply-adds; below 2^31 the in-process kernels finish first in CPU and, with the
+ * start-up, in wall time. A long-lived process (the compute process) keeps onnxruntime's
+ * sessions warm, so there 'auto' is always onnxruntime.
  */
-export const SMALL_JOB_WORK = 2 ** 30;
+export const SMALL_JOB_WORK = 2 ** 31;
 
 /**
  * The 'auto' engine for a job of `work` multiply-adds that computes on `device`: 'wasm' with the

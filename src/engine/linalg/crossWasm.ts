@@ -171,11 +171,11 @@ export const crossWasmSwitch = { enabled: true };
 
 /**
  * Largest product handed to the kernel, in multiply-adds (rows x da x db) and in output width.
- * Measured on the dev VM (bench/small-file.ts --kernels): a 2000 x 64 Gram takes 0.8-1.5 ms here
- * from the first call, and onnxruntime 96 ms on its first (the session) and 0.8 ms warm; at
- * 2000 x 128, 3.5 ms here against 1.3 ms warm. So small products come here (one session fewer for
- * a small file, a millisecond more per warm call). Up to 2^25 multiply-adds (about 7 ms here)
- * the kernel costs less than the session's first run; anything bigger keeps the threaded GEMM.
+ * Measured on the dev VM (bench/small-file.ts --kernels, CPU ms, first call / warm): a 2000 x 64
+ * Gram 14 / 0.7 here against onnxruntime's 78 / 0.6 (its first run makes the session); 2000 x 128
+ * 8 / 3.2 against 4 / 2.8; 2000 x 256 19 / 11 against 10 / 11. So small products come here (one
+ * session fewer for a small file, about the same warm), up to 2^25 multiply-adds and 128 wide;
+ * anything bigger keeps the threaded GEMM.
  */
 export const SMALL_PRODUCT_MACS = 1 << 25;
 export const SMALL_PRODUCT_SIDE = 128;
