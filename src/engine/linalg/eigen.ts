@@ -325,9 +325,10 @@ function tridiagonalMaxAbs(diag: Float64Array, off: Float64Array, n: number): nu
  * from the first negligible off-diagonal entry until the entry at `lo` deflates. `off` (entries
  * 0 .. n-2 are read) is overwritten. `maxSweeps` (default 30 n, LAPACK's) bounds the QL work;
  * past it, or on a non-finite intermediate, the eigenvalues come from tridiagonalBisection of
- * the input instead. Never throws; non-finite input gives NaN eigenvalues.
+ * the input instead. Never throws; non-finite input gives NaN eigenvalues. `sweeps` runs the
+ * sweeps proper (eigenSmall.ts passes its WebAssembly port, working on diag and off in wasm memory).
  */
-export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, maxSweeps = 30 * n): void {
+export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, maxSweeps = 30 * n, sweeps: QlSweeps = qlSweeps): void {
   if (n <= 0) return;
   const amax = tridiagonalMaxAbs(diag, off, n);
   if (Number.isNaN(amax)) {
@@ -350,7 +351,7 @@ export function tridiagonalQL(diag: Float64Array, off: Float64Array, n: number, 
   const d0 = diag.slice(0, n);
   const e0 = off.slice(0, n);
   e0[n - 1] = 0;
-  const ok = qlSweeps(diag, off, n, EPS * (amax * 2 ** s1 * 2 ** s2), maxSweeps);
+  const ok = sweeps(diag, off, n, EPS * (amax * 2 ** s1 * 2 ** s2), maxSweeps);
   if (!ok) {
     const ev = tridiagonalBisection(d0, e0, n);
     diag.set(ev.subarray(0, n));
@@ -376,6 +377,9 @@ function hyp(a: number, b: number): number {
   const r = (x > y ? y : x) / m;
   return m * Math.sqrt(1 + r * r);
 }
+
+/** the QL sweeps on the scaled tridiagonal: qlSweeps here, or eigenSmall.ts's WebAssembly port of it */
+export type QlSweeps = (diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number) => boolean;
 
 /** the QL iteration proper; false when the budget ran out or a value stopped being finite */
 function qlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {

@@ -15,6 +15,7 @@
  */
 import { eigenvalueSteps, safeScaleExponent, tridiagonalQL } from './eigen';
 import { wasmWorks } from './eigenWasm';
+import { SMALL_MAX, smallEigenvalues } from './eigenSmall';
 import type { GeometryBackend } from '../types';
 import { throwIfAborted } from '../types';
 
@@ -34,7 +35,8 @@ export const TWO_STAGE_MIN = 1280;
 const SLICE_MS = 50;
 
 /**
- * Eigenvalues, descending: the one-stage solver with its SIMD pass where WebAssembly has it, the
+ * Eigenvalues, descending: up to SMALL_MAX, eigenSmall.ts's solver (all in WebAssembly,
+ * synchronous; same eigenvalues bit for bit); above, the one-stage solver with its SIMD pass where WebAssembly has it, the
  * two-stage method where that is missing and the size makes it pay, else the plain one-stage
  * solver. The one-stage paths run in slices of SLICE_MS and stop with an AbortError on `signal`.
  */
@@ -44,6 +46,12 @@ export async function symmetricEigenvaluesFast(
   backend: GeometryBackend,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
+  if (n <= SMALL_MAX) {
+    // small problems whole in WebAssembly: no interpreter phase on a fresh process's first solves
+    throwIfAborted(signal);
+    const small = smallEigenvalues(a, n);
+    if (small) return small;
+  }
   if (n >= TWO_STAGE_MIN && backend.info.name === 'onnxruntime' && !wasmWorks(n)) {
     return twoStageEigenvalues(a, n, BAND, backend, signal);
   }

@@ -20,7 +20,7 @@ import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
  * params (all i32 byte addresses but stride and cnt): a = &L[i][k0], stride = 8 n, pv, pw, v, p =
  * &vec[k0], pvR, pwR, vR = &vec[i], cnt = i - k0, out = where s_0 .. s_{R-1} go
  */
-function rowsKernel(R: number): FnBuilder {
+export function rowsKernel(R: number): FnBuilder {
   const f = new FnBuilder(`rows${R}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [a, stride, pv, pw, v, p, pvR, pwR, vR, cnt, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
   const x = f.local(I32);
