@@ -18,7 +18,7 @@ import { openCheckpoint, selectModalities } from '../src/io';
 import { narrowToFloat32 } from '../src/io/narrow';
 import type { Matrix } from '../src/io/types';
 import { nearestNeighbors, rowNorms, unitRow } from '../src/engine/neighbors';
-import { neighborScoresSwitch } from '../src/engine/neighborScores';
+import { neighborScoresSwitch, residentCopy } from '../src/engine/neighborScores';
 import { rowPairMetrics } from '../src/engine/rowMetrics';
 import { flag } from './args';
 import { writePair } from './inspect-data';
@@ -72,12 +72,20 @@ async function main(): Promise<void> {
   const raw = await entry.readRows();
   const tCheck = performance.now();
   const narrowed = narrowToFloat32(raw, d, fa, entry.name);
-  const m: Matrix = { name: entry.name, rows: n, cols: d, data: narrowed.data };
+  const tResident = performance.now();
+  // as the compute process keeps it (src/jobs/neighbors.ts): in a WebAssembly memory where it fits
+  const m: Matrix = { name: entry.name, rows: n, cols: d, data: residentCopy(narrowed.data, d) ?? narrowed.data };
+  if (m.data !== narrowed.data) (narrowed as { data: Float32Array }).data = new Float32Array(0);
   const tEnd = performance.now();
   const load = (tEnd - t0) / 1000;
-  const stages = { open: (tRead - t0) / 1000, read: (tCheck - tRead) / 1000, check: (tEnd - tCheck) / 1000 };
+  const stages = {
+    open: (tRead - t0) / 1000,
+    read: (tCheck - tRead) / 1000,
+    check: (tResident - tCheck) / 1000,
+    resident: (tEnd - tResident) / 1000,
+  };
   console.error(
-    `loaded ${n} x ${d} in ${load.toFixed(1)} s (open ${stages.open.toFixed(2)} s, read ${stages.read.toFixed(1)} s, finite/scale check ${stages.check.toFixed(1)} s)`,
+    `loaded ${n} x ${d} in ${load.toFixed(1)} s (open ${stages.open.toFixed(2)} s, read ${stages.read.toFixed(1)} s, finite/scale check ${stages.check.toFixed(1)} s, into WebAssembly memory ${stages.resident.toFixed(1)} s)`,
   );
   const ours: number[] = [];
   const lists: number[][] = [];
@@ -151,7 +159,7 @@ async function main(): Promise<void> {
     `| ${n} | ${d} | ${k} | ${perQuery ? f(median(ours)) : '—'} | ${f(median(np.perQuery))} | ${f(js)} | ${f(f64)} | ${f(pre)} | ${f(median(np.precomputed))} | ${same.every((x) => x) ? 'yes' : `no (${same.join(',')})`} |`,
   );
   console.log(
-    `\nratios ours / numpy, norms kept: ${(js / median(np.precomputed)).toFixed(2)} (plain JS), ${(f64 / median(np.precomputed)).toFixed(2)} (float64 kernel), ${(pre / median(np.precomputed)).toFixed(2)} (pre-pass)${perQuery ? `; norms per query ${(median(ours) / median(np.perQuery)).toFixed(2)}` : ''}. Median of ${repeat} repeats x ${rowsToAsk.length} query rows (the three kernels interleaved, same lists and similarities bit for bit); norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; load: ours ${f(load)} (open ${f(stages.open)}, read ${f(stages.read)}, finite/scale check ${f(stages.check)}), numpy ${f(np.load)}; numpy ${np.numpy}, float32 matrix-vector; ours float64 sums of the float32 values.`,
+    `\nratios ours / numpy, norms kept: ${(js / median(np.precomputed)).toFixed(2)} (plain JS), ${(f64 / median(np.precomputed)).toFixed(2)} (float64 kernel), ${(pre / median(np.precomputed)).toFixed(2)} (pre-pass)${perQuery ? `; norms per query ${(median(ours) / median(np.perQuery)).toFixed(2)}` : ''}. Median of ${repeat} repeats x ${rowsToAsk.length} query rows (the three kernels interleaved, same lists and similarities bit for bit); norms once: ours ${f(normsTime)}, numpy ${f(np.norms)}; load: ours ${f(load)} (open ${f(stages.open)}, read ${f(stages.read)}, finite/scale check ${f(stages.check)}, into WebAssembly memory ${f(stages.resident)}), numpy ${f(np.load)}; numpy ${np.numpy}, float32 matrix-vector; ours float64 sums of the float32 values.`,
   );
 }
 
@@ -184,7 +192,9 @@ async function selected(count: number): Promise<void> {
     const cp = await openCheckpoint(path);
     const e = selectModalities(cp).modalities[0];
     if (!e) throw new Error('no modality');
-    return { name: e.name, rows: n, cols: d, data: narrowToFloat32(await e.readRows(), d, path, e.name).data };
+    const data = narrowToFloat32(await e.readRows(), d, path, e.name).data;
+    // as the rowMetrics job keeps it (src/jobs/neighbors.ts): in a WebAssembly memory where it fits
+    return { name: e.name, rows: n, cols: d, data: residentCopy(data, d) ?? data };
   };
   const a = await load(fa);
   const b = await load(fb);

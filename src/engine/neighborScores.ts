@@ -402,8 +402,40 @@ export const neighborScoresSwitch = { enabled: true, prePass: true };
 /** gallery values copied into the kernel's memory per call: 256 KB, so a tile stays in L2 while up to four queries read it */
 export const TILE_VALUES = 1 << 16;
 
+/** selected rows scored together in one pass over a gallery (a selection's export, ./rowMetrics.ts) */
+export const QUERY_BLOCK = 256;
+
+/** gallery rows per kernel call for width d */
+function tileRowsFor(d: number): number {
+  return Math.max(1, Math.floor(TILE_VALUES / Math.max(1, d)));
+}
+
+type WasmMemory = { buffer: ArrayBuffer; grow(pages: number): number };
+
+/**
+ * A matrix kept in a WebAssembly memory of its own (residentCopy), so the pre-pass reads its rows
+ * where they are instead of copying each tile into the kernel's memory (about half of a 1M-row
+ * query's time). After the rows: 64 zero bytes (a row's last four columns may be read past it),
+ * then scratch for one block of queries and its results, lent to one search at a time.
+ */
+interface Resident {
+  memory: WasmMemory;
+  scratchAt: number;
+  scratchBytes: number;
+  busy: boolean;
+}
+const residents = new WeakMap<ArrayBuffer, Resident>();
+
+/** bytes of pre-pass queries (packed) and results for count queries of width d, maxRows rows a call */
+function approxScratchBytes(d: number, count: number, maxRows: number): number {
+  return (Math.ceil(d / 4) * 4 * count + maxRows * count) * 4;
+}
+
+/** WebAssembly's 32-bit memories stop at 4 GiB */
+const MAX_MEMORY_BYTES = 2 ** 32 - 65536;
+
 interface Kernel {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   dots4: DotsFn;
   dots1: DotsFn;
   approx4: ApproxFn;
@@ -432,9 +464,43 @@ function compiledModule(): object | null {
 function instantiate(bytes: number): Kernel | null {
   const mod = compiledModule();
   if (!mod || !wasmApi) return null;
-  const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const inst = new wasmApi.Instance(mod, { env: { memory } });
-  const e = inst.exports;
+  return instantiateOver(new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) }));
+}
+
+/** whether the WebAssembly kernel runs (false: the plain-JS sums, same numbers) */
+export function wasmScores(): boolean {
+  return neighborScoresSwitch.enabled && compiledModule() !== null;
+}
+
+/**
+ * The rows of an n x d float32 matrix copied into a WebAssembly memory of their own (see Resident),
+ * or null where that does not fit (above 4 GiB with its scratch, or the memory cannot be had) or
+ * WebAssembly SIMD is missing: the searches then copy each tile. The view is an ordinary
+ * Float32Array for every other reader; the memory is never grown, so the view stays valid.
+ */
+export function residentCopy(data: Float32Array, d: number): Float32Array | null {
+  if (!wasmApi || !wasmScores()) return null;
+  const scratchAt = Math.ceil((data.length * 4 + 64) / 64) * 64;
+  const scratchBytes = approxScratchBytes(d, QUERY_BLOCK, tileRowsFor(d));
+  const total = scratchAt + scratchBytes;
+  if (total > MAX_MEMORY_BYTES) return null;
+  let memory: WasmMemory;
+  try {
+    memory = new wasmApi.Memory({ initial: Math.ceil(total / 65536) });
+  } catch {
+    return null;
+  }
+  const view = new Float32Array(memory.buffer, 0, data.length);
+  view.set(data);
+  residents.set(memory.buffer, { memory, scratchAt, scratchBytes, busy: false });
+  return view;
+}
+
+/** an instance of the kernels over an existing memory (a resident matrix's) */
+function instantiateOver(memory: WasmMemory): Kernel | null {
+  const mod = compiledModule();
+  if (!mod || !wasmApi) return null;
+  const e = new wasmApi.Instance(mod, { env: { memory } }).exports;
   return {
     memory,
     dots4: e.dots4 as DotsFn,
@@ -443,11 +509,6 @@ function instantiate(bytes: number): Kernel | null {
     approx1: e.approx1 as ApproxFn,
     squares: e.squares as SquaresFn,
   };
-}
-
-/** whether the WebAssembly kernel runs (false: the plain-JS sums, same numbers) */
-export function wasmScores(): boolean {
-  return neighborScoresSwitch.enabled && compiledModule() !== null;
 }
 
 /**
@@ -539,7 +600,9 @@ export function approxBound(d: number): number {
  */
 export class ApproxScores {
   private readonly result: Float32Array;
+  /** byte address of the copied tile (own memory), or -1 when reading a resident gallery in place */
   private readonly galleryAt: number;
+  private readonly queriesAt: number;
   private readonly outAt: number;
   private readonly groups: number;
   private readonly bounds: Float64Array;
@@ -547,6 +610,7 @@ export class ApproxScores {
 
   private constructor(
     private readonly k: Kernel,
+    private readonly resident: Resident | null,
     queries: Float64Array,
     readonly count: number,
     private readonly d: number,
@@ -562,7 +626,9 @@ export class ApproxScores {
       this.bounds[t] = approxBound(d) * Math.max(1, Math.sqrt(sq) * (1 + 1e-12));
     }
     const qFloats = groups * 4 * count;
-    const packed = new Float32Array(k.memory.buffer, 0, qFloats);
+    this.queriesAt = resident ? resident.scratchAt : 0;
+    const packed = new Float32Array(k.memory.buffer, this.queriesAt, qFloats);
+    packed.fill(0);
     // blocks of four queries, then one, each interleaved by fours of columns: for each four
     // columns, the block's queries' four values; block t0 starts at float t0 * groups * 4.
     // (Blocks of eight ran at half the speed here: V8 spills the accumulators.)
@@ -573,21 +639,34 @@ export class ApproxScores {
         for (let c = 0; c < d; c++) packed[t0 * groups * 4 + (c >> 2) * 4 * size + b * 4 + (c & 3)] = queries[(t0 + b) * d + c] as number;
       t0 += size;
     }
-    this.galleryAt = qFloats * 4;
-    this.outAt = this.galleryAt + (maxRows * d + 4) * 4;
+    this.galleryAt = resident ? -1 : qFloats * 4;
+    this.outAt = resident ? this.queriesAt + qFloats * 4 : this.galleryAt + (maxRows * d + 4) * 4;
     this.result = new Float32Array(k.memory.buffer, this.outAt, maxRows * count);
   }
 
-  static create(
-    queries: Float64Array,
-    count: number,
-    d: number,
-    maxRows = Math.max(1, Math.floor(TILE_VALUES / Math.max(1, d))),
-  ): ApproxScores | null {
+  /**
+   * The pre-pass for `count` queries (rows of `queries`), or null where WebAssembly SIMD is
+   * missing or the pre-pass is switched off. `gallery`: the rows dots() will be asked for; when
+   * they are resident (residentCopy) and its scratch is free, they are read in place until
+   * release().
+   */
+  static create(queries: Float64Array, count: number, d: number, gallery?: Float32Array, maxRows = tileRowsFor(d)): ApproxScores | null {
     if (!neighborScoresSwitch.prePass || !wasmScores()) return null;
-    const bytes = (Math.ceil(d / 4) * 4 * count + maxRows * d + 4 + maxRows * count) * 4;
-    const k = instantiate(bytes);
-    return k ? new ApproxScores(k, queries, count, d, maxRows) : null;
+    const resident = gallery ? residents.get(gallery.buffer as ArrayBuffer) : undefined;
+    if (resident && !resident.busy && approxScratchBytes(d, count, maxRows) <= resident.scratchBytes) {
+      const k = instantiateOver(resident.memory);
+      if (k) {
+        resident.busy = true;
+        return new ApproxScores(k, resident, queries, count, d, maxRows);
+      }
+    }
+    const k = instantiate(approxScratchBytes(d, count, maxRows) + (maxRows * d + 4) * 4);
+    return k ? new ApproxScores(k, null, queries, count, d, maxRows) : null;
+  }
+
+  /** lends a resident gallery's scratch to the next search (call once the search is done, also on failure) */
+  release(): void {
+    if (this.resident) this.resident.busy = false;
   }
 
   /** how far query t's pre-pass cosines can be from the float64 ones (approxBound, for its length) */
@@ -600,12 +679,19 @@ export class ApproxScores {
     const { d, count, k, groups } = this;
     const rows = end - start;
     if (rows > this.maxRows) throw new RangeError(`at most ${this.maxRows} rows per call, got ${rows}`);
-    new Float32Array(k.memory.buffer, this.galleryAt, rows * d).set(data.subarray(start * d, end * d));
-    // the last row's last four may reach past it: zeros there (finite, so 0 x value adds nothing)
-    new Float32Array(k.memory.buffer, this.galleryAt + rows * d * 4, 4).fill(0);
+    let g: number;
+    if (this.resident) {
+      if (data.buffer !== k.memory.buffer) throw new RangeError('the pre-pass was made for another gallery');
+      g = data.byteOffset + start * d * 4;
+    } else {
+      g = this.galleryAt;
+      new Float32Array(k.memory.buffer, g, rows * d).set(data.subarray(start * d, end * d));
+      // the last row's last four may reach past it: zeros there (finite, so 0 x value adds nothing)
+      new Float32Array(k.memory.buffer, g + rows * d * 4, 4).fill(0);
+    }
     for (const [t0, size] of this.plan) {
       const run = size === 4 ? k.approx4 : k.approx1;
-      run(t0 * groups * 16, this.galleryAt, rows, d, this.outAt + t0 * 4, count * 4);
+      run(this.queriesAt + t0 * groups * 16, g, rows, d, this.outAt + t0 * 4, count * 4);
     }
     return this.result;
   }
@@ -614,7 +700,7 @@ export class ApproxScores {
 /** squaresAt of every row of an n x d float32 matrix (the kernel a tile at a time, or plain JS) */
 export function rowSquares(data: Float32Array, d: number, n: number): Float64Array {
   const out = new Float64Array(n);
-  const tileRows = Math.max(1, Math.floor(TILE_VALUES / Math.max(1, d)));
+  const tileRows = tileRowsFor(d);
   const outAt = Math.ceil((tileRows * d) / 2) * 8;
   const k = wasmScores() ? instantiate(outAt + tileRows * 8) : null;
   if (!k) {

@@ -150,60 +150,65 @@ export async function nearestNeighbors(
   const tile = Math.max(1, opts.tileRows ?? DEFAULT_TILE_ROWS);
   let scores: QueryScores | ApproxScores | undefined;
   let approx: ApproxScores | null = null;
-  for (let start = 0; start < n; start += tile) {
-    throwIfAborted(opts.signal);
-    const end = Math.min(n, start + tile);
-    const norms = opts.norms;
-    if (norms) {
-      // the norms are known: one multiply-add per value instead of two, in WebAssembly a
-      // cache-sized block of rows at a time: the float32 pre-pass, with every row it cannot
-      // settle (within its bound of the k-th best or of the partner) scored again by dotAt; or,
-      // without the pre-pass, the float64 kernel (dotAt's very sums)
-      if (!scores) {
-        approx = ApproxScores.create(q, 1, d);
-        scores = approx ?? new QueryScores(q, 1, d);
-      }
-      const bound = approx?.bound(0) ?? 0;
-      const pLo = partnerSim !== null ? partnerSim - bound : 0;
-      const pHi = partnerSim !== null ? partnerSim + bound : 0;
-      for (let s = start; s < end; s += scores.maxRows) {
-        const e = Math.min(end, s + scores.maxRows);
-        const dots = scores.dots(data, s, e);
-        for (let j = s; j < e; j++) {
-          if (j === opts.exclude) continue;
-          const norm = norms[j] as number;
-          const pre = (dots[j - s] as number) / norm;
-          // an infinite pre-pass score is a float32 overflow: never settled by it
-          const finite = pre !== Infinity && pre !== -Infinity;
-          let sim: number | undefined = approx ? undefined : pre;
-          if (partnerSim !== null && j !== partner) {
-            if (pre > pHi && finite) better++;
-            else if (!(pre < pLo && finite)) {
-              sim ??= dotAt(q, data, j * d, d) / norm;
-              if (sim > partnerSim) better++;
-            }
-          }
-          if (pre < top.floor - bound && finite) continue;
-          sim ??= dotAt(q, data, j * d, d) / norm;
-          if (sim > top.floor) top.offer(j, sim);
+  try {
+    for (let start = 0; start < n; start += tile) {
+      throwIfAborted(opts.signal);
+      const end = Math.min(n, start + tile);
+      const norms = opts.norms;
+      if (norms) {
+        // the norms are known: one multiply-add per value instead of two, in WebAssembly a
+        // cache-sized block of rows at a time: the float32 pre-pass, with every row it cannot
+        // settle (within its bound of the k-th best or of the partner) scored again by dotAt; or,
+        // without the pre-pass, the float64 kernel (dotAt's very sums)
+        if (!scores) {
+          approx = ApproxScores.create(q, 1, d, data);
+          scores = approx ?? new QueryScores(q, 1, d);
         }
+        const bound = approx?.bound(0) ?? 0;
+        const pLo = partnerSim !== null ? partnerSim - bound : 0;
+        const pHi = partnerSim !== null ? partnerSim + bound : 0;
+        for (let s = start; s < end; s += scores.maxRows) {
+          const e = Math.min(end, s + scores.maxRows);
+          const dots = scores.dots(data, s, e);
+          for (let j = s; j < e; j++) {
+            if (j === opts.exclude) continue;
+            const norm = norms[j] as number;
+            const pre = (dots[j - s] as number) / norm;
+            // an infinite pre-pass score is a float32 overflow: never settled by it
+            const finite = pre !== Infinity && pre !== -Infinity;
+            let sim: number | undefined = approx ? undefined : pre;
+            if (partnerSim !== null && j !== partner) {
+              if (pre > pHi && finite) better++;
+              else if (!(pre < pLo && finite)) {
+                sim ??= dotAt(q, data, j * d, d) / norm;
+                if (sim > partnerSim) better++;
+              }
+            }
+            if (pre < top.floor - bound && finite) continue;
+            sim ??= dotAt(q, data, j * d, d) / norm;
+            if (sim > top.floor) top.offer(j, sim);
+          }
+        }
+        opts.onProgress?.(end / n);
+        if (end < n) await turn();
+        continue;
+      }
+      for (let j = start; j < end; j++) {
+        const base = j * d;
+        // the row's squares in a second pass: its 4d bytes are in L1 by then, so it costs little
+        const sq = squaresAt(data, base, d);
+        if (!Number.isFinite(sq)) throw new EngineError(`'${gallery.name}' has NaN or Inf at row ${j}`);
+        const sim = dotAt(q, data, base, d) / Math.max(Math.sqrt(sq), NORM_FLOOR);
+        if (j === opts.exclude) continue;
+        if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
+        if (sim > top.floor) top.offer(j, sim);
       }
       opts.onProgress?.(end / n);
       if (end < n) await turn();
-      continue;
     }
-    for (let j = start; j < end; j++) {
-      const base = j * d;
-      // the row's squares in a second pass: its 4d bytes are in L1 by then, so it costs little
-      const sq = squaresAt(data, base, d);
-      if (!Number.isFinite(sq)) throw new EngineError(`'${gallery.name}' has NaN or Inf at row ${j}`);
-      const sim = dotAt(q, data, base, d) / Math.max(Math.sqrt(sq), NORM_FLOOR);
-      if (j === opts.exclude) continue;
-      if (partnerSim !== null && sim > partnerSim && j !== partner) better++;
-      if (sim > top.floor) top.offer(j, sim);
-    }
-    opts.onProgress?.(end / n);
-    if (end < n) await turn();
+  } finally {
+    // a resident gallery's scratch goes back for the next search, also after a Cancel
+    approx?.release();
   }
   // the partner's own score: the same formula as the pass, so its rank never counts itself
   return {

@@ -9,7 +9,7 @@
 import type { Matrix } from '../io/types';
 import type { NeighborControl } from './neighbors';
 import { checkRow, cosineTo, rowNorms, unitRow } from './neighbors';
-import { ApproxScores, dotAt, QueryScores } from './neighborScores';
+import { ApproxScores, dotAt, QUERY_BLOCK, QueryScores } from './neighborScores';
 import { inverseNorm } from './rows';
 import { EngineError, throwIfAborted } from './types';
 
@@ -22,7 +22,7 @@ export interface RowPairMetrics {
 }
 
 /** selected rows scored together in one pass over b (their unit rows are held in float64: 1.5 MB at d = 768) */
-export const QUERY_BLOCK = 256;
+export { QUERY_BLOCK };
 
 /** multiply-adds between yields to the event loop, so a Cancel can arrive while a big selection runs (tens of ms) */
 const MACS_PER_TURN = 1 << 27;
@@ -87,7 +87,7 @@ export async function rowPairMetrics(
       out.drift[first + t] = driftOf(q, b, i);
       partnerSim[t] = cosineTo(q, b, i);
     }
-    const approx = ApproxScores.create(queries, nq, d);
+    const approx = ApproxScores.create(queries, nq, d, data);
     const scores = approx ?? new QueryScores(queries, nq, d);
     const rowsPerCall = scores.maxRows;
     // with the pre-pass: a cosine beyond its bound of the partner's is settled, the rest rescored
@@ -95,30 +95,34 @@ export async function rowPairMetrics(
     const hi = partnerSim.map((p, t) => p + (approx?.bound(t) ?? 0));
     const query = block.map((_, t) => queries.subarray(t * d, t * d + d));
     const tile = Math.max(1, ctl.tileRows ?? Math.max(rowsPerCall, Math.floor(MACS_PER_TURN / (nq * d))));
-    for (let start = 0; start < n; start += tile) {
-      throwIfAborted(ctl.signal);
-      const end = Math.min(n, start + tile);
-      for (let s = start; s < end; s += rowsPerCall) {
-        const e = Math.min(end, s + rowsPerCall);
-        const dots = scores.dots(data, s, e);
-        for (let j = s; j < e; j++) {
-          const norm = normsB[j] as number;
-          const at = (j - s) * nq;
-          for (let t = 0; t < nq; t++) {
-            const sim = (dots[at + t] as number) / norm;
-            // exact scores (no pre-pass) fall in the first two cases; an overflowed pre-pass score (infinite) is rescored
-            let above: boolean;
-            if (sim > (hi[t] as number) && sim !== Infinity) above = true;
-            else if (sim < (lo[t] as number) && sim !== -Infinity) above = false;
-            else if (!approx) above = sim > (partnerSim[t] as number);
-            else above = dotAt(query[t] as Float64Array, data, j * d, d) / norm > (partnerSim[t] as number);
-            if (above) better[t] = (better[t] as number) + 1;
+    try {
+      for (let start = 0; start < n; start += tile) {
+        throwIfAborted(ctl.signal);
+        const end = Math.min(n, start + tile);
+        for (let s = start; s < end; s += rowsPerCall) {
+          const e = Math.min(end, s + rowsPerCall);
+          const dots = scores.dots(data, s, e);
+          for (let j = s; j < e; j++) {
+            const norm = normsB[j] as number;
+            const at = (j - s) * nq;
+            for (let t = 0; t < nq; t++) {
+              const sim = (dots[at + t] as number) / norm;
+              // exact scores (no pre-pass) fall in the first two cases; an overflowed pre-pass score (infinite) is rescored
+              let above: boolean;
+              if (sim > (hi[t] as number) && sim !== Infinity) above = true;
+              else if (sim < (lo[t] as number) && sim !== -Infinity) above = false;
+              else if (!approx) above = sim > (partnerSim[t] as number);
+              else above = dotAt(query[t] as Float64Array, data, j * d, d) / norm > (partnerSim[t] as number);
+              if (above) better[t] = (better[t] as number) + 1;
+            }
           }
         }
+        done += (end - start) * nq;
+        ctl.onProgress?.(done / work);
+        if (done < work) await turn();
       }
-      done += (end - start) * nq;
-      ctl.onProgress?.(done / work);
-      if (done < work) await turn();
+    } finally {
+      approx?.release();
     }
     for (let t = 0; t < nq; t++) {
       out.partnerCosine[first + t] = Math.max(-1, Math.min(1, partnerSim[t] as number));

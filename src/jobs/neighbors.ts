@@ -8,6 +8,7 @@ import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import type { ArrayEntry, Matrix } from '../io/types';
 import { ReaderError } from '../io/types';
 import { neighborLists, rowNorms } from '../engine/neighbors';
+import { residentCopy } from '../engine/neighborScores';
 import type { NeighborsParams, NeighborsResult } from '../protocol/neighbors';
 import { readLabels } from './classes';
 import type { JobControl } from './types';
@@ -34,7 +35,11 @@ export async function loadCached(path: string, entry: ArrayEntry): Promise<Matri
   if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap() };
   const hit = cached.mats.get(entry.name);
   if (hit) return hit;
-  const m = await loadMatrix(entry);
+  const read = await loadMatrix(entry);
+  // kept in a WebAssembly memory of its own where it fits (under 4 GiB), so each click's pre-pass
+  // reads the rows in place; the copy is made once per file (the read's array is then dropped)
+  const data = residentCopy(read.data, read.cols);
+  const m = data ? { ...read, data } : read;
   cached.mats.set(entry.name, m);
   return m;
 }

@@ -13,6 +13,7 @@ import {
   dotAt,
   neighborScoresSwitch,
   QueryScores,
+  residentCopy,
   rowSquares,
   squaresAt,
   wasmScores,
@@ -169,7 +170,7 @@ void test('the pre-pass stays within its bound (approxBound) of the float64 cosi
     const norms = rowNorms(g);
     const queries = new Float64Array(5 * d);
     for (let t = 0; t < 5; t++) queries.set(unitRow(g, t * 7), t * d);
-    const approx = ApproxScores.create(queries, 5, d, 16);
+    const approx = ApproxScores.create(queries, 5, d, undefined, 16);
     assert.ok(approx);
     for (let start = 0; start < rows; start += 16) {
       const end = Math.min(rows, start + 16);
@@ -240,4 +241,44 @@ void test('the neighbour search gives the same lists, similarities and partner r
   assert.ok(copies.length >= 30);
   const spread = (copies[0]?.similarity as number) - (copies[copies.length - 1]?.similarity as number);
   assert.ok(spread > 0 && spread < approxBound(d), `copies within the bound of each other (${spread})`);
+});
+
+void test('a resident gallery (rows in WebAssembly memory, read in place) gives the same answers; two searches at once share it safely', async () => {
+  const n = 300;
+  const d = 37; // the last row's last four columns reach past the rows: the zero bytes after them
+  const { a, b } = tiedPair(n, d);
+  const data = residentCopy(b.data, d);
+  assert.ok(data, 'the matrix fits in a WebAssembly memory');
+  assert.deepEqual([...data], [...b.data]);
+  const rb: Matrix = { ...b, data };
+  const norms = rowNorms(b);
+  for (const [row, k] of [
+    [0, 5],
+    [299, 3],
+    [150, 40],
+  ] as const) {
+    const want = await nearestNeighbors(unitRow(a, row), b, k, { partner: row, norms });
+    same(await nearestNeighbors(unitRow(a, row), rb, k, { partner: row, norms }), want, `resident, row ${row}`);
+  }
+  // two searches interleaving at their awaits (tiles of 16 rows): the second cannot borrow the scratch and copies tiles
+  const [x, y] = await Promise.all([
+    nearestNeighbors(unitRow(a, 3), rb, 10, { partner: 3, norms, tileRows: 16 }),
+    nearestNeighbors(unitRow(a, 4), rb, 10, { partner: 4, norms, tileRows: 16 }),
+  ]);
+  same(x, await nearestNeighbors(unitRow(a, 3), b, 10, { partner: 3, norms }), 'interleaved 1');
+  same(y, await nearestNeighbors(unitRow(a, 4), b, 10, { partner: 4, norms }), 'interleaved 2');
+  // a cancelled search gives the scratch back
+  const ac = new AbortController();
+  await assert.rejects(nearestNeighbors(unitRow(a, 5), rb, 10, { norms, tileRows: 16, signal: ac.signal, onProgress: () => ac.abort() }));
+  const q = unitRow(a, 6);
+  const approx = ApproxScores.create(q, 1, d, data);
+  assert.ok(approx);
+  assert.throws(() => approx.dots(b.data, 0, 1), /another gallery/, 'the scratch was lent again: the pre-pass reads in place');
+  approx.release();
+  // the selection's pass over a resident gallery
+  const rows = Array.from({ length: 40 }, (_, i) => (i * 13) % n);
+  const want = await rowPairMetrics(a, b, rows, { normsB: norms });
+  const got = await rowPairMetrics(a, rb, rows, { normsB: norms });
+  assert.deepEqual([...got.partnerRank], [...want.partnerRank]);
+  assert.deepEqual([...got.partnerCosine], [...want.partnerCosine]);
 });
