@@ -1,14 +1,21 @@
 /**
- * The neighbour search's dot products as WebAssembly f64x2 code (issue 12: a selection's export and
- * the 1M-row query). Each query row q (float64, unit length) is multiplied with gallery rows
- * (float32) summed exactly as dotAt in ./neighbors.ts sums them: four float64 chains d0..d3 over
- * the columns c = 0, 1, 2, 3 (mod 4), the tail columns added to d0, and (d0 + d2) + (d1 + d3) at
- * the end. Here d0, d1 are the two lanes of one f64x2 accumulator and d2, d3 of another; every
- * lane step is one IEEE multiply and one IEEE add (WebAssembly never fuses them, and float32 to
- * float64 is exact), so each score is the very float64 the plain-JS loop gives. Up to four query
- * rows share each loaded gallery value (a block), which a selection's many rows use.
+ * The neighbour search's scores as WebAssembly SIMD kernels (issue 12: a selection's export and
+ * the 1M-row query), written with the small assembler of ./linalg/wasmAsm.ts.
  *
- * Where WebAssembly SIMD is missing the same numbers come from dotAt (plain JS).
+ * - The float64 sums (dotAt, squaresAt, and their kernels dotsKernel, squaresKernel): each query
+ *   row q (float64, unit length) times a gallery row (float32) in four float64 chains d0..d3 over
+ *   the columns c = 0, 1, 2, 3 (mod 4), the tail columns added to d0, and (d0 + d2) + (d1 + d3)
+ *   at the end. In the kernels d0, d1 are the two lanes of one f64x2 accumulator and d2, d3 of
+ *   another; every lane step is one IEEE multiply and one IEEE add (WebAssembly never fuses them,
+ *   and float32 to float64 is exact), so each score is the very float64 of the plain-JS loop.
+ * - The float32 pre-pass (approxKernel, ApproxScores, approxBound): f32x4 dots within a proved
+ *   bound of those float64 scores; the search settles a row by it only beyond the bound and
+ *   rescores every other row with dotAt, so its answers are the float64 search's, bit for bit.
+ * - Resident galleries (residentCopy): a kept matrix in a WebAssembly memory of its own, read in
+ *   place instead of copied a tile at a time.
+ *
+ * Up to four query rows share each loaded gallery value (a block), which a selection's many rows
+ * use. Where WebAssembly SIMD is missing the same numbers come from dotAt (plain JS).
  */
 import { assemble, F64, FnBuilder, I32, V128 } from './linalg/wasmAsm';
 
