@@ -726,6 +726,38 @@ function instance(): Small | null {
   return small;
 }
 
+/** where the vectors, diag, off and col of an n x n solve lie in wasm memory (f64 indices) */
+function layout(n: number): { vec0: number; pAt: number; outAt: number; dAt: number; eAt: number; colAt: number } {
+  const vec0 = n * n;
+  const pAt = vec0 + 4 * n;
+  const outAt = pAt + n;
+  const dAt = outAt + 4;
+  const eAt = dAt + n;
+  return { vec0, pAt, outAt, dAt, eAt, colAt: eAt + n };
+}
+
+/**
+ * eigen.ts's qlSweeps in WebAssembly (a QlSweeps for tridiagonalQL), for n <= SMALL_MAX where
+ * smallWorks(n): diag and off are copied into wasm memory (where smallEigenvalues already has
+ * them) and the results back.
+ */
+export function smallQlSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {
+  if (!smallWorks(n)) throw new RangeError(`smallQlSweeps: no WebAssembly solver for n = ${n}`);
+  const w = small as Small;
+  const { dAt, eAt } = layout(n);
+  const d = new Float64Array(w.memory.buffer, 8 * dAt, n);
+  const e = new Float64Array(w.memory.buffer, 8 * eAt, n);
+  d.set(diag.subarray(0, n));
+  e.set(off.subarray(0, n));
+  const norm = tol / EPS;
+  const small2 = norm * 2 ** -200 * (norm * 2 ** -200);
+  const big2 = norm * 2 ** 60 * (norm * 2 ** 60);
+  const ok = w.ql(n, tol, small2, big2, maxSweeps, 8 * dAt, 8 * eAt) === 1;
+  diag.set(d);
+  off.set(e);
+  return ok;
+}
+
 /** whether smallEigenvalues solves an n x n problem here (WebAssembly SIMD present, 2 <= n <= SMALL_MAX) */
 export function smallWorks(n: number): boolean {
   return wasmSwitch.enabled && n >= 2 && n <= SMALL_MAX && instance() !== null;
@@ -747,21 +779,11 @@ export function smallEigenvalues(a: Float64Array, n: number): Float64Array | und
   if (!Number.isFinite(amax)) return new Float64Array(n).fill(NaN);
   if (amax === 0) return new Float64Array(n);
   const s = safeScaleExponent(amax);
-  const vec0 = n * n;
-  const pAt = vec0 + 4 * n;
-  const outAt = pAt + n;
-  const dAt = outAt + 4;
-  const eAt = dAt + n;
-  const colAt = eAt + n;
+  const { vec0, pAt, outAt, dAt, eAt, colAt } = layout(n);
   w.reduce(n, 2 ** s, 8 * vec0, 8 * pAt, 8 * outAt, 8 * dAt, 8 * eAt, 8 * colAt);
   const diag = all.subarray(dAt, dAt + n);
   const off = all.subarray(eAt, eAt + n);
-  tridiagonalQL(diag, off, n, 30 * n, (_d, _e, m, tol, maxSweeps) => {
-    const norm = tol / EPS;
-    const small2 = norm * 2 ** -200 * (norm * 2 ** -200);
-    const big2 = norm * 2 ** 60 * (norm * 2 ** 60);
-    return w.ql(m, tol, small2, big2, maxSweeps, 8 * dAt, 8 * eAt) === 1;
-  });
+  tridiagonalQL(diag, off, n, 30 * n, smallQlSweeps);
   const out = diag.slice();
   if (s !== 0) {
     const back = 2 ** -s;
