@@ -503,6 +503,11 @@ export function residentCopy(data: Float32Array, d: number): Float32Array | null
   return view;
 }
 
+/** whether these rows live in a memory made by residentCopy */
+export function isResident(data: Float32Array): boolean {
+  return residents.has(data.buffer as ArrayBuffer);
+}
+
 /** an instance of the kernels over an existing memory (a resident matrix's) */
 function instantiateOver(memory: WasmMemory): Kernel | null {
   const mod = compiledModule();

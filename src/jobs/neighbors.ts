@@ -22,7 +22,7 @@ const LOAD_SHARE = 0.3;
  * same: the panel asks again on every click, and reading a 1,000,000-row modality takes far
  * longer than searching it. One file only, so the compute process holds at most one checkpoint.
  */
-let cached: { key: string; mats: Map<string, Matrix>; norms: WeakMap<Matrix, Float64Array> } | undefined;
+let cached: { key: string; mats: Map<string, Matrix>; norms: WeakMap<Matrix, Float64Array>; moved: Set<string> } | undefined;
 
 async function fileKey(path: string): Promise<string> {
   const s = await stat(path);
@@ -32,14 +32,21 @@ async function fileKey(path: string): Promise<string> {
 /** one modality of `path`, from the kept matrices when the file is unchanged (also the rowMetrics job) */
 export async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
   const key = await fileKey(path);
-  if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap() };
+  if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap(), moved: new Set() };
   const hit = cached.mats.get(entry.name);
-  if (hit) return hit;
-  const read = await loadMatrix(entry);
-  // kept in a WebAssembly memory of its own where it fits (under 4 GiB), so each click's pre-pass
-  // reads the rows in place; the copy is made once per file (the read's array is then dropped)
-  const data = residentCopy(read.data, read.cols);
-  const m = data ? { ...read, data } : read;
+  if (hit) {
+    // asked again: from now on kept in a WebAssembly memory of its own where it fits (under 4 GiB),
+    // so each click's pre-pass reads the rows in place. Not on the first ask: a one-shot `dagr
+    // neighbors` would pay the copy (and a second copy of the modality for a moment) for nothing.
+    // The same object keeps its kept norms; a search still running holds the array it started with.
+    if (!cached.moved.has(entry.name)) {
+      cached.moved.add(entry.name);
+      const data = residentCopy(hit.data, hit.cols);
+      if (data) hit.data = data;
+    }
+    return hit;
+  }
+  const m = await loadMatrix(entry);
   cached.mats.set(entry.name, m);
   return m;
 }
