@@ -5,6 +5,7 @@
 import type { Matrix } from '../io/types';
 import type { DriftStats, HingeMode } from '../protocol/report';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
+import { driftPerRowWasm, normalizedRowSumWasm, smallRows } from './linalg/rowsWasm';
 import { inverseNorm, rowsAsFloat64, tileRows } from './rows';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -16,6 +17,7 @@ export const HISTOGRAM_MAX = 4;
 export function driftPerRow(a: Matrix, b: Matrix): Float64Array {
   const n = a.rows;
   const d = a.cols;
+  if (smallRows(2 * n * d)) return driftPerRowWasm(a.data, b.data, n, d);
   const out = new Float64Array(n);
   const da = a.data;
   const db = b.data;
@@ -106,6 +108,7 @@ export function modalityGap(sumA: Float64Array, sumB: Float64Array, n: number): 
 /** float64 sum of the normalized rows of m, and sum of their squared norms */
 export function normalizedRowSum(m: Matrix): { sum: Float64Array; sumSq: number } {
   const { rows: n, cols: d, data } = m;
+  if (smallRows(n * d)) return normalizedRowSumWasm(data, n, d);
   const sum = new Float64Array(d);
   let sumSq = 0;
   for (let i = 0; i < n; i++) {

@@ -1,8 +1,9 @@
 /** Row-tile helpers shared by the metric files: float32 input in, float64 or normalized rows out. */
 import type { Matrix } from '../io/types';
+import { NORM_FLOOR, normalizedSampleWasm, smallRows } from './linalg/rowsWasm';
 
 /** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) */
-export const NORM_FLOOR = 1e-12;
+export { NORM_FLOOR };
 
 /** rows [start, end) of m as float64, optionally minus a column mean */
 export function rowsAsFloat64(m: Matrix, start: number, end: number, mean?: Float64Array): Float64Array {
@@ -36,6 +37,7 @@ export function inverseNorm(m: Matrix, i: number): number {
  * norms computed in float64 from those float32 values (so the kernels' distances are consistent).
  */
 export function normalizedSample(m: Matrix, rows: Int32Array): { z: Float32Array; sq: Float32Array } {
+  if (smallRows(m.data.length)) return normalizedSampleWasm(m.data, m.cols, rows);
   const d = m.cols;
   const z = new Float32Array(rows.length * d);
   const sq = new Float32Array(rows.length);

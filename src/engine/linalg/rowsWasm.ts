@@ -1,0 +1,260 @@
+/**
+ * The per-row passes every report makes over a modality (L2 norms, normalized rows, their sum,
+ * and the drift between two modalities' rows) as WebAssembly, for matrices small enough to copy
+ * into its memory. In a fresh process the JavaScript versions run in V8's interpreter until they
+ * are optimized, boxing every float64 they compute (most of a small file's garbage collection);
+ * WebAssembly is compiled before it runs. The arithmetic is the JavaScript versions' (rows.ts,
+ * pairs.ts) operation for operation, in the same order, so the results are identical bit for bit
+ * (the unit tests compare them with ===).
+ */
+import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
+
+/** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) (rows.ts re-exports it) */
+export const NORM_FLOOR = 1e-12;
+
+/** matrices up to this many values go through the kernels (their float32 copy is 16 MB at most) */
+export const SMALL_ROWS_VALUES = 1 << 22;
+
+/** set by tests to force the JavaScript loops */
+export const rowsWasmSwitch = { enabled: true };
+
+/** emits: local inv = 1 / max(sqrt(sum_j x_j^2), NORM_FLOOR) for the float32 row at local `row` */
+function inverseNormOf(f: FnBuilder, row: number, d: number, j: number, s: number, x: number, inv: number): void {
+  f.f64(0).set(s);
+  f.i32(0).set(j);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(d).geS32().brIf(1);
+      f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().set(x);
+      f.get(s).get(x).get(x).mulF().addF().set(s);
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  // f64.sqrt
+  f.f64(1).get(s).op(0x9f).f64(NORM_FLOOR).maxF().divF().set(inv);
+}
+
+/** params: src, idx (i32 row numbers), count, d, z (count x d float32 out), sq (count float32 out) */
+function normalizedSampleKernel(): FnBuilder {
+  const f = new FnBuilder('normalizedSample', [I32, I32, I32, I32, I32, I32]);
+  const [src, idx, count, d, z, sq] = [0, 1, 2, 3, 4, 5] as const;
+  const r = f.local(I32);
+  const j = f.local(I32);
+  const row = f.local(I32);
+  const out = f.local(I32);
+  const s = f.local(F64);
+  const x = f.local(F64);
+  const inv = f.local(F64);
+  const v = f.local(F64);
+  f.i32(0).set(r);
+  f.get(z).set(out);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(count).geS32().brIf(1);
+      // row = src + 4 d idx[r]
+      f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
+      inverseNormOf(f, row, d, j, s, x, inv);
+      f.f64(0).set(s);
+      f.i32(0).set(j);
+      f.block(() => {
+        f.loop(() => {
+          f.get(j).get(d).geS32().brIf(1);
+          // v = fround(x * inv) (f32.demote_f64, then back); z[..] = v; s += v * v
+          f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().op(0xb6, 0xbb).set(v);
+          f.get(out).get(v).op(0xb6).op(0x38, 2, 0);
+          f.get(s).get(v).get(v).mulF().addF().set(s);
+          f.get(out).i32(4).add32().set(out);
+          f.get(j).i32(1).add32().set(j);
+          f.br(0);
+        });
+      });
+      f.get(sq).get(r).i32(2).op(0x74).add32().get(s).op(0xb6).op(0x38, 2, 0);
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
+/** params: src, n, d, sum (d float64, added to); returns the sum over rows of the normalized rows' squared norms */
+function normalizedSumKernel(): FnBuilder {
+  const f = new FnBuilder('normalizedSum', [I32, I32, I32, I32], [F64]);
+  const [src, n, d, sum] = [0, 1, 2, 3] as const;
+  const i = f.local(I32);
+  const j = f.local(I32);
+  const row = f.local(I32);
+  const at = f.local(I32);
+  const s = f.local(F64);
+  const x = f.local(F64);
+  const inv = f.local(F64);
+  const v = f.local(F64);
+  const total = f.local(F64);
+  f.f64(0).set(total);
+  f.i32(0).set(i);
+  f.get(src).set(row);
+  f.block(() => {
+    f.loop(() => {
+      f.get(i).get(n).geS32().brIf(1);
+      inverseNormOf(f, row, d, j, s, x, inv);
+      f.f64(0).set(s);
+      f.i32(0).set(j);
+      f.block(() => {
+        f.loop(() => {
+          f.get(j).get(d).geS32().brIf(1);
+          f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().set(v);
+          f.get(sum).get(j).i32(3).op(0x74).add32().set(at);
+          f.get(at).get(at).loadF().get(v).addF().storeF();
+          f.get(s).get(v).get(v).mulF().addF().set(s);
+          f.get(j).i32(1).add32().set(j);
+          f.br(0);
+        });
+      });
+      f.get(total).get(s).addF().set(total);
+      f.get(row).get(d).i32(2).op(0x74).add32().set(row);
+      f.get(i).i32(1).add32().set(i);
+      f.br(0);
+    });
+  });
+  f.get(total);
+  return f;
+}
+
+/** params: a, b (n x d float32 each), n, d, out (n float64): out_i = ||a_i/|a_i| - b_i/|b_i| ||^2 */
+function driftKernel(): FnBuilder {
+  const f = new FnBuilder('drift', [I32, I32, I32, I32, I32]);
+  const [a, b, n, d, out] = [0, 1, 2, 3, 4] as const;
+  const i = f.local(I32);
+  const j = f.local(I32);
+  const rowA = f.local(I32);
+  const rowB = f.local(I32);
+  const s = f.local(F64);
+  const x = f.local(F64);
+  const ia = f.local(F64);
+  const ib = f.local(F64);
+  f.i32(0).set(i);
+  f.get(a).set(rowA);
+  f.get(b).set(rowB);
+  f.block(() => {
+    f.loop(() => {
+      f.get(i).get(n).geS32().brIf(1);
+      inverseNormOf(f, rowA, d, j, s, x, ia);
+      inverseNormOf(f, rowB, d, j, s, x, ib);
+      f.f64(0).set(s);
+      f.i32(0).set(j);
+      f.block(() => {
+        f.loop(() => {
+          f.get(j).get(d).geS32().brIf(1);
+          f.get(rowA).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ia).mulF();
+          f.get(rowB).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ib).mulF().subF().set(x);
+          f.get(s).get(x).get(x).mulF().addF().set(s);
+          f.get(j).i32(1).add32().set(j);
+          f.br(0);
+        });
+      });
+      f.get(out).get(i).i32(3).op(0x74).add32().get(s).storeF();
+      f.get(rowA).get(d).i32(2).op(0x74).add32().set(rowA);
+      f.get(rowB).get(d).i32(2).op(0x74).add32().set(rowB);
+      f.get(i).i32(1).add32().set(i);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
+/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface Kernels {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  normalizedSample: (src: number, idx: number, count: number, d: number, z: number, sq: number) => void;
+  normalizedSum: (src: number, n: number, d: number, sum: number) => number;
+  drift: (a: number, b: number, n: number, d: number, out: number) => void;
+}
+let kernels: Kernels | null | undefined;
+
+function compiled(): Kernels | null {
+  if (kernels === undefined) {
+    kernels = null;
+    try {
+      const bytes = assemble([normalizedSampleKernel(), normalizedSumKernel(), driftKernel()]);
+      if (wasmApi?.validate(bytes)) {
+        const memory = new wasmApi.Memory({ initial: 1 });
+        const e = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
+        kernels = {
+          memory,
+          normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
+          normalizedSum: e.normalizedSum as Kernels['normalizedSum'],
+          drift: e.drift as Kernels['drift'],
+        };
+      }
+    } catch {
+      kernels = null;
+    }
+  }
+  return kernels;
+}
+
+/** whether a matrix of this many values goes through the kernels here */
+export function smallRows(values: number): boolean {
+  return rowsWasmSwitch.enabled && values <= SMALL_ROWS_VALUES && compiled() !== null;
+}
+
+/** the kernels with at least `bytes` of memory; a big memory is dropped once it is no longer needed */
+function withMemory(bytes: number): Kernels {
+  let k = compiled() as Kernels;
+  if (k.memory.buffer.byteLength > 4 * SMALL_ROWS_VALUES * 4 && bytes <= 1 << 20) {
+    kernels = undefined;
+    k = compiled() as Kernels;
+  }
+  const pages = Math.ceil(bytes / 65536);
+  const now = k.memory.buffer.byteLength / 65536;
+  if (now < pages) k.memory.grow(pages - now);
+  return k;
+}
+
+const align8 = (bytes: number): number => (bytes + 7) & ~7;
+
+/** rows.ts normalizedSample for a small matrix (check smallRows first) */
+export function normalizedSampleWasm(data: Float32Array, d: number, rows: Int32Array): { z: Float32Array; sq: Float32Array } {
+  const count = rows.length;
+  const srcBytes = data.length * 4;
+  const idxAt = align8(srcBytes);
+  const zAt = align8(idxAt + count * 4);
+  const sqAt = align8(zAt + count * d * 4);
+  const k = withMemory(sqAt + count * 4);
+  new Float32Array(k.memory.buffer).set(data, 0);
+  new Int32Array(k.memory.buffer).set(rows, idxAt / 4);
+  k.normalizedSample(0, idxAt, count, d, zAt, sqAt);
+  const f32 = new Float32Array(k.memory.buffer);
+  return { z: f32.slice(zAt / 4, zAt / 4 + count * d), sq: f32.slice(sqAt / 4, sqAt / 4 + count) };
+}
+
+/** pairs.ts normalizedRowSum for a small matrix (check smallRows first) */
+export function normalizedRowSumWasm(data: Float32Array, n: number, d: number): { sum: Float64Array; sumSq: number } {
+  const sumAt = align8(n * d * 4);
+  const k = withMemory(sumAt + d * 8);
+  new Float32Array(k.memory.buffer).set(data.subarray(0, n * d), 0);
+  const f64 = new Float64Array(k.memory.buffer);
+  f64.fill(0, sumAt / 8, sumAt / 8 + d);
+  const sumSq = k.normalizedSum(0, n, d, sumAt);
+  return { sum: new Float64Array(k.memory.buffer).slice(sumAt / 8, sumAt / 8 + d), sumSq };
+}
+
+/** pairs.ts driftPerRow for small matrices (check smallRows of both first) */
+export function driftPerRowWasm(a: Float32Array, b: Float32Array, n: number, d: number): Float64Array {
+  const bAt = n * d * 4;
+  const outAt = align8(bAt + n * d * 4);
+  const k = withMemory(outAt + n * 8);
+  const f32 = new Float32Array(k.memory.buffer);
+  f32.set(a.subarray(0, n * d), 0);
+  f32.set(b.subarray(0, n * d), bAt / 4);
+  k.drift(0, bAt, n, d, outAt);
+  return new Float64Array(k.memory.buffer).slice(outAt / 8, outAt / 8 + n);
+}

@@ -1,0 +1,80 @@
+/**
+ * The per-row passes in WebAssembly (src/engine/linalg/rowsWasm.ts) give the JavaScript loops'
+ * results bit for bit: normalized sample rows and their squared norms, the normalized rows' sum,
+ * and the drift between two modalities' rows, on rows with zeros, tiny and huge values, and
+ * widths that are odd or 1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Matrix } from '../../src/io/types';
+import { rowsWasmSwitch, smallRows } from '../../src/engine/linalg/rowsWasm';
+import { normalizedSample } from '../../src/engine/rows';
+import { driftPerRow, normalizedRowSum } from '../../src/engine/pairs';
+import { mulberry32 } from '../../src/engine/random';
+
+function matrix(name: string, rows: number, cols: number, seed: number): Matrix {
+  const rand = mulberry32(seed);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    // every seventh row zero, every fifth tiny, every eleventh huge: the norm floor and the range
+    const scale = i % 7 === 3 ? 0 : i % 5 === 1 ? 1e-30 : i % 11 === 2 ? 1e30 : 1;
+    for (let j = 0; j < cols; j++) data[i * cols + j] = (rand() - 0.4) * scale;
+  }
+  return { name, rows, cols, data };
+}
+
+/** the same call with the kernels and with the JavaScript loops */
+function both<T>(f: () => T): [T, T] {
+  rowsWasmSwitch.enabled = true;
+  const wasm = f();
+  rowsWasmSwitch.enabled = false;
+  try {
+    return [wasm, f()];
+  } finally {
+    rowsWasmSwitch.enabled = true;
+  }
+}
+
+const SHAPES: [number, number][] = [
+  [1, 1],
+  [5, 3],
+  [77, 7],
+  [300, 64],
+];
+
+void test('the kernels take small matrices only', () => {
+  assert.equal(smallRows(2000 * 64), true);
+  assert.equal(smallRows(1_000_000 * 768), false);
+});
+
+void test('normalizedSample: the same float32 rows and squared norms bit for bit', () => {
+  for (const [n, d] of SHAPES) {
+    const m = matrix('a', n, d, n + d);
+    const rows = Int32Array.from({ length: Math.ceil(n / 2) }, (_, k) => (k * 7) % n).sort();
+    const [w, j] = both(() => normalizedSample(m, rows));
+    assert.deepEqual(w.z, j.z, `${n} x ${d}: rows`);
+    assert.deepEqual(w.sq, j.sq, `${n} x ${d}: squared norms`);
+  }
+});
+
+void test('normalizedRowSum: the same sum and squared norms bit for bit', () => {
+  for (const [n, d] of SHAPES) {
+    const m = matrix('a', n, d, 3 * n + d);
+    const [w, j] = both(() => normalizedRowSum(m));
+    assert.deepEqual(w.sum, j.sum, `${n} x ${d}: sum`);
+    assert.equal(w.sumSq, j.sumSq, `${n} x ${d}: sum of squared norms`);
+  }
+});
+
+void test('driftPerRow: the same drifts bit for bit', () => {
+  for (const [n, d] of SHAPES) {
+    const a = matrix('a', n, d, 5 * n + d);
+    const b = matrix('b', n, d, 7 * n + d);
+    const [w, j] = both(() => driftPerRow(a, b));
+    assert.deepEqual(w, j, `${n} x ${d}`);
+    assert.ok(
+      j.some((x) => x > 0),
+      'drifts are not all zero',
+    );
+  }
+});
