@@ -4,14 +4,18 @@
  * matrix of the fixture up to SMALL_MAX (graded, clustered, rank-deficient, zero, subnormal,
  * 1e300, sizes 2 and 3), on Gram-like matrices of every remainder of n mod 4 (the fused pass
  * works four rows at a time) up to SMALL_MAX, and in the QL sweeps alone with their budget cut
- * short (the bisection fallback). And numpy's eigenvalues within LAPACK's bound, as before.
+ * short (the bisection fallback). And numpy's eigenvalues within LAPACK's bound, as before; and the
+ * module's bytes kept in eigenSmallBytes.ts are what the builders assemble.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createBackend } from '../../src/engine';
 import { symmetricEigenvalues, tridiagonalQL } from '../../src/engine/linalg/eigen';
 import { symmetricEigenvaluesFast } from '../../src/engine/linalg/eigenBand';
-import { SMALL_MAX, smallEigenvalues, smallQlSweeps, smallWorks } from '../../src/engine/linalg/eigenSmall';
+import { assembleSmallModule, SMALL_MAX, smallEigenvalues, smallQlSweeps, smallWorks } from '../../src/engine/linalg/eigenSmall';
+import { EIGEN_SMALL_WASM } from '../../src/engine/linalg/eigenSmallBytes';
 import { wasmSwitch } from '../../src/engine/linalg/eigenWasm';
 import { mulberry32 } from '../../src/engine/random';
 import { CASES, checkAgainst, matrixOf, normOf } from './engine-eigen-fixture';
@@ -114,4 +118,28 @@ void test('the QL sweeps alone, budget cut short or not: bit for bit eigen.ts (t
     tridiagonalQL(d2, Float64Array.from(off), n, budget, smallQlSweeps);
     assertSame(`budget ${budget}`, d2, d1);
   }
+});
+
+void test('eigenSmallBytes.ts holds the module the builders assemble, byte for byte (EIGEN_SMALL_WRITE=1 rewrites it)', () => {
+  const bytes = Buffer.from(assembleSmallModule()).toString('base64');
+  const path = join(__dirname, '..', '..', 'src', 'engine', 'linalg', 'eigenSmallBytes.ts');
+  if (process.env.EIGEN_SMALL_WRITE === '1') {
+    writeFileSync(
+      path,
+      [
+        '/**',
+        " * eigenSmall.ts's WebAssembly module (assembleSmallModule's bytes, base64), assembled ahead of",
+        ' * time: generated, do not edit. After a change to the builders in eigenSmall.ts or eigenWasm.ts:',
+        ' * EIGEN_SMALL_WRITE=1 node --import tsx --test test/unit/engine-eigen-small.test.ts',
+        ' */',
+        `export const EIGEN_SMALL_WASM =\n  '${bytes}';`,
+        '',
+      ].join('\n'),
+    );
+  }
+  assert.equal(
+    EIGEN_SMALL_WASM,
+    bytes,
+    'eigenSmallBytes.ts is stale: EIGEN_SMALL_WRITE=1 node --import tsx --test test/unit/engine-eigen-small.test.ts',
+  );
 });

@@ -14,6 +14,7 @@
  * missing smallEigenvalues returns undefined and the caller keeps its JS path.
  */
 import { safeScaleExponent, tridiagonalQL } from './eigen';
+import { EIGEN_SMALL_WASM } from './eigenSmallBytes';
 import { rowsKernel, wasmSwitch } from './eigenWasm';
 import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
 
@@ -707,13 +708,22 @@ interface Small {
 
 let small: Small | null | undefined;
 
+/**
+ * The module's bytes from the builders above: what eigenSmallBytes.ts holds, assembled ahead of
+ * time since running the assembler costs a fresh process 15-30 ms of interpreted JS (more than
+ * the 44 solves of a report); the unit test keeps the two equal byte for byte.
+ */
+export function assembleSmallModule(): Uint8Array {
+  return assemble([rowsKernel(4), rowsKernel(1), hypFn(), lowerMaxFn(), reduceFn(), qlFn()]);
+}
+
 /** the module and one instance with memory for SMALL_MAX, made on first use and kept (0.5 MB) */
 function instance(): Small | null {
   if (small === undefined) {
     small = null;
     const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     try {
-      const bytes = assemble([rowsKernel(4), rowsKernel(1), hypFn(), lowerMaxFn(), reduceFn(), qlFn()]);
+      const bytes = Buffer.from(EIGEN_SMALL_WASM, 'base64');
       if (api?.validate(bytes)) {
         const memory = new api.Memory({ initial: Math.ceil((8 * (SMALL_MAX * SMALL_MAX + 8 * SMALL_MAX + 4)) / 65536) });
         const ex = new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
