@@ -10,7 +10,7 @@
  * its loops line by line, and the fused pass is the same kernel), so the eigenvalues are those of
  * symmetricEigenvalues bit for bit; the unit tests check that. The scaling (exact powers of two),
  * the deflation tests and the bisection fallback are eigen.ts's own (tridiagonalQL is called with
- * the wasm sweeps). Synchronous: a solve at n = 256 takes a few ms. Where WebAssembly SIMD is
+ * the wasm sweeps). Synchronous: a solve at n = 256 takes about 4 ms, at 512 about 20. Where WebAssembly SIMD is
  * missing smallEigenvalues returns undefined and the caller keeps its JS path.
  */
 import { safeScaleExponent, tridiagonalQL } from './eigen';
@@ -19,11 +19,13 @@ import { rowsKernel, wasmSwitch } from './eigenWasm';
 import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
 
 /**
- * Largest side solved here. Not a speed limit (the wasm path is as fast as the JS one warm, and
- * faster cold, at every size measured; bench/eigen-small.ts) but one of latency: the solve is
- * synchronous, and at 256 it holds the event loop a few ms, where the sliced path yields each 50 ms.
+ * Largest side solved here. Not a speed limit: warm, this path is as fast as eigen.ts's or a
+ * little faster at every size measured (CPU ms per solve on the shared 2-core VM, this path vs
+ * eigen.ts's with its SIMD pass: 128: 0.7 vs 0.9; 256: 3.4 vs 4.1; 384: 9.5 vs 10.8; 512: 21 vs
+ * 23), and cold much faster (bench/eigen-small.ts). The limit is latency: the solve is synchronous
+ * (eigen.ts's path yields every 50 ms), and at 512 it holds the event loop about 20 ms.
  */
-export const SMALL_MAX = 256;
+export const SMALL_MAX = 512;
 
 const EPS = Number.EPSILON;
 const SHL = 0x74;
@@ -717,7 +719,7 @@ export function assembleSmallModule(): Uint8Array {
   return assemble([rowsKernel(4), rowsKernel(1), hypFn(), lowerMaxFn(), reduceFn(), qlFn()]);
 }
 
-/** the module and one instance with memory for SMALL_MAX, made on first use and kept (0.5 MB) */
+/** the module and one instance with memory for SMALL_MAX, made on first use and kept (2.1 MB, touched as used) */
 function instance(): Small | null {
   if (small === undefined) {
     small = null;
