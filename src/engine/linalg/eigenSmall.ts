@@ -10,8 +10,8 @@
  * its loops line by line, and the fused pass is the same kernel), so the eigenvalues are those of
  * symmetricEigenvalues bit for bit; the unit tests check that. The scaling (exact powers of two),
  * the deflation tests and the bisection fallback are eigen.ts's own (tridiagonalQL is called with
- * the wasm sweeps). Synchronous: a solve at n = 256 takes about 4 ms, at 512 about 20. Where WebAssembly SIMD is
- * missing smallEigenvalues returns undefined and the caller keeps its JS path.
+ * the wasm sweeps). Synchronous: a solve at n = 256 takes about 4 ms, at 512 about 20. Where
+ * WebAssembly SIMD is missing smallEigenvalues returns undefined and the caller keeps its JS path.
  */
 import { safeScaleExponent, tridiagonalQL } from './eigen';
 import { EIGEN_SMALL_WASM } from './eigenSmallBytes';
@@ -719,7 +719,10 @@ export function assembleSmallModule(): Uint8Array {
   return assemble([rowsKernel(4), rowsKernel(1), hypFn(), lowerMaxFn(), reduceFn(), qlFn()]);
 }
 
-/** the module and one instance with memory for SMALL_MAX, made on first use and kept (2.1 MB, touched as used) */
+/**
+ * The module and one instance with memory for SMALL_MAX, made on first use and kept (2.1 MB,
+ * touched as used). Outside Node (no Buffer) or without SIMD: null, and the JS path runs.
+ */
 function instance(): Small | null {
   if (small === undefined) {
     small = null;
