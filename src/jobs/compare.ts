@@ -9,7 +9,7 @@ import type { MoverRow, MoversSummary } from '../protocol/neighbors';
 import type { CompareReport, GeometryReport } from '../protocol/report';
 import type { InspectRequest, JobControl } from './types';
 import { throwIfAborted } from './types';
-import { inspectWith, pairwiseRowsAt } from './inspect';
+import { inspectWith, pairwiseSizeAt, totalWork } from './inspect';
 import { withSizedBackend } from './sizeRule';
 import { readLabels } from './classes';
 
@@ -29,20 +29,26 @@ export async function compareCheckpoints(
   movers?: MoversRequest,
 ): Promise<CompareReport> {
   // one backend for both sides, placed by the larger side's O(N^2) passes (src/jobs/sizeRule.ts)
-  const rows = Math.max(await pairwiseRowsAt(a), await pairwiseRowsAt(b));
-  return withSizedBackend(a, rows, async (backend) => {
-    const share = movers ? 0.4 : 0.5;
-    const part = (offset: number, width: number): JobControl => ({
-      signal: ctl?.signal,
-      onProgress: ctl?.onProgress ? (f, s) => ctl.onProgress?.(offset + f * width, s) : undefined,
-    });
-    const ra = await inspectWith(a, backend, part(0, share));
-    // b may ask for another engine only through its own request; the shared backend follows a's.
-    const rb = await inspectWith(b, backend, part(share, share));
-    const out: CompareReport = { version: 1, kind: 'compare', a: ra, b: rb, changes: diffReports(ra, rb) };
-    if (movers) Object.assign(out, await moversBetween(a, b, movers, part(2 * share, 1 - 2 * share)));
-    return out;
-  });
+  const [sa, sb] = [await pairwiseSizeAt(a), await pairwiseSizeAt(b)];
+  const rows = Math.max(sa.rows, sb.rows);
+  return withSizedBackend(
+    a,
+    rows,
+    async (backend) => {
+      const share = movers ? 0.4 : 0.5;
+      const part = (offset: number, width: number): JobControl => ({
+        signal: ctl?.signal,
+        onProgress: ctl?.onProgress ? (f, s) => ctl.onProgress?.(offset + f * width, s) : undefined,
+      });
+      const ra = await inspectWith(a, backend, part(0, share));
+      // b may ask for another engine only through its own request; the shared backend follows a's.
+      const rb = await inspectWith(b, backend, part(share, share));
+      const out: CompareReport = { version: 1, kind: 'compare', a: ra, b: rb, changes: diffReports(ra, rb) };
+      if (movers) Object.assign(out, await moversBetween(a, b, movers, part(2 * share, 1 - 2 * share)));
+      return out;
+    },
+    totalWork([sa.work, sb.work]),
+  );
 }
 
 /**

@@ -55,11 +55,29 @@ export function pairwiseWork(cp: Checkpoint, req: Pick<InspectRequest, 'modaliti
 
 /** pairwiseRows of the checkpoint at req.path; 0 when it cannot be opened (its own inspect then says why). */
 export async function pairwiseRowsAt(req: Pick<InspectRequest, 'path' | 'modalities' | 'options'>): Promise<number> {
+  return (await pairwiseSizeAt(req)).rows;
+}
+
+/** pairwiseRows and pairwiseWork of the checkpoint at req.path (0 and 0 when it cannot be opened) */
+export async function pairwiseSizeAt(
+  req: Pick<InspectRequest, 'path' | 'modalities' | 'options' | 'stream'>,
+): Promise<{ rows: number; work: number | undefined }> {
   try {
-    return pairwiseRows(await openCheckpoint(req.path), req);
+    const cp = await openCheckpoint(req.path);
+    return { rows: pairwiseRows(cp, req), work: pairwiseWork(cp, req) };
   } catch {
-    return 0;
+    return { rows: 0, work: 0 };
   }
+}
+
+/** the work of several reports on one backend: their sum, unknown if any is */
+export function totalWork(works: (number | undefined)[]): number | undefined {
+  let total = 0;
+  for (const w of works) {
+    if (w === undefined) return undefined;
+    total += w;
+  }
+  return total;
 }
 
 export async function inspectCheckpoint(req: InspectRequest, ctl?: JobControl): Promise<GeometryReport> {

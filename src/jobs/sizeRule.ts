@@ -137,7 +137,8 @@ export async function withSizedBackend<T>(
   const small = engineForSize(req.engine, sized.device ?? req.device, work);
   const note = small.note ?? sized.note;
   const { device: _asked, ...rest } = req;
-  const ask = small.engine ? { ...rest, engine: small.engine } : sized.device ? { ...rest, device: sized.device } : rest;
+  const device = sized.device ?? req.device;
+  const ask = small.engine ? { ...rest, engine: small.engine, device: 'cpu' as const } : device ? { ...rest, device } : rest;
   return withBackend(ask, async (b) => {
     if (!note) return fn(b);
     const out = await fn(noted(b, note));

@@ -6,7 +6,7 @@
 import type { GeometryReport } from '../protocol/report';
 import type { WeightsEmbeddingParams } from '../protocol/weights';
 import type { JobControl } from './types';
-import { pairwiseRows, reportFromCheckpoint } from './inspect';
+import { pairwiseRows, pairwiseWork, reportFromCheckpoint } from './inspect';
 import { withSizedBackend } from './sizeRule';
 import { openModel } from '../io/tensorTable';
 import { throwIfAborted } from './types';
@@ -34,6 +34,11 @@ export async function embeddingTableReport(req: WeightsEmbeddingParams & { threa
   // openModel, not openCheckpoint: a folder holding one sharded model opens as that model
   const cp = await openModel(req.path);
   // the table's rows are embeddings: 'auto' is sized by their O(N^2) passes, as an inspect is
-  const report = await withSizedBackend(inspect, pairwiseRows(cp, inspect), (b) => reportFromCheckpoint(inspect, cp, b, ctl, started));
+  const report = await withSizedBackend(
+    inspect,
+    pairwiseRows(cp, inspect),
+    (b) => reportFromCheckpoint(inspect, cp, b, ctl, started),
+    pairwiseWork(cp, inspect),
+  );
   return { ...report, kind: 'embeddings' };
 }

@@ -85,15 +85,23 @@ async function devicesAsked<T>(mode: 'stop' | 'run', job: () => Promise<T>): Pro
 
 /** the words of an auto placement that looked for a GPU (ortDevice.ts placeSessions) */
 const PROBED = /no NVIDIA GPU found|GPU not used|WebGPU adapter|WebGPU provider/;
+/** the sentence of a small job computed in-process (sizeRule.ts engineForSize; this test process computes once, like the CLI) */
+const IN_PROCESS = /in-process for a small job \([\d,]+ M multiply-adds\)/;
 
 void test('a small run stays on the CPU, without looking for a GPU, and every report says why', async () => {
   const { asked, result } = await devicesAsked('run', () => inspectRun(request(SMALL_RUN)));
   assert.deepEqual(asked, ['cpu']);
   assert.ok(result);
-  if (result.engine.name !== 'onnxruntime') return; // the js fallback is on the CPU whatever it is asked
-  assert.match(result.engine.note ?? '', /GPU not looked for: 300 rows in the pairwise metrics, below 32768/);
+  assert.equal(result.engine.name, 'wasm', 'a small run in a process that computes once: in-process kernels');
+  assert.match(result.engine.note ?? '', IN_PROCESS);
   assert.doesNotMatch(result.engine.note ?? '', PROBED);
   for (const c of result.checkpoints) assert.equal(c.report.engine.note, result.engine.note, c.file);
+  // asked for onnxruntime, the same run says why no GPU was looked for
+  const ort = await devicesAsked('run', () => inspectRun({ ...request(SMALL_RUN), engine: 'onnxruntime' }));
+  assert.deepEqual(ort.asked, ['cpu']);
+  if (ort.result?.engine.name !== 'onnxruntime') return; // the js fallback is on the CPU whatever it is asked
+  assert.match(ort.result.engine.note ?? '', /GPU not looked for: 300 rows in the pairwise metrics, below 32768/);
+  assert.doesNotMatch(ort.result.engine.note ?? '', PROBED);
 });
 
 void test('a run is sized by its largest checkpoint: one of 32768 rows leaves auto to the placement; the cap keeps it on the CPU', async () => {
@@ -106,10 +114,15 @@ void test('a run is sized by its largest checkpoint: one of 32768 rows leaves au
 void test('a compare is sized by the larger side', async () => {
   const { asked, result } = await devicesAsked('run', () => compareCheckpoints(request(SMALL_A), request(SMALL_B)));
   assert.deepEqual(asked, ['cpu']);
-  if (result?.a.engine.name === 'onnxruntime') {
-    assert.match(result.a.engine.note ?? '', /GPU not looked for: 300 rows/, 'the larger side, not its own 200');
-    assert.equal(result.b.engine.note, result.a.engine.note);
-    assert.doesNotMatch(result.a.engine.note ?? '', PROBED);
+  assert.equal(result?.a.engine.name, 'wasm');
+  assert.match(result?.a.engine.note ?? '', IN_PROCESS);
+  assert.equal(result?.b.engine.note, result?.a.engine.note, 'one backend, one note');
+  const ort = await devicesAsked('run', () => compareCheckpoints({ ...request(SMALL_A), engine: 'onnxruntime' }, request(SMALL_B)));
+  assert.deepEqual(ort.asked, ['cpu']);
+  if (ort.result?.a.engine.name === 'onnxruntime') {
+    assert.match(ort.result.a.engine.note ?? '', /GPU not looked for: 300 rows/, 'the larger side, not its own 200');
+    assert.equal(ort.result.b.engine.note, ort.result.a.engine.note);
+    assert.doesNotMatch(ort.result.a.engine.note ?? '', PROBED);
   }
   assert.deepEqual((await devicesAsked('stop', () => compareCheckpoints(request(SMALL_A), request(BIG, allRows())))).asked, ['auto']);
   assert.deepEqual((await devicesAsked('stop', () => compareCheckpoints(request(BIG, allRows()), request(SMALL_A)))).asked, ['auto']);
@@ -182,7 +195,8 @@ void test("an embedding table's report is sized as an inspect of its rows", asyn
   const table = { path: WEIGHTS_A, tensor: 'embeddings.word_embeddings.weight', options: DEFAULT_OPTIONS, thresholds: DEFAULT_THRESHOLDS };
   const { asked, result } = await devicesAsked('run', () => embeddingTableReport(table));
   assert.deepEqual(asked, ['cpu']);
-  if (result?.engine.name === 'onnxruntime') assert.match(result.engine.note ?? '', /GPU not looked for: 100 rows/);
+  assert.equal(result?.engine.name, 'wasm');
+  assert.match(result?.engine.note ?? '', IN_PROCESS);
   assert.deepEqual((await devicesAsked('stop', () => embeddingTableReport({ ...table, device: 'webgpu' }))).asked, ['webgpu']);
 });
 

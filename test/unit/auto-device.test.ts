@@ -60,3 +60,41 @@ void test('--engine tfjs names its own engine and still says why the other metri
   assert.match(r.engine.note ?? '', /other metrics from onnxruntime \(cpu\); GPU not looked for: 2000 rows/);
   assert.equal((r.engine.note ?? '').split('GPU not looked for').length, 2, 'said once');
 });
+
+void test("the 'auto' engine: in-process kernels for a small job in a process that computes once, onnxruntime otherwise", async () => {
+  const { engineForSize, SMALL_JOB_WORK } = await import('../../src/jobs/sizeRule');
+  const { sessionPolicy } = await import('../../src/engine/ortDevice');
+  const { pairwiseWork } = await import('../../src/jobs/inspect');
+  const small = engineForSize(undefined, 'cpu', SMALL_JOB_WORK);
+  assert.equal(small.engine, 'wasm');
+  assert.match(small.note ?? '', /in-process for a small job \(2,147 M multiply-adds\)/);
+  assert.equal(engineForSize('auto', 'cpu', 1e6).engine, 'wasm');
+  assert.deepEqual(engineForSize(undefined, 'cpu', SMALL_JOB_WORK + 1), {}, 'a bigger job: onnxruntime');
+  assert.deepEqual(engineForSize(undefined, 'cpu', undefined), {}, 'unknown work (a shard set, --stream): onnxruntime');
+  for (const engine of ['onnxruntime', 'js', 'wasm', 'tfjs'] as const) assert.deepEqual(engineForSize(engine, 'cpu', 1e6), {}, engine);
+  for (const device of ['auto', 'cuda', 'webgpu', undefined] as const)
+    assert.deepEqual(engineForSize(undefined, device, 1e6), {}, String(device));
+  sessionPolicy.keepWarm = true;
+  try {
+    assert.deepEqual(engineForSize(undefined, 'cpu', 1e6), {}, 'the compute process keeps onnxruntime warm');
+  } finally {
+    sessionPolicy.keepWarm = false;
+  }
+  // the shipped example: 2000 rows, two modalities of 64: 2 x 2000^2 x 128 multiply-adds
+  const cp = await openCheckpoint('examples/collapsed.safetensors');
+  assert.equal(pairwiseWork(cp, { options: DEFAULT_OPTIONS }), 2 * 2000 * 2000 * 128);
+  assert.equal(pairwiseWork(cp, { options: DEFAULT_OPTIONS, stream: true }), undefined);
+  const report = await inspectCheckpoint({
+    path: 'examples/collapsed.safetensors',
+    options: DEFAULT_OPTIONS,
+    thresholds: DEFAULT_THRESHOLDS,
+  });
+  assert.equal(report.engine.name, 'wasm');
+  const asked = await inspectCheckpoint({
+    path: 'examples/collapsed.safetensors',
+    options: DEFAULT_OPTIONS,
+    thresholds: DEFAULT_THRESHOLDS,
+    engine: 'onnxruntime',
+  });
+  assert.match(asked.engine.name, /^(onnxruntime|js)$/, 'an engine asked for is used');
+});
