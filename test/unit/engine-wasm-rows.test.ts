@@ -78,3 +78,28 @@ void test('driftPerRow: the same drifts bit for bit', () => {
     );
   }
 });
+
+void test('the projection (normalized, centered and projected sample rows) is the same bit for bit', async () => {
+  const { projection } = await import('../../src/engine/linalg/projection');
+  const { createJsBackend } = await import('../../src/engine/jsBackend');
+  const js = createJsBackend();
+  for (const [mats, maxRows] of [
+    [[matrix('a', 300, 16, 1), matrix('b', 300, 16, 2)], 2000], // one joint fit over both
+    [[matrix('a', 300, 16, 3), matrix('b', 300, 16, 4)], 120], // a sample of the rows
+    [[matrix('a', 90, 5, 5), matrix('b', 90, 9, 6)], 2000], // widths differ: one fit per modality
+  ] as const) {
+    rowsWasmSwitch.enabled = true;
+    const w = await projection([...mats], maxRows, js);
+    rowsWasmSwitch.enabled = false;
+    try {
+      const j = await projection([...mats], maxRows, js);
+      assert.deepEqual(w, j, `${mats[0].cols} and ${mats[1].cols} wide, at most ${maxRows} rows`);
+      assert.ok(
+        (j.points.a ?? []).some((x) => x !== 0),
+        'the points are not all zero',
+      );
+    } finally {
+      rowsWasmSwitch.enabled = true;
+    }
+  }
+});

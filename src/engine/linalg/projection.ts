@@ -10,6 +10,7 @@
 import type { Matrix } from '../../io/types';
 import { setOwn } from '../../protocol/keys';
 import { NORM_FLOOR, tileRows } from '../rows';
+import { normalizedCenteredRowsWasm, projectRowsWasm, smallRows } from './rowsWasm';
 import { mulberry32 } from '../random';
 import { PROJECTION_SEED, sampleRows } from '../sample';
 import type { GeometryBackend } from '../types';
@@ -43,9 +44,8 @@ export async function projection(
   for (const group of groups) {
     const d = (group[0] as Matrix).cols;
     const s = rows.length;
-    const x = normalizedRowsOf(group, rows, d);
+    const x = centeredSampleOf(group, rows, d);
     const total = group.length * s;
-    centerColumns(x, total, d);
     const cov = new Float64Array(d * d);
     const step = tileRows(backend.maxTileElements, d);
     for (let r0 = 0; r0 < total; r0 += step) {
@@ -80,9 +80,20 @@ export async function projection(
  * here), since V8 optimizes a loop in a long async function late or not at all.
  */
 
-/** the rows `rows` of every matrix of the group, L2-normalized, as one float64 block (matrix by matrix) */
-function normalizedRowsOf(group: Matrix[], rows: Int32Array, d: number): Float64Array {
+/**
+ * the rows `rows` of every matrix of the group, L2-normalized, as one float64 block (matrix by
+ * matrix), minus its column mean
+ */
+function centeredSampleOf(group: Matrix[], rows: Int32Array, d: number): Float64Array {
   const s = rows.length;
+  if (group.every((m) => smallRows(m.data.length)) && smallRows(2 * group.length * s * d)) {
+    // in WebAssembly: the same operations in the same order
+    return normalizedCenteredRowsWasm(
+      group.map((m) => m.data),
+      rows,
+      d,
+    );
+  }
   const x = new Float64Array(group.length * s * d);
   for (let g = 0; g < group.length; g++) {
     const data = (group[g] as Matrix).data;
@@ -98,6 +109,7 @@ function normalizedRowsOf(group: Matrix[], rows: Int32Array, d: number): Float64
       for (let j = 0; j < d; j++) x[o + j] = (data[base + j] as number) * inv;
     }
   }
+  centerColumns(x, group.length * s, d);
   return x;
 }
 
@@ -111,6 +123,7 @@ function centerColumns(x: Float64Array, total: number, d: number): void {
 
 /** the rows first .. first+s-1 of x projected on u and v: [x_0.u, x_0.v, x_1.u, ...] */
 function projectRows(x: Float64Array, first: number, s: number, d: number, u: Float64Array, v: Float64Array): number[] {
+  if (smallRows(2 * s * d)) return projectRowsWasm(x, first, s, d, u, v);
   const pts: number[] = new Array<number>(2 * s).fill(0);
   for (let r = 0; r < s; r++) {
     const o = (first + r) * d;

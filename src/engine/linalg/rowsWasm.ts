@@ -162,6 +162,128 @@ function driftKernel(): FnBuilder {
   return f;
 }
 
+/** params: src, idx (i32 row numbers), count, d, dst (count x d float64 out): the rows of src at idx, L2-normalized in float64 */
+function normalizedRows64Kernel(): FnBuilder {
+  const f = new FnBuilder('normalizedRows64', [I32, I32, I32, I32, I32]);
+  const [src, idx, count, d, dst] = [0, 1, 2, 3, 4] as const;
+  const r = f.local(I32);
+  const j = f.local(I32);
+  const row = f.local(I32);
+  const out = f.local(I32);
+  const s = f.local(F64);
+  const x = f.local(F64);
+  const inv = f.local(F64);
+  f.i32(0).set(r);
+  f.get(dst).set(out);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(count).geS32().brIf(1);
+      f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
+      inverseNormOf(f, row, d, j, s, x, inv);
+      f.i32(0).set(j);
+      f.block(() => {
+        f.loop(() => {
+          f.get(j).get(d).geS32().brIf(1);
+          f.get(out).get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().storeF();
+          f.get(out).i32(8).add32().set(out);
+          f.get(j).i32(1).add32().set(j);
+          f.br(0);
+        });
+      });
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
+/** params: x (total x d float64, centered in place), total, d, mean (d float64 out) */
+function centerColumnsKernel(): FnBuilder {
+  const f = new FnBuilder('centerColumns', [I32, I32, I32, I32]);
+  const [x, total, d, mean] = [0, 1, 2, 3] as const;
+  const k = f.local(I32);
+  const end = f.local(I32);
+  const j = f.local(I32);
+  const at = f.local(I32);
+  // the column sums in row order, then / total, then x -= mean (rows.ts's order: the same bits)
+  const sweep = (body: () => void): void => {
+    f.i32(0).set(k);
+    f.i32(0).set(j);
+    f.block(() => {
+      f.loop(() => {
+        f.get(k).get(end).geS32().brIf(1);
+        f.get(mean).get(j).i32(3).op(0x74).add32().set(at);
+        body();
+        f.get(k).i32(1).add32().set(k);
+        f.get(j).i32(1).add32().set(j);
+        // j wraps at d (i32.eq)
+        f.get(j)
+          .get(d)
+          .eq32()
+          .when(() => void f.i32(0).set(j));
+        f.br(0);
+      });
+    });
+  };
+  f.get(total).get(d).mul32().set(end);
+  sweep(() => {
+    f.get(at).get(at).loadF().get(x).get(k).i32(3).op(0x74).add32().loadF().addF().storeF();
+  });
+  f.i32(0).set(j);
+  f.block(() => {
+    f.loop(() => {
+      f.get(j).get(d).geS32().brIf(1);
+      f.get(mean).get(j).i32(3).op(0x74).add32().set(at);
+      f.get(at).get(at).loadF().get(total).op(0xb7).divF().storeF();
+      f.get(j).i32(1).add32().set(j);
+      f.br(0);
+    });
+  });
+  sweep(() => {
+    f.get(x).get(k).i32(3).op(0x74).add32();
+    f.get(x).get(k).i32(3).op(0x74).add32().loadF().get(at).loadF().subF().storeF();
+  });
+  return f;
+}
+
+/** params: x (float64 rows), count, d, u, v (d float64 each), out (2 count float64: x_r.u, x_r.v) */
+function projectKernel(): FnBuilder {
+  const f = new FnBuilder('project', [I32, I32, I32, I32, I32, I32]);
+  const [x, count, d, u, v, out] = [0, 1, 2, 3, 4, 5] as const;
+  const r = f.local(I32);
+  const j = f.local(I32);
+  const row = f.local(I32);
+  const px = f.local(F64);
+  const py = f.local(F64);
+  const xv = f.local(F64);
+  f.i32(0).set(r);
+  f.get(x).set(row);
+  f.block(() => {
+    f.loop(() => {
+      f.get(r).get(count).geS32().brIf(1);
+      f.f64(0).set(px);
+      f.f64(0).set(py);
+      f.i32(0).set(j);
+      f.block(() => {
+        f.loop(() => {
+          f.get(j).get(d).geS32().brIf(1);
+          f.get(row).get(j).i32(3).op(0x74).add32().loadF().set(xv);
+          f.get(px).get(xv).get(u).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(px);
+          f.get(py).get(xv).get(v).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(py);
+          f.get(j).i32(1).add32().set(j);
+          f.br(0);
+        });
+      });
+      f.get(out).get(r).i32(4).op(0x74).add32().get(px).storeF(0);
+      f.get(out).get(r).i32(4).op(0x74).add32().get(py).storeF(8);
+      f.get(row).get(d).i32(3).op(0x74).add32().set(row);
+      f.get(r).i32(1).add32().set(r);
+      f.br(0);
+    });
+  });
+  return f;
+}
+
 /** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -176,6 +298,9 @@ interface Kernels {
   normalizedSample: (src: number, idx: number, count: number, d: number, z: number, sq: number) => void;
   normalizedSum: (src: number, n: number, d: number, sum: number) => number;
   drift: (a: number, b: number, n: number, d: number, out: number) => void;
+  normalizedRows64: (src: number, idx: number, count: number, d: number, dst: number) => void;
+  centerColumns: (x: number, total: number, d: number, mean: number) => void;
+  project: (x: number, count: number, d: number, u: number, v: number, out: number) => void;
 }
 let kernels: Kernels | null | undefined;
 
@@ -183,7 +308,14 @@ function compiled(): Kernels | null {
   if (kernels === undefined) {
     kernels = null;
     try {
-      const bytes = assemble([normalizedSampleKernel(), normalizedSumKernel(), driftKernel()]);
+      const bytes = assemble([
+        normalizedSampleKernel(),
+        normalizedSumKernel(),
+        driftKernel(),
+        normalizedRows64Kernel(),
+        centerColumnsKernel(),
+        projectKernel(),
+      ]);
       if (wasmApi?.validate(bytes)) {
         const memory = new wasmApi.Memory({ initial: 1 });
         const e = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
@@ -192,6 +324,9 @@ function compiled(): Kernels | null {
           normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
           normalizedSum: e.normalizedSum as Kernels['normalizedSum'],
           drift: e.drift as Kernels['drift'],
+          normalizedRows64: e.normalizedRows64 as Kernels['normalizedRows64'],
+          centerColumns: e.centerColumns as Kernels['centerColumns'],
+          project: e.project as Kernels['project'],
         };
       }
     } catch {
@@ -257,4 +392,41 @@ export function driftPerRowWasm(a: Float32Array, b: Float32Array, n: number, d: 
   f32.set(b.subarray(0, n * d), bAt / 4);
   k.drift(0, bAt, n, d, outAt);
   return new Float64Array(k.memory.buffer).slice(outAt / 8, outAt / 8 + n);
+}
+
+/**
+ * projection.ts's sample block: the rows `rows` of every matrix (datas, each n x d), L2-normalized
+ * in float64, one matrix after another, with the column mean subtracted (check smallRows of the
+ * block first)
+ */
+export function normalizedCenteredRowsWasm(datas: Float32Array[], rows: Int32Array, d: number): Float64Array {
+  const s = rows.length;
+  const total = datas.length * s;
+  const srcBytes = Math.max(0, ...datas.map((x) => x.length)) * 4;
+  const idxAt = align8(srcBytes);
+  const xAt = align8(idxAt + s * 4);
+  const meanAt = xAt + total * d * 8;
+  const k = withMemory(meanAt + d * 8);
+  new Int32Array(k.memory.buffer).set(rows, idxAt / 4);
+  for (const [g, data] of datas.entries()) {
+    new Float32Array(k.memory.buffer).set(data, 0);
+    k.normalizedRows64(0, idxAt, s, d, xAt + g * s * d * 8);
+  }
+  new Float64Array(k.memory.buffer).fill(0, meanAt / 8, meanAt / 8 + d);
+  k.centerColumns(xAt, total, d, meanAt);
+  return new Float64Array(k.memory.buffer).slice(xAt / 8, xAt / 8 + total * d);
+}
+
+/** projection.ts's coordinates: rows first .. first+count-1 of x on u and v, [x_0.u, x_0.v, ...] */
+export function projectRowsWasm(x: Float64Array, first: number, count: number, d: number, u: Float64Array, v: Float64Array): number[] {
+  const uAt = count * d * 8;
+  const vAt = uAt + d * 8;
+  const outAt = vAt + d * 8;
+  const k = withMemory(outAt + count * 16);
+  const f64 = new Float64Array(k.memory.buffer);
+  f64.set(x.subarray(first * d, (first + count) * d), 0);
+  f64.set(u, uAt / 8);
+  f64.set(v, vAt / 8);
+  k.project(0, count, d, uAt, vAt, outAt);
+  return Array.from(new Float64Array(k.memory.buffer, outAt, 2 * count));
 }
