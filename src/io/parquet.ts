@@ -25,9 +25,15 @@
  * ReaderError naming the file. A folder of epoch_*.parquet files is not a run yet (src/io/run.ts
  * lists the other formats only).
  */
-import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, ColumnData, FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+
+/**
+ * hyparquet and its decompressors, loaded with the first Parquet file: setting up the decompressors
+ * (brotli's dictionary, the Huffman tables) took 9-13 ms of every CLI start, Parquet or not.
+ */
+let library: Promise<{ hp: typeof import('hyparquet'); compressors: typeof import('hyparquet-compressors').compressors }> | undefined;
+const parquetLibrary = (): NonNullable<typeof library> =>
+  (library ??= Promise.all([import('hyparquet'), import('hyparquet-compressors')]).then(([hp, c]) => ({ hp, compressors: c.compressors })));
 import { ArrayEntry, ByteSource, Checkpoint, DType, ReaderError, SkippedEntry } from './types';
 import { isFresh } from './byteSource';
 import { checkRows } from './rows';
@@ -198,8 +204,9 @@ async function readColumn(ctx: Ctx, column: string, s: number, e: number, each: 
   // onChunk runs inside hyparquet's promise handlers, where a throw would be lost: keep the first
   // problem and throw it once the read has finished
   let problem: unknown;
+  const { hp, compressors } = await parquetLibrary();
   try {
-    await parquetRead({
+    await hp.parquetRead({
       file: ctx.buffer,
       metadata: ctx.metadata,
       columns: [column],
@@ -390,7 +397,7 @@ async function readFooter(src: ByteSource): Promise<{ buffer: AsyncBuffer; metad
   const buffer = asyncBufferOf(src);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(buffer, { initialFetchSize: INITIAL_FETCH, geoparquet: false });
+    metadata = await (await parquetLibrary()).hp.parquetMetadataAsync(buffer, { initialFetchSize: INITIAL_FETCH, geoparquet: false });
   } catch (e) {
     throw wrap(file, 'cannot read the Parquet footer', e);
   }
@@ -411,8 +418,9 @@ export async function readParquet(src: ByteSource): Promise<Checkpoint> {
   }
   const ctx: Ctx = { src, file, buffer, metadata, rows: total };
   let schema: SchemaTree;
+  const { hp } = await parquetLibrary();
   try {
-    schema = parquetSchema(metadata);
+    schema = hp.parquetSchema(metadata);
   } catch (e) {
     throw wrap(file, 'cannot read the Parquet schema', e);
   }
