@@ -259,25 +259,91 @@ function dispersiveUpperKernel(): FnBuilder {
   const L: ExpLocals = { n: f.local(F64), ni: f.local(I32), r: f.local(F64) };
   const e = f.local(F64);
   const sum = f.local(F64);
-  f.f64(0).set(sum);
+  const V = { x: f.local(V128), n: f.local(V128), r: f.local(V128), ni: f.local(V128), e: f.local(V128), sum: f.local(V128) };
+  const end2 = f.local(I32);
+  // two columns at a time in f64x2 lanes (each lane the scalar expOf's operations), then the odd one
+  f.zeroV().set(V.sum);
+  f.get(count).i32(-2).op(0x71).set(end2);
   f.i32(0).set(j);
   f.block(() => {
     f.loop(() => {
-      f.get(j).get(count).geS32().brIf(1);
+      f.get(j).get(end2).geS32().brIf(1);
       f.get(j).i32(3).op(0x74).set(at);
-      // x = -t max(0, na + nb_j - 2 dot_j)
-      f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF();
-      f.get(t).mulF().f64(-1).mulF().set(x);
-      expOf(f, x, L);
-      f.tee(e).get(sum).addF().set(sum);
+      // x = -t max(0, na + nb_j - 2 dot_j), two lanes
+      f.get(na).splatF().get(nb).get(at).add32().loadV().addV().f64(2).splatF().get(dots).get(at).add32().loadV().mulV().subV();
+      f.zeroV().simdOp(0xf5); // f64x2.max
+      f.get(t).f64(-1).mulF().splatF().mulV().set(V.x);
+      expOfLanes(f, V);
+      f.get(V.e).get(V.sum).addV().set(V.sum);
       f.get(cols).get(at).add32();
-      f.get(cols).get(at).add32().loadF().get(e).addF().storeF();
-      f.get(j).i32(1).add32().set(j);
+      f.get(cols).get(at).add32().loadV().get(V.e).addV().storeV();
+      f.get(j).i32(2).add32().set(j);
       f.br(0);
     });
   });
+  f.get(V.sum).laneF(0).get(V.sum).laneF(1).addF().set(sum);
+  f.block(() => {
+    f.get(j).get(count).geS32().brIf(0);
+    f.get(j).i32(3).op(0x74).set(at);
+    f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF();
+    f.get(t).mulF().f64(-1).mulF().set(x);
+    expOf(f, x, L);
+    f.tee(e).get(sum).addF().set(sum);
+    f.get(cols).get(at).add32();
+    f.get(cols).get(at).add32().loadF().get(e).addF().storeF();
+  });
   f.get(sum);
   return f;
+}
+
+/**
+ * expOf on both f64x2 lanes of V.x, into V.e: the same steps per lane (the table's two entries
+ * are loaded one lane at a time; 2^k is built in i64x2 lanes).
+ */
+function expOfLanes(f: FnBuilder, V: { x: number; n: number; r: number; ni: number; e: number }): void {
+  // xc = max(x, floor); n = nearest(xc 64/ln2); ni = (i32) n
+  f.get(V.x).f64(EXP_FLOOR).splatF().simdOp(0xf5).set(V.r);
+  f.get(V.r)
+    .f64(64 / Math.LN2)
+    .splatF()
+    .mulV()
+    .simdOp(0x94)
+    .tee(V.n)
+    .simdOp(0xfc)
+    .set(V.ni);
+  // r = (xc - n ln2_hi/64) - n ln2_lo/64
+  f.get(V.r)
+    .get(V.n)
+    .f64(LN2_HI / 64)
+    .splatF()
+    .mulV()
+    .subV()
+    .get(V.n)
+    .f64(LN2_LO / 64)
+    .splatF()
+    .mulV()
+    .subV()
+    .set(V.r);
+  // Horner's rule for the degree-5 Taylor polynomial, lane by lane
+  let fact = 1;
+  const inv = [1];
+  for (let k = 1; k <= 5; k++) inv.push(1 / (fact *= k));
+  f.f64(inv[5] as number).splatF();
+  for (let k = 4; k >= 0; k--)
+    f.get(V.r)
+      .mulV()
+      .f64(inv[k] as number)
+      .splatF()
+      .addV();
+  // times 2^(j/64): the table's entry for each lane (i32x4.extract_lane, f64x2.replace_lane)
+  f.get(V.ni).simdOp(0x1b, 0).i32(63).op(0x71).i32(3).op(0x74).loadF().splatF();
+  f.get(V.ni).simdOp(0x1b, 1).i32(63).op(0x71).i32(3).op(0x74).loadF().simdOp(0x22, 1);
+  f.mulV();
+  // times 2^k: (ni >> 6) widened to i64x2, + 1023, << 52 (i32x4.shr_s, i64x2.extend_low_i32x4_s, i64x2.add, i64x2.shl)
+  f.get(V.ni).i32(6).simdOp(0xac).simdOp(0xc7).i64(1023).simdOp(0x12).simdOp(0xce).i32(52).simdOp(0xcb);
+  f.mulV();
+  // below the floor: 0 (f64x2.ge gives all-ones lanes where x is at or above it; v128.and)
+  f.get(V.x).f64(EXP_FLOOR).splatF().simdOp(0x4c).simdOp(0x4e).set(V.e);
 }
 
 /**

@@ -168,6 +168,10 @@ export class FnBuilder {
   private simd(opcode: number, ...rest: number[]): this {
     return this.op(0xfd, ...uleb(opcode), ...rest);
   }
+  /** any SIMD instruction by its opcode (after the 0xfd prefix) and immediates, e.g. a lane index */
+  simdOp(opcode: number, ...immediates: number[]): this {
+    return this.simd(opcode, ...immediates);
+  }
   /** v128.load (alignment hint 8 bytes: rows need not start on 16) */
   loadV(offset = 0): this {
     return this.simd(0x00, 3, ...uleb(offset));
