@@ -5,7 +5,8 @@
  * Same semantics as the other backends: float32 products for the pairwise kernels (as onnxruntime's
  * float32 GEMM), float64 row terms, float64 Grams. One thread.
  */
-import { EXP_TABLE_BYTES, pairKernels, pairMemory, type PairKernels } from './linalg/pairWasm';
+import { pairKernels, type PairKernels } from './linalg/pairWasm';
+import { kernelHeap, RESERVED_BYTES } from './linalg/kernelMemory';
 import { wasmCross } from './linalg/crossWasm';
 import { UNSHIFTED_MAX_T } from './onnx/graphs';
 import type { DispersiveRows, GeometryBackend } from './types';
@@ -45,15 +46,15 @@ interface TileLayout {
   heap: Float64Array;
 }
 
-function layTile(k: PairKernels, a: Float32Array, ra: number, b: Float32Array, rb: number, d: number, vec: Float32Array): TileLayout {
+function layTile(a: Float32Array, ra: number, b: Float32Array, rb: number, d: number, vec: Float32Array): TileLayout {
   const dp = (d + 3) & ~3;
   const rowBytes = dp * 4;
-  const at = { a: EXP_TABLE_BYTES, b: EXP_TABLE_BYTES + ra * rowBytes };
+  const at = { a: RESERVED_BYTES, b: RESERVED_BYTES + ra * rowBytes };
   const vecAt = at.b + rb * rowBytes;
   const colsAt = vecAt + rb * 8;
   const dotsAt = colsAt + rb * 8;
   const outAt = dotsAt + 4 * rb * 8;
-  const buffer = pairMemory(k, outAt + 32);
+  const buffer = kernelHeap(outAt + 32);
   const f32 = new Float32Array(buffer);
   const put = (src: Float32Array, rows: number, byteAt: number): void => {
     if (dp === d) {
@@ -112,8 +113,9 @@ function upperHalf(k: PairKernels, L: TileLayout, na: Float32Array, n: number, t
 }
 
 export function createWasmBackend(note?: string): GeometryBackend {
-  const k = pairKernels();
-  if (!k) throw new Error('WebAssembly SIMD is not available here');
+  if (!pairKernels()) throw new Error('WebAssembly SIMD is not available here');
+  // fetched per call: after an idle spell the shared memory is replaced and the kernels instantiated again
+  const kernels = (): PairKernels => pairKernels() as PairKernels;
   return {
     info: {
       name: 'wasm',
@@ -124,7 +126,8 @@ export function createWasmBackend(note?: string): GeometryBackend {
     maxTileElements: 1 << 22,
 
     dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
-      const L = layTile(k, a, ra, b, rb, d, nb);
+      const k = kernels();
+      const L = layTile(a, ra, b, rb, d, nb);
       if (skip === 0 && ra === rb && sameRows(a, b) && !deviations && t <= UNSHIFTED_MAX_T)
         return afterEventLoop(upperHalf(k, L, na, ra, t));
       const min = new Float64Array(ra);
@@ -148,7 +151,8 @@ export function createWasmBackend(note?: string): GeometryBackend {
     },
 
     retrievalCounts(a, ra, b, rb, d, posA, posB, aIdx, bIdx) {
-      const L = layTile(k, a, ra, b, rb, d, posB);
+      const k = kernels();
+      const L = layTile(a, ra, b, rb, d, posB);
       const rows = new Float64Array(ra);
       // the pairs left out (aIdx_i == bIdx_j): the kernel counts them, and they are taken back out here
       const partners = new Map<number, number[]>();

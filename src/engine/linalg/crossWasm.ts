@@ -11,6 +11,7 @@
  * a fixed order, so results differ from the plain-JS kernel only by reassociation.
  */
 import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
+import { kernelHeap, kernelInstance, RESERVED_BYTES } from './kernelMemory';
 
 /**
  * params (i32): a, b = byte addresses of the row-major inputs (rows x da, rows x db); rows; da;
@@ -157,15 +158,6 @@ function widenKernel(): FnBuilder {
 type CrossFn = (a: number, b: number, rows: number, da: number, db: number, out: number, upper: number) => void;
 type WidenFn = (src: number, rows: number, d: number, mean: number, centered: number, dst: number, sums: number) => void;
 
-/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
 /** set by tests and benches to force the backend's own kernel */
 export const crossWasmSwitch = { enabled: true };
 
@@ -180,29 +172,16 @@ export const crossWasmSwitch = { enabled: true };
 export const SMALL_PRODUCT_MACS = 1 << 25;
 export const SMALL_PRODUCT_SIDE = 128;
 
-interface Instance {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface Kernels {
   cross: CrossFn;
   widen: WidenFn;
 }
-let instance: Instance | null | undefined;
 
-function kernel(): Instance | null {
-  if (instance === undefined) {
-    instance = null;
-    try {
-      const bytes = assemble([crossKernel(), widenKernel()]);
-      if (wasmApi?.validate(bytes)) {
-        const memory = new wasmApi.Memory({ initial: 1 });
-        const inst = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
-        instance = { memory, cross: inst.exports.cross as CrossFn, widen: inst.exports.widen as WidenFn };
-      }
-    } catch {
-      instance = null;
-    }
-  }
-  return instance;
-}
+/** the kernels on the shared kernel memory (./kernelMemory.ts), or null where WebAssembly SIMD is missing */
+const kernel = kernelInstance(
+  () => assemble([crossKernel(), widenKernel()]),
+  (e): Kernels => ({ cross: e.cross as CrossFn, widen: e.widen as WidenFn }),
+);
 
 /** whether a^T b of this size goes to the kernel here (small enough, and WebAssembly SIMD present) */
 export function smallProduct(rows: number, da: number, db: number): boolean {
@@ -215,46 +194,37 @@ export function smallProduct(rows: number, da: number, db: number): boolean {
   );
 }
 
-/** memory kept between calls is at most this (a bigger call grows it, and the next call shrinks it back by starting anew) */
-const KEEP_BYTES = 64 << 20;
-
-function memoryFor(bytes: number): Instance {
-  let inst = kernel() as Instance;
-  const have = inst.memory.buffer.byteLength;
-  if (have > KEEP_BYTES && bytes <= KEEP_BYTES) {
-    instance = undefined; // drop the big memory: a fresh instance holds only what this call needs
-    inst = kernel() as Instance;
-  }
-  const pages = Math.ceil(bytes / 65536);
-  const now = inst.memory.buffer.byteLength / 65536;
-  if (now < pages) inst.memory.grow(pages - now);
-  return inst;
-}
-
 /**
  * a^T b for a (rows x da) and b (rows x db), da x db row-major, float64; with b undefined the
- * Gram a^T a (da = db). Callers check smallProduct first.
+ * Gram a^T a (da = db). Callers check smallProduct first. Rows go through the kernel a block at a
+ * time (BLOCK_VALUES per matrix), so the memory it touches stays small whatever the row count.
  */
 export function wasmCross(a: Float64Array, b: Float64Array | undefined, rows: number, da: number, db: number): Float64Array {
-  const aBytes = rows * da * 8;
-  const bBytes = b ? rows * db * 8 : 0;
-  const outBytes = da * db * 8;
-  const inst = memoryFor(aBytes + bBytes + outBytes);
-  const mem = new Float64Array(inst.memory.buffer);
-  mem.set(a.subarray(0, rows * da), 0);
-  if (b) mem.set(b.subarray(0, rows * db), aBytes / 8);
-  const outAt = (aBytes + bBytes) / 8;
-  const acc = mem.subarray(outAt, outAt + da * db);
+  const k = kernel() as Kernels;
+  const block = Math.max(4, Math.min(rows, Math.floor(BLOCK_VALUES / Math.max(da, db, 1))));
+  const aAt = RESERVED_BYTES;
+  const bAt = aAt + block * da * 8;
+  const outAt = bAt + (b ? block * db * 8 : 0);
+  const mem = new Float64Array(kernelHeap(outAt + da * db * 8));
+  const acc = mem.subarray(outAt / 8, outAt / 8 + da * db);
   acc.fill(0);
-  inst.cross(0, b ? aBytes : 0, rows, da, db, aBytes + bBytes, b ? 0 : 1);
+  for (let s = 0; s < rows; s += block) {
+    const n = Math.min(block, rows - s);
+    mem.set(a.subarray(s * da, (s + n) * da), aAt / 8);
+    if (b) mem.set(b.subarray(s * db, (s + n) * db), bAt / 8);
+    k.cross(aAt, b ? bAt : aAt, n, da, db, outAt, b ? 0 : 1);
+  }
   const result = acc.slice();
   if (!b) for (let i = 0; i < da; i++) for (let j = 0; j < i; j++) result[i * da + j] = result[j * da + i] as number;
   return result;
 }
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
-/** rows per block of productOfRows: a block's float64 copies stay near 8 MB */
-const GRAM_BLOCK_VALUES = 1 << 20;
+/**
+ * values per matrix in one block of rows (wasmCross, productOfRows): 256 KB of float64, which stays
+ * in cache and keeps the pages the kernels touch few (a fresh page costs more than its arithmetic)
+ */
+const BLOCK_VALUES = 1 << 15;
 
 /** float32 rows with an optional column mean to subtract (in float64) */
 export interface RowsOf {
@@ -272,8 +242,9 @@ export interface RowsOf {
 export function productOfRows(a: RowsOf, b: RowsOf | undefined, n: number): { product: Float64Array; sums: Float64Array } {
   const da = a.cols;
   const db = b ? b.cols : da;
-  const block = Math.max(4, Math.min(n, Math.floor(GRAM_BLOCK_VALUES / Math.max(1, da + db))));
-  const srcAt = 0;
+  const k = kernel() as Kernels;
+  const block = Math.max(4, Math.min(n, Math.floor(BLOCK_VALUES / Math.max(1, da, db))));
+  const srcAt = RESERVED_BYTES;
   const dstA = align16(srcAt + block * Math.max(da, db) * 4);
   const dstB = align16(dstA + block * da * 8);
   const meanA = align16(dstB + (b ? block * db * 8 : 0));
@@ -281,21 +252,21 @@ export function productOfRows(a: RowsOf, b: RowsOf | undefined, n: number): { pr
   const sumsA = meanB + db * 8;
   const sumsB = sumsA + da * 8;
   const outAt = sumsB + db * 8;
-  const inst = memoryFor(outAt + da * db * 8);
-  const f32 = new Float32Array(inst.memory.buffer);
-  const f64 = new Float64Array(inst.memory.buffer);
+  const heap = kernelHeap(outAt + da * db * 8);
+  const f32 = new Float32Array(heap);
+  const f64 = new Float64Array(heap);
   if (a.mean) f64.set(a.mean.subarray(0, da), meanA / 8);
   if (b?.mean) f64.set(b.mean.subarray(0, db), meanB / 8);
   f64.fill(0, sumsA / 8, outAt / 8 + da * db);
   for (let s = 0; s < n; s += block) {
     const rows = Math.min(block, n - s);
     f32.set(a.data.subarray(s * da, (s + rows) * da), srcAt / 4);
-    inst.widen(srcAt, rows, da, meanA, a.mean ? 1 : 0, dstA, sumsA);
+    k.widen(srcAt, rows, da, meanA, a.mean ? 1 : 0, dstA, sumsA);
     if (b) {
       f32.set(b.data.subarray(s * db, (s + rows) * db), srcAt / 4);
-      inst.widen(srcAt, rows, db, meanB, b.mean ? 1 : 0, dstB, sumsB);
+      k.widen(srcAt, rows, db, meanB, b.mean ? 1 : 0, dstB, sumsB);
     }
-    inst.cross(dstA, b ? dstB : dstA, rows, da, db, outAt, b ? 0 : 1);
+    k.cross(dstA, b ? dstB : dstA, rows, da, db, outAt, b ? 0 : 1);
   }
   const product = f64.slice(outAt / 8, outAt / 8 + da * db);
   if (!b) for (let i = 0; i < da; i++) for (let j = 0; j < i; j++) product[i * da + j] = product[j * da + i] as number;

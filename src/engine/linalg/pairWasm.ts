@@ -17,6 +17,7 @@
  * both to Math.exp / Math.expm1.
  */
 import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
+import { kernelInstance, onNewKernelMemory, wasmApi, type WasmApi } from './kernelMemory';
 
 const LN2_HI = 0.6931471803691238; // ln 2 with its low 32 bits cleared: n * LN2_HI / 64 is exact for |n| < 2^21
 const LN2_LO = 1.9082149292705877e-10;
@@ -24,8 +25,8 @@ const LN2_LO = 1.9082149292705877e-10;
 const EXP_FLOOR = -708.3;
 /** expm1 uses its own series for |x| below this (exp(x) - 1 would cancel) */
 const EXPM1_SERIES = 0.34;
-/** 2^(j/64), j = 0 .. 63, at byte 0 of the kernels' memory (written by writeExpTable) */
-export const EXP_TABLE_BYTES = 64 * 8;
+/** 2^(j/64), j = 0 .. 63, at byte 0 of the kernels' memory (written by writeExpTable), inside its reserved bytes */
+const EXP_TABLE_BYTES = 64 * 8;
 
 /** Horner's rule for sum_{n=lo..hi} x^n / n! / x^lo, leaving it on the stack (x in local `x`) */
 function factorialSeries(f: FnBuilder, x: number, lo: number, hi: number): void {
@@ -98,7 +99,7 @@ function expm1From(f: FnBuilder, x: number, e: number): void {
 
 /** writes the table expOf reads into memory at byte 0 */
 function writeExpTable(buffer: ArrayBuffer): void {
-  const t = new Float64Array(buffer, 0, 64);
+  const t = new Float64Array(buffer, 0, EXP_TABLE_BYTES / 8);
   for (let j = 0; j < 64; j++) t[j] = 2 ** (j / 64);
 }
 
@@ -378,23 +379,13 @@ function retrievalRowKernel(): FnBuilder {
   return f;
 }
 
-/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
 type DotsFn = (a: number, b: number, rb: number, rowBytes: number, out: number) => void;
 type DispersiveRowFn = (dots: number, nb: number, rb: number, na: number, skip: number, t: number, deviations: number, out: number) => void;
 type RetrievalRowFn = (dots: number, rb: number, posA: number, posB: number, cols: number) => number;
 type DispersiveUpperFn = (dots: number, nb: number, count: number, na: number, t: number, cols: number) => number;
 
-/** the compiled kernels with their memory (one per process, grown as needed) */
+/** the compiled kernels, on the shared kernel memory (./kernelMemory.ts) */
 export interface PairKernels {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   dots4: DotsFn;
   dots1: DotsFn;
   dispersiveRow: DispersiveRowFn;
@@ -402,41 +393,20 @@ export interface PairKernels {
   retrievalRow: RetrievalRowFn;
 }
 
-let kernels: PairKernels | null | undefined;
+// the exp table lives in the shared memory's reserved bytes
+onNewKernelMemory(writeExpTable);
 
 /** the kernels, or null where WebAssembly SIMD is missing */
-export function pairKernels(): PairKernels | null {
-  if (kernels === undefined) {
-    kernels = null;
-    try {
-      const bytes = assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel(), dispersiveUpperKernel()]);
-      if (wasmApi?.validate(bytes)) {
-        const memory = new wasmApi.Memory({ initial: 1 });
-        writeExpTable(memory.buffer);
-        const e = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
-        kernels = {
-          memory,
-          dots4: e.dots4 as DotsFn,
-          dots1: e.dots1 as DotsFn,
-          dispersiveRow: e.dispersiveRow as DispersiveRowFn,
-          dispersiveUpper: e.dispersiveUpper as DispersiveUpperFn,
-          retrievalRow: e.retrievalRow as RetrievalRowFn,
-        };
-      }
-    } catch {
-      kernels = null;
-    }
-  }
-  return kernels;
-}
-
-/** memory of at least `bytes` (grown in place; the kernels' views must be taken after this) */
-export function pairMemory(k: PairKernels, bytes: number): ArrayBuffer {
-  const pages = Math.ceil(bytes / 65536);
-  const now = k.memory.buffer.byteLength / 65536;
-  if (now < pages) k.memory.grow(pages - now);
-  return k.memory.buffer;
-}
+export const pairKernels = kernelInstance(
+  () => assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel(), dispersiveUpperKernel()]),
+  (e): PairKernels => ({
+    dots4: e.dots4 as DotsFn,
+    dots1: e.dots1 as DotsFn,
+    dispersiveRow: e.dispersiveRow as DispersiveRowFn,
+    dispersiveUpper: e.dispersiveUpper as DispersiveUpperFn,
+    retrievalRow: e.retrievalRow as RetrievalRowFn,
+  }),
+);
 
 /** a test hook: exp or expm1 exactly as the kernels compute them, as a function of one value */
 export function kernelFunction(which: 'exp' | 'expm1'): (x: number) => number {
@@ -448,6 +418,7 @@ export function kernelFunction(which: 'exp' | 'expm1'): (x: number) => number {
     f.set(e);
     expm1From(f, 0, e);
   }
+  // a memory of its own: the table at byte 0, as in the shared one
   const api = wasmApi as WasmApi;
   const memory = new api.Memory({ initial: 1 });
   writeExpTable(memory.buffer);

@@ -8,6 +8,7 @@
  * (the unit tests compare them with ===).
  */
 import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
+import { kernelHeap, kernelInstance, RESERVED_BYTES } from './kernelMemory';
 
 /** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) (rows.ts re-exports it) */
 export const NORM_FLOOR = 1e-12;
@@ -284,17 +285,7 @@ function projectKernel(): FnBuilder {
   return f;
 }
 
-/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
 interface Kernels {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   normalizedSample: (src: number, idx: number, count: number, d: number, z: number, sq: number) => void;
   normalizedSum: (src: number, n: number, d: number, sum: number) => number;
   drift: (a: number, b: number, n: number, d: number, out: number) => void;
@@ -302,96 +293,77 @@ interface Kernels {
   centerColumns: (x: number, total: number, d: number, mean: number) => void;
   project: (x: number, count: number, d: number, u: number, v: number, out: number) => void;
 }
-let kernels: Kernels | null | undefined;
 
-function compiled(): Kernels | null {
-  if (kernels === undefined) {
-    kernels = null;
-    try {
-      const bytes = assemble([
-        normalizedSampleKernel(),
-        normalizedSumKernel(),
-        driftKernel(),
-        normalizedRows64Kernel(),
-        centerColumnsKernel(),
-        projectKernel(),
-      ]);
-      if (wasmApi?.validate(bytes)) {
-        const memory = new wasmApi.Memory({ initial: 1 });
-        const e = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports;
-        kernels = {
-          memory,
-          normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
-          normalizedSum: e.normalizedSum as Kernels['normalizedSum'],
-          drift: e.drift as Kernels['drift'],
-          normalizedRows64: e.normalizedRows64 as Kernels['normalizedRows64'],
-          centerColumns: e.centerColumns as Kernels['centerColumns'],
-          project: e.project as Kernels['project'],
-        };
-      }
-    } catch {
-      kernels = null;
-    }
-  }
-  return kernels;
-}
+/** the kernels on the shared kernel memory (./kernelMemory.ts), or null where WebAssembly SIMD is missing */
+const compiled = kernelInstance(
+  () =>
+    assemble([
+      normalizedSampleKernel(),
+      normalizedSumKernel(),
+      driftKernel(),
+      normalizedRows64Kernel(),
+      centerColumnsKernel(),
+      projectKernel(),
+    ]),
+  (e): Kernels => ({
+    normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
+    normalizedSum: e.normalizedSum as Kernels['normalizedSum'],
+    drift: e.drift as Kernels['drift'],
+    normalizedRows64: e.normalizedRows64 as Kernels['normalizedRows64'],
+    centerColumns: e.centerColumns as Kernels['centerColumns'],
+    project: e.project as Kernels['project'],
+  }),
+);
 
 /** whether a matrix of this many values goes through the kernels here */
 export function smallRows(values: number): boolean {
   return rowsWasmSwitch.enabled && values <= SMALL_ROWS_VALUES && compiled() !== null;
 }
 
-/** the kernels with at least `bytes` of memory; a big memory is dropped once it is no longer needed */
-function withMemory(bytes: number): Kernels {
-  let k = compiled() as Kernels;
-  if (k.memory.buffer.byteLength > 4 * SMALL_ROWS_VALUES * 4 && bytes <= 1 << 20) {
-    kernels = undefined;
-    k = compiled() as Kernels;
-  }
-  const pages = Math.ceil(bytes / 65536);
-  const now = k.memory.buffer.byteLength / 65536;
-  if (now < pages) k.memory.grow(pages - now);
-  return k;
+/** the kernels, with the shared memory grown to `bytes` past its reserved start (layouts begin at R) */
+function withMemory(bytes: number): Kernels & { buffer: ArrayBuffer } {
+  const k = compiled() as Kernels;
+  return { ...k, buffer: kernelHeap(bytes) };
 }
+const R = RESERVED_BYTES;
 
 const align8 = (bytes: number): number => (bytes + 7) & ~7;
 
 /** rows.ts normalizedSample for a small matrix (check smallRows first) */
 export function normalizedSampleWasm(data: Float32Array, d: number, rows: Int32Array): { z: Float32Array; sq: Float32Array } {
   const count = rows.length;
-  const srcBytes = data.length * 4;
-  const idxAt = align8(srcBytes);
+  const idxAt = align8(R + data.length * 4);
   const zAt = align8(idxAt + count * 4);
   const sqAt = align8(zAt + count * d * 4);
   const k = withMemory(sqAt + count * 4);
-  new Float32Array(k.memory.buffer).set(data, 0);
-  new Int32Array(k.memory.buffer).set(rows, idxAt / 4);
-  k.normalizedSample(0, idxAt, count, d, zAt, sqAt);
-  const f32 = new Float32Array(k.memory.buffer);
+  new Float32Array(k.buffer).set(data, R / 4);
+  new Int32Array(k.buffer).set(rows, idxAt / 4);
+  k.normalizedSample(R, idxAt, count, d, zAt, sqAt);
+  const f32 = new Float32Array(k.buffer);
   return { z: f32.slice(zAt / 4, zAt / 4 + count * d), sq: f32.slice(sqAt / 4, sqAt / 4 + count) };
 }
 
 /** pairs.ts normalizedRowSum for a small matrix (check smallRows first) */
 export function normalizedRowSumWasm(data: Float32Array, n: number, d: number): { sum: Float64Array; sumSq: number } {
-  const sumAt = align8(n * d * 4);
+  const sumAt = align8(R + n * d * 4);
   const k = withMemory(sumAt + d * 8);
-  new Float32Array(k.memory.buffer).set(data.subarray(0, n * d), 0);
-  const f64 = new Float64Array(k.memory.buffer);
+  new Float32Array(k.buffer).set(data.subarray(0, n * d), R / 4);
+  const f64 = new Float64Array(k.buffer);
   f64.fill(0, sumAt / 8, sumAt / 8 + d);
-  const sumSq = k.normalizedSum(0, n, d, sumAt);
-  return { sum: new Float64Array(k.memory.buffer).slice(sumAt / 8, sumAt / 8 + d), sumSq };
+  const sumSq = k.normalizedSum(R, n, d, sumAt);
+  return { sum: f64.slice(sumAt / 8, sumAt / 8 + d), sumSq };
 }
 
 /** pairs.ts driftPerRow for small matrices (check smallRows of both first) */
 export function driftPerRowWasm(a: Float32Array, b: Float32Array, n: number, d: number): Float64Array {
-  const bAt = n * d * 4;
+  const bAt = R + n * d * 4;
   const outAt = align8(bAt + n * d * 4);
   const k = withMemory(outAt + n * 8);
-  const f32 = new Float32Array(k.memory.buffer);
-  f32.set(a.subarray(0, n * d), 0);
+  const f32 = new Float32Array(k.buffer);
+  f32.set(a.subarray(0, n * d), R / 4);
   f32.set(b.subarray(0, n * d), bAt / 4);
-  k.drift(0, bAt, n, d, outAt);
-  return new Float64Array(k.memory.buffer).slice(outAt / 8, outAt / 8 + n);
+  k.drift(R, bAt, n, d, outAt);
+  return new Float64Array(k.buffer).slice(outAt / 8, outAt / 8 + n);
 }
 
 /**
@@ -402,31 +374,31 @@ export function driftPerRowWasm(a: Float32Array, b: Float32Array, n: number, d: 
 export function normalizedCenteredRowsWasm(datas: Float32Array[], rows: Int32Array, d: number): Float64Array {
   const s = rows.length;
   const total = datas.length * s;
-  const srcBytes = Math.max(0, ...datas.map((x) => x.length)) * 4;
-  const idxAt = align8(srcBytes);
+  const idxAt = align8(R + Math.max(0, ...datas.map((x) => x.length)) * 4);
   const xAt = align8(idxAt + s * 4);
   const meanAt = xAt + total * d * 8;
   const k = withMemory(meanAt + d * 8);
-  new Int32Array(k.memory.buffer).set(rows, idxAt / 4);
+  new Int32Array(k.buffer).set(rows, idxAt / 4);
   for (const [g, data] of datas.entries()) {
-    new Float32Array(k.memory.buffer).set(data, 0);
-    k.normalizedRows64(0, idxAt, s, d, xAt + g * s * d * 8);
+    new Float32Array(k.buffer).set(data, R / 4);
+    k.normalizedRows64(R, idxAt, s, d, xAt + g * s * d * 8);
   }
-  new Float64Array(k.memory.buffer).fill(0, meanAt / 8, meanAt / 8 + d);
+  const f64 = new Float64Array(k.buffer);
+  f64.fill(0, meanAt / 8, meanAt / 8 + d);
   k.centerColumns(xAt, total, d, meanAt);
-  return new Float64Array(k.memory.buffer).slice(xAt / 8, xAt / 8 + total * d);
+  return f64.slice(xAt / 8, xAt / 8 + total * d);
 }
 
 /** projection.ts's coordinates: rows first .. first+count-1 of x on u and v, [x_0.u, x_0.v, ...] */
 export function projectRowsWasm(x: Float64Array, first: number, count: number, d: number, u: Float64Array, v: Float64Array): number[] {
-  const uAt = count * d * 8;
+  const uAt = R + count * d * 8;
   const vAt = uAt + d * 8;
   const outAt = vAt + d * 8;
   const k = withMemory(outAt + count * 16);
-  const f64 = new Float64Array(k.memory.buffer);
-  f64.set(x.subarray(first * d, (first + count) * d), 0);
+  const f64 = new Float64Array(k.buffer);
+  f64.set(x.subarray(first * d, (first + count) * d), R / 8);
   f64.set(u, uAt / 8);
   f64.set(v, vAt / 8);
-  k.project(0, count, d, uAt, vAt, outAt);
-  return Array.from(new Float64Array(k.memory.buffer, outAt, 2 * count));
+  k.project(R, count, d, uAt, vAt, outAt);
+  return Array.from(f64.subarray(outAt / 8, outAt / 8 + 2 * count));
 }

@@ -1,0 +1,95 @@
+/**
+ * One WebAssembly memory shared by the in-process kernels (pairWasm.ts, crossWasm.ts,
+ * rowsWasm.ts), so a report's steps reuse the same pages instead of each kernel growing a memory
+ * of its own. First touching a fresh page is expensive: on the dev VM a page fault costs about
+ * 17-20 us (16 MB took 65-90 ms to fill the first time and 1 ms the second), and a small file's
+ * report touched some 20 MB, a quarter of its CPU time.
+ *
+ * Each kernel call is synchronous: it copies its inputs in from RESERVED_BYTES on, computes, and
+ * copies its results out before returning, so calls never overlap. The first RESERVED_BYTES hold
+ * constants (pairWasm's exp table), written by the hooks kernels register. The memory grows to
+ * the largest call and is dropped after KEEP_MS without use (a big job's tiles can make it tens of
+ * MB); the next call makes a fresh one and the kernels instantiate against it again.
+ */
+
+/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (desc: { initial: number }) => WasmMemory;
+  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
+}
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** bytes at the start of the memory kept for constants; kernels lay their data out after them */
+export const RESERVED_BYTES = 4096;
+const KEEP_MS = 10_000;
+
+let memory: WasmMemory | undefined;
+/** bumped whenever a new memory replaces the old one: instances made before it are stale */
+let generation = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+const initializers: ((buffer: ArrayBuffer) => void)[] = [];
+
+/** a hook that writes constants into the reserved bytes of every new memory */
+export function onNewKernelMemory(init: (buffer: ArrayBuffer) => void): void {
+  initializers.push(init);
+  if (memory) init(memory.buffer);
+}
+
+/** the shared memory (made if there is none) and its generation; the release timer restarts */
+export function kernelMemory(): { memory: WasmMemory; generation: number } {
+  if (!wasmApi) throw new Error('WebAssembly is not available here');
+  if (!memory) {
+    memory = new wasmApi.Memory({ initial: 1 });
+    generation++;
+    for (const init of initializers) init(memory.buffer);
+  }
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(() => {
+    memory = undefined;
+    timer = undefined;
+  }, KEEP_MS);
+  timer.unref?.();
+  return { memory, generation };
+}
+
+/** the shared memory grown to at least RESERVED_BYTES + bytes; take typed-array views after this */
+export function kernelHeap(bytes: number): ArrayBuffer {
+  const { memory: m } = kernelMemory();
+  const pages = Math.ceil((RESERVED_BYTES + bytes) / 65536);
+  const now = m.buffer.byteLength / 65536;
+  if (now < pages) m.grow(pages - now);
+  return m.buffer;
+}
+
+/**
+ * A compiled kernel module's exports, instantiated against the current shared memory (again
+ * after the memory was replaced), or null where WebAssembly SIMD is missing or the bytes do not
+ * validate.
+ */
+export function kernelInstance<T>(assembleBytes: () => Uint8Array, bind: (exports: Record<string, unknown>) => T): () => T | null {
+  let mod: object | null | undefined;
+  let made: { generation: number; exports: T } | undefined;
+  return () => {
+    if (mod === undefined) {
+      mod = null;
+      try {
+        const bytes = assembleBytes();
+        if (wasmApi?.validate(bytes)) mod = new wasmApi.Module(bytes);
+      } catch {
+        mod = null;
+      }
+    }
+    if (mod === null || !wasmApi) return null;
+    const current = kernelMemory();
+    if (made?.generation !== current.generation) {
+      made = { generation: current.generation, exports: bind(new wasmApi.Instance(mod, { env: { memory: current.memory } }).exports) };
+    }
+    return made.exports;
+  };
+}
