@@ -106,3 +106,24 @@ void test("the kernels' exp and expm1 agree with Math.exp and Math.expm1 to a fe
   assert.equal(exp(-800), 0, 'below the floor the term is 0, not a subnormal or NaN');
   assert.equal(exp(-Infinity), 0);
 });
+
+void test('the shared kernel memory: dropped and made again, every kernel gives the same results (the exp table is rewritten)', async () => {
+  const { releaseKernelMemory, kernelMemory } = await import('../../src/engine/linalg/kernelMemory');
+  const { createWasmBackend } = await import('../../src/engine/wasmBackend');
+  const wasm = createWasmBackend();
+  const a = gaussian(300 * 12, 3);
+  const z = Float32Array.from(a);
+  const sq = new Float32Array(300);
+  for (let i = 0; i < 300; i++) for (let k = 0; k < 12; k++) sq[i] = (sq[i] as number) + (z[i * 12 + k] as number) ** 2;
+  const run = async (): Promise<[Float64Array, Float64Array, Float64Array]> => [
+    wasmCross(a, undefined, 300, 12, 12),
+    (await wasm.dispersiveRows(z, sq, 300, z, sq, 300, 12, 0.01, 0, false)).sum,
+    (await wasm.dispersiveRows(z, sq, 300, z, sq, 300, 12, 0.01, 5, true)).sum,
+  ];
+  const before = await run();
+  const first = kernelMemory().generation;
+  releaseKernelMemory();
+  const after = await run();
+  assert.ok(kernelMemory().generation > first, 'a new memory was made');
+  assert.deepEqual(after, before);
+});

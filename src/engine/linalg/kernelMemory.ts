@@ -50,12 +50,16 @@ export function kernelMemory(): { memory: WasmMemory; generation: number } {
     for (const init of initializers) init(memory.buffer);
   }
   if (timer) clearTimeout(timer);
-  timer = setTimeout(() => {
-    memory = undefined;
-    timer = undefined;
-  }, KEEP_MS);
+  timer = setTimeout(releaseKernelMemory, KEEP_MS);
   timer.unref?.();
   return { memory, generation };
+}
+
+/** drops the memory now (its idle timer does this after KEEP_MS); the next call makes a fresh one */
+export function releaseKernelMemory(): void {
+  if (timer) clearTimeout(timer);
+  memory = undefined;
+  timer = undefined;
 }
 
 /** the shared memory grown to at least RESERVED_BYTES + bytes; take typed-array views after this */
