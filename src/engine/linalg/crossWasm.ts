@@ -17,7 +17,7 @@ import { kernelHeap, kernelInstance, RESERVED_BYTES } from './kernelMemory';
  * params (i32): a, b = byte addresses of the row-major inputs (rows x da, rows x db); rows; da;
  * db; out = byte address of the da x db float64 accumulator; upper = 1 for a Gram's upper triangle
  */
-function crossKernel(): FnBuilder {
+export function crossKernel(): FnBuilder {
   const f = new FnBuilder('cross', [I32, I32, I32, I32, I32, I32, I32]);
   const [a, b, rows, da, db, out, upper] = [0, 1, 2, 3, 4, 5, 6] as const;
   const r = f.local(I32);

@@ -10,7 +10,7 @@
 import type { Matrix } from '../../io/types';
 import { setOwn } from '../../protocol/keys';
 import { NORM_FLOOR, tileRows } from '../rows';
-import { normalizedCenteredRowsWasm, projectRowsWasm, smallRows } from './rowsWasm';
+import { projectionCovarianceWasm, projectionPointsWasm, smallRows } from './rowsWasm';
 import { mulberry32 } from '../random';
 import { PROJECTION_SEED, sampleRows } from '../sample';
 import type { GeometryBackend } from '../types';
@@ -44,15 +44,11 @@ export async function projection(
   for (const group of groups) {
     const d = (group[0] as Matrix).cols;
     const s = rows.length;
-    const x = centeredSampleOf(group, rows, d);
-    const total = group.length * s;
-    const cov = new Float64Array(d * d);
-    const step = tileRows(backend.maxTileElements, d);
-    for (let r0 = 0; r0 < total; r0 += step) {
-      const r1 = Math.min(total, r0 + step);
-      const part = await backend.gram(x.subarray(r0 * d, r1 * d), r1 - r0, d);
-      for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) + (part[k] as number);
-    }
+    // a small sample stays in the kernels' memory: its covariance and then its points are made there
+    const inHeap = group.every((m) => smallRows(m.data.length)) && smallRows(2 * group.length * s * d);
+    const datas = group.map((m) => m.data);
+    const x = inHeap ? undefined : centeredSampleOf(group, rows, d);
+    const cov = x ? await covarianceOf(x, group.length * s, d, backend) : projectionCovarianceWasm(datas, rows, d);
     const [u, v] = await topTwoEigenvectors(cov, d, backend);
     let trace = 0;
     for (let j = 0; j < d; j++) trace += cov[j * d + j] as number;
@@ -66,8 +62,9 @@ export async function projection(
       return trace > 0 ? q / trace : 0;
     };
     const shares = [along(u), along(v)];
+    const projected = x ? group.map((_, g) => projectRows(x, g * s, s, d, u, v)) : projectionPointsWasm(datas, rows, d, u, v);
     group.forEach((m, g) => {
-      setOwn(points, m.name, projectRows(x, g * s, s, d, u, v)); // a modality may be named '__proto__'
+      setOwn(points, m.name, projected[g] as number[]); // a modality may be named '__proto__'
       setOwn(variance, m.name, shares);
     });
   }
@@ -80,20 +77,25 @@ export async function projection(
  * here), since V8 optimizes a loop in a long async function late or not at all.
  */
 
+/** the covariance (Gram) of the centered total x d block x, through the backend's tiles */
+async function covarianceOf(x: Float64Array, total: number, d: number, backend: GeometryBackend): Promise<Float64Array> {
+  const cov = new Float64Array(d * d);
+  const step = tileRows(backend.maxTileElements, d);
+  for (let r0 = 0; r0 < total; r0 += step) {
+    const r1 = Math.min(total, r0 + step);
+    const part = await backend.gram(x.subarray(r0 * d, r1 * d), r1 - r0, d);
+    for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) + (part[k] as number);
+  }
+  return cov;
+}
+
 /**
  * the rows `rows` of every matrix of the group, L2-normalized, as one float64 block (matrix by
- * matrix), minus its column mean
+ * matrix), minus its column mean (a small sample is made in the kernels' memory instead:
+ * projectionCovarianceWasm, the same operations in the same order)
  */
 function centeredSampleOf(group: Matrix[], rows: Int32Array, d: number): Float64Array {
   const s = rows.length;
-  if (group.every((m) => smallRows(m.data.length)) && smallRows(2 * group.length * s * d)) {
-    // in WebAssembly: the same operations in the same order
-    return normalizedCenteredRowsWasm(
-      group.map((m) => m.data),
-      rows,
-      d,
-    );
-  }
   const x = new Float64Array(group.length * s * d);
   for (let g = 0; g < group.length; g++) {
     const data = (group[g] as Matrix).data;
@@ -123,7 +125,6 @@ function centerColumns(x: Float64Array, total: number, d: number): void {
 
 /** the rows first .. first+s-1 of x projected on u and v: [x_0.u, x_0.v, x_1.u, ...] */
 function projectRows(x: Float64Array, first: number, s: number, d: number, u: Float64Array, v: Float64Array): number[] {
-  if (smallRows(2 * s * d)) return projectRowsWasm(x, first, s, d, u, v);
   const pts: number[] = new Array<number>(2 * s).fill(0);
   for (let r = 0; r < s; r++) {
     const o = (first + r) * d;

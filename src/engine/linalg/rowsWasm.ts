@@ -9,6 +9,7 @@
  */
 import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
 import { kernelHeap, kernelInstance, RESERVED_BYTES } from './kernelMemory';
+import { crossKernel } from './crossWasm';
 
 /** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) (rows.ts re-exports it) */
 export const NORM_FLOOR = 1e-12;
@@ -292,6 +293,7 @@ interface Kernels {
   normalizedRows64: (src: number, idx: number, count: number, d: number, dst: number) => void;
   centerColumns: (x: number, total: number, d: number, mean: number) => void;
   project: (x: number, count: number, d: number, u: number, v: number, out: number) => void;
+  cross: (a: number, b: number, rows: number, da: number, db: number, out: number, upper: number) => void;
 }
 
 /** the kernels on the shared kernel memory (./kernelMemory.ts), or null where WebAssembly SIMD is missing */
@@ -304,6 +306,8 @@ const compiled = kernelInstance(
       normalizedRows64Kernel(),
       centerColumnsKernel(),
       projectKernel(),
+      // crossWasm's Gram kernel, so the projection's covariance is made where its rows already are
+      crossKernel(),
     ]),
   (e): Kernels => ({
     normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
@@ -312,6 +316,7 @@ const compiled = kernelInstance(
     normalizedRows64: e.normalizedRows64 as Kernels['normalizedRows64'],
     centerColumns: e.centerColumns as Kernels['centerColumns'],
     project: e.project as Kernels['project'],
+    cross: e.cross as Kernels['cross'],
   }),
 );
 
@@ -367,38 +372,61 @@ export function driftPerRowWasm(a: Float32Array, b: Float32Array, n: number, d: 
 }
 
 /**
- * projection.ts's sample block: the rows `rows` of every matrix (datas, each n x d), L2-normalized
- * in float64, one matrix after another, with the column mean subtracted (check smallRows of the
- * block first)
+ * projection.ts's sample block, made in the kernels' memory and left there: the rows `rows` of
+ * every matrix (datas, each n x d), L2-normalized in float64, one matrix after another, minus the
+ * column mean. Returns where it is (the caller uses it before any other kernel call).
  */
-export function normalizedCenteredRowsWasm(datas: Float32Array[], rows: Int32Array, d: number): Float64Array {
+function centeredSampleInHeap(
+  datas: Float32Array[],
+  rows: Int32Array,
+  d: number,
+  extra: number,
+): { k: Kernels & { buffer: ArrayBuffer }; xAt: number; end: number } {
   const s = rows.length;
   const total = datas.length * s;
   const idxAt = align8(R + Math.max(0, ...datas.map((x) => x.length)) * 4);
   const xAt = align8(idxAt + s * 4);
   const meanAt = xAt + total * d * 8;
-  const k = withMemory(meanAt + d * 8);
+  const end = meanAt + d * 8;
+  const k = withMemory(end + extra);
   new Int32Array(k.buffer).set(rows, idxAt / 4);
   for (const [g, data] of datas.entries()) {
     new Float32Array(k.buffer).set(data, R / 4);
     k.normalizedRows64(R, idxAt, s, d, xAt + g * s * d * 8);
   }
-  const f64 = new Float64Array(k.buffer);
-  f64.fill(0, meanAt / 8, meanAt / 8 + d);
+  new Float64Array(k.buffer).fill(0, meanAt / 8, meanAt / 8 + d);
   k.centerColumns(xAt, total, d, meanAt);
-  return f64.slice(xAt / 8, xAt / 8 + total * d);
+  return { k, xAt, end };
 }
 
-/** projection.ts's coordinates: rows first .. first+count-1 of x on u and v, [x_0.u, x_0.v, ...] */
-export function projectRowsWasm(x: Float64Array, first: number, count: number, d: number, u: Float64Array, v: Float64Array): number[] {
-  const uAt = R + count * d * 8;
+/**
+ * projection.ts's covariance of the centered sample block (the Gram of its rows, d x d), with the
+ * same kernel and order of sums as wasmCross, so every backend that hands small products to it
+ * gets the same bits; the block stays in the kernels' memory (check smallRows of the block first)
+ */
+export function projectionCovarianceWasm(datas: Float32Array[], rows: Int32Array, d: number): Float64Array {
+  const total = datas.length * rows.length;
+  const { k, xAt, end } = centeredSampleInHeap(datas, rows, d, d * d * 8);
+  const f64 = new Float64Array(k.buffer);
+  f64.fill(0, end / 8, end / 8 + d * d);
+  k.cross(xAt, xAt, total, d, d, end, 1);
+  const cov = f64.slice(end / 8, end / 8 + d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) cov[i * d + j] = cov[j * d + i] as number;
+  return cov;
+}
+
+/** projection.ts's coordinates: every sampled row of every matrix on u and v, [x_0.u, x_0.v, ...] per matrix */
+export function projectionPointsWasm(datas: Float32Array[], rows: Int32Array, d: number, u: Float64Array, v: Float64Array): number[][] {
+  const s = rows.length;
+  const { k, xAt, end } = centeredSampleInHeap(datas, rows, d, 2 * d * 8 + s * 16);
+  const uAt = end;
   const vAt = uAt + d * 8;
   const outAt = vAt + d * 8;
-  const k = withMemory(outAt + count * 16);
   const f64 = new Float64Array(k.buffer);
-  f64.set(x.subarray(first * d, (first + count) * d), R / 8);
   f64.set(u, uAt / 8);
   f64.set(v, vAt / 8);
-  k.project(R, count, d, uAt, vAt, outAt);
-  return Array.from(f64.subarray(outAt / 8, outAt / 8 + 2 * count));
+  return datas.map((_, g) => {
+    k.project(xAt + g * s * d * 8, s, d, uAt, vAt, outAt);
+    return Array.from(f64.subarray(outAt / 8, outAt / 8 + 2 * s));
+  });
 }
