@@ -53,45 +53,39 @@ export function crossKernel(): FnBuilder {
       f.get(a).get(r).i32(k).add32().get(strideA).mul32().add32().set(at(k, aRow));
       f.get(b).get(r).i32(k).add32().get(strideB).mul32().add32().set(at(k, bRow));
     }
-    f.i32(0).set(i);
-    f.block(() => {
-      f.loop(() => {
-        f.get(i).get(da).geS32().brIf(1);
-        for (let k = 0; k < n; k++) {
-          f.get(at(k, aRow)).get(i);
-          shl3();
-          f.add32().loadF().splatF().set(at(k, X));
-        }
-        f.get(out).get(i).get(strideB).mul32().add32().set(oRow);
-        // x = 8 * first column: 0, or (i rounded down to even) for a Gram's upper triangle
-        f.get(upper).get(i).i32(-2).op(0x71).mul32().i32(3).op(0x74).set(x);
-        f.block(() => {
-          f.loop(() => {
-            f.get(x).get(end2).geS32().brIf(1);
-            f.get(oRow).get(x).add32();
-            f.get(oRow).get(x).add32().loadV().set(G);
-            f.get(G);
-            for (let k = 0; k < n; k++) {
-              f.get(at(k, X)).get(at(k, bRow)).get(x).add32().loadV().mulV().addV();
-            }
-            f.storeV();
-            f.get(x).i32(16).add32().set(x);
-            f.br(0);
-          });
-        });
-        // an odd last column
-        f.block(() => {
-          f.get(x).get(end1).geS32().brIf(0);
+    f.forRange(i, da, () => {
+      for (let k = 0; k < n; k++) {
+        f.get(at(k, aRow)).get(i);
+        shl3();
+        f.add32().loadF().splatF().set(at(k, X));
+      }
+      f.get(out).get(i).get(strideB).mul32().add32().set(oRow);
+      // x = 8 * first column: 0, or (i rounded down to even) for a Gram's upper triangle
+      f.get(upper).get(i).i32(-2).op(0x71).mul32().i32(3).op(0x74).set(x);
+      f.block(() => {
+        f.loop(() => {
+          f.get(x).get(end2).geS32().brIf(1);
           f.get(oRow).get(x).add32();
-          f.get(oRow).get(x).add32().loadF().set(g);
-          f.get(g);
+          f.get(oRow).get(x).add32().loadV().set(G);
+          f.get(G);
           for (let k = 0; k < n; k++) {
-            f.get(at(k, X)).laneF(0).get(at(k, bRow)).get(x).add32().loadF().mulF().addF();
+            f.get(at(k, X)).get(at(k, bRow)).get(x).add32().loadV().mulV().addV();
           }
-          f.storeF();
+          f.storeV();
+          f.get(x).i32(16).add32().set(x);
+          f.br(0);
         });
-        f.get(i).i32(1).add32().set(i);
-        f.br(0);
+      });
+      // an odd last column
+      f.block(() => {
+        f.get(x).get(end1).geS32().brIf(0);
+        f.get(oRow).get(x).add32();
+        f.get(oRow).get(x).add32().loadF().set(g);
+        f.get(g);
+        for (let k = 0; k < n; k++) {
+          f.get(at(k, X)).laneF(0).get(at(k, bRow)).get(x).add32().loadF().mulF().addF();
+        }
+        f.storeF();
       });
     });
   };
@@ -128,28 +122,16 @@ function widenKernel(): FnBuilder {
   const j = f.local(I32);
   const at = f.local(I32);
   const v = f.local(F64);
-  f.i32(0).set(r);
   f.i32(0).set(at);
-  f.block(() => {
-    f.loop(() => {
-      f.get(r).get(rows).geS32().brIf(1);
-      f.i32(0).set(j);
-      f.block(() => {
-        f.loop(() => {
-          f.get(j).get(d).geS32().brIf(1);
-          // v = src[at] - (centered ? mean[j] : 0)
-          f.get(src).get(at).i32(2).op(0x74).add32().loadF32AsF();
-          f.get(mean).get(j).i32(3).op(0x74).add32().loadF().f64(0).get(centered).select().subF().set(v);
-          f.get(dst).get(at).i32(3).op(0x74).add32().get(v).storeF();
-          f.get(sums).get(j).i32(3).op(0x74).add32();
-          f.get(sums).get(j).i32(3).op(0x74).add32().loadF().get(v).addF().storeF();
-          f.get(at).i32(1).add32().set(at);
-          f.get(j).i32(1).add32().set(j);
-          f.br(0);
-        });
-      });
-      f.get(r).i32(1).add32().set(r);
-      f.br(0);
+  f.forRange(r, rows, () => {
+    f.forRange(j, d, () => {
+      // v = src[at] - (centered ? mean[j] : 0)
+      f.get(src).get(at).i32(2).op(0x74).add32().loadF32AsF();
+      f.get(mean).get(j).i32(3).op(0x74).add32().loadF().f64(0).get(centered).select().subF().set(v);
+      f.get(dst).get(at).i32(3).op(0x74).add32().get(v).storeF();
+      f.get(sums).get(j).i32(3).op(0x74).add32();
+      f.get(sums).get(j).i32(3).op(0x74).add32().loadF().get(v).addF().storeF();
+      f.get(at).i32(1).add32().set(at);
     });
   });
   return f;

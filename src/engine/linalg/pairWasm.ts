@@ -128,10 +128,10 @@ function dotsKernel(R: number): FnBuilder {
   /** the dots of the R rows with `cols` (1 or 2) rows of b from bj, stored at column j */
   const columns = (cols: number): void => {
     for (let c = 0; c < cols; c++) for (let r = 0; r < R; r++) f.zeroV().set(accOf(c, r));
-    f.i32(0).set(k);
-    f.block(() => {
-      f.loop(() => {
-        f.get(k).get(rowBytes).geS32().brIf(1);
+    f.forRange(
+      k,
+      rowBytes,
+      () => {
         for (let c = 0; c < cols; c++) {
           f.get(bj).get(k).add32();
           if (c > 0) f.get(rowBytes).add32();
@@ -142,10 +142,9 @@ function dotsKernel(R: number): FnBuilder {
           f.get(rowOf(r)).get(k).add32().loadV().set(A);
           for (let c = 0; c < cols; c++) f.get(accOf(c, r)).get(A).get(bOf(c)).mulV4().addV4().set(accOf(c, r));
         }
-        f.get(k).i32(16).add32().set(k);
-        f.br(0);
-      });
-    });
+      },
+      16,
+    );
     for (let c = 0; c < cols; c++) {
       for (let r = 0; r < R; r++) {
         // out[r * rb + j + c] = (l0 + l1) + (l2 + l3), in float64
@@ -201,42 +200,30 @@ function dispersiveRowKernel(): FnBuilder {
   const sumM1 = f.local(F64);
   // pass 1: distances in place, and the minimum over the counted j
   f.f64(Infinity).set(m);
-  f.i32(0).set(j);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(rb).geS32().brIf(1);
-      f.get(j).i32(3).op(0x74).set(at);
-      f.get(dots).get(at).add32();
-      f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF().tee(v);
-      f.storeF();
-      f.block(() => {
-        f.get(j).get(skip).eq32().brIf(0);
-        f.get(m).get(v).minF().set(m);
-      });
-      f.get(j).i32(1).add32().set(j);
-      f.br(0);
+  f.forRange(j, rb, () => {
+    f.get(j).i32(3).op(0x74).set(at);
+    f.get(dots).get(at).add32();
+    f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF().tee(v);
+    f.storeF();
+    f.block(() => {
+      f.get(j).get(skip).eq32().brIf(0);
+      f.get(m).get(v).minF().set(m);
     });
   });
   // pass 2: the shifted terms
   f.f64(0).set(sum);
   f.f64(0).set(sumM1);
-  f.i32(0).set(j);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(rb).geS32().brIf(1);
-      f.block(() => {
-        f.get(j).get(skip).eq32().brIf(0);
-        f.get(t).get(m).get(dots).get(j).i32(3).op(0x74).add32().loadF().subF().mulF().set(x);
-        expOf(f, x, L);
-        f.tee(e).get(sum).addF().set(sum);
-        f.get(deviations).when(() => {
-          f.get(sumM1);
-          expm1From(f, x, e);
-          f.addF().set(sumM1);
-        });
+  f.forRange(j, rb, () => {
+    f.block(() => {
+      f.get(j).get(skip).eq32().brIf(0);
+      f.get(t).get(m).get(dots).get(j).i32(3).op(0x74).add32().loadF().subF().mulF().set(x);
+      expOf(f, x, L);
+      f.tee(e).get(sum).addF().set(sum);
+      f.get(deviations).when(() => {
+        f.get(sumM1);
+        expm1From(f, x, e);
+        f.addF().set(sumM1);
       });
-      f.get(j).i32(1).add32().set(j);
-      f.br(0);
     });
   });
   f.get(out).get(m).storeF(0);
@@ -265,10 +252,10 @@ function dispersiveUpperKernel(): FnBuilder {
   // two columns at a time in f64x2 lanes (each lane the scalar expOf's operations), then the odd one
   f.zeroV().set(V.sum);
   f.get(count).i32(-2).op(0x71).set(end2);
-  f.i32(0).set(j);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(end2).geS32().brIf(1);
+  f.forRange(
+    j,
+    end2,
+    () => {
       f.get(j).i32(3).op(0x74).set(at);
       // x = -t max(0, na + nb_j - 2 dot_j), two lanes
       f.get(na).splatF().get(nb).get(at).add32().loadV().addV().f64(2).splatF().get(dots).get(at).add32().loadV().mulV().subV();
@@ -278,10 +265,9 @@ function dispersiveUpperKernel(): FnBuilder {
       f.get(V.e).get(V.sum).addV().set(V.sum);
       f.get(cols).get(at).add32();
       f.get(cols).get(at).add32().loadV().get(V.e).addV().storeV();
-      f.get(j).i32(2).add32().set(j);
-      f.br(0);
-    });
-  });
+    },
+    2,
+  );
   f.get(V.sum).laneF(0).get(V.sum).laneF(1).addF().set(sum);
   f.block(() => {
     f.get(j).get(count).geS32().brIf(0);
@@ -359,21 +345,15 @@ function retrievalRowKernel(): FnBuilder {
   const at = f.local(I32);
   const s = f.local(F64);
   const c = f.local(I32);
-  f.i32(0).set(j);
   f.i32(0).set(c);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(rb).geS32().brIf(1);
-      f.get(j).i32(3).op(0x74).set(at);
-      f.get(dots).get(at).add32().loadF().set(s);
-      f.get(c).get(s).get(posA).gtF().add32().set(c);
-      // cols[j] += (s > posB[j]) (f64.convert_i32_u)
-      f.get(cols).get(at).add32();
-      f.get(cols).get(at).add32().loadF().get(s).get(posB).get(at).add32().loadF().gtF().op(0xb8).addF();
-      f.storeF();
-      f.get(j).i32(1).add32().set(j);
-      f.br(0);
-    });
+  f.forRange(j, rb, () => {
+    f.get(j).i32(3).op(0x74).set(at);
+    f.get(dots).get(at).add32().loadF().set(s);
+    f.get(c).get(s).get(posA).gtF().add32().set(c);
+    // cols[j] += (s > posB[j]) (f64.convert_i32_u)
+    f.get(cols).get(at).add32();
+    f.get(cols).get(at).add32().loadF().get(s).get(posB).get(at).add32().loadF().gtF().op(0xb8).addF();
+    f.storeF();
   });
   f.get(c).op(0xb8);
   return f;

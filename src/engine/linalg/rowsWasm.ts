@@ -23,15 +23,9 @@ export const rowsWasmSwitch = { enabled: true };
 /** emits: local inv = 1 / max(sqrt(sum_j x_j^2), NORM_FLOOR) for the float32 row at local `row` */
 function inverseNormOf(f: FnBuilder, row: number, d: number, j: number, s: number, x: number, inv: number): void {
   f.f64(0).set(s);
-  f.i32(0).set(j);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(d).geS32().brIf(1);
-      f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().set(x);
-      f.get(s).get(x).get(x).mulF().addF().set(s);
-      f.get(j).i32(1).add32().set(j);
-      f.br(0);
-    });
+  f.forRange(j, d, () => {
+    f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().set(x);
+    f.get(s).get(x).get(x).mulF().addF().set(s);
   });
   // f64.sqrt
   f.f64(1).get(s).op(0x9f).f64(NORM_FLOOR).maxF().divF().set(inv);
@@ -49,32 +43,20 @@ function normalizedSampleKernel(): FnBuilder {
   const x = f.local(F64);
   const inv = f.local(F64);
   const v = f.local(F64);
-  f.i32(0).set(r);
   f.get(z).set(out);
-  f.block(() => {
-    f.loop(() => {
-      f.get(r).get(count).geS32().brIf(1);
-      // row = src + 4 d idx[r]
-      f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
-      inverseNormOf(f, row, d, j, s, x, inv);
-      f.f64(0).set(s);
-      f.i32(0).set(j);
-      f.block(() => {
-        f.loop(() => {
-          f.get(j).get(d).geS32().brIf(1);
-          // v = fround(x * inv) (f32.demote_f64, then back); z[..] = v; s += v * v
-          f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().op(0xb6, 0xbb).set(v);
-          f.get(out).get(v).op(0xb6).op(0x38, 2, 0);
-          f.get(s).get(v).get(v).mulF().addF().set(s);
-          f.get(out).i32(4).add32().set(out);
-          f.get(j).i32(1).add32().set(j);
-          f.br(0);
-        });
-      });
-      f.get(sq).get(r).i32(2).op(0x74).add32().get(s).op(0xb6).op(0x38, 2, 0);
-      f.get(r).i32(1).add32().set(r);
-      f.br(0);
+  f.forRange(r, count, () => {
+    // row = src + 4 d idx[r]
+    f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
+    inverseNormOf(f, row, d, j, s, x, inv);
+    f.f64(0).set(s);
+    f.forRange(j, d, () => {
+      // v = fround(x * inv) (f32.demote_f64, then back); z[..] = v; s += v * v
+      f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().op(0xb6, 0xbb).set(v);
+      f.get(out).get(v).op(0xb6).op(0x38, 2, 0);
+      f.get(s).get(v).get(v).mulF().addF().set(s);
+      f.get(out).i32(4).add32().set(out);
     });
+    f.get(sq).get(r).i32(2).op(0x74).add32().get(s).op(0xb6).op(0x38, 2, 0);
   });
   return f;
 }
@@ -93,30 +75,18 @@ function normalizedSumKernel(): FnBuilder {
   const v = f.local(F64);
   const total = f.local(F64);
   f.f64(0).set(total);
-  f.i32(0).set(i);
   f.get(src).set(row);
-  f.block(() => {
-    f.loop(() => {
-      f.get(i).get(n).geS32().brIf(1);
-      inverseNormOf(f, row, d, j, s, x, inv);
-      f.f64(0).set(s);
-      f.i32(0).set(j);
-      f.block(() => {
-        f.loop(() => {
-          f.get(j).get(d).geS32().brIf(1);
-          f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().set(v);
-          f.get(sum).get(j).i32(3).op(0x74).add32().set(at);
-          f.get(at).get(at).loadF().get(v).addF().storeF();
-          f.get(s).get(v).get(v).mulF().addF().set(s);
-          f.get(j).i32(1).add32().set(j);
-          f.br(0);
-        });
-      });
-      f.get(total).get(s).addF().set(total);
-      f.get(row).get(d).i32(2).op(0x74).add32().set(row);
-      f.get(i).i32(1).add32().set(i);
-      f.br(0);
+  f.forRange(i, n, () => {
+    inverseNormOf(f, row, d, j, s, x, inv);
+    f.f64(0).set(s);
+    f.forRange(j, d, () => {
+      f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().set(v);
+      f.get(sum).get(j).i32(3).op(0x74).add32().set(at);
+      f.get(at).get(at).loadF().get(v).addF().storeF();
+      f.get(s).get(v).get(v).mulF().addF().set(s);
     });
+    f.get(total).get(s).addF().set(total);
+    f.get(row).get(d).i32(2).op(0x74).add32().set(row);
   });
   f.get(total);
   return f;
@@ -134,32 +104,20 @@ function driftKernel(): FnBuilder {
   const x = f.local(F64);
   const ia = f.local(F64);
   const ib = f.local(F64);
-  f.i32(0).set(i);
   f.get(a).set(rowA);
   f.get(b).set(rowB);
-  f.block(() => {
-    f.loop(() => {
-      f.get(i).get(n).geS32().brIf(1);
-      inverseNormOf(f, rowA, d, j, s, x, ia);
-      inverseNormOf(f, rowB, d, j, s, x, ib);
-      f.f64(0).set(s);
-      f.i32(0).set(j);
-      f.block(() => {
-        f.loop(() => {
-          f.get(j).get(d).geS32().brIf(1);
-          f.get(rowA).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ia).mulF();
-          f.get(rowB).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ib).mulF().subF().set(x);
-          f.get(s).get(x).get(x).mulF().addF().set(s);
-          f.get(j).i32(1).add32().set(j);
-          f.br(0);
-        });
-      });
-      f.get(out).get(i).i32(3).op(0x74).add32().get(s).storeF();
-      f.get(rowA).get(d).i32(2).op(0x74).add32().set(rowA);
-      f.get(rowB).get(d).i32(2).op(0x74).add32().set(rowB);
-      f.get(i).i32(1).add32().set(i);
-      f.br(0);
+  f.forRange(i, n, () => {
+    inverseNormOf(f, rowA, d, j, s, x, ia);
+    inverseNormOf(f, rowB, d, j, s, x, ib);
+    f.f64(0).set(s);
+    f.forRange(j, d, () => {
+      f.get(rowA).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ia).mulF();
+      f.get(rowB).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ib).mulF().subF().set(x);
+      f.get(s).get(x).get(x).mulF().addF().set(s);
     });
+    f.get(out).get(i).i32(3).op(0x74).add32().get(s).storeF();
+    f.get(rowA).get(d).i32(2).op(0x74).add32().set(rowA);
+    f.get(rowB).get(d).i32(2).op(0x74).add32().set(rowB);
   });
   return f;
 }
@@ -175,25 +133,13 @@ function normalizedRows64Kernel(): FnBuilder {
   const s = f.local(F64);
   const x = f.local(F64);
   const inv = f.local(F64);
-  f.i32(0).set(r);
   f.get(dst).set(out);
-  f.block(() => {
-    f.loop(() => {
-      f.get(r).get(count).geS32().brIf(1);
-      f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
-      inverseNormOf(f, row, d, j, s, x, inv);
-      f.i32(0).set(j);
-      f.block(() => {
-        f.loop(() => {
-          f.get(j).get(d).geS32().brIf(1);
-          f.get(out).get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().storeF();
-          f.get(out).i32(8).add32().set(out);
-          f.get(j).i32(1).add32().set(j);
-          f.br(0);
-        });
-      });
-      f.get(r).i32(1).add32().set(r);
-      f.br(0);
+  f.forRange(r, count, () => {
+    f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
+    inverseNormOf(f, row, d, j, s, x, inv);
+    f.forRange(j, d, () => {
+      f.get(out).get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().storeF();
+      f.get(out).i32(8).add32().set(out);
     });
   });
   return f;
@@ -209,8 +155,8 @@ function centerColumnsKernel(): FnBuilder {
   const at = f.local(I32);
   // the column sums in row order, then / total, then x -= mean (rows.ts's order: the same bits)
   const sweep = (body: () => void): void => {
-    f.i32(0).set(k);
     f.i32(0).set(j);
+    f.i32(0).set(k);
     f.block(() => {
       f.loop(() => {
         f.get(k).get(end).geS32().brIf(1);
@@ -231,15 +177,9 @@ function centerColumnsKernel(): FnBuilder {
   sweep(() => {
     f.get(at).get(at).loadF().get(x).get(k).i32(3).op(0x74).add32().loadF().addF().storeF();
   });
-  f.i32(0).set(j);
-  f.block(() => {
-    f.loop(() => {
-      f.get(j).get(d).geS32().brIf(1);
-      f.get(mean).get(j).i32(3).op(0x74).add32().set(at);
-      f.get(at).get(at).loadF().get(total).op(0xb7).divF().storeF();
-      f.get(j).i32(1).add32().set(j);
-      f.br(0);
-    });
+  f.forRange(j, d, () => {
+    f.get(mean).get(j).i32(3).op(0x74).add32().set(at);
+    f.get(at).get(at).loadF().get(total).op(0xb7).divF().storeF();
   });
   sweep(() => {
     f.get(x).get(k).i32(3).op(0x74).add32();
@@ -258,30 +198,18 @@ function projectKernel(): FnBuilder {
   const px = f.local(F64);
   const py = f.local(F64);
   const xv = f.local(F64);
-  f.i32(0).set(r);
   f.get(x).set(row);
-  f.block(() => {
-    f.loop(() => {
-      f.get(r).get(count).geS32().brIf(1);
-      f.f64(0).set(px);
-      f.f64(0).set(py);
-      f.i32(0).set(j);
-      f.block(() => {
-        f.loop(() => {
-          f.get(j).get(d).geS32().brIf(1);
-          f.get(row).get(j).i32(3).op(0x74).add32().loadF().set(xv);
-          f.get(px).get(xv).get(u).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(px);
-          f.get(py).get(xv).get(v).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(py);
-          f.get(j).i32(1).add32().set(j);
-          f.br(0);
-        });
-      });
-      f.get(out).get(r).i32(4).op(0x74).add32().get(px).storeF(0);
-      f.get(out).get(r).i32(4).op(0x74).add32().get(py).storeF(8);
-      f.get(row).get(d).i32(3).op(0x74).add32().set(row);
-      f.get(r).i32(1).add32().set(r);
-      f.br(0);
+  f.forRange(r, count, () => {
+    f.f64(0).set(px);
+    f.f64(0).set(py);
+    f.forRange(j, d, () => {
+      f.get(row).get(j).i32(3).op(0x74).add32().loadF().set(xv);
+      f.get(px).get(xv).get(u).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(px);
+      f.get(py).get(xv).get(v).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(py);
     });
+    f.get(out).get(r).i32(4).op(0x74).add32().get(px).storeF(0);
+    f.get(out).get(r).i32(4).op(0x74).add32().get(py).storeF(8);
+    f.get(row).get(d).i32(3).op(0x74).add32().set(row);
   });
   return f;
 }

@@ -208,6 +208,21 @@ export class FnBuilder {
   zeroV(): this {
     return this.f64(0).splatF();
   }
+  /**
+   * for (i = 0; i < limit; i += step) body, with i and limit i32 locals: the loop shape of every
+   * kernel. Inside body, `br_if 0` in a block of its own skips to that block's end as usual.
+   */
+  forRange(i: number, limit: number, body: () => void, step = 1): this {
+    this.i32(0).set(i);
+    return this.block(() => {
+      this.loop(() => {
+        this.get(i).get(limit).geS32().brIf(1);
+        body();
+        this.get(i).i32(step).add32().set(i);
+        this.br(0);
+      });
+    });
+  }
   /** block ... end; `br 0` / `br_if 0` inside leaves it */
   block(body: () => void): this {
     this.code.push(0x02, 0x40);
