@@ -3,6 +3,7 @@
  * fields inside tests (they are set by the `before` hook).
  */
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { createBackend, type GeometryBackend } from '../../src/engine';
 
 export function openBothBackends(): { ort: GeometryBackend; js: GeometryBackend } {
@@ -43,4 +44,14 @@ export function unitRows(n: number, d: number, seed: number): { z: Float32Array;
     sq[i] = q;
   }
   return { z, sq };
+}
+
+/** every entry within rel of the expected one (relative to max(1, |expected|)); equal values, infinities included, pass */
+export function close(actual: Float64Array, expected: Float64Array, rel: number, what: string): void {
+  assert.equal(actual.length, expected.length, what);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    assert.ok(a === e || Math.abs(a - e) <= rel * Math.max(1, Math.abs(e)), `${what}[${i}]: ${a} vs ${e}`);
+  }
 }

@@ -10,18 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as Ort from 'onnxruntime-node';
 import { createOrtBackend, rowsPerRun, type OrtLike } from '../../src/engine/ortBackend';
-import { openBothBackends, unitRows } from './engine-backends';
+import { close, openBothBackends, unitRows } from './engine-backends';
 
 const backends = openBothBackends();
-
-function close(actual: Float64Array, expected: Float64Array, rel: number, what: string): void {
-  assert.equal(actual.length, expected.length, what);
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    assert.ok(Math.abs(a - e) <= rel * Math.max(1, Math.abs(e)), `${what}[${i}]: ${a} vs ${e}`);
-  }
-}
 
 void test('rowsPerRun: narrow tiles over 256K elements go in blocks of at least 64 rows; wide rows and small tiles in one run', () => {
   assert.equal(rowsPerRun(2000, 2000, 64), 131);

@@ -13,19 +13,10 @@ import { createJsBackend } from '../../src/engine/jsBackend';
 import { createWasmBackend } from '../../src/engine/wasmBackend';
 import { loadMatrix, openCheckpoint, selectModalities } from '../../src/io';
 import { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS } from '../../src/protocol/report';
-import { unitRows } from './engine-backends';
+import { close, unitRows } from './engine-backends';
 
 const wasm = createWasmBackend();
 const js = createJsBackend();
-
-function close(actual: Float64Array, expected: Float64Array, rel: number, what: string): void {
-  assert.equal(actual.length, expected.length, what);
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    assert.ok(a === e || Math.abs(a - e) <= rel * Math.max(1, Math.abs(e)), `${what}[${i}]: ${a} vs ${e}`);
-  }
-}
 
 void test('wasm backend: names itself, one thread on the CPU', () => {
   assert.equal(wasm.info.name, 'wasm');
