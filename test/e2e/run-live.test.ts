@@ -18,6 +18,7 @@ import {
   chartPoints,
   closeWorkbench,
   dagrJson,
+  ENGINE,
   darkWorkspace,
   findInFrames,
   openWorkbench,
@@ -58,7 +59,7 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
   mkdirSync(folder);
   for (let e = 1; e <= 5; e++) writeEpoch(folder, e);
   // what the CLI says about the whole example run: its warnings, grouped, at the newest epoch
-  const full = dagrJson<RunReport>(['inspect', EXAMPLE, '--json']);
+  const full = dagrJson<RunReport>(['inspect', EXAMPLE, ...ENGINE, '--json']);
   const active = (full.runWarnings ?? []).filter((w) => w.active && w.severity !== 'info');
   assert.ok(active.length >= 2, 'the example run ends with at least two warnings');
   assert.ok(

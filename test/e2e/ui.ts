@@ -124,8 +124,15 @@ export async function clearNotifications(page: Page): Promise<void> {
 }
 
 /**
+ * The CLI's engine for the numbers a view is compared with: the extension's compute process uses
+ * onnxruntime (it keeps its sessions warm), where the CLI's 'auto' takes the in-process kernels
+ * for a small file; the two agree to about 1e-9, not to the digits compared here.
+ */
+export const ENGINE = ['--engine', 'onnxruntime'];
+
+/**
  * Every number in `actual` equals the one at the same place in `expected` to 1e-9 relative: the
- * extension and the CLI run the same engine, but thread counts may reorder a float sum.
+ * extension and the CLI run the same engine (ENGINE), but thread counts may reorder a float sum.
  */
 export function assertSameNumbers(actual: unknown, expected: unknown, where: string): void {
   if (typeof expected === 'number' && typeof actual === 'number') {

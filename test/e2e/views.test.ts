@@ -27,6 +27,7 @@ import {
   clearNotifications,
   closeWorkbench,
   dagrJson,
+  ENGINE,
   darkWorkspace,
   findInFrames,
   focusWorkbench,
@@ -97,6 +98,7 @@ void test('views tell the truth at a glance', { timeout: 12 * 60_000 }, async (t
     'compare',
     join(REPO, 'examples', 'healthy.safetensors'),
     join(REPO, 'examples', 'collapsed.safetensors'),
+    ...ENGINE,
   ]);
 
   let wb: Workbench | undefined;

@@ -25,6 +25,7 @@ import { matmulModel } from '../fixtures/cli/onnx-model';
 import { REPO, installVsix, makeProfile, run, e2eStart } from './harness';
 import {
   DARK,
+  ENGINE,
   OUT,
   SHOTS,
   answerDagrOn,
@@ -71,8 +72,9 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
   mkdirSync(OUT, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
 
+  // the reference numbers from the engine the extension uses (ENGINE)
   const expected = JSON.parse(
-    run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), '--json']),
+    run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'collapsed.safetensors'), ...ENGINE, '--json']),
   ) as GeometryReport;
 
   const tmp = mkdtempSync(join(tmpdir(), 'dagr-e2e-'));
@@ -193,6 +195,7 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
           join(REPO, 'examples', 'collapsed.safetensors'),
           '--tau',
           '3.5',
+          ...ENGINE,
           '--json',
         ]),
       ) as GeometryReport;
@@ -246,7 +249,13 @@ void test('DAGR Lens in a real VS Code', { timeout: 10 * 60_000 }, async (t) => 
       const t0 = Date.now();
       await quickOpen(p, 'healthy.safetensors');
       const healthy = JSON.parse(
-        run(process.execPath, [join(REPO, 'bin', 'dagr.js'), 'inspect', join(REPO, 'examples', 'healthy.safetensors'), '--json']),
+        run(process.execPath, [
+          join(REPO, 'bin', 'dagr.js'),
+          'inspect',
+          join(REPO, 'examples', 'healthy.safetensors'),
+          ...ENGINE,
+          '--json',
+        ]),
       ) as GeometryReport;
       const { text } = await findInFrames(p, '#effective-rank-audio', 60_000);
       assert.equal(text.match(/-?\d+(\.\d+)?/)?.[0], healthy.modalities.audio?.effectiveRank.toFixed(2));
