@@ -14,7 +14,8 @@
  * vectors; the row sums s_r go to `out`. Where WebAssembly SIMD is missing (or the matrix does
  * not fit in 2 GB of wasm memory) wasmWorkspace returns undefined and eigen.ts uses its JS loop.
  */
-import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
+import { EIGEN_SMALL_WASM } from './eigenSmallBytes';
+import { F64, FnBuilder, I32, V128 } from './wasmAsm';
 
 /**
  * params (all i32 byte addresses but stride and cnt): a = &L[i][k0], stride = 8 n, pv, pw, v, p =
@@ -176,7 +177,10 @@ function module(): object | null {
   if (compiled === undefined) {
     compiled = null;
     try {
-      const bytes = assemble([rowsKernel(4), rowsKernel(1)]);
+      // eigenSmall.ts's module, kept pre-assembled, holds these two kernels (assembled from
+      // rowsKernel above, checked byte for byte by its test): loading it skips running the
+      // assembler, which costs a fresh process about 8 ms of interpreted JS
+      const bytes = Buffer.from(EIGEN_SMALL_WASM, 'base64');
       if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
     } catch {
       compiled = null;
