@@ -1,6 +1,7 @@
 /**
  * eigenSmall.ts's WebAssembly module (assembleSmallModule's bytes, base64), assembled ahead of
- * time: generated, do not edit. After a change to the builders in eigenSmall.ts or eigenWasm.ts:
+ * time; eigenWasm.ts loads its rows4/rows1 from it too. Generated, do not edit. After a change
+ * to the builders in eigenSmall.ts or eigenWasm.ts:
  * EIGEN_SMALL_WRITE=1 node --import tsx --test test/unit/engine-eigen-small.test.ts
  */
 export const EIGEN_SMALL_WASM =
