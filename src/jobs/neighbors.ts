@@ -8,7 +8,6 @@ import { loadMatrix, openCheckpoint, selectModalities } from '../io';
 import type { ArrayEntry, Matrix } from '../io/types';
 import { ReaderError } from '../io/types';
 import { neighborLists, rowNorms } from '../engine/neighbors';
-import { residentCopy } from '../engine/neighborScores';
 import type { NeighborsParams, NeighborsResult } from '../protocol/neighbors';
 import { readLabels } from './classes';
 import type { JobControl } from './types';
@@ -22,7 +21,7 @@ const LOAD_SHARE = 0.3;
  * same: the panel asks again on every click, and reading a 1,000,000-row modality takes far
  * longer than searching it. One file only, so the compute process holds at most one checkpoint.
  */
-let cached: { key: string; mats: Map<string, Matrix>; norms: WeakMap<Matrix, Float64Array>; moved: Set<string> } | undefined;
+let cached: { key: string; mats: Map<string, Matrix>; norms: WeakMap<Matrix, Float64Array> } | undefined;
 
 async function fileKey(path: string): Promise<string> {
   const s = await stat(path);
@@ -32,20 +31,12 @@ async function fileKey(path: string): Promise<string> {
 /** one modality of `path`, from the kept matrices when the file is unchanged (also the rowMetrics job) */
 export async function loadCached(path: string, entry: ArrayEntry): Promise<Matrix> {
   const key = await fileKey(path);
-  if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap(), moved: new Set() };
+  if (cached?.key !== key) cached = { key, mats: new Map(), norms: new WeakMap() };
   const hit = cached.mats.get(entry.name);
-  if (hit) {
-    // asked again: from now on kept in a WebAssembly memory of its own where it fits (under 4 GiB),
-    // so each click's pre-pass reads the rows in place. Not on the first ask: a one-shot `dagr
-    // neighbors` would pay the copy (and a second copy of the modality for a moment) for nothing.
-    // The same object keeps its kept norms; a search still running holds the array it started with.
-    if (!cached.moved.has(entry.name)) {
-      cached.moved.add(entry.name);
-      const data = residentCopy(hit.data, hit.cols);
-      if (data) hit.data = data;
-    }
-    return hit;
-  }
+  // (Not moved into WebAssembly memory, residentCopy: a 1M x 768 modality took 14-48 s to copy
+  // there on the dev VM, and 3 GB more for a moment, against 0.08 s saved per query; worth it only
+  // once the reader reads into such a memory itself.)
+  if (hit) return hit;
   const m = await loadMatrix(entry);
   cached.mats.set(entry.name, m);
   return m;

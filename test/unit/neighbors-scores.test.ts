@@ -13,7 +13,6 @@ import {
   dotAt,
   neighborScoresSwitch,
   QueryScores,
-  isResident,
   residentCopy,
   rowSquares,
   squaresAt,
@@ -23,9 +22,6 @@ import { nearestNeighbors, rowNorms, unitRow } from '../../src/engine/neighbors'
 import type { NeighborSearch } from '../../src/engine/neighbors';
 import { QUERY_BLOCK, rowPairMetrics } from '../../src/engine/rowMetrics';
 import { mulberry32 } from '../../src/engine/random';
-import { join } from 'node:path';
-import { openCheckpoint, selectModalities } from '../../src/io';
-import { clearNeighborsCache, keptNorms, loadCached } from '../../src/jobs/neighbors';
 
 /** values spread over many binades, so any change in the order of the sums changes the last bits */
 function wide(n: number, seed: number): Float32Array {
@@ -285,21 +281,4 @@ void test('a resident gallery (rows in WebAssembly memory, read in place) gives 
   const got = await rowPairMetrics(a, rb, rows, { normsB: norms });
   assert.deepEqual([...got.partnerRank], [...want.partnerRank]);
   assert.deepEqual([...got.partnerCosine], [...want.partnerCosine]);
-});
-
-void test('the neighbours job keeps a matrix in WebAssembly memory from its second ask on (same object, same norms, same values)', async () => {
-  const file = join(__dirname, '..', 'fixtures', 'neighbors', 'a.npz');
-  const entry = selectModalities(await openCheckpoint(file)).modalities[0];
-  assert.ok(entry);
-  clearNeighborsCache();
-  const first = await loadCached(file, entry);
-  const values = [...first.data];
-  const norms = keptNorms(first);
-  assert.ok(!isResident(first.data), 'a one-shot ask does not copy');
-  const second = await loadCached(file, entry);
-  assert.equal(second, first);
-  assert.ok(isResident(second.data));
-  assert.deepEqual([...second.data], values);
-  assert.equal(keptNorms(second), norms);
-  clearNeighborsCache();
 });
