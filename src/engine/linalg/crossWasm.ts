@@ -12,6 +12,7 @@
  */
 import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
 import { kernelHeap, kernelInstance, RESERVED_BYTES } from './kernelMemory';
+import { CROSS_WASM } from './kernelBytes';
 
 /**
  * params (i32): a, b = byte addresses of the row-major inputs (rows x da, rows x db); rows; da;
@@ -159,11 +160,13 @@ interface Kernels {
   widen: WidenFn;
 }
 
+/** the module's bytes from its builders: what kernelBytes.ts holds as CROSS_WASM */
+export function assembleCrossModule(): Uint8Array {
+  return assemble([crossKernel(), widenKernel()]);
+}
+
 /** the kernels on the shared kernel memory (./kernelMemory.ts), or null where WebAssembly SIMD is missing */
-const kernel = kernelInstance(
-  () => assemble([crossKernel(), widenKernel()]),
-  (e): Kernels => ({ cross: e.cross as CrossFn, widen: e.widen as WidenFn }),
-);
+const kernel = kernelInstance(CROSS_WASM, (e): Kernels => ({ cross: e.cross as CrossFn, widen: e.widen as WidenFn }));
 
 /** whether a^T b of this size goes to the kernel here (small enough, and WebAssembly SIMD present) */
 export function smallProduct(rows: number, da: number, db: number): boolean {

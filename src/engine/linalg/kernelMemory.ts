@@ -74,16 +74,17 @@ export function kernelHeap(bytes: number): ArrayBuffer {
 /**
  * A compiled kernel module's exports, instantiated against the current shared memory (again
  * after the memory was replaced), or null where WebAssembly SIMD is missing or the bytes do not
- * validate.
+ * validate. `prebuilt` is the module's bytes in base64 (kernelBytes.ts: assembling them in a fresh
+ * process cost more CPU than compiling them); the unit tests check them against the builders.
  */
-export function kernelInstance<T>(assembleBytes: () => Uint8Array, bind: (exports: Record<string, unknown>) => T): () => T | null {
+export function kernelInstance<T>(prebuilt: string, bind: (exports: Record<string, unknown>) => T): () => T | null {
   let mod: object | null | undefined;
   let made: { generation: number; exports: T } | undefined;
   return () => {
     if (mod === undefined) {
       mod = null;
       try {
-        const bytes = assembleBytes();
+        const bytes = Uint8Array.from(Buffer.from(prebuilt, 'base64'));
         if (wasmApi?.validate(bytes)) mod = new wasmApi.Module(bytes);
       } catch {
         mod = null;

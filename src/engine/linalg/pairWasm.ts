@@ -18,6 +18,7 @@
  */
 import { assemble, F64, FnBuilder, I32, V128 } from './wasmAsm';
 import { kernelInstance, onNewKernelMemory, wasmApi, type WasmApi } from './kernelMemory';
+import { PAIR_WASM } from './kernelBytes';
 
 const LN2_HI = 0.6931471803691238; // ln 2 with its low 32 bits cleared: n * LN2_HI / 64 is exact for |n| < 2^21
 const LN2_LO = 1.9082149292705877e-10;
@@ -376,17 +377,19 @@ export interface PairKernels {
 // the exp table lives in the shared memory's reserved bytes
 onNewKernelMemory(writeExpTable);
 
+/** the module's bytes from its builders: what kernelBytes.ts holds as PAIR_WASM */
+export function assemblePairModule(): Uint8Array {
+  return assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel(), dispersiveUpperKernel()]);
+}
+
 /** the kernels, or null where WebAssembly SIMD is missing */
-export const pairKernels = kernelInstance(
-  () => assemble([dotsKernel(4), dotsKernel(1), dispersiveRowKernel(), retrievalRowKernel(), dispersiveUpperKernel()]),
-  (e): PairKernels => ({
-    dots4: e.dots4 as DotsFn,
-    dots1: e.dots1 as DotsFn,
-    dispersiveRow: e.dispersiveRow as DispersiveRowFn,
-    dispersiveUpper: e.dispersiveUpper as DispersiveUpperFn,
-    retrievalRow: e.retrievalRow as RetrievalRowFn,
-  }),
-);
+export const pairKernels = kernelInstance(PAIR_WASM, (e): PairKernels => ({
+  dots4: e.dots4 as DotsFn,
+  dots1: e.dots1 as DotsFn,
+  dispersiveRow: e.dispersiveRow as DispersiveRowFn,
+  dispersiveUpper: e.dispersiveUpper as DispersiveUpperFn,
+  retrievalRow: e.retrievalRow as RetrievalRowFn,
+}));
 
 /** a test hook: exp or expm1 exactly as the kernels compute them, as a function of one value */
 export function kernelFunction(which: 'exp' | 'expm1'): (x: number) => number {

@@ -10,6 +10,7 @@
 import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
 import { kernelHeap, kernelInstance, RESERVED_BYTES } from './kernelMemory';
 import { crossKernel } from './crossWasm';
+import { ROWS_WASM } from './kernelBytes';
 
 /** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) (rows.ts re-exports it) */
 export const NORM_FLOOR = 1e-12;
@@ -224,29 +225,30 @@ interface Kernels {
   cross: (a: number, b: number, rows: number, da: number, db: number, out: number, upper: number) => void;
 }
 
+/** the module's bytes from its builders: what kernelBytes.ts holds as ROWS_WASM */
+export function assembleRowsModule(): Uint8Array {
+  return assemble([
+    normalizedSampleKernel(),
+    normalizedSumKernel(),
+    driftKernel(),
+    normalizedRows64Kernel(),
+    centerColumnsKernel(),
+    projectKernel(),
+    // crossWasm's Gram kernel, so the projection's covariance is made where its rows already are
+    crossKernel(),
+  ]);
+}
+
 /** the kernels on the shared kernel memory (./kernelMemory.ts), or null where WebAssembly SIMD is missing */
-const compiled = kernelInstance(
-  () =>
-    assemble([
-      normalizedSampleKernel(),
-      normalizedSumKernel(),
-      driftKernel(),
-      normalizedRows64Kernel(),
-      centerColumnsKernel(),
-      projectKernel(),
-      // crossWasm's Gram kernel, so the projection's covariance is made where its rows already are
-      crossKernel(),
-    ]),
-  (e): Kernels => ({
-    normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
-    normalizedSum: e.normalizedSum as Kernels['normalizedSum'],
-    drift: e.drift as Kernels['drift'],
-    normalizedRows64: e.normalizedRows64 as Kernels['normalizedRows64'],
-    centerColumns: e.centerColumns as Kernels['centerColumns'],
-    project: e.project as Kernels['project'],
-    cross: e.cross as Kernels['cross'],
-  }),
-);
+const compiled = kernelInstance(ROWS_WASM, (e): Kernels => ({
+  normalizedSample: e.normalizedSample as Kernels['normalizedSample'],
+  normalizedSum: e.normalizedSum as Kernels['normalizedSum'],
+  drift: e.drift as Kernels['drift'],
+  normalizedRows64: e.normalizedRows64 as Kernels['normalizedRows64'],
+  centerColumns: e.centerColumns as Kernels['centerColumns'],
+  project: e.project as Kernels['project'],
+  cross: e.cross as Kernels['cross'],
+}));
 
 /** whether a matrix of this many values goes through the kernels here */
 export function smallRows(values: number): boolean {

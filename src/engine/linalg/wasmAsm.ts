@@ -1,8 +1,11 @@
 /**
- * A minimal WebAssembly assembler: just enough to write the eigensolver's hot loops as
- * f64x2 (SIMD) code without a toolchain. The project ships no compiler for .wat and no
- * prebuilt .wasm, so the kernels are written here as instruction lists in TypeScript, checked by
- * WebAssembly.validate at load, and compared against the plain-JS loops in the unit tests.
+ * A minimal WebAssembly assembler: just enough to write the kernels' hot loops (the
+ * eigensolver's, the pairwise and per-row passes') as SIMD code without a toolchain. The project
+ * uses no compiler for .wat: the kernels are written here as instruction lists in TypeScript and
+ * compared against the plain-JS loops in the unit tests. What they assemble is kept as base64
+ * (eigenSmallBytes.ts, kernelBytes.ts), since assembling in every fresh process cost more CPU
+ * than compiling; a unit test per file checks the kept bytes against the builders, and rewrites
+ * them on request.
  *
  * Only what the kernels use is here: i32, i64 and f64 scalars, f32 loads, v128 (f64x2 and f32x4)
  * loads, stores and arithmetic, locals, block / loop / if / br_if, and one imported memory
