@@ -196,9 +196,8 @@ async function selected(count: number): Promise<void> {
     const cp = await openCheckpoint(path);
     const e = selectModalities(cp).modalities[0];
     if (!e) throw new Error('no modality');
-    const data = narrowToFloat32(await e.readRows(), d, path, e.name).data;
-    // as the rowMetrics job keeps it (src/jobs/neighbors.ts): in a WebAssembly memory where it fits
-    return { name: e.name, rows: n, cols: d, data: residentCopy(data, d) ?? data };
+    // as the rowMetrics job keeps it (src/jobs/neighbors.ts): where the reader put it
+    return { name: e.name, rows: n, cols: d, data: narrowToFloat32(await e.readRows(), d, path, e.name).data };
   };
   const a = await load(fa);
   const b = await load(fb);
