@@ -20,6 +20,7 @@
  * use. Where WebAssembly SIMD is missing the same numbers come from dotAt (plain JS).
  */
 import { assemble, F64, FnBuilder, I32, V128 } from './linalg/wasmAsm';
+import { wasmApi } from './linalg/kernelMemory';
 
 /**
  * q . data[base .. base + d) in float64 with four accumulators and a moving index: V8 keeps the
@@ -392,15 +393,6 @@ function approxOneKernel(): FnBuilder {
 type SquaresFn = (g: number, rows: number, d: number, out: number) => void;
 type ApproxFn = (q: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
 type DotsFn = (q: number, qStride: number, g: number, rows: number, d: number, out: number, outStride: number) => void;
-
-/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /**
  * Tests and benches switch the kernels off to compare them with the plain-JS sums (enabled), or

@@ -17,6 +17,7 @@ import { safeScaleExponent, tridiagonalQL } from './eigen';
 import { EIGEN_SMALL_WASM } from './eigenSmallBytes';
 import { rowsKernel, wasmSwitch } from './eigenWasm';
 import { assemble, F64, FnBuilder, I32 } from './wasmAsm';
+import { wasmApi } from './kernelMemory';
 
 /**
  * Largest side solved here. Not a speed limit: warm, this path is as fast as eigen.ts's or a
@@ -694,13 +695,6 @@ function qlFn(): FnBuilder {
 type ReduceFn = (n: number, scale: number, vec0: number, p: number, out: number, d: number, e: number, col: number) => void;
 type QlFn = (n: number, tol: number, small2: number, big2: number, maxSweeps: number, d: number, e: number) => number;
 
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer };
-  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 interface Small {
   memory: { buffer: ArrayBuffer };
   lowerMax: (n: number) => number;
@@ -726,7 +720,7 @@ export function assembleSmallModule(): Uint8Array {
 function instance(): Small | null {
   if (small === undefined) {
     small = null;
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    const api = wasmApi;
     try {
       const bytes = Buffer.from(EIGEN_SMALL_WASM, 'base64');
       if (api?.validate(bytes)) {

@@ -16,6 +16,7 @@
  */
 import { EIGEN_SMALL_WASM } from './eigenSmallBytes';
 import { F64, FnBuilder, I32, V128 } from './wasmAsm';
+import { wasmApi, type WasmApi } from './kernelMemory';
 
 /**
  * params (all i32 byte addresses but stride and cnt): a = &L[i][k0], stride = 8 n, pv, pw, v, p =
@@ -161,15 +162,6 @@ type RowsFn = (
   cnt: number,
   out: number,
 ) => void;
-
-/** the few WebAssembly calls used here (the project's lib settings leave the global untyped) */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (mod: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 
