@@ -31,7 +31,8 @@ export interface ClassOptions {
   keptRanks?: KeptRanks;
 }
 
-function sameRows(x: Int32Array, y: Int32Array): boolean {
+/** whether two row samples list the same rows */
+function sameSample(x: Int32Array, y: Int32Array): boolean {
   if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
@@ -106,7 +107,7 @@ export async function classGeometry(
     const drift = driftPerRow(a, b);
     const kept = opts.keptRanks?.get(pairKey(an, bn));
     const { aToB, bToA } =
-      kept && sameRows(kept.sample, sample)
+      kept && sameSample(kept.sample, sample)
         ? kept
         : await retrievalRanks(normalizedSample(a, sample).z, normalizedSample(b, sample).z, size, a.cols, backend, opts.signal);
     const hitsAB = new Map<number, number>();

@@ -27,7 +27,7 @@ function dot(a: Float32Array | Float64Array, ao: number, b: Float32Array | Float
  * other message to the compute process) would be read only after the whole job. A macrotask per
  * tile (microseconds against a tile's milliseconds) lets it in between tiles.
  */
-function afterEventLoop<T>(value: T): Promise<T> {
+export function afterEventLoop<T>(value: T): Promise<T> {
   const g = globalThis as { setImmediate?: (f: () => void) => unknown };
   return new Promise((resolve) => (g.setImmediate ? g.setImmediate(() => resolve(value)) : setTimeout(() => resolve(value), 0)));
 }

@@ -15,6 +15,7 @@ import { probeWebGpuOnce, realProbeDeps, vulkanDriverPlaces } from './webgpuProb
 import { disableOrtTelemetry } from './ortTelemetry';
 import type { BackendOptions, DispersiveRows, GeometryBackend } from './types';
 import { smallProduct, wasmCross } from './linalg/crossWasm';
+import { sameRows } from './rows';
 
 type OrtModule = typeof Ort;
 
@@ -260,11 +261,6 @@ export function gpuTileElements(env: Record<string, string | undefined> = proces
 export function rowsPerRun(ra: number, rb: number, d: number): number {
   if (d > NARROW_WIDTH || ra * rb <= BLOCK_ELEMENTS) return ra;
   return Math.min(ra, Math.max(MIN_BLOCK_ROWS, Math.floor(BLOCK_ELEMENTS / rb)));
-}
-
-/** whether two arrays are views of the same values (a sample's tile against itself) */
-function sameRows(x: Float32Array, y: Float32Array): boolean {
-  return x === y || (x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.length === y.length);
 }
 
 function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: Placement) => Promise<void>): GeometryBackend {

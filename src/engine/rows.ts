@@ -5,6 +5,11 @@ import { NORM_FLOOR, normalizedSampleWasm, smallRows } from './linalg/rowsWasm';
 /** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) */
 export { NORM_FLOOR };
 
+/** whether two arrays are views of the same values (a sample's tile against itself) */
+export function sameRows(x: Float32Array, y: Float32Array): boolean {
+  return x === y || (x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.length === y.length);
+}
+
 /** rows [start, end) of m as float64, optionally minus a column mean */
 export function rowsAsFloat64(m: Matrix, start: number, end: number, mean?: Float64Array): Float64Array {
   const d = m.cols;

@@ -10,6 +10,8 @@ import { kernelHeap, RESERVED_BYTES } from './linalg/kernelMemory';
 import { wasmCross } from './linalg/crossWasm';
 import { UNSHIFTED_MAX_T } from './onnx/graphs';
 import type { DispersiveRows, GeometryBackend } from './types';
+import { afterEventLoop } from './jsBackend';
+import { sameRows } from './rows';
 
 /**
  * Pairwise rows (N in the O(N^2) passes, per modality) up to which `auto` computes here rather than
@@ -22,12 +24,6 @@ export const SMALL_JOB_ROWS = 4096;
 /** whether the WebAssembly kernels compile here (SIMD present) */
 export function wasmKernelsWork(): boolean {
   return pairKernels() !== null;
-}
-
-/** a macrotask between tiles, so a cancel message is read (see jsBackend.ts's afterEventLoop) */
-function afterEventLoop<T>(value: T): Promise<T> {
-  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
-  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(() => resolve(value)) : setTimeout(() => resolve(value), 0)));
 }
 
 /** where one tile's inputs sit in the kernels' memory (byte offsets), the rows zero-padded to a multiple of four */
@@ -79,11 +75,6 @@ function layTile(a: Float32Array, ra: number, b: Float32Array, rb: number, d: nu
 function rowBlock(k: PairKernels, L: TileLayout, i: number, n: number, rb: number): void {
   if (n === 4) k.dots4(L.a + i * L.rowBytes, L.b, rb, L.rowBytes, L.dots);
   else for (let r = 0; r < n; r++) k.dots1(L.a + (i + r) * L.rowBytes, L.b, rb, L.rowBytes, L.dots + r * rb * 8);
-}
-
-/** whether two arrays are views of the same values (a sample's tile against itself) */
-function sameRows(x: Float32Array, y: Float32Array): boolean {
-  return x === y || (x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.length === y.length);
 }
 
 /**

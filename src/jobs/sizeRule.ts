@@ -134,10 +134,10 @@ export async function withSizedBackend<T>(
   work?: number,
 ): Promise<T> {
   const sized = deviceForSize(req.device, rows, req.engine);
-  const small = engineForSize(req.engine, sized.device ?? req.device, work);
+  const device = sized.device ?? req.device;
+  const small = engineForSize(req.engine, device, work);
   const note = small.note ?? sized.note;
   const { device: _asked, ...rest } = req;
-  const device = sized.device ?? req.device;
   const ask = small.engine ? { ...rest, engine: small.engine, device: 'cpu' as const } : device ? { ...rest, device } : rest;
   return withBackend(ask, async (b) => {
     if (!note) return fn(b);
