@@ -1,20 +1,23 @@
 /**
- * Both engine backends for a test file: created before its tests, disposed after them. Read the
+ * The engine backends for a test file (onnxruntime, plain JS, and the in-process wasm kernels the
+ * CLI's auto takes for a small file): created before its tests, disposed after them. Read the
  * fields inside tests (they are set by the `before` hook).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend, type GeometryBackend } from '../../src/engine';
 
-export function openBothBackends(): { ort: GeometryBackend; js: GeometryBackend } {
-  const backends = {} as { ort: GeometryBackend; js: GeometryBackend };
+export function openBothBackends(): { ort: GeometryBackend; js: GeometryBackend; wasm: GeometryBackend } {
+  const backends = {} as { ort: GeometryBackend; js: GeometryBackend; wasm: GeometryBackend };
   test.before(async () => {
     backends.ort = await createBackend('onnxruntime');
     backends.js = await createBackend('js');
+    backends.wasm = await createBackend('wasm');
   });
   test.after(async () => {
     await backends.ort.dispose();
     await backends.js.dispose();
+    await backends.wasm.dispose();
   });
   return backends;
 }

@@ -1,7 +1,7 @@
 /**
  * The dispersive loss at every t against the float64 numpy reference of
  * scripts/make_dispersive_reference.py (test/fixtures/reference/dispersive_t.json): t from 0.5 to
- * 200, pairs 'offdiag' and 'all', on every engine (onnxruntime, js, and the trainer's tfjs code
+ * 200, pairs 'offdiag' and 'all', on every engine (onnxruntime, js, wasm, and the trainer's tfjs code
  * behind --engine tfjs), including N = 8192 rows for float32 accumulation drift (DESIGN.md
  * section 2). Before the fix the kernel summed each row with the i = i term exp(0) = 1 in it and
  * subtracted it afterwards: t = 10 was off by 1e-5, t >= 50 gave -Infinity (null in the report).
@@ -76,7 +76,7 @@ function assertRel(got: number, want: number, what: string, rel = REL): void {
 
 const backends = openBothBackends();
 
-for (const engine of ['ort', 'js'] as const) {
+for (const engine of ['ort', 'js', 'wasm'] as const) {
   void test(`${engine}: dispersive loss matches numpy at t = 0.5 ... 200, pairs offdiag and all`, async () => {
     for (const c of ref.dispersive) {
       // plain JS at N = 8192 takes seconds per value: the largest t only (the one that underflowed)
@@ -90,7 +90,7 @@ for (const engine of ['ort', 'js'] as const) {
 void test('small tiles: the same values when the diagonal falls in many tiles, and one-column tiles', async () => {
   const m = await load('healthy_audio.npy');
   for (const budget of [777, 64 * 13]) {
-    for (const engine of ['ort', 'js'] as const) {
+    for (const engine of ['ort', 'js', 'wasm'] as const) {
       const small: GeometryBackend = { ...backends[engine], maxTileElements: budget };
       for (const c of ref.dispersive.filter((x) => x.file === 'healthy_audio.npy' && (x.t === 2 || x.t === 200))) {
         assertRel(await engineLoss(m, c.t, c.pairs, small), c.dispersiveLoss, `${engine} tiles of ${budget}, t=${c.t} ${c.pairs}`);
@@ -115,7 +115,7 @@ void test('tiny and huge t stay finite and exact: log1p for flat kernels, log-su
       sum += (sq[i] as number) + (sq[j] as number) - 2 * dot;
     }
   const meanD = sum / (m.rows * (m.rows - 1));
-  for (const engine of ['ort', 'js'] as const) {
+  for (const engine of ['ort', 'js', 'wasm'] as const) {
     const t = 1e-6;
     const got = await engineLoss(m, t, 'offdiag', backends[engine]);
     // log mean exp(-t d) = -t mean(d) + O(t^2 var(d)): var(d) < 1 makes the second term < 1e-12
@@ -146,7 +146,7 @@ void test('anchoring loss at tau near 0 and 4, linear and squared hinge: every e
   const { tfjsGeometry } = await import('../../src/train');
   for (const c of ref.anchoring.cases) {
     const options = { ...DEFAULT_OPTIONS, tau: c.tau, hinge: c.hinge, maxPairwiseRows: 200 };
-    for (const engine of ['ort', 'js'] as const) {
+    for (const engine of ['ort', 'js', 'wasm'] as const) {
       const core = await computeGeometry([a, b], options, DEFAULT_THRESHOLDS, backends[engine], { projectionRows: 10 });
       const got = core.pairs[0]?.anchoringLoss as number;
       // float64 drift: measured error <= 2e-16 absolute, so 1e-12 relative plus 1e-15 absolute where the loss is 0

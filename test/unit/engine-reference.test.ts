@@ -122,7 +122,7 @@ function checkCase(c: RefCase, core: GeometryCore): void {
 }
 
 const backends: Record<string, GeometryBackend> = {};
-async function backend(name: 'js' | 'onnxruntime'): Promise<GeometryBackend> {
+async function backend(name: 'js' | 'onnxruntime' | 'wasm'): Promise<GeometryBackend> {
   backends[name] ??= await createBackend(name);
   return backends[name];
 }
@@ -133,7 +133,8 @@ test.after(async () => {
   console.log(`max relative error vs numpy per metric:\n${lines.join('\n')}`);
 });
 
-for (const engine of ['onnxruntime', 'js'] as const) {
+// wasm: the in-process kernels the CLI's auto engine takes for a small file
+for (const engine of ['onnxruntime', 'js', 'wasm'] as const) {
   for (const c of ref.cases) {
     // the N = 8192 case costs 67M kernel evaluations; plain JS is checked on it once, below
     if (engine === 'js' && c.case === 'large') continue;
