@@ -17,6 +17,7 @@ import {
   OUT,
   chartPoints,
   closeWorkbench,
+  explorerMenu,
   dagrJson,
   ENGINE,
   darkWorkspace,
@@ -77,26 +78,7 @@ void test('A run view follows its folder in a real VS Code', { timeout: 10 * 60_
     const count = async (): Promise<number> => (seen = Number(await attrIn(w, '#checkpoint-count', 'data-value')));
 
     await step('the run folder opens from the Explorer with its five epochs, following the folder', async () => {
-      // the Explorer may still be settling when the window opens: a menu without the item is closed and asked again
-      await until('Open Run… from the Explorer', 90_000, async () => {
-        await p
-          .locator('.explorer-folders-view .monaco-list-row', { hasText: 'live-run' })
-          .first()
-          .click({ button: 'right', timeout: 10_000 });
-        const item = p.getByRole('menuitem', { name: 'Open Run…' });
-        if (
-          !(await item.waitFor({ timeout: 8_000 }).then(
-            () => true,
-            () => false,
-          ))
-        ) {
-          await p.keyboard.press('Escape');
-          return undefined;
-        }
-        await item.hover();
-        await p.keyboard.press('Enter');
-        return true;
-      });
+      await explorerMenu(p, 'live-run', 'Open Run…');
       await findInFrames(p, '#checkpoint-count', 90_000);
       await until(
         'five checkpoints',

@@ -281,12 +281,37 @@ export async function answerReview(page: Page): Promise<void> {
   await page.locator(QUICK_INPUT).first().press('Enter');
 }
 
-/** Opens the Explorer's context menu on the row `name` and runs its item `item` (e.g. 'Open Run…'). */
-export async function explorerMenu(page: Page, name: string, item: string): Promise<void> {
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click({ button: 'right' });
-  // VS Code's menu reacts to its own key handling more reliably than to a synthetic click
-  await page.getByRole('menuitem', { name: item }).hover();
-  await page.keyboard.press('Enter');
+/**
+ * Selects the Explorer rows `names` (one, or several with Ctrl) and runs the item `item` of their
+ * context menu (e.g. 'Open Run…'). The Explorer may still be settling when a window opens, and a
+ * file opened by the first click can take the focus before Ctrl+click lands: the selection is
+ * checked, and a menu without the item is closed and the whole gesture asked again.
+ */
+export async function explorerMenu(page: Page, names: string | readonly string[], item: string): Promise<void> {
+  const list = typeof names === 'string' ? [names] : [...names];
+  const row = (name: string): Locator => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  const last = list[list.length - 1] ?? '';
+  await until(`'${item}' in the Explorer's menu on ${list.join(' + ')}`, 90_000, async () => {
+    if (list.length > 1) {
+      await row(list[0] ?? '').click({ timeout: 10_000 });
+      for (const name of list.slice(1)) await row(name).click({ modifiers: ['Control'], timeout: 10_000 });
+      for (const name of list) if ((await row(name).getAttribute('aria-selected')) !== 'true') return undefined;
+    }
+    await row(last).click({ button: 'right', timeout: 10_000 });
+    const menuItem = page.getByRole('menuitem', { name: item });
+    const shown = await menuItem.waitFor({ timeout: 8_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!shown) {
+      await page.keyboard.press('Escape');
+      return undefined;
+    }
+    // VS Code's menu reacts to its own key handling more reliably than to a synthetic click
+    await menuItem.hover();
+    await page.keyboard.press('Enter');
+    return true;
+  });
 }
 
 /** The number of data points a chart of the view in `frame` holds (its test hook). */
@@ -350,10 +375,7 @@ export async function fineTuneFromPalette(page: Page, dataset: string): Promise<
 export async function fineTuneFromExplorer(page: Page, folder: string, file: string): Promise<void> {
   const row = (name: string): Locator => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
   if ((await row(file).count()) === 0) await row(folder).click();
-  await row(file).click({ button: 'right' });
-  // VS Code's menu reacts to its own key handling more reliably than to a synthetic click
-  await page.getByRole('menuitem', { name: 'Start Fine-Tuning…' }).hover();
-  await page.keyboard.press('Enter');
+  await explorerMenu(page, file, 'Start Fine-Tuning…');
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   closeWorkbench,
   dagrJson,
   darkWorkspace,
+  explorerMenu,
   findInFrames,
   openWorkbench,
   palette,
@@ -172,12 +173,7 @@ void test('Model checkpoints in a real VS Code', { timeout: 10 * 60_000 }, async
 
     await step('Compare Checkpoints on two model checkpoints (Explorer, both selected): the weights comparison', async () => {
       await palette(p, 'View: Close All Editors');
-      const row = (name: string) => p.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-      await row('model.safetensors').click();
-      await row('tuned.safetensors').click({ modifiers: ['Control'] });
-      await row('tuned.safetensors').click({ button: 'right' });
-      await p.getByRole('menuitem', { name: 'Compare Checkpoints…' }).hover();
-      await p.keyboard.press('Enter');
+      await explorerMenu(p, ['model.safetensors', 'tuned.safetensors'], 'Compare Checkpoints…');
       const { frame } = await findInFrames(p, '#delta-table', 90_000);
       assert.equal(await frame.locator('#delta-table tbody tr').count(), compared.tensors.length);
       const order = (await frame.evaluate(
