@@ -109,13 +109,24 @@ export async function palette(page: Page, command: string): Promise<void> {
 
 /** Opens a workspace file by (part of) its path with Quick Open (Ctrl+P). */
 export async function quickOpen(page: Page, text: string): Promise<void> {
-  await focusWorkbench(page);
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-  await page.keyboard.type(text);
-  // wait for the file search to list it before accepting
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${text.split('/').pop() ?? text}"]`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  const row = `.quick-input-list .monaco-list-row[aria-label*="${text.split('/').pop() ?? text}"]`;
+  // as with the palette, a webview taking the focus can close Quick Open while it searches: try again once
+  for (let attempt = 1; ; attempt++) {
+    await focusWorkbench(page);
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
+    await page.keyboard.type(text);
+    try {
+      // wait for the file search to list it before accepting
+      await page.waitForSelector(row, { timeout: 15_000 });
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      if (await page.isVisible(QUICK_INPUT)) await page.keyboard.press('Escape');
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    return;
+  }
 }
 
 /** Clears every notification toast, so the next one a step waits for is its own. */
