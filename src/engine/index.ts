@@ -5,6 +5,8 @@
 import type { EngineName, GeometryBackend, BackendOptions } from './types';
 import { createJsBackend } from './jsBackend';
 import { EngineDeviceError } from './ortDevice';
+import { symmetricEigenvalues as eigenvaluesInJs } from './linalg/eigen';
+import { smallEigenvalues } from './linalg/eigenSmall';
 
 export type { EngineName, GeometryBackend, GeometryControl, GeometryCore, BackendOptions } from './types';
 export type { EngineDevice } from './types';
@@ -13,7 +15,15 @@ export { EngineDeviceError } from './ortDevice';
 export { computeGeometry } from './geometry';
 export { evaluateWarnings } from './warnings';
 export { effectiveRankFromSingularValues } from './spectrum';
-export { symmetricEigenvalues } from './linalg/eigen';
+
+/**
+ * Eigenvalues of the symmetric d x d row-major `a` (not modified), descending. Up to d = 512 the
+ * whole solve runs in WebAssembly (bit for bit the JS solve's eigenvalues, a third of its time in a
+ * fresh process): the trainer's per-epoch spectra take this path.
+ */
+export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
+  return smallEigenvalues(a, d) ?? eigenvaluesInJs(a, d);
+}
 
 /**
  * The backend to compute with. 'onnxruntime' (the default) falls back to 'js' when

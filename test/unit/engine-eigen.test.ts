@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { effectiveRankFromSingularValues, symmetricEigenvalues } from '../../src/engine';
-import { tridiagonalBisection, tridiagonalQL } from '../../src/engine/linalg/eigen';
+import { symmetricEigenvalues as eigenvaluesInJs, tridiagonalBisection, tridiagonalQL } from '../../src/engine/linalg/eigen';
+import { smallWorks } from '../../src/engine/linalg/eigenSmall';
 import { symmetricEigenvaluesFast, twoStageEigenvalues } from '../../src/engine/linalg/eigenBand';
 import { mulberry32 } from '../../src/engine/random';
 import { spectrumOf } from '../../src/engine/spectrum';
@@ -165,4 +166,17 @@ void test('a QL budget that runs out part way hands over to bisection, with the 
       assert.ok(Math.abs((bis[i] as number) - (full[i] as number)) < 1e-14, `bisection, eigenvalue ${i}`);
     }
   }
+});
+
+void test("the engine's symmetricEigenvalues (the trainer's) is the JS solve's, bit for bit, on both sides of the WebAssembly size", () => {
+  assert.ok(smallWorks(64), 'WebAssembly SIMD is present in the Node the tests run on');
+  for (const d of [2, 64, 512, 513, 600]) {
+    const lambda = Array.from({ length: d }, (_, i) => (i % 7 === 0 ? 0 : 1 / (1 + i)));
+    const a = withSpectrum(lambda, 11 + d, 2);
+    const got = symmetricEigenvalues(a, d);
+    const js = eigenvaluesInJs(a, d);
+    assert.equal(got.length, d);
+    for (let i = 0; i < d; i++) assert.equal(Object.is(got[i], js[i]), true, `d = ${d}, eigenvalue ${i}: ${got[i]} vs ${js[i]}`);
+  }
+  assert.throws(() => symmetricEigenvalues(new Float64Array(3), 2), RangeError);
 });
