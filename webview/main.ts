@@ -3,7 +3,7 @@
  * host (ready -> init/update), persist the view with setState, render a restored view at once.
  * Standalone (the HTML export): read the view from <script id="dagr-data"> and render it.
  */
-import type { Controls, ViewModel } from '../src/protocol/webview';
+import type { Controls, PairMetric, ViewModel } from '../src/protocol/webview';
 import { ChartHost } from './charts/registry';
 import { h } from './dom';
 import { isValidHostMessage, isViewModel } from './guards';
@@ -37,12 +37,14 @@ let controls: Controls | undefined;
 let scatterPick: [string, string] | undefined;
 /** the pair the report's pair matrix opens, "a/b" (persisted; absent = the pair with the worst warning) */
 let pairPick: string | undefined;
+/** the metric the pair matrix shades (persisted; absent = drift mean) */
+let pairMetric: PairMetric | undefined;
 let handle: ViewHandle = {};
 let renders = 0;
 let themeGeneration = 0;
 
 function persist(): void {
-  if (current) host.setState(makeState(current, controls, scatterPick, pairPick));
+  if (current) host.setState(makeState(current, controls, { scatter: scatterPick, pair: pairPick, pairMetric }));
 }
 
 function render(view: ViewModel, fromSavedState = false): void {
@@ -71,6 +73,11 @@ function render(view: ViewModel, fromSavedState = false): void {
     pairPick: () => pairPick,
     savePairPick: (pair) => {
       pairPick = pair;
+      persist();
+    },
+    pairMetric: () => pairMetric,
+    savePairMetric: (metric) => {
+      pairMetric = metric;
       persist();
     },
   };
@@ -192,6 +199,7 @@ if (host.connected) {
     controls = restored.controls;
     scatterPick = restored.scatter;
     pairPick = restored.pair;
+    pairMetric = restored.pairMetric;
     render(restored.view, true);
   }
   host.post(restored ? { type: 'ready', restoredVersion: restored.version } : { type: 'ready' });

@@ -4,8 +4,8 @@
  * same state after a window reload to recompute the view from its source. One function, so a
  * state one side accepts is never refused (or misread) by the other. Pure: no vscode, DOM or node.
  */
-import type { Controls, PersistedState, ViewModel } from './webview';
-import { WEBVIEW_STATE_VERSION } from './webview';
+import type { Controls, PairMetric, PersistedState, ViewModel } from './webview';
+import { PAIR_METRIC_KEYS, WEBVIEW_STATE_VERSION } from './webview';
 
 type Source = PersistedState['source'];
 
@@ -103,12 +103,27 @@ export function sourceOf(view: ViewModel): Source {
   }
 }
 
-export function makeState(view: ViewModel, controls?: Controls, scatter?: [string, string], pair?: string): PersistedState {
+/** the report view's own picks, saved beside it (each optional, so the version stays) */
+export interface ReportPicks {
+  scatter?: [string, string];
+  pair?: string;
+  pairMetric?: PairMetric;
+}
+
+export function makeState(view: ViewModel, controls?: Controls, picks: ReportPicks = {}): PersistedState {
   const state: PersistedState = { version: WEBVIEW_STATE_VERSION, source: sourceOf(view), view };
   if (controls) state.controls = controls;
-  if (view.kind === 'report' && isScatterPick(scatter)) state.scatter = scatter;
-  if (view.kind === 'report' && isPairPick(pair)) state.pair = pair;
+  if (view.kind !== 'report') return state;
+  if (isScatterPick(picks.scatter)) state.scatter = picks.scatter;
+  if (isPairPick(picks.pair)) state.pair = picks.pair;
+  // the default metric is not saved: a state without the field reads the same
+  if (isPairMetric(picks.pairMetric) && picks.pairMetric !== PAIR_METRIC_KEYS[0]) state.pairMetric = picks.pairMetric;
   return state;
+}
+
+/** one of the pair matrix's metrics (a name from a newer version is dropped, and the default shown) */
+export function isPairMetric(x: unknown): x is PairMetric {
+  return typeof x === 'string' && (PAIR_METRIC_KEYS as readonly string[]).includes(x);
 }
 
 /** a pair of the report's pair matrix, "a/b" (an optional field, so the version stays; the view checks it names a pair) */
@@ -132,7 +147,11 @@ export function readPersistedState(raw: unknown): PersistedState | undefined {
   if (raw.version !== undefined && raw.version !== WEBVIEW_STATE_VERSION) return undefined;
   const controls = isControls(raw.controls) ? raw.controls : undefined;
   if (isViewModel(raw.view))
-    return makeState(raw.view, controls, isScatterPick(raw.scatter) ? raw.scatter : undefined, isPairPick(raw.pair) ? raw.pair : undefined);
+    return makeState(raw.view, controls, {
+      scatter: isScatterPick(raw.scatter) ? raw.scatter : undefined,
+      pair: isPairPick(raw.pair) ? raw.pair : undefined,
+      pairMetric: isPairMetric(raw.pairMetric) ? raw.pairMetric : undefined,
+    });
   if (!isViewSource(raw.source)) return undefined;
   const state: PersistedState = { version: WEBVIEW_STATE_VERSION, source: raw.source };
   if (controls) state.controls = controls;

@@ -97,7 +97,13 @@ export interface PersistedState {
   scatter?: [string, string];
   /** the pair whose card the report's pair matrix opens ("a/b", as a warning names it; absent: the default) */
   pair?: string;
+  /** the metric the report's pair matrix shades (absent: drift mean) */
+  pairMetric?: PairMetric;
 }
+
+/** the metrics the report's pair matrix can shade; the first is its default */
+export const PAIR_METRIC_KEYS = ['driftMean', 'linearCka', 'r1', 'modalityGap'] as const;
+export type PairMetric = (typeof PAIR_METRIC_KEYS)[number];
 
 /**
  * The message types of each direction, as the lists the checks below read. The `true` constants

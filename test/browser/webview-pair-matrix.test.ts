@@ -89,6 +89,7 @@ function fourModalities(): ViewModel {
 interface SavedState {
   version: number;
   pair?: string;
+  pairMetric?: string;
   view?: unknown;
 }
 
@@ -205,18 +206,26 @@ void describe('report: the pair matrix of 3+ modalities', { skip: missing ?? fal
     assert.equal(Number(await s.page.getAttribute('#pair-matrix-table td[data-pair="audio/text"]', 'data-value')), 0.875);
     assert.equal(await s.page.getAttribute(cellButton('depth/visual'), 'aria-pressed'), 'true');
     assert.deepEqual(await cardIds(s), ['pair-visual-depth']);
+    assert.equal((await js<SavedState>(s.page, 'window.__state')).pairMetric, 'r1', 'the metric is saved');
 
-    // a reload: the saved state draws the same pair at once, and again when the host answers
+    // a reload: the saved state draws the same pair and metric at once, and again when the host answers
     const saved = await js<SavedState>(s.page, 'window.__state');
     await closeClean(s, 'pair matrix');
     const s2 = await openWebview(browser(), { state: saved });
     await waitJs(s2.page, "document.getElementById('pair-visual-depth') !== null");
     assert.deepEqual(await cardIds(s2), ['pair-visual-depth'], 'restored before the host answers');
+    assert.equal(await s2.page.getAttribute('#pair-matrix-table', 'data-metric'), 'r1', 'the metric restored');
+    assert.equal(await s2.page.inputValue('#pair-matrix-metric'), 'r1', 'and the picker shows it');
     const ready = (await s2.posted()).find((m) => m.type === 'ready');
     assert.equal(ready?.restoredVersion, 1);
     await init(s2, view);
     assert.deepEqual(await cardIds(s2), ['pair-visual-depth'], 'kept when the host sends the view');
     assert.equal((await js<SavedState>(s2.page, 'window.__state')).pair, 'visual/depth');
+    assert.equal(await s2.page.getAttribute('#pair-matrix-table', 'data-metric'), 'r1', 'the metric kept when the host sends the view');
+    // back to the default metric: nothing saved for it
+    await s2.page.selectOption('#pair-matrix-metric', 'driftMean');
+    await waitJs(s2.page, "document.getElementById('pair-matrix-table').dataset.metric === 'driftMean'");
+    assert.equal('pairMetric' in (await js<SavedState>(s2.page, 'window.__state')), false);
     await closeClean(s2, 'pair matrix restored');
 
     // a saved pick this report does not have: the default again

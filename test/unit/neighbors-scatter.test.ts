@@ -65,7 +65,7 @@ void describe('scatter pair selector', () => {
       availableModalities: [],
       maxPointsPlotted: 10,
     } as unknown as ViewModel;
-    const s = makeState(view, undefined, ['a', 'c']);
+    const s = makeState(view, undefined, { scatter: ['a', 'c'] });
     assert.deepEqual(s.scatter, ['a', 'c']);
     assert.equal(s.version, 1);
     assert.deepEqual(readPersistedState(JSON.parse(JSON.stringify(s)))?.scatter, ['a', 'c']);

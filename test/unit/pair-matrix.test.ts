@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { GeometryWarning, PairReport } from '../../src/protocol/report';
 import type { ViewModel } from '../../src/protocol/webview';
 import { makeState, readPersistedState } from '../../src/protocol/viewState';
-import { defaultPair, findPair, openedPair, pairWarnings } from '../../webview/charts/pairValues';
+import { PAIR_METRICS, defaultPair, findPair, openedPair, pairWarnings } from '../../webview/charts/pairValues';
 
 function pair(a: string, b: string, driftMean: number | null): PairReport {
   return {
@@ -74,12 +74,25 @@ void describe('pair matrix choices', () => {
     const fixture = (name: string): ViewModel =>
       JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'views', `${name}.json`), 'utf8')) as ViewModel;
     const report = fixture('report');
-    const s = makeState(report, undefined, undefined, 'audio/visual');
+    const s = makeState(report, undefined, { pair: 'audio/visual' });
     assert.equal(s.pair, 'audio/visual');
     assert.equal(s.version, 1);
     assert.equal(readPersistedState(JSON.parse(JSON.stringify(s)))?.pair, 'audio/visual');
     for (const bad of [42, '', 'audio', ['audio', 'visual']])
       assert.equal('pair' in (readPersistedState({ ...s, pair: bad }) ?? {}), false, JSON.stringify(bad));
-    assert.equal('pair' in makeState(fixture('run'), undefined, undefined, 'audio/visual'), false, 'only a report has a pair matrix');
+    assert.equal('pair' in makeState(fixture('run'), undefined, { pair: 'audio/visual' }), false, 'only a report has a pair matrix');
+  });
+
+  void it("the saved state keeps the matrix's metric; the default, a bad or a newer name is not kept; the version stays", () => {
+    const report = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'views', 'report.json'), 'utf8')) as ViewModel;
+    const s = makeState(report, undefined, { pair: 'audio/visual', pairMetric: 'r1' });
+    assert.equal(s.version, 1);
+    const back = readPersistedState(JSON.parse(JSON.stringify(s)));
+    assert.equal(back?.pairMetric, 'r1');
+    assert.equal(back?.pair, 'audio/visual');
+    for (const key of PAIR_METRICS.map((m) => m.key).slice(1))
+      assert.equal(readPersistedState({ ...s, pairMetric: key })?.pairMetric, key, key);
+    for (const bad of [42, '', 'driftMean', 'recallAt5', ['r1']])
+      assert.equal('pairMetric' in (readPersistedState({ ...s, pairMetric: bad }) ?? {}), false, JSON.stringify(bad));
   });
 });

@@ -3,8 +3,8 @@
  * glance. One heat map of a pair metric over every pair (drift mean, linear CKA, R@1, modality
  * gap) stands instead of a list of near-identical pair cards; each cell is a button that opens
  * that pair's full card (drift histogram, retrieval, gap, CKA, warnings) below the matrix. The
- * opened pair is kept in the saved webview state; without one, the pair with the worst warning
- * opens (./pairValues defaultPair). A Problems entry's link reaches a pair behind the matrix
+ * opened pair and the metric are kept in the saved webview state; without a pair, the worst warning's
+ * pair opens (./pairValues defaultPair). A Problems entry's link reaches a pair behind the matrix
  * through openPairInMatrix (webview/reveal.ts).
  *
  * An HTML table, not a canvas: every cell is text a screen reader and a test can read, and its
@@ -164,7 +164,7 @@ export function pairMatrixTable(inp: MatrixInput, metric: PairMetric, opened: Pa
  * pair of a report of 3 to MAX_MATRIX_MODALITIES modalities.
  */
 export function pairMatrixCards(ctx: ViewContext, inp: MatrixInput): HTMLElement[] {
-  let metric: PairMetric = 'driftMean';
+  let metric: PairMetric = ctx.pairMetric() ?? 'driftMean';
   let opened = openedPair(inp.pairs, inp.warnings, ctx.pairPick());
   const troubled = inp.pairs.filter((p) => pairWarnings(inp.warnings, p.a, p.b).length > 0).length;
   const holder = h('div', { class: 'table-scroll' });
@@ -248,9 +248,11 @@ export function pairMatrixCards(ctx: ViewContext, inp: MatrixInput): HTMLElement
   });
   picker.addEventListener('change', () => {
     metric = picker.value as PairMetric;
+    ctx.savePairMetric(metric);
     drawTable();
     describe();
   });
+  picker.value = metric;
   drawTable();
   describe();
   drawDetail();

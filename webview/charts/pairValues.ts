@@ -5,7 +5,9 @@
 import type { GeometryWarning, PairReport } from '../../src/protocol/report';
 import { GLOSSARY } from '../../src/protocol/glossary';
 
-export type PairMetric = 'driftMean' | 'linearCka' | 'r1' | 'modalityGap';
+import type { PairMetric } from '../../src/protocol/webview';
+
+export type { PairMetric };
 
 export const PAIR_METRICS: { key: PairMetric; label: string; range: [number, number]; higherIsBetter: boolean; tooltip: string }[] = [
   { key: 'driftMean', label: 'drift mean (alignment)', range: [0, 4], higherIsBetter: false, tooltip: GLOSSARY.driftMean.tooltip },

@@ -1,5 +1,5 @@
 /** What every view receives from main.ts, and what it gives back. */
-import type { Controls } from '../../src/protocol/webview';
+import type { Controls, PairMetric } from '../../src/protocol/webview';
 import type { EpochMetrics, SweepPoint } from '../../src/protocol/train';
 import type { WeightsProgressMessage } from '../../src/protocol/weightsView';
 import type { ChartHost } from '../charts/registry';
@@ -25,6 +25,9 @@ export interface ViewContext extends SeriesAssigner {
   /** the pair ("a/b") whose card the pair matrix opens (saved state), and remembering a new one */
   pairPick(): string | undefined;
   savePairPick(pair: string): void;
+  /** the metric the pair matrix shades, as saved (undefined: the default) */
+  pairMetric(): PairMetric | undefined;
+  savePairMetric(metric: PairMetric): void;
 }
 
 export interface ViewHandle {
