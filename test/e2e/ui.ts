@@ -85,20 +85,22 @@ export function darkWorkspace(prefix: string, vsix: string): { tmp: string; ws: 
   return { tmp, ws, profile };
 }
 
-/** Runs `command` (its title as the palette lists it) from the command palette. */
-export async function palette(page: Page, command: string): Promise<void> {
-  // a webview that finishes loading can take the focus and close the palette: try again once
+/**
+ * Opens the quick input with `key`, types `text` and presses Enter once `listed` shows the row to
+ * accept (Enter before the list has filtered would accept another row). A webview that finishes
+ * loading can take the focus and close the quick input: the whole gesture is tried again once.
+ */
+async function acceptInQuickInput(page: Page, key: string, text: string, listed: Locator, listedMs: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await focusWorkbench(page);
-    await page.keyboard.press('F1');
+    await page.keyboard.press(key);
     await page.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-    await page.keyboard.type(command);
+    await page.keyboard.type(text);
     try {
-      // Enter before the list has filtered would run the most recently used command instead
-      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).first().waitFor({ timeout: 5_000 });
+      await listed.waitFor({ timeout: listedMs });
     } catch (e) {
       if (attempt >= 2) throw e;
-      // Escape only into the palette: in a busy webview it would cancel the job
+      // Escape only into the quick input: in a busy webview it would cancel the job
       if (await page.isVisible(QUICK_INPUT)) await page.keyboard.press('Escape');
       continue;
     }
@@ -107,26 +109,27 @@ export async function palette(page: Page, command: string): Promise<void> {
   }
 }
 
-/** Opens a workspace file by (part of) its path with Quick Open (Ctrl+P). */
+/** Runs `command` (its title as the palette lists it) from the command palette. */
+export async function palette(page: Page, command: string): Promise<void> {
+  await acceptInQuickInput(
+    page,
+    'F1',
+    command,
+    page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).first(),
+    5_000,
+  );
+}
+
+/** Opens a workspace file by (part of) its path with Quick Open (Ctrl+P), once the file search lists it (which can take seconds). */
 export async function quickOpen(page: Page, text: string): Promise<void> {
-  const row = `.quick-input-list .monaco-list-row[aria-label*="${text.split('/').pop() ?? text}"]`;
-  // as with the palette, a webview taking the focus can close Quick Open while it searches: try again once
-  for (let attempt = 1; ; attempt++) {
-    await focusWorkbench(page);
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector(QUICK_INPUT, { timeout: 10_000 });
-    await page.keyboard.type(text);
-    try {
-      // wait for the file search to list it before accepting
-      await page.waitForSelector(row, { timeout: 15_000 });
-    } catch (e) {
-      if (attempt >= 2) throw e;
-      if (await page.isVisible(QUICK_INPUT)) await page.keyboard.press('Escape');
-      continue;
-    }
-    await page.keyboard.press('Enter');
-    return;
-  }
+  const name = text.split('/').pop() ?? text;
+  await acceptInQuickInput(
+    page,
+    'Control+P',
+    text,
+    page.locator(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`).first(),
+    15_000,
+  );
 }
 
 /** Clears every notification toast, so the next one a step waits for is its own. */
