@@ -10,10 +10,14 @@ export function sameRows(x: Float32Array, y: Float32Array): boolean {
   return x === y || (x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.length === y.length);
 }
 
-/** rows [start, end) of m as float64, optionally minus a column mean */
-export function rowsAsFloat64(m: Matrix, start: number, end: number, mean?: Float64Array): Float64Array {
+/**
+ * rows [start, end) of m as float64, optionally minus a column mean; written into `into` (a
+ * buffer kept across tiles: fresh memory costs a page fault per 4 KB) when it is large enough
+ */
+export function rowsAsFloat64(m: Matrix, start: number, end: number, mean?: Float64Array, into?: Float64Array): Float64Array {
   const d = m.cols;
-  const out = new Float64Array((end - start) * d);
+  const size = (end - start) * d;
+  const out = into && into.length >= size ? into.subarray(0, size) : new Float64Array(size);
   const src = m.data;
   let o = 0;
   for (let i = start; i < end; i++) {

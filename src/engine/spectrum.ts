@@ -84,10 +84,12 @@ export async function smallGram(
   if (n >= d) {
     const g = new Float64Array(d * d);
     const step = tileRows(backend.maxTileElements, d);
+    // one tile buffer for every tile: the backend has read it once gram's promise settles
+    const tile = new Float64Array(Math.min(n, step) * d);
     for (let s = 0; s < n; s += step) {
       throwIfAborted(signal);
       const e = Math.min(n, s + step);
-      const part = await backend.gram(rowsAsFloat64(m, s, e, mean), e - s, d);
+      const part = await backend.gram(rowsAsFloat64(m, s, e, mean, tile), e - s, d);
       for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
     }
     return { gram: g, size: d };
@@ -132,11 +134,39 @@ function smallModalityGrams(m: Matrix): {
   return { mean, variance, raw: { gram: raw.product, size: d }, cen: { gram: cen.product, size: d } };
 }
 
+/**
+ * Z^T Z from the centered Gram: Z_c^T Z_c + N mu mu^T, with no second pass over the rows (the
+ * larger half of a big modality's spectrum time). Adding the PSD rank-one term does not cancel:
+ * each entry's rounding is eps times |G_c| + N |mu_a mu_b|, the size of a direct sum's own
+ * rounding (N eps sum |z_a z_b|), so the spectrum agrees with a direct Gram to the eigensolver's
+ * eps ||G||. (The other way round, G - N mu mu^T, cancels: the centered Gram is computed directly.)
+ */
+export function rawGramFromCentered(cen: Float64Array, mean: Float64Array, n: number): Float64Array {
+  const d = mean.length;
+  const g = new Float64Array(d * d);
+  // the lower triangle, mirrored: the result is exactly symmetric whatever the rounding of n mu_a mu_b
+  for (let a = 0; a < d; a++) {
+    const na = n * (mean[a] as number);
+    for (let b = 0; b <= a; b++) {
+      const v = (cen[a * d + b] as number) + na * (mean[b] as number);
+      g[a * d + b] = v;
+      g[b * d + a] = v;
+    }
+  }
+  return g;
+}
+
 export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
   const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
   const { mean, variance } = small ?? columnMeanAndVariance(m);
 
-  const raw = small?.raw ?? (await smallGram(m, backend, undefined, signal));
+  // N >= d: one pass over the rows, the centered Gram, and the raw one from it; N < d: Z Z^T, both directly
+  const cenFirst = small === undefined && m.rows >= m.cols ? await smallGram(m, backend, mean, signal) : undefined;
+  const raw =
+    small?.raw ??
+    (cenFirst
+      ? { gram: rawGramFromCentered(cenFirst.gram, mean, m.rows), size: cenFirst.size }
+      : await smallGram(m, backend, undefined, signal));
   let trace = 0;
   for (let i = 0; i < raw.size; i++) trace += raw.gram[i * raw.size + i] as number;
   const eig = await symmetricEigenvaluesFast(raw.gram, raw.size, backend, signal);
@@ -144,7 +174,7 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
   for (let k = 0; k < eig.length; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
 
   throwIfAborted(signal);
-  const cen = small?.cen ?? (await smallGram(m, backend, mean, signal));
+  const cen = small?.cen ?? cenFirst ?? (await smallGram(m, backend, mean, signal));
   const ceig = await symmetricEigenvaluesFast(cen.gram, cen.size, backend, signal);
   const centeredEigen = new Float64Array(ceig.length);
   let ctotal = 0;
