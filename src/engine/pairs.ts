@@ -166,14 +166,18 @@ export async function linearCka(
   // accumulator within a tile (the squared Frobenius norm adds up over blocks)
   const colStep = Math.max(1, Math.min(b.cols, Math.floor(backend.maxTileElements / a.cols)));
   let num = 0;
+  // two tile buffers for every tile (fresh memory costs a page fault per 4 KB); the backend has
+  // read them once cross's promise settles
+  const tileA = new Float64Array(Math.min(n, step) * a.cols);
+  const tileB = new Float64Array(Math.min(n, step) * Math.min(b.cols, colStep));
   for (let c0 = 0; c0 < b.cols; c0 += colStep) {
     const c1 = Math.min(b.cols, c0 + colStep);
     const acc = new Float64Array(a.cols * (c1 - c0));
     for (let s = 0; s < n; s += step) {
       throwIfAborted(signal);
       const e = Math.min(n, s + step);
-      const xa = rowsAsFloat64(a, s, e, meanA);
-      const xb = sliceColumns(b, s, e, c0, c1, meanB);
+      const xa = rowsAsFloat64(a, s, e, meanA, tileA);
+      const xb = sliceColumns(b, s, e, c0, c1, meanB, tileB);
       const part = await backend.cross(xa, xb, e - s, a.cols, c1 - c0);
       for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (part[k] as number);
     }
@@ -182,10 +186,11 @@ export async function linearCka(
   return num / denom;
 }
 
-/** rows [s, e) and columns [c0, c1) of m as float64, minus the column mean */
-function sliceColumns(m: Matrix, s: number, e: number, c0: number, c1: number, mean: Float64Array): Float64Array {
+/** rows [s, e) and columns [c0, c1) of m as float64, minus the column mean, written into the start of `into` when it is large enough */
+function sliceColumns(m: Matrix, s: number, e: number, c0: number, c1: number, mean: Float64Array, into: Float64Array): Float64Array {
   const w = c1 - c0;
-  const out = new Float64Array((e - s) * w);
+  const size = (e - s) * w;
+  const out = into.length >= size ? into.subarray(0, size) : new Float64Array(size);
   const d = m.cols;
   let o = 0;
   for (let i = s; i < e; i++) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { rawGramFromCentered, smallGram, spectrumOf } from '../../src/engine/spectrum';
 import { symmetricEigenvalues } from '../../src/engine/linalg/eigen';
 import { smallProduct } from '../../src/engine/linalg/crossWasm';
+import { linearCka } from '../../src/engine/pairs';
 import { mulberry32 } from '../../src/engine/random';
 import type { Matrix } from '../../src/io/types';
 import { openBothBackends } from './engine-backends';
@@ -51,7 +52,12 @@ void test("a big modality's raw spectrum (from the centered Gram) equals the dir
     // 160 wide: past the in-process product's 128, so the backend's Gram over row tiles is used
     const m = offsetRows(700, 160, offset, spread, 17);
     assert.equal(smallProduct(m.rows, m.cols, m.cols), false, 'the backend path');
-    for (const [name, backend] of Object.entries(backends)) {
+    const cases = Object.entries(backends).flatMap(([name, backend]) => [
+      [name, backend] as const,
+      // tiles of 96 rows, the last one shorter: the tile buffers are reused
+      [`${name} in tiles`, { ...backend, maxTileElements: 96 * m.cols }] as const,
+    ]);
+    for (const [name, backend] of cases) {
       const what = `${name}, offset ${offset}, spread ${spread}`;
       const direct = await smallGram(m, backend, undefined);
       const expected = symmetricEigenvalues(direct.gram, direct.size);
@@ -72,5 +78,28 @@ void test("a big modality's raw spectrum (from the centered Gram) equals the dir
       const ce = symmetricEigenvalues(cen.gram, cen.size);
       for (let k = 0; k < ce.length; k++) assert.equal(got.centeredEigen[k], Math.max(ce[k] as number, 0), `${what}: centered ${k}`);
     }
+  }
+});
+
+void test('linear CKA over reused tile buffers equals the one-tile result', async () => {
+  const a = offsetRows(700, 160, 3, 1, 23);
+  // b: 150 of a's columns, shifted and mixed with noise, so the two share structure
+  const noise = offsetRows(700, 150, -2, 0.5, 29);
+  const b: Matrix = {
+    name: 'b',
+    rows: 700,
+    cols: 150,
+    data: Float32Array.from(noise.data, (v, k) => v + 2 * (a.data[Math.floor(k / 150) * 160 + 10 + (k % 150)] as number)),
+  };
+  for (const [name, backend] of Object.entries(backends)) {
+    const sa = await spectrumOf(a, backend);
+    const sb = await spectrumOf(b, backend);
+    const whole = await linearCka(a, sa.mean, sa.centeredEigen, b, sb.mean, sb.centeredEigen, backend);
+    // 96-row tiles and blocks of 40 of b's columns (the last shorter): both buffers reused
+    const tiled = await linearCka(a, sa.mean, sa.centeredEigen, b, sb.mean, sb.centeredEigen, { ...backend, maxTileElements: 96 * 160 });
+    const blocks = await linearCka(a, sa.mean, sa.centeredEigen, b, sb.mean, sb.centeredEigen, { ...backend, maxTileElements: 40 * 160 });
+    assert.ok(whole > 0.01 && whole < 1, `${name}: a CKA worth comparing (${whole})`);
+    assert.ok(Math.abs(tiled - whole) <= 1e-12 * whole, `${name}: tiles ${tiled} vs ${whole}`);
+    assert.ok(Math.abs(blocks - whole) <= 1e-12 * whole, `${name}: column blocks ${blocks} vs ${whole}`);
   }
 });
