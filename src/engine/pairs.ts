@@ -7,6 +7,7 @@ import type { DriftStats, HingeMode } from '../protocol/report';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { driftPerRowWasm, normalizedRowSumWasm, smallRows } from './linalg/rowsWasm';
 import { inverseNorm, rowsAsFloat64, tileRows } from './rows';
+import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
@@ -166,22 +167,27 @@ export async function linearCka(
   // accumulator within a tile (the squared Frobenius norm adds up over blocks)
   const colStep = Math.max(1, Math.min(b.cols, Math.floor(backend.maxTileElements / a.cols)));
   let num = 0;
-  // two tile buffers for every tile (fresh memory costs a page fault per 4 KB); the backend has
-  // read them once cross's promise settles
-  const tileA = new Float64Array(Math.min(n, step) * a.cols);
-  const tileB = new Float64Array(Math.min(n, step) * Math.min(b.cols, colStep));
-  for (let c0 = 0; c0 < b.cols; c0 += colStep) {
-    const c1 = Math.min(b.cols, c0 + colStep);
-    const acc = new Float64Array(a.cols * (c1 - c0));
-    for (let s = 0; s < n; s += step) {
-      throwIfAborted(signal);
-      const e = Math.min(n, s + step);
-      const xa = rowsAsFloat64(a, s, e, meanA, tileA);
-      const xb = sliceColumns(b, s, e, c0, c1, meanB, tileB);
-      const part = await backend.cross(xa, xb, e - s, a.cols, c1 - c0);
-      for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (part[k] as number);
+  // two tile buffers for every tile, kept for the next job (./scratch: fresh memory costs a page
+  // fault per 4 KB); the backend has read them once cross's promise settles
+  const tileA = leaseFloat64(Math.min(n, step) * a.cols);
+  const tileB = leaseFloat64(Math.min(n, step) * Math.min(b.cols, colStep));
+  try {
+    for (let c0 = 0; c0 < b.cols; c0 += colStep) {
+      const c1 = Math.min(b.cols, c0 + colStep);
+      const acc = new Float64Array(a.cols * (c1 - c0));
+      for (let s = 0; s < n; s += step) {
+        throwIfAborted(signal);
+        const e = Math.min(n, s + step);
+        const xa = rowsAsFloat64(a, s, e, meanA, tileA.data);
+        const xb = sliceColumns(b, s, e, c0, c1, meanB, tileB.data);
+        const part = await backend.cross(xa, xb, e - s, a.cols, c1 - c0);
+        for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (part[k] as number);
+      }
+      for (const v of acc) num += v * v;
     }
-    for (const v of acc) num += v * v;
+  } finally {
+    tileA.release();
+    tileB.release();
   }
   return num / denom;
 }

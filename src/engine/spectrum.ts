@@ -9,6 +9,7 @@ import type { Matrix } from '../io/types';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { symmetricEigenvaluesFast } from './linalg/eigenBand';
 import { rowsAsFloat64, tileRows } from './rows';
+import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
 
@@ -84,13 +85,18 @@ export async function smallGram(
   if (n >= d) {
     const g = new Float64Array(d * d);
     const step = tileRows(backend.maxTileElements, d);
-    // one tile buffer for every tile: the backend has read it once gram's promise settles
-    const tile = new Float64Array(Math.min(n, step) * d);
-    for (let s = 0; s < n; s += step) {
-      throwIfAborted(signal);
-      const e = Math.min(n, s + step);
-      const part = await backend.gram(rowsAsFloat64(m, s, e, mean, tile), e - s, d);
-      for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+    // one tile buffer for every tile, kept for the next Gram (./scratch); the backend has read it
+    // once gram's promise settles
+    const tile = leaseFloat64(Math.min(n, step) * d);
+    try {
+      for (let s = 0; s < n; s += step) {
+        throwIfAborted(signal);
+        const e = Math.min(n, s + step);
+        const part = await backend.gram(rowsAsFloat64(m, s, e, mean, tile.data), e - s, d);
+        for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+      }
+    } finally {
+      tile.release();
     }
     return { gram: g, size: d };
   }
