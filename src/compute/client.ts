@@ -8,6 +8,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { ComputeError, isComputeToHost } from '../protocol/messages';
+import { computeEnv } from './env';
 import { abortError } from '../protocol/abort';
 import type { IDisposable } from '../shared/dispose';
 import type { ComputeToHost, HostToCompute, JobKind, JobTable } from '../protocol/messages';
@@ -161,9 +162,8 @@ export class ComputeClient implements IDisposable {
 
   private ensureChild(): ChildProcess {
     if (this.child) return this.child;
-    // ELECTRON_RUN_AS_NODE: in desktop VS Code process.execPath is Electron, which must act as plain Node here
     const child = fork(this.opts.workerPath, [], {
-      env: { ...process.env, ...this.opts.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: computeEnv(process.env, this.opts.env),
       execArgv: this.opts.execArgv ?? [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
