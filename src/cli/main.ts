@@ -14,6 +14,7 @@ import { neighborsCommand } from './neighbors-cmd';
 import { sweepCommand, trainCommand } from './train-cmd';
 import { mergeCommand } from './merge-cmd';
 import { watchCommand } from './watch-cmd';
+import { RELAUNCHED_ENV, relaunchEnv, runRelaunched, sigintHandler } from './relaunch';
 
 const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<number>> = {
   inspect: inspectCommand,
@@ -29,8 +30,8 @@ const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<n
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSigint = sigintHandler(() => controller.abort(), process.env[RELAUNCHED_ENV] === '1');
+  process.on('SIGINT', onSigint);
   const cx: CommandContext = { print: (t) => void process.stdout.write(`${t}\n`), signal: controller.signal };
   try {
     const [cmd, ...rest] = argv;
@@ -63,8 +64,26 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+/** a big input is computed in a child with huge pages (./relaunch); if that child cannot start, here */
+async function mainOrRelaunched(argv: string[]): Promise<number> {
+  const env = relaunchEnv(argv, process.env, process.platform);
+  if (!env) return main(argv);
+  let ended: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    ended = await runRelaunched(argv, env, (pid) => {
+      if (process.env.DAGR_DEBUG)
+        process.stderr.write(`dagr: computing in a child process with glibc huge pages (GLIBC_TUNABLES), pid ${pid}\n`);
+    });
+  } catch {
+    return main(argv);
+  }
+  // a child ended by a signal: end the same way, so a shell sees what it would have seen
+  if (ended.signal) process.kill(process.pid, ended.signal);
+  return ended.code ?? EXIT_BAD_INPUT;
+}
+
 // Set exitCode instead of calling exit() so stdout (possibly a pipe) is flushed first.
-main(process.argv.slice(2)).then(
+mainOrRelaunched(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
