@@ -71,7 +71,9 @@ export function runRelaunched(
   onSpawn?: (pid: number) => void,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? '', ...argv], { stdio: 'inherit', env });
+    // the parent's debugger flags stay with the parent: a second inspector on the same port would fail
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
+    const child = spawn(process.execPath, [...execArgv, process.argv[1] ?? '', ...argv], { stdio: 'inherit', env });
     if (child.pid !== undefined) onSpawn?.(child.pid);
     const pass = (signal: NodeJS.Signals) => (): void => void child.kill(signal);
     const onTerm = pass('SIGTERM');
