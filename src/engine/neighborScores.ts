@@ -82,9 +82,9 @@ function dotsKernel(block: number): FnBuilder {
     f.loop(() => {
       f.get(r).get(rows).geS32().brIf(1);
       // pg = g + r * d * 4; end = pg + d * 4; end4 = pg + (d & ~3) * 4
-      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
-      f.get(pg).get(d).i32(2).op(0x74).add32().set(end);
-      f.get(pg).get(d).i32(-4).op(0x71).i32(2).op(0x74).add32().set(end4);
+      f.get(g).get(r).get(d).mul32().i32(2).shl32().add32().set(pg);
+      f.get(pg).get(d).i32(2).shl32().add32().set(end);
+      f.get(pg).get(d).i32(-4).op(0x71).i32(2).shl32().add32().set(end4);
       for (let b = 0; b < block; b++) {
         f.get(q).get(qStride).i32(b).mul32().add32().set(at(qp, b));
         f.f64(0).splatF().tee(at(a01, b)).set(at(a23, b));
@@ -184,9 +184,9 @@ function squaresKernel(): FnBuilder {
   f.block(() => {
     f.loop(() => {
       f.get(r).get(rows).geS32().brIf(1);
-      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
-      f.get(pg).get(d).i32(2).op(0x74).add32().set(end);
-      f.get(pg).get(d).i32(-4).op(0x71).i32(2).op(0x74).add32().set(end4);
+      f.get(g).get(r).get(d).mul32().i32(2).shl32().add32().set(pg);
+      f.get(pg).get(d).i32(2).shl32().add32().set(end);
+      f.get(pg).get(d).i32(-4).op(0x71).i32(2).shl32().add32().set(end4);
       f.f64(0).splatF().tee(a01).set(a23);
       f.block(() => {
         f.loop(() => {
@@ -210,7 +210,7 @@ function squaresKernel(): FnBuilder {
           f.br(0);
         });
       });
-      f.get(out).get(r).i32(3).op(0x74).add32();
+      f.get(out).get(r).i32(3).shl32().add32();
       f.get(s0).get(a23).laneF(0).addF();
       f.get(a01).laneF(1).get(a23).laneF(1).addF();
       f.addF().storeF(0);
@@ -260,7 +260,7 @@ function approxKernel(block: number): FnBuilder {
   f.block(() => {
     f.loop(() => {
       f.get(r).get(rows).geS32().brIf(1);
-      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
+      f.get(g).get(r).get(d).mul32().i32(2).shl32().add32().set(pg);
       f.get(q).set(qp);
       for (let b = 0; b < block; b++) f.f64(0).splatF().set(at(b));
       f.block(() => {
@@ -331,7 +331,7 @@ function approxOneKernel(): FnBuilder {
   f.block(() => {
     f.loop(() => {
       f.get(r).get(rows).geS32().brIf(1);
-      f.get(g).get(r).get(d).mul32().i32(2).op(0x74).add32().set(pg);
+      f.get(g).get(r).get(d).mul32().i32(2).shl32().add32().set(pg);
       f.get(q).set(qp);
       for (const a of acc) f.f64(0).splatF().set(a);
       f.block(() => {

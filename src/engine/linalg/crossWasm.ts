@@ -41,12 +41,12 @@ export function crossKernel(): FnBuilder {
   const G = f.local(V128);
   const g = f.local(F64);
   const at = (k: number, list: number[]): number => list[k] as number;
-  const shl3 = (): void => void f.i32(3).op(0x74);
+  const shl3 = (): void => void f.i32(3).shl32();
 
-  f.get(da).i32(3).op(0x74).set(strideA);
-  f.get(db).i32(3).op(0x74).set(strideB);
-  f.get(db).i32(-2).op(0x71).i32(3).op(0x74).set(end2);
-  f.get(db).i32(3).op(0x74).set(end1);
+  f.get(da).i32(3).shl32().set(strideA);
+  f.get(db).i32(3).shl32().set(strideB);
+  f.get(db).i32(-2).op(0x71).i32(3).shl32().set(end2);
+  f.get(db).i32(3).shl32().set(end1);
 
   // one sweep over the output for rows r .. r+n-1 (n = 4, or 1 for the rows left over)
   const sweep = (n: number): void => {
@@ -62,7 +62,7 @@ export function crossKernel(): FnBuilder {
       }
       f.get(out).get(i).get(strideB).mul32().add32().set(oRow);
       // x = 8 * first column: 0, or (i rounded down to even) for a Gram's upper triangle
-      f.get(upper).get(i).i32(-2).op(0x71).mul32().i32(3).op(0x74).set(x);
+      f.get(upper).get(i).i32(-2).op(0x71).mul32().i32(3).shl32().set(x);
       f.block(() => {
         f.loop(() => {
           f.get(x).get(end2).geS32().brIf(1);
@@ -127,11 +127,11 @@ function widenKernel(): FnBuilder {
   f.forRange(r, rows, () => {
     f.forRange(j, d, () => {
       // v = src[at] - (centered ? mean[j] : 0)
-      f.get(src).get(at).i32(2).op(0x74).add32().loadF32AsF();
-      f.get(mean).get(j).i32(3).op(0x74).add32().loadF().f64(0).get(centered).select().subF().set(v);
-      f.get(dst).get(at).i32(3).op(0x74).add32().get(v).storeF();
-      f.get(sums).get(j).i32(3).op(0x74).add32();
-      f.get(sums).get(j).i32(3).op(0x74).add32().loadF().get(v).addF().storeF();
+      f.get(src).get(at).i32(2).shl32().add32().loadF32AsF();
+      f.get(mean).get(j).i32(3).shl32().add32().loadF().f64(0).get(centered).select().subF().set(v);
+      f.get(dst).get(at).i32(3).shl32().add32().get(v).storeF();
+      f.get(sums).get(j).i32(3).shl32().add32();
+      f.get(sums).get(j).i32(3).shl32().add32().loadF().get(v).addF().storeF();
       f.get(at).i32(1).add32().set(at);
     });
   });

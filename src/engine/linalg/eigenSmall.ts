@@ -29,7 +29,6 @@ import { wasmApi } from './kernelMemory';
 export const SMALL_MAX = 512;
 
 const EPS = Number.EPSILON;
-const SHL = 0x74;
 const AND32 = 0x71;
 const OR32 = 0x72;
 const ABS = 0x99;
@@ -109,7 +108,7 @@ class Ctl {
 function at(f: FnBuilder, base: number, idx: () => void): void {
   f.get(base);
   idx();
-  f.i32(3).op(SHL).add32();
+  f.i32(3).shl32().add32();
 }
 
 /** f64 x - x is 0 exactly when x is finite */
@@ -151,7 +150,7 @@ function lowerMaxFn(): FnBuilder {
     () => f.i32(0),
     () => f.get(n),
     () => {
-      f.get(i).get(n).mul32().i32(3).op(SHL).set(row);
+      f.get(i).get(n).mul32().i32(3).shl32().set(row);
       c.forUp(
         j,
         () => f.i32(0),
@@ -229,7 +228,7 @@ function reduceFn(): FnBuilder {
   // row i's byte address, into `row`
   const rowOf = (idx: () => void): void => {
     idx();
-    f.get(n).mul32().i32(3).op(SHL).set(row);
+    f.get(n).mul32().i32(3).shl32().set(row);
   };
 
   // the lower triangle times scale (the copy itself was made by the caller)
@@ -275,7 +274,7 @@ function reduceFn(): FnBuilder {
     () => f.get(n),
     () => {
       at(f, cA, () => f.get(i));
-      f.get(i).get(n).mul32().i32(3).op(SHL).loadF().storeF();
+      f.get(i).get(n).mul32().i32(3).shl32().loadF().storeF();
     },
   );
 
@@ -371,7 +370,7 @@ function reduceFn(): FnBuilder {
           f.i32(4).i32(1).get(i).i32(4).add32().get(n).op(0x4c).select().set(R); // i + 4 <= n ? 4 : 1
           // the kernel's arguments (see eigenWasm.ts's rowsKernel), for either kernel
           const args = (): void => {
-            f.get(i).get(n).mul32().get(k0).add32().i32(3).op(SHL);
+            f.get(i).get(n).mul32().get(k0).add32().i32(3).shl32();
             f.get(n).i32(8).mul32();
             at(f, ipv, () => f.get(k0));
             at(f, ipw, () => f.get(k0));

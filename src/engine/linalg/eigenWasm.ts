@@ -56,8 +56,8 @@ export function rowsKernel(R: number): FnBuilder {
   const r_ = (i: number, list: number[]): number => list[i] as number;
 
   // end2 = 8 * (cnt rounded down to even), end1 = 8 * cnt
-  f.get(cnt).i32(-2).op(0x71).i32(3).op(0x74).set(end2);
-  f.get(cnt).i32(3).op(0x74).set(end1);
+  f.get(cnt).i32(-2).op(0x71).i32(3).shl32().set(end2);
+  f.get(cnt).i32(3).shl32().set(end1);
   for (let r = 0; r < R; r++) {
     f.get(a).get(stride).i32(r).mul32().add32().set(r_(r, rowAt));
     f.get(pvR)

@@ -83,7 +83,7 @@ function expOf(f: FnBuilder, x: number, L: ExpLocals): void {
     .set(L.r);
   factorialSeries(f, L.r, 0, 5);
   // times 2^(j/64) from the table, times 2^k in the exponent bits (i32.shr_s, i64.extend_i32_s)
-  f.get(L.ni).i32(63).op(0x71).i32(3).op(0x74).loadF().mulF();
+  f.get(L.ni).i32(63).op(0x71).i32(3).shl32().loadF().mulF();
   f.get(L.ni).i32(6).op(0x75).op(0xac).i64(1023).op(0x7c).i64(52).op(0x86, 0xbf).mulF();
   // below the floor: 0 (f64.ge leaves 1 where x is at or above it)
   f.f64(0).get(x).f64(EXP_FLOOR).op(0x66).select();
@@ -149,7 +149,7 @@ function dotsKernel(R: number): FnBuilder {
     for (let c = 0; c < cols; c++) {
       for (let r = 0; r < R; r++) {
         // out[r * rb + j + c] = (l0 + l1) + (l2 + l3), in float64
-        f.get(out).get(j).i32(3).op(0x74).add32();
+        f.get(out).get(j).i32(3).shl32().add32();
         if (r > 0)
           f.get(rb)
             .i32(8 * r)
@@ -202,7 +202,7 @@ function dispersiveRowKernel(): FnBuilder {
   // pass 1: distances in place, and the minimum over the counted j
   f.f64(Infinity).set(m);
   f.forRange(j, rb, () => {
-    f.get(j).i32(3).op(0x74).set(at);
+    f.get(j).i32(3).shl32().set(at);
     f.get(dots).get(at).add32();
     f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF().tee(v);
     f.storeF();
@@ -217,7 +217,7 @@ function dispersiveRowKernel(): FnBuilder {
   f.forRange(j, rb, () => {
     f.block(() => {
       f.get(j).get(skip).eq32().brIf(0);
-      f.get(t).get(m).get(dots).get(j).i32(3).op(0x74).add32().loadF().subF().mulF().set(x);
+      f.get(t).get(m).get(dots).get(j).i32(3).shl32().add32().loadF().subF().mulF().set(x);
       expOf(f, x, L);
       f.tee(e).get(sum).addF().set(sum);
       f.get(deviations).when(() => {
@@ -257,7 +257,7 @@ function dispersiveUpperKernel(): FnBuilder {
     j,
     end2,
     () => {
-      f.get(j).i32(3).op(0x74).set(at);
+      f.get(j).i32(3).shl32().set(at);
       // x = -t max(0, na + nb_j - 2 dot_j), two lanes
       f.get(na).splatF().get(nb).get(at).add32().loadV().addV().f64(2).splatF().get(dots).get(at).add32().loadV().mulV().subV();
       f.zeroV().simdOp(0xf5); // f64x2.max
@@ -272,7 +272,7 @@ function dispersiveUpperKernel(): FnBuilder {
   f.get(V.sum).laneF(0).get(V.sum).laneF(1).addF().set(sum);
   f.block(() => {
     f.get(j).get(count).geS32().brIf(0);
-    f.get(j).i32(3).op(0x74).set(at);
+    f.get(j).i32(3).shl32().set(at);
     f.get(na).get(nb).get(at).add32().loadF().addF().f64(2).get(dots).get(at).add32().loadF().mulF().subF().f64(0).maxF();
     f.get(t).mulF().f64(-1).mulF().set(x);
     expOf(f, x, L);
@@ -324,8 +324,8 @@ function expOfLanes(f: FnBuilder, V: { x: number; n: number; r: number; ni: numb
       .splatF()
       .addV();
   // times 2^(j/64): the table's entry for each lane (i32x4.extract_lane, f64x2.replace_lane)
-  f.get(V.ni).simdOp(0x1b, 0).i32(63).op(0x71).i32(3).op(0x74).loadF().splatF();
-  f.get(V.ni).simdOp(0x1b, 1).i32(63).op(0x71).i32(3).op(0x74).loadF().simdOp(0x22, 1);
+  f.get(V.ni).simdOp(0x1b, 0).i32(63).op(0x71).i32(3).shl32().loadF().splatF();
+  f.get(V.ni).simdOp(0x1b, 1).i32(63).op(0x71).i32(3).shl32().loadF().simdOp(0x22, 1);
   f.mulV();
   // times 2^k: (ni >> 6) widened to i64x2, + 1023, << 52 (i32x4.shr_s, i64x2.extend_low_i32x4_s, i64x2.add, i64x2.shl)
   f.get(V.ni).i32(6).simdOp(0xac).simdOp(0xc7).i64(1023).simdOp(0x12).simdOp(0xce).i32(52).simdOp(0xcb);
@@ -348,7 +348,7 @@ function retrievalRowKernel(): FnBuilder {
   const c = f.local(I32);
   f.i32(0).set(c);
   f.forRange(j, rb, () => {
-    f.get(j).i32(3).op(0x74).set(at);
+    f.get(j).i32(3).shl32().set(at);
     f.get(dots).get(at).add32().loadF().set(s);
     f.get(c).get(s).get(posA).gtF().add32().set(c);
     // cols[j] += (s > posB[j]) (f64.convert_i32_u)

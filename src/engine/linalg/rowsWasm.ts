@@ -25,7 +25,7 @@ export const rowsWasmSwitch = { enabled: true };
 function inverseNormOf(f: FnBuilder, row: number, d: number, j: number, s: number, x: number, inv: number): void {
   f.f64(0).set(s);
   f.forRange(j, d, () => {
-    f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().set(x);
+    f.get(row).get(j).i32(2).shl32().add32().loadF32AsF().set(x);
     f.get(s).get(x).get(x).mulF().addF().set(s);
   });
   // f64.sqrt
@@ -47,17 +47,17 @@ function normalizedSampleKernel(): FnBuilder {
   f.get(z).set(out);
   f.forRange(r, count, () => {
     // row = src + 4 d idx[r]
-    f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
+    f.get(src).get(idx).get(r).i32(2).shl32().add32().op(0x28, 2, 0).get(d).mul32().i32(2).shl32().add32().set(row);
     inverseNormOf(f, row, d, j, s, x, inv);
     f.f64(0).set(s);
     f.forRange(j, d, () => {
       // v = fround(x * inv) (f32.demote_f64, then back); z[..] = v; s += v * v
-      f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().op(0xb6, 0xbb).set(v);
+      f.get(row).get(j).i32(2).shl32().add32().loadF32AsF().get(inv).mulF().op(0xb6, 0xbb).set(v);
       f.get(out).get(v).op(0xb6).op(0x38, 2, 0);
       f.get(s).get(v).get(v).mulF().addF().set(s);
       f.get(out).i32(4).add32().set(out);
     });
-    f.get(sq).get(r).i32(2).op(0x74).add32().get(s).op(0xb6).op(0x38, 2, 0);
+    f.get(sq).get(r).i32(2).shl32().add32().get(s).op(0xb6).op(0x38, 2, 0);
   });
   return f;
 }
@@ -81,13 +81,13 @@ function normalizedSumKernel(): FnBuilder {
     inverseNormOf(f, row, d, j, s, x, inv);
     f.f64(0).set(s);
     f.forRange(j, d, () => {
-      f.get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().set(v);
-      f.get(sum).get(j).i32(3).op(0x74).add32().set(at);
+      f.get(row).get(j).i32(2).shl32().add32().loadF32AsF().get(inv).mulF().set(v);
+      f.get(sum).get(j).i32(3).shl32().add32().set(at);
       f.get(at).get(at).loadF().get(v).addF().storeF();
       f.get(s).get(v).get(v).mulF().addF().set(s);
     });
     f.get(total).get(s).addF().set(total);
-    f.get(row).get(d).i32(2).op(0x74).add32().set(row);
+    f.get(row).get(d).i32(2).shl32().add32().set(row);
   });
   f.get(total);
   return f;
@@ -112,13 +112,13 @@ function driftKernel(): FnBuilder {
     inverseNormOf(f, rowB, d, j, s, x, ib);
     f.f64(0).set(s);
     f.forRange(j, d, () => {
-      f.get(rowA).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ia).mulF();
-      f.get(rowB).get(j).i32(2).op(0x74).add32().loadF32AsF().get(ib).mulF().subF().set(x);
+      f.get(rowA).get(j).i32(2).shl32().add32().loadF32AsF().get(ia).mulF();
+      f.get(rowB).get(j).i32(2).shl32().add32().loadF32AsF().get(ib).mulF().subF().set(x);
       f.get(s).get(x).get(x).mulF().addF().set(s);
     });
-    f.get(out).get(i).i32(3).op(0x74).add32().get(s).storeF();
-    f.get(rowA).get(d).i32(2).op(0x74).add32().set(rowA);
-    f.get(rowB).get(d).i32(2).op(0x74).add32().set(rowB);
+    f.get(out).get(i).i32(3).shl32().add32().get(s).storeF();
+    f.get(rowA).get(d).i32(2).shl32().add32().set(rowA);
+    f.get(rowB).get(d).i32(2).shl32().add32().set(rowB);
   });
   return f;
 }
@@ -136,10 +136,10 @@ function normalizedRows64Kernel(): FnBuilder {
   const inv = f.local(F64);
   f.get(dst).set(out);
   f.forRange(r, count, () => {
-    f.get(src).get(idx).get(r).i32(2).op(0x74).add32().op(0x28, 2, 0).get(d).mul32().i32(2).op(0x74).add32().set(row);
+    f.get(src).get(idx).get(r).i32(2).shl32().add32().op(0x28, 2, 0).get(d).mul32().i32(2).shl32().add32().set(row);
     inverseNormOf(f, row, d, j, s, x, inv);
     f.forRange(j, d, () => {
-      f.get(out).get(row).get(j).i32(2).op(0x74).add32().loadF32AsF().get(inv).mulF().storeF();
+      f.get(out).get(row).get(j).i32(2).shl32().add32().loadF32AsF().get(inv).mulF().storeF();
       f.get(out).i32(8).add32().set(out);
     });
   });
@@ -161,7 +161,7 @@ function centerColumnsKernel(): FnBuilder {
     f.block(() => {
       f.loop(() => {
         f.get(k).get(end).geS32().brIf(1);
-        f.get(mean).get(j).i32(3).op(0x74).add32().set(at);
+        f.get(mean).get(j).i32(3).shl32().add32().set(at);
         body();
         f.get(k).i32(1).add32().set(k);
         f.get(j).i32(1).add32().set(j);
@@ -176,15 +176,15 @@ function centerColumnsKernel(): FnBuilder {
   };
   f.get(total).get(d).mul32().set(end);
   sweep(() => {
-    f.get(at).get(at).loadF().get(x).get(k).i32(3).op(0x74).add32().loadF().addF().storeF();
+    f.get(at).get(at).loadF().get(x).get(k).i32(3).shl32().add32().loadF().addF().storeF();
   });
   f.forRange(j, d, () => {
-    f.get(mean).get(j).i32(3).op(0x74).add32().set(at);
+    f.get(mean).get(j).i32(3).shl32().add32().set(at);
     f.get(at).get(at).loadF().get(total).op(0xb7).divF().storeF();
   });
   sweep(() => {
-    f.get(x).get(k).i32(3).op(0x74).add32();
-    f.get(x).get(k).i32(3).op(0x74).add32().loadF().get(at).loadF().subF().storeF();
+    f.get(x).get(k).i32(3).shl32().add32();
+    f.get(x).get(k).i32(3).shl32().add32().loadF().get(at).loadF().subF().storeF();
   });
   return f;
 }
@@ -204,13 +204,13 @@ function projectKernel(): FnBuilder {
     f.f64(0).set(px);
     f.f64(0).set(py);
     f.forRange(j, d, () => {
-      f.get(row).get(j).i32(3).op(0x74).add32().loadF().set(xv);
-      f.get(px).get(xv).get(u).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(px);
-      f.get(py).get(xv).get(v).get(j).i32(3).op(0x74).add32().loadF().mulF().addF().set(py);
+      f.get(row).get(j).i32(3).shl32().add32().loadF().set(xv);
+      f.get(px).get(xv).get(u).get(j).i32(3).shl32().add32().loadF().mulF().addF().set(px);
+      f.get(py).get(xv).get(v).get(j).i32(3).shl32().add32().loadF().mulF().addF().set(py);
     });
-    f.get(out).get(r).i32(4).op(0x74).add32().get(px).storeF(0);
-    f.get(out).get(r).i32(4).op(0x74).add32().get(py).storeF(8);
-    f.get(row).get(d).i32(3).op(0x74).add32().set(row);
+    f.get(out).get(r).i32(4).shl32().add32().get(px).storeF(0);
+    f.get(out).get(r).i32(4).shl32().add32().get(py).storeF(8);
+    f.get(row).get(d).i32(3).shl32().add32().set(row);
   });
   return f;
 }

@@ -103,6 +103,10 @@ export class FnBuilder {
   mul32(): this {
     return this.op(0x6c);
   }
+  /** i32.shl: `.i32(3).shl32()` turns an index into a float64 byte offset */
+  shl32(): this {
+    return this.op(0x74);
+  }
   ltS32(): this {
     return this.op(0x48);
   }
