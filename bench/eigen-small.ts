@@ -4,8 +4,8 @@
  * each), and in a new process the first solves run in V8's interpreter. For d = 32, 64, 128, 256
  * this prints the CPU ms of the first call and of all 44 calls, each measured in a child process
  * of its own (spawned per measurement, median of --runs), for:
- *   before: the one-stage solver as it was (eigen.ts's eigenvalueSteps in slices, SIMD fused pass,
- *           the rest in JS; a copy of eigenBand.ts's old oneStageInSlices below),
+ *   before: the one-stage solver as it was (eigenBand.ts's oneStageInSlices: eigen.ts's
+ *           eigenvalueSteps in slices, SIMD fused pass, the rest in JS; still the path above 512),
  *   after:  symmetricEigenvaluesFast today (eigenSmall.ts: the whole solve in WebAssembly),
  *   numpy:  np.linalg.eigvalsh on the same 44 matrices (python3 started fresh, one BLAS thread),
  * and the largest eigenvalue difference of after against before and numpy, relative to lambda_max.
@@ -18,32 +18,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '../src/engine';
-import { eigenvalueSteps } from '../src/engine/linalg/eigen';
-import { symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
+import { oneStageInSlices, symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
 import { mulberry32 } from '../src/engine/random';
 import { flag } from './args';
 
 const COUNT = 44;
 const OUT = join(__dirname, 'out', 'eigen-small');
 const fileOf = (d: number): string => join(OUT, `grams-${d}.f64`);
-
-/** eigenBand.ts's oneStageInSlices before eigenSmall.ts (the path every d < 1280 took) */
-async function oneStageBefore(a: Float64Array, n: number): Promise<Float64Array> {
-  const steps = eigenvalueSteps(a, n);
-  try {
-    let last = performance.now();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-      if (performance.now() - last > 50) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        last = performance.now();
-      }
-    }
-  } finally {
-    steps.return(new Float64Array(0));
-  }
-}
 
 /**
  * COUNT Gram-like d x d matrices: X^T X / N of N = 2d rows whose column j is scaled by
@@ -90,7 +71,7 @@ async function child(how: string, d: number): Promise<void> {
   const buf = readFileSync(fileOf(d));
   const all = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
   const backend = how === 'after' ? await createBackend('js') : undefined;
-  const solve = (a: Float64Array): Promise<Float64Array> => (backend ? symmetricEigenvaluesFast(a, d, backend) : oneStageBefore(a, d));
+  const solve = (a: Float64Array): Promise<Float64Array> => (backend ? symmetricEigenvaluesFast(a, d, backend) : oneStageInSlices(a, d));
   const t0 = process.cpuUsage();
   await solve(all.subarray(0, d * d));
   const first = cpuMs(process.cpuUsage(t0));
@@ -158,7 +139,7 @@ async function main(): Promise<void> {
     for (let c = 0; c < COUNT; c++) {
       const a = mats.subarray(c * d * d, (c + 1) * d * d);
       const after = await symmetricEigenvaluesFast(a, d, js);
-      const before = await oneStageBefore(a, d);
+      const before = await oneStageInSlices(a, d);
       const lmax = Math.abs(after[0] as number);
       for (let k = 0; k < d; k++) {
         dBefore = Math.max(dBefore, Math.abs((after[k] as number) - (before[k] as number)) / lmax);

@@ -58,7 +58,8 @@ export async function symmetricEigenvaluesFast(
   return oneStageInSlices(a, n, signal);
 }
 
-async function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
+/** eigen.ts's one-stage solve (with its SIMD pass) in slices of SLICE_MS; bench/eigen-small.ts times it against eigenSmall */
+export async function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
   throwIfAborted(signal);
   const steps = eigenvalueSteps(a, n);
   try {
