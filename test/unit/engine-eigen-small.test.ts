@@ -9,8 +9,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createBackend } from '../../src/engine';
 import { symmetricEigenvalues, tridiagonalQL } from '../../src/engine/linalg/eigen';
 import { symmetricEigenvaluesFast } from '../../src/engine/linalg/eigenBand';
@@ -19,6 +17,7 @@ import { EIGEN_SMALL_WASM } from '../../src/engine/linalg/eigenSmallBytes';
 import { wasmSwitch } from '../../src/engine/linalg/eigenWasm';
 import { mulberry32 } from '../../src/engine/random';
 import { CASES, checkAgainst, matrixOf, normOf } from './engine-eigen-fixture';
+import { checkKeptBytes } from './generated-bytes';
 
 /** same numbers, bit for bit (NaN equal to NaN, +0 not -0) */
 function assertSame(label: string, got: Float64Array, want: Float64Array): void {
@@ -120,27 +119,17 @@ void test('the QL sweeps alone, budget cut short or not: bit for bit eigen.ts (t
   }
 });
 
-void test('eigenSmallBytes.ts holds the module the builders assemble, byte for byte (EIGEN_SMALL_WRITE=1 rewrites it)', () => {
-  const bytes = Buffer.from(assembleSmallModule()).toString('base64');
-  const path = join(__dirname, '..', '..', 'src', 'engine', 'linalg', 'eigenSmallBytes.ts');
-  if (process.env.EIGEN_SMALL_WRITE === '1') {
-    writeFileSync(
-      path,
-      [
-        '/**',
-        " * eigenSmall.ts's WebAssembly module (assembleSmallModule's bytes, base64), assembled ahead of",
-        ' * time; eigenWasm.ts loads its rows4/rows1 from it too. Generated, do not edit. After a change',
-        ' * to the builders in eigenSmall.ts or eigenWasm.ts:',
-        ' * EIGEN_SMALL_WRITE=1 node --import tsx --test test/unit/engine-eigen-small.test.ts',
-        ' */',
-        `export const EIGEN_SMALL_WASM =\n  '${bytes}';`,
-        '',
-      ].join('\n'),
-    );
-  }
-  assert.equal(
-    EIGEN_SMALL_WASM,
-    bytes,
-    'eigenSmallBytes.ts is stale: EIGEN_SMALL_WRITE=1 node --import tsx --test test/unit/engine-eigen-small.test.ts',
-  );
-});
+void test('eigenSmallBytes.ts holds the module the builders assemble, byte for byte (EIGEN_SMALL_WRITE=1 rewrites it)', () =>
+  checkKeptBytes({
+    file: 'eigenSmallBytes.ts',
+    header: [
+      "eigenSmall.ts's WebAssembly module (assembleSmallModule's bytes, base64), assembled ahead of",
+      'time; eigenWasm.ts loads its rows4/rows1 from it too. Generated, do not edit. After a change',
+      'to the builders in eigenSmall.ts or eigenWasm.ts:',
+      'EIGEN_SMALL_WRITE=1 node --import tsx --test test/unit/engine-eigen-small.test.ts',
+    ],
+    rewrite: 'EIGEN_SMALL_WRITE',
+    testFile: 'engine-eigen-small.test.ts',
+    built: { EIGEN_SMALL_WASM: Buffer.from(assembleSmallModule()).toString('base64') },
+    kept: () => Promise.resolve({ EIGEN_SMALL_WASM }),
+  }));

@@ -10,6 +10,7 @@ import { productOfRows, smallProduct, wasmCross } from '../../src/engine/linalg/
 import { kernelFunction } from '../../src/engine/linalg/pairWasm';
 import { createJsBackend } from '../../src/engine/jsBackend';
 import { mulberry32 } from '../../src/engine/random';
+import { checkKeptBytes } from './generated-bytes';
 
 const js = createJsBackend();
 
@@ -129,38 +130,25 @@ void test('the shared kernel memory: dropped and made again, every kernel gives 
 });
 
 void test('kernelBytes.ts holds the modules the builders assemble, byte for byte (KERNEL_BYTES_WRITE=1 rewrites it)', async () => {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
   const { assemblePairModule } = await import('../../src/engine/linalg/pairWasm');
   const { assembleCrossModule } = await import('../../src/engine/linalg/crossWasm');
   const { assembleRowsModule } = await import('../../src/engine/linalg/rowsWasm');
-  const built = {
-    PAIR_WASM: Buffer.from(assemblePairModule()).toString('base64'),
-    CROSS_WASM: Buffer.from(assembleCrossModule()).toString('base64'),
-    ROWS_WASM: Buffer.from(assembleRowsModule()).toString('base64'),
-  };
-  const path = join(__dirname, '..', '..', 'src', 'engine', 'linalg', 'kernelBytes.ts');
-  if (process.env.KERNEL_BYTES_WRITE === '1') {
-    writeFileSync(
-      path,
-      [
-        '/**',
-        " * The in-process kernels' WebAssembly modules (pairWasm.ts, crossWasm.ts, rowsWasm.ts), base64,",
-        ' * assembled ahead of time: running the assembler in a fresh process cost more CPU than',
-        ' * compiling the bytes. Generated, do not edit. After a change to a builder:',
-        ' * KERNEL_BYTES_WRITE=1 node --import tsx --test test/unit/engine-wasm-kernels.test.ts',
-        ' */',
-        ...Object.entries(built).map(([name, b64]) => `export const ${name} =\n  '${b64}';`),
-        '',
-      ].join('\n'),
-    );
-  }
-  const kept = await import('../../src/engine/linalg/kernelBytes');
-  for (const [name, b64] of Object.entries(built)) {
-    assert.equal(
-      (kept as Record<string, string>)[name],
-      b64,
-      `${name} in kernelBytes.ts is not what the builders assemble: KERNEL_BYTES_WRITE=1 node --import tsx --test test/unit/engine-wasm-kernels.test.ts`,
-    );
-  }
+  await checkKeptBytes({
+    file: 'kernelBytes.ts',
+    header: [
+      "The in-process kernels' WebAssembly modules (pairWasm.ts, crossWasm.ts, rowsWasm.ts), base64,",
+      'assembled ahead of time: running the assembler in a fresh process cost more CPU than',
+      'compiling the bytes. Generated, do not edit. After a change to a builder:',
+      'KERNEL_BYTES_WRITE=1 node --import tsx --test test/unit/engine-wasm-kernels.test.ts',
+    ],
+    rewrite: 'KERNEL_BYTES_WRITE',
+    testFile: 'engine-wasm-kernels.test.ts',
+    built: {
+      PAIR_WASM: Buffer.from(assemblePairModule()).toString('base64'),
+      CROSS_WASM: Buffer.from(assembleCrossModule()).toString('base64'),
+      ROWS_WASM: Buffer.from(assembleRowsModule()).toString('base64'),
+    },
+    // read after a rewrite, so the check sees the file as written
+    kept: () => import('../../src/engine/linalg/kernelBytes'),
+  });
 });
