@@ -87,7 +87,10 @@ export function runRelaunched(
       process.off('SIGHUP', onHup);
       process.off('SIGINT', onInt);
     };
-    child.once('error', (e) => {
+    // 'error' also comes when a kill fails: only a child that never started means computing here
+    // (a started one ends with 'exit', and the job must not run twice)
+    child.on('error', (e) => {
+      if (child.pid !== undefined) return;
       done();
       reject(e);
     });
