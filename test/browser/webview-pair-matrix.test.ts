@@ -37,6 +37,54 @@ if (missing && process.env.CI === 'true') {
 
 const NAMES = ['audio', 'visual', 'text', 'depth'] as const;
 
+type Drift = NonNullable<PairReport['drift']>;
+
+/** the fixture pair's drift moved to `mean`: statistics and histogram shifted by the same amount, within [0, 4] */
+function shiftedDrift(d: Drift, mean: number, tau: number): Drift {
+  const delta = mean - d.mean;
+  const move = (x: number): number => Math.min(4, Math.max(0, x + delta));
+  const { edges, counts } = d.histogram;
+  const width = (edges[1] ?? 0) - (edges[0] ?? 0);
+  const bins = Math.round(delta / width);
+  const moved = counts.map(() => 0);
+  counts.forEach((c, k) => {
+    const to = Math.min(counts.length - 1, Math.max(0, k + bins));
+    moved[to] = (moved[to] ?? 0) + c;
+  });
+  const total = moved.reduce((x, y) => x + y, 0);
+  const beyond = moved.reduce((x, c, k) => x + ((edges[k] ?? 0) >= tau ? c : 0), 0);
+  return {
+    ...d,
+    mean,
+    median: move(d.median),
+    p90: move(d.p90),
+    p99: move(d.p99),
+    max: move(d.max),
+    fractionBeyondTau: beyond / total,
+    histogram: { edges, counts: moved },
+  };
+}
+
+/** the linear-hinge anchoring loss, mean of max(0, d - tau), read off the histogram at its bin centres (the fixture's hinge) */
+function anchoringFrom(d: Drift, tau: number): number {
+  const { edges, counts } = d.histogram;
+  let sum = 0;
+  let total = 0;
+  counts.forEach((c, k) => {
+    const centre = ((edges[k] ?? 0) + (edges[k + 1] ?? 0)) / 2;
+    sum += c * Math.max(0, centre - tau);
+    total += c;
+  });
+  return sum / total;
+}
+
+/** recalls that can stand together with R@1 = r1, and the median rank they imply (else the fixture's) */
+function recallsFrom(r1: number, medianRank: number): { r1: number; r5: number; r10: number; medianRank: number } {
+  const r5 = r1 + (1 - r1) * 0.25;
+  const r10 = r1 + (1 - r1) * 0.4;
+  return { r1, r5, r10, medianRank: r1 >= 0.5 ? 1 : r5 >= 0.5 ? 3 : r10 >= 0.5 ? 8 : medianRank };
+}
+
 /**
  * The report fixture with four modalities and six pairs, each pair the fixture's one pair with its
  * own drift mean, R@1 a→b, gap and CKA. Warnings: excess drift on audio/visual (twice its
@@ -58,15 +106,23 @@ function fourModalities(): ViewModel {
     'visual/depth': [0.8125, 0.375, 0.25, 0.375],
     'text/depth': [2.4375, 0.0625, 0.2, 0.0625],
   };
+  const tau = r.options.tau;
   r.pairs = Object.entries(numbers).map(([name, [drift, r1, gap, cka]]): PairReport => {
     const [a, b] = name.split('/') as [string, string];
     const p = structuredClone(base);
+    const moved = shiftedDrift(p.drift as NonNullable<PairReport['drift']>, drift, tau);
+    // the card below the matrix is a docs screenshot: its other numbers must agree with the
+    // pair's own (a histogram around its mean, R@5 >= R@1, a median rank its recalls allow)
     return {
       ...p,
       a,
       b,
-      drift: { ...(p.drift as NonNullable<PairReport['drift']>), mean: drift },
-      retrieval: { ...(p.retrieval as NonNullable<PairReport['retrieval']>), aToB: { ...base.retrieval!.aToB, r1 } },
+      drift: moved,
+      anchoringLoss: name === 'audio/visual' ? p.anchoringLoss : anchoringFrom(moved, tau),
+      retrieval: {
+        ...(p.retrieval as NonNullable<PairReport['retrieval']>),
+        aToB: name === 'audio/visual' ? base.retrieval!.aToB : recallsFrom(r1, base.retrieval!.aToB.medianRank),
+      },
       modalityGap: gap,
       linearCka: cka,
     };
