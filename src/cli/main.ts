@@ -72,7 +72,9 @@ async function mainOrRelaunched(argv: string[]): Promise<number> {
   try {
     ended = await runRelaunched(argv, env, (pid) => {
       if (process.env.DAGR_DEBUG)
-        process.stderr.write(`dagr: computing in a child process with glibc huge pages (GLIBC_TUNABLES), pid ${pid}\n`);
+        process.stderr.write(
+          `dagr: computing in a child process with glibc huge pages and malloc thresholds (GLIBC_TUNABLES), pid ${pid}\n`,
+        );
     });
   } catch {
     return main(argv);

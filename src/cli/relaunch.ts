@@ -1,14 +1,14 @@
 /**
- * A CLI run on a big input computes in a child process started with glibc's huge pages
- * (../shared/hugePages: the tunable is read when a process starts, so this process cannot switch it
- * on for itself). Only when the inputs named on the command line add up to HUGE_PAGES_MIN_BYTES:
+ * A CLI run on a big input computes in a child process started with glibc's huge pages and malloc
+ * thresholds (../shared/mallocTunables: tunables are read when a process starts, so this process
+ * cannot switch them on for itself). Only when the inputs named on the command line add up to HUGE_PAGES_MIN_BYTES:
  * a second Node start costs about 0.15 s, which a small file must not pay. The child inherits
  * stdin, stdout and stderr; its exit code (or signal) becomes this process's.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasHugePagesTunable, withHugePages } from '../shared/hugePages';
+import { hasHugePagesTunable, withMallocTunables } from '../shared/mallocTunables';
 
 /** set in the relaunched child's environment */
 export const RELAUNCHED_ENV = 'DAGR_RELAUNCHED';
@@ -54,7 +54,7 @@ export function relaunchEnv(
   for (const arg of argv.slice(1)) {
     if (arg.startsWith('-')) continue;
     total += sizeOf(arg);
-    if (total >= min) return { ...withHugePages(env, platform), [RELAUNCHED_ENV]: '1' };
+    if (total >= min) return { ...withMallocTunables(env, platform), [RELAUNCHED_ENV]: '1' };
   }
   return undefined;
 }

@@ -15,11 +15,12 @@ import { ROOT, cliCommand, runCli } from '../fixtures/cli/run';
 const root = mkdtempSync(join(tmpdir(), 'dagr-relaunch-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
+const OURS = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
 const BIG = (p: string): number => (p.startsWith('big') ? HUGE_PAGES_MIN_BYTES : p.startsWith('half') ? HUGE_PAGES_MIN_BYTES / 2 : 0);
 
 void test('when: Linux, inputs of 32 MiB or more, no hugetlb tunable yet, a command', () => {
   const env = relaunchEnv(['inspect', 'big.npy'], { PATH: '/bin' }, 'linux', BIG);
-  assert.equal(env?.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1');
+  assert.equal(env?.GLIBC_TUNABLES, OURS);
   assert.equal(env?.[RELAUNCHED_ENV], '1');
   assert.equal(env?.PATH, '/bin');
   assert.ok(relaunchEnv(['compare', 'half-a.npz', 'half-b.npz'], {}, 'linux', BIG), 'the inputs add up');
@@ -47,7 +48,7 @@ void test('when: Linux, inputs of 32 MiB or more, no hugetlb tunable yet, a comm
   );
   assert.equal(
     relaunchEnv(['inspect', 'big'], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'linux', BIG)?.GLIBC_TUNABLES,
-    'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1',
+    `glibc.malloc.arena_max=2:${OURS}`,
   );
 });
 
@@ -114,7 +115,7 @@ async function relaunchedWatch(
     });
     void exit.then(() => reject(new Error(`watch ended early: ${out}\n${err}`)));
   });
-  const childPid = Number(/huge pages \(GLIBC_TUNABLES\), pid (\d+)/.exec(err)?.[1]);
+  const childPid = Number(/malloc thresholds \(GLIBC_TUNABLES\), pid (\d+)/.exec(err)?.[1]);
   assert.ok(childPid > 0 && childPid !== group, `a child process: ${err}`);
   return { childPid, group, exit, err: () => err };
 }

@@ -1,22 +1,36 @@
-/** The compute process's environment: huge pages asked of glibc on Linux, the user's tunables kept. */
+/** The compute process's environment: glibc malloc tunables on Linux, the user's own tunables kept and winning. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeEnv } from '../../src/compute/env';
 
-void test('Linux: glibc.malloc.hugetlb=1 is added, after any tunables the user set', () => {
-  assert.equal(computeEnv({ PATH: '/bin' }, {}, 'linux').GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1');
+const HUGE = 'glibc.malloc.hugetlb=1';
+const MMAP = 'glibc.malloc.mmap_threshold=33554432';
+const TRIM = 'glibc.malloc.trim_threshold=268435456';
+
+void test('Linux: huge pages and the two malloc thresholds are added, after any tunables the user set', () => {
+  assert.equal(computeEnv({ PATH: '/bin' }, {}, 'linux').GLIBC_TUNABLES, `${HUGE}:${MMAP}:${TRIM}`);
   assert.equal(
     computeEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, {}, 'linux').GLIBC_TUNABLES,
-    'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1',
+    `glibc.malloc.arena_max=2:${HUGE}:${MMAP}:${TRIM}`,
   );
-  assert.equal(computeEnv({ GLIBC_TUNABLES: '' }, {}, 'linux').GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1');
+  assert.equal(computeEnv({ GLIBC_TUNABLES: '' }, {}, 'linux').GLIBC_TUNABLES, `${HUGE}:${MMAP}:${TRIM}`);
 });
 
-void test('a hugetlb tunable the user set wins; other platforms are left alone; the rest of the environment is kept', () => {
-  assert.equal(computeEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, {}, 'linux').GLIBC_TUNABLES, 'glibc.malloc.hugetlb=0');
+void test('a tunable the user set wins, each on its own; other platforms are left alone; the rest of the environment is kept', () => {
+  assert.equal(
+    computeEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, {}, 'linux').GLIBC_TUNABLES,
+    `glibc.malloc.hugetlb=0:${MMAP}:${TRIM}`,
+  );
   assert.equal(
     computeEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2' }, {}, 'linux').GLIBC_TUNABLES,
-    'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2',
+    `glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2:${MMAP}:${TRIM}`,
+  );
+  const all = `glibc.malloc.trim_threshold=1:${HUGE}:glibc.malloc.mmap_threshold=2`;
+  assert.equal(computeEnv({ GLIBC_TUNABLES: all }, {}, 'linux').GLIBC_TUNABLES, all, 'all three set: unchanged');
+  // a name that merely contains ours is not ours
+  assert.equal(
+    computeEnv({ GLIBC_TUNABLES: 'x.glibc.malloc.hugetlb=0' }, {}, 'linux').GLIBC_TUNABLES,
+    `x.glibc.malloc.hugetlb=0:${HUGE}:${MMAP}:${TRIM}`,
   );
   for (const platform of ['darwin', 'win32'] as const)
     assert.equal('GLIBC_TUNABLES' in computeEnv({ PATH: '/bin' }, {}, platform), false, platform);
