@@ -1,5 +1,5 @@
 /**
- * The `dagr` command (bundled to dist/cli.js). Parses the command word, runs it, and turns every
+ * The `dagr` command (bundled to dist/cli.js, which ./launch.ts loads unless it relaunches). Parses the command word, runs it, and turns every
  * failure into one stderr line and an exit code: 0 fine, 2 bad input/usage, 3 warning with
  * --fail-on. Heavy modules (engine, tfjs, report) load only inside the command that needs them.
  */
@@ -14,7 +14,7 @@ import { neighborsCommand } from './neighbors-cmd';
 import { sweepCommand, trainCommand } from './train-cmd';
 import { mergeCommand } from './merge-cmd';
 import { watchCommand } from './watch-cmd';
-import { RELAUNCHED_ENV, relaunchEnv, runRelaunched, sigintHandler } from './relaunch';
+import { RELAUNCHED_ENV, sigintHandler } from './relaunch';
 
 const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<number>> = {
   inspect: inspectCommand,
@@ -64,28 +64,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-/** a big input is computed in a child with huge pages (./relaunch); if that child cannot start, here */
-async function mainOrRelaunched(argv: string[]): Promise<number> {
-  const env = relaunchEnv(argv, process.env, process.platform);
-  if (!env) return main(argv);
-  let ended: { code: number | null; signal: NodeJS.Signals | null };
-  try {
-    ended = await runRelaunched(argv, env, (pid) => {
-      if (process.env.DAGR_DEBUG)
-        process.stderr.write(
-          `dagr: computing in a child process with glibc huge pages and malloc thresholds (GLIBC_TUNABLES), pid ${pid}\n`,
-        );
-    });
-  } catch {
-    return main(argv);
-  }
-  // a child ended by a signal: end the same way, so a shell sees what it would have seen
-  if (ended.signal) process.kill(process.pid, ended.signal);
-  return ended.code ?? EXIT_BAD_INPUT;
-}
-
 // Set exitCode instead of calling exit() so stdout (possibly a pipe) is flushed first.
-mainOrRelaunched(process.argv.slice(2)).then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -104,7 +104,7 @@ for (const t of TARGETS) {
     const files = await filesOf(t);
     assert.deepEqual(natives(files), expectedNatives(t));
     for (const f of EVERY_PACKAGE) assert.ok(files.includes(f), `${t.target} holds ${f}`);
-    assert.ok(!files.includes('dist/cli.js'), 'the CLI bundle is not shipped');
+    assert.ok(!files.includes('dist/cli.js') && !files.includes('dist/launch.js'), 'the CLI bundles are not shipped');
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests');
   });
 }
