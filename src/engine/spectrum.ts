@@ -7,7 +7,7 @@
  */
 import type { Matrix } from '../io/types';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
-import { prepareEigenvaluesPair, symmetricEigenvaluesPair } from './linalg/eigenBand';
+import { symmetricEigenvaluesPair } from './linalg/eigenBand';
 import { rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
@@ -163,8 +163,6 @@ export function rawGramFromCentered(cen: Float64Array, mean: Float64Array, n: nu
 }
 
 export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
-  // the second thread of the two solves starts while the Grams are computed
-  prepareEigenvaluesPair(Math.min(m.rows, m.cols), backend);
   const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
   const { mean, variance } = small ?? columnMeanAndVariance(m);
 

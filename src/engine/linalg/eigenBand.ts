@@ -16,7 +16,7 @@
 import { eigenvalueSteps, safeScaleExponent, tridiagonalQL } from './eigen';
 import { wasmWorks } from './eigenWasm';
 import { SMALL_MAX, smallEigenvalues } from './eigenSmall';
-import { prepareEigenThread, solveOffThread } from './eigenThread';
+import { solveOffThread } from './eigenThread';
 import type { GeometryBackend } from '../types';
 import { throwIfAborted } from '../types';
 
@@ -84,11 +84,6 @@ export async function symmetricEigenvaluesPair(
   const vb = await symmetricEigenvaluesFast(b, nb, backend, signal);
   const va = (await elsewhere) ?? (await symmetricEigenvaluesFast(a, na, backend, signal));
   return [va, vb];
-}
-
-/** starts symmetricEigenvaluesPair's second thread early, where a pair of n x n solves will use it */
-export function prepareEigenvaluesPair(n: number, backend: GeometryBackend): void {
-  if (n > SMALL_MAX && !twoStage(n, backend)) prepareEigenThread();
 }
 
 /** eigen.ts's one-stage solve (with its SIMD pass) in slices of SLICE_MS; bench/eigen-small.ts times it against eigenSmall */

@@ -142,14 +142,6 @@ export function solveOffThread(
   });
 }
 
-/**
- * Starts the thread ahead of its first solve, so its start (a new isolate, its modules, about 50
- * ms of one core) overlaps the caller's Gram instead of delaying that solve. Idle, it holds nothing.
- */
-export function prepareEigenThread(script: string = eigenWorkerScript()): void {
-  startWorker(script);
-}
-
 /** ends the thread (tests; a process that exits needs nothing: the thread is unref'd) */
 export async function stopEigenThread(): Promise<void> {
   const w = worker;
