@@ -19,14 +19,6 @@ const targets = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternal },
   // the command's entry: decides on a relaunch before dist/cli.js is loaded (src/cli/launch.ts)
   { entryPoints: ['src/cli/launch.ts'], outfile: 'dist/launch.js', platform: 'node', format: 'cjs', external: nodeExternal },
-  // the engine's second thread for eigenvalues (src/engine/linalg/eigenThread.ts), beside the bundles that start it
-  {
-    entryPoints: ['src/engine/linalg/eigenWorker.ts'],
-    outfile: 'dist/eigenWorker.js',
-    platform: 'node',
-    format: 'cjs',
-    external: nodeExternal,
-  },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((t) => existsSync(t.entryPoints[0]));
 

@@ -7,7 +7,7 @@
  */
 import type { Matrix } from '../io/types';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
-import { symmetricEigenvaluesPair } from './linalg/eigenBand';
+import { symmetricEigenvaluesFast } from './linalg/eigenBand';
 import { rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
@@ -175,13 +175,13 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
       : await smallGram(m, backend, undefined, signal));
   let trace = 0;
   for (let i = 0; i < raw.size; i++) trace += raw.gram[i * raw.size + i] as number;
-  throwIfAborted(signal);
-  const cen = small?.cen ?? cenFirst ?? (await smallGram(m, backend, mean, signal));
-  // the two solves at once, the raw one on a second thread where it pays (linalg/eigenThread.ts)
-  const [eig, ceig] = await symmetricEigenvaluesPair(raw.gram, raw.size, cen.gram, cen.size, backend, signal);
+  const eig = await symmetricEigenvaluesFast(raw.gram, raw.size, backend, signal);
   const spectrum = new Float64Array(eig.length);
   for (let k = 0; k < eig.length; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
 
+  throwIfAborted(signal);
+  const cen = small?.cen ?? cenFirst ?? (await smallGram(m, backend, mean, signal));
+  const ceig = await symmetricEigenvaluesFast(cen.gram, cen.size, backend, signal);
   const centeredEigen = new Float64Array(ceig.length);
   let ctotal = 0;
   for (let k = 0; k < ceig.length; k++) {

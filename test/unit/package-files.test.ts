@@ -47,16 +47,7 @@ function expectedNatives(t: Target): string[] {
 }
 
 /** What in every package: the bundles the manifest names, the manifest, the licence and the change log. */
-const EVERY_PACKAGE = [
-  'dist/extension.js',
-  'dist/worker.js',
-  'dist/eigenWorker.js',
-  'dist/webview.js',
-  'package.json',
-  'LICENSE',
-  'CHANGELOG.md',
-  'README.md',
-];
+const EVERY_PACKAGE = ['dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'package.json', 'LICENSE', 'CHANGELOG.md', 'README.md'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'dagr-package-files-'));
 const base = readFileSync(join(root, '.vscodeignore'), 'utf8');

@@ -16,7 +16,6 @@
 import { eigenvalueSteps, safeScaleExponent, tridiagonalQL } from './eigen';
 import { wasmWorks } from './eigenWasm';
 import { SMALL_MAX, smallEigenvalues } from './eigenSmall';
-import { solveOffThread } from './eigenThread';
 import type { GeometryBackend } from '../types';
 import { throwIfAborted } from '../types';
 
@@ -53,37 +52,10 @@ export async function symmetricEigenvaluesFast(
     const small = smallEigenvalues(a, n);
     if (small) return small;
   }
-  if (twoStage(n, backend)) {
+  if (n >= TWO_STAGE_MIN && backend.info.name === 'onnxruntime' && !wasmWorks(n)) {
     return twoStageEigenvalues(a, n, BAND, backend, signal);
   }
   return oneStageInSlices(a, n, signal);
-}
-
-/** whether symmetricEigenvaluesFast takes the two-stage path for this n on this backend */
-function twoStage(n: number, backend: GeometryBackend): boolean {
-  return n >= TWO_STAGE_MIN && backend.info.name === 'onnxruntime' && !wasmWorks(n);
-}
-
-/**
- * Two eigenproblems at once: `a` on the second thread (./eigenThread.ts) while this thread solves
- * `b`, where `a` takes the one-stage path and is above SMALL_MAX (smaller ones take milliseconds
- * here, less than the copy); else, or where that thread is not available, one after the other. The
- * same values as two symmetricEigenvaluesFast calls, bit for bit.
- */
-export async function symmetricEigenvaluesPair(
-  a: Float64Array,
-  na: number,
-  b: Float64Array,
-  nb: number,
-  backend: GeometryBackend,
-  signal?: AbortSignal,
-): Promise<[Float64Array, Float64Array]> {
-  const elsewhere = na > SMALL_MAX && !twoStage(na, backend) ? solveOffThread(a, na, signal) : Promise.resolve(undefined);
-  // handled now: a cancel rejects it while this thread is still solving b (awaited below)
-  elsewhere.catch(() => undefined);
-  const vb = await symmetricEigenvaluesFast(b, nb, backend, signal);
-  const va = (await elsewhere) ?? (await symmetricEigenvaluesFast(a, na, backend, signal));
-  return [va, vb];
 }
 
 /** eigen.ts's one-stage solve (with its SIMD pass) in slices of SLICE_MS; bench/eigen-small.ts times it against eigenSmall */
