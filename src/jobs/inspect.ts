@@ -118,30 +118,6 @@ async function inspectBody(req: InspectRequest, backend: GeometryBackend, ctl?: 
   return reportFromCheckpoint(req, cp, backend, ctl, started);
 }
 
-/**
- * The modalities' matrices, read at once: one file's read (the kernel copying into fresh pages)
- * overlaps another's checks in JavaScript. A failure is the first modality's in order, whatever
- * finished first, so the same bad file gives the same message every time.
- */
-async function loadAll(
-  entries: readonly Parameters<typeof loadMatrix>[0][],
-  ctl: JobControl | undefined,
-  onStart: (index: number, name: string) => void,
-): Promise<Matrix[]> {
-  throwIfAborted(ctl?.signal);
-  const settled = await Promise.allSettled(
-    entries.map((entry, i) => {
-      onStart(i, entry.name);
-      return loadMatrix(entry);
-    }),
-  );
-  throwIfAborted(ctl?.signal);
-  return settled.map((r) => {
-    if (r.status === 'rejected') throw r.reason;
-    return r.value;
-  });
-}
-
 /** The members a reader could not decode, as the report lists them (a copy: plain name and reason). */
 export function skippedOf(cp: Pick<Checkpoint, 'skipped'>): SkippedMember[] {
   return (cp.skipped ?? []).map((e) => ({ name: String(e.name), reason: String(e.reason) }));
@@ -169,7 +145,12 @@ export async function reportFromCheckpoint(
     streamed.seconds = (performance.now() - started) / 1000;
     return streamed;
   }
-  const matrices = await loadAll(modalities, ctl, (i, name) => progress?.((LOAD_SHARE * i) / modalities.length, `loading ${name}`));
+  const matrices: Matrix[] = [];
+  for (const [i, entry] of modalities.entries()) {
+    throwIfAborted(ctl?.signal);
+    progress?.((LOAD_SHARE * i) / modalities.length, `loading ${entry.name}`);
+    matrices.push(await loadMatrix(entry));
+  }
   progress?.(LOAD_SHARE, 'computing');
   // the pairs' retrieval ranks, for the per-class geometry to reuse (no second pass over every pair)
   const keptRanks: KeptRanks = new Map();
