@@ -119,7 +119,7 @@ async function dispersivePass(
   signal?: AbortSignal,
   onTile?: (fraction: number) => void,
 ): Promise<{ value: number; meanKernel: number }> {
-  const { rows: rowsPerTile, cols } = pairTileShape(s, backend.pairTileElements ?? backend.maxTileElements);
+  const { rows: rowsPerTile, cols } = pairTileShape(s, backend.maxTileElements);
   // the pieces on and above the diagonal block of each row tile (those left of it are mirrors)
   const work: [number, number, [number, number][]][] = [];
   for (let i0 = 0; i0 < s; i0 += rowsPerTile) {

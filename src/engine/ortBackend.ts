@@ -423,11 +423,6 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     // in transfers: 256 x 16384 tiles made WebGPU 2.4x slower than 16 CPU threads on an H200
     // (bench/RESULTS.md); see gpuTileElements
     maxTileElements: placed.device === 'cpu' ? 1 << 22 : gpuTileElements(),
-    // pairwise tiles of 1M values on the CPU (128 x 8192): the graphs' 4 MB intermediates stay
-    // near the cache and fresh memory drops (peak RSS 415 -> 330 MB at 8192 x 768), at the same
-    // product speed as 4M-value tiles (session 6). The float64 Grams keep 4M: a d x d sum per
-    // call makes fewer, taller tiles cheaper there.
-    ...(placed.device === 'cpu' ? { pairTileElements: 1 << 20 } : {}),
 
     async dispersiveRows(a, na, ra, b, nb, rb, d, t, skip, deviations) {
       const step = onCpu ? rowsPerRun(ra, rb, d) : ra;

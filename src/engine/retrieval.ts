@@ -36,7 +36,7 @@ export async function retrievalRanks(
   for (let i = 0; i < s; i++) index[i] = i;
   const aToB = new Float64Array(s).fill(1);
   const bToA = new Float64Array(s).fill(1);
-  const { rows: rowsPerTile, cols: tileCols } = pairTileShape(s, backend.pairTileElements ?? backend.maxTileElements);
+  const { rows: rowsPerTile, cols: tileCols } = pairTileShape(s, backend.maxTileElements);
   const tilesTotal = Math.ceil(s / rowsPerTile) * Math.ceil(s / tileCols);
   let done = 0;
   for (let i0 = 0; i0 < s; i0 += rowsPerTile) {

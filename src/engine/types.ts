@@ -80,11 +80,6 @@ export interface GeometryBackend {
   /** largest ra*rb (or d*d) a caller should ask of one kernel call */
   readonly maxTileElements: number;
   /**
-   * largest ra*rb of one pairwise kernel call (dispersive loss, retrieval), when smaller than
-   * maxTileElements: the float32 intermediates of those graphs are ra x rb each
-   */
-  readonly pairTileElements?: number;
-  /**
    * The dispersive-loss terms of one tile (see DispersiveRows), per row i of a over the rows j of
    * b, with dist_ij = max(0, na_i + nb_j - 2 a_i.b_j). na/nb are the squared row norms (computed by
    * the caller in float64), length ra / rb. With `skip` = k, the pair (i, j = i + k) is left out
