@@ -13,6 +13,7 @@ import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrie
 import { placeSessions, providerFor, sessionPolicy, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
 import { probeWebGpuOnce, realProbeDeps, vulkanDriverPlaces } from './webgpuProbe';
 import { disableOrtTelemetry } from './ortTelemetry';
+import { keepsFreedMemory } from '../shared/mallocTunables';
 import type { BackendOptions, DispersiveRows, GeometryBackend } from './types';
 import { smallProduct, wasmCross } from './linalg/crossWasm';
 import { sameRows } from './rows';
@@ -187,10 +188,11 @@ async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, al
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    // no arena per session: each graph would grow its own (the retrieval one to
-    // 90 MB at 8192 x 768) and keep it; freed to malloc, one graph's tile buffers serve the next
-    // (../shared/mallocTunables keeps them in the heap). Peak RSS 495 -> 415 MB at 8192 x 768.
-    enableCpuMemArena: false,
+    // no arena per session where malloc keeps freed blocks (../shared/mallocTunables: the compute
+    // process, a relaunched CLI): each graph would grow its own arena (the retrieval one to 90 MB
+    // at 8192 x 768) and keep it; freed to malloc, one graph's blocks serve the next. Peak RSS
+    // 495 -> 415 MB at 8192 x 768. Elsewhere a freed block would go back to the kernel: arenas.
+    enableCpuMemArena: !keepsFreedMemory(),
     // errors only: on a GPU every session warns that shape ops stay on the CPU (by design), which
     // a user would read as a fault in every report
     logSeverityLevel: 3,

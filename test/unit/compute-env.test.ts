@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeEnv } from '../../src/compute/env';
+import { keepsFreedMemory } from '../../src/shared/mallocTunables';
 
 const HUGE = 'glibc.malloc.hugetlb=1';
 const MMAP = 'glibc.malloc.mmap_threshold=33554432';
@@ -36,4 +37,18 @@ void test('a tunable the user set wins, each on its own; other platforms are lef
     assert.equal('GLIBC_TUNABLES' in computeEnv({ PATH: '/bin' }, {}, platform), false, platform);
   const env = computeEnv({ PATH: '/bin', A: '1' }, { A: '2', B: '3' }, 'linux');
   assert.deepEqual([env.PATH, env.A, env.B, env.ELECTRON_RUN_AS_NODE], ['/bin', '2', '3', '1']);
+});
+
+void test("keepsFreedMemory: only a Linux process started with our thresholds or larger (onnxruntime's arenas are dropped only there)", () => {
+  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'linux'), true, 'the compute process');
+  assert.equal(keepsFreedMemory({ GLIBC_TUNABLES: `${MMAP}:glibc.malloc.trim_threshold=1073741824` }, 'linux'), true, 'larger is fine');
+  assert.equal(keepsFreedMemory({}, 'linux'), false, 'a plain process');
+  assert.equal(keepsFreedMemory({ GLIBC_TUNABLES: HUGE }, 'linux'), false, 'huge pages alone');
+  assert.equal(
+    keepsFreedMemory({ GLIBC_TUNABLES: `${HUGE}:glibc.malloc.mmap_threshold=65536:${TRIM}` }, 'linux'),
+    false,
+    'a smaller threshold',
+  );
+  assert.equal(keepsFreedMemory({ GLIBC_TUNABLES: `${MMAP}:glibc.malloc.trim_threshold=lots` }, 'linux'), false, 'not a number');
+  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'darwin'), false, 'not glibc');
 });
