@@ -40,8 +40,13 @@ void test('a tunable the user set wins, each on its own; other platforms are lef
 });
 
 void test("keepsFreedMemory: only a Linux process started with our thresholds or larger (onnxruntime's arenas are dropped only there)", () => {
-  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'linux'), true, 'the compute process');
-  assert.equal(keepsFreedMemory({ GLIBC_TUNABLES: `${MMAP}:glibc.malloc.trim_threshold=1073741824` }, 'linux'), true, 'larger is fine');
+  const glibc = (): boolean => true;
+  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'linux', glibc), true, 'the compute process');
+  assert.equal(
+    keepsFreedMemory({ GLIBC_TUNABLES: `${MMAP}:glibc.malloc.trim_threshold=1073741824` }, 'linux', glibc),
+    true,
+    'larger is fine',
+  );
   assert.equal(keepsFreedMemory({}, 'linux'), false, 'a plain process');
   assert.equal(keepsFreedMemory({ GLIBC_TUNABLES: HUGE }, 'linux'), false, 'huge pages alone');
   assert.equal(
@@ -50,5 +55,16 @@ void test("keepsFreedMemory: only a Linux process started with our thresholds or
     'a smaller threshold',
   );
   assert.equal(keepsFreedMemory({ GLIBC_TUNABLES: `${MMAP}:glibc.malloc.trim_threshold=lots` }, 'linux'), false, 'not a number');
-  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'darwin'), false, 'not glibc');
+  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'darwin'), false, 'not Linux');
+  assert.equal(
+    keepsFreedMemory(computeEnv({}, {}, 'linux'), 'linux', () => false),
+    false,
+    'Linux on musl: the tunables are ignored',
+  );
+  let asked = 0;
+  const counted = (): boolean => (asked++, true);
+  assert.equal(keepsFreedMemory({}, 'linux', counted), false);
+  assert.equal(asked, 0, 'a process without the thresholds does not ask for the report');
+  // this machine: Node's own report (glibc here)
+  assert.equal(keepsFreedMemory(computeEnv({}, {}, 'linux'), 'linux'), process.platform === 'linux');
 });
