@@ -1,7 +1,7 @@
 /**
- * The `dagr` command (bundled to dist/cli.js, which ./launch.ts loads unless it relaunches). Parses the command word, runs it, and turns every
- * failure into one stderr line and an exit code: 0 fine, 2 bad input/usage, 3 warning with
- * --fail-on. Heavy modules (engine, tfjs, report) load only inside the command that needs them.
+ * The `dagr` command (bundled to dist/cli.js, which ./launch.ts loads unless it relaunches). Parses
+ * the command word, runs it, and turns every failure into one stderr line and an exit code: 0
+ * fine, 2 bad input/usage, 3 warning with --fail-on. Heavy modules (engine, tfjs, report) load only inside the command that needs them.
  */
 import { version } from '../../package.json';
 import type { CommandContext } from './context';

@@ -1,9 +1,9 @@
 /**
  * A CLI run on a big input computes in a child process started with glibc's huge pages and malloc
  * thresholds (../shared/mallocTunables: tunables are read when a process starts, so this process
- * cannot switch them on for itself). Only when the inputs named on the command line add up to HUGE_PAGES_MIN_BYTES:
- * a second Node start costs about 0.15 s, which a small file must not pay. The child inherits
- * stdin, stdout and stderr; its exit code (or signal) becomes this process's.
+ * cannot switch them on for itself). Only when the inputs named on the command line add up to
+ * HUGE_PAGES_MIN_BYTES: a second Node start costs about 0.15 s, which a small file must not pay.
+ * The child inherits stdin, stdout and stderr; its exit code (or signal) becomes this process's.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

@@ -182,17 +182,18 @@ export async function createOrtBackend(opts: BackendOptions = {}, deps?: OrtDeps
 async function placeFor(opts: BackendOptions, threads: number, deps: OrtDeps, allAtOnce = false): Promise<Placement> {
   const { ort } = deps;
   const webgpuProbe = deps.webgpu ?? ((): Promise<WebGpuProbe> => Promise.resolve({ reason: 'not probed' }));
+  // no arena per session where malloc keeps freed blocks (../shared/mallocTunables: the compute
+  // process, a relaunched CLI): each graph would grow its own arena (the retrieval one to 90 MB
+  // at 8192 x 768) and keep it; freed to malloc, one graph's blocks serve the next. Peak RSS
+  // 495 -> 415 MB at 8192 x 768. Elsewhere a freed block would go back to the kernel: arenas.
+  const arenas = !keepsFreedMemory();
   const sessionOptions = (p: Provider): Ort.InferenceSession.SessionOptions => ({
     executionProviders: [p],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    // no arena per session where malloc keeps freed blocks (../shared/mallocTunables: the compute
-    // process, a relaunched CLI): each graph would grow its own arena (the retrieval one to 90 MB
-    // at 8192 x 768) and keep it; freed to malloc, one graph's blocks serve the next. Peak RSS
-    // 495 -> 415 MB at 8192 x 768. Elsewhere a freed block would go back to the kernel: arenas.
-    enableCpuMemArena: !keepsFreedMemory(),
+    enableCpuMemArena: arenas,
     // errors only: on a GPU every session warns that shape ops stay on the CPU (by design), which
     // a user would read as a fault in every report
     logSeverityLevel: 3,

@@ -11,11 +11,12 @@
  *   kernel's page clearing was a fifth of an 8192 x 768 inspect's CPU time (perf, session 6). A
  *   long-lived process keeps at most 256 MiB of freed memory at the top of its heap.
  */
-const TUNABLES: readonly [name: string, value: string][] = [
-  ['glibc.malloc.hugetlb', '1'],
+/** the two that keep freed blocks in the heap (keepsFreedMemory asks for these values or larger) */
+const THRESHOLDS: readonly [name: string, value: string][] = [
   ['glibc.malloc.mmap_threshold', String(32 * 2 ** 20)],
   ['glibc.malloc.trim_threshold', String(256 * 2 ** 20)],
 ];
+const TUNABLES: readonly [name: string, value: string][] = [['glibc.malloc.hugetlb', '1'], ...THRESHOLDS];
 
 function tunable(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const found = (env.GLIBC_TUNABLES ?? '').split(':').find((t) => t.startsWith(`${name}=`));
@@ -39,9 +40,8 @@ export function keepsFreedMemory(
   glibc: () => boolean = onGlibc,
 ): boolean {
   if (platform !== 'linux') return false;
-  const atLeast = (name: string, min: string): boolean => Number(tunable(env, name)) >= Number(min);
-  // asked last: only a process started with the thresholds pays for the report (about 12 ms)
-  return TUNABLES.every(([name, value]) => name === 'glibc.malloc.hugetlb' || atLeast(name, value)) && glibc();
+  // glibc asked last: only a process started with the thresholds pays for the report (about 12 ms)
+  return THRESHOLDS.every(([name, min]) => Number(tunable(env, name)) >= Number(min)) && glibc();
 }
 
 let glibcRuntime: boolean | undefined;
