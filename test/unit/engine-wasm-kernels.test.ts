@@ -133,12 +133,14 @@ void test('kernelBytes.ts holds the modules the builders assemble, byte for byte
   const { assemblePairModule } = await import('../../src/engine/linalg/pairWasm');
   const { assembleCrossModule } = await import('../../src/engine/linalg/crossWasm');
   const { assembleRowsModule } = await import('../../src/engine/linalg/rowsWasm');
+  const { assembleBlockedModule } = await import('../../src/engine/linalg/eigenBlockedWasm');
   await checkKeptBytes({
     file: 'kernelBytes.ts',
     header: [
-      "The in-process kernels' WebAssembly modules (pairWasm.ts, crossWasm.ts, rowsWasm.ts), base64,",
-      'assembled ahead of time: running the assembler in a fresh process cost more CPU than',
-      'compiling the bytes. Generated, do not edit. After a change to a builder:',
+      "The in-process kernels' WebAssembly modules (pairWasm.ts, crossWasm.ts, rowsWasm.ts,",
+      'eigenBlockedWasm.ts), base64, assembled ahead of time: running the assembler in a fresh',
+      'process cost more CPU than compiling the bytes. Generated, do not edit. After a change to a',
+      'builder:',
       'KERNEL_BYTES_WRITE=1 node --import tsx --test test/unit/engine-wasm-kernels.test.ts',
     ],
     rewrite: 'KERNEL_BYTES_WRITE',
@@ -147,6 +149,7 @@ void test('kernelBytes.ts holds the modules the builders assemble, byte for byte
       PAIR_WASM: Buffer.from(assemblePairModule()).toString('base64'),
       CROSS_WASM: Buffer.from(assembleCrossModule()).toString('base64'),
       ROWS_WASM: Buffer.from(assembleRowsModule()).toString('base64'),
+      BLOCKED_WASM: Buffer.from(assembleBlockedModule()).toString('base64'),
     },
     // read after a rewrite, so the check sees the file as written
     kept: () => import('../../src/engine/linalg/kernelBytes'),

@@ -81,10 +81,29 @@ export function symmetricEigenvalues(a: Float64Array, d: number): Float64Array {
 }
 
 /**
+ * A reduction to tridiagonal form: writes diag and off (off[k] = T[k+1][k]) of a matrix similar to
+ * `scale` times the symmetric `a` (not modified; only its lower triangle is read), one yield per
+ * column.
+ */
+export type Tridiagonalizer = (
+  a: Float64Array,
+  n: number,
+  scale: number,
+  diag: Float64Array,
+  off: Float64Array,
+) => Generator<void, void, void>;
+
+/**
  * symmetricEigenvalues as steps: one yield per column of the reduction, so an async caller
  * (eigenBand.ts) can let the event loop run, and see a cancellation, during a d = 4096 solve.
+ * `reduce` is this file's one-stage reduction unless the caller brings another (eigenBlocked.ts);
+ * the scaling, the QL and the fallbacks around it are the same.
  */
-export function* eigenvalueSteps(a: Float64Array, d: number): Generator<void, Float64Array, void> {
+export function* eigenvalueSteps(
+  a: Float64Array,
+  d: number,
+  reduce: Tridiagonalizer = tridiagonalize,
+): Generator<void, Float64Array, void> {
   if (!Number.isInteger(d) || d < 0 || a.length < d * d) {
     throw new RangeError(`symmetricEigenvalues: expected a ${d} x ${d} matrix, got ${a.length} values`);
   }
@@ -95,7 +114,7 @@ export function* eigenvalueSteps(a: Float64Array, d: number): Generator<void, Fl
   if (amax === 0) return diag;
   const s = safeScaleExponent(amax);
   const off = new Float64Array(d); // off[k] = T[k+1][k]; off[d-1] = 0
-  yield* tridiagonalize(a, d, 2 ** s, diag, off);
+  yield* reduce(a, d, 2 ** s, diag, off);
   tridiagonalQL(diag, off, d);
   if (s !== 0) {
     const back = 2 ** -s;
@@ -106,12 +125,17 @@ export function* eigenvalueSteps(a: Float64Array, d: number): Generator<void, Fl
 
 /**
  * The tridiagonal matrix (diag, off[0 .. d-2]) similar to the symmetric `a` (not modified), with no
- * safe-range scaling: the first stage of symmetricEigenvalues, for benchmarks and tests.
+ * safe-range scaling: the first stage of symmetricEigenvalues (or of the solve with another
+ * `reduce`), for benchmarks and tests.
  */
-export function tridiagonalForm(a: Float64Array, d: number): { diag: Float64Array; off: Float64Array } {
+export function tridiagonalForm(
+  a: Float64Array,
+  d: number,
+  reduce: Tridiagonalizer = tridiagonalize,
+): { diag: Float64Array; off: Float64Array } {
   const diag = new Float64Array(d);
   const off = new Float64Array(d);
-  if (d > 0) for (const _ of tridiagonalize(a, d, 1, diag, off));
+  if (d > 0) for (const _ of reduce(a, d, 1, diag, off));
   return { diag, off };
 }
 
@@ -174,34 +198,7 @@ function* reduce(
     }
     diag[k] = col[k] as number;
 
-    // reflector that zeroes column k below the subdiagonal, formed from the column divided by
-    // its largest entry (the reflector does not depend on that factor; its norm cannot underflow)
-    const x0 = col[k + 1] as number;
-    v.fill(0);
-    let beta = 0;
-    if (amax > 0) {
-      let sigma = 0;
-      for (let i = k + 2; i < n; i++) {
-        const x = (col[i] as number) / amax;
-        v[i] = x;
-        sigma += x * x;
-      }
-      if (sigma === 0) {
-        // nothing (or only entries below amax * 2^-537, whose squares vanish) to zero
-        off[k] = x0;
-        v.fill(0);
-      } else {
-        const y0 = x0 / amax;
-        const norm = Math.sqrt(y0 * y0 + sigma);
-        const alpha = y0 >= 0 ? -norm : norm;
-        off[k] = alpha * amax;
-        const v0 = y0 - alpha; // same sign as y0: no cancellation
-        v[k + 1] = v0;
-        beta = 2 / (sigma + v0 * v0);
-      }
-    } else {
-      off[k] = 0;
-    }
+    const beta = householderColumn(col, k, n, amax, v, off);
 
     // fused pass over the trailing block: apply the pending update, and p = B v
     p.fill(0);
@@ -237,6 +234,41 @@ function* reduce(
   for (let i = s0; i < n; i++) diag[i] = L[i * n + i] as number;
   if (n >= 2) off[n - 2] = L[(n - 1) * n + (n - 2)] as number;
   off[n - 1] = 0;
+}
+
+/**
+ * The reflector H = I - beta v v^T that zeroes col[k + 2 ..] below the subdiagonal: writes v
+ * (zero outside k + 1 .. n - 1) and off[k] (the subdiagonal entry left), returns beta (0: H = I).
+ * Formed from the column divided by its largest entry `amax` below the diagonal (the reflector
+ * does not depend on that factor, and its norm cannot underflow). Shared by the one-stage and the
+ * blocked reduction.
+ */
+export function householderColumn(col: Float64Array, k: number, n: number, amax: number, v: Float64Array, off: Float64Array): number {
+  const x0 = col[k + 1] as number;
+  v.fill(0);
+  if (!(amax > 0)) {
+    off[k] = 0;
+    return 0;
+  }
+  let sigma = 0;
+  for (let i = k + 2; i < n; i++) {
+    const x = (col[i] as number) / amax;
+    v[i] = x;
+    sigma += x * x;
+  }
+  if (sigma === 0) {
+    // nothing (or only entries below amax * 2^-537, whose squares vanish) to zero
+    off[k] = x0;
+    v.fill(0);
+    return 0;
+  }
+  const y0 = x0 / amax;
+  const norm = Math.sqrt(y0 * y0 + sigma);
+  const alpha = y0 >= 0 ? -norm : norm;
+  off[k] = alpha * amax;
+  const v0 = y0 - alpha; // same sign as y0: no cancellation
+  v[k + 1] = v0;
+  return 2 / (sigma + v0 * v0);
 }
 
 /**

@@ -13,7 +13,8 @@
  * formed, and the tridiagonal QL deflates absolutely and falls back to bisection, so zero,
  * rank-deficient, graded and subnormal matrices all get eigenvalues; NaN or Inf gives NaN.
  */
-import { eigenvalueSteps, safeScaleExponent, tridiagonalQL } from './eigen';
+import { eigenvalueSteps, safeScaleExponent, tridiagonalQL, type Tridiagonalizer } from './eigen';
+import { blockedTridiagonalize, blockedWorks } from './eigenBlocked';
 import { wasmWorks } from './eigenWasm';
 import { SMALL_MAX, smallEigenvalues } from './eigenSmall';
 import type { GeometryBackend } from '../types';
@@ -36,9 +37,10 @@ const SLICE_MS = 50;
 
 /**
  * Eigenvalues, descending: up to SMALL_MAX, eigenSmall.ts's solver (all in WebAssembly,
- * synchronous; same eigenvalues bit for bit); above, the one-stage solver with its SIMD pass where WebAssembly has it, the
- * two-stage method where that is missing and the size makes it pay, else the plain one-stage
- * solver. The one-stage paths run in slices of SLICE_MS and stop with an AbortError on `signal`.
+ * synchronous; same eigenvalues bit for bit); above, the blocked reduction (eigenBlocked.ts) with
+ * eigen.ts's QL where WebAssembly SIMD is here; where it is missing, the two-stage method where
+ * the size makes it pay, else the plain one-stage solver. All but the small path run in slices of
+ * SLICE_MS and stop with an AbortError on `signal`.
  */
 export async function symmetricEigenvaluesFast(
   a: Float64Array,
@@ -52,16 +54,22 @@ export async function symmetricEigenvaluesFast(
     const small = smallEigenvalues(a, n);
     if (small) return small;
   }
+  // above eigenSmall's sizes, the reduction in panels (eigenBlocked.ts): it reads the trailing
+  // block once per column where the one-stage pass reads and writes it
+  if (blockedWorks(n)) return oneStageInSlices(a, n, signal, blockedTridiagonalize);
   if (n >= TWO_STAGE_MIN && backend.info.name === 'onnxruntime' && !wasmWorks(n)) {
     return twoStageEigenvalues(a, n, BAND, backend, signal);
   }
   return oneStageInSlices(a, n, signal);
 }
 
-/** eigen.ts's one-stage solve (with its SIMD pass) in slices of SLICE_MS; bench/eigen-small.ts times it against eigenSmall */
-export async function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
+/**
+ * eigen.ts's one-stage solve (with its SIMD pass, or the blocked reduction `reduce`) in slices of
+ * SLICE_MS; bench/eigen-small.ts times it against eigenSmall
+ */
+export async function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal, reduce?: Tridiagonalizer): Promise<Float64Array> {
   throwIfAborted(signal);
-  const steps = eigenvalueSteps(a, n);
+  const steps = eigenvalueSteps(a, n, reduce);
   try {
     let last = performance.now();
     for (;;) {

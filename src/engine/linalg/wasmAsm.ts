@@ -189,6 +189,10 @@ export class FnBuilder {
   splatF(): this {
     return this.simd(0x14);
   }
+  /** v128.load64_splat: the f64 at [address on the stack + offset] in both lanes */
+  loadSplatF(offset = 0): this {
+    return this.simd(0x0a, 3, ...uleb(offset));
+  }
   laneF(lane: 0 | 1): this {
     return this.simd(0x21, lane);
   }

@@ -1,0 +1,277 @@
+/**
+ * Householder reduction to tridiagonal form in panels (LAPACK's dsytrd / dlatrd, lower triangle),
+ * for the eigensolver above eigenSmall.ts's sizes. Same reflectors as eigen.ts's one-stage
+ * reduction, but their updates to the trailing block are held back: within a panel of PANEL
+ * columns the matrix stays as the panel found it, A_cur = A - V W^T - W V^T, where column t of V
+ * is a reflector and of W its partner (w = beta p - (beta^2 / 2)(v.p) v, p = A_cur v). Each column
+ * then needs only
+ *   - its own entries of A_cur (its column of A less the panel's corrections),
+ *   - p = A v - V (W^T v) - W (V^T v): one read-only pass over the trailing block (symv),
+ * and after the panel one rank-2 PANEL update writes the block (syr2k). The one-stage pass read
+ * and wrote the block for every column; at d >= 768 that traffic was what it waited on.
+ *
+ * Same arithmetic guarantees as eigen.ts (this is only the reduction; eigenvalueSteps does the
+ * scaling, the QL and the bisection fallback around it), and the same reflectors
+ * (householderColumn), so hard input behaves alike; the eigenvalues agree with the one-stage
+ * solver's to rounding, not bit for bit (the sums run in another order).
+ */
+import { householderColumn, type Tridiagonalizer } from './eigen';
+import { assembleBlockedModule, PANEL } from './eigenBlockedWasm';
+import { wasmApi, type WasmMemory } from './kernelMemory';
+import { BLOCKED_WASM } from './kernelBytes';
+import { WASM_MAX_SIDE, wasmSwitch } from './eigenWasm';
+
+type Symv = (a: number, stride: number, v: number, p: number, vR: number, cnt: number, out: number) => void;
+type Syr2k = (a: number, stride: number, vr: number, wr: number, vt: number, wt: number, tstride: number, nb: number, cols: number) => void;
+type Dots = (a: number, b: number, x: number, y: number, count: number, dst: number, rows: number) => void;
+
+interface Kernels {
+  symv4: Symv;
+  symv1: Symv;
+  syr2k2: Syr2k;
+  syr2k1: Syr2k;
+  rowDots: Dots;
+  colDots: Dots;
+}
+
+interface Instance {
+  memory: WasmMemory;
+  k: Kernels;
+  busy: boolean;
+}
+
+let compiled: object | null | undefined;
+function module(): object | null {
+  if (compiled === undefined) {
+    compiled = null;
+    try {
+      const bytes = Uint8Array.from(Buffer.from(BLOCKED_WASM, 'base64'));
+      if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** the builders' bytes, for the test that keeps kernelBytes.ts in step */
+export { assembleBlockedModule };
+
+/** whether blockedTridiagonalize runs here for an n x n matrix (WebAssembly SIMD, n in range) */
+export function blockedWorks(n: number): boolean {
+  return wasmSwitch.enabled && n >= 1 && n <= WASM_MAX_SIDE && wasmApi !== undefined && module() !== null;
+}
+
+/**
+ * One memory kept between solves, as eigenWasm.ts keeps its own: fresh pages are dear (the
+ * spectra solve four problems of one size in a row), dropped after KEEP_MS idle. A solve that
+ * finds it busy (two async solves interleaving) gets a memory of its own.
+ */
+let kept: Instance | undefined;
+let keptTimer: ReturnType<typeof setTimeout> | undefined;
+const KEEP_MS = 10_000;
+
+function instantiate(pages: number): Instance {
+  const api = wasmApi as NonNullable<typeof wasmApi>;
+  const memory = new api.Memory({ initial: pages });
+  const ex = new api.Instance(module() as object, { env: { memory } }).exports;
+  return { memory, k: ex as unknown as Kernels, busy: false };
+}
+
+function acquire(pages: number): Instance {
+  if (kept?.busy) return { ...instantiate(pages), busy: true };
+  if (!kept) kept = instantiate(pages);
+  const have = kept.memory.buffer.byteLength / 65536;
+  if (have < pages) kept.memory.grow(pages - have);
+  if (keptTimer) clearTimeout(keptTimer);
+  keptTimer = setTimeout(() => {
+    kept = undefined;
+    keptTimer = undefined;
+  }, KEEP_MS);
+  keptTimer.unref?.();
+  kept.busy = true;
+  return kept;
+}
+
+/** row stride (in f64) of the matrix: room for the syr2k tiles' overhang, and not a multiple of 512 (rows 4 KB apart share cache sets) */
+function rowStride(n: number): number {
+  let ld = n + 4;
+  if (ld % 512 === 0) ld += 4;
+  return ld;
+}
+
+/** where everything lives, in f64 indices */
+function layout(n: number): {
+  ld: number;
+  ldt: number;
+  V: number;
+  W: number;
+  Vt: number;
+  Wt: number;
+  v: number;
+  p: number;
+  col: number;
+  x: number;
+  y: number;
+  out: number;
+  end: number;
+} {
+  const ld = rowStride(n);
+  const ldt = n + 8;
+  const V = ld * n;
+  const W = V + PANEL * n;
+  const Vt = W + PANEL * n;
+  const Wt = Vt + PANEL * ldt;
+  const v = Wt + PANEL * ldt;
+  const p = v + ldt;
+  const col = p + ldt;
+  const x = col + ldt;
+  const y = x + PANEL;
+  const out = y + PANEL;
+  return { ld, ldt, V, W, Vt, Wt, v, p, col, x, y, out, end: out + 8 };
+}
+
+/** the Tridiagonalizer for eigenvalueSteps; the caller checks blockedWorks(n) first */
+export const blockedTridiagonalize: Tridiagonalizer = function* (a, n, scale, diag, off) {
+  const at = layout(n);
+  const inst = acquire(Math.ceil((8 * at.end) / 65536));
+  try {
+    yield* reduce(inst, a, n, scale, diag, off);
+  } finally {
+    inst.busy = false;
+  }
+};
+
+function* reduce(
+  inst: Instance,
+  a: Float64Array,
+  n: number,
+  scale: number,
+  diag: Float64Array,
+  off: Float64Array,
+): Generator<void, void, void> {
+  const { k: K } = inst;
+  const at = layout(n);
+  const { ld, ldt } = at;
+  const mem = new Float64Array(inst.memory.buffer, 0, at.end);
+  const view = (start: number, length: number): Float64Array => mem.subarray(start, start + length);
+  const V = view(at.V, PANEL * n);
+  const W = view(at.W, PANEL * n);
+  const Vt = view(at.Vt, PANEL * ldt);
+  const Wt = view(at.Wt, PANEL * ldt);
+  const v = view(at.v, n);
+  const p = view(at.p, n);
+  const col = view(at.col, n);
+  const B = 8; // bytes per f64
+
+  // the lower triangle, scaled; the few entries right of the diagonal that the syr2k tiles
+  // overwrite start at zero, so no leftover of an earlier solve (a subnormal, a NaN) is computed on
+  for (let i = 0; i < n; i++) {
+    const r = i * ld;
+    if (scale === 1) for (let j = 0; j <= i; j++) mem[r + j] = a[i * n + j] as number;
+    else for (let j = 0; j <= i; j++) mem[r + j] = (a[i * n + j] as number) * scale;
+    mem.fill(0, r + i + 1, r + Math.min(ld, i + 8));
+  }
+  Vt.fill(0);
+  Wt.fill(0);
+
+  /** p[k1 ..] = A[k1.., k1..] v (lower triangle, the panel's start), as eigenWasm.ts's fused driver walks it */
+  const symv = (k1: number): void => {
+    p.fill(0, k1, n);
+    for (let i = k1; i < n;) {
+      const R = i + 4 <= n ? 4 : 1;
+      (R === 4 ? K.symv4 : K.symv1)(B * (i * ld + k1), B * ld, B * (at.v + k1), B * (at.p + k1), B * (at.v + i), i - k1, B * at.out);
+      for (let r = 0; r < R; r++) {
+        const row = (i + r) * ld;
+        const vr = v[i + r] as number;
+        let sr = mem[at.out + r] as number;
+        for (let c = 0; c < r; c++) {
+          const l = mem[row + i + c] as number;
+          sr += l * (v[i + c] as number);
+          p[i + c] = (p[i + c] as number) + l * vr;
+        }
+        p[i + r] = (p[i + r] as number) + sr + (mem[row + i + r] as number) * vr;
+      }
+      i += R;
+    }
+  };
+
+  /** L[k1.., k1..] -= V W^T + W V^T over the panel's nb columns */
+  const syr2k = (k1: number, nb: number): void => {
+    let i = k1;
+    const args = (row: number, R: number): [number, number, number, number, number, number, number, number, number] => [
+      B * (row * ld + k1),
+      B * ld,
+      B * (at.V + row * PANEL),
+      B * (at.W + row * PANEL),
+      B * (at.Vt + k1),
+      B * (at.Wt + k1),
+      B * ldt,
+      nb,
+      4 * Math.ceil((row + R - k1) / 4),
+    ];
+    for (; i + 2 <= n; i += 2) K.syr2k2(...args(i, 2));
+    if (i < n) K.syr2k1(...args(i, 1));
+  };
+
+  for (let k0 = 0; k0 + 2 < n; k0 += PANEL) {
+    const nb = Math.min(PANEL, n - 2 - k0);
+    V.fill(0, k0 * PANEL);
+    W.fill(0, k0 * PANEL);
+    for (let j = 0; j < nb; j++) {
+      const k = k0 + j;
+      for (let i = k; i < n; i++) col[i] = mem[i * ld + k] as number;
+      const pairs = (j + 1) >> 1;
+      // the panel's earlier reflectors' share of this column: col -= V W[k]^T + W V[k]^T
+      if (j > 0)
+        K.rowDots(
+          B * (at.V + k * PANEL),
+          B * (at.W + k * PANEL),
+          B * (at.W + k * PANEL),
+          B * (at.V + k * PANEL),
+          pairs,
+          B * (at.col + k),
+          n - k,
+        );
+      diag[k] = col[k] as number;
+      let amax = 0;
+      for (let i = k + 1; i < n; i++) {
+        const ax = Math.abs(col[i] as number);
+        if (ax > amax) amax = ax;
+      }
+      const beta = householderColumn(col, k, n, amax, v, off);
+      if (beta !== 0) {
+        const k1 = k + 1;
+        symv(k1);
+        if (j > 0) {
+          // p -= V (W^T v) + W (V^T v)
+          K.colDots(B * (at.V + k1 * PANEL), B * (at.W + k1 * PANEL), B * (at.v + k1), (j + 7) >> 3, B * at.x, B * at.y, n - k1);
+          K.rowDots(B * (at.V + k1 * PANEL), B * (at.W + k1 * PANEL), B * at.x, B * at.y, pairs, B * (at.p + k1), n - k1);
+        }
+        let vp = 0;
+        for (let i = k1; i < n; i++) vp += (v[i] as number) * (p[i] as number);
+        const kk = 0.5 * beta * beta * vp;
+        for (let i = k1; i < n; i++) {
+          const vi = v[i] as number;
+          const wi = beta * (p[i] as number) - kk * vi;
+          V[i * PANEL + j] = vi;
+          W[i * PANEL + j] = wi;
+          Vt[j * ldt + i] = vi;
+          Wt[j * ldt + i] = wi;
+        }
+      }
+      yield;
+    }
+    syr2k(k0 + nb, nb);
+    // the transposes start the next panel at zero, as V and W do: a column whose reflector is
+    // the identity (beta = 0) is never written, and must not keep this panel's values
+    for (let t = 0; t < nb; t++) {
+      Vt.fill(0, t * ldt, (t + 1) * ldt);
+      Wt.fill(0, t * ldt, (t + 1) * ldt);
+    }
+  }
+  const s0 = Math.max(0, n - 2);
+  for (let i = s0; i < n; i++) diag[i] = mem[i * ld + i] as number;
+  if (n >= 2) off[n - 2] = mem[(n - 1) * ld + (n - 2)] as number;
+  off[n - 1] = 0;
+}
