@@ -21,15 +21,27 @@ import { wasmApi, type WasmMemory } from './kernelMemory';
 import { BLOCKED_WASM } from './kernelBytes';
 import { WASM_MAX_SIDE, wasmSwitch } from './eigenWasm';
 
-type Symv = (a: number, stride: number, v: number, p: number, vR: number, cnt: number, out: number) => void;
-type Syr2k = (a: number, stride: number, vr: number, wr: number, vt: number, wt: number, tstride: number, nb: number, cols: number) => void;
 type Dots = (a: number, b: number, x: number, y: number, count: number, dst: number, rows: number) => void;
 
 interface Kernels {
-  symv4: Symv;
-  symv1: Symv;
-  syr2k2: Syr2k;
-  syr2k1: Syr2k;
+  /** p[k1..] += A v, all rows (L, stride, v, p, k1, n, out) */
+  symv: (L: number, stride: number, v: number, p: number, k1: number, n: number, out: number) => void;
+  partner: (v: number, p: number, count: number, beta: number, V: number, W: number, Vt: number, Wt: number) => void;
+  column: (a: number, stride: number, dst: number, rows: number) => void;
+  absMax: (a: number, count: number) => number;
+  /** L[k1.., k1..] -= V W^T + W V^T (L, stride, V, W, Vt, Wt, tstride, nb, k1, n) */
+  syr2k: (
+    L: number,
+    stride: number,
+    V: number,
+    W: number,
+    Vt: number,
+    Wt: number,
+    tstride: number,
+    nb: number,
+    k1: number,
+    n: number,
+  ) => void;
   rowDots: Dots;
   colDots: Dots;
 }
@@ -164,55 +176,17 @@ function* reduce(
   const col = view(at.col, n);
   const B = 8; // bytes per f64
 
-  // the lower triangle, scaled; the few entries right of the diagonal that the syr2k tiles
-  // overwrite start at zero, so no leftover of an earlier solve (a subnormal, a NaN) is computed on
+  // the lower triangle (a row's copy is one memcpy, fast even before the JIT has seen this code),
+  // scaled; the few entries right of the diagonal that the syr2k tiles overwrite start at zero, so
+  // no leftover of an earlier solve (a subnormal, a NaN) is computed on
   for (let i = 0; i < n; i++) {
     const r = i * ld;
-    if (scale === 1) for (let j = 0; j <= i; j++) mem[r + j] = a[i * n + j] as number;
-    else for (let j = 0; j <= i; j++) mem[r + j] = (a[i * n + j] as number) * scale;
+    mem.set(a.subarray(i * n, i * n + i + 1), r);
+    if (scale !== 1) for (let j = 0; j <= i; j++) mem[r + j] = (mem[r + j] as number) * scale;
     mem.fill(0, r + i + 1, r + Math.min(ld, i + 8));
   }
   Vt.fill(0);
   Wt.fill(0);
-
-  /** p[k1 ..] = A[k1.., k1..] v (lower triangle, the panel's start), as eigenWasm.ts's fused driver walks it */
-  const symv = (k1: number): void => {
-    p.fill(0, k1, n);
-    for (let i = k1; i < n;) {
-      const R = i + 4 <= n ? 4 : 1;
-      (R === 4 ? K.symv4 : K.symv1)(B * (i * ld + k1), B * ld, B * (at.v + k1), B * (at.p + k1), B * (at.v + i), i - k1, B * at.out);
-      for (let r = 0; r < R; r++) {
-        const row = (i + r) * ld;
-        const vr = v[i + r] as number;
-        let sr = mem[at.out + r] as number;
-        for (let c = 0; c < r; c++) {
-          const l = mem[row + i + c] as number;
-          sr += l * (v[i + c] as number);
-          p[i + c] = (p[i + c] as number) + l * vr;
-        }
-        p[i + r] = (p[i + r] as number) + sr + (mem[row + i + r] as number) * vr;
-      }
-      i += R;
-    }
-  };
-
-  /** L[k1.., k1..] -= V W^T + W V^T over the panel's nb columns */
-  const syr2k = (k1: number, nb: number): void => {
-    let i = k1;
-    const args = (row: number, R: number): [number, number, number, number, number, number, number, number, number] => [
-      B * (row * ld + k1),
-      B * ld,
-      B * (at.V + row * PANEL),
-      B * (at.W + row * PANEL),
-      B * (at.Vt + k1),
-      B * (at.Wt + k1),
-      B * ldt,
-      nb,
-      4 * Math.ceil((row + R - k1) / 4),
-    ];
-    for (; i + 2 <= n; i += 2) K.syr2k2(...args(i, 2));
-    if (i < n) K.syr2k1(...args(i, 1));
-  };
 
   for (let k0 = 0; k0 + 2 < n; k0 += PANEL) {
     const nb = Math.min(PANEL, n - 2 - k0);
@@ -220,7 +194,7 @@ function* reduce(
     W.fill(0, k0 * PANEL);
     for (let j = 0; j < nb; j++) {
       const k = k0 + j;
-      for (let i = k; i < n; i++) col[i] = mem[i * ld + k] as number;
+      K.column(B * (k * ld + k), B * ld, B * (at.col + k), n - k);
       const pairs = (j + 1) >> 1;
       // the panel's earlier reflectors' share of this column: col -= V W[k]^T + W V[k]^T
       if (j > 0)
@@ -234,35 +208,32 @@ function* reduce(
           n - k,
         );
       diag[k] = col[k] as number;
-      let amax = 0;
-      for (let i = k + 1; i < n; i++) {
-        const ax = Math.abs(col[i] as number);
-        if (ax > amax) amax = ax;
-      }
+      const amax = K.absMax(B * (at.col + k + 1), n - k - 1);
       const beta = householderColumn(col, k, n, amax, v, off);
       if (beta !== 0) {
         const k1 = k + 1;
-        symv(k1);
+        p.fill(0, k1, n);
+        K.symv(0, B * ld, B * at.v, B * at.p, k1, n, B * at.out);
         if (j > 0) {
           // p -= V (W^T v) + W (V^T v)
           K.colDots(B * (at.V + k1 * PANEL), B * (at.W + k1 * PANEL), B * (at.v + k1), (j + 7) >> 3, B * at.x, B * at.y, n - k1);
           K.rowDots(B * (at.V + k1 * PANEL), B * (at.W + k1 * PANEL), B * at.x, B * at.y, pairs, B * (at.p + k1), n - k1);
         }
-        let vp = 0;
-        for (let i = k1; i < n; i++) vp += (v[i] as number) * (p[i] as number);
-        const kk = 0.5 * beta * beta * vp;
-        for (let i = k1; i < n; i++) {
-          const vi = v[i] as number;
-          const wi = beta * (p[i] as number) - kk * vi;
-          V[i * PANEL + j] = vi;
-          W[i * PANEL + j] = wi;
-          Vt[j * ldt + i] = vi;
-          Wt[j * ldt + i] = wi;
-        }
+        K.partner(
+          B * (at.v + k1),
+          B * (at.p + k1),
+          n - k1,
+          beta,
+          B * (at.V + k1 * PANEL + j),
+          B * (at.W + k1 * PANEL + j),
+          B * (at.Vt + j * ldt + k1),
+          B * (at.Wt + j * ldt + k1),
+        );
       }
       yield;
     }
-    syr2k(k0 + nb, nb);
+    // L[k1.., k1..] -= V W^T + W V^T over the panel's nb columns
+    K.syr2k(0, B * ld, B * at.V, B * at.W, B * at.Vt, B * at.Wt, B * ldt, nb, k0 + nb, n);
     // the transposes start the next panel at zero, as V and W do: a column whose reflector is
     // the identity (beta = 0) is never written, and must not keep this panel's values
     for (let t = 0; t < nb; t++) {

@@ -301,7 +301,264 @@ function colDotsKernel(): FnBuilder {
   return f;
 }
 
+const CALL = 0x10;
+const ABS = 0x99;
+const SELECT = 0x1b;
+/** function indices in the module (assembleBlockedModule's order) */
+const SYMV4 = 0;
+const SYMV1 = 1;
+const SYR2K2 = 2;
+const SYR2K1 = 3;
+
+/**
+ * symv: p[k1 ..] += A[k1.., k1..] v over the lower triangle, whole: symv4 / symv1 for the part left
+ * of each diagonal block, then the block itself, in the order of operations of a plain loop
+ * (row r of a block: its sum, then p of the columns before it, then its diagonal). One call per
+ * column instead of one per four rows: the calls from JavaScript were as dear as the block.
+ * params: L (byte address of row 0, column 0), stride, v, p (of index 0), k1, n, out (4 slots)
+ */
+function symvAllKernel(): FnBuilder {
+  const f = new FnBuilder('symv', [I32, I32, I32, I32, I32, I32, I32]);
+  const [L, stride, v, p, k1, n, out] = [0, 1, 2, 3, 4, 5, 6] as const;
+  const i = f.local(I32);
+  const base = f.local(I32); // &L[i][i]
+  const vi = f.local(I32); // &v[i]
+  const pi = f.local(I32); // &p[i]
+  const row: number[] = [0, 1, 2, 3].map(() => f.local(I32));
+  const sr = f.local(F64);
+  const l = f.local(F64);
+  const of = (list: number[], r: number): number => list[r] as number;
+  const kernelArgs = (): void => {
+    f.get(L).get(i).get(stride).mul32().add32().get(k1).i32(3).shl32().add32(); // &L[i][k1]
+    f.get(stride);
+    f.get(v).get(k1).i32(3).shl32().add32();
+    f.get(p).get(k1).i32(3).shl32().add32();
+    f.get(v).get(i).i32(3).shl32().add32();
+    f.get(i).get(k1).sub32();
+    f.get(out);
+  };
+  /** the R x R diagonal block at row i */
+  const block = (R: number): void => {
+    f.get(L).get(i).get(stride).mul32().add32().get(i).i32(3).shl32().add32().set(base);
+    f.get(v).get(i).i32(3).shl32().add32().set(vi);
+    f.get(p).get(i).i32(3).shl32().add32().set(pi);
+    for (let r = 0; r < R; r++) {
+      f.get(base).get(stride).i32(r).mul32().add32().set(of(row, r));
+      f.get(out)
+        .loadF(8 * r)
+        .set(sr);
+      for (let c = 0; c < r; c++) {
+        f.get(of(row, r))
+          .loadF(8 * c)
+          .set(l);
+        // sr += l v[i + c]
+        f.get(sr)
+          .get(l)
+          .get(vi)
+          .loadF(8 * c)
+          .mulF()
+          .addF()
+          .set(sr);
+        // p[i + c] += l v[i + r]
+        f.get(pi);
+        f.get(pi)
+          .loadF(8 * c)
+          .get(l)
+          .get(vi)
+          .loadF(8 * r)
+          .mulF()
+          .addF()
+          .storeF(8 * c);
+      }
+      // p[i + r] += sr + L[i + r][i + r] v[i + r]
+      f.get(pi);
+      f.get(pi)
+        .loadF(8 * r)
+        .get(sr)
+        .get(of(row, r))
+        .loadF(8 * r)
+        .get(vi)
+        .loadF(8 * r)
+        .mulF()
+        .addF()
+        .addF()
+        .storeF(8 * r);
+    }
+  };
+  f.get(k1).set(i);
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).i32(4).add32().get(n).op(0x4a).brIf(1); // i + 4 > n: leave
+      kernelArgs();
+      f.op(CALL, SYMV4);
+      block(4);
+      f.get(i).i32(4).add32().set(i);
+      f.br(0);
+    }),
+  );
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).get(n).geS32().brIf(1);
+      kernelArgs();
+      f.op(CALL, SYMV1);
+      block(1);
+      f.get(i).i32(1).add32().set(i);
+      f.br(0);
+    }),
+  );
+  return f;
+}
+
+/**
+ * syr2k: the panel's update of the whole trailing block (rows and columns from k1), two rows per
+ * syr2k2 call, the last odd row by syr2k1; each row's tiles run to the first multiple of four
+ * columns that covers its diagonal.
+ * params: L (row 0, column 0), stride, V, W (row 0), Vt, Wt (column 0), tstride, nb, k1, n
+ */
+function syr2kAllKernel(): FnBuilder {
+  const f = new FnBuilder('syr2k', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [L, stride, V, W, Vt, Wt, tstride, nb, k1, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+  const i = f.local(I32);
+  const args = (R: number): void => {
+    f.get(L).get(i).get(stride).mul32().add32().get(k1).i32(3).shl32().add32();
+    f.get(stride);
+    f.get(V)
+      .get(i)
+      .i32(8 * PANEL)
+      .mul32()
+      .add32();
+    f.get(W)
+      .get(i)
+      .i32(8 * PANEL)
+      .mul32()
+      .add32();
+    f.get(Vt).get(k1).i32(3).shl32().add32();
+    f.get(Wt).get(k1).i32(3).shl32().add32();
+    f.get(tstride).get(nb);
+    // cols = (i + R - k1 + 3) & ~3
+    f.get(i)
+      .i32(R + 3)
+      .add32()
+      .get(k1)
+      .sub32()
+      .i32(-4)
+      .op(0x71);
+  };
+  f.get(k1).set(i);
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).i32(2).add32().get(n).op(0x4a).brIf(1); // i + 2 > n: leave
+      args(2);
+      f.op(CALL, SYR2K2);
+      f.get(i).i32(2).add32().set(i);
+      f.br(0);
+    }),
+  );
+  f.block(() => {
+    f.get(i).get(n).geS32().brIf(0);
+    args(1);
+    f.op(CALL, SYR2K1);
+  });
+  return f;
+}
+
+/**
+ * partner: the reflector's partner w = beta p - (beta^2 / 2)(v.p) v, written with v into the
+ * panel's column j (rows V[i][j], W[i][j], PANEL apart) and its transposes (Vt[j][i], Wt[j][i]).
+ * params: v, p (of the first row), count, beta, V, W, Vt, Wt (of the first row)
+ */
+function partnerKernel(): FnBuilder {
+  const f = new FnBuilder('partner', [I32, I32, I32, F64, I32, I32, I32, I32]);
+  const [v, p, count, beta, V, W, Vt, Wt] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+  const x = f.local(I32);
+  const end = f.local(I32);
+  const vp = f.local(F64);
+  const kk = f.local(F64);
+  const vi = f.local(F64);
+  const wi = f.local(F64);
+  const rowOff = f.local(I32);
+  f.get(count).i32(3).shl32().set(end);
+  f.f64(0).set(vp);
+  f.forRange(
+    x,
+    end,
+    () => {
+      f.get(vp).get(v).get(x).add32().loadF().get(p).get(x).add32().loadF().mulF().addF().set(vp);
+    },
+    8,
+  );
+  f.f64(0.5).get(beta).mulF().get(beta).mulF().get(vp).mulF().set(kk);
+  f.i32(0).set(rowOff);
+  f.forRange(
+    x,
+    end,
+    () => {
+      f.get(v).get(x).add32().loadF().set(vi);
+      f.get(beta).get(p).get(x).add32().loadF().mulF().get(kk).get(vi).mulF().subF().set(wi);
+      f.get(V).get(rowOff).add32().get(vi).storeF();
+      f.get(W).get(rowOff).add32().get(wi).storeF();
+      f.get(Vt).get(x).add32().get(vi).storeF();
+      f.get(Wt).get(x).add32().get(wi).storeF();
+      f.get(rowOff)
+        .i32(8 * PANEL)
+        .add32()
+        .set(rowOff);
+    },
+    8,
+  );
+  return f;
+}
+
+/** column: dst[i] = a[i stride] for i < rows (a column of the matrix, gathered). params: a, stride, dst, rows */
+function columnKernel(): FnBuilder {
+  const f = new FnBuilder('column', [I32, I32, I32, I32]);
+  const [a, stride, dst, rows] = [0, 1, 2, 3] as const;
+  const i = f.local(I32);
+  const src = f.local(I32);
+  f.get(a).set(src);
+  f.forRange(i, rows, () => {
+    f.get(dst).get(i).i32(3).shl32().add32().get(src).loadF().storeF();
+    f.get(src).get(stride).add32().set(src);
+  });
+  return f;
+}
+
+/** absMax: the largest |a[i]|, i < count, as `if (x > m) m = x` has it (a NaN is passed over). params: a, count */
+function absMaxKernel(): FnBuilder {
+  const f = new FnBuilder('absMax', [I32, I32], [F64]);
+  const [a, count] = [0, 1] as const;
+  const x = f.local(I32);
+  const end = f.local(I32);
+  const m = f.local(F64);
+  const y = f.local(F64);
+  f.get(count).i32(3).shl32().set(end);
+  f.f64(0).set(m);
+  f.forRange(
+    x,
+    end,
+    () => {
+      f.get(a).get(x).add32().loadF().op(ABS).set(y);
+      f.get(y).get(m).get(y).get(m).gtF().op(SELECT).set(m);
+    },
+    8,
+  );
+  f.get(m);
+  return f;
+}
+
 /** the module's bytes (kernelBytes.ts keeps them pre-assembled; the unit test compares) */
 export function assembleBlockedModule(): Uint8Array {
-  return assemble([symvKernel(4), symvKernel(1), syr2kKernel(2), syr2kKernel(1), rowDotsKernel(), colDotsKernel()]);
+  return assemble([
+    symvKernel(4),
+    symvKernel(1),
+    syr2kKernel(2),
+    syr2kKernel(1),
+    rowDotsKernel(),
+    colDotsKernel(),
+    symvAllKernel(),
+    syr2kAllKernel(),
+    partnerKernel(),
+    columnKernel(),
+    absMaxKernel(),
+  ]);
 }
