@@ -3,8 +3,8 @@
  * OpenBLAS) on the same matrices, side by side in one run: Gram matrices X^T X / N of Gaussian
  * data with a decaying spectrum (what the spectra and the weights report solve), d = 768, 1024,
  * 4096 by default. Prints best-of-reps wall and CPU seconds of both sides, the ratios, our two
- * stages (Householder reduction to tridiagonal, blocked where WebAssembly SIMD is here, then the
- * tridiagonal QL), the largest
+ * stages (Householder reduction to tridiagonal, then the tridiagonal QL: blocked and root-free where
+ * WebAssembly SIMD is here, as symmetricEigenvaluesFast has them), the largest
  * eigenvalue difference relative to the largest eigenvalue, and numpy again with all its
  * threads (OpenBLAS default) for reference.
  * Usage: npx tsx bench/eigen-vs-numpy.ts [--d 768,1024,4096] [--reps 3] [--threads T]
@@ -19,6 +19,7 @@ import { createBackend, type GeometryBackend } from '../src/engine';
 import { tridiagonalForm, tridiagonalQL } from '../src/engine/linalg/eigen';
 import { symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
 import { blockedTridiagonalize, blockedWorks } from '../src/engine/linalg/eigenBlocked';
+import { rootFreeSweeps } from '../src/engine/linalg/eigenRootFree';
 import { mulberry32 } from '../src/engine/random';
 import { flag } from './args';
 
@@ -88,9 +89,11 @@ async function main(): Promise<void> {
     // the two stages of the path taken (the blocked reduction where WebAssembly SIMD is here),
     // timed apart once
     const c0 = process.cpuUsage();
-    const t = blockedWorks(d) ? tridiagonalForm(g, d, blockedTridiagonalize) : tridiagonalForm(g, d);
+    const blocked = blockedWorks(d);
+    const t = blocked ? tridiagonalForm(g, d, blockedTridiagonalize) : tridiagonalForm(g, d);
     const c1 = process.cpuUsage(c0);
-    tridiagonalQL(t.diag, t.off, d);
+    if (blocked) tridiagonalQL(t.diag, t.off, d, 30 * d, rootFreeSweeps);
+    else tridiagonalQL(t.diag, t.off, d);
     const c2 = process.cpuUsage(c0);
     const reduction = (c1.user + c1.system) / 1e6;
     const ql = (c2.user + c2.system) / 1e6 - reduction;

@@ -3,21 +3,23 @@
  * above eigenSmall's sizes: every hard case of the numpy fixture (rank-deficient, graded,
  * clustered, subnormal, 1e300, d = 768 .. 4096) within LAPACK's bound, panel edges (sizes just
  * past one or two panels, a last panel of one or two columns), identity reflectors in the middle
- * of a panel, and the kept WebAssembly memory (a smaller solve after a larger one sees nothing of
+ * of a panel, the root-free QL that follows it (on numpy's tridiagonal cases, 2 x 2 blocks at the
+ * range's ends, an exhausted budget), and the kept WebAssembly memory (a smaller solve after a larger one sees nothing of
  * it; two solves at once each get their own).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eigenvalueSteps, symmetricEigenvalues, tridiagonalForm } from '../../src/engine/linalg/eigen';
-import { blockedTridiagonalize, blockedWorks } from '../../src/engine/linalg/eigenBlocked';
+import { symmetricEigenvalues, tridiagonalForm, tridiagonalQL } from '../../src/engine/linalg/eigen';
+import { eigen2x2, rootFreeSweeps } from '../../src/engine/linalg/eigenRootFree';
+import { blockedEigenvalueSteps, blockedTridiagonalize, blockedWorks } from '../../src/engine/linalg/eigenBlocked';
 import { PANEL } from '../../src/engine/linalg/eigenBlockedWasm';
 import { SMALL_MAX } from '../../src/engine/linalg/eigenSmall';
-import { oneStageInSlices, symmetricEigenvaluesFast } from '../../src/engine/linalg/eigenBand';
+import { inSlices, symmetricEigenvaluesFast } from '../../src/engine/linalg/eigenBand';
 import { createJsBackend } from '../../src/engine/jsBackend';
 import { CASES, checkAgainst, EPS, matrixOf, normOf, randsym } from './engine-eigen-fixture';
 
 function blocked(a: Float64Array, n: number): Float64Array {
-  const steps = eigenvalueSteps(a, n, blockedTridiagonalize);
+  const steps = blockedEigenvalueSteps(a, n);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -101,12 +103,64 @@ void test('the kept memory: a smaller solve after a larger one is the same bit f
   const first = blocked(a1, n1);
   blocked(a2, n2);
   assert.deepEqual(blocked(a1, n1), first);
-  const [x, y] = await Promise.all([
-    oneStageInSlices(a1, n1, undefined, blockedTridiagonalize),
-    oneStageInSlices(a2, n2, undefined, blockedTridiagonalize),
-  ]);
+  const [x, y] = await Promise.all([inSlices(() => blockedEigenvalueSteps(a1, n1)), inSlices(() => blockedEigenvalueSteps(a2, n2))]);
   assert.deepEqual(x, first);
   assert.ok(inUnits(y, symmetricEigenvalues(a2, n2), n2) < 20);
   // and symmetricEigenvaluesFast above SMALL_MAX is this path
   assert.deepEqual(await symmetricEigenvaluesFast(a1, n1, createJsBackend()), first);
+});
+
+void test("the root-free QL on numpy's tridiagonal cases (Wilkinson, graded, clustered), with and without a budget", () => {
+  let cases = 0;
+  for (const c of CASES) {
+    if (c.spec.kind !== 'wilkinson' && c.spec.kind !== 'tridiag' && c.n > 2) continue;
+    const a = matrixOf(c);
+    const diag = new Float64Array(c.n);
+    const off = new Float64Array(c.n);
+    for (let i = 0; i < c.n; i++) {
+      diag[i] = a[i * c.n + i] as number;
+      if (i + 1 < c.n) off[i] = a[(i + 1) * c.n + i] as number;
+    }
+    const d = Float64Array.from(diag);
+    tridiagonalQL(d, Float64Array.from(off), c.n, 30 * c.n, rootFreeSweeps);
+    checkAgainst(`root-free ${c.name}`, d.sort().reverse(), c.eig, normOf(c));
+    // no budget: bisection answers instead, as for the implicit QL
+    tridiagonalQL(diag, off, c.n, 0, rootFreeSweeps);
+    checkAgainst(`root-free, no budget ${c.name}`, diag.sort().reverse(), c.eig, normOf(c));
+    cases++;
+  }
+  assert.ok(cases >= 5, `${cases} tridiagonal cases`);
+});
+
+void test('2 x 2 blocks: eigen2x2 at the ends of the range, and non-finite input gives NaN, not a hang', () => {
+  const exact = (a: number, b: number, c: number): [number, number] => {
+    // in extended care: (a + c)/2 +- sqrt(((a - c)/2)^2 + b^2), scaled to avoid overflow
+    const s = Math.max(Math.abs(a), Math.abs(b), Math.abs(c));
+    const [x, y, z] = [a / s, b / s, c / s];
+    const m = (x + z) / 2;
+    const r = Math.hypot((x - z) / 2, y);
+    return [(m + r) * s, (m - r) * s];
+  };
+  for (const [a, b, c] of [
+    [1, 0, 1],
+    [2, 1, 2],
+    [1e300, 1e300, -1e300],
+    [1e-300, 1e-300, 1e-300],
+    [0, 1, 0],
+    [5, 1e-20, 5],
+    [-3, 2, 7],
+  ] as [number, number, number][]) {
+    const [r1, r2] = eigen2x2(a, b, c);
+    const [e1, e2] = exact(a, b, c);
+    const scale = Math.max(Math.abs(a), Math.abs(b), Math.abs(c));
+    assert.ok(r1 >= r2, `${a}, ${b}, ${c}: order`);
+    assert.ok(
+      Math.abs(r1 - e1) <= 4 * EPS * scale && Math.abs(r2 - e2) <= 4 * EPS * scale,
+      `${a}, ${b}, ${c}: ${r1}, ${r2} vs ${e1}, ${e2}`,
+    );
+  }
+  const d = Float64Array.from([1, NaN, 2, 3]);
+  const e = Float64Array.from([1, 1, 1, 0]);
+  tridiagonalQL(d, e, 4, 120, rootFreeSweeps);
+  assert.ok(d.every((x) => Number.isNaN(x)));
 });

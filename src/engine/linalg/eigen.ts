@@ -96,13 +96,14 @@ export type Tridiagonalizer = (
 /**
  * symmetricEigenvalues as steps: one yield per column of the reduction, so an async caller
  * (eigenBand.ts) can let the event loop run, and see a cancellation, during a d = 4096 solve.
- * `reduce` is this file's one-stage reduction unless the caller brings another (eigenBlocked.ts);
- * the scaling, the QL and the fallbacks around it are the same.
+ * `reduce` and `sweeps` are this file's one-stage reduction and implicit QL unless the caller
+ * brings others (eigenBlocked.ts); the scaling and the fallbacks around them are the same.
  */
 export function* eigenvalueSteps(
   a: Float64Array,
   d: number,
   reduce: Tridiagonalizer = tridiagonalize,
+  sweeps: QlSweeps = qlSweeps,
 ): Generator<void, Float64Array, void> {
   if (!Number.isInteger(d) || d < 0 || a.length < d * d) {
     throw new RangeError(`symmetricEigenvalues: expected a ${d} x ${d} matrix, got ${a.length} values`);
@@ -115,7 +116,7 @@ export function* eigenvalueSteps(
   const s = safeScaleExponent(amax);
   const off = new Float64Array(d); // off[k] = T[k+1][k]; off[d-1] = 0
   yield* reduce(a, d, 2 ** s, diag, off);
-  tridiagonalQL(diag, off, d);
+  tridiagonalQL(diag, off, d, 30 * d, sweeps);
   if (s !== 0) {
     const back = 2 ** -s;
     for (let i = 0; i < d; i++) diag[i] = (diag[i] as number) * back;

@@ -13,8 +13,8 @@
  * formed, and the tridiagonal QL deflates absolutely and falls back to bisection, so zero,
  * rank-deficient, graded and subnormal matrices all get eigenvalues; NaN or Inf gives NaN.
  */
-import { eigenvalueSteps, safeScaleExponent, tridiagonalQL, type Tridiagonalizer } from './eigen';
-import { blockedTridiagonalize, blockedWorks } from './eigenBlocked';
+import { eigenvalueSteps, safeScaleExponent, tridiagonalQL } from './eigen';
+import { blockedEigenvalueSteps, blockedWorks } from './eigenBlocked';
 import { wasmWorks } from './eigenWasm';
 import { SMALL_MAX, smallEigenvalues } from './eigenSmall';
 import type { GeometryBackend } from '../types';
@@ -37,8 +37,8 @@ const SLICE_MS = 50;
 
 /**
  * Eigenvalues, descending: up to SMALL_MAX, eigenSmall.ts's solver (all in WebAssembly,
- * synchronous; same eigenvalues bit for bit); above, the blocked reduction (eigenBlocked.ts) with
- * eigen.ts's QL where WebAssembly SIMD is here; where it is missing, the two-stage method where
+ * synchronous; same eigenvalues bit for bit); above, the blocked reduction (eigenBlocked.ts) and
+ * the root-free QL (eigenRootFree.ts) where WebAssembly SIMD is here; where it is missing, the two-stage method where
  * the size makes it pay, else the plain one-stage solver. All but the small path run in slices of
  * SLICE_MS and stop with an AbortError on `signal`.
  */
@@ -56,20 +56,25 @@ export async function symmetricEigenvaluesFast(
   }
   // above eigenSmall's sizes, the reduction in panels (eigenBlocked.ts): it reads the trailing
   // block once per column where the one-stage pass reads and writes it
-  if (blockedWorks(n)) return oneStageInSlices(a, n, signal, blockedTridiagonalize);
+  if (blockedWorks(n)) return inSlices(() => blockedEigenvalueSteps(a, n), signal);
   if (n >= TWO_STAGE_MIN && backend.info.name === 'onnxruntime' && !wasmWorks(n)) {
     return twoStageEigenvalues(a, n, BAND, backend, signal);
   }
   return oneStageInSlices(a, n, signal);
 }
 
+/** eigen.ts's one-stage solve (with its SIMD pass) in slices of SLICE_MS; bench/eigen-small.ts times it against eigenSmall */
+export function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
+  return inSlices(() => eigenvalueSteps(a, n), signal);
+}
+
 /**
- * eigen.ts's one-stage solve (with its SIMD pass, or the blocked reduction `reduce`) in slices of
- * SLICE_MS; bench/eigen-small.ts times it against eigenSmall
+ * A solve given as steps (eigenvalueSteps or blockedEigenvalueSteps), run in slices of SLICE_MS:
+ * the event loop runs between them, and an abort on `signal` stops the solve with an AbortError.
  */
-export async function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal, reduce?: Tridiagonalizer): Promise<Float64Array> {
+export async function inSlices(start: () => Generator<void, Float64Array, void>, signal?: AbortSignal): Promise<Float64Array> {
   throwIfAborted(signal);
-  const steps = eigenvalueSteps(a, n, reduce);
+  const steps = start();
   try {
     let last = performance.now();
     for (;;) {

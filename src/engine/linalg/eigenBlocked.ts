@@ -15,7 +15,8 @@
  * (householderColumn), so hard input behaves alike; the eigenvalues agree with the one-stage
  * solver's to rounding, not bit for bit (the sums run in another order).
  */
-import { householderColumn, type Tridiagonalizer } from './eigen';
+import { eigenvalueSteps, householderColumn, type Tridiagonalizer } from './eigen';
+import { rootFreeSweeps } from './eigenRootFree';
 import { assembleBlockedModule, PANEL } from './eigenBlockedWasm';
 import { wasmApi, type WasmMemory } from './kernelMemory';
 import { BLOCKED_WASM } from './kernelBytes';
@@ -141,6 +142,14 @@ function layout(n: number): {
   const y = x + PANEL;
   const out = y + PANEL;
   return { ld, ldt, V, W, Vt, Wt, v, p, col, x, y, out, end: out + 8 };
+}
+
+/**
+ * The eigenvalues (descending) of the symmetric n x n `a` as steps, one per column: this
+ * reduction, then the root-free QL (eigenRootFree.ts). The caller checks blockedWorks(n) first.
+ */
+export function blockedEigenvalueSteps(a: Float64Array, n: number): Generator<void, Float64Array, void> {
+  return eigenvalueSteps(a, n, blockedTridiagonalize, rootFreeSweeps);
 }
 
 /** the Tridiagonalizer for eigenvalueSteps; the caller checks blockedWorks(n) first */
