@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { symmetricEigenvalues, tridiagonalForm, tridiagonalQL } from '../../src/engine/linalg/eigen';
 import { eigen2x2, rootFreeSweeps } from '../../src/engine/linalg/eigenRootFree';
-import { blockedEigenvalueSteps, blockedTridiagonalize, blockedWorks } from '../../src/engine/linalg/eigenBlocked';
+import { blockedEigenvalueSteps, blockedTridiagonalize, blockedWorks, wasmRootFreeSweeps } from '../../src/engine/linalg/eigenBlocked';
 import { PANEL } from '../../src/engine/linalg/eigenBlockedWasm';
 import { SMALL_MAX } from '../../src/engine/linalg/eigenSmall';
 import { inSlices, symmetricEigenvaluesFast } from '../../src/engine/linalg/eigenBand';
@@ -124,6 +124,10 @@ void test("the root-free QL on numpy's tridiagonal cases (Wilkinson, graded, clu
     const d = Float64Array.from(diag);
     tridiagonalQL(d, Float64Array.from(off), c.n, 30 * c.n, rootFreeSweeps);
     checkAgainst(`root-free ${c.name}`, d.sort().reverse(), c.eig, normOf(c));
+    // the WebAssembly port: the same numbers, bit for bit
+    const w = Float64Array.from(diag);
+    tridiagonalQL(w, Float64Array.from(off), c.n, 30 * c.n, wasmRootFreeSweeps);
+    assert.deepEqual(w.sort().reverse(), d, `${c.name}: the WebAssembly sweeps differ`);
     // no budget: bisection answers instead, as for the implicit QL
     tridiagonalQL(diag, off, c.n, 0, rootFreeSweeps);
     checkAgainst(`root-free, no budget ${c.name}`, diag.sort().reverse(), c.eig, normOf(c));
@@ -163,4 +167,29 @@ void test('2 x 2 blocks: eigen2x2 at the ends of the range, and non-finite input
   const e = Float64Array.from([1, 1, 1, 0]);
   tridiagonalQL(d, e, 4, 120, rootFreeSweeps);
   assert.ok(d.every((x) => Number.isNaN(x)));
+});
+
+void test('the WebAssembly root-free sweeps equal the JavaScript ones bit for bit on the dense cases and random tridiagonals', () => {
+  const both = (diag: Float64Array, off: Float64Array, n: number, label: string): void => {
+    const d1 = Float64Array.from(diag);
+    const d2 = Float64Array.from(diag);
+    tridiagonalQL(d1, Float64Array.from(off), n, 30 * n, rootFreeSweeps);
+    tridiagonalQL(d2, Float64Array.from(off), n, 30 * n, wasmRootFreeSweeps);
+    assert.deepEqual(d2, d1, label);
+  };
+  for (const c of CASES) {
+    if (c.n > 1300) continue;
+    const t = tridiagonalForm(matrixOf(c), c.n, blockedTridiagonalize);
+    both(t.diag, t.off, c.n, c.name);
+  }
+  for (const n of [1, 2, 3, 4, 17, 100]) {
+    const a = randsym(n, 300 + n, -5, 5);
+    const diag = new Float64Array(n);
+    const off = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      diag[i] = a[i * n + i] as number;
+      if (i + 1 < n) off[i] = (a[i * n + i + 1] as number) * (i % 7 === 3 ? 0 : 1);
+    }
+    both(diag, off, n, `random tridiagonal n = ${n}`);
+  }
 });

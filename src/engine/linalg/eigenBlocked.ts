@@ -16,7 +16,6 @@
  * solver's to rounding, not bit for bit (the sums run in another order).
  */
 import { eigenvalueSteps, householderColumn, type Tridiagonalizer } from './eigen';
-import { rootFreeSweeps } from './eigenRootFree';
 import { assembleBlockedModule, PANEL } from './eigenBlockedWasm';
 import { wasmApi, type WasmMemory } from './kernelMemory';
 import { BLOCKED_WASM } from './kernelBytes';
@@ -30,6 +29,7 @@ interface Kernels {
   partner: (v: number, p: number, count: number, beta: number, V: number, W: number, Vt: number, Wt: number) => void;
   column: (a: number, stride: number, dst: number, rows: number) => void;
   absMax: (a: number, count: number) => number;
+  rootFree: (n: number, tol2: number, eps2: number, budget: number, d: number, e: number) => number;
   /** L[k1.., k1..] -= V W^T + W V^T (L, stride, V, W, Vt, Wt, tstride, nb, k1, n) */
   syr2k: (
     L: number,
@@ -146,10 +146,30 @@ function layout(n: number): {
 
 /**
  * The eigenvalues (descending) of the symmetric n x n `a` as steps, one per column: this
- * reduction, then the root-free QL (eigenRootFree.ts). The caller checks blockedWorks(n) first.
+ * reduction, then the root-free QL (eigenRootFree.ts's, in WebAssembly). The caller checks
+ * blockedWorks(n) first.
  */
 export function blockedEigenvalueSteps(a: Float64Array, n: number): Generator<void, Float64Array, void> {
-  return eigenvalueSteps(a, n, blockedTridiagonalize, rootFreeSweeps);
+  return eigenvalueSteps(a, n, blockedTridiagonalize, wasmRootFreeSweeps);
+}
+
+/**
+ * eigenRootFree.ts's rootFreeSweeps in WebAssembly (a QlSweeps for tridiagonalQL; the same
+ * eigenvalues bit for bit), on the kept memory: diag and off are copied in and back.
+ */
+export function wasmRootFreeSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {
+  const inst = acquire(Math.max(1, Math.ceil((16 * n) / 65536)));
+  try {
+    const mem = new Float64Array(inst.memory.buffer, 0, 2 * n);
+    mem.set(diag.subarray(0, n), 0);
+    mem.set(off.subarray(0, n), n);
+    const ok = inst.k.rootFree(n, tol * tol, Number.EPSILON * Number.EPSILON, maxSweeps, 0, 8 * n) === 1;
+    diag.set(mem.subarray(0, n));
+    off.set(mem.subarray(n, 2 * n));
+    return ok;
+  } finally {
+    inst.busy = false;
+  }
 }
 
 /** the Tridiagonalizer for eigenvalueSteps; the caller checks blockedWorks(n) first */

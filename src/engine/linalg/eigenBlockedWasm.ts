@@ -546,6 +546,281 @@ function absMaxKernel(): FnBuilder {
   return f;
 }
 
+const SQRT = 0x9f;
+const NEG = 0x9a;
+const EQF = 0x61;
+const LEF = 0x65;
+const GEF = 0x66;
+const NE32 = 0x47;
+const OR32 = 0x72;
+const RETURN = 0x0f;
+
+/**
+ * rootFree: eigenRootFree.ts's rootFreeSweeps, operation for operation (the unit test checks the
+ * eigenvalues bit for bit). Compiled before it runs, so a fresh process's first solves do not pay
+ * for the JIT: the JavaScript sweeps took 35 and 22 ms on the first two d = 768 solves, 8 warm.
+ * params: n, tol2 (eps ||T|| squared), eps2, budget (sweeps), d, e (byte addresses); returns 1, or
+ * 0 where the budget ran out or a value stopped being finite.
+ */
+function rootFreeKernel(): FnBuilder {
+  const f = new FnBuilder('rootFree', [I32, F64, F64, I32, I32, I32], [I32]);
+  const [n, tol2, eps2, budget, dA, eA] = [0, 1, 2, 3, 4, 5] as const;
+  const i = f.local(I32);
+  const lo = f.local(I32);
+  const m = f.local(I32);
+  const em = f.local(F64);
+  const a = f.local(F64);
+  const b = f.local(F64);
+  const c2 = f.local(F64);
+  const sm = f.local(F64);
+  const df = f.local(F64);
+  const adf = f.local(F64);
+  const ab = f.local(F64);
+  const acmx = f.local(F64);
+  const acmn = f.local(F64);
+  const rt = f.local(F64);
+  const q = f.local(F64);
+  const rt1 = f.local(F64);
+  const rt2 = f.local(F64);
+  const rte = f.local(F64);
+  const sigma = f.local(F64);
+  const r0 = f.local(F64);
+  const c = f.local(F64);
+  const s = f.local(F64);
+  const gamma = f.local(F64);
+  const p = f.local(F64);
+  const bb = f.local(F64);
+  const r = f.local(F64);
+  const oldc = f.local(F64);
+  const oldgam = f.local(F64);
+  const alpha = f.local(F64);
+  const at = (base: number, idx: () => void, off = 0): void => {
+    f.get(base);
+    idx();
+    f.i32(3).shl32().add32();
+    if (off !== 0) f.i32(off).add32();
+  };
+  const D = (idx: number, off = 0): void => at(dA, () => void f.get(idx), 8 * off);
+  const E = (idx: number, off = 0): void => at(eA, () => void f.get(idx), 8 * off);
+  const notFinite = (x: () => void): void => {
+    x();
+    x();
+    f.subF().f64(0).op(EQF).op(0x45); // i32.eqz
+  };
+  const fail = (): void => void f.i32(0).op(RETURN);
+  const ifElse = (then: () => void, els: () => void): void => {
+    f.op(0x04, 0x40);
+    then();
+    f.op(0x05);
+    els();
+    f.op(0x0b);
+  };
+  const sel = (x: number, y: number, cond: () => void): void => {
+    f.get(x).get(y);
+    cond();
+    f.op(0x1b);
+  };
+
+  // the squares of the off-diagonal entries; e[n - 1] = 0
+  f.i32(0).set(i);
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).i32(1).add32().get(n).geS32().brIf(1);
+      E(i);
+      E(i);
+      f.loadF();
+      E(i);
+      f.loadF().mulF().storeF();
+      f.get(i).i32(1).add32().set(i);
+      f.br(0);
+    }),
+  );
+  at(eA, () => void f.get(n).i32(1).sub32());
+  f.f64(0).storeF();
+
+  f.i32(0).set(lo);
+  f.block(() =>
+    f.loop(() => {
+      // while lo < n
+      f.get(lo).get(n).geS32().brIf(1);
+      // m: the first negligible e[m] from lo (set to zero), or n - 1
+      f.get(lo).set(m);
+      f.block(() =>
+        f.loop(() => {
+          f.get(m).get(n).i32(1).sub32().geS32().brIf(1);
+          E(m);
+          f.loadF().set(em);
+          f.get(em).get(tol2).op(LEF);
+          f.get(em).get(eps2);
+          D(m);
+          f.loadF();
+          D(m, 1);
+          f.loadF().mulF().op(0x99).mulF().op(LEF);
+          f.op(OR32);
+          f.when(() => {
+            E(m);
+            f.f64(0).storeF();
+            f.br(2);
+          });
+          f.get(m).i32(1).add32().set(m);
+          f.br(0);
+        }),
+      );
+      // m == lo: converged
+      f.get(m).get(lo).eq32();
+      f.when(() => {
+        f.get(lo).i32(1).add32().set(lo);
+        f.br(1);
+      });
+      // m == lo + 1: a 2 x 2 block (eigen2x2)
+      f.get(m).get(lo).i32(1).add32().eq32();
+      f.when(() => {
+        D(lo);
+        f.loadF().set(a);
+        E(lo);
+        f.loadF().op(SQRT).set(b);
+        D(lo, 1);
+        f.loadF().set(c2);
+        f.get(a).get(c2).addF().set(sm);
+        f.get(a).get(c2).subF().set(df);
+        f.get(df).op(0x99).set(adf);
+        f.get(b).get(b).addF().op(0x99).set(ab);
+        const aBig = (): void => void f.get(a).op(0x99).get(c2).op(0x99).gtF();
+        sel(a, c2, aBig);
+        f.set(acmx);
+        sel(c2, a, aBig);
+        f.set(acmn);
+        f.get(adf).get(ab).gtF();
+        ifElse(
+          () => {
+            f.get(ab).get(adf).divF().set(q);
+            f.get(adf).f64(1).get(q).get(q).mulF().addF().op(SQRT).mulF().set(rt);
+          },
+          () => {
+            f.get(adf).get(ab).ltF();
+            ifElse(
+              () => {
+                f.get(adf).get(ab).divF().set(q);
+                f.get(ab).f64(1).get(q).get(q).mulF().addF().op(SQRT).mulF().set(rt);
+              },
+              () => void f.get(ab).f64(Math.SQRT2).mulF().set(rt),
+            );
+          },
+        );
+        f.get(sm).f64(0).op(EQF);
+        ifElse(
+          () => {
+            f.f64(0.5).get(rt).mulF().set(rt1);
+            f.f64(-0.5).get(rt).mulF().set(rt2);
+          },
+          () => {
+            f.f64(0.5).get(sm);
+            f.get(rt).op(NEG).get(rt).get(sm).f64(0).ltF().op(0x1b);
+            f.addF().mulF().set(rt1);
+            f.get(acmx).get(rt1).divF().get(acmn).mulF().get(b).get(rt1).divF().get(b).mulF().subF().set(rt2);
+          },
+        );
+        // d[lo], d[lo + 1] = the larger, the smaller
+        D(lo);
+        sel(rt1, rt2, () => void f.get(rt1).get(rt2).gtF());
+        f.storeF();
+        D(lo, 1);
+        sel(rt2, rt1, () => void f.get(rt1).get(rt2).gtF());
+        f.storeF();
+        E(lo);
+        f.f64(0).storeF();
+        f.get(lo).i32(2).add32().set(lo);
+        f.br(1);
+      });
+      f.get(budget).i32(0).op(0x4c); // budget <= 0
+      f.when(fail);
+      f.get(budget).i32(1).sub32().set(budget);
+
+      // the shift from the leading 2 x 2 block
+      E(lo);
+      f.loadF().op(SQRT).set(rte);
+      D(lo, 1);
+      f.loadF();
+      D(lo);
+      f.loadF().subF().f64(2).get(rte).mulF().divF().set(sigma);
+      f.get(sigma).op(0x99).f64(1).gtF();
+      ifElse(
+        () => void f.get(sigma).op(0x99).f64(1).f64(1).get(sigma).get(sigma).mulF().divF().addF().op(SQRT).mulF().set(r0),
+        () => void f.f64(1).get(sigma).get(sigma).mulF().addF().op(SQRT).set(r0),
+      );
+      D(lo);
+      f.loadF().get(rte).get(sigma);
+      f.get(r0).get(r0).op(NEG).get(sigma).f64(0).op(GEF).op(0x1b);
+      f.addF().divF().subF().set(sigma);
+
+      f.f64(1).set(c);
+      f.f64(0).set(s);
+      D(m);
+      f.loadF().get(sigma).subF().set(gamma);
+      f.get(gamma).get(gamma).mulF().set(p);
+      f.get(m).i32(1).sub32().set(i);
+      f.block(() =>
+        f.loop(() => {
+          f.get(i).get(lo).ltS32().brIf(1);
+          E(i);
+          f.loadF().set(bb);
+          f.get(p).get(bb).addF().set(r);
+          f.get(i).get(m).i32(1).sub32().op(NE32);
+          f.when(() => {
+            E(i, 1);
+            f.get(s).get(r).mulF().storeF();
+          });
+          f.get(c).set(oldc);
+          f.get(p).get(r).divF().set(c);
+          f.get(bb).get(r).divF().set(s);
+          f.get(gamma).set(oldgam);
+          D(i);
+          f.loadF().set(alpha);
+          f.get(c).get(alpha).get(sigma).subF().mulF().get(s).get(oldgam).mulF().subF().set(gamma);
+          D(i, 1);
+          f.get(oldgam).get(alpha).get(gamma).subF().addF().storeF();
+          f.get(gamma).get(gamma).mulF().get(c).divF();
+          f.get(oldc).get(bb).mulF();
+          f.get(c).f64(0).op(0x62); // c != 0
+          f.op(0x1b).set(p);
+          f.get(i).i32(1).sub32().set(i);
+          f.br(0);
+        }),
+      );
+      E(lo);
+      f.get(s).get(p).mulF().storeF();
+      D(lo);
+      f.get(sigma).get(gamma).addF().storeF();
+      notFinite(() => {
+        D(lo);
+        f.loadF();
+      });
+      notFinite(() => {
+        E(lo);
+        f.loadF();
+      });
+      f.op(OR32);
+      f.when(fail);
+      f.br(0);
+    }),
+  );
+  f.i32(0).set(i);
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).get(n).geS32().brIf(1);
+      notFinite(() => {
+        D(i);
+        f.loadF();
+      });
+      f.when(fail);
+      f.get(i).i32(1).add32().set(i);
+      f.br(0);
+    }),
+  );
+  f.i32(1);
+  return f;
+}
+
 /** the module's bytes (kernelBytes.ts keeps them pre-assembled; the unit test compares) */
 export function assembleBlockedModule(): Uint8Array {
   return assemble([
@@ -560,5 +835,6 @@ export function assembleBlockedModule(): Uint8Array {
     partnerKernel(),
     columnKernel(),
     absMaxKernel(),
+    rootFreeKernel(),
   ]);
 }

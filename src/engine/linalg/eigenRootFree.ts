@@ -23,9 +23,13 @@ export function eigen2x2(a: number, b: number, c: number): [number, number] {
   const ab = Math.abs(b + b);
   const [acmx, acmn] = Math.abs(a) > Math.abs(c) ? [a, c] : [c, a];
   let rt: number;
-  if (adf > ab) rt = adf * Math.sqrt(1 + (ab / adf) ** 2);
-  else if (adf < ab) rt = ab * Math.sqrt(1 + (adf / ab) ** 2);
-  else rt = ab * Math.SQRT2;
+  if (adf > ab) {
+    const q = ab / adf;
+    rt = adf * Math.sqrt(1 + q * q);
+  } else if (adf < ab) {
+    const q = adf / ab;
+    rt = ab * Math.sqrt(1 + q * q);
+  } else rt = ab * Math.SQRT2;
   if (sm === 0) return [0.5 * rt, -0.5 * rt];
   const rt1 = 0.5 * (sm + (sm < 0 ? -rt : rt));
   // the other from the determinant, which keeps its relative accuracy
