@@ -16,8 +16,8 @@
  * solver's to rounding, not bit for bit (the sums run in another order).
  */
 import { eigenvalueSteps, householderColumn, type Tridiagonalizer } from './eigen';
-import { assembleBlockedModule, PANEL } from './eigenBlockedWasm';
-import { wasmApi, type WasmMemory } from './kernelMemory';
+import { PANEL } from './eigenBlockedWasm';
+import { compiledModule, keptInstance, wasmApi, type HeldInstance } from './kernelMemory';
 import { BLOCKED_WASM } from './kernelBytes';
 import { WASM_MAX_SIDE, wasmSwitch } from './eigenWasm';
 
@@ -47,63 +47,13 @@ interface Kernels {
   colDots: Dots;
 }
 
-interface Instance {
-  memory: WasmMemory;
-  k: Kernels;
-  busy: boolean;
-}
-
-let compiled: object | null | undefined;
-function module(): object | null {
-  if (compiled === undefined) {
-    compiled = null;
-    try {
-      const bytes = Uint8Array.from(Buffer.from(BLOCKED_WASM, 'base64'));
-      if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
-/** the builders' bytes, for the test that keeps kernelBytes.ts in step */
-export { assembleBlockedModule };
+const module = compiledModule(BLOCKED_WASM);
+/** one instance kept between solves (fresh pages are dear; the spectra solve four of one size in a row) */
+const acquire = keptInstance(module, (ex) => ex as unknown as Kernels);
 
 /** whether blockedTridiagonalize runs here for an n x n matrix (WebAssembly SIMD, n in range) */
 export function blockedWorks(n: number): boolean {
   return wasmSwitch.enabled && n >= 1 && n <= WASM_MAX_SIDE && wasmApi !== undefined && module() !== null;
-}
-
-/**
- * One memory kept between solves, as eigenWasm.ts keeps its own: fresh pages are dear (the
- * spectra solve four problems of one size in a row), dropped after KEEP_MS idle. A solve that
- * finds it busy (two async solves interleaving) gets a memory of its own.
- */
-let kept: Instance | undefined;
-let keptTimer: ReturnType<typeof setTimeout> | undefined;
-const KEEP_MS = 10_000;
-
-function instantiate(pages: number): Instance {
-  const api = wasmApi as NonNullable<typeof wasmApi>;
-  const memory = new api.Memory({ initial: pages });
-  const ex = new api.Instance(module() as object, { env: { memory } }).exports;
-  return { memory, k: ex as unknown as Kernels, busy: false };
-}
-
-function acquire(pages: number): Instance {
-  if (kept?.busy) return { ...instantiate(pages), busy: true };
-  if (!kept) kept = instantiate(pages);
-  const have = kept.memory.buffer.byteLength / 65536;
-  if (have < pages) kept.memory.grow(pages - have);
-  if (keptTimer) clearTimeout(keptTimer);
-  keptTimer = setTimeout(() => {
-    kept = undefined;
-    keptTimer = undefined;
-  }, KEEP_MS);
-  keptTimer.unref?.();
-  kept.busy = true;
-  return kept;
 }
 
 /** row stride (in f64) of the matrix: room for the syr2k tiles' overhang, and not a multiple of 512 (rows 4 KB apart share cache sets) */
@@ -159,16 +109,17 @@ export function blockedEigenvalueSteps(a: Float64Array, n: number): Generator<vo
  */
 export function wasmRootFreeSweeps(diag: Float64Array, off: Float64Array, n: number, tol: number, maxSweeps: number): boolean {
   const inst = acquire(Math.max(1, Math.ceil((16 * n) / 65536)));
+  if (!inst) throw new Error('wasmRootFreeSweeps: WebAssembly SIMD is not available (blockedWorks)');
   try {
     const mem = new Float64Array(inst.memory.buffer, 0, 2 * n);
     mem.set(diag.subarray(0, n), 0);
     mem.set(off.subarray(0, n), n);
-    const ok = inst.k.rootFree(n, tol * tol, Number.EPSILON * Number.EPSILON, maxSweeps, 0, 8 * n) === 1;
+    const ok = inst.exports.rootFree(n, tol * tol, Number.EPSILON * Number.EPSILON, maxSweeps, 0, 8 * n) === 1;
     diag.set(mem.subarray(0, n));
     off.set(mem.subarray(n, 2 * n));
     return ok;
   } finally {
-    inst.busy = false;
+    inst.release();
   }
 }
 
@@ -176,22 +127,23 @@ export function wasmRootFreeSweeps(diag: Float64Array, off: Float64Array, n: num
 export const blockedTridiagonalize: Tridiagonalizer = function* (a, n, scale, diag, off) {
   const at = layout(n);
   const inst = acquire(Math.ceil((8 * at.end) / 65536));
+  if (!inst) throw new Error('blockedTridiagonalize: WebAssembly SIMD is not available (blockedWorks)');
   try {
     yield* reduce(inst, a, n, scale, diag, off);
   } finally {
-    inst.busy = false;
+    inst.release();
   }
 };
 
 function* reduce(
-  inst: Instance,
+  inst: HeldInstance<Kernels>,
   a: Float64Array,
   n: number,
   scale: number,
   diag: Float64Array,
   off: Float64Array,
 ): Generator<void, void, void> {
-  const { k: K } = inst;
+  const K = inst.exports;
   const at = layout(n);
   const { ld, ldt } = at;
   const mem = new Float64Array(inst.memory.buffer, 0, at.end);

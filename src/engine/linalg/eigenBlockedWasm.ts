@@ -16,6 +16,31 @@ import { F64, FnBuilder, I32, V128, assemble } from './wasmAsm';
 /** columns per panel: the reflectors whose updates one syr2k applies */
 export const PANEL = 24;
 
+/** opcodes beyond wasmAsm.ts's named helpers */
+const OP = {
+  call: 0x10,
+  select: 0x1b,
+  return: 0x0f,
+  abs: 0x99,
+  neg: 0x9a,
+  sqrt: 0x9f,
+  eqF: 0x61,
+  neF: 0x62,
+  leF: 0x65,
+  geF: 0x66,
+  ne32: 0x47,
+  or32: 0x72,
+  gtS32: 0x4a,
+  leS32: 0x4c,
+  and32: 0x71,
+  eqz32: 0x45,
+};
+/** function indices in the module (assembleBlockedModule's order) */
+const SYMV4 = 0;
+const SYMV1 = 1;
+const SYR2K2 = 2;
+const SYR2K1 = 3;
+
 /**
  * symvR: rows i .. i+R-1 of the lower triangle, columns c0 .. i-1 (cnt = i - c0), read only:
  *   s_r += L[r][j] v[j];   p[j] += sum_r L[r][j] v[r]
@@ -47,7 +72,7 @@ function symvKernel(R: number): FnBuilder {
   const at = (base: number): void => void f.get(base).get(x).add32();
   const of = (list: number[], r: number): number => list[r] as number;
 
-  f.get(cnt).i32(-2).op(0x71).i32(3).shl32().set(end2);
+  f.get(cnt).i32(-2).op(OP.and32).i32(3).shl32().set(end2);
   f.get(cnt).i32(3).shl32().set(end1);
   for (let r = 0; r < R; r++) {
     f.get(a).get(stride).i32(r).mul32().add32().set(of(rowAt, r));
@@ -301,15 +326,6 @@ function colDotsKernel(): FnBuilder {
   return f;
 }
 
-const CALL = 0x10;
-const ABS = 0x99;
-const SELECT = 0x1b;
-/** function indices in the module (assembleBlockedModule's order) */
-const SYMV4 = 0;
-const SYMV1 = 1;
-const SYR2K2 = 2;
-const SYR2K1 = 3;
-
 /**
  * symv: p[k1 ..] += A[k1.., k1..] v over the lower triangle, whole: symv4 / symv1 for the part left
  * of each diagonal block, then the block itself, in the order of operations of a plain loop
@@ -388,9 +404,9 @@ function symvAllKernel(): FnBuilder {
   f.get(k1).set(i);
   f.block(() =>
     f.loop(() => {
-      f.get(i).i32(4).add32().get(n).op(0x4a).brIf(1); // i + 4 > n: leave
+      f.get(i).i32(4).add32().get(n).op(OP.gtS32).brIf(1); // i + 4 > n: leave
       kernelArgs();
-      f.op(CALL, SYMV4);
+      f.op(OP.call, SYMV4);
       block(4);
       f.get(i).i32(4).add32().set(i);
       f.br(0);
@@ -400,7 +416,7 @@ function symvAllKernel(): FnBuilder {
     f.loop(() => {
       f.get(i).get(n).geS32().brIf(1);
       kernelArgs();
-      f.op(CALL, SYMV1);
+      f.op(OP.call, SYMV1);
       block(1);
       f.get(i).i32(1).add32().set(i);
       f.br(0);
@@ -442,14 +458,14 @@ function syr2kAllKernel(): FnBuilder {
       .get(k1)
       .sub32()
       .i32(-4)
-      .op(0x71);
+      .op(OP.and32);
   };
   f.get(k1).set(i);
   f.block(() =>
     f.loop(() => {
-      f.get(i).i32(2).add32().get(n).op(0x4a).brIf(1); // i + 2 > n: leave
+      f.get(i).i32(2).add32().get(n).op(OP.gtS32).brIf(1); // i + 2 > n: leave
       args(2);
-      f.op(CALL, SYR2K2);
+      f.op(OP.call, SYR2K2);
       f.get(i).i32(2).add32().set(i);
       f.br(0);
     }),
@@ -457,7 +473,7 @@ function syr2kAllKernel(): FnBuilder {
   f.block(() => {
     f.get(i).get(n).geS32().brIf(0);
     args(1);
-    f.op(CALL, SYR2K1);
+    f.op(OP.call, SYR2K1);
   });
   return f;
 }
@@ -537,23 +553,14 @@ function absMaxKernel(): FnBuilder {
     x,
     end,
     () => {
-      f.get(a).get(x).add32().loadF().op(ABS).set(y);
-      f.get(y).get(m).get(y).get(m).gtF().op(SELECT).set(m);
+      f.get(a).get(x).add32().loadF().op(OP.abs).set(y);
+      f.get(y).get(m).get(y).get(m).gtF().op(OP.select).set(m);
     },
     8,
   );
   f.get(m);
   return f;
 }
-
-const SQRT = 0x9f;
-const NEG = 0x9a;
-const EQF = 0x61;
-const LEF = 0x65;
-const GEF = 0x66;
-const NE32 = 0x47;
-const OR32 = 0x72;
-const RETURN = 0x0f;
 
 /**
  * rootFree: eigenRootFree.ts's rootFreeSweeps, operation for operation (the unit test checks the
@@ -605,9 +612,9 @@ function rootFreeKernel(): FnBuilder {
   const notFinite = (x: () => void): void => {
     x();
     x();
-    f.subF().f64(0).op(EQF).op(0x45); // i32.eqz
+    f.subF().f64(0).op(OP.eqF).op(OP.eqz32); // i32.eqz
   };
-  const fail = (): void => void f.i32(0).op(RETURN);
+  const fail = (): void => void f.i32(0).op(OP.return);
   const ifElse = (then: () => void, els: () => void): void => {
     f.op(0x04, 0x40);
     then();
@@ -618,7 +625,7 @@ function rootFreeKernel(): FnBuilder {
   const sel = (x: number, y: number, cond: () => void): void => {
     f.get(x).get(y);
     cond();
-    f.op(0x1b);
+    f.op(OP.select);
   };
 
   // the squares of the off-diagonal entries; e[n - 1] = 0
@@ -650,13 +657,13 @@ function rootFreeKernel(): FnBuilder {
           f.get(m).get(n).i32(1).sub32().geS32().brIf(1);
           E(m);
           f.loadF().set(em);
-          f.get(em).get(tol2).op(LEF);
+          f.get(em).get(tol2).op(OP.leF);
           f.get(em).get(eps2);
           D(m);
           f.loadF();
           D(m, 1);
-          f.loadF().mulF().op(0x99).mulF().op(LEF);
-          f.op(OR32);
+          f.loadF().mulF().op(OP.abs).mulF().op(OP.leF);
+          f.op(OP.or32);
           f.when(() => {
             E(m);
             f.f64(0).storeF();
@@ -678,14 +685,14 @@ function rootFreeKernel(): FnBuilder {
         D(lo);
         f.loadF().set(a);
         E(lo);
-        f.loadF().op(SQRT).set(b);
+        f.loadF().op(OP.sqrt).set(b);
         D(lo, 1);
         f.loadF().set(c2);
         f.get(a).get(c2).addF().set(sm);
         f.get(a).get(c2).subF().set(df);
-        f.get(df).op(0x99).set(adf);
-        f.get(b).get(b).addF().op(0x99).set(ab);
-        const aBig = (): void => void f.get(a).op(0x99).get(c2).op(0x99).gtF();
+        f.get(df).op(OP.abs).set(adf);
+        f.get(b).get(b).addF().op(OP.abs).set(ab);
+        const aBig = (): void => void f.get(a).op(OP.abs).get(c2).op(OP.abs).gtF();
         sel(a, c2, aBig);
         f.set(acmx);
         sel(c2, a, aBig);
@@ -694,20 +701,20 @@ function rootFreeKernel(): FnBuilder {
         ifElse(
           () => {
             f.get(ab).get(adf).divF().set(q);
-            f.get(adf).f64(1).get(q).get(q).mulF().addF().op(SQRT).mulF().set(rt);
+            f.get(adf).f64(1).get(q).get(q).mulF().addF().op(OP.sqrt).mulF().set(rt);
           },
           () => {
             f.get(adf).get(ab).ltF();
             ifElse(
               () => {
                 f.get(adf).get(ab).divF().set(q);
-                f.get(ab).f64(1).get(q).get(q).mulF().addF().op(SQRT).mulF().set(rt);
+                f.get(ab).f64(1).get(q).get(q).mulF().addF().op(OP.sqrt).mulF().set(rt);
               },
               () => void f.get(ab).f64(Math.SQRT2).mulF().set(rt),
             );
           },
         );
-        f.get(sm).f64(0).op(EQF);
+        f.get(sm).f64(0).op(OP.eqF);
         ifElse(
           () => {
             f.f64(0.5).get(rt).mulF().set(rt1);
@@ -715,7 +722,7 @@ function rootFreeKernel(): FnBuilder {
           },
           () => {
             f.f64(0.5).get(sm);
-            f.get(rt).op(NEG).get(rt).get(sm).f64(0).ltF().op(0x1b);
+            f.get(rt).op(OP.neg).get(rt).get(sm).f64(0).ltF().op(OP.select);
             f.addF().mulF().set(rt1);
             f.get(acmx).get(rt1).divF().get(acmn).mulF().get(b).get(rt1).divF().get(b).mulF().subF().set(rt2);
           },
@@ -732,25 +739,25 @@ function rootFreeKernel(): FnBuilder {
         f.get(lo).i32(2).add32().set(lo);
         f.br(1);
       });
-      f.get(budget).i32(0).op(0x4c); // budget <= 0
+      f.get(budget).i32(0).op(OP.leS32); // budget <= 0
       f.when(fail);
       f.get(budget).i32(1).sub32().set(budget);
 
       // the shift from the leading 2 x 2 block
       E(lo);
-      f.loadF().op(SQRT).set(rte);
+      f.loadF().op(OP.sqrt).set(rte);
       D(lo, 1);
       f.loadF();
       D(lo);
       f.loadF().subF().f64(2).get(rte).mulF().divF().set(sigma);
-      f.get(sigma).op(0x99).f64(1).gtF();
+      f.get(sigma).op(OP.abs).f64(1).gtF();
       ifElse(
-        () => void f.get(sigma).op(0x99).f64(1).f64(1).get(sigma).get(sigma).mulF().divF().addF().op(SQRT).mulF().set(r0),
-        () => void f.f64(1).get(sigma).get(sigma).mulF().addF().op(SQRT).set(r0),
+        () => void f.get(sigma).op(OP.abs).f64(1).f64(1).get(sigma).get(sigma).mulF().divF().addF().op(OP.sqrt).mulF().set(r0),
+        () => void f.f64(1).get(sigma).get(sigma).mulF().addF().op(OP.sqrt).set(r0),
       );
       D(lo);
       f.loadF().get(rte).get(sigma);
-      f.get(r0).get(r0).op(NEG).get(sigma).f64(0).op(GEF).op(0x1b);
+      f.get(r0).get(r0).op(OP.neg).get(sigma).f64(0).op(OP.geF).op(OP.select);
       f.addF().divF().subF().set(sigma);
 
       f.f64(1).set(c);
@@ -765,7 +772,7 @@ function rootFreeKernel(): FnBuilder {
           E(i);
           f.loadF().set(bb);
           f.get(p).get(bb).addF().set(r);
-          f.get(i).get(m).i32(1).sub32().op(NE32);
+          f.get(i).get(m).i32(1).sub32().op(OP.ne32);
           f.when(() => {
             E(i, 1);
             f.get(s).get(r).mulF().storeF();
@@ -781,8 +788,8 @@ function rootFreeKernel(): FnBuilder {
           f.get(oldgam).get(alpha).get(gamma).subF().addF().storeF();
           f.get(gamma).get(gamma).mulF().get(c).divF();
           f.get(oldc).get(bb).mulF();
-          f.get(c).f64(0).op(0x62); // c != 0
-          f.op(0x1b).set(p);
+          f.get(c).f64(0).op(OP.neF); // c != 0
+          f.op(OP.select).set(p);
           f.get(i).i32(1).sub32().set(i);
           f.br(0);
         }),
@@ -799,7 +806,7 @@ function rootFreeKernel(): FnBuilder {
         E(lo);
         f.loadF();
       });
-      f.op(OR32);
+      f.op(OP.or32);
       f.when(fail);
       f.br(0);
     }),

@@ -16,7 +16,7 @@
  */
 import { EIGEN_SMALL_WASM } from './eigenSmallBytes';
 import { F64, FnBuilder, I32, V128 } from './wasmAsm';
-import { wasmApi, type WasmApi } from './kernelMemory';
+import { compiledModule, keptInstance, wasmApi } from './kernelMemory';
 
 /**
  * params (all i32 byte addresses but stride and cnt): a = &L[i][k0], stride = 8 n, pv, pw, v, p =
@@ -163,23 +163,11 @@ type RowsFn = (
   out: number,
 ) => void;
 
-let compiled: object | null | undefined;
-
-function module(): object | null {
-  if (compiled === undefined) {
-    compiled = null;
-    try {
-      // eigenSmall.ts's module, kept pre-assembled, holds these two kernels (assembled from
-      // rowsKernel above, checked byte for byte by its test): loading it skips running the
-      // assembler, which costs a fresh process about 8 ms of interpreted JS
-      const bytes = Buffer.from(EIGEN_SMALL_WASM, 'base64');
-      if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+// eigenSmall.ts's module, kept pre-assembled, holds these two kernels (assembled from rowsKernel
+// above, checked byte for byte by its test): loading it skips running the assembler, which costs a
+// fresh process about 8 ms of interpreted JS
+const module = compiledModule(EIGEN_SMALL_WASM);
+const acquire = keptInstance(module, (ex) => ({ rows4: ex.rows4 as RowsFn, rows1: ex.rows1 as RowsFn }));
 
 /** the matrix and the vectors of one tridiagonalization, in wasm memory, with the fused pass */
 export interface WasmWorkspace {
@@ -203,30 +191,6 @@ export const WASM_MAX_SIDE = 16000;
 /** set by tests to force the JS loop */
 export const wasmSwitch = { enabled: true };
 
-/**
- * One memory and instance, kept between calls: a fresh wasm memory is page-faulted in on first
- * touch, which on some machines costs as much as the whole d = 768 reduction (measured on the
- * dev VM: 50-100 ms for 4.7 MB), and the spectra solve several problems of one size in a row.
- * It grows to the largest size asked for and is dropped after KEEP_MS without use. While one
- * solve holds it (the async solver yields between columns, so two jobs can interleave) another
- * gets a memory of its own.
- */
-interface Instance {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  rows4: RowsFn;
-  rows1: RowsFn;
-  busy: boolean;
-}
-let kept: Instance | undefined;
-let keptTimer: ReturnType<typeof setTimeout> | undefined;
-const KEEP_MS = 10_000;
-
-function instantiate(mod: object, api: WasmApi, pages: number): Instance {
-  const memory = new api.Memory({ initial: pages });
-  const inst = new api.Instance(mod, { env: { memory } });
-  return { memory, rows4: inst.exports.rows4 as RowsFn, rows1: inst.exports.rows1 as RowsFn, busy: false };
-}
-
 /** whether wasmWorkspace(n) will give a workspace (SIMD compiled here, n in range) */
 export function wasmWorks(n: number): boolean {
   return wasmSwitch.enabled && n >= 2 && n <= WASM_MAX_SIDE && module() !== null && wasmApi !== undefined;
@@ -234,26 +198,10 @@ export function wasmWorks(n: number): boolean {
 
 export function wasmWorkspace(n: number): WasmWorkspace | undefined {
   if (!wasmSwitch.enabled || n < 2 || n > WASM_MAX_SIDE) return undefined;
-  const mod = module();
-  if (!mod || !wasmApi) return undefined;
   const count = n * n + 5 * n + 4;
-  const pages = Math.ceil((count * 8) / 65536);
-  let inst: Instance;
-  if (kept?.busy) inst = instantiate(mod, wasmApi, pages);
-  else {
-    if (!kept) kept = instantiate(mod, wasmApi, pages);
-    const have = kept.memory.buffer.byteLength / 65536;
-    if (have < pages) kept.memory.grow(pages - have);
-    inst = kept;
-    if (keptTimer) clearTimeout(keptTimer);
-    keptTimer = setTimeout(() => {
-      kept = undefined;
-      keptTimer = undefined;
-    }, KEEP_MS);
-    keptTimer.unref?.();
-  }
-  inst.busy = true;
-  const { rows4, rows1 } = inst;
+  const inst = acquire(Math.ceil((count * 8) / 65536));
+  if (!inst) return undefined;
+  const { rows4, rows1 } = inst.exports;
   const all = new Float64Array(inst.memory.buffer, 0, count);
   const vecAt = (s: number): number => n * n + s * n;
   // the vectors start at zero (the first step's pending update is none); the matrix part is
@@ -266,9 +214,7 @@ export function wasmWorkspace(n: number): WasmWorkspace | undefined {
     L: all.subarray(0, n * n),
     vectors,
     p: all.subarray(pAt, pAt + n),
-    release() {
-      inst.busy = false;
-    },
+    release: inst.release,
     fused(k0, ipv, ipw, iv, col) {
       const pvA = vecAt(ipv);
       const pwA = vecAt(ipw);

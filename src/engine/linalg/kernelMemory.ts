@@ -72,14 +72,11 @@ export function kernelHeap(bytes: number): ArrayBuffer {
 }
 
 /**
- * A compiled kernel module's exports, instantiated against the current shared memory (again
- * after the memory was replaced), or null where WebAssembly SIMD is missing or the bytes do not
- * validate. `prebuilt` is the module's bytes in base64 (kernelBytes.ts: assembling them in a fresh
- * process cost more CPU than compiling them); the unit tests check them against the builders.
+ * A module compiled once from its pre-assembled bytes (base64; kernelBytes.ts, eigenSmallBytes.ts),
+ * or null where WebAssembly SIMD is missing or the bytes do not validate.
  */
-export function kernelInstance<T>(prebuilt: string, bind: (exports: Record<string, unknown>) => T): () => T | null {
+export function compiledModule(prebuilt: string): () => object | null {
   let mod: object | null | undefined;
-  let made: { generation: number; exports: T } | undefined;
   return () => {
     if (mod === undefined) {
       mod = null;
@@ -90,11 +87,75 @@ export function kernelInstance<T>(prebuilt: string, bind: (exports: Record<strin
         mod = null;
       }
     }
+    return mod;
+  };
+}
+
+/**
+ * A compiled kernel module's exports, instantiated against the current shared memory (again
+ * after the memory was replaced), or null where WebAssembly SIMD is missing or the bytes do not
+ * validate. `prebuilt` is the module's bytes in base64 (kernelBytes.ts: assembling them in a fresh
+ * process cost more CPU than compiling them); the unit tests check them against the builders.
+ */
+export function kernelInstance<T>(prebuilt: string, bind: (exports: Record<string, unknown>) => T): () => T | null {
+  const module = compiledModule(prebuilt);
+  let made: { generation: number; exports: T } | undefined;
+  return () => {
+    const mod = module();
     if (mod === null || !wasmApi) return null;
     const current = kernelMemory();
     if (made?.generation !== current.generation) {
       made = { generation: current.generation, exports: bind(new wasmApi.Instance(mod, { env: { memory: current.memory } }).exports) };
     }
     return made.exports;
+  };
+}
+
+/** an instance with a memory of its own, held by one caller until release() */
+export interface HeldInstance<E> {
+  readonly memory: WasmMemory;
+  readonly exports: E;
+  /** done with it: a kept instance may serve the next caller */
+  release(): void;
+}
+
+/**
+ * Instances of `module` with memories of their own (the eigensolvers', whose solves yield between
+ * columns and so cannot share the synchronous kernels' memory), one of them kept between uses:
+ * a fresh memory is page-faulted in on first touch, which on some machines cost as much as a
+ * whole d = 768 reduction (50-100 ms for 4.7 MB on the dev VM), and the spectra solve several
+ * problems of one size in a row. The kept one grows to the largest size asked for and is dropped
+ * after KEEP_MS unused; a caller that finds it held (two async solves interleaving) gets a fresh
+ * instance, not kept. Null where the module is.
+ */
+export function keptInstance<E>(
+  module: () => object | null,
+  bind: (exports: Record<string, unknown>) => E,
+): (pages: number) => HeldInstance<E> | null {
+  let kept: { memory: WasmMemory; exports: E; held: boolean } | undefined;
+  let keptTimer: ReturnType<typeof setTimeout> | undefined;
+  const instantiate = (mod: object, api: WasmApi, pages: number): { memory: WasmMemory; exports: E; held: boolean } => {
+    const memory = new api.Memory({ initial: pages });
+    return { memory, exports: bind(new api.Instance(mod, { env: { memory } }).exports), held: false };
+  };
+  return (pages) => {
+    const mod = module();
+    if (mod === null || !wasmApi) return null;
+    if (kept?.held) {
+      const own = instantiate(mod, wasmApi, pages);
+      return { memory: own.memory, exports: own.exports, release: () => undefined };
+    }
+    if (!kept) kept = instantiate(mod, wasmApi, pages);
+    const have = kept.memory.buffer.byteLength / 65536;
+    if (have < pages) kept.memory.grow(pages - have);
+    if (keptTimer) clearTimeout(keptTimer);
+    keptTimer = setTimeout(() => {
+      kept = undefined;
+      keptTimer = undefined;
+    }, KEEP_MS);
+    keptTimer.unref?.();
+    const inst = kept;
+    inst.held = true;
+    return { memory: inst.memory, exports: inst.exports, release: () => void (inst.held = false) };
   };
 }
