@@ -18,8 +18,7 @@ import { join } from 'node:path';
 import { createBackend, type GeometryBackend } from '../src/engine';
 import { tridiagonalForm, tridiagonalQL } from '../src/engine/linalg/eigen';
 import { symmetricEigenvaluesFast } from '../src/engine/linalg/eigenBand';
-import { blockedTridiagonalize, blockedWorks } from '../src/engine/linalg/eigenBlocked';
-import { rootFreeSweeps } from '../src/engine/linalg/eigenRootFree';
+import { blockedTridiagonalize, blockedWorks, wasmRootFreeSweeps } from '../src/engine/linalg/eigenBlocked';
 import { mulberry32 } from '../src/engine/random';
 import { flag } from './args';
 
@@ -92,7 +91,7 @@ async function main(): Promise<void> {
     const blocked = blockedWorks(d);
     const t = blocked ? tridiagonalForm(g, d, blockedTridiagonalize) : tridiagonalForm(g, d);
     const c1 = process.cpuUsage(c0);
-    if (blocked) tridiagonalQL(t.diag, t.off, d, 30 * d, rootFreeSweeps);
+    if (blocked) tridiagonalQL(t.diag, t.off, d, 30 * d, wasmRootFreeSweeps);
     else tridiagonalQL(t.diag, t.off, d);
     const c2 = process.cpuUsage(c0);
     const reduction = (c1.user + c1.system) / 1e6;
