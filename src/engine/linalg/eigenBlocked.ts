@@ -7,8 +7,10 @@
  * then needs only
  *   - its own entries of A_cur (its column of A less the panel's corrections),
  *   - p = A v - V (W^T v) - W (V^T v): one read-only pass over the trailing block (symv),
- * and after the panel one rank-2 PANEL update writes the block (syr2k). The one-stage pass read
- * and wrote the block for every column; at d >= 768 that traffic was what it waited on.
+ * and after the panel one rank-2k update (k = PANEL) writes the block (syr2k). The one-stage pass
+ * read and wrote the block for every column; at d >= 768 that traffic was what it waited on. The
+ * eigenvalues of the tridiagonal then come from the root-free QL (eigenRootFree.ts, run as its
+ * WebAssembly port).
  *
  * Same arithmetic guarantees as eigen.ts (this is only the reduction; eigenvalueSteps does the
  * scaling, the QL and the bisection fallback around it), and the same reflectors
