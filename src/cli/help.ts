@@ -106,6 +106,6 @@ Usage:
 Exit codes (every command): 0 fine, 1 a training or sweep run failed, 2 bad input or usage,
 3 a warning fired with --fail-on, 130 cancelled with Ctrl-C.
 Set DAGR_DEBUG=1 to see the stack of an unexpected error. On Linux, inputs of 32 MiB or more are
-computed in a child process with glibc's huge pages and a heap that keeps freed tiles (fewer page
-faults); DAGR_HUGE_PAGES=0 keeps them in this process.
+computed in a child process with glibc's huge pages and a heap that keeps freed tiles where page
+faults are dear on the machine (measured first); DAGR_HUGE_PAGES=1 always, DAGR_HUGE_PAGES=0 never.
 `;

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pagesAreDear } from '../shared/freshPages';
 import { hasHugePagesTunable, withMallocTunables } from '../shared/mallocTunables';
 
 /** set in the relaunched child's environment */
@@ -15,7 +16,7 @@ export const RELAUNCHED_ENV = 'DAGR_RELAUNCHED';
 /** a relaunched child takes a second SIGINT this soon after the first for the same Ctrl+C */
 export const RELAUNCH_ECHO_MS = 500;
 
-/** inputs from this size on (32 MiB: an 8192 x 768 float32 pair is 50 MB and saved 0.9 s of 4.4) */
+/** inputs from this size on (32 MiB: an 8192 x 768 float32 pair is 50 MB and saved 0.9 s of 4.4 where pages are dear) */
 export const HUGE_PAGES_MIN_BYTES = 32 * 2 ** 20;
 
 /** bytes of a file, or of the files in a folder and its subfolders (two levels: runs, shard sets); 0 for anything else */
@@ -36,14 +37,17 @@ export function inputBytes(path: string, depth = 2): number {
 
 /**
  * The child's environment when this run should be relaunched with huge pages, else undefined:
- * Linux, no hugetlb tunable yet (a user's own, or ours in the child: no loop), and inputs of at least
- * the threshold (DAGR_HUGE_PAGES_MIN_BYTES overrides it; DAGR_HUGE_PAGES=0 turns the relaunch off).
+ * Linux, no hugetlb tunable yet (a user's own, or ours in the child: no loop), inputs of at least
+ * the threshold (DAGR_HUGE_PAGES_MIN_BYTES overrides it), and fresh pages dear on this machine
+ * (../shared/freshPages, asked last: a small input never pays for the measurement; DAGR_HUGE_PAGES=1
+ * relaunches without measuring, 0 never relaunches).
  */
 export function relaunchEnv(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   platform: NodeJS.Platform,
   sizeOf: (path: string) => number = inputBytes,
+  dear: (env: NodeJS.ProcessEnv) => boolean = pagesAreDear,
 ): NodeJS.ProcessEnv | undefined {
   if (platform !== 'linux' || hasHugePagesTunable(env) || env.DAGR_HUGE_PAGES === '0') return undefined;
   const command = argv[0];
@@ -54,7 +58,7 @@ export function relaunchEnv(
   for (const arg of argv.slice(1)) {
     if (arg.startsWith('-')) continue;
     total += sizeOf(arg);
-    if (total >= min) return { ...withMallocTunables(env, platform), [RELAUNCHED_ENV]: '1' };
+    if (total >= min) return dear(env) ? { ...withMallocTunables(env, platform), [RELAUNCHED_ENV]: '1' } : undefined;
   }
   return undefined;
 }

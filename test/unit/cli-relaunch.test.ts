@@ -16,40 +16,52 @@ const root = mkdtempSync(join(tmpdir(), 'dagr-relaunch-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
 const OURS = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
+/** a machine whose fresh pages are dear (src/shared/freshPages): the relaunch pays there */
+const DEAR = (): boolean => true;
 const BIG = (p: string): number => (p.startsWith('big') ? HUGE_PAGES_MIN_BYTES : p.startsWith('half') ? HUGE_PAGES_MIN_BYTES / 2 : 0);
 
 void test('when: Linux, inputs of 32 MiB or more, no hugetlb tunable yet, a command', () => {
-  const env = relaunchEnv(['inspect', 'big.npy'], { PATH: '/bin' }, 'linux', BIG);
+  const env = relaunchEnv(['inspect', 'big.npy'], { PATH: '/bin' }, 'linux', BIG, DEAR);
   assert.equal(env?.GLIBC_TUNABLES, OURS);
   assert.equal(env?.[RELAUNCHED_ENV], '1');
   assert.equal(env?.PATH, '/bin');
-  assert.ok(relaunchEnv(['compare', 'half-a.npz', 'half-b.npz'], {}, 'linux', BIG), 'the inputs add up');
-  assert.ok(relaunchEnv(['inspect', '--max-pairwise-rows', '0', 'big'], {}, 'linux', BIG), 'options are passed over');
-  assert.equal(relaunchEnv(['inspect', 'half.npy'], {}, 'linux', BIG), undefined, 'small');
-  assert.equal(relaunchEnv(['inspect', 'big.npy'], {}, 'darwin', BIG), undefined, 'not Linux');
+  assert.ok(relaunchEnv(['compare', 'half-a.npz', 'half-b.npz'], {}, 'linux', BIG, DEAR), 'the inputs add up');
+  assert.ok(relaunchEnv(['inspect', '--max-pairwise-rows', '0', 'big'], {}, 'linux', BIG, DEAR), 'options are passed over');
+  assert.equal(relaunchEnv(['inspect', 'half.npy'], {}, 'linux', BIG, DEAR), undefined, 'small');
+  assert.equal(relaunchEnv(['inspect', 'big.npy'], {}, 'darwin', BIG, DEAR), undefined, 'not Linux');
   assert.equal(
-    relaunchEnv(['inspect', 'big.npy'], { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, 'linux', BIG),
+    relaunchEnv(['inspect', 'big.npy'], { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, 'linux', BIG, DEAR),
     undefined,
     "the user's tunable",
   );
   assert.equal(
-    relaunchEnv(['inspect', 'big.npy'], { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, 'linux', BIG),
+    relaunchEnv(['inspect', 'big.npy'], { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, 'linux', BIG, DEAR),
     undefined,
     'the child itself: no loop',
   );
-  assert.equal(relaunchEnv(['inspect', 'big.npy'], { DAGR_HUGE_PAGES: '0' }, 'linux', BIG), undefined, 'turned off');
-  assert.equal(relaunchEnv(['--help', 'big.npy'], {}, 'linux', BIG), undefined);
-  assert.equal(relaunchEnv([], {}, 'linux', BIG), undefined);
-  assert.ok(relaunchEnv(['inspect', 'x'], { DAGR_HUGE_PAGES_MIN_BYTES: '0' }, 'linux', BIG), 'the threshold overridden');
+  assert.equal(relaunchEnv(['inspect', 'big.npy'], { DAGR_HUGE_PAGES: '0' }, 'linux', BIG, DEAR), undefined, 'turned off');
+  assert.equal(relaunchEnv(['--help', 'big.npy'], {}, 'linux', BIG, DEAR), undefined);
+  assert.equal(relaunchEnv([], {}, 'linux', BIG, DEAR), undefined);
+  assert.ok(relaunchEnv(['inspect', 'x'], { DAGR_HUGE_PAGES_MIN_BYTES: '0' }, 'linux', BIG, DEAR), 'the threshold overridden');
   assert.equal(
-    relaunchEnv(['inspect', 'big'], { DAGR_HUGE_PAGES_MIN_BYTES: 'lots' }, 'linux', BIG),
+    relaunchEnv(['inspect', 'big'], { DAGR_HUGE_PAGES_MIN_BYTES: 'lots' }, 'linux', BIG, DEAR),
     undefined,
     'a bad threshold: no relaunch',
   );
   assert.equal(
-    relaunchEnv(['inspect', 'big'], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'linux', BIG)?.GLIBC_TUNABLES,
+    relaunchEnv(['inspect', 'big'], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'linux', BIG, DEAR)?.GLIBC_TUNABLES,
     `glibc.malloc.arena_max=2:${OURS}`,
   );
+});
+
+void test('fresh pages cheap on this machine: no relaunch; a small input is not measured', () => {
+  let asked = 0;
+  const cheap = (): boolean => (asked++, false);
+  assert.equal(relaunchEnv(['inspect', 'big.npy'], {}, 'linux', BIG, cheap), undefined);
+  assert.equal(asked, 1);
+  assert.equal(relaunchEnv(['inspect', 'half.npy'], {}, 'linux', BIG, cheap), undefined);
+  assert.equal(relaunchEnv(['inspect', 'big.npy'], { DAGR_HUGE_PAGES: '0' }, 'linux', BIG, cheap), undefined);
+  assert.equal(asked, 1, 'small, or turned off: not measured');
 });
 
 void test('inputBytes: a file, a folder two levels down, nothing for a missing path', () => {
@@ -70,7 +82,7 @@ function numbers(json: string): unknown {
 
 void test('the relaunched run prints the same report and exits with the same codes', async () => {
   const file = join(ROOT, 'examples', 'collapsed.safetensors');
-  const relaunched = { DAGR_HUGE_PAGES_MIN_BYTES: '1', DAGR_DEBUG: '1' };
+  const relaunched = { DAGR_HUGE_PAGES_MIN_BYTES: '1', DAGR_HUGE_PAGES: '1', DAGR_DEBUG: '1' };
   const here = await runCli(['inspect', file, '--json'], { env: { DAGR_HUGE_PAGES: '0', DAGR_DEBUG: '1' } });
   const child = await runCli(['inspect', file, '--json'], { env: relaunched });
   assert.equal(here.code, 0, here.stderr);
@@ -95,7 +107,7 @@ async function relaunchedWatch(
   copyFileSync(join(ROOT, 'examples', 'collapsed.safetensors'), join(dir, 'epoch_01.safetensors'));
   const child = spawn(process.execPath, [...cliCommand(), 'watch', dir, '--interval', '0.2', '--timeout', '120'], {
     cwd: ROOT,
-    env: { ...process.env, DAGR_HUGE_PAGES_MIN_BYTES: '1', DAGR_DEBUG: '1' },
+    env: { ...process.env, DAGR_HUGE_PAGES_MIN_BYTES: '1', DAGR_HUGE_PAGES: '1', DAGR_DEBUG: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
