@@ -9,7 +9,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { crossGraph, dispersiveRowsGraph, dispersiveSumsGraph, gramGraph, retrievalCountsGraph, UNSHIFTED_MAX_T } from './onnx/graphs';
+import {
+  crossColumnsGraph,
+  crossGraph,
+  dispersiveRowsGraph,
+  dispersiveSumsGraph,
+  gramColumnsGraph,
+  gramGraph,
+  retrievalCountsGraph,
+  UNSHIFTED_MAX_T,
+} from './onnx/graphs';
 import { placeSessions, providerFor, sessionPolicy, type CudaProbe, type Placed, type Provider, type WebGpuProbe } from './ortDevice';
 import { probeWebGpuOnce, realProbeDeps, vulkanDriverPlaces } from './webgpuProbe';
 import { disableOrtTelemetry } from './ortTelemetry';
@@ -99,6 +108,8 @@ const GRAPHS: [() => Uint8Array, boolean][] = [
   [() => dispersiveRowsGraph(false, true), false],
   [() => dispersiveSumsGraph(true), false],
   [() => dispersiveSumsGraph(false, true), false],
+  [gramColumnsGraph, true],
+  [crossColumnsGraph, true],
 ];
 /** the sessions by graph; the *Diagonal ones leave out the i = i pairs of a square tile themselves */
 const enum G {
@@ -114,6 +125,9 @@ const enum G {
   UnshiftedDiagonal,
   /** unshifted row sums and column sums (the mirror tile's row sums) */
   UnshiftedColumns,
+  /** the float64 products from tiles given column by column */
+  GramColumns,
+  CrossColumns,
 }
 /** how many kernel sessions a full set holds (a GPU placement makes them all at once) */
 export const KERNEL_GRAPH_COUNT = GRAPHS.length;
@@ -499,6 +513,17 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
       if (smallProduct(rows, d, d)) return wasmCross(a, undefined, rows, d, d);
       const out = await runOne(await session(G.Gram), { a: new ort.Tensor('float64', a, [rows, d]) }, 'gram');
       return out.data as Float64Array; // a fresh buffer per run: no copy needed
+    },
+
+    async gramOfColumns(at, rows, d) {
+      const out = await runOne(await session(G.GramColumns), { at: new ort.Tensor('float64', at, [d, rows]) }, 'gram');
+      return out.data as Float64Array;
+    },
+
+    async crossOfColumns(at, bt, rows, da, db) {
+      const feeds = { at: new ort.Tensor('float64', at, [da, rows]), bt: new ort.Tensor('float64', bt, [db, rows]) };
+      const out = await runOne(await session(G.CrossColumns), feeds, 'cross');
+      return out.data as Float64Array;
     },
 
     async cross(a, b, rows, da, db) {

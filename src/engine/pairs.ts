@@ -6,7 +6,7 @@ import type { Matrix } from '../io/types';
 import type { DriftStats, HingeMode } from '../protocol/report';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { driftPerRowWasm, normalizedRowSumWasm, smallRows } from './linalg/rowsWasm';
-import { inverseNorm, rowsAsFloat64, tileRows } from './rows';
+import { columnsAsFloat64, inverseNorm, rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -178,9 +178,21 @@ export async function linearCka(
       for (let s = 0; s < n; s += step) {
         throwIfAborted(signal);
         const e = Math.min(n, s + step);
-        const xa = rowsAsFloat64(a, s, e, meanA, tileA.data);
-        const xb = sliceColumns(b, s, e, c0, c1, meanB, tileB.data);
-        const part = await backend.cross(xa, xb, e - s, a.cols, c1 - c0);
+        const part = backend.crossOfColumns
+          ? await backend.crossOfColumns(
+              columnsAsFloat64(a, s, e, 0, a.cols, meanA, tileA.data),
+              columnsAsFloat64(b, s, e, c0, c1, meanB, tileB.data),
+              e - s,
+              a.cols,
+              c1 - c0,
+            )
+          : await backend.cross(
+              rowsAsFloat64(a, s, e, meanA, tileA.data),
+              sliceColumns(b, s, e, c0, c1, meanB, tileB.data),
+              e - s,
+              a.cols,
+              c1 - c0,
+            );
         for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (part[k] as number);
       }
       for (const v of acc) num += v * v;

@@ -8,7 +8,7 @@
 import type { Matrix } from '../io/types';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { symmetricEigenvaluesFast } from './linalg/eigenBand';
-import { rowsAsFloat64, tileRows } from './rows';
+import { columnsAsFloat64, rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -92,7 +92,9 @@ export async function smallGram(
       for (let s = 0; s < n; s += step) {
         throwIfAborted(signal);
         const e = Math.min(n, s + step);
-        const part = await backend.gram(rowsAsFloat64(m, s, e, mean, tile.data), e - s, d);
+        const part = backend.gramOfColumns
+          ? await backend.gramOfColumns(columnsAsFloat64(m, s, e, 0, d, mean, tile.data), e - s, d)
+          : await backend.gram(rowsAsFloat64(m, s, e, mean, tile.data), e - s, d);
         for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
       }
     } finally {

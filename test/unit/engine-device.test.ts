@@ -252,10 +252,14 @@ void test('auto on WebGPU (no NVIDIA GPU, an adapter found): float32 graphs on w
   assert.match(b.info.note ?? '', /float64 Gram matrices on the CPU/);
   assert.equal(f.byGraph.length, KERNEL_GRAPH_COUNT);
   for (const g of f.byGraph) assert.deepEqual(g.providers, [g.float64 ? 'cpu' : 'webgpu'], JSON.stringify(f.byGraph));
-  assert.equal(f.byGraph.filter((g) => g.float64).length, 2, 'gram and cross');
-  // the float64 Gram is exact: a^T a of small integers
+  assert.equal(f.byGraph.filter((g) => g.float64).length, 4, 'gram and cross, from rows and from columns');
+  // the float64 Gram is exact: a^T a of small integers, given by rows or by columns
   const gram = await b.gram(new Float64Array([1, 2, 3, 4, 5, 6]), 3, 2);
   assert.deepEqual(Array.from(gram), [35, 44, 44, 56]);
+  const byColumns = await b.gramOfColumns?.(new Float64Array([1, 3, 5, 2, 4, 6]), 3, 2);
+  assert.deepEqual(Array.from(byColumns ?? []), [35, 44, 44, 56]);
+  const cross = await b.crossOfColumns?.(new Float64Array([1, 3, 5, 2, 4, 6]), new Float64Array([1, 1, 1]), 3, 2, 1);
+  assert.deepEqual(Array.from(cross ?? []), [9, 12]);
   await b.dispose();
 });
 

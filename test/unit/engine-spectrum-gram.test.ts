@@ -9,6 +9,7 @@ import { rawGramFromCentered, smallGram, spectrumOf } from '../../src/engine/spe
 import { symmetricEigenvalues } from '../../src/engine/linalg/eigen';
 import { smallProduct } from '../../src/engine/linalg/crossWasm';
 import { linearCka } from '../../src/engine/pairs';
+import { columnsAsFloat64, rowsAsFloat64 } from '../../src/engine/rows';
 import { mulberry32 } from '../../src/engine/random';
 import type { Matrix } from '../../src/io/types';
 import { openBothBackends } from './engine-backends';
@@ -102,4 +103,60 @@ void test('linear CKA over reused tile buffers equals the one-tile result', asyn
     assert.ok(Math.abs(tiled - whole) <= 1e-12 * whole, `${name}: tiles ${tiled} vs ${whole}`);
     assert.ok(Math.abs(blocks - whole) <= 1e-12 * whole, `${name}: column blocks ${blocks} vs ${whole}`);
   }
+});
+
+void test('columnsAsFloat64 is the transpose of the same float64 tile rowsAsFloat64 writes, any column range, blocks of rows', () => {
+  const m = offsetRows(150, 9, 2, 1, 31); // 150 rows: two full blocks of 64 and a short one
+  const mean = Float64Array.from({ length: 9 }, (_, j) => 0.25 * j);
+  for (const [start, end, c0, c1] of [
+    [0, 150, 0, 9],
+    [7, 131, 2, 7],
+    [64, 65, 8, 9],
+  ] as const) {
+    const rows = rowsAsFloat64(m, start, end, mean);
+    const cols = columnsAsFloat64(m, start, end, c0, c1, mean, new Float64Array(2000));
+    const r = end - start;
+    assert.equal(cols.length, r * (c1 - c0));
+    for (let i = 0; i < r; i++)
+      for (let j = c0; j < c1; j++) assert.equal(cols[(j - c0) * r + i], rows[i * 9 + j], `${start}:${end} (${i}, ${j})`);
+    assert.deepEqual(
+      Array.from(columnsAsFloat64(m, start, end, c0, c1)),
+      Array.from(columnsAsFloat64(m, start, end, c0, c1, new Float64Array(9))),
+    );
+  }
+});
+
+void test("onnxruntime's products from column tiles give the spectra and CKA of its row tiles", async () => {
+  const a = offsetRows(700, 160, 3, 1, 37);
+  const b = offsetRows(700, 150, -1, 2, 41);
+  const byColumns = backends.ort;
+  assert.ok(byColumns.gramOfColumns && byColumns.crossOfColumns, 'onnxruntime takes column tiles');
+  const byRows = { ...backends.ort, gramOfColumns: undefined, crossOfColumns: undefined };
+  const [ca, cb, ra, rb] = [
+    await spectrumOf(a, byColumns),
+    await spectrumOf(b, byColumns),
+    await spectrumOf(a, byRows),
+    await spectrumOf(b, byRows),
+  ];
+  for (const [c, r] of [
+    [ca, ra],
+    [cb, rb],
+  ] as const) {
+    const top = (r.spectrum[0] as number) ** 2;
+    for (let k = 0; k < r.spectrum.length; k++)
+      assert.ok(Math.abs((c.spectrum[k] as number) ** 2 - (r.spectrum[k] as number) ** 2) <= 1e-13 * top, `sigma_${k}`);
+    for (let k = 0; k < r.centeredEigen.length; k++)
+      assert.ok(
+        Math.abs((c.centeredEigen[k] as number) - (r.centeredEigen[k] as number)) <= 1e-13 * (r.centeredEigen[0] as number),
+        `centered ${k}`,
+      );
+    assert.deepEqual(c.mean, r.mean);
+  }
+  const ckaColumns = await linearCka(a, ca.mean, ca.centeredEigen, b, cb.mean, cb.centeredEigen, {
+    ...byColumns,
+    maxTileElements: 40 * 160,
+  });
+  const ckaRows = await linearCka(a, ra.mean, ra.centeredEigen, b, rb.mean, rb.centeredEigen, { ...byRows, maxTileElements: 40 * 160 });
+  assert.ok(ckaRows > 1e-4, `a CKA worth comparing (${ckaRows})`);
+  assert.ok(Math.abs(ckaColumns - ckaRows) <= 1e-12 * ckaRows, `${ckaColumns} vs ${ckaRows}`);
 });

@@ -212,6 +212,29 @@ export function gramGraph(): Uint8Array {
   return g.build();
 }
 
+/**
+ * a^T a in float64 from a's columns as rows: at [d,r] -> [d,d]. onnxruntime's float64 Gemm ran a
+ * 5461 x 768 tile in 46 ms this way round (transB) against 61-67 ms with transA on [r,d], and a
+ * Transpose inside the graph costs what it saves (bench/RESULTS.md, session 8)
+ */
+export function gramColumnsGraph(): Uint8Array {
+  const g = new GraphBuilder('gram_columns');
+  const at = g.input('at', DataType.DOUBLE, ['d', 'r']);
+  g.op('Gemm', [at, at], [{ name: 'transB', i: 1 }], 'gram');
+  g.output('gram', DataType.DOUBLE, ['d', 'd']);
+  return g.build();
+}
+
+/** a^T b in float64 from the columns as rows: at [da,r], bt [db,r] -> [da,db] (see gramColumnsGraph) */
+export function crossColumnsGraph(): Uint8Array {
+  const g = new GraphBuilder('cross_columns');
+  const at = g.input('at', DataType.DOUBLE, ['da', 'r']);
+  const bt = g.input('bt', DataType.DOUBLE, ['db', 'r']);
+  g.op('Gemm', [at, bt], [{ name: 'transB', i: 1 }], 'cross');
+  g.output('cross', DataType.DOUBLE, ['da', 'db']);
+  return g.build();
+}
+
 /** a^T b in float64: a [r,da], b [r,db] -> [da,db] */
 export function crossGraph(): Uint8Array {
   const g = new GraphBuilder('cross');
