@@ -6,7 +6,7 @@ import type { Matrix } from '../io/types';
 import type { DriftStats, HingeMode } from '../protocol/report';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { driftPerRowWasm, normalizedRowSumWasm, smallRows } from './linalg/rowsWasm';
-import { columnsAsFloat64, inverseNorm, rowsAsFloat64, tileRows } from './rows';
+import { addTile, columnsAsFloat64, inverseNorm, rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -193,7 +193,7 @@ export async function linearCka(
               a.cols,
               c1 - c0,
             );
-        for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (part[k] as number);
+        addTile(acc, part);
       }
       for (const v of acc) num += v * v;
     }

@@ -62,6 +62,15 @@ export function columnsAsFloat64(
   return out;
 }
 
+/**
+ * into += part, element by element: the float64 sum of one tile's product into the running total.
+ * Its own small function because in the long async loops that call it V8 optimized the loop late or
+ * never (smallGram's and linear CKA's additions took 30 and 27 ms of an 8192 x 768 inspect).
+ */
+export function addTile(into: Float64Array, part: Float64Array): void {
+  for (let k = 0; k < into.length; k++) into[k] = (into[k] as number) + (part[k] as number);
+}
+
 /** 1 / max(||row i||, 1e-12) in float64 */
 export function inverseNorm(m: Matrix, i: number): number {
   const d = m.cols;

@@ -8,7 +8,7 @@
 import type { Matrix } from '../io/types';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
 import { symmetricEigenvaluesFast } from './linalg/eigenBand';
-import { columnsAsFloat64, rowsAsFloat64, tileRows } from './rows';
+import { addTile, columnsAsFloat64, rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
 import { throwIfAborted } from './types';
@@ -49,7 +49,7 @@ export function effectiveRankFromSingularValues(sigma: Float64Array): number {
   return Math.exp(h);
 }
 
-export function columnMeanAndVariance(m: Matrix): { mean: Float64Array; variance: Float64Array } {
+function columnMean(m: Matrix): Float64Array {
   const { rows: n, cols: d, data } = m;
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -57,6 +57,12 @@ export function columnMeanAndVariance(m: Matrix): { mean: Float64Array; variance
     for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (data[b + j] as number);
   }
   for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  return mean;
+}
+
+export function columnMeanAndVariance(m: Matrix): { mean: Float64Array; variance: Float64Array } {
+  const { rows: n, cols: d, data } = m;
+  const mean = columnMean(m);
   // second pass on centered values: E[x^2] - mu^2 would cancel below the 1e-8 dead-dimension level
   const variance = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -95,7 +101,7 @@ export async function smallGram(
         const part = backend.gramOfColumns
           ? await backend.gramOfColumns(columnsAsFloat64(m, s, e, 0, d, mean, tile.data), e - s, d)
           : await backend.gram(rowsAsFloat64(m, s, e, mean, tile.data), e - s, d);
-        for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+        addTile(g, part);
       }
     } finally {
       tile.release();
@@ -116,7 +122,7 @@ export async function smallGram(
     throwIfAborted(signal);
     const e = Math.min(d, s + step);
     const part = await backend.gram(zt.subarray(s * n, e * n), e - s, n);
-    for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+    addTile(g, part);
   }
   return { gram: g, size: n };
 }
@@ -137,9 +143,14 @@ function smallModalityGrams(m: Matrix): {
   const raw = productOfRows({ data: m.data, cols: d }, undefined, n);
   const mean = raw.sums.map((v) => v / n);
   const cen = productOfRows({ data: m.data, cols: d, mean }, undefined, n);
-  const variance = new Float64Array(d);
-  for (let j = 0; j < d; j++) variance[j] = (cen.product[j * d + j] as number) / n;
-  return { mean, variance, raw: { gram: raw.product, size: d }, cen: { gram: cen.product, size: d } };
+  return { mean, variance: diagonalOver(cen.product, d, n), raw: { gram: raw.product, size: d }, cen: { gram: cen.product, size: d } };
+}
+
+/** the diagonal of the d x d matrix g, each entry over n */
+function diagonalOver(g: Float64Array, d: number, n: number): Float64Array {
+  const out = new Float64Array(d);
+  for (let j = 0; j < d; j++) out[j] = (g[j * d + j] as number) / n;
+  return out;
 }
 
 /**
@@ -166,10 +177,13 @@ export function rawGramFromCentered(cen: Float64Array, mean: Float64Array, n: nu
 
 export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
   const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
-  const { mean, variance } = small ?? columnMeanAndVariance(m);
-
-  // N >= d: one pass over the rows, the centered Gram, and the raw one from it; N < d: Z Z^T, both directly
-  const cenFirst = small === undefined && m.rows >= m.cols ? await smallGram(m, backend, mean, signal) : undefined;
+  // N >= d: one pass over the rows, the centered Gram, the raw one from it, and the variances from
+  // its diagonal (as smallModalityGrams: the float64 sums of (x - mean)^2, without a pass of their
+  // own); N < d: Z Z^T, both directly, and the variances in a pass
+  const byGram = small === undefined && m.rows >= m.cols;
+  const { mean, variance: passVariance } = small ?? (byGram ? { mean: columnMean(m), variance: undefined } : columnMeanAndVariance(m));
+  const cenFirst = byGram ? await smallGram(m, backend, mean, signal) : undefined;
+  const variance = passVariance ?? diagonalOver(cenFirst?.gram ?? new Float64Array(0), m.cols, m.rows);
   const raw =
     small?.raw ??
     (cenFirst

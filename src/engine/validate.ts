@@ -22,6 +22,8 @@ export function validateModalities(modalities: Matrix[]): void {
 }
 
 function checkFinite(m: Matrix): void {
+  // the reader measured it while narrowing: no NaN or Inf, and all zeros exactly when it is 0
+  if (m.largestMagnitude !== undefined && m.largestMagnitude > 0) return;
   const { data, cols } = m;
   let anyNonZero = false;
   for (let k = 0; k < data.length; k++) {

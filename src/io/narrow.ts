@@ -65,6 +65,8 @@ export interface Narrowed {
   data: Float32Array;
   /** 2^e; 1 when the values were narrowed as they are */
   scale: number;
+  /** the largest |value| of `data` (after the division by `scale`): finite, 0 only for all zeros */
+  largest: number;
 }
 
 /**
@@ -84,8 +86,9 @@ export function narrowToFloat32(
     if (bad) throw new ReaderError(file, `"${array}" has ${bad.what} at row ${firstRow + bad.row}`);
   }
   const e = scaleExponent(largest);
-  if (e === 0) return { data: data instanceof Float32Array ? data : Float32Array.from(data), scale: 1 };
+  // float32's own largest: the cast rounds every value alike, so the largest stays the largest
+  if (e === 0) return { data: data instanceof Float32Array ? data : Float32Array.from(data), scale: 1, largest: Math.fround(largest) };
   const out = new Float32Array(data.length);
   for (let k = 0; k < data.length; k++) out[k] = timesPowerOfTwo(data[k] as number, -e);
-  return { data: out, scale: timesPowerOfTwo(1, e) };
+  return { data: out, scale: timesPowerOfTwo(1, e), largest: Math.fround(timesPowerOfTwo(largest, -e)) };
 }

@@ -101,6 +101,8 @@ export async function loadMatrix(entry: ArrayEntry, rows?: [number, number]): Pr
   const cols = entry.shape[1] as number;
   const [s, e] = rows ?? [0, n];
   const stored = await entry.readRows(s, e);
-  const { data, scale } = narrowToFloat32(stored, cols, entry.file ?? entry.name, entry.name, s);
-  return scale === 1 ? { name: entry.name, rows: e - s, cols, data } : { name: entry.name, rows: e - s, cols, data, scale };
+  const { data, scale, largest } = narrowToFloat32(stored, cols, entry.file ?? entry.name, entry.name, s);
+  const m: Matrix = { name: entry.name, rows: e - s, cols, data, largestMagnitude: largest };
+  if (scale !== 1) m.scale = scale;
+  return m;
 }

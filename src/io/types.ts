@@ -64,6 +64,12 @@ export interface Matrix {
    * data's units (singular values, variances) are multiplied back by it.
    */
   scale?: number;
+  /**
+   * The largest |value| of `data`, where the reader measured it while narrowing (io/narrow.ts):
+   * then `data` holds no NaN or Inf, and is all zeros exactly when this is 0, so the engine's input
+   * check (engine/validate.ts) need not walk it again. Whatever replaces `data` must leave it out.
+   */
+  largestMagnitude?: number;
 }
 
 /**

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { GeometryReport } from '../../src/protocol/report';
 import { ROOT, runCli } from '../fixtures/cli/run';
 import { narrowToFloat32, scaleExponent, timesPowerOfTwo } from '../../src/io/narrow';
+import { validateModalities } from '../../src/engine/validate';
 import { ReaderError } from '../../src/io/types';
 import { selectModalities } from '../../src/io/select';
 
@@ -141,4 +142,29 @@ void test('narrowToFloat32 names the first bad value of either kind, in float32 
   }
   // integers have no NaN or Inf: read as they are
   assert.deepEqual([...narrowToFloat32(new Int32Array([3, -9, 4, 1]), 2, 'f', 'a').data], [3, -9, 4, 1]);
+});
+
+void test("narrowToFloat32's largest is the float32 data's own largest |value|, which lets the engine's input check skip its walk", () => {
+  const cases: (Float32Array | Float64Array | Int32Array)[] = [
+    new Float64Array([1e39, -2e39, 0, 3]),
+    new Float64Array([1e-300, -2e-300]),
+    new Float64Array([0.1, -0.7, 0.3 + 1e-12, 0]),
+    new Float32Array([0, 0, 0, 0]),
+    new Int32Array([5, -2147483648, 7, 1]),
+  ];
+  for (const stored of cases) {
+    const { data, largest } = narrowToFloat32(stored, 2, 'f.npy', 'a');
+    let own = 0;
+    for (const v of data) own = Math.max(own, Math.abs(v));
+    assert.equal(largest, own, String(stored));
+  }
+  // the engine: an all-zero matrix still fails; a measured one passes without a walk; an unmeasured NaN is still found
+  const zeros = { name: 'z', rows: 2, cols: 2, data: new Float32Array(4), largestMagnitude: 0 };
+  assert.throws(() => validateModalities([zeros]), /'z' is all zeros/);
+  const measured = { name: 'm', rows: 2, cols: 2, data: Float32Array.from([1, 0, 0, 1]), largestMagnitude: 1 };
+  validateModalities([measured]);
+  assert.throws(
+    () => validateModalities([{ name: 'n', rows: 2, cols: 2, data: Float32Array.from([1, NaN, 0, 1]) }]),
+    /'n' has NaN at row 0/,
+  );
 });

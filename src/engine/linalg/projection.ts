@@ -9,7 +9,7 @@
  */
 import type { Matrix } from '../../io/types';
 import { setOwn } from '../../protocol/keys';
-import { NORM_FLOOR, tileRows } from '../rows';
+import { addTile, NORM_FLOOR, tileRows } from '../rows';
 import { projectionCovarianceWasm, projectionPointsWasm, smallRows } from './rowsWasm';
 import { mulberry32 } from '../random';
 import { PROJECTION_SEED, sampleRows } from '../sample';
@@ -84,7 +84,7 @@ async function covarianceOf(x: Float64Array, total: number, d: number, backend: 
   for (let r0 = 0; r0 < total; r0 += step) {
     const r1 = Math.min(total, r0 + step);
     const part = await backend.gram(x.subarray(r0 * d, r1 * d), r1 - r0, d);
-    for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) + (part[k] as number);
+    addTile(cov, part);
   }
   return cov;
 }

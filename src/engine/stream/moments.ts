@@ -9,7 +9,7 @@
  * term ever cancels against n mu mu^T; the raw Gram, when wanted, is C + n mu mu^T.
  */
 import type { GeometryBackend } from '../types';
-import { tileRows } from '../rows';
+import { addTile, tileRows } from '../rows';
 
 export interface Moments {
   n: number;
@@ -50,7 +50,7 @@ export async function gramOf(x: Float64Array, rows: number, d: number, backend: 
   for (let s = 0; s < rows; s += step) {
     const e = Math.min(rows, s + step);
     const part = await backend.gram(x.subarray(s * d, e * d), e - s, d);
-    for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+    addTile(g, part);
   }
   return g;
 }
@@ -70,7 +70,7 @@ export async function crossOf(
   for (let s = 0; s < rows; s += step) {
     const e = Math.min(rows, s + step);
     const part = await backend.cross(a.subarray(s * da, e * da), b.subarray(s * db, e * db), e - s, da, db);
-    for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+    addTile(g, part);
   }
   return g;
 }

@@ -9,7 +9,7 @@
 import type { NonFiniteAt, PowerLawFit, ValueSummary } from '../../protocol/weights';
 import { symmetricEigenvaluesFast } from '../linalg/eigenBand';
 import { effectiveRankFromSingularValues } from '../spectrum';
-import { tileRows } from '../rows';
+import { addTile, tileRows } from '../rows';
 import type { GeometryBackend } from '../types';
 import { throwIfAborted } from '../types';
 import { fitPowerLaw } from './powerLaw';
@@ -250,7 +250,7 @@ async function gramOfSmallerSide(
       throwIfAborted(signal);
       const e = Math.min(rows, s + step);
       const part = await backend.gram(await read(s, e), e - s, cols);
-      for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+      addTile(g, part);
     }
     return { gram: g, size: cols };
   }
@@ -269,7 +269,7 @@ async function gramOfSmallerSide(
     throwIfAborted(signal);
     const e = Math.min(cols, s + step);
     const part = await backend.gram(t.subarray(s * rows, e * rows), e - s, rows);
-    for (let k = 0; k < g.length; k++) g[k] = (g[k] as number) + (part[k] as number);
+    addTile(g, part);
   }
   return { gram: g, size: rows };
 }
