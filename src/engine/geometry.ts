@@ -22,7 +22,8 @@ import {
   widthsDifferPair,
 } from './reportParts';
 import { retrievalRanks } from './retrieval';
-import { normalizedSample } from './rows';
+import { normalizedEveryRow, normalizedSample } from './rows';
+import { smallRows } from './linalg/rowsWasm';
 import { PAIRWISE_SEED, sampleRows } from './sample';
 import { spectrumOf, type SpectrumResult } from './spectrum';
 import type { GeometryBackend, GeometryControl, GeometryCore } from './types';
@@ -137,6 +138,20 @@ export function validateOptions(o: ReportOptions): void {
   }
 }
 
+/**
+ * A modality's normalized rows: their sum over all rows (mean cosine, gap), the pairwise sample
+ * and its squared norms, and, for a big modality sampled whole, each row's inverse norm (drift).
+ */
+function normalizedRows(
+  mat: Matrix,
+  sample: Int32Array,
+  sampled: boolean,
+): { sum: Float64Array; sumSq: number; z: Float32Array; sq: Float32Array; inv?: Float64Array } {
+  // one pass where the sample is every row; a small modality's two passes run in WebAssembly
+  if (!sampled && !smallRows(mat.data.length)) return normalizedEveryRow(mat);
+  return { ...normalizedRowSum(mat), ...normalizedSample(mat, sample) };
+}
+
 export async function computeGeometry(
   modalities: Matrix[],
   options: ReportOptions,
@@ -167,16 +182,17 @@ export async function computeGeometry(
   const spectra = new Map<string, SpectrumResult>();
   const sums = new Map<string, Float64Array>();
   const samples = new Map<string, Float32Array>();
+  const inverseNorms = new Map<string, Float64Array>();
   for (const mat of modalities) {
     progress.step(2, `spectrum of '${mat.name}'`, 0);
     const spec = await spectrumOf(mat, backend, signal);
     spectra.set(mat.name, spec);
     progress.step(2, `spectrum of '${mat.name}'`);
 
-    const { sum, sumSq } = normalizedRowSum(mat);
+    const { sum, sumSq, z, sq, inv } = normalizedRows(mat, sample, sampled);
     sums.set(mat.name, sum);
-    const { z, sq } = normalizedSample(mat, sample);
     samples.set(mat.name, z);
+    if (inv) inverseNorms.set(mat.name, inv);
     const disp = await dispersiveLoss(z, sq, sampleSize, mat.cols, options.t, options.pairs, backend, signal, (f) =>
       progress.step(3, `dispersive loss of '${mat.name}'`, f),
     );
@@ -203,7 +219,7 @@ export async function computeGeometry(
       progress.step(3, `retrieval ${label}`);
       continue;
     }
-    const drift = driftPerRow(a, b);
+    const drift = driftPerRow(a, b, inverseNorms.get(a.name), inverseNorms.get(b.name));
     const za = samples.get(a.name) as Float32Array;
     const zb = samples.get(b.name) as Float32Array;
     // the last tile reports fraction 1, which completes the stage's weight

@@ -15,7 +15,7 @@ export const HISTOGRAM_BINS = 40;
 export const HISTOGRAM_MAX = 4;
 
 /** d_i = ||z^a_i - z^b_i||^2 for every row, in float64 */
-export function driftPerRow(a: Matrix, b: Matrix): Float64Array {
+export function driftPerRow(a: Matrix, b: Matrix, invA?: Float64Array, invB?: Float64Array): Float64Array {
   const n = a.rows;
   const d = a.cols;
   if (smallRows(2 * n * d)) return driftPerRowWasm(a.data, b.data, n, d);
@@ -23,8 +23,9 @@ export function driftPerRow(a: Matrix, b: Matrix): Float64Array {
   const da = a.data;
   const db = b.data;
   for (let i = 0; i < n; i++) {
-    const ia = inverseNorm(a, i);
-    const ib = inverseNorm(b, i);
+    // the rows' inverse norms where the caller has them (rows.ts normalizedEveryRow): the same numbers
+    const ia = invA ? (invA[i] as number) : inverseNorm(a, i);
+    const ib = invB ? (invB[i] as number) : inverseNorm(b, i);
     const base = i * d;
     let s = 0;
     for (let j = 0; j < d; j++) {

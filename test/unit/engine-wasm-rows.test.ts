@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Matrix } from '../../src/io/types';
 import { rowsWasmSwitch, smallRows } from '../../src/engine/linalg/rowsWasm';
-import { normalizedSample } from '../../src/engine/rows';
+import { normalizedEveryRow, normalizedSample } from '../../src/engine/rows';
 import { driftPerRow, normalizedRowSum } from '../../src/engine/pairs';
 import { mulberry32 } from '../../src/engine/random';
 
@@ -76,6 +76,26 @@ void test('driftPerRow: the same drifts bit for bit', () => {
       j.some((x) => x > 0),
       'drifts are not all zero',
     );
+  }
+});
+
+void test("normalizedEveryRow (a big modality's one pass) equals normalizedRowSum and normalizedSample of every row, and its inverse norms give the same drifts, bit for bit", () => {
+  for (const [n, d] of SHAPES) {
+    const a = matrix('a', n, d, 11 * n + d);
+    const b = matrix('b', n, d, 13 * n + d);
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    const fused = normalizedEveryRow(a);
+    for (const [w, j] of [both(() => normalizedRowSum(a)), both(() => normalizedSample(a, all))]) {
+      for (const parts of [w, j] as Record<string, unknown>[])
+        for (const [k, v] of Object.entries(parts)) assert.deepEqual((fused as Record<string, unknown>)[k], v, `${n} x ${d}: ${k}`);
+    }
+    const drifts = both(() => driftPerRow(a, b));
+    rowsWasmSwitch.enabled = false;
+    try {
+      assert.deepEqual(driftPerRow(a, b, fused.inv, normalizedEveryRow(b).inv), drifts[1], `${n} x ${d}: drifts`);
+    } finally {
+      rowsWasmSwitch.enabled = true;
+    }
   }
 });
 
