@@ -16,6 +16,8 @@ const nodeExternal = [
 const targets = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternal },
   { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', external: nodeExternal },
+  // the eigenvalue thread the CLI and the compute process start (src/engine/linalg/eigenThread.ts)
+  { entryPoints: ['src/worker/eigen-thread.ts'], outfile: 'dist/eigen-thread.js', platform: 'node', format: 'cjs', external: nodeExternal },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternal },
   // the command's entry: decides on a relaunch before dist/cli.js is loaded (src/cli/launch.ts)
   { entryPoints: ['src/cli/launch.ts'], outfile: 'dist/launch.js', platform: 'node', format: 'cjs', external: nodeExternal },

@@ -15,6 +15,8 @@ import { sweepCommand, trainCommand } from './train-cmd';
 import { mergeCommand } from './merge-cmd';
 import { watchCommand } from './watch-cmd';
 import { RELAUNCHED_ENV, sigintHandler } from './relaunch';
+import { useEigenThread } from '../engine/linalg/eigenThread';
+import { bundledEigenThread } from '../shared/eigenThreadScript';
 
 const COMMANDS: Record<string, (argv: string[], cx: CommandContext) => Promise<number>> = {
   inspect: inspectCommand,
@@ -63,6 +65,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
   throw e;
 });
+
+// a spectrum's second eigenproblem on a thread of its own (dist/eigen-thread.js beside this bundle)
+useEigenThread(bundledEigenThread());
 
 // Set exitCode instead of calling exit() so stdout (possibly a pipe) is flushed first.
 main(process.argv.slice(2)).then(

@@ -2,12 +2,13 @@
  * Spectrum, effective ranks, stable rank, explained variance and per-dimension variance of one
  * modality. All O(N d^2) work goes through the backend's float64 gram kernel over row tiles (a
  * small matrix's through the in-process one of linalg/crossWasm.ts, which widens rows itself); the
- * eigenvalues come from linalg/eigenBand.ts's symmetricEigenvaluesFast (eigen.ts's solver with its
- * WebAssembly SIMD pass, in cancellable slices). Uses every row.
+ * eigenvalues come from linalg/eigenBand.ts's symmetricEigenvaluesFast (the blocked solver with its
+ * WebAssembly SIMD kernels, in cancellable slices), the raw and the centered problem at once where
+ * linalg/eigenThread.ts has a second thread. Uses every row.
  */
 import type { Matrix } from '../io/types';
 import { productOfRows, smallProduct } from './linalg/crossWasm';
-import { symmetricEigenvaluesFast } from './linalg/eigenBand';
+import { eigenvaluesOfTwo, prestartEigenThread } from './linalg/eigenThread';
 import { addTile, columnsAsFloat64, rowsAsFloat64, tileRows } from './rows';
 import { leaseFloat64 } from './scratch';
 import type { GeometryBackend } from './types';
@@ -176,6 +177,8 @@ export function rawGramFromCentered(cen: Float64Array, mean: Float64Array, n: nu
 }
 
 export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
+  // its eigenvalue thread starts while the Grams are made (no thread, or a small problem: nothing)
+  prestartEigenThread(Math.min(m.rows, m.cols));
   const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
   // N >= d: one pass over the rows, the centered Gram, the raw one from it, and the variances from
   // its diagonal (as smallModalityGrams: the float64 sums of (x - mean)^2, without a pass of their
@@ -191,13 +194,13 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
       : await smallGram(m, backend, undefined, signal));
   let trace = 0;
   for (let i = 0; i < raw.size; i++) trace += raw.gram[i * raw.size + i] as number;
-  const eig = await symmetricEigenvaluesFast(raw.gram, raw.size, backend, signal);
+  throwIfAborted(signal);
+  const cen = small?.cen ?? cenFirst ?? (await smallGram(m, backend, mean, signal));
+  // the two eigenproblems at once where a second thread can take one (linalg/eigenThread.ts)
+  const [eig, ceig] = await eigenvaluesOfTwo(raw.gram, cen.gram, raw.size, backend, signal);
   const spectrum = new Float64Array(eig.length);
   for (let k = 0; k < eig.length; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
 
-  throwIfAborted(signal);
-  const cen = small?.cen ?? cenFirst ?? (await smallGram(m, backend, mean, signal));
-  const ceig = await symmetricEigenvaluesFast(cen.gram, cen.size, backend, signal);
   const centeredEigen = new Float64Array(ceig.length);
   let ctotal = 0;
   for (let k = 0; k < ceig.length; k++) {

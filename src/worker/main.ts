@@ -8,9 +8,13 @@ import { isHostToCompute, requestProblem, toWireError } from '../protocol/messag
 import type { ComputeToHost, JobRequest } from '../protocol/messages';
 import { runJob } from './run-job';
 import { sessionPolicy } from '../engine/ortDevice';
+import { useEigenThread } from '../engine/linalg/eigenThread';
+import { bundledEigenThread } from '../shared/eigenThreadScript';
 
 // a long-lived process: engine sessions are kept between requests (a warm request skips their creation)
 sessionPolicy.keepWarm = true;
+// a spectrum's second eigenproblem on a thread of its own (dist/eigen-thread.js beside this bundle)
+useEigenThread(bundledEigenThread());
 
 /** Progress events are throttled: a tight loop must not flood the IPC channel. */
 const PROGRESS_INTERVAL_MS = 100;

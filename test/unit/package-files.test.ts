@@ -46,8 +46,17 @@ function expectedNatives(t: Target): string[] {
   return NATIVE_PACKAGES.flatMap((p) => (NATIVES[p.name]?.[t.target] ?? []).map((f) => `${p.folder(t)}/${f}`)).sort();
 }
 
-/** What in every package: the bundles the manifest names, the manifest, the licence and the change log. */
-const EVERY_PACKAGE = ['dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'package.json', 'LICENSE', 'CHANGELOG.md', 'README.md'];
+/** What in every package: the bundles the manifest names (and the compute process's eigenvalue thread), the manifest, the licence and the change log. */
+const EVERY_PACKAGE = [
+  'dist/extension.js',
+  'dist/worker.js',
+  'dist/eigen-thread.js',
+  'dist/webview.js',
+  'package.json',
+  'LICENSE',
+  'CHANGELOG.md',
+  'README.md',
+];
 
 const tmp = mkdtempSync(join(tmpdir(), 'dagr-package-files-'));
 const base = readFileSync(join(root, '.vscodeignore'), 'utf8');

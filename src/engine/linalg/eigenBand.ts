@@ -63,6 +63,11 @@ export async function symmetricEigenvaluesFast(
   return oneStageInSlices(a, n, signal);
 }
 
+/** whether symmetricEigenvaluesFast(_, n) is blockedEigenvalueSteps in slices (what eigenThread.ts may run on its thread) */
+export function solvesBlocked(n: number): boolean {
+  return n > SMALL_MAX && blockedWorks(n);
+}
+
 /** eigen.ts's one-stage solve (with its SIMD pass) in slices of SLICE_MS; bench/eigen-small.ts times it against eigenSmall */
 export function oneStageInSlices(a: Float64Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
   return inSlices(() => eigenvalueSteps(a, n), signal);
