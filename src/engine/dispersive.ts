@@ -43,19 +43,30 @@ class LogSumExp {
 /** mean kernel value above which log1p of the deviations is the better-conditioned formula */
 const LOG1P_ABOVE = 0.5;
 
-/**
- * The mean off-diagonal squared distance of the sample, exactly, from its sums in O(s d):
- * sum_{i != j} ||z_i - z_j||^2 = 2 s sum_i ||z_i||^2 - 2 ||sum_i z_i||^2. By Jensen's inequality
- * the mean kernel value is at least exp(-t times it), which tells in advance that the deviations
- * (the costlier kernel) will be needed.
- */
-function meanOffDiagonalDistance(z: Float32Array, sq: Float32Array, s: number, d: number): number {
+/** the sample's column sums and the sum of its squared norms, in float64, rows in order (rows.ts normalizedEveryRow makes the same sums) */
+export interface SampleSums {
+  total: Float64Array;
+  norms: number;
+}
+
+function sampleSums(z: Float32Array, sq: Float32Array, s: number, d: number): SampleSums {
   const total = new Float64Array(d);
   let norms = 0;
   for (let i = 0; i < s; i++) {
     norms += sq[i] as number;
     for (let j = 0; j < d; j++) total[j] = (total[j] as number) + (z[i * d + j] as number);
   }
+  return { total, norms };
+}
+
+/**
+ * The mean off-diagonal squared distance of the sample, exactly, from its sums in O(s d):
+ * sum_{i != j} ||z_i - z_j||^2 = 2 s sum_i ||z_i||^2 - 2 ||sum_i z_i||^2. By Jensen's inequality
+ * the mean kernel value is at least exp(-t times it), which tells in advance that the deviations
+ * (the costlier kernel) will be needed.
+ */
+function meanOffDiagonalDistance(z: Float32Array, sq: Float32Array, s: number, d: number, sums?: SampleSums): number {
+  const { total, norms } = sums ?? sampleSums(z, sq, s, d);
   let t2 = 0;
   for (const v of total) t2 += v * v;
   return Math.max(0, (2 * s * norms - 2 * t2) / (s * (s - 1)));
@@ -63,7 +74,7 @@ function meanOffDiagonalDistance(z: Float32Array, sq: Float32Array, s: number, d
 
 /**
  * z: the normalized sample rows (s x d, float32), sq: their squared norms.
- * onTile reports the fraction of tiles done.
+ * onTile reports the fraction of tiles done; `sums`, where the caller made them in its own pass.
  */
 export async function dispersiveLoss(
   z: Float32Array,
@@ -75,10 +86,11 @@ export async function dispersiveLoss(
   backend: GeometryBackend,
   signal?: AbortSignal,
   onTile?: (fraction: number) => void,
+  sums?: SampleSums,
 ): Promise<number> {
   // a dispersed sample (the usual case) needs only the log-sum-exp: one cheaper pass. Where the
   // bound says the mean kernel is above 1/2, or the pass finds it so, the deviations are computed.
-  const surelyHigh = s >= 2 && Math.exp(-t * meanOffDiagonalDistance(z, sq, s, d)) > LOG1P_ABOVE;
+  const surelyHigh = s >= 2 && Math.exp(-t * meanOffDiagonalDistance(z, sq, s, d, sums)) > LOG1P_ABOVE;
   if (!surelyHigh) {
     // the last tile's fraction 1 completes the caller's stage: hold it back until it is the end
     const r = await dispersivePass(z, sq, s, d, t, pairs, false, backend, signal, (f) => f < 1 && onTile?.(f));

@@ -6,7 +6,7 @@
 import type { Matrix } from '../io/types';
 import type { ModalityReport, PairReport, PairSelection, ReportOptions, WarningThresholds } from '../protocol/report';
 import { DEFAULT_MAX_PAIRS } from '../protocol/report';
-import { dispersiveLoss } from './dispersive';
+import { dispersiveLoss, type SampleSums } from './dispersive';
 import { anchoringLoss, driftPerRow, driftStats, linearCka, meanCosine, modalityGap, normalizedRowSum } from './pairs';
 import { projection } from './linalg/projection';
 import {
@@ -140,13 +140,22 @@ export function validateOptions(o: ReportOptions): void {
 
 /**
  * A modality's normalized rows: their sum over all rows (mean cosine, gap), the pairwise sample
- * and its squared norms, and, for a big modality sampled whole, each row's inverse norm (drift).
+ * and its squared norms, and, for a big modality sampled whole, each row's inverse norm (drift),
+ * its column means (spectrum) and the sample's sums (dispersive loss) from the same pass.
  */
 function normalizedRows(
   mat: Matrix,
   sample: Int32Array,
   sampled: boolean,
-): { sum: Float64Array; sumSq: number; z: Float32Array; sq: Float32Array; inv?: Float64Array } {
+): {
+  sum: Float64Array;
+  sumSq: number;
+  z: Float32Array;
+  sq: Float32Array;
+  inv?: Float64Array;
+  mean?: Float64Array;
+  zSums?: SampleSums;
+} {
   // one pass where the sample is every row; a small modality's two passes run in WebAssembly
   if (!sampled && !smallRows(mat.data.length)) return normalizedEveryRow(mat);
   return { ...normalizedRowSum(mat), ...normalizedSample(mat, sample) };
@@ -185,16 +194,26 @@ export async function computeGeometry(
   const inverseNorms = new Map<string, Float64Array>();
   for (const mat of modalities) {
     progress.step(2, `spectrum of '${mat.name}'`, 0);
-    const spec = await spectrumOf(mat, backend, signal);
-    spectra.set(mat.name, spec);
-    progress.step(2, `spectrum of '${mat.name}'`);
-
-    const { sum, sumSq, z, sq, inv } = normalizedRows(mat, sample, sampled);
+    // first: its one pass over the rows also makes the spectrum's column means
+    const { sum, sumSq, z, sq, inv, mean, zSums } = normalizedRows(mat, sample, sampled);
     sums.set(mat.name, sum);
     samples.set(mat.name, z);
     if (inv) inverseNorms.set(mat.name, inv);
-    const disp = await dispersiveLoss(z, sq, sampleSize, mat.cols, options.t, options.pairs, backend, signal, (f) =>
-      progress.step(3, `dispersive loss of '${mat.name}'`, f),
+    const spec = await spectrumOf(mat, backend, signal, mean);
+    spectra.set(mat.name, spec);
+    progress.step(2, `spectrum of '${mat.name}'`);
+
+    const disp = await dispersiveLoss(
+      z,
+      sq,
+      sampleSize,
+      mat.cols,
+      options.t,
+      options.pairs,
+      backend,
+      signal,
+      (f) => progress.step(3, `dispersive loss of '${mat.name}'`, f),
+      zSums,
     );
     const se = sampled
       ? await dispersiveStdErr(z, sq, sampleSize, mat.cols, options.t, options.pairs, disp, n, backend, signal)

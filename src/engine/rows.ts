@@ -113,7 +113,9 @@ export function normalizedSample(m: Matrix, rows: Int32Array): { z: Float32Array
  * pairwise sample is all its rows: each row's inverse norm is computed once and the row is read
  * from memory once (its second and third reads hit the cache), where the two functions read it
  * twice each. The same operations in the same order as theirs, so every number is equal bit for
- * bit; `inv` (each row's inverse norm) is kept for driftPerRow.
+ * bit; `inv` (each row's inverse norm) is kept for driftPerRow. The same pass makes the sums two
+ * later steps would otherwise walk the matrix for, in their order too: the column means of the raw
+ * rows (spectrum.ts's columnMean) and the sample's column sums and norms (dispersive.ts's SampleSums).
  */
 export function normalizedEveryRow(m: Matrix): {
   sum: Float64Array;
@@ -121,13 +123,18 @@ export function normalizedEveryRow(m: Matrix): {
   z: Float32Array;
   sq: Float32Array;
   inv: Float64Array;
+  mean: Float64Array;
+  zSums: { total: Float64Array; norms: number };
 } {
   const { rows: n, cols: d, data } = m;
   const sum = new Float64Array(d);
   const z = new Float32Array(n * d);
   const sq = new Float32Array(n);
   const inv = new Float64Array(n);
+  const mean = new Float64Array(d);
+  const total = new Float64Array(d);
   let sumSq = 0;
+  let norms = 0;
   for (let i = 0; i < n; i++) {
     const r = inverseNorm(m, i);
     inv[i] = r;
@@ -135,17 +142,22 @@ export function normalizedEveryRow(m: Matrix): {
     let s = 0;
     let s32 = 0;
     for (let j = 0; j < d; j++) {
-      const v = (data[b + j] as number) * r;
+      const x = data[b + j] as number;
+      mean[j] = (mean[j] as number) + x;
+      const v = x * r;
       sum[j] = (sum[j] as number) + v;
       s += v * v;
       const v32 = Math.fround(v);
       z[b + j] = v32;
+      total[j] = (total[j] as number) + v32;
       s32 += v32 * v32;
     }
     sumSq += s;
     sq[i] = s32;
+    norms += sq[i] as number;
   }
-  return { sum, sumSq, z, sq, inv };
+  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  return { sum, sumSq, z, sq, inv, mean, zSums: { total, norms } };
 }
 
 /** how many rows of width `cols` fit one tile of `maxElements` values (at least 1) */

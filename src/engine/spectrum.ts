@@ -176,7 +176,13 @@ export function rawGramFromCentered(cen: Float64Array, mean: Float64Array, n: nu
   return g;
 }
 
-export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: AbortSignal): Promise<SpectrumResult> {
+/** `knownMean`: the column means of m.data where the caller has them (rows.ts normalizedEveryRow: the same numbers) */
+export async function spectrumOf(
+  m: Matrix,
+  backend: GeometryBackend,
+  signal?: AbortSignal,
+  knownMean?: Float64Array,
+): Promise<SpectrumResult> {
   // its eigenvalue thread starts while the Grams are made (no thread, or a small problem: nothing)
   prestartEigenThread(Math.min(m.rows, m.cols));
   const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
@@ -184,7 +190,8 @@ export async function spectrumOf(m: Matrix, backend: GeometryBackend, signal?: A
   // its diagonal (as smallModalityGrams: the float64 sums of (x - mean)^2, without a pass of their
   // own); N < d: Z Z^T, both directly, and the variances in a pass
   const byGram = small === undefined && m.rows >= m.cols;
-  const { mean, variance: passVariance } = small ?? (byGram ? { mean: columnMean(m), variance: undefined } : columnMeanAndVariance(m));
+  const { mean, variance: passVariance } =
+    small ?? (byGram ? { mean: knownMean ?? columnMean(m), variance: undefined } : columnMeanAndVariance(m));
   const cenFirst = byGram ? await smallGram(m, backend, mean, signal) : undefined;
   const variance = passVariance ?? diagonalOver(cenFirst?.gram ?? new Float64Array(0), m.cols, m.rows);
   const raw =

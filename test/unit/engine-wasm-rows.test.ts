@@ -10,6 +10,7 @@ import type { Matrix } from '../../src/io/types';
 import { rowsWasmSwitch, smallRows } from '../../src/engine/linalg/rowsWasm';
 import { normalizedEveryRow, normalizedSample } from '../../src/engine/rows';
 import { driftPerRow, normalizedRowSum } from '../../src/engine/pairs';
+import { columnMeanAndVariance } from '../../src/engine/spectrum';
 import { mulberry32 } from '../../src/engine/random';
 
 function matrix(name: string, rows: number, cols: number, seed: number): Matrix {
@@ -89,6 +90,15 @@ void test("normalizedEveryRow (a big modality's one pass) equals normalizedRowSu
       for (const parts of [w, j] as Record<string, unknown>[])
         for (const [k, v] of Object.entries(parts)) assert.deepEqual((fused as Record<string, unknown>)[k], v, `${n} x ${d}: ${k}`);
     }
+    // its by-products, in the order of the passes they stand for: the raw column means, the sample's sums
+    assert.deepEqual(fused.mean, columnMeanAndVariance(a).mean, `${n} x ${d}: column means`);
+    const total = new Float64Array(d);
+    let norms = 0;
+    for (let i = 0; i < n; i++) {
+      norms += fused.sq[i] as number;
+      for (let k = 0; k < d; k++) total[k] = (total[k] as number) + (fused.z[i * d + k] as number);
+    }
+    assert.deepEqual(fused.zSums, { total, norms }, `${n} x ${d}: the sample's sums`);
     const drifts = both(() => driftPerRow(a, b));
     rowsWasmSwitch.enabled = false;
     try {
