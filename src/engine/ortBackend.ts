@@ -15,7 +15,6 @@ import {
   dispersiveRowsGraph,
   dispersiveSumsGraph,
   gramColumnsGraph,
-  gramFloat32ColumnsGraph,
   gramGraph,
   retrievalCountsGraph,
   UNSHIFTED_MAX_T,
@@ -111,7 +110,6 @@ const GRAPHS: [() => Uint8Array, boolean][] = [
   [() => dispersiveSumsGraph(false, true), false],
   [gramColumnsGraph, true],
   [crossColumnsGraph, true],
-  [gramFloat32ColumnsGraph, false],
 ];
 /** the sessions by graph; the *Diagonal ones leave out the i = i pairs of a square tile themselves */
 const enum G {
@@ -130,8 +128,6 @@ const enum G {
   /** the float64 products from tiles given column by column */
   GramColumns,
   CrossColumns,
-  /** the scatter plot's covariance, in float32 */
-  GramFloat32Columns,
 }
 /** how many kernel sessions a full set holds (a GPU placement makes them all at once) */
 export const KERNEL_GRAPH_COUNT = GRAPHS.length;
@@ -522,11 +518,6 @@ function backendOn(placed: Placement, ort: OrtLike, threads: number, done: (p: P
     async gramOfColumns(at, rows, d) {
       const out = await runOne(await session(G.GramColumns), { at: new ort.Tensor('float64', at, [d, rows]) }, 'gram');
       return out.data as Float64Array;
-    },
-
-    async gramFloat32(at, rows, d) {
-      const out = await runOne(await session(G.GramFloat32Columns), { at: new ort.Tensor('float32', at, [d, rows]) }, 'gram');
-      return Float64Array.from(out.data as Float32Array);
     },
 
     async crossOfColumns(at, bt, rows, da, db) {

@@ -130,11 +130,6 @@ export interface GeometryBackend {
    */
   gramOfColumns?(at: Float64Array, rows: number, d: number): Promise<Float64Array>;
   crossOfColumns?(at: Float64Array, bt: Float64Array, rows: number, da: number, db: number): Promise<Float64Array>;
-  /**
-   * a^T a of a float32 tile given column by column (at: d x rows), summed in float32 (3x the float64
-   * product's speed): only for the scatter plot's axes (linalg/projection.ts); spectra need float64.
-   */
-  gramFloat32?(at: Float32Array, rows: number, d: number): Promise<Float64Array>;
   dispose(): Promise<void>;
 }
 

@@ -225,18 +225,6 @@ export function gramColumnsGraph(): Uint8Array {
   return g.build();
 }
 
-/**
- * a^T a in float32 from a's columns as rows: at [d,r] -> [d,d], summed in float32. Only for the
- * scatter plot's axes (linalg/projection.ts), where 1e-6 is far below a pixel; spectra need float64.
- */
-export function gramFloat32ColumnsGraph(): Uint8Array {
-  const g = new GraphBuilder('gram_float32_columns');
-  const at = g.input('at', DataType.FLOAT, ['d', 'r']);
-  g.op('Gemm', [at, at], [{ name: 'transB', i: 1 }], 'gram');
-  g.output('gram', DataType.FLOAT, ['d', 'd']);
-  return g.build();
-}
-
 /** a^T b in float64 from the columns as rows: at [da,r], bt [db,r] -> [da,db] (see gramColumnsGraph) */
 export function crossColumnsGraph(): Uint8Array {
   const g = new GraphBuilder('cross_columns');
