@@ -6,7 +6,7 @@
  */
 import type { ModalityReport, PairReport, PairSelection, WarningThresholds } from '../../protocol/report';
 import { dispersiveLoss } from '../dispersive';
-import { symmetricEigenvaluesFast } from '../linalg/eigenBand';
+import { eigenvaluesOfTwo, prestartEigenThread } from '../linalg/eigenThread';
 import { selectPairs } from '../geometry';
 import { meanCosine, modalityGap } from '../pairs';
 import { projection } from '../linalg/projection';
@@ -66,12 +66,14 @@ async function spectraOf(m: Moments, backend: GeometryBackend, signal?: AbortSig
   const g = rawGram(m);
   let trace = 0;
   for (let i = 0; i < d; i++) trace += g[i * d + i] as number;
-  const eig = (await symmetricEigenvaluesFast(g, d, backend, signal)).slice(0, keep);
+  // both at once where a second thread can take one (linalg/eigenThread.ts; the same eigenvalues)
+  prestartEigenThread(d);
+  const [all, callAll] = await eigenvaluesOfTwo(g, Float64Array.from(m.comoment), d, backend, signal);
+  const eig = all.slice(0, keep);
   zeroRoundingNoise(eig, d);
   const spectrum = new Float64Array(keep);
   for (let k = 0; k < keep; k++) spectrum[k] = Math.sqrt(Math.max(eig[k] as number, 0));
-  throwIfAborted(signal);
-  const ceig = (await symmetricEigenvaluesFast(Float64Array.from(m.comoment), d, backend, signal)).slice(0, keep);
+  const ceig = callAll.slice(0, keep);
   zeroRoundingNoise(ceig, d);
   const centeredEigen = new Float64Array(keep);
   let ctotal = 0;
