@@ -12,7 +12,7 @@ export function computeEnv(
   base: NodeJS.ProcessEnv,
   extra: NodeJS.ProcessEnv = {},
   platform: NodeJS.Platform = process.platform,
-  dear: (env: NodeJS.ProcessEnv) => boolean = (env) => pagesAreDear(env, () => freshPageCost()),
+  dear: (env: NodeJS.ProcessEnv) => boolean = (env) => pagesAreDear(env, freshPageCost),
 ): NodeJS.ProcessEnv {
   // ELECTRON_RUN_AS_NODE: in desktop VS Code process.execPath is Electron, which must act as plain Node here
   const env = { ...base, ...extra, ELECTRON_RUN_AS_NODE: '1' };

@@ -1,5 +1,6 @@
 /** Row-tile helpers shared by the metric files: float32 input in, float64 or normalized rows out. */
 import type { Matrix } from '../io/types';
+import type { SampleSums } from './dispersive';
 import { NORM_FLOOR, normalizedSampleWasm, smallRows } from './linalg/rowsWasm';
 
 /** the L2 normalization floor of DESIGN.md section 2: z / max(||z||, 1e-12) */
@@ -124,7 +125,7 @@ export function normalizedEveryRow(m: Matrix): {
   sq: Float32Array;
   inv: Float64Array;
   mean: Float64Array;
-  zSums: { total: Float64Array; norms: number };
+  zSums: SampleSums;
 } {
   const { rows: n, cols: d, data } = m;
   const sum = new Float64Array(d);

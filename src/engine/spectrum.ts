@@ -186,14 +186,20 @@ export async function spectrumOf(
   // its eigenvalue thread starts while the Grams are made (no thread, or a small problem: nothing)
   prestartEigenThread(Math.min(m.rows, m.cols));
   const small = m.rows >= m.cols && smallProduct(m.rows, m.cols, m.cols) ? smallModalityGrams(m) : undefined;
-  // N >= d: one pass over the rows, the centered Gram, the raw one from it, and the variances from
-  // its diagonal (as smallModalityGrams: the float64 sums of (x - mean)^2, without a pass of their
-  // own); N < d: Z Z^T, both directly, and the variances in a pass
-  const byGram = small === undefined && m.rows >= m.cols;
-  const { mean, variance: passVariance } =
-    small ?? (byGram ? { mean: knownMean ?? columnMean(m), variance: undefined } : columnMeanAndVariance(m));
-  const cenFirst = byGram ? await smallGram(m, backend, mean, signal) : undefined;
-  const variance = passVariance ?? diagonalOver(cenFirst?.gram ?? new Float64Array(0), m.cols, m.rows);
+  let mean: Float64Array;
+  let variance: Float64Array;
+  let cenFirst: { gram: Float64Array; size: number } | undefined;
+  if (small) ({ mean, variance } = small);
+  else if (m.rows >= m.cols) {
+    // one pass over the rows: the centered Gram, the raw one from it, and the variances from its
+    // diagonal (as smallModalityGrams: the float64 sums of (x - mean)^2, without a pass of their own)
+    mean = knownMean ?? columnMean(m);
+    cenFirst = await smallGram(m, backend, mean, signal);
+    variance = diagonalOver(cenFirst.gram, m.cols, m.rows);
+  } else {
+    // N < d: Z Z^T, both directly (below), and the variances in a pass of their own
+    ({ mean, variance } = columnMeanAndVariance(m));
+  }
   const raw =
     small?.raw ??
     (cenFirst
